@@ -1,0 +1,12 @@
+//! The small, fast core shared by the `gv` command and the `go`/`gofmt` shims: Go version
+//! parsing and ordering, the files that pin a version, version selection with its origin,
+//! and the store's layout. No network, no heavy dependencies: the shim links this.
+
+pub mod pinfile;
+pub mod select;
+pub mod store;
+pub mod version;
+
+pub use select::{Origin, Resolved, SelectEnv, SelectError, Selection};
+pub use store::Store;
+pub use version::{Spec, Version, VersionError};

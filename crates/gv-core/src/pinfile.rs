@@ -1,0 +1,315 @@
+//! Parsers for the files that pin a Go version: `.go-version` (goenv-compatible),
+//! asdf's `.tool-versions`, the global version file, and go.mod / go.work.
+//!
+//! All of them read at most [`MAX_READ`] bytes: a pin file is a few bytes, and a huge or
+//! binary file must give a clear error rather than stall the shim.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::version::{Spec, Version};
+
+/// How much of any pin file or go.mod we read. go.mod's `go` and `toolchain` lines come
+/// first in practice; anything beyond this is not a pin file a human wrote.
+pub const MAX_READ: u64 = 256 * 1024;
+
+#[derive(Debug, Error)]
+pub enum PinFileError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} names no Go version{detail}\n  hint: write one version per line, e.g. `1.22.3`, or run `gv local 1.22.3` there"
+    )]
+    Empty { path: PathBuf, detail: String },
+}
+
+/// A version file's usable entries, in order (later ones are fallbacks), plus what was
+/// skipped and why, so `gv current` can explain an ignored line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinEntries {
+    pub specs: Vec<Spec>,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub line: usize,
+    pub text: String,
+    pub reason: &'static str,
+}
+
+fn read_capped(path: &Path) -> Result<String, PinFileError> {
+    let read_err = |source| PinFileError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(MAX_READ).read_to_end(&mut bytes))
+        .map_err(read_err)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Reads a `.go-version` (or the global version file).
+pub fn read_go_version(path: &Path) -> Result<PinEntries, PinFileError> {
+    let text = read_capped(path)?;
+    let entries = parse_go_version(&text);
+    non_empty(path, entries)
+}
+
+fn non_empty(path: &Path, entries: PinEntries) -> Result<PinEntries, PinFileError> {
+    if !entries.specs.is_empty() {
+        return Ok(entries);
+    }
+    let detail = match entries.skipped.first() {
+        Some(s) => format!(
+            ": line {} `{}` was ignored ({})",
+            s.line,
+            shorten(&s.text),
+            s.reason
+        ),
+        None => String::new(),
+    };
+    Err(PinFileError::Empty {
+        path: path.to_path_buf(),
+        detail,
+    })
+}
+
+fn shorten(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .take(40)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+/// goenv's rules: the first word of each line; `#` lines skipped; CR, BOM and blanks
+/// ignored; `go`/`go-` prefixes accepted; anything with `/` or `..` ignored (goenv's
+/// CVE-2022-35861: a version must never name a path).
+pub fn parse_go_version(text: &str) -> PinEntries {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut entries = PinEntries {
+        specs: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for (i, line) in text.lines().enumerate() {
+        let Some(word) = line.split_whitespace().next() else {
+            continue;
+        };
+        if word.starts_with('#') {
+            continue;
+        }
+        entries.push_word(i + 1, word);
+    }
+    entries
+}
+
+impl PinEntries {
+    fn push_word(&mut self, line: usize, word: &str) {
+        let skip = |reason| Skipped {
+            line,
+            text: word.to_string(),
+            reason,
+        };
+        if word.contains('/') || word.contains("..") {
+            self.skipped
+                .push(skip("a version must not contain `/` or `..`"));
+            return;
+        }
+        let bare = word.strip_prefix("go-").unwrap_or(word);
+        match Spec::parse(bare) {
+            Ok(spec) => self.specs.push(spec),
+            Err(_) => self.skipped.push(skip("not a Go version")),
+        }
+    }
+}
+
+/// Reads asdf's `.tool-versions`; `Ok(None)` when it has no `golang`/`go` line, so the
+/// search goes on up the tree.
+pub fn read_tool_versions(path: &Path) -> Result<Option<PinEntries>, PinFileError> {
+    let text = read_capped(path)?;
+    match parse_tool_versions(&text) {
+        Some(entries) => non_empty(path, entries).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// `golang 1.22.3 1.21.13  # comment`: versions after the tool name are fallbacks.
+pub fn parse_tool_versions(text: &str) -> Option<PinEntries> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split_once('#').map_or(line, |(code, _)| code);
+        let mut words = line.split_whitespace();
+        if !matches!(words.next(), Some("golang" | "go")) {
+            continue;
+        }
+        let mut entries = PinEntries {
+            specs: Vec::new(),
+            skipped: Vec::new(),
+        };
+        for word in words {
+            entries.push_word(i + 1, word);
+        }
+        return Some(entries);
+    }
+    None
+}
+
+/// What a go.mod or go.work says about the Go version.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GoMod {
+    /// The `go` line: a minimum language version. Absent means 1.16 to Go.
+    pub go: Option<Version>,
+    /// The `toolchain` line (`toolchain go1.22.3`); `toolchain default` counts as absent.
+    pub toolchain: Option<Version>,
+}
+
+impl GoMod {
+    /// The version this module asks for at minimum: the newer of the go line's
+    /// toolchain and the toolchain line.
+    pub fn minimum(&self) -> Option<Version> {
+        let go = self.go.as_ref().map(Version::minimum_toolchain);
+        match (go, self.toolchain.clone()) {
+            (Some(g), Some(t)) => Some(if t > g { t } else { g }),
+            (g, t) => g.or(t),
+        }
+    }
+}
+
+pub fn read_go_mod(path: &Path) -> Result<GoMod, PinFileError> {
+    Ok(parse_go_mod(&read_capped(path)?))
+}
+
+/// Reads the top-level `go` and `toolchain` directives, ignoring `//` comments and the
+/// contents of blocks such as `require ( … )`. Unparseable values are ignored, as a
+/// pin that cannot be read must not break every go command in the module.
+pub fn parse_go_mod(text: &str) -> GoMod {
+    let mut module = GoMod::default();
+    let mut depth = 0usize;
+    for line in text.lines() {
+        let line = line.split_once("//").map_or(line, |(code, _)| code).trim();
+        if depth > 0 {
+            if line.starts_with(')') {
+                depth -= 1;
+            }
+            continue;
+        }
+        if line.ends_with('(') {
+            depth += 1;
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let (Some(verb), Some(arg), None) = (words.next(), words.next(), words.next()) else {
+            continue;
+        };
+        let arg = arg.trim_matches('"');
+        match verb {
+            "go" => module.go = Version::parse(arg).ok().or(module.go),
+            "toolchain" if arg != "default" && arg.starts_with("go") => {
+                module.toolchain = Version::parse(arg).ok().or(module.toolchain)
+            }
+            _ => {}
+        }
+    }
+    module
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn specs(text: &str) -> Vec<String> {
+        parse_go_version(text)
+            .specs
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn go_version_is_goenv_compatible() {
+        assert_eq!(specs("1.22.3\n"), ["1.22.3"]);
+        assert_eq!(specs("  1.22.3  trailing words\r\n"), ["1.22.3"]);
+        assert_eq!(specs("\u{feff}1.22.3"), ["1.22.3"]);
+        assert_eq!(specs("go1.22.3"), ["1.22.3"]);
+        assert_eq!(specs("go-1.22.3"), ["1.22.3"]);
+        assert_eq!(specs("# comment\n\n1.21.13\n1.22\n"), ["1.21.13", "1.22"]);
+        assert_eq!(specs("system\n"), ["system"]);
+        assert_eq!(specs("latest\n"), ["latest"]);
+    }
+
+    #[test]
+    fn path_like_entries_are_ignored() {
+        let e = parse_go_version("../../etc/passwd\n1.22.3/../x\n..\n1.21.13\n");
+        assert_eq!(e.specs, [Spec::parse("1.21.13").unwrap()]);
+        assert_eq!(e.skipped.len(), 3);
+        assert_eq!(e.skipped[0].line, 1);
+    }
+
+    #[test]
+    fn garbage_yields_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [(&str, Vec<u8>); 4] = [
+            ("empty", Vec::new()),
+            ("comments", b"# one\n# two\n".to_vec()),
+            ("binary", (0u8..=255).cycle().take(4096).collect()),
+            ("huge", vec![b'x'; 10 * 1024 * 1024]),
+        ];
+        for (name, bytes) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let err = read_go_version(&path).unwrap_err().to_string();
+            assert!(err.contains("names no Go version"), "{name}: {err}");
+            assert!(err.contains(&path.display().to_string()), "{name}: {err}");
+        }
+    }
+
+    #[test]
+    fn tool_versions() {
+        let e = parse_tool_versions("nodejs 20.1.0\ngolang 1.22.3 1.21.13 # pinned\n").unwrap();
+        assert_eq!(
+            e.specs,
+            [
+                Spec::parse("1.22.3").unwrap(),
+                Spec::parse("1.21.13").unwrap()
+            ]
+        );
+        assert!(parse_tool_versions("nodejs 20\n# golang 1.22\n").is_none());
+        assert_eq!(parse_tool_versions("go 1.22\n").unwrap().specs.len(), 1);
+    }
+
+    #[test]
+    fn go_mod_directives() {
+        let m = parse_go_mod(
+            "// go 1.99\nmodule example.com/x // go 1.98\n\ngo   1.22 // minimum\n\
+             toolchain  go1.22.3\nrequire (\n\tgo 1.30\n\ttoolchain go1.40.0\n)\n",
+        );
+        assert_eq!(m.go.unwrap().as_str(), "1.22");
+        assert_eq!(m.toolchain.unwrap().as_str(), "1.22.3");
+
+        let m = parse_go_mod("module x\ngo 1.23.1\ntoolchain default\n");
+        assert_eq!(m.go.as_ref().unwrap().as_str(), "1.23.1");
+        assert_eq!(m.toolchain, None);
+        assert_eq!(m.minimum().unwrap().as_str(), "1.23.1");
+
+        let m = parse_go_mod("go 1.22\ntoolchain go1.21.5\n");
+        assert_eq!(
+            m.minimum().unwrap().as_str(),
+            "1.22.0",
+            "older toolchain loses"
+        );
+
+        assert_eq!(parse_go_mod("\0\u{1}garbage"), GoMod::default());
+    }
+}

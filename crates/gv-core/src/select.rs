@@ -1,0 +1,572 @@
+//! Which Go version applies in a directory, and *why*.
+//!
+//! Precedence, first match wins:
+//! 1. `GV_VERSION`;
+//! 2. the nearest pin file up the tree: `.go-version`, or `.tool-versions` with a
+//!    `golang`/`go` line (`.go-version` wins within one directory);
+//! 3. only when there is no pin file: the nearest go.work / go.mod (`toolchain` pins
+//!    exactly; the `go` line is a minimum), unless `GV_GOMOD=0`;
+//! 4. the global default (`gv global`);
+//! 5. `system`: a `go` on PATH outside gv's own directories.
+//!
+//! The shim, `gv current` and the shell hook all call [`select`]: one rule, one place.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::pinfile::{self, GoMod, PinEntries, PinFileError};
+use crate::store::{Store, StoreError};
+use crate::version::{Spec, Version, VersionError};
+
+pub const VERSION_ENV: &str = "GV_VERSION";
+pub const GOMOD_ENV: &str = "GV_GOMOD";
+pub const GO_VERSION_FILE: &str = ".go-version";
+pub const TOOL_VERSIONS_FILE: &str = ".tool-versions";
+pub const PROJECT_CONFIG_FILE: &str = "gv.toml";
+
+/// Why a version was chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Env {
+        var: &'static str,
+    },
+    GoVersionFile {
+        path: PathBuf,
+    },
+    ToolVersions {
+        path: PathBuf,
+    },
+    GoModToolchain {
+        path: PathBuf,
+    },
+    GoModGo {
+        path: PathBuf,
+        go: Version,
+    },
+    Global {
+        path: PathBuf,
+    },
+    /// Nothing pinned anywhere: the system `go`.
+    Default,
+}
+
+impl Origin {
+    /// A short machine-friendly name, used in `--json` output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Origin::Env { .. } => "env",
+            Origin::GoVersionFile { .. } => "go-version",
+            Origin::ToolVersions { .. } => "tool-versions",
+            Origin::GoModToolchain { .. } => "go.mod-toolchain",
+            Origin::GoModGo { .. } => "go.mod-go",
+            Origin::Global { .. } => "global",
+            Origin::Default => "default",
+        }
+    }
+
+    /// The file that made the choice, if a file did.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Origin::GoVersionFile { path }
+            | Origin::ToolVersions { path }
+            | Origin::GoModToolchain { path }
+            | Origin::GoModGo { path, .. }
+            | Origin::Global { path } => Some(path),
+            Origin::Env { .. } | Origin::Default => None,
+        }
+    }
+
+    fn is_pin(&self) -> bool {
+        !matches!(
+            self,
+            Origin::GoModToolchain { .. } | Origin::GoModGo { .. } | Origin::Default
+        )
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Env { var } => write!(f, "set by the {var} environment variable"),
+            Origin::GoVersionFile { path } | Origin::ToolVersions { path } => {
+                write!(f, "set by {}", path.display())
+            }
+            Origin::GoModToolchain { path } => {
+                write!(f, "toolchain line of {}", path.display())
+            }
+            Origin::GoModGo { path, go } => write!(
+                f,
+                "newest installed version satisfying `go {go}` in {}",
+                path.display()
+            ),
+            Origin::Global { path } => write!(f, "global default, set by {}", path.display()),
+            Origin::Default => f.write_str("no version pinned; using the system go"),
+        }
+    }
+}
+
+/// What was asked for, and by whom. Several specs are fallbacks, tried in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub specs: Vec<Spec>,
+    pub origin: Origin,
+}
+
+/// A request resolved against what is installed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    Managed { version: Version, goroot: PathBuf },
+    System { go: PathBuf },
+}
+
+impl Resolved {
+    /// The GOROOT to use. For the system go it is the directory above `bin/go` when the
+    /// layout looks like a GOROOT, which it does for Debian's /usr/lib/go-1.xx and tarballs.
+    pub fn goroot(&self) -> Option<PathBuf> {
+        match self {
+            Resolved::Managed { goroot, .. } => Some(goroot.clone()),
+            Resolved::System { go } => {
+                let real = std::fs::canonicalize(go).ok()?;
+                let root = real.parent()?.parent()?;
+                root.join("src").is_dir().then(|| root.to_path_buf())
+            }
+        }
+    }
+
+    /// Full path of a binary of this SDK, e.g. `bin/go` or `bin/gofmt`.
+    pub fn binary(&self, name: &str) -> PathBuf {
+        match self {
+            Resolved::Managed { goroot, .. } => goroot.join("bin").join(name),
+            Resolved::System { go } => go.with_file_name(name),
+        }
+    }
+
+    /// The version name for display: `1.22.10`, or `system`.
+    pub fn name(&self) -> String {
+        match self {
+            Resolved::Managed { version, .. } => version.to_string(),
+            Resolved::System { .. } => "system".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub request: Request,
+    pub resolved: Resolved,
+}
+
+#[derive(Debug, Error)]
+pub enum SelectError {
+    #[error("Go {wanted} is not installed ({origin})\n  hint: run `gv install {install}`")]
+    NotInstalled {
+        wanted: String,
+        install: String,
+        origin: Box<Origin>,
+    },
+    #[error(
+        "`system` was selected ({origin}) but there is no go on PATH outside gv's directories\n  hint: install Go with your package manager, or pick a managed version with `gv local 1.22` / `gv global latest`"
+    )]
+    NoSystemGo { origin: Box<Origin> },
+    #[error(
+        "no Go version is selected here and there is no go on PATH\n  hint: run `gv install latest` and then `gv global latest`, or pin this project with `gv local 1.22`"
+    )]
+    NothingSelected,
+    #[error(
+        "{var}={value:?} is not valid: {source}\n  hint: set it to a version like 1.22.3, or unset it"
+    )]
+    BadEnv {
+        var: &'static str,
+        value: String,
+        source: VersionError,
+    },
+    #[error(transparent)]
+    PinFile(#[from] PinFileError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The inputs selection reads from the process environment, captured once so tests
+/// and callers can vary them.
+#[derive(Debug, Clone, Default)]
+pub struct SelectEnv {
+    pub gv_version: Option<String>,
+    pub gomod: bool,
+    pub path: Option<OsString>,
+}
+
+impl SelectEnv {
+    pub fn from_process() -> SelectEnv {
+        SelectEnv {
+            gv_version: std::env::var(VERSION_ENV)
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
+            gomod: std::env::var(GOMOD_ENV).map_or(true, |v| v != "0"),
+            path: std::env::var_os("PATH"),
+        }
+    }
+}
+
+/// The version-relevant files found walking up from a directory.
+#[derive(Debug, Clone, Default)]
+pub struct Discovery {
+    /// The nearest `.go-version` or `.tool-versions` with a Go line, already parsed.
+    pub pin: Option<(Origin, PinEntries)>,
+    /// The nearest go.work or go.mod.
+    pub gomod: Option<(PathBuf, GoMod)>,
+    /// The nearest project `gv.toml`.
+    pub project_config: Option<PathBuf>,
+}
+
+/// Walks from `dir` up to `/`, once, collecting the nearest of each kind of file.
+pub fn discover(dir: &Path) -> Result<Discovery, PinFileError> {
+    let mut found = Discovery::default();
+    let mut pin_searching = true;
+    for dir in dir.ancestors() {
+        if pin_searching {
+            let go_version = dir.join(GO_VERSION_FILE);
+            if go_version.is_file() {
+                let entries = pinfile::read_go_version(&go_version)?;
+                found.pin = Some((Origin::GoVersionFile { path: go_version }, entries));
+                pin_searching = false;
+            } else {
+                let tool_versions = dir.join(TOOL_VERSIONS_FILE);
+                if tool_versions.is_file()
+                    && let Some(entries) = pinfile::read_tool_versions(&tool_versions)?
+                {
+                    found.pin = Some((
+                        Origin::ToolVersions {
+                            path: tool_versions,
+                        },
+                        entries,
+                    ));
+                    pin_searching = false;
+                }
+            }
+        }
+        if found.gomod.is_none() {
+            for name in ["go.work", "go.mod"] {
+                let path = dir.join(name);
+                if path.is_file() {
+                    let module = pinfile::read_go_mod(&path)?;
+                    found.gomod = Some((path, module));
+                    break;
+                }
+            }
+        }
+        if found.project_config.is_none() {
+            let path = dir.join(PROJECT_CONFIG_FILE);
+            if path.is_file() {
+                found.project_config = Some(path);
+            }
+        }
+        if !pin_searching && found.gomod.is_some() && found.project_config.is_some() {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+/// Decides what is asked for here, without looking at what is installed.
+pub fn request(store: &Store, env: &SelectEnv, found: &Discovery) -> Result<Request, SelectError> {
+    if let Some(value) = &env.gv_version {
+        let specs = value
+            .split([':', ' '])
+            .filter(|s| !s.is_empty())
+            .map(Spec::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|source| SelectError::BadEnv {
+                var: VERSION_ENV,
+                value: value.clone(),
+                source,
+            })?;
+        return Ok(Request {
+            specs,
+            origin: Origin::Env { var: VERSION_ENV },
+        });
+    }
+    if let Some((origin, entries)) = &found.pin {
+        return Ok(Request {
+            specs: entries.specs.clone(),
+            origin: origin.clone(),
+        });
+    }
+    if env.gomod
+        && let Some((path, module)) = &found.gomod
+        && let Some(request) = gomod_request(path, module)
+    {
+        return Ok(request);
+    }
+    let global = store.global_file();
+    if global.is_file() {
+        let entries = pinfile::read_go_version(&global)?;
+        return Ok(Request {
+            specs: entries.specs,
+            origin: Origin::Global { path: global },
+        });
+    }
+    Ok(Request {
+        specs: vec![Spec::System],
+        origin: Origin::Default,
+    })
+}
+
+fn gomod_request(path: &Path, module: &GoMod) -> Option<Request> {
+    let go_min = module.go.as_ref().map(Version::minimum_toolchain);
+    match (&module.toolchain, go_min) {
+        (Some(toolchain), min) if min.as_ref().is_none_or(|m| toolchain >= m) => Some(Request {
+            specs: vec![Spec::Exact(toolchain.clone())],
+            origin: Origin::GoModToolchain {
+                path: path.to_path_buf(),
+            },
+        }),
+        (_, Some(min)) => Some(Request {
+            specs: vec![Spec::AtLeast(min)],
+            origin: Origin::GoModGo {
+                path: path.to_path_buf(),
+                go: module.go.clone()?,
+            },
+        }),
+        _ => None,
+    }
+}
+
+/// Resolves a request against the store: the first spec that has an installed match wins.
+pub fn resolve(store: &Store, env: &SelectEnv, request: Request) -> Result<Selection, SelectError> {
+    let mut installed: Option<Vec<Version>> = None;
+    for spec in &request.specs {
+        let resolved = match spec {
+            Spec::System => match find_system_go(store, env.path.as_deref()) {
+                Some(go) => Some(Resolved::System { go }),
+                None if request.specs.len() > 1 => None,
+                None if request.origin == Origin::Default => {
+                    return Err(SelectError::NothingSelected);
+                }
+                None => {
+                    return Err(SelectError::NoSystemGo {
+                        origin: Box::new(request.origin),
+                    });
+                }
+            },
+            Spec::Exact(v) if store.version_dir(v).join("bin").is_dir() => {
+                Some(managed(store, v.clone()))
+            }
+            _ => {
+                let list = match &mut installed {
+                    Some(list) => list,
+                    None => installed.insert(store.installed()?),
+                };
+                spec.best_match(list.iter())
+                    .cloned()
+                    .map(|v| managed(store, v))
+            }
+        };
+        if let Some(resolved) = resolved {
+            return Ok(Selection { request, resolved });
+        }
+    }
+    let first = request.specs.first().cloned().unwrap_or(Spec::Latest);
+    Err(SelectError::NotInstalled {
+        wanted: match &first {
+            Spec::AtLeast(min) => format!("{min} or newer"),
+            other => other.to_string(),
+        },
+        install: install_hint(&first),
+        origin: Box::new(request.origin),
+    })
+}
+
+fn managed(store: &Store, version: Version) -> Resolved {
+    Resolved::Managed {
+        goroot: store.version_dir(&version),
+        version,
+    }
+}
+
+/// The argument to suggest to `gv install` for a spec that is not installed.
+fn install_hint(spec: &Spec) -> String {
+    match spec {
+        Spec::AtLeast(min) if min.is_prerelease() => min.to_string(),
+        Spec::AtLeast(min) => format!("{}.{}", min.major(), min.minor()),
+        other => other.to_string(),
+    }
+}
+
+/// Everything selection needs to decide, in one call: discover, request, resolve.
+pub fn select(store: &Store, env: &SelectEnv, dir: &Path) -> Result<Selection, SelectError> {
+    let found = discover(dir)?;
+    let request = request(store, env, &found)?;
+    resolve(store, env, request)
+}
+
+/// The first executable `go` on PATH that is not one of gv's shims or managed SDKs.
+pub fn find_system_go(store: &Store, path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = path?;
+    std::env::split_paths(path)
+        .filter(|dir| dir.is_absolute() && !store.owns(dir))
+        .map(|dir| dir.join("go"))
+        .find(|go| {
+            std::fs::metadata(go).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+                && std::fs::canonicalize(go).is_ok_and(|real| !store.owns(&real))
+        })
+}
+
+/// A pinned version that is older than what the nearest go.mod / go.work requires: the
+/// build would fail (or, with GOTOOLCHAIN=auto, silently switch toolchains).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinConflict {
+    pub selected: Version,
+    pub origin: Origin,
+    pub gomod: PathBuf,
+    pub required: Version,
+}
+
+impl fmt::Display for PinConflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Go {} ({}) is older than the go{} that {} requires; go commands there will fail",
+            self.selected,
+            self.origin,
+            self.required,
+            self.gomod.display()
+        )
+    }
+}
+
+pub fn pin_conflict(selection: &Selection, found: &Discovery) -> Option<PinConflict> {
+    let Resolved::Managed { version, .. } = &selection.resolved else {
+        return None;
+    };
+    let (gomod, module) = found.gomod.as_ref()?;
+    let required = module.go.as_ref()?.minimum_toolchain();
+    (selection.request.origin.is_pin() && *version < required).then(|| PinConflict {
+        selected: version.clone(),
+        origin: selection.request.origin.clone(),
+        gomod: gomod.clone(),
+        required,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join("store"));
+        for v in ["1.21.13", "1.22.3", "1.22.10", "1.23rc1"] {
+            std::fs::create_dir_all(store.versions_dir().join(v).join("bin")).unwrap();
+        }
+        (dir, store)
+    }
+
+    fn env() -> SelectEnv {
+        SelectEnv {
+            gv_version: None,
+            gomod: true,
+            path: None,
+        }
+    }
+
+    fn chosen(store: &Store, env: &SelectEnv, dir: &Path) -> String {
+        select(store, env, dir).unwrap().resolved.name()
+    }
+
+    #[test]
+    fn precedence_chain() {
+        let (tmp, store) = fixture();
+        let deep = tmp.path().join("a/b/c");
+        std::fs::create_dir_all(&deep).unwrap();
+
+        // Nothing pinned and no system go.
+        assert!(matches!(
+            select(&store, &env(), &deep),
+            Err(SelectError::NothingSelected)
+        ));
+        std::fs::write(store.global_file(), "1.21\n").unwrap();
+        assert_eq!(chosen(&store, &env(), &deep), "1.21.13");
+
+        std::fs::write(tmp.path().join("a/go.mod"), "module x\ngo 1.22\n").unwrap();
+        assert_eq!(
+            chosen(&store, &env(), &deep),
+            "1.22.10",
+            "newest stable satisfying go 1.22"
+        );
+        let no_gomod = SelectEnv {
+            gomod: false,
+            ..env()
+        };
+        assert_eq!(chosen(&store, &no_gomod, &deep), "1.21.13");
+
+        std::fs::write(
+            tmp.path().join("a/go.mod"),
+            "module x\ngo 1.22\ntoolchain go1.22.3\n",
+        )
+        .unwrap();
+        assert_eq!(chosen(&store, &env(), &deep), "1.22.3");
+
+        std::fs::write(tmp.path().join(".go-version"), "1.21.13\n").unwrap();
+        let sel = select(&store, &env(), &deep).unwrap();
+        assert_eq!(sel.resolved.name(), "1.21.13", "a pin file beats go.mod");
+        let found = discover(&deep).unwrap();
+        let conflict = pin_conflict(&sel, &found).unwrap();
+        assert_eq!(conflict.required.as_str(), "1.22.0");
+
+        let with_env = SelectEnv {
+            gv_version: Some("1.22".into()),
+            ..env()
+        };
+        assert_eq!(chosen(&store, &with_env, &deep), "1.22.10");
+    }
+
+    #[test]
+    fn go_version_beats_tool_versions_in_one_dir_and_fallbacks_apply() {
+        let (tmp, store) = fixture();
+        let dir = tmp.path().join("p");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(".tool-versions"), "golang 1.22.3\n").unwrap();
+        assert_eq!(chosen(&store, &env(), &dir), "1.22.3");
+        std::fs::write(dir.join(".go-version"), "1.25.0\n1.21\n").unwrap();
+        assert_eq!(
+            chosen(&store, &env(), &dir),
+            "1.21.13",
+            "first installed fallback"
+        );
+    }
+
+    #[test]
+    fn not_installed_names_version_origin_and_fix() {
+        let (tmp, store) = fixture();
+        std::fs::write(tmp.path().join(".go-version"), "1.24.2\n").unwrap();
+        let err = select(&store, &env(), tmp.path()).unwrap_err().to_string();
+        assert!(err.contains("Go 1.24.2 is not installed"), "{err}");
+        assert!(err.contains(".go-version"), "{err}");
+        assert!(err.contains("gv install 1.24.2"), "{err}");
+
+        std::fs::remove_file(tmp.path().join(".go-version")).unwrap();
+        std::fs::write(tmp.path().join("go.mod"), "go 1.30\n").unwrap();
+        let err = select(&store, &env(), tmp.path()).unwrap_err().to_string();
+        assert!(err.contains("Go 1.30.0 or newer is not installed"), "{err}");
+        assert!(err.contains("gv install 1.30"), "{err}");
+    }
+
+    #[test]
+    fn system_go_skips_gvs_own_directories() {
+        use std::os::unix::fs::PermissionsExt;
+        let (tmp, store) = fixture();
+        let sys = tmp.path().join("usr/bin");
+        for dir in [&store.shims_dir(), &sys] {
+            std::fs::create_dir_all(dir).unwrap();
+            let go = dir.join("go");
+            std::fs::write(&go, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let path = std::env::join_paths([store.shims_dir(), sys.clone()]).unwrap();
+        assert_eq!(find_system_go(&store, Some(&path)), Some(sys.join("go")));
+    }
+}

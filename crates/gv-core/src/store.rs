@@ -1,0 +1,149 @@
+//! Where gv keeps things. The store is `GV_ROOT` (default: the XDG data dir, e.g.
+//! `~/.local/share/gv`):
+//!
+//! ```text
+//! versions/<version>/   a complete GOROOT per installed version (e.g. versions/1.22.10)
+//! shims/                go, gofmt, ... (the shim binary, hard-linked)
+//! version               the global default version, one spec per line
+//! ```
+//!
+//! Entries of `versions/` whose name starts with `.` are work in progress (temporary
+//! unpack directories) and are never reported as installed.
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::version::Version;
+
+pub const ROOT_ENV: &str = "GV_ROOT";
+pub const CACHE_ENV: &str = "GV_CACHE_DIR";
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error(
+        "cannot find a home for gv's store: set GV_ROOT (or HOME / XDG_DATA_HOME) to a writable directory"
+    )]
+    NoDataDir,
+    #[error("cannot find a cache directory: set GV_CACHE_DIR (or HOME / XDG_CACHE_HOME)")]
+    NoCacheDir,
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    pub fn new(root: impl Into<PathBuf>) -> Store {
+        Store { root: root.into() }
+    }
+
+    /// The store named by `GV_ROOT`, else `$XDG_DATA_HOME/gv`.
+    pub fn from_env() -> Result<Store, StoreError> {
+        match std::env::var_os(ROOT_ENV) {
+            Some(root) if !root.is_empty() => Ok(Store::new(root)),
+            _ => dirs::data_dir()
+                .map(|d| Store::new(d.join("gv")))
+                .ok_or(StoreError::NoDataDir),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn versions_dir(&self) -> PathBuf {
+        self.root.join("versions")
+    }
+
+    /// The GOROOT of an installed (or to-be-installed) version.
+    pub fn version_dir(&self, version: &Version) -> PathBuf {
+        self.versions_dir().join(version.as_str())
+    }
+
+    pub fn shims_dir(&self) -> PathBuf {
+        self.root.join("shims")
+    }
+
+    /// The global default version file (goenv keeps the same file at `$GOENV_ROOT/version`).
+    pub fn global_file(&self) -> PathBuf {
+        self.root.join("version")
+    }
+
+    /// Is `path` inside gv's own directories? Used to skip shims and managed SDKs when
+    /// looking for a system `go`.
+    pub fn owns(&self, path: &Path) -> bool {
+        path.starts_with(&self.root)
+    }
+
+    /// Installed versions, in Go order (oldest first). A missing store is an empty list.
+    pub fn installed(&self) -> Result<Vec<Version>, StoreError> {
+        let dir = self.versions_dir();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(StoreError::Io { path: dir, source }),
+        };
+        let mut versions: Vec<Version> = entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let name = entry.file_name();
+                let name = name.to_str()?;
+                if name.starts_with('.') || !entry.path().join("bin").is_dir() {
+                    return None;
+                }
+                Version::parse(name).ok()
+            })
+            .collect();
+        versions.sort();
+        Ok(versions)
+    }
+}
+
+/// gv's cache directory (downloads, release index): `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv`.
+pub fn cache_dir() -> Result<PathBuf, StoreError> {
+    match std::env::var_os(CACHE_ENV) {
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => dirs::cache_dir()
+            .map(|d| d.join("gv"))
+            .ok_or(StoreError::NoCacheDir),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn installed_ignores_work_in_progress_and_junk() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        assert!(
+            store.installed().unwrap().is_empty(),
+            "missing store is empty"
+        );
+        for name in [
+            "1.22.10",
+            "1.21.13",
+            "1.22rc1",
+            ".tmp-1.23.0",
+            "not-a-version",
+        ] {
+            std::fs::create_dir_all(store.versions_dir().join(name).join("bin")).unwrap();
+        }
+        std::fs::create_dir_all(store.versions_dir().join("1.24.0")).unwrap(); // no bin/
+        let names: Vec<String> = store
+            .installed()
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(names, ["1.21.13", "1.22rc1", "1.22.10"]);
+    }
+}

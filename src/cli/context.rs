@@ -1,0 +1,43 @@
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use gv_core::Store;
+use gv_core::select::{self, Discovery, SelectEnv, Selection};
+
+/// What every command needs: the store, the environment selection reads, and where we are.
+pub struct Context {
+    pub store: Store,
+    pub env: SelectEnv,
+    pub cwd: PathBuf,
+}
+
+impl Context {
+    pub fn from_process() -> anyhow::Result<Context> {
+        Ok(Context {
+            store: Store::from_env()?,
+            env: SelectEnv::from_process(),
+            cwd: std::env::current_dir().context("cannot read the current directory")?,
+        })
+    }
+
+    pub fn discover(&self) -> anyhow::Result<Discovery> {
+        Ok(select::discover(&self.cwd)?)
+    }
+
+    /// The selection for the current directory, with its files, so callers can explain it.
+    pub fn select(&self) -> anyhow::Result<(Selection, Discovery)> {
+        let found = self.discover()?;
+        let request = select::request(&self.store, &self.env, &found)?;
+        let selection = select::resolve(&self.store, &self.env, request)?;
+        Ok((selection, found))
+    }
+}
+
+/// The JSON shape of an origin, shared by every `--json` output that explains a choice.
+pub fn origin_json(origin: &gv_core::Origin) -> serde_json::Value {
+    serde_json::json!({
+        "kind": origin.kind(),
+        "path": origin.path(),
+        "description": origin.to_string(),
+    })
+}

@@ -1,0 +1,63 @@
+use std::process::ExitCode;
+
+use gv_core::select;
+
+use super::{Context, origin_json};
+use crate::ui::{self, Style};
+
+/// Show the Go version that applies here, and why
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  gv current            1.22.10 (set by /home/me/proj/.go-version)\n  gv current --json     the same, for scripts"
+)]
+pub struct Args {
+    /// Print a JSON object instead of text
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let (selection, found) = ctx.select()?;
+    let mut warnings = Vec::new();
+    if let Some((origin, entries)) = &found.pin
+        && origin == &selection.request.origin
+    {
+        for skipped in &entries.skipped {
+            warnings.push(format!(
+                "{}:{}: ignored `{}`: {}",
+                origin
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                skipped.line,
+                skipped.text,
+                skipped.reason
+            ));
+        }
+    }
+    if let Some(conflict) = select::pin_conflict(&selection, &found) {
+        warnings.push(conflict.to_string());
+    }
+    let origin = &selection.request.origin;
+    if args.json {
+        let report = serde_json::json!({
+            "version": selection.resolved.name(),
+            "goroot": selection.resolved.goroot(),
+            "go": selection.resolved.binary("go"),
+            "requested": selection.request.specs.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "origin": origin_json(origin),
+            "warnings": warnings,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "{} {}",
+            ui::out(&selection.resolved.name(), Style::Bold),
+            ui::out(&format!("({origin})"), Style::Dim)
+        );
+    }
+    for warning in warnings {
+        ui::warn(warning);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,43 @@
+use std::process::ExitCode;
+
+use anyhow::bail;
+use gv_core::Spec;
+
+use super::Context;
+use crate::pin;
+
+/// Set or show the global default Go version
+///
+/// The global default applies wherever no GV_VERSION, pin file or go.mod decides.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  gv global 1.22       newest installed 1.22.x everywhere by default\n  gv global            show the global default\n  gv global --unset    fall back to the system go"
+)]
+pub struct Args {
+    /// Version spec: 1.22.10, 1.22, latest, system
+    #[arg(value_parser = clap::value_parser!(Spec), conflicts_with = "unset")]
+    #[arg(value_name = "VERSION")]
+    spec: Option<Spec>,
+    /// Remove the global default
+    #[arg(long)]
+    unset: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let file = ctx.store.global_file();
+    if args.unset {
+        pin::unset(&file)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(spec) = args.spec {
+        pin::write(&ctx.store, &file, &spec)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !file.is_file() {
+        bail!("no global default is set\n  hint: run `gv global 1.22` (or `gv global latest`)");
+    }
+    for spec in pin::read(&file)? {
+        println!("{spec}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,70 @@
+use std::process::ExitCode;
+
+use gv_core::Resolved;
+use gv_core::select;
+
+use super::{Context, origin_json};
+use crate::ui::{self, Style};
+
+/// List installed Go versions, marking the one active here
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  gv list\n  gv list --json")]
+pub struct Args {
+    /// Print a JSON array instead of text
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let installed = ctx.store.installed()?;
+    // The list is still worth showing when the selection here is broken.
+    let active = ctx.select().ok().map(|(selection, _)| selection);
+    let system = select::find_system_go(&ctx.store, ctx.env.path.as_deref());
+
+    let mut rows: Vec<(String, Option<std::path::PathBuf>)> = installed
+        .iter()
+        .map(|v| (v.to_string(), Some(ctx.store.version_dir(v))))
+        .collect();
+    if let Some(go) = &system {
+        rows.push((
+            "system".to_string(),
+            Resolved::System { go: go.clone() }.goroot(),
+        ));
+    }
+    let is_active = |name: &str| active.as_ref().is_some_and(|s| s.resolved.name() == name);
+
+    if args.json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|(name, goroot)| {
+                let origin = active
+                    .as_ref()
+                    .filter(|_| is_active(name))
+                    .map(|s| origin_json(&s.request.origin));
+                serde_json::json!({
+                    "version": name,
+                    "goroot": goroot,
+                    "active": is_active(name),
+                    "origin": origin,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        ui::info("no Go versions installed\n  hint: run `gv install latest`");
+    }
+    for (name, _) in &rows {
+        match active.as_ref().filter(|_| is_active(name)) {
+            Some(sel) => println!(
+                "{} {} {}",
+                ui::out("*", Style::Green),
+                ui::out(name, Style::Bold),
+                ui::out(&format!("({})", sel.request.origin), Style::Dim)
+            ),
+            None => println!("  {name}"),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,52 @@
+use std::process::ExitCode;
+
+use anyhow::bail;
+use gv_core::Spec;
+use gv_core::select::{GO_VERSION_FILE, Origin};
+
+use super::Context;
+use crate::pin;
+
+/// Pin the current directory to a Go version (writes ./.go-version)
+///
+/// Without a version, prints the version pinned by the nearest .go-version and its path.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  gv local 1.22.10     pin exactly\n  gv local 1.22        newest installed 1.22.x\n  gv local             show the pin that applies here\n  gv local --unset     remove ./.go-version"
+)]
+pub struct Args {
+    /// Version spec: 1.22.10, 1.22, latest, system
+    #[arg(value_parser = clap::value_parser!(Spec), conflicts_with = "unset")]
+    #[arg(value_name = "VERSION")]
+    spec: Option<Spec>,
+    /// Remove the .go-version in this directory
+    #[arg(long)]
+    unset: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let here = ctx.cwd.join(GO_VERSION_FILE);
+    if args.unset {
+        if !pin::unset(&here)? {
+            crate::ui::warn(format!("there is no {} to remove", here.display()));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(spec) = args.spec {
+        pin::write(&ctx.store, &here, &spec)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match ctx.discover()?.pin {
+        Some((Origin::GoVersionFile { path } | Origin::ToolVersions { path }, entries)) => {
+            for spec in &entries.specs {
+                println!("{spec}");
+            }
+            crate::ui::info(format!("(from {})", path.display()));
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => bail!(
+            "no .go-version in {} or any directory above it\n  hint: run `gv local 1.22` to pin this directory",
+            ctx.cwd.display()
+        ),
+    }
+}

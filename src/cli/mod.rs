@@ -1,0 +1,88 @@
+//! The command-line skin: argument parsing and dispatch. Each command lives in its own
+//! file and calls into the library; nothing here is worth a unit test on its own.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod context;
+mod current;
+mod global;
+mod list;
+mod local;
+mod which;
+
+pub use context::{Context, origin_json};
+
+const AFTER_HELP: &str = "\
+Examples:
+  gv install 1.22          install the newest Go 1.22.x
+  gv local 1.22.10         pin this directory (writes .go-version)
+  gv current               which version applies here, and why
+
+Exit codes: 0 success, 1 error, 2 usage error.
+Environment variables and config files: see README.md, section \"Configuration\".";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gv",
+    version,
+    about = "A Go toolchain and build-flag manager",
+    after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Local(local::Args),
+    Global(global::Args),
+    #[command(visible_alias = "version")]
+    Current(current::Args),
+    #[command(visible_alias = "ls")]
+    List(list::Args),
+    Which(which::WhichArgs),
+    Prefix(which::PrefixArgs),
+}
+
+/// An error that is the user's invocation, not gv's environment: exits with 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            crate::ui::error(format!("{err:#}"));
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Context::from_process()?;
+    match cli.command {
+        Command::Local(args) => local::run(&ctx, args),
+        Command::Global(args) => global::run(&ctx, args),
+        Command::Current(args) => current::run(&ctx, args),
+        Command::List(args) => list::run(&ctx, args),
+        Command::Which(args) => which::run_which(&ctx, args),
+        Command::Prefix(args) => which::run_prefix(&ctx, args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,52 @@
+use std::process::ExitCode;
+
+use anyhow::bail;
+
+use super::Context;
+
+/// Print the absolute path of `go` (or another binary) of the Go version active here
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  gv which            /home/me/.local/share/gv/versions/1.22.10/bin/go\n  gv which gofmt"
+)]
+pub struct WhichArgs {
+    /// The binary to look up in the SDK's bin/ directory
+    #[arg(default_value = "go")]
+    command: String,
+}
+
+/// Print the GOROOT of the Go version active here
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  gv prefix           /home/me/.local/share/gv/versions/1.22.10"
+)]
+pub struct PrefixArgs {}
+
+pub fn run_which(ctx: &Context, args: WhichArgs) -> anyhow::Result<ExitCode> {
+    let (selection, _) = ctx.select()?;
+    let path = selection.resolved.binary(&args.command);
+    if !path.is_file() {
+        bail!(
+            "Go {} has no `{}` at {}\n  hint: `gv which` looks in the SDK's bin/ directory (go, gofmt)",
+            selection.resolved.name(),
+            args.command,
+            path.display()
+        );
+    }
+    println!("{}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_prefix(ctx: &Context, _args: PrefixArgs) -> anyhow::Result<ExitCode> {
+    let (selection, _) = ctx.select()?;
+    match selection.resolved.goroot() {
+        Some(root) => {
+            println!("{}", root.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => bail!(
+            "cannot tell the GOROOT of the system go at {}\n  hint: run `go env GOROOT`",
+            selection.resolved.binary("go").display()
+        ),
+    }
+}

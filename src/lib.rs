@@ -1,0 +1,8 @@
+//! gv: a Go toolchain and build-flag manager. The binary is a thin skin over these modules.
+
+pub mod cli;
+pub mod fsutil;
+pub mod pin;
+pub mod ui;
+
+pub use gv_core::{pinfile, select, store, version};

@@ -1,0 +1,35 @@
+//! Writing and reading the files that pin a version (`.go-version`, the global file),
+//! shared by `gv local` and `gv global`.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use gv_core::pinfile;
+use gv_core::{Spec, Store};
+
+use crate::fsutil;
+
+/// Writes `spec` as the only line of a version file, warning (not refusing) when no
+/// installed version matches it yet.
+pub fn write(store: &Store, path: &Path, spec: &Spec) -> anyhow::Result<()> {
+    fsutil::write_atomic(path, format!("{spec}\n").as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if !matches!(spec, Spec::System) {
+        let installed = store.installed()?;
+        if spec.best_match(&installed).is_none() {
+            crate::ui::warn(format!(
+                "Go {spec} is not installed yet; run `gv install {spec}`"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The specs in a version file, as written (for display).
+pub fn read(path: &Path) -> anyhow::Result<Vec<Spec>> {
+    Ok(pinfile::read_go_version(path)?.specs)
+}
+
+pub fn unset(path: &Path) -> anyhow::Result<bool> {
+    fsutil::remove_if_exists(path).with_context(|| format!("cannot remove {}", path.display()))
+}

@@ -1,0 +1,57 @@
+//! Terminal output: colour that respects NO_COLOR and non-terminals, and the one format
+//! for warnings and errors. Data goes to stdout; everything here goes to stderr.
+
+use std::io::IsTerminal;
+
+#[derive(Clone, Copy)]
+pub enum Style {
+    Bold,
+    Green,
+    Yellow,
+    Red,
+    Dim,
+}
+
+/// Colour only for a terminal, and never when NO_COLOR is set to anything non-empty
+/// (<https://no-color.org>).
+pub fn color_enabled(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+pub fn paint(text: &str, style: Style, enabled: bool) -> String {
+    if !enabled {
+        return text.to_string();
+    }
+    let code = match style {
+        Style::Bold => "1",
+        Style::Green => "32",
+        Style::Yellow => "33",
+        Style::Red => "31",
+        Style::Dim => "2",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// Paint for stdout.
+pub fn out(text: &str, style: Style) -> String {
+    paint(text, style, color_enabled(std::io::stdout().is_terminal()))
+}
+
+fn err_color() -> bool {
+    color_enabled(std::io::stderr().is_terminal())
+}
+
+pub fn warn(message: impl std::fmt::Display) {
+    eprintln!(
+        "{} {message}",
+        paint("gv: warning:", Style::Yellow, err_color())
+    );
+}
+
+pub fn error(message: impl std::fmt::Display) {
+    eprintln!("{} {message}", paint("gv: error:", Style::Red, err_color()));
+}
+
+pub fn info(message: impl std::fmt::Display) {
+    eprintln!("{message}");
+}
