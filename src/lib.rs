@@ -5,4 +5,4 @@ pub mod fsutil;
 pub mod pin;
 pub mod ui;
 
-pub use gv_core::{pinfile, select, store, version};
+pub use gv_core::{config, pinfile, select, store, version};

@@ -2,6 +2,7 @@
 //! parsing and ordering, the files that pin a version, version selection with its origin,
 //! and the store's layout. No network, no heavy dependencies: the shim links this.
 
+pub mod config;
 pub mod pinfile;
 pub mod select;
 pub mod store;

