@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 mod context;
 mod current;
 mod global;
+mod ide;
+mod import;
 mod list;
 mod local;
 mod which;
@@ -44,6 +46,8 @@ pub enum Command {
     List(list::Args),
     Which(which::WhichArgs),
     Prefix(which::PrefixArgs),
+    Import(import::Args),
+    Ide(ide::Args),
 }
 
 /// An error that is the user's invocation, not gv's environment: exits with 2.
@@ -75,6 +79,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::run(&ctx, args),
         Command::Which(args) => which::run_which(&ctx, args),
         Command::Prefix(args) => which::run_prefix(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Ide(args) => ide::run(&ctx, args),
     }
 }
 
