@@ -5,11 +5,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod completions;
 mod context;
 mod current;
 mod global;
+mod hook_env;
+mod init;
 mod list;
 mod local;
+mod shell;
 mod which;
 
 pub use context::{Context, origin_json};
@@ -44,6 +48,11 @@ pub enum Command {
     List(list::Args),
     Which(which::WhichArgs),
     Prefix(which::PrefixArgs),
+    Init(init::Args),
+    Shell(shell::Args),
+    Completions(completions::Args),
+    #[command(hide = true)]
+    HookEnv(hook_env::Args),
 }
 
 /// An error that is the user's invocation, not gv's environment: exits with 2.
@@ -75,6 +84,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::run(&ctx, args),
         Command::Which(args) => which::run_which(&ctx, args),
         Command::Prefix(args) => which::run_prefix(&ctx, args),
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Shell(args) => shell::run(&ctx, args),
+        Command::Completions(args) => completions::run(args),
+        Command::HookEnv(args) => hook_env::run(&ctx, args),
     }
 }
 
