@@ -1,6 +1,8 @@
 use std::process::ExitCode;
 
 use gv_core::SelectError;
+use gv_core::config::Config;
+use gv_core::env::EnvError;
 
 use super::Context;
 use crate::shell::{Shell, hook};
@@ -20,7 +22,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // A directory whose version is not installed (or whose pin is broken) must not break
     // the prompt: say why once, apply nothing, and let the shims explain again on use.
-    let (selection, _) = match ctx.select() {
+    let (selection, found) = match ctx.select() {
         Ok(found) => found,
         // Outside any project with no default set there is simply nothing to apply.
         Err(err)
@@ -36,7 +38,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let (code, warnings) = hook::render(args.shell, &hook::changes(&selection));
+    let applied = Config::load(found.project_config.as_deref())
+        .map_err(EnvError::from)
+        .and_then(|config| hook::changes(&selection, &config, |name| std::env::var_os(name)));
+    let (changes, mut warnings) = match applied {
+        Ok(applied) => applied,
+        Err(err) => {
+            ui::warn(format!("{err:#}"));
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    let (code, unrepresentable) = hook::render(args.shell, &changes);
+    warnings.extend(unrepresentable);
     for warning in warnings {
         ui::warn(warning);
     }

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use gv_core::Selection;
+use gv_core::config::Config;
+use gv_core::env::{self, EnvError};
 
 use super::{Shell, is_portable_var_name};
 
@@ -19,21 +21,31 @@ pub enum Change {
     Set { name: String, value: OsString },
 }
 
-/// What a shim would inject for `selection`, as hook changes: GOROOT and the SDK's bin/.
-///
-/// This is the interim model until the shared environment plan (`gv_core::env`) is
-/// available on this branch; it covers the SDK part of that plan.
-pub fn changes(selection: &Selection) -> Vec<Change> {
-    let Some(goroot) = selection.resolved.goroot() else {
-        return Vec::new();
-    };
-    vec![
-        Change::Set {
-            name: "GOROOT".to_string(),
-            value: goroot.clone().into_os_string(),
-        },
-        Change::PathPrepend(goroot.join("bin")),
-    ]
+/// What a shim would inject for `selection` here, as hook changes: the shared plan of
+/// [`gv_core::env::plan`] (GOROOT, the SDK's bin/ on PATH, GOTOOLCHAIN, `[env]`), computed
+/// against the user's own environment. Returns the changes and the plan's warnings.
+pub fn changes(
+    selection: &Selection,
+    config: &Config,
+    lookup: impl Fn(&str) -> Option<OsString>,
+) -> Result<(Vec<Change>, Vec<String>), EnvError> {
+    let plan = env::plan(selection, config, lookup)?;
+    let changes = plan
+        .changes()
+        .filter_map(|(name, value)| match name {
+            // The plan's PATH is "bin + the whole PATH"; the shell only needs the entry
+            // it adds, so that leaving removes exactly that one.
+            "PATH" => selection
+                .resolved
+                .goroot()
+                .map(|root| Change::PathPrepend(root.join("bin"))),
+            _ => Some(Change::Set {
+                name: name.to_string(),
+                value: value.to_owned(),
+            }),
+        })
+        .collect();
+    Ok((changes, plan.warnings))
 }
 
 /// Renders the changes as calls to the init script's `__gv_set` / `__gv_path`.
