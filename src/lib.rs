@@ -1,10 +1,12 @@
 //! gv: a Go toolchain and build-flag manager. The binary is a thin skin over these modules.
 
 pub mod cli;
+pub mod completion;
 pub mod current_link;
 pub mod fsutil;
 pub mod import;
 pub mod pin;
+pub mod shell;
 pub mod ui;
 
 pub use gv_core::{config, pinfile, select, store, version};

@@ -17,7 +17,7 @@ use crate::pin;
 pub struct Args {
     /// Version spec: 1.22.10, 1.22, latest, system
     #[arg(value_parser = clap::value_parser!(Spec), conflicts_with = "unset")]
-    #[arg(value_name = "VERSION")]
+    #[arg(value_name = "VERSION", add = crate::completion::installed_versions())]
     spec: Option<Spec>,
     /// Remove the global default
     #[arg(long)]

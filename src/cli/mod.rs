@@ -5,13 +5,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod completions;
 mod context;
 mod current;
 mod global;
+mod hook_env;
 mod ide;
 mod import;
+mod init;
 mod list;
 mod local;
+mod shell;
 mod which;
 
 pub use context::{Context, origin_json};
@@ -48,6 +52,11 @@ pub enum Command {
     Prefix(which::PrefixArgs),
     Import(import::Args),
     Ide(ide::Args),
+    Init(init::Args),
+    Shell(shell::Args),
+    Completions(completions::Args),
+    #[command(hide = true)]
+    HookEnv(hook_env::Args),
 }
 
 /// An error that is the user's invocation, not gv's environment: exits with 2.
@@ -81,6 +90,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Prefix(args) => which::run_prefix(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Ide(args) => ide::run(&ctx, args),
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Shell(args) => shell::run(&ctx, args),
+        Command::Completions(args) => completions::run(args),
+        Command::HookEnv(args) => hook_env::run(&ctx, args),
     }
 }
 

@@ -1,0 +1,46 @@
+use std::process::ExitCode;
+
+use super::{Context, UsageError};
+use crate::shell::{Shell, init};
+
+const AFTER_HELP: &str = "\
+Add one line to your shell's rc file:
+  ~/.bashrc:                    eval \"$(gv init bash)\"
+  ~/.zshrc:                     eval \"$(gv init zsh)\"
+  ~/.config/fish/config.fish:   gv init fish | source
+  $PROFILE (PowerShell):        Invoke-Expression (& gv init powershell | Out-String)
+
+What it sets up:
+  - gv's shims directory on PATH (once, even when sourced twice);
+  - automatic switching: when the directory changes, GOROOT, the SDK's bin/ (first on PATH)
+    and the [env] of that place are applied to the shell, and what was changed is put back
+    when you leave (a variable you had set before gets its value back);
+  - a `gv` function, so `gv shell 1.22.3` and `gv local 1.23` take effect immediately.
+A prompt in the same directory costs no process at all.";
+
+/// Print the shell code that sets up shims, auto-switching and `gv shell`
+///
+/// Without SHELL, the shell is detected from the parent process, then $SHELL.
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// bash, zsh, fish or powershell (default: detected)
+    #[arg(value_enum)]
+    shell: Option<Shell>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let shell = match args.shell.or_else(Shell::detect) {
+        Some(shell) => shell,
+        None => {
+            return Err(UsageError(
+                "cannot tell which shell this is (neither the parent process nor $SHELL is bash, zsh, fish or PowerShell)\n  hint: name it: `gv init bash`, `gv init zsh`, `gv init fish` or `gv init powershell`".into(),
+            )
+            .into());
+        }
+    };
+    let argv0 = std::env::args().next();
+    let exe = init::gv_path(argv0.as_deref(), ctx.env.path.as_deref(), &ctx.cwd);
+    print!("{}", init::script(shell, &exe, &ctx.store.shims_dir()));
+    Ok(ExitCode::SUCCESS)
+}

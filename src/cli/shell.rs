@@ -1,0 +1,75 @@
+use std::process::ExitCode;
+
+use anyhow::bail;
+use gv_core::Spec;
+use gv_core::select::VERSION_ENV;
+
+use super::{Context, UsageError};
+use crate::shell::Shell;
+
+/// Use a Go version in this shell only (sets GV_VERSION), or show the override
+///
+/// Needs the shell integration (`gv init`): a program cannot change its shell's
+/// environment, so the `gv` shell function evaluates what this command prints.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  gv shell 1.22.3      this shell uses Go 1.22.3, whatever the directory pins\n  gv shell             show this shell's override\n  gv shell --unset     back to the pins"
+)]
+pub struct Args {
+    /// Version spec: 1.22.10, 1.22, latest, system
+    #[arg(value_parser = clap::value_parser!(Spec), conflicts_with = "unset")]
+    #[arg(value_name = "VERSION", add = crate::completion::installed_versions())]
+    spec: Option<Spec>,
+    /// Remove this shell's override
+    #[arg(long)]
+    unset: bool,
+    /// Print code for this shell (the `gv` function passes it)
+    #[arg(long, value_enum, hide = true)]
+    shell: Option<Shell>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    if args.spec.is_none() && !args.unset {
+        match &ctx.env.gv_version {
+            Some(version) => println!("{version}"),
+            None => bail!(
+                "this shell has no version override ({VERSION_ENV} is not set)\n  hint: run `gv shell 1.22` to use Go 1.22 in this shell"
+            ),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(shell) = args.shell else {
+        return Err(UsageError(format!(
+            "`gv shell` changes this shell's environment, which only the shell integration can do\n  hint: add this line to your shell's rc file and open a new shell:\n    {}",
+            Shell::detect().unwrap_or(Shell::Bash).rc_line()
+        ))
+        .into());
+    };
+    match args.spec {
+        Some(spec) => {
+            if !matches!(spec, Spec::System) && spec.best_match(&ctx.store.installed()?).is_none() {
+                crate::ui::warn(format!(
+                    "Go {spec} is not installed yet; run `gv install {spec}`"
+                ));
+            }
+            let value = shell.quote(&spec.to_string());
+            println!(
+                "{}",
+                match shell {
+                    Shell::Bash | Shell::Zsh => format!("export {VERSION_ENV}={value}"),
+                    Shell::Fish => format!("set -gx {VERSION_ENV} {value}"),
+                    Shell::Powershell => format!("$env:{VERSION_ENV} = {value}"),
+                }
+            );
+        }
+        None => println!(
+            "{}",
+            match shell {
+                Shell::Bash | Shell::Zsh => format!("unset {VERSION_ENV}"),
+                Shell::Fish => format!("set -e {VERSION_ENV}"),
+                Shell::Powershell => format!("$env:{VERSION_ENV} = $null"),
+            }
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}

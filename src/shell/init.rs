@@ -1,0 +1,73 @@
+//! `gv init SHELL`: the code a shell's rc file evaluates. The scripts live next to this
+//! file (`init/*`) so they read as shell code; `@@GV@@` and `@@SHIMS@@` are filled in with
+//! quoted paths.
+
+use std::path::{Path, PathBuf};
+
+use super::Shell;
+
+const BASH: &str = include_str!("init/gv.bash");
+const ZSH: &str = include_str!("init/gv.zsh");
+const FISH: &str = include_str!("init/gv.fish");
+const POWERSHELL: &str = include_str!("init/gv.ps1");
+
+/// The init script for `shell`, calling gv at `exe` and putting `shims` on PATH.
+pub fn script(shell: Shell, exe: &Path, shims: &Path) -> String {
+    let template = match shell {
+        Shell::Bash => BASH,
+        Shell::Zsh => ZSH,
+        Shell::Fish => FISH,
+        Shell::Powershell => POWERSHELL,
+    };
+    template
+        .replace("@@GV@@", &shell.quote(&exe.to_string_lossy()))
+        .replace("@@SHIMS@@", &shell.quote(&shims.to_string_lossy()))
+}
+
+/// The path the hook should call gv by. The path the user invoked (a symlink such as
+/// `~/.cargo/bin/gv` or a package manager's stable link) is preferred over the resolved
+/// binary, so upgrades that move the real file keep working.
+pub fn gv_path(argv0: Option<&str>, path_var: Option<&std::ffi::OsStr>, cwd: &Path) -> PathBuf {
+    if let Some(argv0) = argv0.filter(|a| !a.is_empty()) {
+        if argv0.contains('/') {
+            return cwd.join(argv0);
+        }
+        if let Some(found) = path_var.and_then(|p| {
+            std::env::split_paths(p)
+                .filter(|dir| dir.is_absolute())
+                .map(|dir| dir.join(argv0))
+                .find(|candidate| candidate.is_file())
+        }) {
+            return found;
+        }
+    }
+    std::env::current_exe().unwrap_or_else(|_| PathBuf::from("gv"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_have_every_placeholder_filled() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell] {
+            let text = script(shell, Path::new("/o'k/gv"), Path::new("/r/shims"));
+            assert!(!text.contains("@@"), "{shell:?}: {text}");
+            assert!(text.contains(&shell.quote("/o'k/gv")), "{shell:?}");
+            assert!(text.contains(&shell.quote("/r/shims")), "{shell:?}");
+        }
+    }
+
+    #[test]
+    fn the_invoked_path_is_kept_unresolved() {
+        let cwd = Path::new("/home/me");
+        assert_eq!(
+            gv_path(Some("bin/gv"), None, cwd),
+            PathBuf::from("/home/me/bin/gv")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("gv"), "").unwrap();
+        let path = std::env::join_paths(["relative", dir.path().to_str().unwrap()]).unwrap();
+        assert_eq!(gv_path(Some("gv"), Some(&path), cwd), dir.path().join("gv"));
+    }
+}

@@ -1,0 +1,97 @@
+# gv shell integration for bash: add  eval "$(gv init bash)"  to ~/.bashrc
+# Safe to source twice, works under `set -u`, keeps an existing PROMPT_COMMAND.
+__GV_EXE=@@GV@@
+
+case ":${PATH-}:" in
+  *:@@SHIMS@@:*) ;;
+  *) export PATH=@@SHIMS@@${PATH:+:$PATH} ;;
+esac
+
+# Undo what the last hook applied. Builtins only. A variable is put back only while it
+# still holds gv's value: a change made by hand since then wins.
+__gv_restore() {
+  local __gv_v __gv_n __gv_o __gv_p
+  for __gv_v in ${__GV_VARS-}; do
+    __gv_n=__GV_N_$__gv_v
+    __gv_o=__GV_O_$__gv_v
+    if [[ -v $__gv_v && ${!__gv_v} == "${!__gv_n-}" ]]; then
+      if [[ -v $__gv_o ]]; then
+        export "$__gv_v=${!__gv_o}"
+      else
+        unset "$__gv_v"
+      fi
+    fi
+    unset "$__gv_n" "$__gv_o"
+  done
+  unset __GV_VARS
+  if [[ -n ${__GV_PATH-} ]]; then
+    __gv_p=":${PATH-}:"
+    __gv_p=${__gv_p/":$__GV_PATH:"/:}
+    __gv_p=${__gv_p#:}
+    export PATH=${__gv_p%:}
+    unset __GV_PATH
+  fi
+}
+
+# Called by `gv hook-env` output: set NAME=VALUE, remembering the user's value.
+__gv_set() {
+  if [[ -v $1 ]]; then
+    export "__GV_O_$1=${!1}"
+  fi
+  export "__GV_N_$1=$2" "$1=$2"
+  export __GV_VARS="${__GV_VARS-} $1"
+}
+
+__gv_path() {
+  export __GV_PATH=$1 PATH="$1${PATH:+:$PATH}"
+}
+
+# Restore, then apply the environment of $PWD: exactly one gv process.
+__gv_hook() {
+  local __gv_code
+  __gv_restore
+  __gv_code=$("$__GV_EXE" hook-env --shell bash) && eval "$__gv_code"
+  __GV_PWD=$PWD
+}
+
+# The prompt hook: a string comparison when nothing changed, no process at all.
+__gv_prompt() {
+  local __gv_status=$?
+  [[ ${__GV_PWD-} == "$PWD" ]] || __gv_hook
+  return $__gv_status
+}
+
+gv() {
+  local __gv_status __gv_code
+  case ${1-} in
+    shell)
+      if [[ $# -gt 1 ]]; then
+        __gv_code=$("$__GV_EXE" shell --shell bash "${@:2}") || return
+        eval "$__gv_code"
+        __gv_hook
+        return 0
+      fi
+      ;;
+    local | global | install | uninstall)
+      "$__GV_EXE" "$@"
+      __gv_status=$?
+      __gv_hook
+      return $__gv_status
+      ;;
+  esac
+  "$__GV_EXE" "$@"
+}
+
+if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+  __gv_found=
+  for __gv_e in "${PROMPT_COMMAND[@]}"; do
+    [[ $__gv_e == __gv_prompt ]] && __gv_found=1
+  done
+  [[ -n $__gv_found ]] || PROMPT_COMMAND=(__gv_prompt "${PROMPT_COMMAND[@]}")
+  unset __gv_found __gv_e
+else
+  case ";${PROMPT_COMMAND-};" in
+    *";__gv_prompt;"*) ;;
+    *) PROMPT_COMMAND="__gv_prompt${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
+  esac
+fi

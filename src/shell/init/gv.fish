@@ -1,0 +1,78 @@
+# gv shell integration for fish: add  gv init fish | source  to ~/.config/fish/config.fish
+# Safe to source twice; switches on every change of $PWD, not only at prompts.
+set -g __GV_EXE @@GV@@
+
+if not contains -- @@SHIMS@@ $PATH
+    set -gx PATH @@SHIMS@@ $PATH
+end
+
+# Undo what the last hook applied. Builtins only. A variable is put back only while it
+# still holds gv's value: a change made by hand since then wins.
+function __gv_restore
+    for v in (string split -n ' ' -- "$__GV_VARS")
+        set -l n __GV_N_$v
+        set -l o __GV_O_$v
+        if set -q $v; and test "$$v" = "$$n"
+            if set -q $o
+                set -gx $v $$o
+            else
+                set -e $v
+            end
+        end
+        set -e $n
+        set -e $o
+    end
+    set -e __GV_VARS
+    if set -q __GV_PATH; and test -n "$__GV_PATH"
+        set -l i (contains -i -- $__GV_PATH $PATH)
+        and set -e PATH[$i]
+        set -e __GV_PATH
+    end
+end
+
+# Called by `gv hook-env` output: set NAME=VALUE, remembering the user's value.
+function __gv_set
+    set -l name $argv[1]
+    if set -q $name
+        set -gx __GV_O_$name "$$name"
+    end
+    set -gx __GV_N_$name $argv[2]
+    set -gx $name $argv[2]
+    set -gx __GV_VARS "$__GV_VARS $name"
+end
+
+function __gv_path
+    set -gx __GV_PATH $argv[1]
+    set -gx PATH $argv[1] $PATH
+end
+
+# Restore, then apply the environment of $PWD: exactly one gv process.
+function __gv_hook
+    __gv_restore
+    $__GV_EXE hook-env --shell fish | source
+    set -g __GV_PWD $PWD
+end
+
+function __gv_on_pwd --on-variable PWD
+    test "$PWD" = "$__GV_PWD"; or __gv_hook
+end
+
+function gv
+    switch "$argv[1]"
+        case shell
+            if test (count $argv) -gt 1
+                set -l code ($__GV_EXE shell --shell fish $argv[2..-1]); or return
+                string join \n -- $code | source
+                __gv_hook
+                return 0
+            end
+        case local global install uninstall
+            $__GV_EXE $argv
+            set -l s $status
+            __gv_hook
+            return $s
+    end
+    $__GV_EXE $argv
+end
+
+test "$PWD" = "$__GV_PWD"; or __gv_hook

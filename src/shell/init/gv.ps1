@@ -1,0 +1,82 @@
+# gv shell integration for PowerShell: add to $PROFILE
+#   Invoke-Expression (& gv init powershell | Out-String)
+# Safe to source twice; switches when the prompt finds a new location.
+$global:__GvExe = @@GV@@
+$__gvShims = @@SHIMS@@
+$__gvSep = [IO.Path]::PathSeparator
+if (-not (($env:PATH -split $__gvSep) -contains $__gvShims)) {
+    $env:PATH = $__gvShims + $__gvSep + $env:PATH
+}
+
+# Undo what the last hook applied. A variable is put back only while it still holds
+# gv's value: a change made by hand since then wins.
+function global:__gv_restore {
+    foreach ($v in (("$env:__GV_VARS" -split ' ') | Where-Object { $_ })) {
+        $cur = [Environment]::GetEnvironmentVariable($v)
+        $new = [Environment]::GetEnvironmentVariable("__GV_N_$v")
+        if ($null -ne $cur -and $cur -ceq $new) {
+            [Environment]::SetEnvironmentVariable($v, [Environment]::GetEnvironmentVariable("__GV_O_$v"))
+        }
+        [Environment]::SetEnvironmentVariable("__GV_N_$v", $null)
+        [Environment]::SetEnvironmentVariable("__GV_O_$v", $null)
+    }
+    $env:__GV_VARS = $null
+    if ($env:__GV_PATH) {
+        $sep = [IO.Path]::PathSeparator
+        $parts = [Collections.Generic.List[string]]($env:PATH -split $sep)
+        [void]$parts.Remove($env:__GV_PATH)
+        $env:PATH = $parts -join $sep
+        $env:__GV_PATH = $null
+    }
+}
+
+# Called by `gv hook-env` output: set NAME=VALUE, remembering the user's value.
+function global:__gv_set([string]$name, [string]$value) {
+    $old = [Environment]::GetEnvironmentVariable($name)
+    if ($null -ne $old) { [Environment]::SetEnvironmentVariable("__GV_O_$name", $old) }
+    [Environment]::SetEnvironmentVariable("__GV_N_$name", $value)
+    [Environment]::SetEnvironmentVariable($name, $value)
+    $env:__GV_VARS = "$env:__GV_VARS $name"
+}
+
+function global:__gv_path([string]$dir) {
+    $env:__GV_PATH = $dir
+    $env:PATH = $dir + [IO.Path]::PathSeparator + $env:PATH
+}
+
+# Restore, then apply the environment of the current location: exactly one gv process.
+function global:__gv_hook {
+    __gv_restore
+    $code = (& $global:__GvExe hook-env --shell powershell) -join "`n"
+    if ($code) { Invoke-Expression $code }
+    $global:__GvPwd = $PWD.ProviderPath
+}
+
+function global:gv {
+    $status = 0
+    if ($args.Count -gt 1 -and $args[0] -eq 'shell') {
+        $rest = $args[1..($args.Count - 1)]
+        $code = (& $global:__GvExe shell --shell powershell @rest) -join "`n"
+        if ($LASTEXITCODE -ne 0) { return }
+        Invoke-Expression $code
+        __gv_hook
+        return
+    }
+    & $global:__GvExe @args
+    $status = $LASTEXITCODE
+    if ($args.Count -gt 0 -and @('local', 'global', 'install', 'uninstall') -contains $args[0]) {
+        __gv_hook
+    }
+    $global:LASTEXITCODE = $status
+}
+
+# The prompt hook: a string comparison when the location did not change.
+if (-not (Test-Path variable:global:__GvOrigPrompt)) {
+    $global:__GvOrigPrompt = $function:prompt
+    function global:prompt {
+        $status = $global:LASTEXITCODE
+        if ($PWD.ProviderPath -ne $global:__GvPwd) { __gv_hook }
+        $global:LASTEXITCODE = $status
+        & $global:__GvOrigPrompt
+    }
+}

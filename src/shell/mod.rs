@@ -1,0 +1,134 @@
+//! Shell integration: which shells gv speaks, how to quote for each, the init code
+//! (`gv init`) and the per-directory environment the hook applies (`gv hook-env`).
+//!
+//! The design, shared by every shell:
+//! - `gv init` prints functions that keep all state in shell variables. Nothing runs on a
+//!   prompt where `$PWD` did not change: the prompt hook compares two strings.
+//! - When the directory changed, the hook first *restores* what it applied before (pure
+//!   shell builtins), then runs `gv hook-env` once, which sees the user's own environment
+//!   and prints calls to `__gv_set NAME VALUE` / `__gv_path DIR` for the new place.
+//! - `__gv_set` remembers the user's original value in `__GV_O_<NAME>` (only when there
+//!   was one) and the applied value in `__GV_N_<NAME>`; restore puts the original back (or
+//!   unsets), but only while the variable still holds gv's value, so a change the user
+//!   made by hand in the meantime wins. The state is exported so a nested shell restores
+//!   correctly too.
+//! - The `gv` shell function re-runs the hook after commands that change what applies
+//!   here (`gv local`, `gv global`, `gv shell`, `gv install`, `gv uninstall`), so an
+//!   in-place edit made with gv is visible at once, at zero cost for ordinary prompts.
+
+pub mod hook;
+pub mod init;
+
+use std::path::Path;
+
+/// A shell gv can integrate with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "pwsh")]
+    Powershell,
+}
+
+impl Shell {
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+            Shell::Powershell => "powershell",
+        }
+    }
+
+    /// The shell an executable name (`bash`, `-zsh`, `/usr/bin/fish`, `pwsh`) stands for.
+    pub fn from_program(program: &str) -> Option<Shell> {
+        let base = Path::new(program.trim())
+            .file_name()?
+            .to_str()?
+            .trim_start_matches('-');
+        let base = base.strip_suffix(".exe").unwrap_or(base);
+        match base {
+            "bash" => Some(Shell::Bash),
+            "zsh" => Some(Shell::Zsh),
+            "fish" => Some(Shell::Fish),
+            "pwsh" | "powershell" => Some(Shell::Powershell),
+            _ => None,
+        }
+    }
+
+    /// The shell that runs gv: the parent process, else `$SHELL`.
+    pub fn detect() -> Option<Shell> {
+        let parent = std::os::unix::process::parent_id();
+        std::fs::read_to_string(format!("/proc/{parent}/comm"))
+            .ok()
+            .and_then(|comm| Shell::from_program(&comm))
+            .or_else(|| {
+                std::env::var("SHELL")
+                    .ok()
+                    .and_then(|s| Shell::from_program(&s))
+            })
+    }
+
+    /// The line to put in the shell's rc file.
+    pub fn rc_line(self) -> &'static str {
+        match self {
+            Shell::Bash => "~/.bashrc:   eval \"$(gv init bash)\"",
+            Shell::Zsh => "~/.zshrc:    eval \"$(gv init zsh)\"",
+            Shell::Fish => "~/.config/fish/config.fish:   gv init fish | source",
+            Shell::Powershell => {
+                "$PROFILE:    Invoke-Expression (& gv init powershell | Out-String)"
+            }
+        }
+    }
+
+    /// `text` as one literal word of this shell's syntax.
+    pub fn quote(self, text: &str) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => format!("'{}'", text.replace('\'', r"'\''")),
+            Shell::Fish => format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'")),
+            Shell::Powershell => format!("'{}'", text.replace('\'', "''")),
+        }
+    }
+}
+
+/// Can `name` be a shell variable in every shell we support? `[env]` may hold names that
+/// a process environment accepts but no shell can assign (`A.B`); the hook skips those.
+pub fn is_portable_var_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shells_are_recognised_from_process_names_and_paths() {
+        assert_eq!(Shell::from_program("bash\n"), Some(Shell::Bash));
+        assert_eq!(Shell::from_program("-zsh"), Some(Shell::Zsh));
+        assert_eq!(Shell::from_program("/usr/bin/fish"), Some(Shell::Fish));
+        assert_eq!(Shell::from_program("pwsh"), Some(Shell::Powershell));
+        assert_eq!(Shell::from_program("python3"), None);
+    }
+
+    #[test]
+    fn quoting_survives_the_characters_each_shell_treats_specially() {
+        let nasty = r#"a'b"c\d $e `f` ;g"#;
+        assert_eq!(Shell::Bash.quote(nasty), r#"'a'\''b"c\d $e `f` ;g'"#);
+        assert_eq!(Shell::Fish.quote(nasty), r#"'a\'b"c\\d $e `f` ;g'"#);
+        assert_eq!(Shell::Powershell.quote(nasty), r#"'a''b"c\d $e `f` ;g'"#);
+    }
+
+    #[test]
+    fn only_portable_variable_names_are_applied() {
+        assert!(is_portable_var_name("CGO_ENABLED"));
+        assert!(is_portable_var_name("_x1"));
+        assert!(!is_portable_var_name("1X"));
+        assert!(!is_portable_var_name("A.B"));
+        assert!(!is_portable_var_name(""));
+    }
+}

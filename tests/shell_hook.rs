@@ -1,0 +1,549 @@
+//! `gv init` in real interactive shells (bash, zsh, fish) with real Go SDKs: switching on
+//! cd/pushd/popd, restoring on leave, `gv shell`, in-place `gv local`, `set -u`, existing
+//! PROMPT_COMMANDs, sourcing twice, and no process on a prompt where nothing changed.
+//!
+//! Each shell reads its script from stdin in interactive mode (`-i`), so prompts and their
+//! hooks run between the lines exactly as they do at a terminal. Lines the test checks
+//! are printed as `OUT:name=value`.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use support::{GO_A, GO_B, Sandbox};
+
+/// A sandbox with both real SDKs and two sibling projects: `a` pins GO_A; `b` pins GO_B
+/// and its gv.toml forces CGO_ENABLED=0 and suggests GODEBUG (not forced).
+fn projects() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.real_install(GO_A);
+    sandbox.real_install(GO_B);
+    sandbox.write("a/.go-version", &format!("{GO_A}\n"));
+    sandbox.write("b/.go-version", &format!("{GO_B}\n"));
+    sandbox.write(
+        "b/gv.toml",
+        "[env]\nCGO_ENABLED = { value = \"0\", force = true }\nGODEBUG = \"panicnil=1\"\nGOINSTRUMENT = \"trace\"\n",
+    );
+    sandbox
+}
+
+fn gv_bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("gv")
+}
+
+struct Run {
+    /// Every `OUT:name=value` line, in order.
+    lines: Vec<(String, String)>,
+    stderr: String,
+}
+
+impl Run {
+    fn get(&self, name: &str) -> &str {
+        let all = self.all(name);
+        assert_eq!(
+            all.len(),
+            1,
+            "OUT:{name} printed {} times; stderr:\n{}",
+            all.len(),
+            self.stderr
+        );
+        all[0]
+    }
+
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.lines
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    fn map(&self) -> BTreeMap<&str, &str> {
+        self.lines
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+/// Runs `shell` interactively in `sandbox`'s work/ with `script` on stdin. `@GV@` in the
+/// script is replaced by the gv binary's path.
+fn run(sandbox: &Sandbox, shell: &str, script: &str, extra_env: &[(&str, &str)]) -> Run {
+    let args: &[&str] = match shell {
+        "bash" => &["--norc", "--noprofile", "-i"],
+        "zsh" => &["-f", "-i"],
+        "fish" => &["--no-config", "-i"],
+        other => panic!("no such shell {other}"),
+    };
+    let mut child = Command::new(shell)
+        .args(args)
+        .current_dir(sandbox.work(""))
+        .env_clear()
+        .envs(sandbox.env())
+        .env("TERM", "dumb")
+        .envs(extra_env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {shell} ({e}): install it (`.ci/run` does)"));
+    let script = script.replace("@GV@", &gv_bin().display().to_string());
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = support::stdout(&out);
+    let lines = stdout
+        .lines()
+        .filter_map(|line| {
+            let rest = &line[line.find("OUT:")? + 4..];
+            let (k, v) = rest.split_once('=')?;
+            Some((k.to_string(), v.to_string()))
+        })
+        .collect();
+    Run {
+        lines,
+        stderr: support::stderr(&out),
+    }
+}
+
+fn go_version(v: &str) -> String {
+    format!("go version go{v} linux/amd64")
+}
+
+/// The switching scenario, the same steps in each shell's syntax.
+fn switching_script(shell: &str) -> String {
+    let posix = r#"export GOROOT=/opt/user-goroot CGO_ENABLED=1 GODEBUG=mine=1
+eval "$(@GV@ init SHELL)"
+eval "$(@GV@ init SHELL)"
+echo "OUT:path0=$PATH"
+cd a
+echo "OUT:a.go=$(go version)"
+echo "OUT:a.goroot=$GOROOT"
+echo "OUT:a.toolchain=$GOTOOLCHAIN"
+cd ../b
+echo "OUT:b.go=$(go version)"
+echo "OUT:b.cgo=$CGO_ENABLED"
+echo "OUT:b.godebug=$GODEBUG"
+echo "OUT:b.instrument=$(printenv GOINSTRUMENT)$GOINSTRUMENT"
+cd ..
+echo "OUT:out.goroot=$GOROOT"
+echo "OUT:out.cgo=$CGO_ENABLED"
+echo "OUT:out.instrument=${GOINSTRUMENT-unset}"
+echo "OUT:out.toolchain=${GOTOOLCHAIN-unset}"
+echo "OUT:out.path=$PATH"
+pushd a >/dev/null
+echo "OUT:pushd.go=$(go version)"
+popd >/dev/null
+echo "OUT:popd.goroot=$GOROOT"
+cd b
+gv shell GO_A
+echo "OUT:shell.go=$(go version)"
+echo "OUT:shell.var=$GV_VERSION"
+gv shell --unset
+echo "OUT:unset.go=$(go version)"
+echo "OUT:unset.var=${GV_VERSION-unset}"
+gv local GO_A 2>/dev/null
+echo "OUT:local.go=$(go version)"
+echo "OUT:local.cgo=$CGO_ENABLED"
+cd ..
+echo "OUT:end.cgo=$CGO_ENABLED"
+echo "OUT:end.godebug=$GODEBUG"
+"#;
+    let fish = r#"set -gx GOROOT /opt/user-goroot
+set -gx CGO_ENABLED 1
+set -gx GODEBUG mine=1
+@GV@ init fish | source
+@GV@ init fish | source
+echo "OUT:path0=$PATH"
+cd a
+echo "OUT:a.go="(go version)
+echo "OUT:a.goroot=$GOROOT"
+echo "OUT:a.toolchain=$GOTOOLCHAIN"
+cd ../b
+echo "OUT:b.go="(go version)
+echo "OUT:b.cgo=$CGO_ENABLED"
+echo "OUT:b.godebug=$GODEBUG"
+echo "OUT:b.instrument="(printenv GOINSTRUMENT)"$GOINSTRUMENT"
+cd ..
+echo "OUT:out.goroot=$GOROOT"
+echo "OUT:out.cgo=$CGO_ENABLED"
+set -q GOINSTRUMENT; and echo "OUT:out.instrument=$GOINSTRUMENT"; or echo "OUT:out.instrument=unset"
+set -q GOTOOLCHAIN; and echo "OUT:out.toolchain=$GOTOOLCHAIN"; or echo "OUT:out.toolchain=unset"
+echo "OUT:out.path=$PATH"
+pushd a
+echo "OUT:pushd.go="(go version)
+popd
+echo "OUT:popd.goroot=$GOROOT"
+cd b
+gv shell GO_A
+echo "OUT:shell.go="(go version)
+echo "OUT:shell.var=$GV_VERSION"
+gv shell --unset
+echo "OUT:unset.go="(go version)
+set -q GV_VERSION; and echo "OUT:unset.var=$GV_VERSION"; or echo "OUT:unset.var=unset"
+gv local GO_A 2>/dev/null
+echo "OUT:local.go="(go version)
+echo "OUT:local.cgo=$CGO_ENABLED"
+cd ..
+echo "OUT:end.cgo=$CGO_ENABLED"
+echo "OUT:end.godebug=$GODEBUG"
+"#;
+    let script = if shell == "fish" { fish } else { posix };
+    script.replace("SHELL", shell).replace("GO_A", GO_A)
+}
+
+fn check_switching(shell: &str) {
+    let sandbox = projects();
+    let run = run(&sandbox, shell, &switching_script(shell), &[]);
+    let out = run.map();
+    let versions = sandbox.root().join("versions");
+    let ctx = format!("{shell}: {out:#?}\nstderr:\n{}", run.stderr);
+    assert_eq!(out.get("a.go").copied(), Some(&*go_version(GO_A)), "{ctx}");
+    assert_eq!(
+        out["a.goroot"],
+        versions.join(GO_A).display().to_string(),
+        "{ctx}"
+    );
+    assert_eq!(out["a.toolchain"], "local", "{ctx}");
+    assert_eq!(out["b.go"], go_version(GO_B), "{ctx}");
+    assert_eq!(
+        out["b.cgo"], "0",
+        "forced [env] beats the user's value: {ctx}"
+    );
+    assert_eq!(
+        out["b.godebug"], "mine=1",
+        "the user's own GODEBUG wins: {ctx}"
+    );
+    assert_eq!(
+        out["b.instrument"], "tracetrace",
+        "exported to children too: {ctx}"
+    );
+    // Leaving: the user's values come back, gv's own additions go away.
+    assert_eq!(out["out.goroot"], "/opt/user-goroot", "{ctx}");
+    assert_eq!(out["out.cgo"], "1", "{ctx}");
+    assert_eq!(out["out.instrument"], "unset", "{ctx}");
+    assert_eq!(out["out.toolchain"], "unset", "{ctx}");
+    let path0 = out["path0"];
+    assert_eq!(out["out.path"], path0, "PATH is exactly as before: {ctx}");
+    let shims = sandbox.root().join("shims").display().to_string();
+    // fish joins its PATH list with `:` inside double quotes, like the others.
+    assert_eq!(
+        path0.split(':').filter(|p| *p == shims).count(),
+        1,
+        "shims once on PATH after sourcing twice: {ctx}"
+    );
+    assert_eq!(out["pushd.go"], go_version(GO_A), "{ctx}");
+    assert_eq!(out["popd.goroot"], "/opt/user-goroot", "{ctx}");
+    assert_eq!(
+        out["shell.go"],
+        go_version(GO_A),
+        "gv shell overrides: {ctx}"
+    );
+    assert_eq!(out["shell.var"], GO_A, "{ctx}");
+    assert_eq!(out["unset.go"], go_version(GO_B), "{ctx}");
+    assert_eq!(out["unset.var"], "unset", "{ctx}");
+    assert_eq!(
+        out["local.go"],
+        go_version(GO_A),
+        "gv local applies at once: {ctx}"
+    );
+    assert_eq!(out["local.cgo"], "0", "{ctx}");
+    assert_eq!(out["end.cgo"], "1", "{ctx}");
+    assert_eq!(out["end.godebug"], "mine=1", "{ctx}");
+    assert!(!run.stderr.contains("gv: error"), "{ctx}");
+}
+
+#[test]
+fn bash_switches_on_cd_pushd_popd_and_restores() {
+    check_switching("bash");
+}
+
+#[test]
+fn zsh_switches_on_cd_pushd_popd_and_restores() {
+    check_switching("zsh");
+}
+
+#[test]
+fn fish_switches_on_cd_pushd_popd_and_restores() {
+    check_switching("fish");
+}
+
+/// zsh (chpwd) and fish (PWD watcher) switch at the `cd` itself, so a command on the same
+/// line already runs the new version.
+#[test]
+fn zsh_and_fish_switch_within_one_command_line() {
+    let sandbox = projects();
+    let zsh = run(
+        &sandbox,
+        "zsh",
+        "eval \"$(@GV@ init zsh)\"\ncd a; echo \"OUT:a=$(go version)\"; cd ../b; echo \"OUT:b=$(go version)\"\n",
+        &[],
+    );
+    assert_eq!(zsh.get("a"), go_version(GO_A), "{}", zsh.stderr);
+    assert_eq!(zsh.get("b"), go_version(GO_B), "{}", zsh.stderr);
+    let fish = run(
+        &sandbox,
+        "fish",
+        "@GV@ init fish | source\ncd a; echo \"OUT:a=\"(go version); cd ../b; echo \"OUT:b=\"(go version)\n",
+        &[],
+    );
+    assert_eq!(fish.get("a"), go_version(GO_A), "{}", fish.stderr);
+    assert_eq!(fish.get("b"), go_version(GO_B), "{}", fish.stderr);
+}
+
+/// `set -u`, an array PROMPT_COMMAND, sourcing twice: one hook, the user's command still
+/// runs, no unbound-variable errors.
+#[test]
+fn bash_nounset_with_array_prompt_command_sourced_twice() {
+    let sandbox = projects();
+    let run = run(
+        &sandbox,
+        "bash",
+        r#"set -u
+user_pc() { echo "OUT:user_pc=$PWD"; }
+PROMPT_COMMAND=(user_pc)
+eval "$(@GV@ init bash)"
+eval "$(@GV@ init bash)"
+echo "OUT:pc=${PROMPT_COMMAND[*]}"
+cd a
+echo "OUT:go=$(go version)"
+cd ..
+echo "OUT:goroot=${GOROOT-unset}"
+"#,
+        &[],
+    );
+    assert_eq!(run.get("pc"), "__gv_prompt user_pc", "{}", run.stderr);
+    assert_eq!(run.get("go"), go_version(GO_A), "{}", run.stderr);
+    assert_eq!(run.get("goroot"), "unset", "{}", run.stderr);
+    assert!(
+        run.all("user_pc").len() >= 4,
+        "the user's command still runs"
+    );
+    assert!(!run.stderr.contains("unbound"), "{}", run.stderr);
+}
+
+/// A string PROMPT_COMMAND is kept, the hook is added once, and `$?` reaches it intact.
+#[test]
+fn bash_string_prompt_command_keeps_exit_status() {
+    let sandbox = projects();
+    let run = run(
+        &sandbox,
+        "bash",
+        r#"set -u
+PROMPT_COMMAND='echo "OUT:status=$?"'
+eval "$(@GV@ init bash)"
+eval "$(@GV@ init bash)"
+echo "OUT:pc=$PROMPT_COMMAND"
+cd a
+false
+"#,
+        &[],
+    );
+    assert_eq!(
+        run.get("pc"),
+        r#"__gv_prompt;echo "OUT:status=$?""#,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.all("status").last(), Some(&"1"), "{}", run.stderr);
+    assert!(!run.stderr.contains("unbound"), "{}", run.stderr);
+}
+
+/// A `gv` wrapper first on PATH logs every call; init embeds the path gv was invoked by,
+/// so every call the hook makes goes through it.
+fn logging_wrapper(sandbox: &Sandbox) -> (PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = sandbox.path().join("wrapper");
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = sandbox.path().join("calls.log");
+    let wrapper = dir.join("gv");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/bash\necho \"$*\" >> {}\nexec -a \"$0\" {} \"$@\"\n",
+            log.display(),
+            gv_bin().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (wrapper, log)
+}
+
+fn calls(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// No gv process on a prompt where the directory did not change; exactly one per change.
+#[test]
+fn no_process_on_prompts_without_a_directory_change() {
+    let idle = ":\n".repeat(25);
+    for shell in ["bash", "zsh", "fish"] {
+        let sandbox = projects();
+        let (wrapper, log) = logging_wrapper(&sandbox);
+        let init = if shell == "fish" {
+            format!("{} init fish | source\n", wrapper.display())
+        } else {
+            format!("eval \"$({} init {shell})\"\n", wrapper.display())
+        };
+        let script = format!(
+            "{init}{idle}echo OUT:mark=start\ncd a\n{idle}echo OUT:mark=a\ncd ../b\n{idle}cd .\n{idle}echo OUT:mark=end\n"
+        );
+        let run = run(&sandbox, shell, &script, &[]);
+        assert_eq!(
+            run.all("mark"),
+            ["start", "a", "end"],
+            "{shell}: {}",
+            run.stderr
+        );
+        let hooks: Vec<String> = calls(&log)
+            .into_iter()
+            .filter(|c| c.starts_with("hook-env"))
+            .collect();
+        // One for the shell's start directory, one per cd into a new directory.
+        assert_eq!(
+            hooks.len(),
+            3,
+            "{shell}: hook calls {hooks:?} (all calls: {:?})",
+            calls(&log)
+        );
+        assert_eq!(
+            calls(&log).len(),
+            4,
+            "{shell}: init + 3 hooks: {:?}",
+            calls(&log)
+        );
+    }
+}
+
+/// A directory whose version is not installed: the prompt keeps working, the hook says why
+/// once, and leaves nothing applied; a directory with no pin at all is silent.
+#[test]
+fn hook_env_explains_a_missing_version_and_applies_nothing() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.work("p");
+    sandbox.write("p/.go-version", "1.19.4\n");
+    let out = sandbox
+        .gv(&dir)
+        .args(["hook-env", "--shell", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(support::stdout(&out), "");
+    let err = support::stderr(&out);
+    assert!(err.contains("Go 1.19.4 is not installed"), "{err}");
+    assert!(err.contains("gv install 1.19.4"), "{err}");
+
+    let out = sandbox
+        .gv(&sandbox.work("empty"))
+        .args(["hook-env", "--shell", "zsh"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(support::stdout(&out), "");
+    assert_eq!(support::stderr(&out), "", "nothing pinned: nothing to say");
+
+    sandbox.fake_install("1.22.10");
+    sandbox.write("p/.go-version", "1.22.10\n");
+    sandbox.write("p/gv.toml", "[env\n");
+    let out = sandbox
+        .gv(&dir)
+        .args(["hook-env", "--shell", "fish"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(support::stdout(&out), "");
+    assert!(
+        support::stderr(&out).contains("gv.toml at line 1"),
+        "{}",
+        support::stderr(&out)
+    );
+}
+
+#[test]
+fn init_detects_the_shell_and_help_names_each_rc_line() {
+    let sandbox = Sandbox::new();
+    // The parent process is bash.
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!("{} init; true", gv_bin().display()))
+        .env_clear()
+        .envs(sandbox.env())
+        .output()
+        .unwrap();
+    assert!(
+        support::stdout(&out).contains("PROMPT_COMMAND"),
+        "{}",
+        support::stderr(&out)
+    );
+    // The parent is this test, not a shell: $SHELL decides.
+    let out = sandbox
+        .gv(sandbox.path())
+        .arg("init")
+        .env("SHELL", "/usr/bin/fish")
+        .output()
+        .unwrap();
+    assert!(support::stdout(&out).contains("--on-variable PWD"));
+    let out = sandbox.gv(sandbox.path()).arg("init").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        support::stderr(&out).contains("hint: name it"),
+        "{}",
+        support::stderr(&out)
+    );
+
+    let help = sandbox
+        .gv(sandbox.path())
+        .args(["init", "--help"])
+        .output()
+        .unwrap();
+    let help = support::stdout(&help);
+    for line in [
+        "eval \"$(gv init bash)\"",
+        "eval \"$(gv init zsh)\"",
+        "gv init fish | source",
+        "Invoke-Expression (& gv init powershell | Out-String)",
+    ] {
+        assert!(help.contains(line), "missing {line:?} in:\n{help}");
+    }
+}
+
+#[test]
+fn gv_shell_without_the_integration_says_how_to_set_it_up() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .gv(sandbox.path())
+        .args(["shell", "1.22"])
+        .env("SHELL", "/bin/zsh")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = support::stderr(&out);
+    assert!(err.contains("eval \"$(gv init zsh)\""), "{err}");
+
+    let out = sandbox
+        .gv(sandbox.path())
+        .args(["shell", "--shell", "fish", "1.22"])
+        .output()
+        .unwrap();
+    assert_eq!(support::stdout(&out), "set -gx GV_VERSION '1.22'\n");
+    assert!(support::stderr(&out).contains("not installed yet"));
+    let out = sandbox
+        .gv(sandbox.path())
+        .args(["shell"])
+        .env("GV_VERSION", "1.23")
+        .output()
+        .unwrap();
+    assert_eq!(support::stdout(&out), "1.23\n");
+}
