@@ -8,8 +8,11 @@ use clap::{Parser, Subcommand};
 mod context;
 mod current;
 mod global;
+mod install;
 mod list;
 mod local;
+mod ls_remote;
+mod uninstall;
 mod which;
 
 pub use context::{Context, origin_json};
@@ -44,6 +47,9 @@ pub enum Command {
     List(list::Args),
     Which(which::WhichArgs),
     Prefix(which::PrefixArgs),
+    Install(install::Args),
+    Uninstall(uninstall::Args),
+    LsRemote(ls_remote::Args),
 }
 
 /// An error that is the user's invocation, not gv's environment: exits with 2.
@@ -75,6 +81,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::run(&ctx, args),
         Command::Which(args) => which::run_which(&ctx, args),
         Command::Prefix(args) => which::run_prefix(&ctx, args),
+        Command::Install(args) => install::run(&ctx, args),
+        Command::Uninstall(args) => uninstall::run(&ctx, args),
+        Command::LsRemote(args) => ls_remote::run(&ctx, args),
     }
 }
 

@@ -13,7 +13,7 @@ use thiserror::Error;
 pub const CONFIG_ENV: &str = "GV_CONFIG";
 
 /// Every top-level key gv understands. A key outside this list earns a warning naming it.
-pub const KNOWN_KEYS: &[&str] = &[];
+pub const KNOWN_KEYS: &[&str] = &["mirror"];
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
