@@ -2,6 +2,8 @@
 //! SDKs provisioned from the Python package index (see scripts/provision-go-sdks).
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod mirror;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -18,7 +20,10 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let dir = tempfile::Builder::new().prefix("gv-test-").tempdir().expect("tempdir");
+        let dir = tempfile::Builder::new()
+            .prefix("gv-test-")
+            .tempdir()
+            .expect("tempdir");
         for sub in ["home", "work", "config", "cache", "data"] {
             std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
         }
@@ -62,7 +67,10 @@ impl Sandbox {
     /// `gv ARGS` in `cwd`, with the sandbox environment and nothing of the caller's gv state.
     pub fn gv(&self, cwd: &Path) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("gv").expect("gv binary");
-        cmd.current_dir(cwd).env_clear().envs(self.env()).env("NO_COLOR", "1");
+        cmd.current_dir(cwd)
+            .env_clear()
+            .envs(self.env())
+            .env("NO_COLOR", "1");
         cmd
     }
 
@@ -94,7 +102,12 @@ impl Sandbox {
             .arg(&dest)
             .status()
             .expect("cp");
-        assert!(status.success(), "cp -al {} {}", src.display(), dest.display());
+        assert!(
+            status.success(),
+            "cp -al {} {}",
+            src.display(),
+            dest.display()
+        );
         dest
     }
 }
