@@ -348,13 +348,11 @@ fn evil(entry: Entry) -> MirrorServer {
 
 #[test]
 fn fault_dotdot_escape() {
-    let before = std::fs::read_dir(std::env::temp_dir()).unwrap().count();
     assert_fault(
         evil(Entry::file("go/../escape", 0o644, b"x".to_vec())),
         &["install", "1.22.10"],
         &["refusing archive entry `go/../escape`", "`..`"],
     );
-    let _ = before;
 }
 
 #[test]

@@ -62,7 +62,11 @@ fn installs_real_sdks_that_work() {
     std::fs::write(proj.join(".go-version"), format!("{GO_B}\n")).unwrap();
     let out = gv(&proj).arg("install").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains(&format!("installed Go {GO_B}")), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("installed Go {GO_B}")),
+        "{}",
+        stderr(&out)
+    );
     let goroot_b = sb.root().join("versions").join(GO_B);
     assert_eq!(
         go(&goroot_b, &sb, &["version"]),
