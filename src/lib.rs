@@ -3,8 +3,10 @@
 pub mod cli;
 pub mod completion;
 pub mod current_link;
+pub mod dist;
 pub mod fsutil;
 pub mod import;
+pub mod install;
 pub mod pin;
 pub mod shell;
 pub mod ui;

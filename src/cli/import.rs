@@ -49,6 +49,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         Method::Link
     };
     let report = import::import_goenv(&ctx.store, &root, method)?;
+    crate::install::after_store_change(&ctx.store)
+        .with_context(|| format!("cannot finish updating {}", ctx.store.root().display()))?;
 
     let global_note = match &report.goenv_global {
         Some(global) if !ctx.store.global_file().exists() => {

@@ -13,9 +13,12 @@ mod hook_env;
 mod ide;
 mod import;
 mod init;
+mod install;
 mod list;
 mod local;
+mod ls_remote;
 mod shell;
+mod uninstall;
 mod which;
 
 pub use context::{Context, origin_json};
@@ -42,18 +45,21 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Local(local::Args),
-    Global(global::Args),
-    #[command(visible_alias = "version")]
-    Current(current::Args),
+    Install(install::Args),
+    Uninstall(uninstall::Args),
+    LsRemote(ls_remote::Args),
     #[command(visible_alias = "ls")]
     List(list::Args),
+    #[command(visible_alias = "version")]
+    Current(current::Args),
+    Local(local::Args),
+    Global(global::Args),
     Which(which::WhichArgs),
     Prefix(which::PrefixArgs),
-    Import(import::Args),
-    Ide(ide::Args),
     Init(init::Args),
     Shell(shell::Args),
+    Ide(ide::Args),
+    Import(import::Args),
     Completions(completions::Args),
     #[command(hide = true)]
     HookEnv(hook_env::Args),
@@ -94,6 +100,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Shell(args) => shell::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
         Command::HookEnv(args) => hook_env::run(&ctx, args),
+        Command::Install(args) => install::run(&ctx, args),
+        Command::Uninstall(args) => uninstall::run(&ctx, args),
+        Command::LsRemote(args) => ls_remote::run(&ctx, args),
     }
 }
 

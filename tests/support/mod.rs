@@ -2,6 +2,8 @@
 //! SDKs provisioned from the Python package index (see scripts/provision-go-sdks).
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod mirror;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;

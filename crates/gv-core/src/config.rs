@@ -19,6 +19,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "gotoolchain",
     // the shim: install a missing version before running it.
     "auto_install",
+    // gv install: where SDKs are downloaded from.
+    "mirror",
 ];
 
 #[derive(Debug, Error)]

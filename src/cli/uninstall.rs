@@ -1,0 +1,102 @@
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use gv_core::{Resolved, Spec, Version, pinfile};
+
+use super::{Context, UsageError};
+use crate::install;
+use crate::ui;
+
+/// Remove an installed Go version
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gv uninstall 1.22.10         asks before removing
+  gv uninstall 1.22.10 --yes   for scripts")]
+pub struct Args {
+    /// The installed version to remove (exact, or a prefix that matches one version)
+    #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION")]
+    spec: Spec,
+    /// Do not ask for confirmation
+    #[arg(long, short)]
+    yes: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let installed = ctx.store.installed()?;
+    let matching: Vec<&Version> = installed.iter().filter(|v| args.spec.matches(v)).collect();
+    let version = match matching.as_slice() {
+        [one] => (*one).clone(),
+        [] => {
+            anyhow::bail!(
+                "Go {} is not installed\n  hint: `gv list` shows what is installed",
+                args.spec
+            )
+        }
+        many => {
+            let names: Vec<String> = many.iter().map(ToString::to_string).collect();
+            return Err(UsageError(format!(
+                "`{}` matches several installed versions ({}); name one exactly",
+                args.spec,
+                names.join(", ")
+            ))
+            .into());
+        }
+    };
+
+    for warning in warnings(ctx, &installed, &version) {
+        ui::warn(warning);
+    }
+    if !args.yes && !confirm(&version)? {
+        ui::info("nothing removed");
+        return Ok(ExitCode::FAILURE);
+    }
+    let goroot = install::uninstall(&ctx.store, &version)?;
+    install::after_store_change(&ctx.store).context("cannot sync the store")?;
+    ui::info(format!("removed Go {version} ({})", goroot.display()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Removing a version that something still asks for is allowed, but said out loud.
+fn warnings(ctx: &Context, installed: &[Version], version: &Version) -> Vec<String> {
+    let mut out = Vec::new();
+    let global = ctx.store.global_file();
+    if let Ok(entries) = pinfile::read_go_version(&global)
+        && entries
+            .specs
+            .iter()
+            .find_map(|s| s.best_match(installed))
+            .is_some_and(|v| v == version)
+    {
+        out.push(format!(
+            "Go {version} is the global default ({}); run `gv global` with another version afterwards",
+            global.display()
+        ));
+    }
+    if let Ok((selection, _)) = ctx.select()
+        && let Resolved::Managed {
+            version: active, ..
+        } = &selection.resolved
+        && active == version
+    {
+        out.push(format!(
+            "Go {version} is the version selected here ({}); go commands here will fail until it is reinstalled",
+            selection.request.origin
+        ));
+    }
+    out
+}
+
+fn confirm(version: &Version) -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(UsageError(format!(
+            "refusing to remove Go {version} without confirmation\n  hint: pass --yes (stdin is not a terminal, so gv cannot ask)"
+        ))
+        .into());
+    }
+    eprint!("remove Go {version}? [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}

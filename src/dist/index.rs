@@ -1,0 +1,370 @@
+//! The Go release index: go.dev's `?mode=json&include=all` document, cached on disk.
+//!
+//! The cache is short-lived ([`TTL`]) because new releases matter, but any cached copy
+//! beats no copy: when the network fails, the last one is used and its age is reported.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use gv_core::{Spec, Version};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::Platform;
+use super::fetch::{FetchError, Http};
+
+/// How long a cached index is used without asking the server again.
+pub const TTL: Duration = Duration::from_secs(15 * 60);
+
+/// One downloadable file of a release, exactly as go.dev describes it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct File {
+    pub filename: String,
+    #[serde(default)]
+    pub os: String,
+    #[serde(default)]
+    pub arch: String,
+    #[serde(default)]
+    pub sha256: String,
+    #[serde(default)]
+    pub size: u64,
+    #[serde(default)]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub version: Version,
+    pub stable: bool,
+    pub files: Vec<File>,
+}
+
+impl Release {
+    /// The `.tar.gz` archive for `platform`, if this release has one.
+    pub fn archive(&self, platform: &Platform) -> Option<&File> {
+        self.files.iter().find(|f| {
+            f.kind == "archive"
+                && f.os == platform.os
+                && f.arch == platform.arch
+                && f.filename.ends_with(".tar.gz")
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRelease {
+    version: String,
+    #[serde(default)]
+    stable: bool,
+    #[serde(default)]
+    files: Vec<File>,
+}
+
+/// How current an index is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    /// Just downloaded.
+    Fetched,
+    /// From the cache, younger than the TTL (or `--offline`).
+    Cached { age: Duration },
+    /// From the cache because the server could not be asked.
+    Stale { age: Duration, reason: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub url: String,
+    /// Newest first.
+    pub releases: Vec<Release>,
+    /// Entries whose version Go itself would not accept (e.g. `go1.9.2rc2`).
+    pub skipped: Vec<String>,
+    pub freshness: Freshness,
+}
+
+#[derive(Debug, Error)]
+pub enum IndexError {
+    #[error(
+        "cannot fetch the Go release index: {source}\n  hint: check the network (HTTPS_PROXY / NO_PROXY are honoured), pick a mirror with --mirror or GV_GO_MIRROR, or use --offline with a cached index"
+    )]
+    Fetch {
+        #[source]
+        source: FetchError,
+    },
+    #[error(
+        "the release index at {url} is not go.dev's JSON format: {message}\n  hint: GV_GO_MIRROR / --mirror must point at a server laid out like https://go.dev/dl/"
+    )]
+    Parse { url: String, message: String },
+    #[error(
+        "--offline was given but there is no cached release index for {url}\n  hint: run once with network access, or install a cached download with an exact version"
+    )]
+    OfflineNoCache { url: String },
+}
+
+impl IndexError {
+    /// A 404 or a non-JSON answer means "this server has no index" (a plain mirror),
+    /// not "the network is down".
+    pub fn means_no_index(&self) -> bool {
+        matches!(
+            self,
+            IndexError::Parse { .. }
+                | IndexError::Fetch {
+                    source: FetchError::NotFound { .. }
+                }
+        )
+    }
+}
+
+/// Parses the index, skipping releases whose version is not a valid Go version.
+pub fn parse(url: &str, text: &str) -> Result<(Vec<Release>, Vec<String>), IndexError> {
+    let raw: Vec<RawRelease> = serde_json::from_str(text).map_err(|e| IndexError::Parse {
+        url: url.to_string(),
+        message: e.to_string(),
+    })?;
+    let mut releases = Vec::with_capacity(raw.len());
+    let mut skipped = Vec::new();
+    for r in raw {
+        match Version::parse(&r.version) {
+            Ok(version) if !version.is_language_version() => releases.push(Release {
+                version,
+                stable: r.stable,
+                files: r.files,
+            }),
+            _ => skipped.push(r.version),
+        }
+    }
+    releases.sort_by(|a, b| b.version.cmp(&a.version));
+    Ok((releases, skipped))
+}
+
+impl Index {
+    pub fn find(&self, version: &Version) -> Option<&Release> {
+        self.releases.iter().find(|r| &r.version == version)
+    }
+
+    /// The newest release matching `spec` that ships an archive for `platform`. Like
+    /// selection, stable releases win over pre-releases; `latest` means newest stable.
+    /// A go.mod minimum (`go 1.22`) asks for the newest patch of that minor.
+    pub fn resolve(&self, spec: &Spec, platform: &Platform) -> Option<&Release> {
+        let spec = install_spec(spec);
+        let candidates: Vec<&Version> = self
+            .releases
+            .iter()
+            .filter(|r| r.archive(platform).is_some())
+            .filter(|r| r.stable || !matches!(spec, Spec::Latest))
+            .map(|r| &r.version)
+            .collect();
+        let best = spec.best_match(candidates)?;
+        self.find(best)
+    }
+}
+
+/// The spec `gv install` should satisfy for a requested spec: `go 1.22` in go.mod
+/// (at least 1.22.0) installs the newest 1.22.x, which is what `gv install 1.22` does.
+pub fn install_spec(spec: &Spec) -> Spec {
+    match spec {
+        Spec::AtLeast(min) if !min.is_prerelease() => Spec::Prefix {
+            major: min.major(),
+            minor: Some(min.minor()),
+        },
+        Spec::AtLeast(min) => Spec::Exact(min.clone()),
+        other => other.clone(),
+    }
+}
+
+/// How to use the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Use a cached copy younger than the TTL, else fetch (falling back to any cached copy).
+    Normal,
+    /// Always fetch (`--refresh`), still falling back to the cache when offline.
+    Refresh,
+    /// Never touch the network (`--offline`).
+    Offline,
+}
+
+/// The cached copy of the index at `url`.
+pub fn cache_path(cache_dir: &Path, url: &str) -> PathBuf {
+    let key: String = url
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    cache_dir.join("index").join(format!("{key}.json"))
+}
+
+/// Loads the index at `url`, through the cache in `cache_dir`.
+pub fn load(http: &Http, url: &str, cache_dir: &Path, mode: Mode) -> Result<Index, IndexError> {
+    let cached = read_cache(cache_dir, url);
+    if let Some((text, age)) = &cached {
+        let fresh_enough = mode == Mode::Offline || (mode == Mode::Normal && *age < TTL);
+        if fresh_enough && let Ok((releases, skipped)) = parse(url, text) {
+            return Ok(Index {
+                url: url.to_string(),
+                releases,
+                skipped,
+                freshness: Freshness::Cached { age: *age },
+            });
+        }
+    }
+    if mode == Mode::Offline {
+        return Err(IndexError::OfflineNoCache {
+            url: url.to_string(),
+        });
+    }
+    let fetched = http
+        .get_text(url)
+        .map_err(|source| IndexError::Fetch { source })
+        .and_then(|text| parse(url, &text).map(|parsed| (text, parsed)));
+    match fetched {
+        Ok((text, (releases, skipped))) => {
+            // A cache that cannot be written only costs a later download.
+            let _ = crate::fsutil::write_atomic(&cache_path(cache_dir, url), text.as_bytes());
+            Ok(Index {
+                url: url.to_string(),
+                releases,
+                skipped,
+                freshness: Freshness::Fetched,
+            })
+        }
+        // A server without an index is an answer, not an outage: no stale fallback.
+        Err(e) if e.means_no_index() => Err(e),
+        Err(e) => {
+            let Some((text, age)) = cached else {
+                return Err(e);
+            };
+            let reason = match &e {
+                IndexError::Fetch { source } => source.to_string(),
+                other => other.to_string(),
+            };
+            let (releases, skipped) = parse(url, &text).map_err(|_| e)?;
+            Ok(Index {
+                url: url.to_string(),
+                releases,
+                skipped,
+                freshness: Freshness::Stale { age, reason },
+            })
+        }
+    }
+}
+
+fn read_cache(cache_dir: &Path, url: &str) -> Option<(String, Duration)> {
+    let path = cache_path(cache_dir, url);
+    let text = std::fs::read_to_string(&path).ok()?;
+    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
+    let age = SystemTime::now()
+        .duration_since(modified)
+        .unwrap_or(Duration::ZERO);
+    Some((text, age))
+}
+
+/// "3 minutes", "2 hours", "5 days": how old a cached copy is, for humans.
+pub fn human_age(age: Duration) -> String {
+    let secs = age.as_secs();
+    let (n, unit) = match secs {
+        0..60 => (secs, "second"),
+        60..3600 => (secs / 60, "minute"),
+        3600..86400 => (secs / 3600, "hour"),
+        _ => (secs / 86400, "day"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"[
+      {"version":"go1.23rc1","stable":false,"files":[
+        {"filename":"go1.23rc1.linux-amd64.tar.gz","os":"linux","arch":"amd64","version":"go1.23rc1","sha256":"aa","size":1,"kind":"archive"}]},
+      {"version":"go1.22.10","stable":true,"files":[
+        {"filename":"go1.22.10.src.tar.gz","os":"","arch":"","version":"go1.22.10","sha256":"bb","size":1,"kind":"source"},
+        {"filename":"go1.22.10.linux-amd64.tar.gz","os":"linux","arch":"amd64","version":"go1.22.10","sha256":"cc","size":1,"kind":"archive"},
+        {"filename":"go1.22.10.windows-amd64.msi","os":"windows","arch":"amd64","version":"go1.22.10","sha256":"dd","size":1,"kind":"installer"}]},
+      {"version":"go1.22.9","stable":true,"files":[
+        {"filename":"go1.22.9.darwin-arm64.tar.gz","os":"darwin","arch":"arm64","version":"go1.22.9","sha256":"ee","size":1,"kind":"archive"}]},
+      {"version":"go1.9.2rc2","stable":false,"files":[]},
+      {"version":"go1.21.0","stable":false,"files":[
+        {"filename":"go1.21.0.linux-amd64.tar.gz","os":"linux","arch":"amd64","version":"go1.21.0","sha256":"ff","size":1,"kind":"archive"}]}
+    ]"#;
+
+    fn linux() -> Platform {
+        Platform {
+            os: "linux".into(),
+            arch: "amd64".into(),
+        }
+    }
+
+    fn index() -> Index {
+        let (releases, skipped) = parse("u", SAMPLE).unwrap();
+        Index {
+            url: "u".into(),
+            releases,
+            skipped,
+            freshness: Freshness::Fetched,
+        }
+    }
+
+    #[test]
+    fn invalid_versions_are_skipped_not_fatal() {
+        let index = index();
+        assert_eq!(index.skipped, ["go1.9.2rc2"]);
+        let names: Vec<&str> = index.releases.iter().map(|r| r.version.as_str()).collect();
+        assert_eq!(
+            names,
+            ["1.23rc1", "1.22.10", "1.22.9", "1.21.0"],
+            "newest first"
+        );
+    }
+
+    #[test]
+    fn resolves_specs_against_the_platform() {
+        let index = index();
+        let pick = |s: &str| {
+            index
+                .resolve(&Spec::parse(s).unwrap(), &linux())
+                .map(|r| r.version.to_string())
+        };
+        assert_eq!(pick("1.22").as_deref(), Some("1.22.10"));
+        assert_eq!(pick("1.22.9"), None, "no linux archive for 1.22.9");
+        assert_eq!(pick("latest").as_deref(), Some("1.22.10"));
+        assert_eq!(pick("1.23rc1").as_deref(), Some("1.23rc1"));
+        assert_eq!(pick("go1.21.0").as_deref(), Some("1.21.0"));
+        let atleast = Spec::AtLeast(Version::parse("1.22.0").unwrap());
+        assert_eq!(
+            index
+                .resolve(&atleast, &linux())
+                .map(|r| r.version.to_string())
+                .as_deref(),
+            Some("1.22.10")
+        );
+        let file = index.releases[1].archive(&linux()).unwrap();
+        assert_eq!(
+            (file.filename.as_str(), file.sha256.as_str()),
+            ("go1.22.10.linux-amd64.tar.gz", "cc")
+        );
+    }
+
+    #[test]
+    fn garbage_is_a_parse_error() {
+        let err = parse("http://m/", "<html>").unwrap_err();
+        assert!(err.means_no_index());
+        assert!(
+            err.to_string().contains("not go.dev's JSON format"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ages_read_like_english() {
+        assert_eq!(human_age(Duration::from_secs(1)), "1 second");
+        assert_eq!(human_age(Duration::from_secs(7200)), "2 hours");
+        assert_eq!(human_age(Duration::from_secs(86400 * 3)), "3 days");
+    }
+}

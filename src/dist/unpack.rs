@@ -1,0 +1,237 @@
+//! Unpacking a Go SDK archive safely. Official archives hold one top folder, `go/`, whose
+//! contents become the GOROOT. Anything that could write outside the target is refused
+//! (not skipped): absolute paths, `..`, entries outside `go/`, links that escape, entries
+//! written through a symlink, device files and FIFOs. Exec bits are kept; everything
+//! else gets plain 0644/0755 permissions (no setuid, no world-writable files).
+
+use std::collections::HashSet;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Component, Path, PathBuf};
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum UnpackError {
+    #[error("refusing archive entry `{entry}`: {reason}")]
+    Unsafe { entry: String, reason: String },
+    #[error("the archive is damaged or not a .tar.gz: {0}")]
+    Corrupt(io::Error),
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: io::Error },
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Unpacked {
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// Unpacks the tar stream `reader` (already decompressed) into the existing directory
+/// `dest`, stripping the top `go/` folder.
+pub fn unpack(reader: impl Read, dest: &Path) -> Result<Unpacked, UnpackError> {
+    let mut archive = tar::Archive::new(reader);
+    let mut made_dirs: HashSet<PathBuf> = HashSet::new();
+    let mut symlinks: HashSet<PathBuf> = HashSet::new();
+    let mut stats = Unpacked::default();
+    let mut buf = vec![0u8; 128 * 1024];
+    for entry in archive.entries().map_err(UnpackError::Corrupt)? {
+        let mut entry = entry.map_err(UnpackError::Corrupt)?;
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let unsafe_entry = |reason: &str| UnpackError::Unsafe {
+            entry: name.clone(),
+            reason: reason.to_string(),
+        };
+        let kind = entry.header().entry_type();
+        if kind.is_pax_global_extensions() {
+            continue;
+        }
+        let rel = inside_go(&entry.path_bytes()).map_err(&unsafe_entry)?;
+        if rel.as_os_str().is_empty() {
+            continue; // the `go/` folder itself
+        }
+        if rel.ancestors().skip(1).any(|a| symlinks.contains(a)) {
+            return Err(unsafe_entry("it would be written through a symbolic link"));
+        }
+        let path = dest.join(&rel);
+        let parent = path.parent().unwrap_or(dest);
+        if kind.is_dir() {
+            make_dirs(&path, &mut made_dirs)?;
+            continue;
+        }
+        make_dirs(parent, &mut made_dirs)?;
+        // A later entry may replace an earlier one (tar semantics), but never by writing
+        // through whatever is there.
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
+            std::fs::remove_file(&path).map_err(|source| write_err(&path, source))?;
+            symlinks.remove(&rel);
+        }
+        if kind.is_file() || kind == tar::EntryType::Continuous {
+            let exec = entry.header().mode().map_err(UnpackError::Corrupt)? & 0o111 != 0;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(if exec { 0o755 } else { 0o644 })
+                .open(&path)
+                .map_err(|source| write_err(&path, source))?;
+            loop {
+                let n = match entry.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(UnpackError::Corrupt(e)),
+                };
+                file.write_all(&buf[..n])
+                    .map_err(|source| write_err(&path, source))?;
+                stats.bytes += n as u64;
+            }
+            if let Ok(mtime) = entry.header().mtime() {
+                let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(mtime);
+                let _ = file.set_modified(when);
+            }
+            start_writeback(&file);
+            stats.files += 1;
+        } else if kind.is_symlink() {
+            let target = entry
+                .link_name_bytes()
+                .ok_or_else(|| unsafe_entry("symbolic link without a target"))?;
+            let target = PathBuf::from(String::from_utf8_lossy(&target).into_owned());
+            if !link_stays_inside(&rel, &target) {
+                return Err(unsafe_entry(&format!(
+                    "symbolic link to `{}` points outside the SDK",
+                    target.display()
+                )));
+            }
+            std::os::unix::fs::symlink(&target, &path)
+                .map_err(|source| write_err(&path, source))?;
+            symlinks.insert(rel);
+        } else if kind.is_hard_link() {
+            let target = entry
+                .link_name_bytes()
+                .ok_or_else(|| unsafe_entry("hard link without a target"))?;
+            let target_rel = inside_go(&target).map_err(|r| {
+                unsafe_entry(&format!(
+                    "hard link to `{}`: {r}",
+                    String::from_utf8_lossy(&target)
+                ))
+            })?;
+            let source = dest.join(&target_rel);
+            let is_plain_file = std::fs::symlink_metadata(&source).is_ok_and(|m| m.is_file());
+            if symlinks.contains(&target_rel) || !is_plain_file {
+                return Err(unsafe_entry(
+                    "hard link to something that is not a file unpacked earlier",
+                ));
+            }
+            std::fs::hard_link(&source, &path).map_err(|source| write_err(&path, source))?;
+        } else {
+            return Err(unsafe_entry(
+                "device files, FIFOs and other special files have no place in a Go SDK",
+            ));
+        }
+    }
+    Ok(stats)
+}
+
+fn write_err(path: &Path, source: io::Error) -> UnpackError {
+    UnpackError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn make_dirs(dir: &Path, made: &mut HashSet<PathBuf>) -> Result<(), UnpackError> {
+    if made.contains(dir) {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(dir)
+        .map_err(|source| write_err(dir, source))?;
+    made.insert(dir.to_path_buf());
+    Ok(())
+}
+
+/// The path of an entry relative to the archive's `go/` folder, if it is a plain
+/// relative path inside it.
+fn inside_go(raw: &[u8]) -> Result<PathBuf, &'static str> {
+    let text = std::str::from_utf8(raw).map_err(|_| "the path is not UTF-8")?;
+    let path = Path::new(text);
+    let mut parts = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => parts.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => return Err("the path contains `..`"),
+            Component::RootDir | Component::Prefix(_) => return Err("the path is absolute"),
+        }
+    }
+    match parts.split_first() {
+        Some((top, rest)) if *top == "go" => Ok(rest.iter().collect()),
+        _ => Err("it is outside the archive's top folder go/"),
+    }
+}
+
+/// Does a symlink at `link` (relative to the GOROOT) with `target` resolve inside it?
+/// Judged on the text alone: together with refusing writes through symlinks, that is
+/// enough.
+fn link_stays_inside(link: &Path, target: &Path) -> bool {
+    if target.has_root() {
+        return false;
+    }
+    let mut depth: usize = link.components().count().saturating_sub(1);
+    for component in target.components() {
+        match component {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    true
+}
+
+/// Asks the kernel to start writing the file back now, without waiting: by the time the
+/// install syncs the file system once at the end, most data is already on disk, so the
+/// durability costs little extra wall time (git's "batch" fsync does the same).
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &std::fs::File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid open fd; SYNC_FILE_RANGE_WRITE only schedules I/O.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &std::fs::File) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_must_stay_inside_go() {
+        assert_eq!(inside_go(b"go/bin/go").unwrap(), Path::new("bin/go"));
+        assert_eq!(inside_go(b"./go/src/").unwrap(), Path::new("src"));
+        assert_eq!(inside_go(b"go/").unwrap(), Path::new(""));
+        assert!(inside_go(b"go/../escape").is_err());
+        assert!(inside_go(b"/etc/passwd").is_err());
+        assert!(inside_go(b"other/file").is_err());
+        assert!(inside_go(b"../go/x").is_err());
+    }
+
+    #[test]
+    fn symlinks_are_judged_from_where_they_live() {
+        let link = |l: &str, t: &str| link_stays_inside(Path::new(l), Path::new(t));
+        assert!(link("bin/gofmt", "../pkg/tool/gofmt"));
+        assert!(link("misc/a/b", "../../src"));
+        assert!(!link("misc/a/b", "../../../etc"));
+        assert!(!link("evil", "/etc"));
+        assert!(!link("evil", ".."));
+        assert!(link("ok", "."));
+    }
+}

@@ -1,0 +1,475 @@
+//! A go.dev/dl look-alike on 127.0.0.1, hand-written on std, with fault injection: the
+//! release index at `/dl/?mode=json&include=all`, archives at `/dl/FILENAME`, sidecars at
+//! `/dl/FILENAME.sha256`. It also answers proxy-style requests (`GET http://host/...`), so
+//! it can stand in for an HTTP proxy. Plus builders for tiny fake SDK archives and
+//! malicious ones.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+/// What goes wrong when a file is requested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    None,
+    NotFound,
+    ServerError,
+    /// Announces the full length, sends half, hangs up.
+    CutShort,
+    /// Flips one byte in the middle of the body.
+    CorruptByte,
+    /// The index advertises a sha256 that does not match.
+    WrongSha,
+    /// Sends `chunk` bytes every `delay`.
+    Trickle {
+        chunk: usize,
+        delay: Duration,
+    },
+}
+
+#[derive(Clone)]
+pub struct Served {
+    pub filename: String,
+    pub version: String,
+    pub stable: bool,
+    pub bytes: Arc<Vec<u8>>,
+    pub fault: Fault,
+}
+
+impl Served {
+    /// A linux-amd64 archive of `version` (e.g. "1.22.10") with this content.
+    pub fn archive(version: &str, bytes: Vec<u8>) -> Served {
+        Served {
+            filename: format!("go{version}.linux-amd64.tar.gz"),
+            version: format!("go{version}"),
+            stable: !version.contains("rc") && !version.contains("beta"),
+            bytes: Arc::new(bytes),
+            fault: Fault::None,
+        }
+    }
+
+    pub fn with_fault(mut self, fault: Fault) -> Served {
+        self.fault = fault;
+        self
+    }
+
+    pub fn sha256(&self) -> String {
+        sha256_hex(&self.bytes)
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[derive(Default)]
+struct State {
+    files: Vec<Served>,
+    no_index: bool,
+    no_sidecars: bool,
+    requests: Vec<String>,
+}
+
+pub struct MirrorServer {
+    port: u16,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    body_bytes_sent: Arc<AtomicU64>,
+}
+
+impl MirrorServer {
+    pub fn start(files: Vec<Served>) -> MirrorServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let port = listener.local_addr().expect("addr").port();
+        let state = Arc::new(Mutex::new(State {
+            files,
+            ..State::default()
+        }));
+        let stop = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(AtomicU64::new(0));
+        let (st, stp, snt) = (state.clone(), stop.clone(), sent.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stp.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (st, snt) = (st.clone(), snt.clone());
+                std::thread::spawn(move || {
+                    let _ = handle(conn, &st, &snt);
+                });
+            }
+        });
+        MirrorServer {
+            port,
+            state,
+            stop,
+            body_bytes_sent: sent,
+        }
+    }
+
+    /// The base URL, laid out like https://go.dev/dl/.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/dl/", self.port)
+    }
+
+    pub fn index_url(&self) -> String {
+        format!("{}?mode=json&include=all", self.url())
+    }
+
+    /// As an HTTP proxy address.
+    pub fn proxy_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// No JSON index: a plain mirror (aliyun style).
+    pub fn without_index(self) -> MirrorServer {
+        self.state.lock().expect("lock").no_index = true;
+        self
+    }
+
+    pub fn without_sidecars(self) -> MirrorServer {
+        self.state.lock().expect("lock").no_sidecars = true;
+        self
+    }
+
+    pub fn set_fault(&self, filename: &str, fault: Fault) {
+        for f in &mut self.state.lock().expect("lock").files {
+            if f.filename == filename {
+                f.fault = fault.clone();
+            }
+        }
+    }
+
+    /// Request targets seen so far, as sent (absolute-form for proxied requests).
+    pub fn requests(&self) -> Vec<String> {
+        self.state.lock().expect("lock").requests.clone()
+    }
+
+    pub fn archive_requests(&self) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.ends_with(".tar.gz"))
+            .count()
+    }
+
+    pub fn body_bytes_sent(&self) -> u64 {
+        self.body_bytes_sent.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for MirrorServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn handle(conn: TcpStream, state: &Mutex<State>, sent: &AtomicU64) -> std::io::Result<()> {
+    conn.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(conn.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+            break;
+        }
+    }
+    let target = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_string();
+    // Proxy requests carry the whole URL: keep only the path.
+    let path = match target.strip_prefix("http://") {
+        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]).to_string(),
+        None => target.clone(),
+    };
+    let (files, no_index, no_sidecars) = {
+        let mut st = state.lock().expect("lock");
+        st.requests.push(target);
+        (st.files.clone(), st.no_index, st.no_sidecars)
+    };
+    let mut out = conn;
+    let Some(name) = path.strip_prefix("/dl/") else {
+        return respond(&mut out, 404, b"not found");
+    };
+    if name.starts_with("?mode=json") {
+        if no_index {
+            return respond(&mut out, 404, b"<html>no index here</html>");
+        }
+        return respond(&mut out, 200, index_json(&files).as_bytes());
+    }
+    if let Some(archive) = name.strip_suffix(".sha256") {
+        return match files.iter().find(|f| f.filename == archive) {
+            Some(f) if !no_sidecars => {
+                respond(&mut out, 200, format!("{}\n", f.sha256()).as_bytes())
+            }
+            _ => respond(&mut out, 404, b"not found"),
+        };
+    }
+    let Some(file) = files.iter().find(|f| f.filename == name) else {
+        return respond(&mut out, 404, b"not found");
+    };
+    let body: &[u8] = &file.bytes;
+    match &file.fault {
+        Fault::NotFound => respond(&mut out, 404, b"not found"),
+        Fault::ServerError => respond(&mut out, 500, b"internal error"),
+        Fault::CutShort => {
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            out.write_all(&body[..body.len() / 2])?;
+            sent.fetch_add((body.len() / 2) as u64, Ordering::SeqCst);
+            out.flush()?;
+            out.shutdown(std::net::Shutdown::Both)
+        }
+        Fault::CorruptByte => {
+            let mut bad = body.to_vec();
+            let mid = bad.len() / 2;
+            bad[mid] ^= 0x55;
+            respond(&mut out, 200, &bad)
+        }
+        Fault::Trickle { chunk, delay } => {
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            for piece in body.chunks(*chunk) {
+                out.write_all(piece)?;
+                out.flush()?;
+                sent.fetch_add(piece.len() as u64, Ordering::SeqCst);
+                std::thread::sleep(*delay);
+            }
+            Ok(())
+        }
+        Fault::None | Fault::WrongSha => {
+            respond(&mut out, 200, body)?;
+            sent.fetch_add(body.len() as u64, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+}
+
+fn respond(out: &mut TcpStream, status: u16, body: &[u8]) -> std::io::Result<()> {
+    let reason = match status {
+        200 => "OK",
+        404 => "Not Found",
+        _ => "Internal Server Error",
+    };
+    write!(
+        out,
+        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    out.write_all(body)?;
+    out.flush()
+}
+
+/// go.dev's index format, newest first, with the invalid `go1.9.2rc2` entry the real
+/// index has.
+fn index_json(files: &[Served]) -> String {
+    let mut versions: Vec<&Served> = files.iter().collect();
+    versions.sort_by(|a, b| b.version.cmp(&a.version));
+    let mut releases: Vec<serde_json::Value> = versions
+        .iter()
+        .map(|f| {
+            let sha = if f.fault == Fault::WrongSha {
+                sha256_hex(b"something else entirely")
+            } else {
+                f.sha256()
+            };
+            serde_json::json!({
+                "version": f.version,
+                "stable": f.stable,
+                "files": [
+                    {"filename": format!("{}.src.tar.gz", f.version), "os": "", "arch": "",
+                     "version": f.version, "sha256": "00", "size": 1, "kind": "source"},
+                    {"filename": f.filename, "os": "linux", "arch": "amd64", "version": f.version,
+                     "sha256": sha, "size": f.bytes.len(), "kind": "archive"},
+                ],
+            })
+        })
+        .collect();
+    releases.push(serde_json::json!({"version": "go1.9.2rc2", "stable": false, "files": []}));
+    serde_json::to_string(&releases).expect("json")
+}
+
+// ---- archives ----
+
+/// A tiny SDK archive laid out like go.dev's: `go/bin/go` prints the version.
+pub fn fake_sdk(version: &str) -> Vec<u8> {
+    fake_sdk_padded(version, 0)
+}
+
+/// The same with `padding` incompressible bytes, for slow downloads.
+pub fn fake_sdk_padded(version: &str, padding: usize) -> Vec<u8> {
+    let mut entries = vec![
+        Entry::dir("go/"),
+        Entry::dir("go/bin/"),
+        Entry::file(
+            "go/bin/go",
+            0o755,
+            format!("#!/bin/sh\necho \"go version go{version} linux/amd64\"\n").into_bytes(),
+        ),
+        Entry::file(
+            "go/VERSION",
+            0o644,
+            format!("go{version}\ntime 2024-11-27T20:27:20Z\n").into_bytes(),
+        ),
+        Entry::file("go/src/fmt/print.go", 0o644, b"package fmt\n".to_vec()),
+        Entry::symlink("go/misc/version-link", "../VERSION"),
+        Entry::hardlink("go/bin/go-again", "go/bin/go"),
+    ];
+    if padding > 0 {
+        let mut state = 0x2545_f491_u32;
+        let noise = (0..padding)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as u8
+            })
+            .collect();
+        entries.push(Entry::file("go/pkg/noise.bin", 0o644, noise));
+    }
+    tar_gz(&entries)
+}
+
+pub struct Entry {
+    name: Vec<u8>,
+    kind: tar::EntryType,
+    mode: u32,
+    data: Vec<u8>,
+    link: Vec<u8>,
+}
+
+impl Entry {
+    pub fn dir(name: &str) -> Entry {
+        Entry {
+            name: name.into(),
+            kind: tar::EntryType::Directory,
+            mode: 0o755,
+            data: vec![],
+            link: vec![],
+        }
+    }
+    pub fn file(name: &str, mode: u32, data: Vec<u8>) -> Entry {
+        Entry {
+            name: name.into(),
+            kind: tar::EntryType::Regular,
+            mode,
+            data,
+            link: vec![],
+        }
+    }
+    pub fn symlink(name: &str, target: &str) -> Entry {
+        Entry {
+            name: name.into(),
+            kind: tar::EntryType::Symlink,
+            mode: 0o777,
+            data: vec![],
+            link: target.into(),
+        }
+    }
+    pub fn hardlink(name: &str, target: &str) -> Entry {
+        Entry {
+            name: name.into(),
+            kind: tar::EntryType::Link,
+            mode: 0o644,
+            data: vec![],
+            link: target.into(),
+        }
+    }
+    pub fn char_device(name: &str) -> Entry {
+        Entry {
+            name: name.into(),
+            kind: tar::EntryType::Char,
+            mode: 0o644,
+            data: vec![],
+            link: vec![],
+        }
+    }
+}
+
+/// A .tar.gz with exactly these headers: names are written raw, so tests can build the
+/// malicious archives the tar crate's safe API refuses to write.
+pub fn tar_gz(entries: &[Entry]) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut builder = tar::Builder::new(gz);
+    for e in entries {
+        let mut header = tar::Header::new_gnu();
+        {
+            let gnu = header.as_gnu_mut().expect("gnu header");
+            gnu.name[..e.name.len()].copy_from_slice(&e.name);
+            gnu.linkname[..e.link.len()].copy_from_slice(&e.link);
+        }
+        header.set_entry_type(e.kind);
+        header.set_mode(e.mode);
+        header.set_size(e.data.len() as u64);
+        header.set_mtime(1_700_000_000);
+        header.set_cksum();
+        builder.append(&header, e.data.as_slice()).expect("append");
+    }
+    builder.into_inner().expect("tar").finish().expect("gzip")
+}
+
+/// A fake SDK with one extra malicious entry.
+pub fn evil_sdk(version: &str, evil: Entry) -> Vec<u8> {
+    tar_gz(&[
+        Entry::dir("go/"),
+        Entry::file(
+            "go/bin/go",
+            0o755,
+            format!("#!/bin/sh\necho go{version}\n").into_bytes(),
+        ),
+        evil,
+        Entry::file("go/VERSION", 0o644, format!("go{version}\n").into_bytes()),
+    ])
+}
+
+/// Every path under `dir`, relative and sorted: "the store is unchanged" in one value.
+pub fn listing(dir: &std::path::Path) -> Vec<String> {
+    fn walk(base: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            out.push(
+                path.strip_prefix(base)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string(),
+            );
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                walk(base, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Reads a whole file into the server's memory.
+pub fn read_all(path: &std::path::Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    bytes
+}
