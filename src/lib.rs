@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod fsutil;
 pub mod pin;
+pub mod shims;
 pub mod ui;
 
 pub use gv_core::{config, pinfile, select, store, version};

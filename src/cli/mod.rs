@@ -7,9 +7,12 @@ use clap::{Parser, Subcommand};
 
 mod context;
 mod current;
+mod env;
+mod exec;
 mod global;
 mod list;
 mod local;
+mod rehash;
 mod which;
 
 pub use context::{Context, origin_json};
@@ -44,6 +47,9 @@ pub enum Command {
     List(list::Args),
     Which(which::WhichArgs),
     Prefix(which::PrefixArgs),
+    Rehash(rehash::Args),
+    Exec(exec::Args),
+    Env(env::Args),
 }
 
 /// An error that is the user's invocation, not gv's environment: exits with 2.
@@ -75,6 +81,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::run(&ctx, args),
         Command::Which(args) => which::run_which(&ctx, args),
         Command::Prefix(args) => which::run_prefix(&ctx, args),
+        Command::Rehash(args) => rehash::run(&ctx, args),
+        Command::Exec(args) => exec::run(&ctx, args),
+        Command::Env(args) => env::run(&ctx, args),
     }
 }
 
