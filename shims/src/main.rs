@@ -8,11 +8,13 @@
 //! The one exception is opt-in: with `GV_AUTO_INSTALL=1` (or `auto_install = true`) a
 //! missing version is installed by running `gv install` first.
 
+#![no_main]
+
 use std::convert::Infallible;
 use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, Stdio};
 
 use gv_core::config::Config;
 use gv_core::select::{self, SelectEnv, SelectError, Selection};
@@ -43,14 +45,21 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
-fn main() -> ExitCode {
+// `no_main`: the C `main` below skips std's runtime set-up (stack-guard probing through
+// /proc/self/maps, a signal alt-stack, SIGPIPE juggling), which a process that execs
+// within a millisecond never needs. std still works: on Linux it captures argv itself.
+#[unsafe(no_mangle)]
+extern "C" fn main(
+    _argc: std::ffi::c_int,
+    _argv: *const *const std::ffi::c_char,
+) -> std::ffi::c_int {
     let mut args = std::env::args_os();
     let argv0 = args.next().unwrap_or_default();
     match run(&argv0, args) {
         Ok(never) => match never {},
         Err(failure) => {
             eprintln!("gv: error: {}", failure.message);
-            ExitCode::from(failure.code)
+            std::ffi::c_int::from(failure.code)
         }
     }
 }
