@@ -1,7 +1,9 @@
 //! gv: a Go toolchain and build-flag manager. The binary is a thin skin over these modules.
 
 pub mod cli;
+pub mod current_link;
 pub mod fsutil;
+pub mod import;
 pub mod pin;
 pub mod shims;
 pub mod ui;

@@ -33,3 +33,27 @@ pub fn read(path: &Path) -> anyhow::Result<Vec<Spec>> {
 pub fn unset(path: &Path) -> anyhow::Result<bool> {
     fsutil::remove_if_exists(path).with_context(|| format!("cannot remove {}", path.display()))
 }
+
+/// Sets the global default and points `GV_ROOT/current` at it.
+pub fn write_global(store: &Store, spec: &Spec) -> anyhow::Result<()> {
+    write(store, &store.global_file(), spec)?;
+    refresh_current_link(store)
+}
+
+/// Removes the global default (and with it `GV_ROOT/current`).
+pub fn unset_global(store: &Store) -> anyhow::Result<bool> {
+    let removed = unset(&store.global_file())?;
+    refresh_current_link(store)?;
+    Ok(removed)
+}
+
+fn refresh_current_link(store: &Store) -> anyhow::Result<()> {
+    crate::current_link::refresh(store)
+        .map(drop)
+        .with_context(|| {
+            format!(
+                "cannot update {}",
+                crate::current_link::path(store).display()
+            )
+        })
+}

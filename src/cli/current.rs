@@ -1,5 +1,6 @@
 use std::process::ExitCode;
 
+use gv_core::Origin;
 use gv_core::select;
 
 use super::{Context, origin_json};
@@ -35,6 +36,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             ));
         }
     }
+    if selection.request.origin
+        == (Origin::Env {
+            var: select::GOENV_VERSION_ENV,
+        })
+    {
+        goenv_hint_once(ctx);
+    }
     if let Some(conflict) = select::pin_conflict(&selection, &found) {
         warnings.push(conflict.to_string());
     }
@@ -60,4 +68,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ui::warn(warning);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// goenv users keep GOENV_VERSION working, and learn once about GV_VERSION.
+fn goenv_hint_once(ctx: &Context) {
+    let marker = ctx.store.root().join(".hints").join("goenv-version");
+    if marker.exists() {
+        return;
+    }
+    ui::info(
+        "hint: GOENV_VERSION is honoured as a fallback; gv's own variable is GV_VERSION \
+         (this hint is shown once)",
+    );
+    // Failing to record the hint only means it is shown again.
+    let _ = crate::fsutil::write_atomic(&marker, b"shown\n");
 }

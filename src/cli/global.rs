@@ -9,6 +9,7 @@ use crate::pin;
 /// Set or show the global default Go version
 ///
 /// The global default applies wherever no GV_VERSION, pin file or go.mod decides.
+/// GV_ROOT/current always links to its GOROOT, for IDEs (see `gv ide`).
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  gv global 1.22       newest installed 1.22.x everywhere by default\n  gv global            show the global default\n  gv global --unset    fall back to the system go"
@@ -26,11 +27,11 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let file = ctx.store.global_file();
     if args.unset {
-        pin::unset(&file)?;
+        pin::unset_global(&ctx.store)?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(spec) = args.spec {
-        pin::write(&ctx.store, &file, &spec)?;
+        pin::write_global(&ctx.store, &spec)?;
         return Ok(ExitCode::SUCCESS);
     }
     if !file.is_file() {

@@ -10,6 +10,8 @@ mod current;
 mod env;
 mod exec;
 mod global;
+mod ide;
+mod import;
 mod list;
 mod local;
 mod rehash;
@@ -50,6 +52,8 @@ pub enum Command {
     Rehash(rehash::Args),
     Exec(exec::Args),
     Env(env::Args),
+    Import(import::Args),
+    Ide(ide::Args),
 }
 
 /// An error that is the user's invocation, not gv's environment: exits with 2.
@@ -84,6 +88,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rehash(args) => rehash::run(&ctx, args),
         Command::Exec(args) => exec::run(&ctx, args),
         Command::Env(args) => env::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Ide(args) => ide::run(&ctx, args),
     }
 }
 

@@ -22,6 +22,8 @@ use crate::store::{Store, StoreError};
 use crate::version::{Spec, Version, VersionError};
 
 pub const VERSION_ENV: &str = "GV_VERSION";
+/// goenv's override, honoured when `GV_VERSION` is unset so goenv users' habits keep working.
+pub const GOENV_VERSION_ENV: &str = "GOENV_VERSION";
 pub const GOMOD_ENV: &str = "GV_GOMOD";
 pub const GO_VERSION_FILE: &str = ".go-version";
 pub const TOOL_VERSIONS_FILE: &str = ".tool-versions";
@@ -194,6 +196,8 @@ pub enum SelectError {
 #[derive(Debug, Clone, Default)]
 pub struct SelectEnv {
     pub gv_version: Option<String>,
+    /// `GOENV_VERSION`, the fallback for `GV_VERSION`.
+    pub goenv_version: Option<String>,
     pub gomod: bool,
     pub path: Option<OsString>,
 }
@@ -201,13 +205,16 @@ pub struct SelectEnv {
 impl SelectEnv {
     pub fn from_process() -> SelectEnv {
         SelectEnv {
-            gv_version: std::env::var(VERSION_ENV)
-                .ok()
-                .filter(|v| !v.trim().is_empty()),
+            gv_version: non_blank_var(VERSION_ENV),
+            goenv_version: non_blank_var(GOENV_VERSION_ENV),
             gomod: std::env::var(GOMOD_ENV).map_or(true, |v| v != "0"),
             path: std::env::var_os("PATH"),
         }
     }
+}
+
+fn non_blank_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// The version-relevant files found walking up from a directory.
@@ -272,20 +279,25 @@ pub fn discover(dir: &Path) -> Result<Discovery, PinFileError> {
 
 /// Decides what is asked for here, without looking at what is installed.
 pub fn request(store: &Store, env: &SelectEnv, found: &Discovery) -> Result<Request, SelectError> {
-    if let Some(value) = &env.gv_version {
+    let from_env = match (&env.gv_version, &env.goenv_version) {
+        (Some(value), _) => Some((VERSION_ENV, value)),
+        (None, Some(value)) => Some((GOENV_VERSION_ENV, value)),
+        (None, None) => None,
+    };
+    if let Some((var, value)) = from_env {
         let specs = value
             .split([':', ' '])
             .filter(|s| !s.is_empty())
             .map(Spec::parse)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|source| SelectError::BadEnv {
-                var: VERSION_ENV,
+                var,
                 value: value.clone(),
                 source,
             })?;
         return Ok(Request {
             specs,
-            origin: Origin::Env { var: VERSION_ENV },
+            origin: Origin::Env { var },
         });
     }
     if let Some((origin, entries)) = &found.pin {
@@ -468,6 +480,7 @@ mod tests {
     fn env() -> SelectEnv {
         SelectEnv {
             gv_version: None,
+            goenv_version: None,
             gomod: true,
             path: None,
         }
@@ -517,11 +530,27 @@ mod tests {
         let conflict = pin_conflict(&sel, &found).unwrap();
         assert_eq!(conflict.required.as_str(), "1.22.0");
 
-        let with_env = SelectEnv {
-            gv_version: Some("1.22".into()),
+        let goenv = SelectEnv {
+            goenv_version: Some("1.22.3".into()),
             ..env()
         };
-        assert_eq!(chosen(&store, &with_env, &deep), "1.22.10");
+        let sel = select(&store, &goenv, &deep).unwrap();
+        assert_eq!(sel.resolved.name(), "1.22.3");
+        assert_eq!(
+            sel.request.origin,
+            Origin::Env {
+                var: "GOENV_VERSION"
+            }
+        );
+        let with_env = SelectEnv {
+            gv_version: Some("1.22".into()),
+            ..goenv
+        };
+        assert_eq!(
+            chosen(&store, &with_env, &deep),
+            "1.22.10",
+            "GV_VERSION beats GOENV_VERSION"
+        );
     }
 
     #[test]

@@ -1,0 +1,170 @@
+//! Adopting SDKs from another manager's store into gv's: `gv import goenv`.
+//!
+//! Each SDK is hard-linked into a staging directory inside gv's store and renamed into
+//! place only when complete, so an interrupted import never leaves a half-copied GOROOT
+//! that gv would take for an installed version. Hard links cost no space and leave the
+//! source intact; `--move` renames instead (and copies only across filesystems).
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use gv_core::pinfile;
+use gv_core::{Spec, Store, Version};
+use thiserror::Error;
+
+pub const GOENV_ROOT_ENV: &str = "GOENV_ROOT";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Hard links into gv's store; the source stays as it was.
+    Link,
+    /// Move the SDK; the source is gone afterwards.
+    Move,
+}
+
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error(
+        "no goenv versions found at {0}\n  hint: set GOENV_ROOT (or pass --goenv-root) to the goenv directory that holds versions/"
+    )]
+    NoGoenv(PathBuf),
+    #[error("cannot import {from} into {to}: {source}")]
+    Io {
+        from: PathBuf,
+        to: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] gv_core::store::StoreError),
+}
+
+/// What happened to one entry of the source's versions/ directory.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outcome {
+    pub name: String,
+    pub from: PathBuf,
+    /// Where it now lives in gv's store, when adopted.
+    pub to: Option<PathBuf>,
+    /// Why it was skipped, when it was.
+    pub skipped: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub versions: Vec<Outcome>,
+    /// goenv's global version (its `version` file), if it has one.
+    pub goenv_global: Option<String>,
+}
+
+/// The goenv root: `GOENV_ROOT`, else `~/.goenv`.
+pub fn default_goenv_root() -> Option<PathBuf> {
+    std::env::var_os(GOENV_ROOT_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".goenv")))
+}
+
+/// Adopts every SDK under `goenv_root/versions` that gv does not have yet.
+pub fn import_goenv(
+    store: &Store,
+    goenv_root: &Path,
+    method: Method,
+) -> Result<Report, ImportError> {
+    let versions = goenv_root.join("versions");
+    let mut names: Vec<String> = std::fs::read_dir(&versions)
+        .map_err(|_| ImportError::NoGoenv(goenv_root.to_path_buf()))?
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+
+    let mut report = Report {
+        versions: Vec::new(),
+        goenv_global: read_goenv_global(goenv_root),
+    };
+    for name in names {
+        let from = versions.join(&name);
+        let skip = |reason: &str| Outcome {
+            name: name.clone(),
+            from: from.clone(),
+            to: None,
+            skipped: Some(reason.to_string()),
+        };
+        let outcome = match Version::parse(&name) {
+            Err(_) => skip("not a Go version name"),
+            Ok(_) if !from.join("bin/go").is_file() => skip("incomplete SDK: it has no bin/go"),
+            Ok(version) if store.version_dir(&version).exists() => skip("already installed in gv"),
+            Ok(version) => {
+                let to = store.version_dir(&version);
+                adopt(&from, &to, method)?;
+                Outcome {
+                    name,
+                    from,
+                    to: Some(to),
+                    skipped: None,
+                }
+            }
+        };
+        report.versions.push(outcome);
+    }
+    Ok(report)
+}
+
+fn read_goenv_global(goenv_root: &Path) -> Option<String> {
+    let entries = pinfile::read_go_version(&goenv_root.join("version")).ok()?;
+    entries
+        .specs
+        .first()
+        .filter(|s| !matches!(s, Spec::System))
+        .map(ToString::to_string)
+}
+
+/// Puts `from` at `to`, whole or not at all.
+fn adopt(from: &Path, to: &Path, method: Method) -> Result<(), ImportError> {
+    let io = |source| ImportError::Io {
+        from: from.to_path_buf(),
+        to: to.to_path_buf(),
+        source,
+    };
+    let parent = to.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io)?;
+    if method == Method::Move {
+        match std::fs::rename(from, to) {
+            Ok(()) => return Ok(()),
+            // Across filesystems: copy whole, then remove the source.
+            Err(e) if e.kind() == ErrorKind::CrossesDevices => {}
+            Err(e) => return Err(io(e)),
+        }
+    }
+    let staging = tempfile::Builder::new()
+        .prefix(".import-")
+        .tempdir_in(parent)
+        .map_err(io)?;
+    let tree = staging.path().join("go");
+    link_tree(from, &tree).map_err(io)?;
+    std::fs::rename(&tree, to).map_err(io)?;
+    if method == Method::Move {
+        std::fs::remove_dir_all(from).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Recreates `src` at `dst`: directories made, files hard-linked (copied when a link is
+/// impossible, e.g. across filesystems), symlinks recreated as they are.
+fn link_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
+    std::fs::create_dir(dst)?;
+    for entry in std::fs::read_dir(src)? {
+        let entry = entry?;
+        let (from, to) = (entry.path(), dst.join(entry.file_name()));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            link_tree(&from, &to)?;
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&from)?, &to)?;
+        } else if std::fs::hard_link(&from, &to).is_err() {
+            std::fs::copy(&from, &to)?;
+        }
+    }
+    let perms = std::fs::metadata(src)?.permissions();
+    std::fs::set_permissions(dst, perms)
+}
