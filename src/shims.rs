@@ -66,6 +66,11 @@ pub fn shim_binary() -> Result<PathBuf, ShimError> {
     }
 }
 
+/// Finds the shim binary and rehashes: the one call for code that changed `versions/`.
+pub fn refresh(store: &Store) -> Result<Rehashed, ShimError> {
+    rehash(store, &shim_binary()?)
+}
+
 /// What a rehash wrote.
 #[derive(Debug)]
 pub struct Rehashed {

@@ -12,8 +12,7 @@ use crate::ui;
 pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
-    let shim = shims::shim_binary()?;
-    let done = shims::rehash(&ctx.store, &shim)?;
+    let done = shims::refresh(&ctx.store)?;
     ui::info(format!(
         "{} shims in {}: {}{}",
         done.names.len(),
