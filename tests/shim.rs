@@ -496,3 +496,27 @@ fn gv_env_prints_shell_code_and_json() {
         );
     }
 }
+
+#[test]
+fn system_go_is_the_first_go_on_path_outside_gv() {
+    let sb = Sandbox::new();
+    let shims = sb.rehash();
+    let sys = sb.work("usr/local/go/bin");
+    let go = sys.join("go");
+    std::fs::write(
+        &go,
+        "#!/bin/sh\necho \"system go GOTOOLCHAIN=$GOTOOLCHAIN depth=$GV_SHIM_DEPTH\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let p = sb.work("p");
+    // The shims dir comes first on PATH; the shim must skip itself and find the real one.
+    sb.shim("go", &p)
+        .env(
+            "PATH",
+            format!("{}:{}:/usr/bin:/bin", shims.display(), sys.display()),
+        )
+        .assert()
+        .success()
+        .stdout("system go GOTOOLCHAIN= depth=1\n");
+}
