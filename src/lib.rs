@@ -9,6 +9,7 @@ pub mod import;
 pub mod install;
 pub mod pin;
 pub mod shell;
+pub mod shims;
 pub mod ui;
 
 pub use gv_core::{config, pinfile, select, store, version};

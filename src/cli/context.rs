@@ -31,6 +31,16 @@ impl Context {
         let selection = select::resolve(&self.store, &self.env, request)?;
         Ok((selection, found))
     }
+
+    /// The selection and the environment a shim would inject here (`gv env`, `gv exec`).
+    pub fn env_plan(&self) -> anyhow::Result<(Selection, gv_core::env::EnvPlan)> {
+        let found = self.discover()?;
+        let config = gv_core::config::Config::load(found.project_config.as_deref())?;
+        let request = select::request(&self.store, &self.env, &found)?;
+        let selection = select::resolve(&self.store, &self.env, request)?;
+        let plan = gv_core::env::plan(&selection, &config, |name| std::env::var_os(name))?;
+        Ok((selection, plan))
+    }
 }
 
 /// The JSON shape of an origin, shared by every `--json` output that explains a choice.

@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 mod completions;
 mod context;
 mod current;
+mod env;
+mod exec;
 mod global;
 mod hook_env;
 mod ide;
@@ -17,6 +19,7 @@ mod install;
 mod list;
 mod local;
 mod ls_remote;
+mod rehash;
 mod shell;
 mod uninstall;
 mod which;
@@ -58,6 +61,9 @@ pub enum Command {
     Prefix(which::PrefixArgs),
     Init(init::Args),
     Shell(shell::Args),
+    Rehash(rehash::Args),
+    Exec(exec::Args),
+    Env(env::Args),
     Ide(ide::Args),
     Import(import::Args),
     Completions(completions::Args),
@@ -94,6 +100,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::run(&ctx, args),
         Command::Which(args) => which::run_which(&ctx, args),
         Command::Prefix(args) => which::run_prefix(&ctx, args),
+        Command::Rehash(args) => rehash::run(&ctx, args),
+        Command::Exec(args) => exec::run(&ctx, args),
+        Command::Env(args) => env::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Ide(args) => ide::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),

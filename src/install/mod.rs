@@ -880,14 +880,19 @@ fn keep_download(file: &mut std::fs::File, partial: &Path, filename: &str, sha: 
 }
 
 /// The one place that runs after `versions/` changed (an install, an uninstall, an
-/// import): makes the change durable and points `GV_ROOT/current` at the global
-/// default, which may only now be installed (or gone).
+/// import): makes the change durable, rewrites the shims for the new set of tools, and
+/// points `GV_ROOT/current` at the global default, which may only now be installed (or
+/// gone).
 pub fn after_store_change(store: &Store) -> io::Result<()> {
     let versions = store.versions_dir();
     match std::fs::File::open(&versions) {
         Ok(dir) => dir.sync_all()?,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
+    }
+    // The SDK itself is in place; stale shims are worth a warning, not a failed install.
+    if let Err(e) = crate::shims::refresh(store) {
+        ui::warn(format!("{e}\n  hint: run `gv rehash` once this is fixed"));
     }
     crate::current_link::refresh(store).map(drop)
 }

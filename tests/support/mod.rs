@@ -158,3 +158,67 @@ pub fn stdout(out: &std::process::Output) -> String {
 pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// The `gv-shim` binary, built once per test process. Tests of the gv package do not build
+/// other workspace packages by themselves, so this runs `cargo build -p gv-shim` into the
+/// same target directory (a no-op when `cargo test --workspace` already built it).
+pub fn shim_binary() -> &'static Path {
+    static SHIM: OnceLock<PathBuf> = OnceLock::new();
+    SHIM.get_or_init(|| {
+        // target/<profile>/deps/<test-binary>
+        let exe = std::env::current_exe().expect("current_exe");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("test binary lives in target/<profile>/deps")
+            .to_path_buf();
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "--quiet", "-p", "gv-shim"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        if let Some(target) = profile_dir.parent() {
+            cmd.env("CARGO_TARGET_DIR", target);
+        }
+        let out = cmd.output().expect("run cargo build -p gv-shim");
+        assert!(
+            out.status.success(),
+            "cargo build -p gv-shim failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let shim = profile_dir.join("gv-shim");
+        assert!(shim.is_file(), "{} was not built", shim.display());
+        shim
+    })
+}
+
+impl Sandbox {
+    /// `gv rehash` in the sandbox, with the freshly built gv-shim; returns the shims dir.
+    pub fn rehash(&self) -> PathBuf {
+        let out = self
+            .gv(self.path())
+            .arg("rehash")
+            .env("GV_SHIM_BINARY", shim_binary())
+            .output()
+            .expect("run gv rehash");
+        assert!(out.status.success(), "gv rehash failed: {out:?}");
+        self.root().join("shims")
+    }
+
+    /// Runs a shim (`go`, `gofmt`, …) from the sandbox's shims dir in `cwd`, with the
+    /// sandbox environment (shims dir first on PATH, as a user would have it).
+    pub fn shim(&self, tool: &str, cwd: &Path) -> assert_cmd::Command {
+        let shims = self.root().join("shims");
+        let mut cmd = assert_cmd::Command::new(shims.join(tool));
+        cmd.current_dir(cwd)
+            .env_clear()
+            .envs(self.env())
+            .env(
+                "PATH",
+                format!("{}:/usr/local/bin:/usr/bin:/bin", shims.display()),
+            )
+            .env("NO_COLOR", "1");
+        cmd
+    }
+}

@@ -6,6 +6,7 @@ pub mod config;
 pub mod env;
 pub mod pinfile;
 pub mod select;
+pub mod shim;
 pub mod store;
 pub mod version;
 

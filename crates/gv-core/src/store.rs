@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! versions/<version>/   a complete GOROOT per installed version (e.g. versions/1.22.10)
-//! shims/                go, gofmt, ... (the shim binary, hard-linked)
+//! shims/                go, gofmt, ... (the shim binary, hard-linked); a symlink to the
+//!                       current `.shims-XXXX/` generation, swapped atomically by rehash
 //! version               the global default version, one spec per line
 //! ```
 //!

@@ -1,0 +1,82 @@
+//! Settings of the `go`/`gofmt` shims that other parts of gv need to know about: the
+//! recursion guard and opt-in auto-install. The shim itself is the `gv-shim` crate.
+
+use std::ffi::OsStr;
+
+use crate::config::Config;
+use crate::env::EnvError;
+
+/// Incremented by every shim hop. A shim that finds it at [`MAX_DEPTH`] stops, because the
+/// "real" binary it is about to run is (directly or not) a shim again.
+pub const DEPTH_ENV: &str = "GV_SHIM_DEPTH";
+
+/// No honest chain of tools goes through this many shims: the SDK's `bin/` is first on
+/// the child's PATH, so a go command's own children never hit a shim.
+pub const MAX_DEPTH: u32 = 16;
+
+/// `1`/`true` makes a shim install a missing version first; `0`/`false` turns the config
+/// key off for one command.
+pub const AUTO_INSTALL_ENV: &str = "GV_AUTO_INSTALL";
+pub const AUTO_INSTALL_KEY: &str = "auto_install";
+
+/// The recursion depth a shim was started with; garbage counts as 0.
+pub fn depth(value: Option<&OsStr>) -> u32 {
+    value
+        .and_then(OsStr::to_str)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Whether to auto-install: `GV_AUTO_INSTALL` when set, else the `auto_install` key.
+pub fn auto_install(config: &Config, env_value: Option<&OsStr>) -> Result<bool, EnvError> {
+    match env_value.and_then(OsStr::to_str).map(str::trim) {
+        Some("1" | "true" | "yes") => return Ok(true),
+        Some("0" | "false" | "no") => return Ok(false),
+        _ => {}
+    }
+    match config.get(AUTO_INSTALL_KEY) {
+        None => Ok(false),
+        Some((toml::Value::Boolean(b), _)) => Ok(*b),
+        Some((other, path)) => Err(EnvError::BadValue {
+            path: path.to_path_buf(),
+            key: AUTO_INSTALL_KEY.to_string(),
+            problem: format!("must be true or false, not {other}"),
+            hint: "write `auto_install = true` to let shims install missing versions",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigFile;
+    use std::path::Path;
+
+    #[test]
+    fn auto_install_env_beats_config() {
+        let on = Config {
+            project: None,
+            user: Some(ConfigFile::parse(Path::new("/u.toml"), "auto_install = true").unwrap()),
+        };
+        assert!(auto_install(&on, None).unwrap());
+        assert!(!auto_install(&on, Some(OsStr::new("0"))).unwrap());
+        assert!(auto_install(&Config::default(), Some(OsStr::new("1"))).unwrap());
+        assert!(!auto_install(&Config::default(), None).unwrap());
+        let bad = Config {
+            project: Some(ConfigFile::parse(Path::new("/p.toml"), "auto_install = \"y\"").unwrap()),
+            user: None,
+        };
+        let err = auto_install(&bad, None).unwrap_err().to_string();
+        assert!(
+            err.contains("/p.toml: `auto_install` must be true or false"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn depth_parses_leniently() {
+        assert_eq!(depth(None), 0);
+        assert_eq!(depth(Some(OsStr::new("3"))), 3);
+        assert_eq!(depth(Some(OsStr::new("x"))), 0);
+    }
+}

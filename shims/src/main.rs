@@ -1,0 +1,223 @@
+//! `gv-shim`: installed by `gv rehash` as `GV_ROOT/shims/go`, `gofmt`, … (hard links of
+//! this one binary). It runs before every go command, so it does as little as possible:
+//! pick the version for the current directory with the same code as `gv current`, build
+//! the environment with the same code as `gv env`, and `exec` the real binary — no child
+//! left behind, so exit codes and signals are the real tool's.
+//!
+//! It never reads the release index, never touches the network and never writes to disk.
+//! The one exception is opt-in: with `GV_AUTO_INSTALL=1` (or `auto_install = true`) a
+//! missing version is installed by running `gv install` first.
+
+#![no_main]
+
+use std::convert::Infallible;
+use std::ffi::OsStr;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use gv_core::config::Config;
+use gv_core::select::{self, SelectEnv, SelectError, Selection};
+use gv_core::{Store, env, shim};
+
+/// Exit codes, shell-style: 127 "command not found" for a version or tool that is not
+/// installed, 126 "cannot execute" for a shim loop, 1 for any other gv error.
+const EXIT_NOT_FOUND: u8 = 127;
+const EXIT_CANNOT_EXECUTE: u8 = 126;
+
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure::new(1, e.to_string())
+    }
+}
+
+// `no_main`: the C `main` below skips std's runtime set-up (stack-guard probing through
+// /proc/self/maps, a signal alt-stack, SIGPIPE juggling), which a process that execs
+// within a millisecond never needs. std still works: on Linux it captures argv itself.
+#[unsafe(no_mangle)]
+extern "C" fn main(
+    _argc: std::ffi::c_int,
+    _argv: *const *const std::ffi::c_char,
+) -> std::ffi::c_int {
+    let mut args = std::env::args_os();
+    let argv0 = args.next().unwrap_or_default();
+    match run(&argv0, args) {
+        Ok(never) => match never {},
+        Err(failure) => {
+            eprintln!("gv: error: {}", failure.message);
+            std::ffi::c_int::from(failure.code)
+        }
+    }
+}
+
+fn run(argv0: &OsStr, args: std::env::ArgsOs) -> Result<Infallible, Failure> {
+    let tool = Path::new(argv0)
+        .file_name()
+        .unwrap_or(argv0)
+        .to_str()
+        .ok_or_else(|| Failure::new(2, format!("{argv0:?} is not a valid tool name")))?;
+    if tool == "gv-shim" {
+        return Err(Failure::new(
+            2,
+            "gv-shim is not run by this name: `gv rehash` links it as go, gofmt, … in GV_ROOT/shims\n  hint: run `gv rehash`, put GV_ROOT/shims on PATH, then run `go`",
+        ));
+    }
+
+    let depth = shim::depth(std::env::var_os(shim::DEPTH_ENV).as_deref());
+    if depth >= shim::MAX_DEPTH {
+        return Err(Failure::new(
+            EXIT_CANNOT_EXECUTE,
+            format!(
+                "the `{tool}` shim ran itself {depth} times in a row ({}={depth}): the `{tool}` it runs is a gv shim again\n  hint: a copy of a gv shim is probably on PATH outside GV_ROOT, or a version's bin/{tool} points back to the shims; `gv which {tool}` shows the target",
+                shim::DEPTH_ENV
+            ),
+        ));
+    }
+
+    let store = Store::from_env()?;
+    let senv = SelectEnv::from_process();
+    let cwd = std::env::current_dir().map_err(|e| {
+        format!("cannot read the current directory: {e}\n  hint: cd to a directory that exists")
+    })?;
+    let found = select::discover(&cwd)?;
+    let config = Config::load(found.project_config.as_deref())?;
+    let request = select::request(&store, &senv, &found)?;
+    let selection = match select::resolve(&store, &senv, request.clone()) {
+        Ok(selection) => selection,
+        Err(err @ SelectError::NotInstalled { .. }) => {
+            if !shim::auto_install(&config, std::env::var_os(shim::AUTO_INSTALL_ENV).as_deref())? {
+                return Err(Failure::new(EXIT_NOT_FOUND, err.to_string()));
+            }
+            auto_install(&store, &senv, request, err)?
+        }
+        Err(other) => return Err(other.into()),
+    };
+
+    let plan = env::plan(&selection, &config, |name| std::env::var_os(name))?;
+    for warning in &plan.warnings {
+        eprintln!("gv: warning: {warning}");
+    }
+    let binary = selection.resolved.binary(tool);
+    let err = Command::new(&binary)
+        .args(args)
+        .envs(plan.changes())
+        .env(shim::DEPTH_ENV, (depth + 1).to_string())
+        .exec();
+    Err(exec_failure(tool, &binary, &selection, err))
+}
+
+fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::Error) -> Failure {
+    let name = selection.resolved.name();
+    if err.kind() == std::io::ErrorKind::NotFound {
+        let hint = if selection.resolved.goroot().is_some_and(|g| g.is_dir()) {
+            format!(
+                "this SDK has no `{tool}`; `ls {}` shows what it has, and `gv rehash` drops shims no installed version provides",
+                binary.parent().unwrap_or(binary).display()
+            )
+        } else {
+            format!(
+                "it was removed meanwhile; reinstall it with `gv install {name}`, or pick another with `gv local`"
+            )
+        };
+        return Failure::new(
+            EXIT_NOT_FOUND,
+            format!(
+                "Go {name} ({}) has no {}\n  hint: {hint}",
+                selection.request.origin,
+                binary.display()
+            ),
+        );
+    }
+    Failure::new(
+        EXIT_CANNOT_EXECUTE,
+        format!(
+            "cannot run {} (Go {name}, {}): {err}\n  hint: check the file's permissions, or reinstall with `gv install {name}`",
+            binary.display(),
+            selection.request.origin
+        ),
+    )
+}
+
+/// Runs `gv install SPEC` (progress on our stderr, its stdout too, so the go command's
+/// stdout stays clean), then selects again.
+fn auto_install(
+    store: &Store,
+    senv: &SelectEnv,
+    request: select::Request,
+    missing: SelectError,
+) -> Result<Selection, Failure> {
+    let SelectError::NotInstalled {
+        wanted,
+        install,
+        origin,
+    } = &missing
+    else {
+        return Err(missing.into());
+    };
+    let Some(gv) = find_gv(store) else {
+        return Err(Failure::new(
+            EXIT_NOT_FOUND,
+            format!(
+                "Go {wanted} is not installed ({origin}), and auto-install cannot find the gv command next to this shim or on PATH\n  hint: put gv on PATH, or run `gv install {install}` yourself"
+            ),
+        ));
+    };
+    eprintln!(
+        "gv: Go {wanted} is not installed ({origin}); installing it ({}): {} install {install}",
+        shim::AUTO_INSTALL_ENV,
+        gv.display()
+    );
+    let stderr_as_stdout = std::os::fd::AsFd::as_fd(&std::io::stderr())
+        .try_clone_to_owned()
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::inherit());
+    let status = Command::new(&gv)
+        .arg("install")
+        .arg(install)
+        .stdin(Stdio::null())
+        .stdout(stderr_as_stdout)
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", gv.display()))?;
+    if !status.success() {
+        return Err(Failure::new(
+            EXIT_NOT_FOUND,
+            format!(
+                "`gv install {install}` failed ({status}), so Go {wanted} is still not installed ({origin})\n  hint: see gv's message above; retry with `gv install {install}`"
+            ),
+        ));
+    }
+    select::resolve(store, senv, request).map_err(|e| Failure::new(EXIT_NOT_FOUND, e.to_string()))
+}
+
+/// The gv command: next to this executable (where `cargo install` puts both), else the
+/// first `gv` on PATH outside gv's own store.
+fn find_gv(store: &Store) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let is_exe = |p: &Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("gv")))
+        .filter(|p| is_exe(p));
+    beside.or_else(|| {
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .filter(|dir| dir.is_absolute() && !store.owns(dir))
+            .map(|dir| dir.join("gv"))
+            .find(|p| is_exe(p))
+    })
+}

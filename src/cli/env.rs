@@ -1,0 +1,155 @@
+use std::ffi::OsStr;
+use std::process::ExitCode;
+
+use gv_core::env::{Source, Var};
+
+use super::{Context, origin_json};
+use crate::ui::{self, Style};
+
+/// GOINSTRUMENT is injected on request, but no Go release reads it: say so wherever it shows.
+const GOINSTRUMENT_NOTE: &str = "GOINSTRUMENT is not read by any Go release (checked through Go 1.27); gv passes it on for your own tools and scripts, and it changes nothing in go itself";
+
+/// Show the environment a shim injects here, and where each value comes from
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gv env                      GOROOT, PATH, GOTOOLCHAIN and [env] values, each with its source
+  gv env --shell bash         export lines: eval \"$(gv env --shell bash)\"
+  gv env --shell fish | source
+  gv env --json               for scripts
+
+Values come from the selected SDK (GOROOT, PATH), the gotoolchain policy and the [env]
+tables of config.toml and gv.toml. A variable already set in your environment wins
+unless the config entry says force = true.
+Note: GOINSTRUMENT is read by no Go release; gv injects it because users ask for it.")]
+pub struct Args {
+    /// Print shell code (bash, zsh, fish) or JSON instead of an explanation
+    #[arg(long, value_enum, value_name = "SHELL")]
+    shell: Option<Format>,
+    /// The same as --shell json
+    #[arg(long, conflicts_with = "shell")]
+    json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Bash,
+    Zsh,
+    Fish,
+    Json,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let (selection, plan) = ctx.env_plan()?;
+    let format = if args.json {
+        Some(Format::Json)
+    } else {
+        args.shell
+    };
+    let mut notes = Vec::new();
+    if plan.get("GOINSTRUMENT").is_some() {
+        notes.push(GOINSTRUMENT_NOTE);
+    }
+    match format {
+        Some(Format::Json) => {
+            let report = serde_json::json!({
+                "version": selection.resolved.name(),
+                "origin": origin_json(&selection.request.origin),
+                "vars": plan.vars.iter().map(var_json).collect::<Vec<_>>(),
+                "warnings": plan.warnings,
+                "notes": notes,
+            });
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Some(shell) => {
+            for var in &plan.vars {
+                println!("# {}: {}", var.name, explain(var));
+                if var.is_applied() {
+                    println!("{}", assignment(shell, &var.name, &var.value));
+                }
+            }
+            for note in &notes {
+                println!("# {note}");
+            }
+        }
+        None => {
+            for var in &plan.vars {
+                let line = format!("{}={}", var.name, var.value.to_string_lossy());
+                let line = if var.is_applied() {
+                    ui::out(&line, Style::Bold)
+                } else {
+                    line
+                };
+                println!("{line}");
+                println!("    {}", ui::out(&explain(var), Style::Dim));
+            }
+            for note in &notes {
+                println!("note: {note}");
+            }
+        }
+    }
+    for warning in &plan.warnings {
+        ui::warn(warning);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(var: &Var) -> String {
+    match &var.overridden_by_user {
+        Some(wanted) => format!(
+            "kept from your environment; {} wants {:?} (add force = true to override)",
+            var.source,
+            wanted.to_string_lossy()
+        ),
+        None => var.source.to_string(),
+    }
+}
+
+fn assignment(shell: Format, name: &str, value: &OsStr) -> String {
+    let value = value.to_string_lossy();
+    match shell {
+        // fish splits PATH-like variables on `:` when they are set.
+        Format::Fish => format!(
+            "set -gx {name} '{}';",
+            value.replace('\\', "\\\\").replace('\'', "\\'")
+        ),
+        _ => format!("export {name}='{}';", value.replace('\'', "'\\''")),
+    }
+}
+
+fn var_json(var: &Var) -> serde_json::Value {
+    let (kind, path, forced) = match &var.source {
+        Source::Sdk { .. } => ("sdk", None, false),
+        Source::Toolchain { path, .. } => ("gotoolchain", path.as_deref(), false),
+        Source::Config { path, forced } => ("config", Some(path.as_path()), *forced),
+    };
+    serde_json::json!({
+        "name": var.name,
+        "value": var.value.to_string_lossy(),
+        "applied": var.is_applied(),
+        "previous": var.previous.as_ref().map(|v| v.to_string_lossy()),
+        "config_value": var.overridden_by_user.as_ref().map(|v| v.to_string_lossy()),
+        "source": {
+            "kind": kind,
+            "path": path,
+            "forced": forced,
+            "description": var.source.to_string(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quoting_survives_quotes() {
+        assert_eq!(
+            assignment(Format::Bash, "GODEBUG", OsStr::new("a='b'")),
+            "export GODEBUG='a='\\''b'\\''';"
+        );
+        assert_eq!(
+            assignment(Format::Fish, "X", OsStr::new("it's\\")),
+            "set -gx X 'it\\'s\\\\';"
+        );
+    }
+}

@@ -1,0 +1,49 @@
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, ExitCode};
+
+use super::Context;
+use crate::ui;
+
+/// Run a command with the Go environment a shim would give it (GOROOT, PATH, GOTOOLCHAIN, [env])
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  gv exec go version\n  gv exec make test           every go that make runs is the selected SDK's\n  gv exec -- env | grep ^GO   see what the child gets (gv env explains it)"
+)]
+pub struct Args {
+    /// The command and its arguments
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    command: Vec<OsString>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let (selection, plan) = ctx.env_plan()?;
+    for warning in &plan.warnings {
+        ui::warn(warning);
+    }
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    // PATH in the plan puts the SDK's bin/ first, and Command searches the child's PATH.
+    let err = Command::new(program).args(rest).envs(plan.changes()).exec();
+    ui::error(format!(
+        "cannot run `{}` (with Go {}): {err}\n  hint: {}",
+        program.to_string_lossy(),
+        selection.resolved.name(),
+        if err.kind() == std::io::ErrorKind::NotFound {
+            "it is neither in the SDK's bin/ nor on PATH"
+        } else {
+            "check that it is an executable file"
+        }
+    ));
+    Ok(ExitCode::from(
+        if err.kind() == std::io::ErrorKind::NotFound {
+            127
+        } else {
+            126
+        },
+    ))
+}

@@ -1,0 +1,40 @@
+use std::process::ExitCode;
+
+use super::Context;
+use crate::shims;
+use crate::ui;
+
+/// Rewrite the go/gofmt/… shims in GV_ROOT/shims (one per tool of the installed SDKs)
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  gv rehash                        after installing or removing SDKs by hand\n  export PATH=\"${GV_ROOT:-$HOME/.local/share/gv}/shims:$PATH\"   in your shell start-up file\n\nThe shims are hard links of the gv-shim binary (copies where links fail), written to a\nnew directory and swapped in atomically: running shims are never disturbed.\nThe gv-shim binary is looked for next to gv, or at $GV_SHIM_BINARY."
+)]
+pub struct Args {}
+
+pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
+    let done = shims::refresh(&ctx.store)?;
+    ui::info(format!(
+        "{} shims in {}: {}{}",
+        done.names.len(),
+        done.dir.display(),
+        done.names.join(", "),
+        if done.copied {
+            " (copied: hard links were not possible)"
+        } else {
+            ""
+        }
+    ));
+    let on_path = ctx
+        .env
+        .path
+        .as_ref()
+        .is_some_and(|p| std::env::split_paths(p).any(|d| d == done.dir));
+    if !on_path {
+        ui::warn(format!(
+            "{} is not on PATH, so `go` does not go through gv\n  hint: add `export PATH=\"{}:$PATH\"` to your shell's start-up file",
+            done.dir.display(),
+            done.dir.display()
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,142 @@
+//! The shims end to end with REAL Go SDKs (GO_A, GO_B from tests/support): the version
+//! that runs, the environment the go command sees, and GOTOOLCHAIN staying local.
+//! Nothing here touches the network: GOPROXY=off, and GOCACHE/GOPATH live in the sandbox.
+
+mod support;
+
+use std::path::Path;
+
+use support::{GO_A, GO_B, Sandbox, stderr, stdout};
+
+/// A sandbox with both real SDKs installed and the shims written.
+fn sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.real_install(GO_A);
+    sb.real_install(GO_B);
+    sb.rehash();
+    sb
+}
+
+/// A go command through the shim, with the go command's own state kept in the sandbox.
+fn go(sb: &Sandbox, cwd: &Path) -> assert_cmd::Command {
+    let mut cmd = sb.shim("go", cwd);
+    cmd.env("GOCACHE", sb.path().join("cache/go-build"))
+        .env("GOPATH", sb.path().join("home/go"))
+        .env("GOFLAGS", "-modcacherw")
+        .env("GOPROXY", "off")
+        .env("GOTELEMETRY", "off");
+    cmd
+}
+
+#[test]
+fn sibling_projects_run_their_own_go_version() {
+    let sb = sandbox();
+    let a = sb.work("a");
+    let b = sb.work("b/cmd/tool");
+    sb.write("a/.go-version", &format!("{GO_A}\n"));
+    sb.write("b/.go-version", &format!("{GO_B}\n"));
+    for (dir, version) in [(&a, GO_A), (&b, GO_B)] {
+        go(&sb, dir)
+            .arg("version")
+            .assert()
+            .success()
+            .stdout(format!("go version go{version} linux/amd64\n"));
+    }
+    // gofmt goes through the same shim binary, dispatched on its name.
+    sb.shim("gofmt", &a)
+        .write_stdin("package  main\nfunc  main(){}\n")
+        .assert()
+        .success()
+        .stdout("package main\n\nfunc main() {}\n");
+    // The real tool's exit code comes back unchanged (go: unknown command -> 2).
+    go(&sb, &a).arg("no-such-subcommand").assert().code(2);
+    // gv exec gives any command the same SDK.
+    sb.gv(&b)
+        .args(["exec", "go", "env", "GOROOT"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "{}\n",
+            sb.root().join("versions").join(GO_B).display()
+        ));
+}
+
+#[test]
+fn go_env_shows_the_injected_values() {
+    let sb = sandbox();
+    // Go 1.22's `go env` does not list GODEBUG; 1.23 does, so this project uses GO_B.
+    let p = sb.work("p");
+    sb.write("p/.go-version", &format!("{GO_B}\n"));
+    sb.write(
+        "p/gv.toml",
+        "[env]\nCGO_ENABLED = \"0\"\nGODEBUG = { value = \"panicnil=1,tracebackancestors=5\", force = true }\n",
+    );
+    let goroot = sb.root().join("versions").join(GO_B);
+    go(&sb, &p)
+        .args(["env", "GOROOT", "CGO_ENABLED", "GODEBUG", "GOTOOLCHAIN"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "{}\n0\npanicnil=1,tracebackancestors=5\nlocal\n",
+            goroot.display()
+        ));
+    // The user's own CGO_ENABLED wins (not forced); GODEBUG is forced.
+    go(&sb, &p)
+        .args(["env", "CGO_ENABLED", "GODEBUG"])
+        .env("CGO_ENABLED", "1")
+        .env("GODEBUG", "gctrace=1")
+        .assert()
+        .success()
+        .stdout("1\npanicnil=1,tracebackancestors=5\n");
+}
+
+#[test]
+fn a_child_of_go_run_sees_goinstrument() {
+    let sb = sandbox();
+    let p = sb.work("p");
+    sb.write("p/.go-version", &format!("{GO_A}\n"));
+    sb.write("p/go.mod", "module example.com/p\n\ngo 1.22\n");
+    sb.write("p/gv.toml", "[env]\nGOINSTRUMENT = \"trace\"\n");
+    sb.write(
+        "p/main.go",
+        "package main\n\nimport \"os\"\n\nfunc main() {\n\tos.Stdout.WriteString(\"GOINSTRUMENT=\" + os.Getenv(\"GOINSTRUMENT\") + \" GOROOT=\" + os.Getenv(\"GOROOT\") + \"\\n\")\n}\n",
+    );
+    let out = go(&sb, &p).args(["run", "."]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "GOINSTRUMENT=trace GOROOT={}\n",
+            sb.root().join("versions").join(GO_A).display()
+        )
+    );
+}
+
+#[test]
+fn gotoolchain_stays_local_when_go_mod_wants_a_newer_go() {
+    let sb = sandbox();
+    let p = sb.work("p");
+    sb.write("p/.go-version", &format!("{GO_A}\n"));
+    sb.write("p/go.mod", "module example.com/p\n\ngo 1.99.0\n");
+    sb.write("p/main.go", "package main\n\nfunc main() {}\n");
+    let out = go(&sb, &p).args(["build", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "go.mod requires go >= 1.99.0 (running go {GO_A}; GOTOOLCHAIN=local)"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("downloading"), "no toolchain download: {err}");
+    // Why the default matters: left alone (the SDK's go.env says auto), the same go
+    // command tries to fetch another toolchain.
+    sb.write("p/gv.toml", "gotoolchain = \"inherit\"\n");
+    let out = go(&sb, &p).args(["build", "."]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("go: downloading go1.99.0"),
+        "{}",
+        stderr(&out)
+    );
+}
