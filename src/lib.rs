@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod fsutil;
+pub mod inspect;
 pub mod pin;
 pub mod ui;
 

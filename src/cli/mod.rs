@@ -10,6 +10,7 @@ mod current;
 mod global;
 mod list;
 mod local;
+mod verify;
 mod which;
 
 pub use context::{Context, origin_json};
@@ -44,6 +45,7 @@ pub enum Command {
     List(list::Args),
     Which(which::WhichArgs),
     Prefix(which::PrefixArgs),
+    Verify(verify::Args),
 }
 
 /// An error that is the user's invocation, not gv's environment: exits with 2.
@@ -67,6 +69,11 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // verify needs no store or selection: it must work on any machine, even a broken one.
+    let cli = match cli.command {
+        Command::Verify(args) => return verify::run(args),
+        command => Cli { command },
+    };
     let ctx = Context::from_process()?;
     match cli.command {
         Command::Local(args) => local::run(&ctx, args),
@@ -75,6 +82,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::run(&ctx, args),
         Command::Which(args) => which::run_which(&ctx, args),
         Command::Prefix(args) => which::run_prefix(&ctx, args),
+        Command::Verify(args) => verify::run(args),
     }
 }
 
