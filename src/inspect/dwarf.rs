@@ -148,11 +148,12 @@ pub fn read(file: &object::File<'_>, file_len: u64) -> Result<Option<Dwarf>, Dwa
             summary.version = header.version();
         }
         let offset = header.debug_abbrev_offset();
-        if !abbreviations.contains_key(&offset) {
-            let parsed = debug_abbrev.abbreviations(offset).map_err(damaged)?;
-            abbreviations.insert(offset, parsed);
-        }
-        let abbrevs = &abbreviations[&offset];
+        let abbrevs = match abbreviations.entry(offset) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(debug_abbrev.abbreviations(offset).map_err(damaged)?)
+            }
+        };
         let mut cursor = header.entries(abbrevs);
         let Some((_, root)) = cursor.next_dfs().map_err(damaged)? else {
             continue;

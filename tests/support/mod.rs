@@ -18,7 +18,10 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let dir = tempfile::Builder::new().prefix("gv-test-").tempdir().expect("tempdir");
+        let dir = tempfile::Builder::new()
+            .prefix("gv-test-")
+            .tempdir()
+            .expect("tempdir");
         for sub in ["home", "work", "config", "cache", "data"] {
             std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
         }
@@ -62,7 +65,10 @@ impl Sandbox {
     /// `gv ARGS` in `cwd`, with the sandbox environment and nothing of the caller's gv state.
     pub fn gv(&self, cwd: &Path) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("gv").expect("gv binary");
-        cmd.current_dir(cwd).env_clear().envs(self.env()).env("NO_COLOR", "1");
+        cmd.current_dir(cwd)
+            .env_clear()
+            .envs(self.env())
+            .env("NO_COLOR", "1");
         cmd
     }
 
@@ -94,7 +100,12 @@ impl Sandbox {
             .arg(&dest)
             .status()
             .expect("cp");
-        assert!(status.success(), "cp -al {} {}", src.display(), dest.display());
+        assert!(
+            status.success(),
+            "cp -al {} {}",
+            src.display(),
+            dest.display()
+        );
         dest
     }
 }
