@@ -13,7 +13,13 @@ use thiserror::Error;
 pub const CONFIG_ENV: &str = "GV_CONFIG";
 
 /// Every top-level key gv understands. A key outside this list earns a warning naming it.
-pub const KNOWN_KEYS: &[&str] = &[];
+pub const KNOWN_KEYS: &[&str] = &[
+    // env.rs: the `[env]` table and the GOTOOLCHAIN policy.
+    "env",
+    "gotoolchain",
+    // the shim: install a missing version before running it.
+    "auto_install",
+];
 
 #[derive(Debug, Error)]
 pub enum ConfigError {

@@ -3,6 +3,7 @@
 //! and the store's layout. No network, no heavy dependencies: the shim links this.
 
 pub mod config;
+pub mod env;
 pub mod pinfile;
 pub mod select;
 pub mod store;

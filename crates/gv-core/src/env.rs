@@ -1,0 +1,660 @@
+//! The environment gv gives a Go command: what a shim injects, what `gv exec` and the
+//! shell hook apply, and what `gv env` explains. One function, [`plan`], computes it from
+//! the [`Selection`], the [`Config`] and the current environment; every caller applies
+//! the same plan, so the shim, `gv exec`, `gv env` and the hook can never disagree.
+//!
+//! What is injected, in this order:
+//! - `GOROOT`: the selected SDK (always; a stale GOROOT would mix two SDKs).
+//! - `PATH`: the SDK's `bin/` prepended, so tools the go command starts (`go generate`,
+//!   `gofmt` from editors run under `gv exec`) use the same SDK without another shim hop.
+//! - `GOTOOLCHAIN`: per the `gotoolchain` config key (see [`Gotoolchain`]).
+//! - every variable of the `[env]` tables of the user `config.toml` and the project
+//!   `gv.toml` (nearest wins per key), e.g. `CGO_ENABLED`, `GODEBUG`, `GOINSTRUMENT`.
+//!
+//! A variable the user already set (non-empty) in their own environment wins over config,
+//! unless the config entry is forced:
+//!
+//! ```toml
+//! [env]
+//! CGO_ENABLED = "0"                                   # the user's own CGO_ENABLED wins
+//! GODEBUG = { value = "panicnil=1", force = true }    # always injected
+//! ```
+//!
+//! Typical use (the shim, `gv exec`, `gv env` and the shell hook all do exactly this):
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use gv_core::{config::Config, env, select};
+//! let store = gv_core::Store::from_env()?;
+//! let senv = select::SelectEnv::from_process();
+//! let dir = std::env::current_dir()?;
+//! let found = select::discover(&dir)?;
+//! let config = Config::load(found.project_config.as_deref())?;
+//! let selection = select::resolve(&store, &senv, select::request(&store, &senv, &found)?)?;
+//! let plan = env::plan(&selection, &config, |name| std::env::var_os(name))?;
+//! let mut cmd = std::process::Command::new(selection.resolved.binary("go"));
+//! cmd.envs(plan.changes());
+//! # Ok(()) }
+//! ```
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::config::{Config, ConfigError};
+use crate::select::{Origin, Resolved, Selection};
+
+/// The config key that sets the GOTOOLCHAIN policy.
+pub const GOTOOLCHAIN_KEY: &str = "gotoolchain";
+/// The config table of extra variables.
+pub const ENV_KEY: &str = "env";
+
+/// Variables gv computes itself from the selection; an `[env]` entry for them is ignored
+/// with a warning, because it would point the go command at a different SDK.
+const RESERVED: &[&str] = &["GOROOT", "PATH"];
+
+#[derive(Debug, Error)]
+pub enum EnvError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{path}: `{key}` {problem}\n  hint: {hint}")]
+    BadValue {
+        path: PathBuf,
+        key: String,
+        problem: String,
+        hint: &'static str,
+    },
+}
+
+/// What gv does with `GOTOOLCHAIN` for the child.
+///
+/// Go >= 1.21 reads GOTOOLCHAIN from the environment, then `go env -w`, then
+/// `$GOROOT/go.env`, which ships `auto`: a go command older than a go.mod asks for then
+/// downloads another toolchain through GOPROXY and re-execs it — behind gv's back, so the
+/// version `gv current` reports would not be the one that runs. Hence `local` is the
+/// default when gv selected a managed version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gotoolchain {
+    /// `GOTOOLCHAIN=local`: always run the selected SDK; an older one fails loudly.
+    Local,
+    /// `GOTOOLCHAIN=auto`: let the go command switch toolchains as go.mod asks.
+    Auto,
+    /// Leave GOTOOLCHAIN alone (environment, `go env -w`, go.env decide).
+    Inherit,
+}
+
+impl Gotoolchain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gotoolchain::Local => "local",
+            Gotoolchain::Auto => "auto",
+            Gotoolchain::Inherit => "inherit",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Gotoolchain> {
+        match s {
+            "local" => Some(Gotoolchain::Local),
+            "auto" => Some(Gotoolchain::Auto),
+            "inherit" => Some(Gotoolchain::Inherit),
+            _ => None,
+        }
+    }
+}
+
+/// Why a variable has its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// GOROOT and PATH: the selected SDK, chosen for `origin`.
+    Sdk { version: String, origin: Origin },
+    /// GOTOOLCHAIN from the policy; `path` is the config file that set it, `None` for
+    /// gv's default.
+    Toolchain {
+        policy: Gotoolchain,
+        path: Option<PathBuf>,
+    },
+    /// An `[env]` entry of a config file.
+    Config { path: PathBuf, forced: bool },
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Sdk { version, origin } => write!(f, "selected Go {version} ({origin})"),
+            Source::Toolchain { policy, path } => match path {
+                Some(path) => write!(
+                    f,
+                    "gotoolchain = \"{}\" in {}",
+                    policy.as_str(),
+                    path.display()
+                ),
+                None => write!(
+                    f,
+                    "gv's default gotoolchain policy `{}` (gv selected the version; stops the go command from fetching another toolchain)",
+                    policy.as_str()
+                ),
+            },
+            Source::Config { path, forced } => {
+                write!(f, "[env] in {}", path.display())?;
+                if *forced {
+                    f.write_str(" (forced)")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One variable of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Var {
+    pub name: String,
+    /// The value the child sees.
+    pub value: OsString,
+    pub source: Source,
+    /// The value in the current environment before the plan (`None`: unset or empty).
+    pub previous: Option<OsString>,
+    /// `Some(wanted)` when config wanted `wanted` but the user's own value (`value`) wins
+    /// because the entry is not forced. Such variables are left untouched.
+    pub overridden_by_user: Option<OsString>,
+}
+
+impl Var {
+    /// Does applying the plan set this variable (as opposed to leaving the user's value)?
+    pub fn is_applied(&self) -> bool {
+        self.overridden_by_user.is_none()
+    }
+}
+
+/// The environment changes for a child process, with their reasons.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvPlan {
+    /// GOROOT, PATH, GOTOOLCHAIN, then `[env]` entries by name.
+    pub vars: Vec<Var>,
+    /// Problems worth telling the user that do not stop the command (unknown config keys,
+    /// ignored entries).
+    pub warnings: Vec<String>,
+}
+
+impl EnvPlan {
+    /// The variables to set on the child: exactly what a shim injects.
+    pub fn changes(&self) -> impl Iterator<Item = (&str, &OsStr)> {
+        self.vars
+            .iter()
+            .filter(|v| v.is_applied())
+            .map(|v| (v.name.as_str(), v.value.as_os_str()))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Var> {
+        self.vars.iter().find(|v| v.name == name)
+    }
+}
+
+/// A value from config: what to set and whether it beats the user's environment.
+struct Wanted {
+    value: String,
+    forced: bool,
+    path: PathBuf,
+}
+
+/// Computes the environment for a child of `selection`, given the config files and the
+/// current environment (`lookup("NAME")`; an empty value counts as unset).
+pub fn plan(
+    selection: &Selection,
+    config: &Config,
+    lookup: impl Fn(&str) -> Option<OsString>,
+) -> Result<EnvPlan, EnvError> {
+    let lookup = |name: &str| lookup(name).filter(|v| !v.is_empty());
+    let mut plan = EnvPlan::default();
+    for file in config.files() {
+        for key in file.unknown_keys() {
+            plan.warnings.push(format!(
+                "{}: unknown key `{key}` ignored (known keys: {})",
+                file.path.display(),
+                crate::config::KNOWN_KEYS.join(", ")
+            ));
+        }
+    }
+
+    let sdk = |name: &str, value: OsString| Var {
+        name: name.to_string(),
+        value,
+        source: Source::Sdk {
+            version: selection.resolved.name(),
+            origin: selection.request.origin.clone(),
+        },
+        previous: lookup(name),
+        overridden_by_user: None,
+    };
+    // The system go's GOROOT is only known when its layout is a GOROOT's; otherwise we
+    // leave GOROOT and PATH to the go command, which finds its own root.
+    if let Some(goroot) = selection.resolved.goroot() {
+        let bin = goroot.join("bin");
+        let path = prepend_path(&bin, lookup("PATH"));
+        plan.vars.push(sdk("GOROOT", goroot.into_os_string()));
+        plan.vars.push(sdk("PATH", path));
+    }
+
+    let (policy, policy_path) = gotoolchain(selection, config)?;
+    let mut wanted = env_table(config, &mut plan.warnings)?;
+    if policy != Gotoolchain::Inherit && !wanted.contains_key("GOTOOLCHAIN") {
+        let source = Source::Toolchain {
+            policy,
+            path: policy_path,
+        };
+        plan.vars.push(user_or_config(
+            "GOTOOLCHAIN",
+            policy.as_str(),
+            false,
+            source,
+            &lookup,
+        ));
+    }
+    for (name, w) in std::mem::take(&mut wanted) {
+        let source = Source::Config {
+            path: w.path,
+            forced: w.forced,
+        };
+        plan.vars
+            .push(user_or_config(&name, &w.value, w.forced, source, &lookup));
+    }
+    Ok(plan)
+}
+
+fn user_or_config(
+    name: &str,
+    value: &str,
+    forced: bool,
+    source: Source,
+    lookup: &impl Fn(&str) -> Option<OsString>,
+) -> Var {
+    let previous = lookup(name);
+    match &previous {
+        Some(user) if !forced && user.as_os_str() != OsStr::new(value) => Var {
+            name: name.to_string(),
+            value: user.clone(),
+            source,
+            previous: previous.clone(),
+            overridden_by_user: Some(value.into()),
+        },
+        _ => Var {
+            name: name.to_string(),
+            value: value.into(),
+            source,
+            previous,
+            overridden_by_user: None,
+        },
+    }
+}
+
+/// `dir` then the old PATH; unchanged when `dir` already comes first, so nested
+/// `gv exec` / shim calls do not grow PATH.
+fn prepend_path(dir: &Path, old: Option<OsString>) -> OsString {
+    let Some(old) = old else {
+        return dir.as_os_str().to_owned();
+    };
+    if std::env::split_paths(&old).next().as_deref() == Some(dir) {
+        return old;
+    }
+    let mut out = OsString::with_capacity(dir.as_os_str().len() + 1 + old.len());
+    out.push(dir.as_os_str());
+    out.push(":");
+    out.push(&old);
+    out
+}
+
+/// The GOTOOLCHAIN policy and the file that set it (`None`: gv's default).
+pub fn gotoolchain(
+    selection: &Selection,
+    config: &Config,
+) -> Result<(Gotoolchain, Option<PathBuf>), EnvError> {
+    if let Some((value, path)) = config.get(GOTOOLCHAIN_KEY) {
+        let policy = value
+            .as_str()
+            .and_then(Gotoolchain::parse)
+            .ok_or_else(|| EnvError::BadValue {
+                path: path.to_path_buf(),
+                key: GOTOOLCHAIN_KEY.to_string(),
+                problem: format!("must be \"local\", \"auto\" or \"inherit\", not {value}"),
+                hint: "`local` (the default) keeps the selected SDK; `auto` lets go.mod switch toolchains; `inherit` leaves GOTOOLCHAIN alone",
+            })?;
+        return Ok((policy, Some(path.to_path_buf())));
+    }
+    // gv picked a managed version: keep it. For the system go, gv chose nothing.
+    let policy = match selection.resolved {
+        Resolved::Managed { .. } => Gotoolchain::Local,
+        Resolved::System { .. } => Gotoolchain::Inherit,
+    };
+    Ok((policy, None))
+}
+
+/// The merged `[env]` tables, project over user per key.
+fn env_table(
+    config: &Config,
+    warnings: &mut Vec<String>,
+) -> Result<BTreeMap<String, Wanted>, EnvError> {
+    let mut merged = BTreeMap::new();
+    // User first, so the project file overwrites per key.
+    let files: Vec<_> = config.files().collect();
+    for file in files.into_iter().rev() {
+        let Some(table) = file.table.get(ENV_KEY) else {
+            continue;
+        };
+        let bad = |key: String, problem: String, hint| EnvError::BadValue {
+            path: file.path.clone(),
+            key,
+            problem,
+            hint,
+        };
+        let table = table.as_table().ok_or_else(|| {
+            bad(
+                ENV_KEY.into(),
+                "must be a table".into(),
+                "write `[env]` on its own line, then `NAME = \"value\"` lines",
+            )
+        })?;
+        for (name, value) in table {
+            let key = format!("env.{name}");
+            if name.is_empty() || name.contains(['=', '\0']) {
+                return Err(bad(
+                    key,
+                    "is not a valid environment variable name".into(),
+                    "names must not be empty or contain `=`",
+                ));
+            }
+            if RESERVED.contains(&name.as_str()) {
+                warnings.push(format!(
+                    "{}: [env] {name} ignored: gv sets {name} from the selected Go version",
+                    file.path.display()
+                ));
+                continue;
+            }
+            let (value, forced) = env_value(value).map_err(|problem| {
+                bad(
+                    key,
+                    problem,
+                    "write `NAME = \"value\"` or `NAME = { value = \"value\", force = true }`",
+                )
+            })?;
+            if value.contains('\0') {
+                return Err(bad(
+                    format!("env.{name}"),
+                    "contains a NUL character".into(),
+                    "environment values cannot hold NUL",
+                ));
+            }
+            merged.insert(
+                name.clone(),
+                Wanted {
+                    value,
+                    forced,
+                    path: file.path.clone(),
+                },
+            );
+        }
+    }
+    Ok(merged)
+}
+
+/// `"text"`, an integer (`CGO_ENABLED = 0`), or `{ value = …, force = bool }`.
+fn env_value(value: &toml::Value) -> Result<(String, bool), String> {
+    match value {
+        toml::Value::String(s) => Ok((s.clone(), false)),
+        toml::Value::Integer(i) => Ok((i.to_string(), false)),
+        toml::Value::Table(t) => {
+            if let Some(extra) = t.keys().find(|k| *k != "value" && *k != "force") {
+                return Err(format!(
+                    "has an unknown field `{extra}` (only `value` and `force`)"
+                ));
+            }
+            let forced = match t.get("force") {
+                None => false,
+                Some(toml::Value::Boolean(b)) => *b,
+                Some(other) => return Err(format!("`force` must be true or false, not {other}")),
+            };
+            match t.get("value") {
+                Some(inner @ (toml::Value::String(_) | toml::Value::Integer(_))) => {
+                    Ok((env_value(inner)?.0, forced))
+                }
+                Some(other) => Err(format!("`value` must be a string, not {other}")),
+                None => Err("needs a `value`".into()),
+            }
+        }
+        other => Err(format!("must be a string, not {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigFile;
+    use crate::select::Request;
+    use crate::version::{Spec, Version};
+
+    fn managed() -> Selection {
+        Selection {
+            request: Request {
+                specs: vec![Spec::parse("1.22.10").unwrap()],
+                origin: Origin::GoVersionFile {
+                    path: "/p/.go-version".into(),
+                },
+            },
+            resolved: Resolved::Managed {
+                version: Version::parse("1.22.10").unwrap(),
+                goroot: "/gv/versions/1.22.10".into(),
+            },
+        }
+    }
+
+    fn config(project: Option<&str>, user: Option<&str>) -> Config {
+        Config {
+            project: project.map(|t| ConfigFile::parse(Path::new("/p/gv.toml"), t).unwrap()),
+            user: user.map(|t| ConfigFile::parse(Path::new("/u/config.toml"), t).unwrap()),
+        }
+    }
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    fn changes(plan: &EnvPlan) -> Vec<(String, String)> {
+        plan.changes()
+            .map(|(k, v)| (k.to_string(), v.to_string_lossy().into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn managed_version_gets_goroot_path_and_local_toolchain() {
+        let plan = plan(
+            &managed(),
+            &Config::default(),
+            env(&[("PATH", "/usr/bin:/bin"), ("GOROOT", "/old")]),
+        )
+        .unwrap();
+        assert_eq!(
+            changes(&plan),
+            [
+                ("GOROOT".into(), "/gv/versions/1.22.10".into()),
+                (
+                    "PATH".into(),
+                    "/gv/versions/1.22.10/bin:/usr/bin:/bin".into()
+                ),
+                ("GOTOOLCHAIN".into(), "local".into()),
+            ]
+        );
+        let goroot = plan.get("GOROOT").unwrap();
+        assert_eq!(goroot.previous.as_deref(), Some(OsStr::new("/old")));
+        assert!(goroot.source.to_string().contains("/p/.go-version"));
+        assert!(plan.warnings.is_empty());
+    }
+
+    #[test]
+    fn path_is_not_prepended_twice() {
+        let plan = plan(
+            &managed(),
+            &Config::default(),
+            env(&[("PATH", "/gv/versions/1.22.10/bin:/bin")]),
+        )
+        .unwrap();
+        assert_eq!(
+            plan.get("PATH").unwrap().value,
+            "/gv/versions/1.22.10/bin:/bin"
+        );
+    }
+
+    #[test]
+    fn nearest_config_wins_per_key_and_user_env_wins_unless_forced() {
+        let config = config(
+            Some("[env]\nGODEBUG = { value = \"panicnil=1\", force = true }\nCGO_ENABLED = 0\n"),
+            Some("[env]\nCGO_ENABLED = \"1\"\nGOINSTRUMENT = \"trace\"\nGODEBUG = \"x=1\"\n"),
+        );
+        let plan = plan(
+            &managed(),
+            &config,
+            env(&[
+                ("GODEBUG", "mine=1"),
+                ("GOINSTRUMENT", "user"),
+                ("CGO_ENABLED", ""),
+            ]),
+        )
+        .unwrap();
+        let got: BTreeMap<_, _> = changes(&plan).into_iter().collect();
+        assert_eq!(got["GODEBUG"], "panicnil=1", "forced beats the user");
+        assert_eq!(
+            got["CGO_ENABLED"], "0",
+            "project beats user file; empty = unset"
+        );
+        assert!(!got.contains_key("GOINSTRUMENT"), "the user's value stays");
+        let instr = plan.get("GOINSTRUMENT").unwrap();
+        assert_eq!(instr.value, "user");
+        assert_eq!(
+            instr.overridden_by_user.as_deref(),
+            Some(OsStr::new("trace"))
+        );
+        assert_eq!(
+            plan.get("GODEBUG").unwrap().source,
+            Source::Config {
+                path: "/p/gv.toml".into(),
+                forced: true
+            }
+        );
+        assert_eq!(
+            plan.get("CGO_ENABLED").unwrap().source.to_string(),
+            "[env] in /p/gv.toml"
+        );
+    }
+
+    #[test]
+    fn gotoolchain_policy_is_configurable() {
+        let sel = managed();
+        let inherit = plan(
+            &sel,
+            &config(None, Some("gotoolchain = \"inherit\"\n")),
+            env(&[]),
+        )
+        .unwrap();
+        assert!(inherit.get("GOTOOLCHAIN").is_none());
+
+        let auto = plan(
+            &sel,
+            &config(
+                Some("gotoolchain = \"auto\"\n"),
+                Some("gotoolchain = \"local\"\n"),
+            ),
+            env(&[]),
+        )
+        .unwrap();
+        let var = auto.get("GOTOOLCHAIN").unwrap();
+        assert_eq!(var.value, "auto");
+        assert!(var.source.to_string().contains("/p/gv.toml"));
+
+        let user = plan(&sel, &Config::default(), env(&[("GOTOOLCHAIN", "auto")])).unwrap();
+        assert!(!user.get("GOTOOLCHAIN").unwrap().is_applied());
+
+        let table = plan(
+            &sel,
+            &config(
+                Some("[env]\nGOTOOLCHAIN = { value = \"local\", force = true }\n"),
+                None,
+            ),
+            env(&[("GOTOOLCHAIN", "auto")]),
+        )
+        .unwrap();
+        let var = table.get("GOTOOLCHAIN").unwrap();
+        assert!(var.is_applied());
+        assert_eq!(var.value, "local");
+        assert_eq!(
+            table
+                .vars
+                .iter()
+                .filter(|v| v.name == "GOTOOLCHAIN")
+                .count(),
+            1
+        );
+
+        let err = plan(
+            &sel,
+            &config(Some("gotoolchain = \"path\"\n"), None),
+            env(&[]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("/p/gv.toml: `gotoolchain` must be"), "{err}");
+    }
+
+    #[test]
+    fn system_go_keeps_gotoolchain() {
+        let sel = Selection {
+            request: Request {
+                specs: vec![Spec::System],
+                origin: Origin::Default,
+            },
+            resolved: Resolved::System {
+                go: "/nonexistent/bin/go".into(),
+            },
+        };
+        let plan = plan(&sel, &Config::default(), env(&[])).unwrap();
+        assert!(plan.vars.is_empty(), "{plan:?}");
+    }
+
+    #[test]
+    fn bad_entries_are_errors_or_warnings_naming_the_key() {
+        let sel = managed();
+        for (text, want) in [
+            ("[env]\nX = true\n", "`env.X` must be a string"),
+            (
+                "[env]\nX = { value = \"1\", forse = true }\n",
+                "unknown field `forse`",
+            ),
+            ("[env]\nX = { force = true }\n", "needs a `value`"),
+            ("env = \"x\"\n", "`env` must be a table"),
+            (
+                "[env]\n\"A=B\" = \"1\"\n",
+                "not a valid environment variable name",
+            ),
+        ] {
+            let err = plan(&sel, &config(Some(text), None), env(&[]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{text:?}: {err}");
+            assert!(err.contains("/p/gv.toml"), "{err}");
+        }
+        let plan = plan(
+            &sel,
+            &config(Some("colour = 1\n[env]\nGOROOT = \"/x\"\n"), None),
+            env(&[]),
+        )
+        .unwrap();
+        assert_eq!(plan.warnings.len(), 2, "{:?}", plan.warnings);
+        assert!(plan.warnings[0].contains("unknown key `colour`"));
+        assert!(plan.warnings[1].contains("GOROOT ignored"));
+        assert_eq!(plan.get("GOROOT").unwrap().value, "/gv/versions/1.22.10");
+    }
+}
