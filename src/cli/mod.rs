@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod build;
 mod context;
 mod current;
 mod global;
@@ -46,6 +47,9 @@ pub enum Command {
     Which(which::WhichArgs),
     Prefix(which::PrefixArgs),
     Verify(verify::Args),
+    Build(build::BuildArgs),
+    Test(build::TestArgs),
+    Run(build::RunArgs),
 }
 
 /// An error that is the user's invocation, not gv's environment: exits with 2.
@@ -83,6 +87,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Which(args) => which::run_which(&ctx, args),
         Command::Prefix(args) => which::run_prefix(&ctx, args),
         Command::Verify(args) => verify::run(args),
+        Command::Build(args) => build::run_build(&ctx, args),
+        Command::Test(args) => build::run_test(&ctx, args),
+        Command::Run(args) => build::run_run(&ctx, args),
     }
 }
 

@@ -19,6 +19,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "gotoolchain",
     // the shim: install a missing version before running it.
     "auto_install",
+    // src/build/profile.rs: `[profile.NAME]` build profiles.
+    "profile",
 ];
 
 #[derive(Debug, Error)]
