@@ -128,9 +128,10 @@ impl Profile {
                 p.expect = Some(Expectation::Debug);
                 p.traceback = Some("all".into());
             }
-            // Optimised code that stays debuggable: DWARF kept, location lists on.
+            // Optimised code that stays debuggable: DWARF kept, location lists on (the
+            // compiler's default; spelling it out would change every package's cache key
+            // and rebuild the standard library for nothing).
             "dwarf" => {
-                p.gcflags = vec!["all=-dwarflocationlists=true".into()];
                 p.expect = Some(Expectation::Dwarf);
             }
             "release" => {

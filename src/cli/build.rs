@@ -26,9 +26,22 @@ pub struct Common {
     /// `--`, the program's (gv run) or the test binary's (gv test) own arguments
     #[arg(allow_hyphen_values = true, num_args = 0.., value_name = "GO ARGS")]
     args: Vec<String>,
+    /// (clap takes a leading `--` for itself; what follows it lands here)
+    #[arg(last = true, hide = true)]
+    after: Vec<String>,
 }
 
 impl Common {
+    /// The go arguments as typed, `--` included wherever clap saw it.
+    fn go_words(&self) -> Vec<String> {
+        let mut words = self.args.clone();
+        if !self.after.is_empty() {
+            words.push("--".to_string());
+            words.extend(self.after.iter().cloned());
+        }
+        words
+    }
+
     fn profile_name(&self) -> &str {
         if self.debug {
             "debug"
@@ -108,8 +121,10 @@ fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
     for warning in warnings {
         crate::ui::warn(warning);
     }
-    let planned = build::plan(&profile, &common.args, mode, |name| std::env::var_os(name))
-        .map_err(|e| UsageError(e.to_string()))?;
+    let planned = build::plan(&profile, &common.go_words(), mode, |name| {
+        std::env::var_os(name)
+    })
+    .map_err(|e| UsageError(e.to_string()))?;
 
     let env_plan = gv_core::env::plan(&selection, &config, |name| std::env::var_os(name))?;
     for warning in &env_plan.warnings {
@@ -177,7 +192,11 @@ mod tests {
             "X",
         ]);
         assert_eq!(c.profile_name(), "ci");
-        assert_eq!(c.args, ["./pkg", "--", "-test.v", "-test.run", "X"]);
+        assert_eq!(c.go_words(), ["./pkg", "--", "-test.v", "-test.run", "X"]);
+        let c = common(&["gv", "test", "--debug", "--", "-test.v", "-test.run", "X"]);
+        assert_eq!(c.go_words(), ["--", "-test.v", "-test.run", "X"]);
+        let c = common(&["gv", "run", "--debug", "-tags", "x", ".", "--", "-v"]);
+        assert_eq!(c.go_words(), ["-tags", "x", ".", "--", "-v"]);
         let c = common(&["gv", "run", "--release", ".", "10", "-x"]);
         assert_eq!(c.args, [".", "10", "-x"]);
         assert_eq!(common(&["gv", "build"]).profile_name(), "dwarf");

@@ -12,24 +12,44 @@ use crate::support;
 /// Go 1.25 emits DWARF 5; provisioned on demand like GO_A and GO_B.
 pub const GO_DWARF5: &str = "1.25.5";
 
-/// `func divide(a, b int) int`: the function the debugger tests break on.
+/// `func divide(a, b int) int`: the function the debugger tests break on. With the
+/// argument `panic` it divides by zero in a goroutine while another goroutine sleeps.
 pub const DIVIDE: &str = r#"package main
 
 import (
 	"fmt"
 	"os"
+	"time"
 )
 
 func divide(a, b int) int {
 	return a / b
 }
 
+func idle() {
+	time.Sleep(time.Hour)
+}
+
 func main() {
-	b := 2
-	if len(os.Args) > 1 {
-		b = 0
+	if len(os.Args) > 1 && os.Args[1] == "panic" {
+		go idle()
+		done := make(chan int)
+		go func() { done <- divide(10, 0) }()
+		fmt.Println(<-done)
+		return
 	}
-	fmt.Println(divide(10, b))
+	fmt.Println(divide(10, 2))
+}
+"#;
+
+pub const DIVIDE_TEST: &str = r#"package main
+
+import "testing"
+
+func TestDivide(t *testing.T) {
+	if got := divide(10, 2); got != 5 {
+		t.Fatalf("divide(10, 2) = %d", got)
+	}
 }
 "#;
 
