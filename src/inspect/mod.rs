@@ -88,11 +88,26 @@ pub fn inspect(path: &Path) -> Result<Report, InspectError> {
     if meta.is_dir() {
         return Err(InspectError::Directory(path.to_path_buf()));
     }
-    let data = std::fs::read(path).map_err(|source| InspectError::Read {
+    let read_error = |source| InspectError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    inspect_bytes(path, &data)
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    if meta.len() == 0 {
+        return inspect_bytes(path, &[]);
+    }
+    // Mapped, not read: a debug binary is tens of megabytes and verification touches only
+    // its headers, the build info and the first bytes of each compile unit.
+    // SAFETY: the map is read-only and lives only for this call; a file truncated under
+    // us by another process can fault, the same risk every debugger and `go version`
+    // take with binaries.
+    match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(map) => inspect_bytes(path, &map),
+        Err(_) => {
+            let data = std::fs::read(path).map_err(read_error)?;
+            inspect_bytes(path, &data)
+        }
+    }
 }
 
 /// [`inspect`] on bytes already in memory; `path` is only for messages.
@@ -134,16 +149,18 @@ pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
     if build_info.is_none() && !go_units {
         return Err(InspectError::NotGo(path.to_path_buf()));
     }
-    let symbols = SymbolScan::of(&file);
+    // DWARF answers the cgo question when present; only without it are the symbols
+    // scanned (a full scan touches megabytes).
     let cgo_unit = dwarf
         .as_ref()
         .map(|d| d.package("runtime/cgo").is_some() || d.foreign_units > 0);
+    let symbols = SymbolScan::of(&file, cgo_unit.is_none());
     let cgo = Cgo {
         enabled: build_info.as_ref().and_then(BuildInfo::cgo_enabled),
         linked: match (cgo_unit, symbols.present) {
-            (Some(true), _) => Some(true),
+            (Some(linked), _) => Some(linked),
             _ if symbols.cgo => Some(true),
-            (Some(false), _) | (_, true) => Some(false),
+            (None, true) => Some(false),
             (None, false) => None,
         },
     };
@@ -166,7 +183,7 @@ struct SymbolScan {
 }
 
 impl SymbolScan {
-    fn of(file: &object::File<'_>) -> SymbolScan {
+    fn of(file: &object::File<'_>, look_for_cgo: bool) -> SymbolScan {
         // runtime/cgo's C half; the runtime's own `_cgo_init` hook is in every binary.
         let is_cgo = |name: &str| matches!(name, "x_cgo_init" | "_x_cgo_init");
         let mut scan = SymbolScan {
@@ -175,12 +192,15 @@ impl SymbolScan {
         };
         for symbol in file.symbols() {
             scan.present = true;
+            if !look_for_cgo {
+                return scan;
+            }
             if symbol.name().is_ok_and(is_cgo) {
                 scan.cgo = true;
                 break;
             }
         }
-        if !scan.cgo {
+        if look_for_cgo && !scan.cgo {
             scan.cgo = file.dynamic_symbols().any(|s| s.name().is_ok_and(is_cgo));
         }
         scan
