@@ -1,11 +1,13 @@
 //! gv: a Go toolchain and build-flag manager. The binary is a thin skin over these modules.
 
+pub mod build;
 pub mod cli;
 pub mod completion;
 pub mod current_link;
 pub mod dist;
 pub mod fsutil;
 pub mod import;
+pub mod inspect;
 pub mod install;
 pub mod pin;
 pub mod shell;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod build;
 mod completions;
 mod context;
 mod current;
@@ -22,6 +23,7 @@ mod ls_remote;
 mod rehash;
 mod shell;
 mod uninstall;
+mod verify;
 mod which;
 
 pub use context::{Context, origin_json};
@@ -59,6 +61,10 @@ pub enum Command {
     Global(global::Args),
     Which(which::WhichArgs),
     Prefix(which::PrefixArgs),
+    Build(build::BuildArgs),
+    Test(build::TestArgs),
+    Run(build::RunArgs),
+    Verify(verify::Args),
     Init(init::Args),
     Shell(shell::Args),
     Rehash(rehash::Args),
@@ -92,8 +98,13 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // verify needs no store or selection: it must work on any machine, even a broken one.
+    let command = match cli.command {
+        Command::Verify(args) => return verify::run(args),
+        command => command,
+    };
     let ctx = Context::from_process()?;
-    match cli.command {
+    match command {
         Command::Local(args) => local::run(&ctx, args),
         Command::Global(args) => global::run(&ctx, args),
         Command::Current(args) => current::run(&ctx, args),
@@ -112,6 +123,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Install(args) => install::run(&ctx, args),
         Command::Uninstall(args) => uninstall::run(&ctx, args),
         Command::LsRemote(args) => ls_remote::run(&ctx, args),
+        Command::Verify(args) => verify::run(args),
+        Command::Build(args) => build::run_build(&ctx, args),
+        Command::Test(args) => build::run_test(&ctx, args),
+        Command::Run(args) => build::run_run(&ctx, args),
     }
 }
 

@@ -21,6 +21,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "auto_install",
     // gv install: where SDKs are downloaded from.
     "mirror",
+    // src/build/profile.rs: `[profile.NAME]` build profiles.
+    "profile",
 ];
 
 #[derive(Debug, Error)]

@@ -1,0 +1,457 @@
+//! Build profiles: named sets of go build flags, environment and panic settings, each with
+//! the expectation `gv verify` checks the result against.
+//!
+//! Three are built in (`debug`, `dwarf`, `release`); `[profile.NAME]` tables in the user
+//! `config.toml` and the project `gv.toml` override them key by key (the project file wins
+//! per key) or define new ones:
+//!
+//! ```toml
+//! [profile.debug]
+//! crash_output = "crash.log"          # add a crash file to the built-in debug profile
+//!
+//! [profile.ci]
+//! inherits = "release"                # start from a built-in or another profile
+//! gcflags = "all=-dwarflocationlists" # a string, or an array of `pattern=flags` strings
+//! ldflags = ["-X main.channel=ci"]
+//! asmflags = []
+//! tags = ["netgo", "osusergo"]         # array, or "a,b"
+//! trimpath = true
+//! race = false
+//! env = { CGO_ENABLED = "0", GODEBUG = { value = "panicnil=1", force = true } }
+//! expect = "release"                  # debug | dwarf | release | none
+//! traceback = "all"                   # none | single | all | system | crash | wer | ""
+//! crash_output = ""                   # Go >= 1.23: file that receives fatal crash output
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use gv_core::config::Config;
+use thiserror::Error;
+
+use crate::inspect::Expectation;
+
+pub const PROFILE_KEY: &str = "profile";
+pub const BUILTIN: &[&str] = &["debug", "dwarf", "release"];
+const KEYS: &[&str] = &[
+    "inherits",
+    "gcflags",
+    "ldflags",
+    "asmflags",
+    "tags",
+    "trimpath",
+    "race",
+    "env",
+    "expect",
+    "traceback",
+    "crash_output",
+];
+const TRACEBACK_LEVELS: &[&str] = &["none", "single", "all", "system", "crash", "wer"];
+/// How deep `inherits` may chain before we call it a loop.
+const MAX_INHERITS: usize = 8;
+
+/// A variable a profile sets. Like `[env]`, the user's own environment wins unless forced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvValue {
+    pub value: String,
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub name: String,
+    pub gcflags: Vec<String>,
+    pub ldflags: Vec<String>,
+    pub asmflags: Vec<String>,
+    pub tags: Vec<String>,
+    pub trimpath: bool,
+    pub race: bool,
+    pub env: BTreeMap<String, EnvValue>,
+    pub expect: Option<Expectation>,
+    /// `runtime/debug.SetTraceback` level compiled into package main; `None`: leave it.
+    pub traceback: Option<String>,
+    /// `runtime/debug.SetCrashOutput` file (Go >= 1.23); `None`: no crash file.
+    pub crash_output: Option<String>,
+    /// Config files that changed this profile, nearest first.
+    pub sources: Vec<PathBuf>,
+}
+
+#[derive(Debug, Error)]
+pub enum ProfileError {
+    #[error(
+        "unknown build profile `{name}`\n  hint: built in: debug, dwarf, release{defined}; define others under [profile.NAME] in gv.toml"
+    )]
+    Unknown { name: String, defined: String },
+    #[error(
+        "{path}: [profile.{profile}] `{key}` {problem}\n  hint: see README.md, section \"Build profiles\""
+    )]
+    BadValue {
+        path: PathBuf,
+        profile: String,
+        key: String,
+        problem: String,
+    },
+    #[error(
+        "[profile.{0}] inherits in a loop\n  hint: `inherits` must end at a built-in profile or one without `inherits`"
+    )]
+    InheritLoop(String),
+}
+
+impl Profile {
+    fn empty(name: &str) -> Profile {
+        Profile {
+            name: name.to_string(),
+            gcflags: Vec::new(),
+            ldflags: Vec::new(),
+            asmflags: Vec::new(),
+            tags: Vec::new(),
+            trimpath: false,
+            race: false,
+            env: BTreeMap::new(),
+            expect: None,
+            traceback: None,
+            crash_output: None,
+            sources: Vec::new(),
+        }
+    }
+
+    /// The built-in profiles, exactly as README.md documents them.
+    pub fn builtin(name: &str) -> Option<Profile> {
+        let mut p = Profile::empty(name);
+        match name {
+            // Every package unoptimised and not inlined (what `dlv debug` does), DWARF kept
+            // and left uncompressed so every debugger and readelf can read it, full
+            // tracebacks on panic.
+            "debug" => {
+                p.gcflags = vec!["all=-N -l".into()];
+                p.ldflags = vec!["-compressdwarf=false".into()];
+                p.expect = Some(Expectation::Debug);
+                p.traceback = Some("all".into());
+            }
+            // Optimised code that stays debuggable: DWARF kept, location lists on (the
+            // compiler's default; spelling it out would change every package's cache key
+            // and rebuild the standard library for nothing).
+            "dwarf" => {
+                p.expect = Some(Expectation::Dwarf);
+            }
+            "release" => {
+                p.ldflags = vec!["-s -w".into()];
+                p.trimpath = true;
+                p.env.insert(
+                    "CGO_ENABLED".into(),
+                    EnvValue {
+                        value: "0".into(),
+                        force: false,
+                    },
+                );
+                p.expect = Some(Expectation::Release);
+            }
+            _ => return None,
+        }
+        Some(p)
+    }
+
+    /// The profile `name`: built-in, overridden and extended by config.
+    pub fn resolve(name: &str, config: &Config) -> Result<(Profile, Vec<String>), ProfileError> {
+        let mut warnings = Vec::new();
+        let profile = resolve_at(name, config, 0, &mut warnings)?;
+        Ok((profile, warnings))
+    }
+}
+
+/// Names of the profiles defined in config files.
+pub fn defined(config: &Config) -> Vec<String> {
+    let mut names: Vec<String> = config
+        .files()
+        .filter_map(|f| f.table.get(PROFILE_KEY)?.as_table())
+        .flat_map(|t| t.keys().cloned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn resolve_at(
+    name: &str,
+    config: &Config,
+    depth: usize,
+    warnings: &mut Vec<String>,
+) -> Result<Profile, ProfileError> {
+    if depth > MAX_INHERITS {
+        return Err(ProfileError::InheritLoop(name.to_string()));
+    }
+    let in_config = config.files().any(|f| table_of(&f.table, name).is_some());
+    let key = |k: &str| config.get(&format!("{PROFILE_KEY}.{name}.{k}"));
+    let bad = |path: &Path, k: &str, problem: String| ProfileError::BadValue {
+        path: path.to_path_buf(),
+        profile: name.to_string(),
+        key: k.to_string(),
+        problem,
+    };
+
+    let mut profile = match key("inherits") {
+        Some((value, path)) => {
+            let parent = value
+                .as_str()
+                .ok_or_else(|| bad(path, "inherits", "must be a profile name".into()))?;
+            let mut p = resolve_at(parent, config, depth + 1, warnings)?;
+            p.name = name.to_string();
+            p
+        }
+        None => match Profile::builtin(name) {
+            Some(p) => p,
+            None if in_config => Profile::empty(name),
+            None => {
+                let defined = defined(config);
+                return Err(ProfileError::Unknown {
+                    name: name.to_string(),
+                    defined: if defined.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; defined in config: {}", defined.join(", "))
+                    },
+                });
+            }
+        },
+    };
+
+    for file in config.files() {
+        let Some(table) = table_of(&file.table, name) else {
+            continue;
+        };
+        profile.sources.push(file.path.clone());
+        for k in table.keys().filter(|k| !KEYS.contains(&k.as_str())) {
+            warnings.push(format!(
+                "{}: [profile.{name}] has an unknown key `{k}` (known: {})",
+                file.path.display(),
+                KEYS.join(", ")
+            ));
+        }
+    }
+
+    for (k, field) in [
+        ("gcflags", &mut profile.gcflags),
+        ("ldflags", &mut profile.ldflags),
+        ("asmflags", &mut profile.asmflags),
+    ] {
+        if let Some((value, path)) = key(k) {
+            *field = string_list(value, false)
+                .ok_or_else(|| bad(path, k, "must be a string or an array of strings".into()))?;
+        }
+    }
+    if let Some((value, path)) = key("tags") {
+        profile.tags = string_list(value, true).ok_or_else(|| {
+            bad(
+                path,
+                "tags",
+                "must be an array of strings or \"a,b\"".into(),
+            )
+        })?;
+    }
+    for (k, field) in [
+        ("trimpath", &mut profile.trimpath),
+        ("race", &mut profile.race),
+    ] {
+        if let Some((value, path)) = key(k) {
+            *field = value
+                .as_bool()
+                .ok_or_else(|| bad(path, k, "must be true or false".into()))?;
+        }
+    }
+    if let Some((value, path)) = key("expect") {
+        let text = value.as_str().unwrap_or("");
+        profile.expect = match text {
+            "none" => None,
+            _ => Some(Expectation::parse(text).ok_or_else(|| {
+                bad(
+                    path,
+                    "expect",
+                    "must be \"debug\", \"dwarf\", \"release\" or \"none\"".into(),
+                )
+            })?),
+        };
+    }
+    if let Some((value, path)) = key("traceback") {
+        let level = value.as_str().unwrap_or("\0");
+        if !level.is_empty() && !TRACEBACK_LEVELS.contains(&level) {
+            return Err(bad(
+                path,
+                "traceback",
+                format!(
+                    "must be one of {} (or \"\" for the default)",
+                    TRACEBACK_LEVELS.join(", ")
+                ),
+            ));
+        }
+        profile.traceback = (!level.is_empty()).then(|| level.to_string());
+    }
+    if let Some((value, path)) = key("crash_output") {
+        let file = value.as_str().ok_or_else(|| {
+            bad(
+                path,
+                "crash_output",
+                "must be a file path (a string)".into(),
+            )
+        })?;
+        profile.crash_output = (!file.is_empty()).then(|| file.to_string());
+    }
+    // env: per variable, the nearest file wins; user file first so the project overrides.
+    for file in config.files().collect::<Vec<_>>().into_iter().rev() {
+        let Some(env) = table_of(&file.table, name).and_then(|t| t.get("env")) else {
+            continue;
+        };
+        let env = env.as_table().ok_or_else(|| {
+            bad(
+                &file.path,
+                "env",
+                "must be a table of NAME = \"value\"".into(),
+            )
+        })?;
+        for (var, value) in env {
+            let parsed = match value {
+                toml::Value::String(s) => Some(EnvValue {
+                    value: s.clone(),
+                    force: false,
+                }),
+                toml::Value::Table(t) => match (t.get("value"), t.get("force")) {
+                    (Some(toml::Value::String(v)), force) => Some(EnvValue {
+                        value: v.clone(),
+                        force: force.and_then(toml::Value::as_bool).unwrap_or(false),
+                    }),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let parsed = parsed.ok_or_else(|| {
+                bad(
+                    &file.path,
+                    &format!("env.{var}"),
+                    "must be a string or { value = \"...\", force = true }".into(),
+                )
+            })?;
+            profile.env.insert(var.clone(), parsed);
+        }
+    }
+    Ok(profile)
+}
+
+fn table_of<'a>(root: &'a toml::Table, name: &str) -> Option<&'a toml::Table> {
+    root.get(PROFILE_KEY)?.as_table()?.get(name)?.as_table()
+}
+
+fn string_list(value: &toml::Value, comma_separated: bool) -> Option<Vec<String>> {
+    match value {
+        toml::Value::String(s) if comma_separated => Some(
+            s.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        toml::Value::String(s) if s.trim().is_empty() => Some(Vec::new()),
+        toml::Value::String(s) => Some(vec![s.clone()]),
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gv_core::config::ConfigFile;
+
+    fn config(project: &str, user: &str) -> Config {
+        Config {
+            project: Some(ConfigFile::parse(Path::new("/p/gv.toml"), project).unwrap()),
+            user: Some(ConfigFile::parse(Path::new("/u/config.toml"), user).unwrap()),
+        }
+    }
+
+    #[test]
+    fn builtins_match_the_documentation() {
+        let debug = Profile::builtin("debug").unwrap();
+        assert_eq!(debug.gcflags, ["all=-N -l"]);
+        assert_eq!(debug.ldflags, ["-compressdwarf=false"]);
+        assert!(!debug.trimpath);
+        assert_eq!(debug.expect, Some(Expectation::Debug));
+        assert_eq!(debug.traceback.as_deref(), Some("all"));
+        let release = Profile::builtin("release").unwrap();
+        assert_eq!(release.ldflags, ["-s -w"]);
+        assert!(release.trimpath && release.traceback.is_none());
+        assert_eq!(release.env["CGO_ENABLED"].value, "0");
+        assert!(!release.env["CGO_ENABLED"].force);
+        assert_eq!(
+            Profile::builtin("dwarf").unwrap().expect,
+            Some(Expectation::Dwarf)
+        );
+    }
+
+    #[test]
+    fn config_overrides_per_key_project_first() {
+        let c = config(
+            "[profile.debug]\ncrash_output = \"crash.log\"\nenv = { GODEBUG = \"p\" }\n",
+            "[profile.debug]\ncrash_output = \"user.log\"\ntags = \"a, b\"\nenv = { GODEBUG = \"u\", X = \"u\" }\n",
+        );
+        let (p, warnings) = Profile::resolve("debug", &c).unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(p.crash_output.as_deref(), Some("crash.log"));
+        assert_eq!(p.tags, ["a", "b"]);
+        assert_eq!(
+            p.gcflags,
+            ["all=-N -l"],
+            "untouched keys keep the built-in value"
+        );
+        assert_eq!(p.env["GODEBUG"].value, "p");
+        assert_eq!(p.env["X"].value, "u");
+        assert_eq!(p.sources.len(), 2);
+    }
+
+    #[test]
+    fn new_profiles_inherit() {
+        let c = config(
+            "[profile.ci]\ninherits = \"release\"\nldflags = [\"-s -w\", \"-X main.v=ci\"]\nexpect = \"none\"\nbogus = 1\n",
+            "",
+        );
+        let (p, warnings) = Profile::resolve("ci", &c).unwrap();
+        assert!(p.trimpath);
+        assert_eq!(p.ldflags.len(), 2);
+        assert_eq!(p.expect, None);
+        assert!(warnings[0].contains("unknown key `bogus`"), "{warnings:?}");
+        let plain = config("[profile.plain]\ntrimpath = true\n", "");
+        let (p, _) = Profile::resolve("plain", &plain).unwrap();
+        assert!(p.gcflags.is_empty() && p.trimpath && p.expect.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_file_and_key() {
+        let c = config("[profile.debug]\ntraceback = \"loud\"\n", "");
+        let err = Profile::resolve("debug", &c).unwrap_err().to_string();
+        assert!(
+            err.contains("/p/gv.toml: [profile.debug] `traceback` must be one of"),
+            "{err}"
+        );
+        let c = config(
+            "[profile.x]\ninherits = \"y\"\n[profile.y]\ninherits = \"x\"\n",
+            "",
+        );
+        assert!(matches!(
+            Profile::resolve("x", &c),
+            Err(ProfileError::InheritLoop(_))
+        ));
+        let err = Profile::resolve("nope", &c).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown build profile `nope`") && err.contains("x, y"),
+            "{err}"
+        );
+        let c = config("[profile.debug]\nenv = { A = 1 }\n", "");
+        assert!(
+            Profile::resolve("debug", &c)
+                .unwrap_err()
+                .to_string()
+                .contains("env.A")
+        );
+    }
+}

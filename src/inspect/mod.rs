@@ -1,0 +1,295 @@
+//! Reading a Go binary the way a debugger would, to answer one question: can this binary be
+//! debugged (or, for a release, is it stripped)? [`inspect`] reads ELF, Mach-O and PE with
+//! `object`, the build info with [`buildinfo`], and the DWARF with [`dwarf`]; [`expect`]
+//! turns the report into a verdict against a profile's expectation.
+
+pub mod buildinfo;
+pub mod dwarf;
+pub mod expect;
+
+use std::path::{Path, PathBuf};
+
+use object::{Object, ObjectSection, ObjectSymbol};
+use serde::Serialize;
+
+pub use buildinfo::BuildInfo;
+pub use dwarf::Dwarf;
+pub use expect::{Expectation, Verdict};
+
+/// Everything `gv verify` reports about one binary.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub path: PathBuf,
+    /// `elf`, `macho` or `pe`.
+    pub format: &'static str,
+    pub arch: String,
+    pub size: u64,
+    pub build_info: Option<BuildInfo>,
+    /// `None`: no DWARF at all.
+    pub dwarf: Option<Dwarf>,
+    pub symbol_table: bool,
+    pub trimpath: bool,
+    pub cgo: Cgo,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Cgo {
+    /// `CGO_ENABLED` from the build settings; `None` when not recorded.
+    pub enabled: Option<bool>,
+    /// The binary links `runtime/cgo` (C code or the C runtime is in it). `None` when
+    /// neither symbols nor DWARF are left to tell.
+    pub linked: Option<bool>,
+}
+
+impl Report {
+    pub fn go_version(&self) -> Option<&str> {
+        self.build_info.as_ref().map(|b| b.go_version.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error("{0} does not exist\n  hint: check the path; `go build -o FILE` names the output")]
+    Missing(PathBuf),
+    #[error("{0} is a directory, not a binary\n  hint: pass the executable file, e.g. {0}/app")]
+    Directory(PathBuf),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not an executable gv can read ({reason})\n  hint: gv verify reads ELF, Mach-O and PE binaries built by Go"
+    )]
+    NotABinary { path: PathBuf, reason: String },
+    #[error(
+        "{path} is damaged: {reason}\n  hint: the file may be truncated or only partly copied; rebuild it"
+    )]
+    Damaged { path: PathBuf, reason: String },
+    #[error(
+        "{0} is not a Go binary: it has no Go build information and no Go compile units\n  hint: gv verify checks binaries built by `go build`"
+    )]
+    NotGo(PathBuf),
+}
+
+pub fn inspect(path: &Path) -> Result<Report, InspectError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(InspectError::Missing(path.to_path_buf()));
+        }
+        Err(source) => {
+            return Err(InspectError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    if meta.is_dir() {
+        return Err(InspectError::Directory(path.to_path_buf()));
+    }
+    let read_error = |source| InspectError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    if meta.len() == 0 {
+        return inspect_bytes(path, &[]);
+    }
+    // Mapped, not read: a debug binary is tens of megabytes and verification touches only
+    // its headers, the build info and the first bytes of each compile unit.
+    // SAFETY: the map is read-only and lives only for this call; a file truncated under
+    // us by another process can fault, the same risk every debugger and `go version`
+    // take with binaries.
+    match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(map) => inspect_bytes(path, &map),
+        Err(_) => {
+            let data = std::fs::read(path).map_err(read_error)?;
+            inspect_bytes(path, &data)
+        }
+    }
+}
+
+/// [`inspect`] on bytes already in memory; `path` is only for messages.
+pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
+    let damaged = |reason: String| InspectError::Damaged {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let file = object::File::parse(data).map_err(|e| {
+        // object cannot tell "not an executable" from "an executable cut short" by its
+        // error alone; a known magic number means the latter.
+        if object::FileKind::parse(data).is_ok() {
+            damaged(e.to_string())
+        } else {
+            InspectError::NotABinary {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }
+        }
+    })?;
+    let format = match file.format() {
+        object::BinaryFormat::Elf => "elf",
+        object::BinaryFormat::MachO => "macho",
+        object::BinaryFormat::Pe => "pe",
+        other => {
+            return Err(InspectError::NotABinary {
+                path: path.to_path_buf(),
+                reason: format!("{other:?} files are not executables"),
+            });
+        }
+    };
+    let build_info = match read_build_info(&file) {
+        Ok(info) => Some(info),
+        Err(buildinfo::BuildInfoError::Missing) => None,
+        Err(e) => return Err(damaged(e.to_string())),
+    };
+    let dwarf = dwarf::read(&file, data.len() as u64).map_err(|e| damaged(e.to_string()))?;
+    let go_units = dwarf.as_ref().is_some_and(|d| !d.packages.is_empty());
+    if build_info.is_none() && !go_units {
+        return Err(InspectError::NotGo(path.to_path_buf()));
+    }
+    // DWARF answers the cgo question when present; only without it are the symbols
+    // scanned (a full scan touches megabytes).
+    let cgo_unit = dwarf
+        .as_ref()
+        .map(|d| d.package("runtime/cgo").is_some() || d.foreign_units > 0);
+    let symbols = SymbolScan::of(&file, cgo_unit.is_none());
+    let cgo = Cgo {
+        enabled: build_info.as_ref().and_then(BuildInfo::cgo_enabled),
+        linked: match (cgo_unit, symbols.present) {
+            (Some(linked), _) => Some(linked),
+            _ if symbols.cgo => Some(true),
+            (None, true) => Some(false),
+            (None, false) => None,
+        },
+    };
+    Ok(Report {
+        path: path.to_path_buf(),
+        format,
+        arch: format!("{:?}", file.architecture()).to_lowercase(),
+        size: data.len() as u64,
+        trimpath: build_info.as_ref().is_some_and(BuildInfo::trimpath),
+        build_info,
+        dwarf,
+        symbol_table: symbols.present,
+        cgo,
+    })
+}
+
+struct SymbolScan {
+    present: bool,
+    cgo: bool,
+}
+
+impl SymbolScan {
+    fn of(file: &object::File<'_>, look_for_cgo: bool) -> SymbolScan {
+        // runtime/cgo's C half; the runtime's own `_cgo_init` hook is in every binary.
+        let is_cgo = |name: &str| matches!(name, "x_cgo_init" | "_x_cgo_init");
+        let mut scan = SymbolScan {
+            present: false,
+            cgo: false,
+        };
+        for symbol in file.symbols() {
+            scan.present = true;
+            if !look_for_cgo {
+                return scan;
+            }
+            if symbol.name().is_ok_and(is_cgo) {
+                scan.cgo = true;
+                break;
+            }
+        }
+        if look_for_cgo && !scan.cgo {
+            scan.cgo = file.dynamic_symbols().any(|s| s.name().is_ok_and(is_cgo));
+        }
+        scan
+    }
+}
+
+/// The section Go's linker puts build info in, else (PE, or an old ELF) the first writable
+/// data section, which Go's own reader scans too.
+fn read_build_info(file: &object::File<'_>) -> Result<BuildInfo, buildinfo::BuildInfoError> {
+    let named = file
+        .section_by_name(".go.buildinfo")
+        .or_else(|| file.section_by_name("__go_buildinfo"));
+    let section = named.or_else(|| {
+        file.sections()
+            .find(|s| s.kind() == object::SectionKind::Data && s.size() > 0)
+    });
+    let Some(section) = section else {
+        return Err(buildinfo::BuildInfoError::Missing);
+    };
+    let region = section
+        .data()
+        .map_err(|_| buildinfo::BuildInfoError::Damaged("the build-info section is cut short"))?;
+    buildinfo::decode(region, |address, len| read_memory(file, address, len))
+}
+
+/// Bytes at a virtual address, from whichever section holds them.
+fn read_memory<'data>(file: &object::File<'data>, address: u64, len: usize) -> Option<&'data [u8]> {
+    file.sections().find_map(|section| {
+        let start = section.address();
+        let end = start.checked_add(section.size())?;
+        if address < start || address >= end {
+            return None;
+        }
+        let data = section.data().ok()?;
+        let offset = usize::try_from(address - start).ok()?;
+        data.get(offset..offset.checked_add(len)?)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_is_not_a_binary() {
+        for bytes in [
+            &b""[..],
+            b"hello world",
+            &[0u8; 4096],
+            b"#!/bin/sh\necho hi\n",
+        ] {
+            let err = inspect_bytes(Path::new("x"), bytes).unwrap_err();
+            assert!(matches!(err, InspectError::NotABinary { .. }), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn a_bare_elf_header_is_damaged_not_a_panic() {
+        let mut bytes = b"\x7fELF\x02\x01\x01".to_vec();
+        bytes.resize(40, 0);
+        let err = inspect_bytes(Path::new("x"), &bytes).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                InspectError::Damaged { .. } | InspectError::NotABinary { .. }
+            ),
+            "{err:?}"
+        );
+    }
+
+    /// This test binary is a non-Go ELF (or Mach-O/PE) file: a real "not Go" case.
+    #[test]
+    fn a_rust_binary_is_not_go() {
+        let exe = std::env::current_exe().unwrap();
+        let err = inspect(&exe).unwrap_err();
+        assert!(matches!(err, InspectError::NotGo(_)), "{err:?}");
+        assert!(err.to_string().contains("is not a Go binary"), "{err}");
+    }
+
+    #[test]
+    fn missing_and_directory_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            inspect(&dir.path().join("nope")),
+            Err(InspectError::Missing(_))
+        ));
+        assert!(matches!(
+            inspect(dir.path()),
+            Err(InspectError::Directory(_))
+        ));
+    }
+}

@@ -1,0 +1,626 @@
+//! Real Go builds, verified: `gv verify` against binaries built here with plain `go build`
+//! (so verify is tested independently of `gv build`) — ELF with DWARF 4 and 5, compressed
+//! and not, stripped, cross-compiled Mach-O and PE, bad input — and then `gv build`/`test`/
+//! `run` with each profile, checked by gv verify, gdb and real panics. One test binary, so
+//! every build shares one GOCACHE and the standard library is compiled once per flag set.
+
+mod gofixtures;
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use gofixtures::{DIVIDE, GO_DWARF5, go_build, module};
+use support::{GO_A, GO_B, Sandbox};
+
+fn divide_module() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| module("divide", DIVIDE))
+}
+
+macro_rules! fixture {
+    ($name:ident, $version:expr, $out:expr, $args:expr, $env:expr) => {
+        fn $name() -> &'static Path {
+            static BIN: OnceLock<PathBuf> = OnceLock::new();
+            BIN.get_or_init(|| go_build($version, divide_module(), $out, $args, $env))
+        }
+    };
+}
+
+fixture!(
+    debug_elf,
+    GO_A,
+    "debug",
+    &["-gcflags=all=-N -l", "-ldflags=-compressdwarf=false"],
+    &[]
+);
+fixture!(default_elf, GO_A, "default", &[], &[]);
+fixture!(
+    release_elf,
+    GO_A,
+    "release",
+    &["-trimpath", "-ldflags=-s -w"],
+    &[("CGO_ENABLED", "0")]
+);
+fixture!(
+    only_main_unoptimised,
+    GO_A,
+    "main-only",
+    &["-gcflags=-N -l"],
+    &[]
+);
+fixture!(
+    dwarf5_debug,
+    GO_DWARF5,
+    "debug25",
+    &["-gcflags=all=-N -l"],
+    &[]
+);
+fixture!(
+    macho,
+    GO_B,
+    "divide-darwin",
+    &[],
+    &[("GOOS", "darwin"), ("CGO_ENABLED", "0")]
+);
+fixture!(
+    pe,
+    GO_B,
+    "divide.exe",
+    &["-gcflags=all=-N -l"],
+    &[("GOOS", "windows"), ("CGO_ENABLED", "0")]
+);
+
+fn verify(binary: &Path, extra: &[&str]) -> std::process::Output {
+    let sandbox = Sandbox::new();
+    sandbox
+        .gv(sandbox.path())
+        .arg("verify")
+        .arg(binary)
+        .args(extra)
+        .output()
+        .expect("run gv")
+}
+
+fn verify_json(binary: &Path) -> serde_json::Value {
+    let out = verify(binary, &["--json"]);
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+fn expect_code(binary: &Path, profile: &str) -> (i32, String) {
+    let out = verify(binary, &["--expect", profile]);
+    (out.status.code().expect("exit code"), support::stdout(&out))
+}
+
+#[test]
+fn debug_build_meets_debug_and_dwarf_but_not_release() {
+    let bin = debug_elf();
+    assert_eq!(expect_code(bin, "debug").0, 0);
+    assert_eq!(expect_code(bin, "dwarf").0, 0);
+    let (code, text) = expect_code(bin, "release");
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("DWARF debug information that a release build strips"),
+        "{text}"
+    );
+
+    let json = verify_json(bin);
+    assert_eq!(json["format"], "elf");
+    assert_eq!(json["build_info"]["go_version"], "go1.22.10");
+    assert_eq!(json["build_info"]["path"], "example.com/divide");
+    assert_eq!(json["build_info"]["settings"]["-gcflags"], "all=-N -l");
+    assert_eq!(json["dwarf_present"], true);
+    assert_eq!(json["dwarf"]["version"], 4);
+    assert_eq!(json["dwarf"]["compression"], "none");
+    assert_eq!(json["main"]["optimised"], false);
+    assert_eq!(json["main"]["inlined"], false);
+    assert_eq!(json["symbol_table"], true);
+    assert_eq!(json["trimpath"], false);
+    // The runtime is always optimised; everything else is not.
+    let packages = json["dwarf"]["packages"].as_array().expect("packages");
+    let runtime = packages
+        .iter()
+        .find(|p| p["name"] == "runtime")
+        .expect("runtime unit");
+    assert_eq!(
+        (&runtime["optimised"], &runtime["runtime"]),
+        (&true.into(), &true.into())
+    );
+    let fmt = packages
+        .iter()
+        .find(|p| p["name"] == "fmt")
+        .expect("fmt unit");
+    assert_eq!(
+        (&fmt["optimised"], &fmt["runtime"]),
+        (&false.into(), &false.into())
+    );
+}
+
+#[test]
+fn default_build_is_dwarf_but_not_debug_and_says_why() {
+    let bin = default_elf();
+    let (code, text) = expect_code(bin, "debug");
+    assert_eq!(code, 1);
+    assert!(
+        text.contains(
+            "package main was compiled with optimisations: locals will show as <optimized out> \
+             in a debugger; rebuild with gv build --debug"
+        ),
+        "{text}"
+    );
+    assert_eq!(expect_code(bin, "dwarf").0, 0);
+    assert_eq!(expect_code(bin, "release").0, 1);
+    let json = verify_json(bin);
+    // Go >= 1.19 compresses ELF DWARF with SHF_COMPRESSED by default.
+    assert_eq!(json["dwarf"]["compression"], "shf-compressed");
+    let dwarf = &json["dwarf"];
+    assert!(dwarf["size_uncompressed"].as_u64() > dwarf["size_in_file"].as_u64());
+    assert_eq!(json["main"]["optimised"], true);
+}
+
+#[test]
+fn gcflags_without_all_leave_the_other_packages_optimised() {
+    let (code, text) = expect_code(only_main_unoptimised(), "debug");
+    assert_eq!(code, 1);
+    assert!(!text.contains("package main was compiled"), "{text}");
+    assert!(
+        text.contains("-gcflags='all=-N -l' covers every package"),
+        "{text}"
+    );
+}
+
+#[test]
+fn release_build_meets_release_only() {
+    let bin = release_elf();
+    assert_eq!(expect_code(bin, "release").0, 0);
+    let (code, text) = expect_code(bin, "debug");
+    assert_eq!(code, 1);
+    assert!(text.contains("no DWARF debug information"), "{text}");
+    assert_eq!(expect_code(bin, "dwarf").0, 1);
+    let json = verify_json(bin);
+    assert_eq!(json["dwarf"], serde_json::Value::Null);
+    assert_eq!(json["dwarf_present"], false);
+    assert_eq!(json["symbol_table"], false);
+    assert_eq!(json["trimpath"], true);
+    assert_eq!(json["cgo"]["enabled"], false);
+    // Build info survives -s -w.
+    assert_eq!(json["build_info"]["go_version"], "go1.22.10");
+}
+
+#[test]
+fn dwarf_5_from_go_1_25_is_read() {
+    let bin = dwarf5_debug();
+    let json = verify_json(bin);
+    assert_eq!(json["dwarf"]["version"], 5);
+    assert_eq!(json["build_info"]["go_version"], format!("go{GO_DWARF5}"));
+    assert_eq!(json["main"]["optimised"], false);
+    assert_eq!(expect_code(bin, "debug").0, 0);
+}
+
+#[test]
+fn cross_compiled_macho_and_pe_are_read() {
+    let mac = verify_json(macho());
+    assert_eq!(mac["format"], "macho");
+    assert_eq!(mac["build_info"]["settings"]["GOOS"], "darwin");
+    assert_eq!(mac["dwarf"]["compression"], "zdebug");
+    assert_eq!(mac["main"]["optimised"], true);
+    assert_eq!(expect_code(macho(), "dwarf").0, 0);
+    assert_eq!(expect_code(macho(), "debug").0, 1);
+
+    let win = verify_json(pe());
+    assert_eq!(win["format"], "pe");
+    assert_eq!(win["build_info"]["go_version"], format!("go{GO_B}"));
+    assert_eq!(win["build_info"]["settings"]["GOOS"], "windows");
+    assert_eq!(win["dwarf"]["compression"], "zdebug");
+    assert_eq!(win["main"]["optimised"], false);
+    assert_eq!(expect_code(pe(), "debug").0, 0);
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_message() {
+    let sandbox = Sandbox::new();
+    let text = sandbox.write("notes.txt", "just text\n");
+    let truncated = sandbox.path().join("truncated");
+    let bytes = std::fs::read(debug_elf()).expect("read");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).expect("write");
+    let cases: [(PathBuf, &str); 5] = [
+        (sandbox.path().join("missing"), "does not exist"),
+        (sandbox.path().to_path_buf(), "is a directory"),
+        (text, "is not an executable gv can read"),
+        (truncated, "is damaged"),
+        // gv itself: a real executable, but not Go.
+        (assert_cmd::cargo::cargo_bin("gv"), "is not a Go binary"),
+    ];
+    for (path, message) in cases {
+        let out = verify(&path, &["--expect", "debug"]);
+        let err = support::stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{}: {err}", path.display());
+        assert!(err.contains(message), "{}: {err}", path.display());
+        assert!(err.contains("hint:"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+/// Every prefix of a real binary (sampled) and many corrupted copies: an answer or an
+/// error, never a panic.
+#[test]
+fn truncated_and_corrupted_binaries_never_panic() {
+    for original in [default_elf(), pe()] {
+        let bytes = std::fs::read(original).expect("read");
+        let step = (bytes.len() / 150).max(1);
+        for len in (0..bytes.len())
+            .step_by(step)
+            .chain([16, 64, 100, 4095, 4096])
+        {
+            let cut = &bytes[..len.min(bytes.len())];
+            let result = std::panic::catch_unwind(|| gv::inspect::inspect_bytes(original, cut));
+            assert!(
+                result.is_ok(),
+                "panicked on a {len}-byte prefix of {}",
+                original.display()
+            );
+        }
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..150 {
+            let mut copy = bytes.clone();
+            for _ in 0..64 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let at = (seed >> 17) as usize % copy.len();
+                copy[at] = (seed >> 7) as u8;
+            }
+            let result = std::panic::catch_unwind(|| gv::inspect::inspect_bytes(original, &copy));
+            assert!(result.is_ok(), "panicked on a corrupted copy (seed {seed})");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// gv build / test / run with profiles
+// ---------------------------------------------------------------------------------------
+
+/// One sandbox for the whole process with both SDKs installed: installs are hard links,
+/// but there is no reason to make them per test.
+fn sandbox() -> &'static Sandbox {
+    static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
+    SANDBOX.get_or_init(|| {
+        let sandbox = Sandbox::new();
+        sandbox.real_install(GO_A);
+        sandbox.real_install(GO_B);
+        sandbox
+    })
+}
+
+/// A project pinned to `version` with the divide program, its test and a gv.toml.
+fn project(name: &str, version: &str, gv_toml: &str) -> PathBuf {
+    let s = sandbox();
+    s.write(
+        &format!("{name}/go.mod"),
+        &format!("module example.com/{name}\n\ngo 1.22\n"),
+    );
+    s.write(&format!("{name}/main.go"), DIVIDE);
+    s.write(&format!("{name}/divide_test.go"), gofixtures::DIVIDE_TEST);
+    s.write(&format!("{name}/.go-version"), &format!("{version}\n"));
+    s.write(&format!("{name}/gv.toml"), gv_toml);
+    s.work(name)
+}
+
+fn project_a() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        project(
+            "divide-a",
+            GO_A,
+            "[profile.main-only]\ninherits = \"debug\"\ngcflags = \"-N -l\"\n",
+        )
+    })
+}
+
+fn crash_log() -> PathBuf {
+    sandbox().path().join("work/crash.log")
+}
+
+fn project_b() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let toml = format!(
+            "[profile.debug]\ncrash_output = {:?}\n",
+            crash_log().display().to_string()
+        );
+        project("divide-b", GO_B, &toml)
+    })
+}
+
+fn gv_in(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = sandbox().gv(dir);
+    cmd.envs(gofixtures::go_env());
+    cmd
+}
+
+/// `gv build ARGS` in `dir`; returns the output for inspection.
+fn gv_build(dir: &Path, args: &[&str]) -> std::process::Output {
+    gv_in(dir)
+        .arg("build")
+        .args(args)
+        .output()
+        .expect("run gv build")
+}
+
+fn built(dir: &Path, out: &str, args: &[&str]) -> PathBuf {
+    let mut all = args.to_vec();
+    all.extend(["-o", out]);
+    let result = gv_build(dir, &all);
+    assert!(
+        result.status.success(),
+        "gv build {all:?} failed:\n{}",
+        support::stderr(&result)
+    );
+    let err = support::stderr(&result);
+    assert!(err.contains("gv: verified"), "{err}");
+    dir.join(out)
+}
+
+struct Built {
+    path: PathBuf,
+    stderr: String,
+}
+
+fn gv_debug_a() -> &'static Built {
+    static BIN: OnceLock<Built> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let dir = project_a();
+        let out = gv_build(
+            dir,
+            &[
+                "--debug",
+                "-v",
+                "-ldflags=-X main.version=1.2",
+                "-o",
+                "app-debug",
+            ],
+        );
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        Built {
+            path: dir.join("app-debug"),
+            stderr: support::stderr(&out),
+        }
+    })
+}
+
+fn gv_dwarf_a() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| built(project_a(), "app-dwarf", &["--profile", "dwarf"]))
+}
+
+fn gv_release_a() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| built(project_a(), "app-release", &["--release"]))
+}
+
+fn gv_debug_b() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| built(project_b(), "app-debug", &["--debug"]))
+}
+
+#[test]
+fn each_profile_meets_its_own_expectation_and_no_other() {
+    let matrix = [
+        (gv_debug_a().path.as_path(), "debug"),
+        (gv_dwarf_a(), "dwarf"),
+        (gv_release_a(), "release"),
+        (gv_debug_b(), "debug"),
+    ];
+    for (binary, profile) in matrix {
+        for expect in ["debug", "dwarf", "release"] {
+            // A debug build is also a dwarf build: DWARF is all "dwarf" asks for.
+            let should_pass = expect == profile || (profile == "debug" && expect == "dwarf");
+            let (code, text) = expect_code(binary, expect);
+            assert_eq!(
+                code,
+                if should_pass { 0 } else { 1 },
+                "{} built with {profile}, --expect {expect}:\n{text}",
+                binary.display()
+            );
+        }
+    }
+    let b = verify_json(gv_debug_b());
+    assert_eq!(b["build_info"]["go_version"], format!("go{GO_B}"));
+}
+
+#[test]
+fn debug_build_merges_flags_and_explains_the_command() {
+    let built = gv_debug_a();
+    // -v printed the exact command: one -gcflags, one merged -ldflags, the overlay.
+    let line = built
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("gv: running: "))
+        .unwrap_or_else(|| panic!("no command line in:\n{}", built.stderr));
+    assert!(line.contains("GOTOOLCHAIN=local"), "{line}");
+    assert!(line.contains("GOROOT="), "{line}");
+    assert!(line.contains("'-gcflags=all=-N -l'"), "{line}");
+    assert!(
+        line.contains("'-ldflags=-compressdwarf=false -X main.version=1.2'"),
+        "{line}"
+    );
+    assert!(line.contains("-overlay="), "{line}");
+    assert_eq!(line.matches("-gcflags").count(), 1, "{line}");
+    assert_eq!(line.matches("-ldflags").count(), 1, "{line}");
+
+    let json = verify_json(&built.path);
+    let settings = &json["build_info"]["settings"];
+    assert_eq!(settings["-gcflags"], "all=-N -l");
+    assert_eq!(
+        settings["-ldflags"],
+        "-compressdwarf=false -X main.version=1.2"
+    );
+    assert_eq!(json["dwarf"]["compression"], "none");
+    assert_eq!(json["main"]["optimised"], false);
+    // The overlay never touched the source tree.
+    let names: Vec<_> = std::fs::read_dir(project_a())
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("zz_gv") || n.starts_with(".gv-build")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn release_build_is_stripped_trimmed_and_cgo_free() {
+    let json = verify_json(gv_release_a());
+    assert_eq!(json["dwarf"], serde_json::Value::Null);
+    assert_eq!(json["symbol_table"], false);
+    assert_eq!(json["trimpath"], true);
+    assert_eq!(json["build_info"]["settings"]["CGO_ENABLED"], "0");
+}
+
+#[test]
+fn conflicting_flags_are_refused_before_building() {
+    let out = gv_build(project_a(), &["--debug", "-ldflags=-s -w", "-o", "never"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = support::stderr(&out);
+    assert!(err.contains("conflicts with the debug profile"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+    assert!(!project_a().join("never").exists());
+    let out = gv_build(project_a(), &["--profile", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(support::stderr(&out).contains("unknown build profile `nope`"));
+}
+
+#[test]
+fn a_build_that_misses_its_expectation_fails() {
+    // [profile.main-only] passes -N -l without all=: only package main is unoptimised.
+    let out = gv_build(
+        project_a(),
+        &["--profile", "main-only", "-o", "app-main-only"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", support::stderr(&out));
+    let err = support::stderr(&out);
+    assert!(
+        err.contains("does not meet the main-only profile's expectation (debug)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("-gcflags='all=-N -l' covers every package"),
+        "{err}"
+    );
+}
+
+fn gdb(binary: &Path) -> String {
+    let out = std::process::Command::new("gdb")
+        .args([
+            "-nx",
+            "-batch",
+            "-ex",
+            "break main.divide",
+            "-ex",
+            "run",
+            "-ex",
+            "info args",
+        ])
+        .arg(binary)
+        .output()
+        .unwrap_or_else(|e| panic!("gdb is required for this test (apt-get install gdb): {e}"));
+    format!("{}{}", support::stdout(&out), support::stderr(&out))
+}
+
+#[test]
+fn gdb_sees_the_arguments_of_a_debug_build_and_nothing_in_a_release_build() {
+    let debug = gdb(&gv_debug_a().path);
+    assert!(debug.contains("a = 10"), "gdb on the debug build:\n{debug}");
+    assert!(debug.contains("b = 2"), "gdb on the debug build:\n{debug}");
+    let release = gdb(gv_release_a());
+    assert!(
+        release.contains("No symbol table is loaded"),
+        "gdb on the release build:\n{release}"
+    );
+    assert!(!release.contains("a = 10"), "{release}");
+}
+
+fn run_panicking(binary: &Path) -> String {
+    let out = std::process::Command::new(binary)
+        .arg("panic")
+        .env_remove("GOTRACEBACK")
+        .output()
+        .expect("run binary");
+    assert_eq!(out.status.code(), Some(2), "a Go panic exits 2");
+    support::stderr(&out)
+}
+
+#[test]
+fn debug_builds_print_every_goroutine_on_panic() {
+    let debug = run_panicking(&gv_debug_a().path);
+    assert!(debug.contains("integer divide by zero"), "{debug}");
+    assert!(
+        debug.contains("main.divide(0xa, 0x0)"),
+        "exact arguments:\n{debug}"
+    );
+    assert!(
+        debug.contains("main.idle()"),
+        "all goroutines, without GOTRACEBACK:\n{debug}"
+    );
+    // The control: the release build prints only the panicking goroutine.
+    let release = run_panicking(gv_release_a());
+    assert!(release.contains("integer divide by zero"), "{release}");
+    assert!(!release.contains("main.idle"), "{release}");
+}
+
+#[test]
+fn crash_output_file_is_written_on_go_1_23() {
+    let binary = gv_debug_b();
+    let _ = std::fs::remove_file(crash_log());
+    let stderr = run_panicking(binary);
+    assert!(stderr.contains("main.idle()"), "{stderr}");
+    let crash = std::fs::read_to_string(crash_log()).expect("crash file written");
+    assert!(
+        crash.contains("panic: runtime error: integer divide by zero"),
+        "{crash}"
+    );
+}
+
+#[test]
+fn gv_run_and_gv_test_build_debuggable_binaries_and_run_them() {
+    let dir = project_a();
+    let out = gv_in(dir)
+        .args(["run", "--debug", "."])
+        .output()
+        .expect("gv run");
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    assert_eq!(support::stdout(&out).trim(), "5");
+    assert!(support::stderr(&out).contains("meets the debug profile"));
+    let out = gv_in(dir)
+        .args(["run", "--debug", ".", "panic"])
+        .output()
+        .expect("gv run");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the program's exit code passes through"
+    );
+    assert!(support::stderr(&out).contains("main.idle()"));
+
+    let out = gv_in(dir)
+        .args([
+            "test",
+            "--debug",
+            "--",
+            "-test.v",
+            "-test.run",
+            "TestDivide",
+        ])
+        .output()
+        .expect("gv test");
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    assert!(
+        support::stdout(&out).contains("--- PASS: TestDivide"),
+        "{}",
+        support::stdout(&out)
+    );
+    assert!(support::stderr(&out).contains("meets the debug profile"));
+}
