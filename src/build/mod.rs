@@ -252,10 +252,10 @@ pub fn execute(opts: Options<'_>) -> anyhow::Result<Outcome> {
     // its traceback level from GOTRACEBACK instead (gv runs it, so gv sets it).
     let mut run_env = planned.env.clone();
     if mode == Mode::Test && !panic.is_empty() {
-        if let Some(level) = panic.traceback.take() {
-            if std::env::var_os("GOTRACEBACK").is_none_or(|v| v.is_empty()) {
-                run_env.insert("GOTRACEBACK".to_string(), level);
-            }
+        if let Some(level) = panic.traceback.take()
+            && std::env::var_os("GOTRACEBACK").is_none_or(|v| v.is_empty())
+        {
+            run_env.insert("GOTRACEBACK".to_string(), level);
         }
         if panic.crash_output.take().is_some() {
             crate::ui::warn(
