@@ -520,3 +520,39 @@ fn system_go_is_the_first_go_on_path_outside_gv() {
         .success()
         .stdout("system go GOTOOLCHAIN= depth=1\n");
 }
+
+#[test]
+fn auto_install_through_the_real_gv_install_and_a_loopback_mirror() {
+    use support::mirror::{MirrorServer, Served, fake_sdk};
+    let sb = Sandbox::new();
+    let server = MirrorServer::start(vec![Served::archive("1.24.2", fake_sdk("1.24.2"))]);
+    sb.rehash();
+    let p = sb.work("p");
+    sb.write("p/.go-version", "1.24.2\n");
+    let gv_dir = assert_cmd::cargo::cargo_bin("gv")
+        .parent()
+        .expect("gv lives in a directory")
+        .to_path_buf();
+    let path = format!(
+        "{}:{}:/usr/bin:/bin",
+        sb.root().join("shims").display(),
+        gv_dir.display()
+    );
+    let out = sb
+        .shim("go", &p)
+        .env("PATH", &path)
+        .env("GV_AUTO_INSTALL", "1")
+        .env("GV_GO_MIRROR", server.url())
+        .arg("version")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out), "go version go1.24.2 linux/amd64\n");
+    assert!(
+        stderr(&out).contains("sha256"),
+        "install progress on stderr: {}",
+        stderr(&out)
+    );
+    assert!(sb.root().join("versions/1.24.2/bin/go").is_file());
+    assert_eq!(server.archive_requests(), 1);
+}

@@ -61,6 +61,8 @@ impl Sandbox {
             ("XDG_DATA_HOME", self.path().join("data")),
             ("GV_ROOT", self.root()),
             ("PATH", PathBuf::from("/usr/local/bin:/usr/bin:/bin")),
+            // Installs rehash; they need the shim a user would have next to gv.
+            ("GV_SHIM_BINARY", shim_binary().to_path_buf()),
         ]
     }
 
