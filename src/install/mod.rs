@@ -9,7 +9,9 @@
 //! run [`after_store_change`].
 
 mod lock;
+mod plan;
 pub mod progress;
+mod publish;
 mod uninstall;
 
 use std::io::{self, Read};
@@ -19,15 +21,18 @@ use gv_core::{Spec, Store, Version};
 use thiserror::Error;
 
 use crate::dist::fetch::{FetchError, Http};
-use crate::dist::index::{self, Index, IndexError};
-use crate::dist::mirror::{Layout, Mirror};
+use crate::dist::index::{self, IndexError};
+use crate::dist::mirror::Mirror;
 use crate::dist::pipeline::{self, OnHangUp, Verifying};
 use crate::dist::unpack::{self, UnpackError};
 use crate::dist::{Platform, parse_archive_name};
 use crate::ui;
 
 pub use lock::WORK_PREFIXES;
+use plan::{Plan, cached_archive, checksum_index, first_hex_word, plan, sidecar_path};
+pub use plan::{listing_index, load_index, mirror_index};
 pub use progress::Progress;
+use publish::{TempDir, check_sdk, keep_download, replace_dir, sync_tree};
 pub use uninstall::{UninstallError, uninstall};
 
 /// How to install.
@@ -229,16 +234,6 @@ fn store_err(path: &Path) -> impl FnOnce(io::Error) -> InstallError + '_ {
     }
 }
 
-/// Everything needed to fetch one archive.
-struct Plan {
-    version: Version,
-    filename: String,
-    url: String,
-    /// Expected sha256 and what vouches for it.
-    expected: Option<(String, Checksum)>,
-    size: Option<u64>,
-}
-
 /// Installs the Go version `spec` names. Already installed (and not `force`) is success,
 /// reported as [`Source::AlreadyInstalled`].
 pub fn install(store: &Store, spec: &Spec, opts: &Options) -> Result<Installed, InstallError> {
@@ -346,18 +341,6 @@ pub fn install_archive(
     })
 }
 
-fn sidecar_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".sha256");
-    PathBuf::from(name)
-}
-
-/// A sha256 file holds the hex digest, maybe followed by a file name (sha256sum style).
-fn first_hex_word(text: &str) -> Option<String> {
-    let word = text.split_whitespace().next()?.to_ascii_lowercase();
-    (word.len() == 64 && word.bytes().all(|b| b.is_ascii_hexdigit())).then_some(word)
-}
-
 fn already_installed(store: &Store, version: &Version) -> Option<Installed> {
     let goroot = store.version_dir(version);
     goroot.join("bin").is_dir().then(|| Installed {
@@ -366,165 +349,6 @@ fn already_installed(store: &Store, version: &Version) -> Option<Installed> {
         source: Source::AlreadyInstalled,
         checksum: None,
     })
-}
-
-/// Loads an index, warning when it is an old cached copy used for lack of network.
-pub fn load_index(http: &Http, url: &str, opts: &Options) -> Result<Index, IndexError> {
-    let index = index::load(http, url, &opts.cache_dir, opts.index_mode())?;
-    if let index::Freshness::Stale { age, reason } = &index.freshness {
-        ui::warn(format!(
-            "using the cached release index from {} ago ({reason})",
-            index::human_age(*age)
-        ));
-    }
-    Ok(index)
-}
-
-/// The mirror's own index, or `None` for a plain mirror (no index).
-pub fn mirror_index(http: &Http, opts: &Options) -> Result<Option<Index>, IndexError> {
-    match opts.mirror.layout {
-        Layout::Plain => Ok(None),
-        Layout::Indexed => load_index(http, &opts.mirror.index_url(), opts).map(Some),
-        Layout::Unknown => match load_index(http, &opts.mirror.index_url(), opts) {
-            Ok(index) => Ok(Some(index)),
-            Err(e) if e.means_no_index() => Ok(None),
-            // Offline with nothing cached for the mirror: the official index may be cached.
-            Err(IndexError::OfflineNoCache { .. }) => Ok(None),
-            Err(e) => Err(e),
-        },
-    }
-}
-
-/// The index to take checksums from: the mirror's, else the official one.
-fn checksum_index(http: &Http, opts: &Options) -> Option<Index> {
-    if let Ok(Some(index)) = mirror_index(http, opts) {
-        return Some(index);
-    }
-    load_index(http, &opts.official_index, opts).ok()
-}
-
-/// The index to list releases from (`gv ls-remote`): the mirror's, else the official.
-pub fn listing_index(http: &Http, opts: &Options) -> Result<Index, IndexError> {
-    match mirror_index(http, opts)? {
-        Some(index) => Ok(index),
-        None => load_index(http, &opts.official_index, opts),
-    }
-}
-
-fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, InstallError> {
-    let mirror_index = mirror_index(http, opts);
-    let (index, index_error) = match mirror_index {
-        Ok(Some(index)) => (Some(index), None),
-        Ok(None) => match load_index(http, &opts.official_index, opts) {
-            Ok(index) => (Some(index), None),
-            Err(e) => (None, Some(e)),
-        },
-        Err(e) if opts.offline => (None, Some(e)),
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(index) = index {
-        let no_such = || InstallError::NoSuchRelease {
-            spec: spec.to_string(),
-            platform: opts.platform.clone(),
-            index: index.url.clone(),
-        };
-        let release = index.resolve(spec, &opts.platform).ok_or_else(no_such)?;
-        let file = release.archive(&opts.platform).ok_or_else(no_such)?;
-        return Ok(Plan {
-            version: release.version.clone(),
-            filename: file.filename.clone(),
-            url: opts.mirror.file_url(&file.filename),
-            expected: Some((
-                file.sha256.to_ascii_lowercase(),
-                Checksum::Index {
-                    url: index.url.clone(),
-                },
-            )),
-            size: (file.size > 0).then_some(file.size),
-        });
-    }
-    let cause = index_error.map_or_else(|| "no index".to_string(), |e| e.to_string());
-    let version = match spec {
-        Spec::Exact(v) => v.clone(),
-        // Offline without an index: the newest matching archive in the download cache.
-        _ if opts.offline => cached_versions(opts)
-            .iter()
-            .filter(|v| index::install_spec(spec).matches(v))
-            .max()
-            .cloned()
-            .ok_or_else(|| InstallError::NeedIndex {
-                spec: spec.to_string(),
-                cause: cause.clone(),
-            })?,
-        _ => {
-            return Err(InstallError::NeedIndex {
-                spec: spec.to_string(),
-                cause,
-            });
-        }
-    };
-    let filename = opts.platform.archive_name(&version);
-    let url = opts.mirror.file_url(&filename);
-    let expected = if opts.offline || opts.insecure_skip_checksum {
-        None
-    } else {
-        let sidecar = format!("{url}.sha256");
-        match http
-            .get_text(&sidecar)
-            .ok()
-            .and_then(|t| first_hex_word(&t))
-        {
-            Some(sha) => {
-                ui::warn(format!(
-                    "no release index available ({}); using the checksum in {sidecar}, which \
-                     proves the download is intact but not that it is authentic",
-                    cause.lines().next().unwrap_or_default()
-                ));
-                Some((sha, Checksum::Sidecar { url: sidecar }))
-            }
-            None => {
-                if cached_archive(opts, &filename).is_none_or(|(_, sha)| sha.is_none()) {
-                    return Err(InstallError::NoChecksum {
-                        file: filename,
-                        why: format!("{cause}; and {sidecar} could not be read"),
-                    });
-                }
-                None
-            }
-        }
-    };
-    Ok(Plan {
-        version,
-        filename,
-        url,
-        expected,
-        size: None,
-    })
-}
-
-/// Versions whose archive for this platform sits verified in the download cache.
-fn cached_versions(opts: &Options) -> Vec<Version> {
-    let Ok(entries) = std::fs::read_dir(opts.downloads_dir()) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| parse_archive_name(&e.file_name().to_string_lossy()))
-        .filter(|(_, p)| p == &opts.platform)
-        .map(|(v, _)| v)
-        .collect()
-}
-
-/// The cached archive and the sha256 recorded when it was verified.
-fn cached_archive(opts: &Options, filename: &str) -> Option<(PathBuf, Option<String>)> {
-    let path = opts.downloads_dir().join(filename);
-    if !path.is_file() {
-        return None;
-    }
-    let sha = std::fs::read_to_string(sidecar_path(&path))
-        .ok()
-        .and_then(|t| first_hex_word(&t));
-    Some((path, sha))
 }
 
 fn take_lock(
@@ -655,20 +479,6 @@ fn run_plan(
     })
 }
 
-/// Removes the temporary directory unless the install completed.
-struct TempDir {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
-}
-
 /// The streaming pass: `source` → sha256 (+ copy to the download cache) → gunzip → untar
 /// into a temporary directory in `versions/`, then verify, sync and rename into place.
 /// Returns the new GOROOT.
@@ -775,110 +585,6 @@ fn unpack_stream<R: Read + Send + 'static>(
     Ok(goroot)
 }
 
-/// Does the unpacked tree look like the SDK we meant to install?
-fn check_sdk(root: &Path, version: &Version) -> Result<(), String> {
-    if !root.join("bin").join("go").is_file() {
-        return Err("there is no go/bin/go in it".to_string());
-    }
-    // Official SDKs start VERSION with the toolchain name: a mislabelled archive from a
-    // mirror without an index is caught here.
-    if let Ok(text) = std::fs::read_to_string(root.join("VERSION")) {
-        let first = text.lines().next().unwrap_or_default().trim();
-        if let Ok(found) = Version::parse(first)
-            && found != *version
-        {
-            return Err(format!(
-                "its VERSION file says {first}, not {}",
-                version.go_name()
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Makes the unpacked tree durable before it becomes visible. One `syncfs(2)` instead of
-/// an fsync per file: a Go SDK has ~12,000 files, and on ext4 each fsync forces a journal
-/// commit, while `syncfs` does one. The unpacker already asked the kernel to start
-/// writing each file back (`sync_file_range`), so little is left to wait for here.
-fn sync_tree(dir: &Path) -> io::Result<()> {
-    let handle = std::fs::File::open(dir)?;
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: a valid open fd.
-        if unsafe { libc::syncfs(handle.as_raw_fd()) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        handle.sync_all()?;
-    }
-    Ok(())
-}
-
-/// Moves the finished tree to `goroot`, atomically replacing an existing one (--force):
-/// at no moment is there a half-installed `versions/<version>`.
-fn replace_dir(tmp: &Path, goroot: &Path, version: &Version) -> io::Result<()> {
-    if !goroot.exists() {
-        std::fs::rename(tmp, goroot)?;
-    } else if exchange(tmp, goroot).is_ok() {
-        // `tmp` now holds the old tree.
-        std::fs::remove_dir_all(tmp)?;
-    } else {
-        let old =
-            goroot.with_file_name(format!(".old-{}-{}", version.as_str(), std::process::id()));
-        std::fs::rename(goroot, &old)?;
-        std::fs::rename(tmp, goroot)?;
-        std::fs::remove_dir_all(&old)?;
-    }
-    std::fs::File::open(goroot.parent().unwrap_or(goroot))?.sync_all()
-}
-
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let a = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    let b = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    // SAFETY: valid NUL-terminated paths; RENAME_EXCHANGE swaps two existing entries.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
-    Err(io::Error::from(io::ErrorKind::Unsupported))
-}
-
-/// Publishes a verified download in the cache with its checksum; failures only cost a
-/// later re-download.
-fn keep_download(file: &mut std::fs::File, partial: &Path, filename: &str, sha: &str) {
-    let Some(dir) = partial.parent() else { return };
-    let final_path = dir.join(filename);
-    if file.sync_data().is_ok()
-        && crate::fsutil::write_atomic(
-            &sidecar_path(&final_path),
-            format!("{sha}  {filename}\n").as_bytes(),
-        )
-        .is_ok()
-    {
-        let _ = std::fs::rename(partial, &final_path);
-    }
-}
-
 /// The one place that runs after `versions/` changed (an install, an uninstall, an
 /// import): makes the change durable, rewrites the shims for the new set of tools, and
 /// points `GV_ROOT/current` at the global default, which may only now be installed (or
@@ -895,53 +601,4 @@ pub fn after_store_change(store: &Store) -> io::Result<()> {
         ui::warn(format!("{e}\n  hint: run `gv rehash` once this is fixed"));
     }
     crate::current_link::refresh(store).map(drop)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_files_in_both_styles() {
-        let sha = "a".repeat(64);
-        assert_eq!(first_hex_word(&format!("{sha}\n")), Some(sha.clone()));
-        assert_eq!(
-            first_hex_word(&format!(
-                "{}  go1.22.10.linux-amd64.tar.gz\n",
-                sha.to_uppercase()
-            )),
-            Some(sha)
-        );
-        assert_eq!(first_hex_word("<html>not found</html>"), None);
-        assert_eq!(first_hex_word(""), None);
-    }
-
-    #[test]
-    fn an_sdk_needs_bin_go_and_the_right_version_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let v = Version::parse("1.22.10").unwrap();
-        assert!(check_sdk(dir.path(), &v).is_err());
-        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
-        std::fs::write(dir.path().join("bin/go"), "").unwrap();
-        assert!(check_sdk(dir.path(), &v).is_ok());
-        std::fs::write(dir.path().join("VERSION"), "go1.21.0\ntime x\n").unwrap();
-        let err = check_sdk(dir.path(), &v).unwrap_err();
-        assert!(err.contains("go1.21.0, not go1.22.10"), "{err}");
-    }
-
-    #[test]
-    fn force_replaces_an_existing_tree_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let v = Version::parse("1.22.10").unwrap();
-        let (tmp, goroot) = (dir.path().join(".tmp-x"), dir.path().join("1.22.10"));
-        for (d, marker) in [(&tmp, "new"), (&goroot, "old")] {
-            std::fs::create_dir_all(d).unwrap();
-            std::fs::write(d.join(marker), "").unwrap();
-        }
-        replace_dir(&tmp, &goroot, &v).unwrap();
-        assert!(goroot.join("new").exists() && !goroot.join("old").exists());
-        assert!(!tmp.exists());
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
-        assert_eq!(names.len(), 1, "no leftovers");
-    }
 }

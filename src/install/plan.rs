@@ -1,0 +1,215 @@
+//! Deciding what to fetch: which archive a spec means, from which server, and which
+//! checksum vouches for it (the mirror's index, the official index, a `.sha256` sidecar,
+//! or the record kept with a cached download).
+
+use std::path::{Path, PathBuf};
+
+use gv_core::{Spec, Version};
+
+use super::{Checksum, InstallError, Options};
+use crate::dist::fetch::Http;
+use crate::dist::index::{self, Index, IndexError};
+use crate::dist::mirror::Layout;
+use crate::dist::parse_archive_name;
+use crate::ui;
+
+/// Everything needed to fetch one archive.
+pub(super) struct Plan {
+    pub(super) version: Version,
+    pub(super) filename: String,
+    pub(super) url: String,
+    /// Expected sha256 and what vouches for it.
+    pub(super) expected: Option<(String, Checksum)>,
+    pub(super) size: Option<u64>,
+}
+
+pub(super) fn sidecar_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".sha256");
+    PathBuf::from(name)
+}
+
+/// A sha256 file holds the hex digest, maybe followed by a file name (sha256sum style).
+pub(super) fn first_hex_word(text: &str) -> Option<String> {
+    let word = text.split_whitespace().next()?.to_ascii_lowercase();
+    (word.len() == 64 && word.bytes().all(|b| b.is_ascii_hexdigit())).then_some(word)
+}
+
+/// Loads an index, warning when it is an old cached copy used for lack of network.
+pub fn load_index(http: &Http, url: &str, opts: &Options) -> Result<Index, IndexError> {
+    let index = index::load(http, url, &opts.cache_dir, opts.index_mode())?;
+    if let index::Freshness::Stale { age, reason } = &index.freshness {
+        ui::warn(format!(
+            "using the cached release index from {} ago ({reason})",
+            index::human_age(*age)
+        ));
+    }
+    Ok(index)
+}
+
+/// The mirror's own index, or `None` for a plain mirror (no index).
+pub fn mirror_index(http: &Http, opts: &Options) -> Result<Option<Index>, IndexError> {
+    match opts.mirror.layout {
+        Layout::Plain => Ok(None),
+        Layout::Indexed => load_index(http, &opts.mirror.index_url(), opts).map(Some),
+        Layout::Unknown => match load_index(http, &opts.mirror.index_url(), opts) {
+            Ok(index) => Ok(Some(index)),
+            Err(e) if e.means_no_index() => Ok(None),
+            // Offline with nothing cached for the mirror: the official index may be cached.
+            Err(IndexError::OfflineNoCache { .. }) => Ok(None),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// The index to take checksums from: the mirror's, else the official one.
+pub(super) fn checksum_index(http: &Http, opts: &Options) -> Option<Index> {
+    if let Ok(Some(index)) = mirror_index(http, opts) {
+        return Some(index);
+    }
+    load_index(http, &opts.official_index, opts).ok()
+}
+
+/// The index to list releases from (`gv ls-remote`): the mirror's, else the official.
+pub fn listing_index(http: &Http, opts: &Options) -> Result<Index, IndexError> {
+    match mirror_index(http, opts)? {
+        Some(index) => Ok(index),
+        None => load_index(http, &opts.official_index, opts),
+    }
+}
+
+pub(super) fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, InstallError> {
+    let mirror_index = mirror_index(http, opts);
+    let (index, index_error) = match mirror_index {
+        Ok(Some(index)) => (Some(index), None),
+        Ok(None) => match load_index(http, &opts.official_index, opts) {
+            Ok(index) => (Some(index), None),
+            Err(e) => (None, Some(e)),
+        },
+        Err(e) if opts.offline => (None, Some(e)),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(index) = index {
+        let no_such = || InstallError::NoSuchRelease {
+            spec: spec.to_string(),
+            platform: opts.platform.clone(),
+            index: index.url.clone(),
+        };
+        let release = index.resolve(spec, &opts.platform).ok_or_else(no_such)?;
+        let file = release.archive(&opts.platform).ok_or_else(no_such)?;
+        return Ok(Plan {
+            version: release.version.clone(),
+            filename: file.filename.clone(),
+            url: opts.mirror.file_url(&file.filename),
+            expected: Some((
+                file.sha256.to_ascii_lowercase(),
+                Checksum::Index {
+                    url: index.url.clone(),
+                },
+            )),
+            size: (file.size > 0).then_some(file.size),
+        });
+    }
+    let cause = index_error.map_or_else(|| "no index".to_string(), |e| e.to_string());
+    let version = match spec {
+        Spec::Exact(v) => v.clone(),
+        // Offline without an index: the newest matching archive in the download cache.
+        _ if opts.offline => cached_versions(opts)
+            .iter()
+            .filter(|v| index::install_spec(spec).matches(v))
+            .max()
+            .cloned()
+            .ok_or_else(|| InstallError::NeedIndex {
+                spec: spec.to_string(),
+                cause: cause.clone(),
+            })?,
+        _ => {
+            return Err(InstallError::NeedIndex {
+                spec: spec.to_string(),
+                cause,
+            });
+        }
+    };
+    let filename = opts.platform.archive_name(&version);
+    let url = opts.mirror.file_url(&filename);
+    let expected = if opts.offline || opts.insecure_skip_checksum {
+        None
+    } else {
+        let sidecar = format!("{url}.sha256");
+        match http
+            .get_text(&sidecar)
+            .ok()
+            .and_then(|t| first_hex_word(&t))
+        {
+            Some(sha) => {
+                ui::warn(format!(
+                    "no release index available ({}); using the checksum in {sidecar}, which \
+                     proves the download is intact but not that it is authentic",
+                    cause.lines().next().unwrap_or_default()
+                ));
+                Some((sha, Checksum::Sidecar { url: sidecar }))
+            }
+            None => {
+                if cached_archive(opts, &filename).is_none_or(|(_, sha)| sha.is_none()) {
+                    return Err(InstallError::NoChecksum {
+                        file: filename,
+                        why: format!("{cause}; and {sidecar} could not be read"),
+                    });
+                }
+                None
+            }
+        }
+    };
+    Ok(Plan {
+        version,
+        filename,
+        url,
+        expected,
+        size: None,
+    })
+}
+
+/// Versions whose archive for this platform sits verified in the download cache.
+pub(super) fn cached_versions(opts: &Options) -> Vec<Version> {
+    let Ok(entries) = std::fs::read_dir(opts.downloads_dir()) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| parse_archive_name(&e.file_name().to_string_lossy()))
+        .filter(|(_, p)| p == &opts.platform)
+        .map(|(v, _)| v)
+        .collect()
+}
+
+/// The cached archive and the sha256 recorded when it was verified.
+pub(super) fn cached_archive(opts: &Options, filename: &str) -> Option<(PathBuf, Option<String>)> {
+    let path = opts.downloads_dir().join(filename);
+    if !path.is_file() {
+        return None;
+    }
+    let sha = std::fs::read_to_string(sidecar_path(&path))
+        .ok()
+        .and_then(|t| first_hex_word(&t));
+    Some((path, sha))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_files_in_both_styles() {
+        let sha = "a".repeat(64);
+        assert_eq!(first_hex_word(&format!("{sha}\n")), Some(sha.clone()));
+        assert_eq!(
+            first_hex_word(&format!(
+                "{}  go1.22.10.linux-amd64.tar.gz\n",
+                sha.to_uppercase()
+            )),
+            Some(sha)
+        );
+        assert_eq!(first_hex_word("<html>not found</html>"), None);
+        assert_eq!(first_hex_word(""), None);
+    }
+}
