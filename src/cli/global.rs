@@ -1,9 +1,9 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
-use gv_core::Spec;
 
 use super::Context;
+use super::pin_args::PinArgs;
 use crate::pin;
 
 /// Set or show the global default Go version
@@ -15,22 +15,17 @@ use crate::pin;
     after_help = "Examples:\n  gv global 1.22       newest installed 1.22.x everywhere by default\n  gv global            show the global default\n  gv global --unset    fall back to the system go"
 )]
 pub struct Args {
-    /// Version spec: 1.22.10, 1.22, latest, system
-    #[arg(value_parser = clap::value_parser!(Spec), conflicts_with = "unset")]
-    #[arg(value_name = "VERSION", add = crate::completion::installed_versions())]
-    spec: Option<Spec>,
-    /// Remove the global default
-    #[arg(long)]
-    unset: bool,
+    #[command(flatten)]
+    setting: PinArgs,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let file = ctx.store.global_file();
-    if args.unset {
+    if args.setting.unset {
         pin::unset_global(&ctx.store)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(spec) = args.spec {
+    if let Some(spec) = args.setting.spec {
         pin::write_global(&ctx.store, &spec)?;
         return Ok(ExitCode::SUCCESS);
     }

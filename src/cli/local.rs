@@ -1,10 +1,10 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
-use gv_core::Spec;
 use gv_core::select::{GO_VERSION_FILE, Origin};
 
 use super::Context;
+use super::pin_args::PinArgs;
 use crate::pin;
 
 /// Pin the current directory to a Go version (writes ./.go-version)
@@ -15,24 +15,19 @@ use crate::pin;
     after_help = "Examples:\n  gv local 1.22.10     pin exactly\n  gv local 1.22        newest installed 1.22.x\n  gv local             show the pin that applies here\n  gv local --unset     remove ./.go-version"
 )]
 pub struct Args {
-    /// Version spec: 1.22.10, 1.22, latest, system
-    #[arg(value_parser = clap::value_parser!(Spec), conflicts_with = "unset")]
-    #[arg(value_name = "VERSION", add = crate::completion::installed_versions())]
-    spec: Option<Spec>,
-    /// Remove the .go-version in this directory
-    #[arg(long)]
-    unset: bool,
+    #[command(flatten)]
+    setting: PinArgs,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let here = ctx.cwd.join(GO_VERSION_FILE);
-    if args.unset {
+    if args.setting.unset {
         if !pin::unset(&here)? {
             crate::ui::warn(format!("there is no {} to remove", here.display()));
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(spec) = args.spec {
+    if let Some(spec) = args.setting.spec {
         pin::write(&ctx.store, &here, &spec)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -20,6 +20,7 @@ mod install;
 mod list;
 mod local;
 mod ls_remote;
+mod pin_args;
 mod rehash;
 mod shell;
 mod uninstall;

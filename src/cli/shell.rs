@@ -4,6 +4,7 @@ use anyhow::bail;
 use gv_core::Spec;
 use gv_core::select::VERSION_ENV;
 
+use super::pin_args::PinArgs;
 use super::{Context, UsageError};
 use crate::shell::Shell;
 
@@ -16,20 +17,15 @@ use crate::shell::Shell;
     after_help = "Examples:\n  gv shell 1.22.3      this shell uses Go 1.22.3, whatever the directory pins\n  gv shell             show this shell's override\n  gv shell --unset     back to the pins"
 )]
 pub struct Args {
-    /// Version spec: 1.22.10, 1.22, latest, system
-    #[arg(value_parser = clap::value_parser!(Spec), conflicts_with = "unset")]
-    #[arg(value_name = "VERSION", add = crate::completion::installed_versions())]
-    spec: Option<Spec>,
-    /// Remove this shell's override
-    #[arg(long)]
-    unset: bool,
+    #[command(flatten)]
+    setting: PinArgs,
     /// Print code for this shell (the `gv` function passes it)
     #[arg(long, value_enum, hide = true)]
     shell: Option<Shell>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    if args.spec.is_none() && !args.unset {
+    if args.setting.spec.is_none() && !args.setting.unset {
         match &ctx.env.gv_version {
             Some(version) => println!("{version}"),
             None => bail!(
@@ -45,7 +41,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ))
         .into());
     };
-    match args.spec {
+    match args.setting.spec {
         Some(spec) => {
             if !matches!(spec, Spec::System) && spec.best_match(&ctx.store.installed()?).is_none() {
                 crate::ui::warn(format!(
