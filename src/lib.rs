@@ -5,6 +5,7 @@ pub mod cli;
 pub mod completion;
 pub mod current_link;
 pub mod dist;
+pub mod doctor;
 pub mod fsutil;
 pub mod import;
 pub mod inspect;

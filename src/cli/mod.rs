@@ -9,6 +9,7 @@ mod build;
 mod completions;
 mod context;
 mod current;
+mod doctor;
 mod env;
 mod exec;
 mod global;
@@ -72,6 +73,7 @@ pub enum Command {
     Env(env::Args),
     Ide(ide::Args),
     Import(import::Args),
+    Doctor(doctor::Args),
     Completions(completions::Args),
     #[command(hide = true)]
     HookEnv(hook_env::Args),
@@ -116,6 +118,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Env(args) => env::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Ide(args) => ide::run(&ctx, args),
+        Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Shell(args) => shell::run(&ctx, args),
         Command::Completions(args) => completions::run(args),

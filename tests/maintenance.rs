@@ -1,0 +1,346 @@
+//! Black-box tests for everyday maintenance: `gv doctor`, `gv prune`, `gv cache clean` and
+//! `gv tools`. Fast hermetic tests use fake SDKs and fake `go` scripts; whatever touches Go
+//! (GOTOOLCHAIN from `go env -w`, build info, `go install` from a local GOPROXY) uses real
+//! SDKs.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use support::{GO_A, Sandbox, shim_binary, stdout};
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(out)))
+}
+
+/// A fake `go` script in `dir`.
+fn fake_go(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let go = dir.join("go");
+    std::fs::write(&go, "#!/bin/sh\necho go version go0.0.0 linux/amd64\n").unwrap();
+    std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A sandbox with a fake 1.22.10 as the global default and fresh shims.
+fn healthy() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.fake_install("1.22.10");
+    std::fs::write(sb.root().join("version"), "1.22.10\n").unwrap();
+    sb.rehash();
+    sb
+}
+
+/// `gv doctor --json` with the shims first on PATH (plus `extra` before them).
+fn doctor(sb: &Sandbox, cwd: &Path, before_shims: &[&Path]) -> assert_cmd::Command {
+    let mut path: Vec<PathBuf> = before_shims.iter().map(|p| p.to_path_buf()).collect();
+    path.push(sb.root().join("shims"));
+    path.extend(["/usr/local/bin", "/usr/bin", "/bin"].map(PathBuf::from));
+    let mut cmd = sb.gv(cwd);
+    cmd.args(["doctor", "--json"])
+        .env("PATH", std::env::join_paths(path).unwrap())
+        .env("GV_SHIM_BINARY", shim_binary());
+    cmd
+}
+
+/// The check named `name`, which must be the only one of that name with that status.
+fn check<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name && c["status"] == "problem")
+        .or_else(|| {
+            report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == name)
+        })
+        .unwrap_or_else(|| panic!("no check {name} in {report:#}"))
+}
+
+#[test]
+fn doctor_is_quiet_and_exits_0_when_all_is_well() {
+    let sb = healthy();
+    let dir = sb.work("p");
+    let out = doctor(&sb, &dir, &[]).output().unwrap();
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["ok"], true);
+    for name in [
+        "config",
+        "selected",
+        "path",
+        "goroot",
+        "go-env",
+        "gotoolchain",
+        "shims",
+        "store",
+    ] {
+        assert_eq!(check(&report, name)["status"], "ok", "{name}: {report:#}");
+    }
+    // The text form: one line per check, and the verdict.
+    let out = sb
+        .gv(&dir)
+        .arg("doctor")
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", sb.root().join("shims").display()),
+        )
+        .env("GV_SHIM_BINARY", shim_binary())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("ok  path: `go` resolves to gv")),
+        "{text}"
+    );
+    assert!(text.ends_with("all is well\n"), "{text}");
+}
+
+#[test]
+fn doctor_names_the_go_that_shadows_gv_and_a_stale_goroot() {
+    let sb = healthy();
+    let dir = sb.work("p");
+    // goenv's shims first.
+    let goenv = sb.path().join("home/.goenv/shims");
+    fake_go(&goenv);
+    let out = doctor(&sb, &dir, &[&goenv]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let path = check(&json(&out), "path").clone();
+    assert_eq!(path["status"], "problem");
+    assert!(
+        path["message"].as_str().unwrap().contains("goenv's shims"),
+        "{path}"
+    );
+    assert!(
+        path["fix"].as_str().unwrap().contains(".goenv/shims"),
+        "{path}"
+    );
+
+    // An old rc file's `export GOROOT=/opt/go; PATH=$GOROOT/bin:$PATH`.
+    let old = sb.work("opt/go");
+    fake_go(&old.join("bin"));
+    std::fs::create_dir_all(old.join("src")).unwrap();
+    std::fs::write(old.join("VERSION"), "go1.19\n").unwrap();
+    let out = doctor(&sb, &dir, &[&old.join("bin")])
+        .env("GOROOT", &old)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    assert!(
+        check(&report, "path")["message"]
+            .as_str()
+            .unwrap()
+            .contains("$GOROOT/bin"),
+        "{report:#}"
+    );
+    let goroot = check(&report, "goroot");
+    assert_eq!(goroot["status"], "problem");
+    assert!(
+        goroot["message"].as_str().unwrap().contains("1.22.10"),
+        "{goroot}"
+    );
+
+    // A system go, and no shims on PATH at all.
+    let system = sb.work("usr/bin");
+    fake_go(&system);
+    let out = sb
+        .gv(&dir)
+        .args(["doctor", "--json"])
+        .env("PATH", format!("{}:/usr/bin:/bin", system.display()))
+        .env("GV_SHIM_BINARY", shim_binary())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let path = check(&json(&out), "path").clone();
+    assert!(
+        path["message"].as_str().unwrap().contains("not on PATH"),
+        "{path}"
+    );
+    assert!(
+        path["message"].as_str().unwrap().contains("a system go"),
+        "{path}"
+    );
+    assert!(path["fix"].as_str().unwrap().contains("gv init"), "{path}");
+}
+
+#[test]
+fn doctor_flags_a_missing_version_stale_shims_a_bad_config_and_a_bad_store() {
+    let sb = healthy();
+    let dir = sb.work("p");
+    sb.write("p/.go-version", "1.21.0\n");
+    let out = doctor(&sb, &dir, &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let selected = check(&json(&out), "selected").clone();
+    assert!(
+        selected["message"]
+            .as_str()
+            .unwrap()
+            .contains("not installed"),
+        "{selected}"
+    );
+    assert_eq!(selected["fix"], "run `gv install 1.21.0`");
+    std::fs::remove_file(dir.join(".go-version")).unwrap();
+
+    // A new tool in an SDK without a shim; a shim that is not the current gv-shim.
+    let tool = sb.root().join("versions/1.22.10/bin/newtool");
+    std::fs::write(&tool, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let report = json(&doctor(&sb, &dir, &[]).output().unwrap());
+    let shims = check(&report, "shims");
+    assert!(
+        shims["message"]
+            .as_str()
+            .unwrap()
+            .contains("no shim for newtool"),
+        "{shims}"
+    );
+    assert_eq!(shims["fix"], "gv rehash");
+    sb.rehash();
+    let gofmt = sb.root().join("shims/gofmt");
+    std::fs::remove_file(&gofmt).unwrap();
+    std::fs::write(&gofmt, "#!/bin/sh\necho old shim\n").unwrap();
+    let report = json(&doctor(&sb, &dir, &[]).output().unwrap());
+    let shims = check(&report, "shims");
+    assert!(
+        shims["message"].as_str().unwrap().contains("stale shims"),
+        "{shims}"
+    );
+    assert!(
+        shims["message"].as_str().unwrap().ends_with(": gofmt"),
+        "{shims}"
+    );
+    sb.rehash();
+    doctor(&sb, &dir, &[]).assert().success();
+
+    // Invalid TOML in the user config.
+    let config = sb.path().join("config/gv/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "[env\n").unwrap();
+    let out = doctor(&sb, &dir, &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let bad = check(&json(&out), "config").clone();
+    assert!(
+        bad["message"].as_str().unwrap().contains("invalid TOML"),
+        "{bad}"
+    );
+    // An unknown key is a problem too (a typo silently does nothing).
+    std::fs::write(&config, "gotoolchian = \"local\"\n").unwrap();
+    let bad = check(&json(&doctor(&sb, &dir, &[]).output().unwrap()), "config").clone();
+    assert!(
+        bad["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown key `gotoolchian`"),
+        "{bad}"
+    );
+    std::fs::remove_file(&config).unwrap();
+
+    // A store gv cannot write: as root, permissions never stop us, so use a file.
+    let file_root = sb.path().join("not-a-dir");
+    std::fs::write(&file_root, "").unwrap();
+    let out = doctor(&sb, &dir, &[])
+        .env("GV_ROOT", &file_root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let store = check(&json(&out), "store").clone();
+    assert_eq!(store["status"], "problem", "{store}");
+}
+
+#[test]
+fn doctor_flags_go_env_w_gotoolchain_with_a_real_sdk() {
+    let sb = Sandbox::new();
+    sb.real_install(GO_A);
+    std::fs::write(sb.root().join("version"), format!("{GO_A}\n")).unwrap();
+    sb.rehash();
+    let dir = sb.work("p");
+    // The real go writes its env file under the sandbox's XDG_CONFIG_HOME.
+    sb.shim("go", &dir)
+        .args(["env", "-w", "GOTOOLCHAIN=go1.99.0+auto"])
+        .assert()
+        .success();
+    let env_file = sb.path().join("config/go/env");
+    assert!(
+        std::fs::read_to_string(&env_file)
+            .unwrap()
+            .contains("GOTOOLCHAIN=go1.99.0+auto")
+    );
+    let out = doctor(&sb, &dir, &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    let go_env = check(&report, "go-env");
+    assert_eq!(go_env["status"], "problem", "{report:#}");
+    let message = go_env["message"].as_str().unwrap();
+    assert!(message.contains("GOTOOLCHAIN=go1.99.0+auto"), "{message}");
+    assert!(
+        message.contains(&env_file.display().to_string()),
+        "{message}"
+    );
+    assert!(
+        message.contains("neutralised for go run through gv"),
+        "{message}"
+    );
+    assert_eq!(
+        go_env["fix"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>(),
+        ["go", "env", "-u"]
+    );
+    // The SDK's own go.env ships `auto`: reported, and overridden by gv's local policy.
+    let go_env_sdk = check(&report, "go.env");
+    assert_eq!(go_env_sdk["status"], "ok");
+    assert!(
+        go_env_sdk["message"]
+            .as_str()
+            .unwrap()
+            .contains("ships GOTOOLCHAIN=auto (overridden by gv's local policy)"),
+        "{go_env_sdk}"
+    );
+    assert_eq!(check(&report, "gotoolchain")["status"], "ok");
+
+    // With `gotoolchain = "inherit"` gv no longer neutralises it.
+    let config = sb.path().join("config/gv/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "gotoolchain = \"inherit\"\n").unwrap();
+    let report = json(&doctor(&sb, &dir, &[]).output().unwrap());
+    assert!(
+        check(&report, "go-env")["message"]
+            .as_str()
+            .unwrap()
+            .contains("NOT neutralised"),
+        "{report:#}"
+    );
+    // And the user's own GOTOOLCHAIN=auto beats gv's local policy: flagged.
+    std::fs::remove_file(&config).unwrap();
+    let report = json(
+        &doctor(&sb, &dir, &[])
+            .env("GOTOOLCHAIN", "auto")
+            .output()
+            .unwrap(),
+    );
+    let policy = check(&report, "gotoolchain");
+    assert_eq!(policy["status"], "problem", "{report:#}");
+    assert!(
+        policy["message"]
+            .as_str()
+            .unwrap()
+            .contains("wins over gv's `local` policy")
+    );
+
+    // `go env -u` (the fix) makes doctor happy again.
+    sb.shim("go", &dir)
+        .args(["env", "-u", "GOTOOLCHAIN"])
+        .assert()
+        .success();
+    doctor(&sb, &dir, &[]).assert().success();
+}
