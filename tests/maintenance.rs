@@ -344,3 +344,164 @@ fn doctor_flags_go_env_w_gotoolchain_with_a_real_sdk() {
         .success();
     doctor(&sb, &dir, &[]).assert().success();
 }
+
+/// Fake SDKs, a global default and three projects with different pins.
+fn prune_fixture() -> (Sandbox, PathBuf, PathBuf, PathBuf) {
+    let sb = Sandbox::new();
+    for v in ["1.21.13", "1.22.3", "1.22.10", "1.23.9", "1.24.0"] {
+        let goroot = sb.fake_install(v);
+        std::fs::write(goroot.join("payload"), vec![7u8; 256 * 1024]).unwrap();
+    }
+    std::fs::write(sb.root().join("version"), "1.24\n").unwrap();
+    let p1 = sb.work("proj1");
+    sb.write("proj1/.go-version", "1.23.9\n");
+    let p2 = sb.work("proj2");
+    sb.write(
+        "proj2/go.mod",
+        "module example.com/p2\n\ngo 1.22\n\ntoolchain go1.22.3\n",
+    );
+    let p3 = sb.work("proj3");
+    sb.write("proj3/.tool-versions", "golang 1.20.1\n");
+    (sb, p1, p2, p3)
+}
+
+fn installed(sb: &Sandbox) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(sb.root().join("versions"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn prune_keeps_what_the_global_keep_specs_and_named_projects_select() {
+    let (sb, p1, p2, p3) = prune_fixture();
+    let work = sb.work("");
+    let all = installed(&sb);
+    let out = sb
+        .gv(&work)
+        .args(["prune", "--dry-run", "--keep", "1.21"])
+        .arg("proj1")
+        .arg(p2.join("go.mod"))
+        .arg(&p3)
+        // This shell's GV_VERSION must not keep anything: it is not a project's pin.
+        .env("GV_VERSION", "1.22.10")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", support::stderr(&out));
+    assert!(text.contains("keep    1.21.13    --keep 1.21"), "{text}");
+    assert!(
+        text.contains(&format!("keep    1.22.3     selected in {}", p2.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("keep    1.23.9     selected in {}", p1.display())),
+        "{text}"
+    );
+    assert!(text.contains("keep    1.24.0     global default"), "{text}");
+    assert!(
+        text.contains("asks for Go 1.20.1, which is not installed"),
+        "{text}"
+    );
+    assert!(text.contains("would remove 1.22.10    2"), "{text}");
+    assert!(text.contains("would free 2"), "{text}");
+    assert_eq!(installed(&sb), all, "a dry run removes nothing");
+
+    // No --yes and no terminal: refuse, remove nothing.
+    sb.gv(&work)
+        .args(["prune", "proj1"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("pass --yes"));
+    assert_eq!(installed(&sb), all);
+
+    // A project that does not exist is an error before anything is removed.
+    sb.gv(&work)
+        .args(["prune", "--yes", "proj1", "nope"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("nope does not exist"));
+    assert_eq!(installed(&sb), all);
+
+    let out = sb
+        .gv(&work)
+        .args(["prune", "--yes", "proj1", "proj2"])
+        .env("GV_SHIM_BINARY", shim_binary())
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", support::stderr(&out));
+    assert!(text.contains("remove  1.21.13"), "{text}");
+    assert!(text.contains("removed 2 version(s), freed "), "{text}");
+    assert_eq!(installed(&sb), ["1.22.3", "1.23.9", "1.24.0"]);
+    // after_store_change ran: the current link follows the global default, shims are fresh.
+    assert_eq!(
+        std::fs::read_link(sb.root().join("current")).unwrap(),
+        Path::new("versions/1.24.0")
+    );
+    assert!(sb.root().join("shims/go").is_file());
+    sb.gv(&work)
+        .args(["prune", "--yes", "proj1", "proj2"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("nothing to remove"));
+}
+
+#[test]
+fn cache_clean_empties_downloads_and_index_and_prints_the_space_freed() {
+    let sb = Sandbox::new();
+    let dir = sb.work("");
+    let cache = sb.path().join("cache/gv");
+    let archive = cache.join("downloads/go1.22.10.linux-amd64.tar.gz");
+    std::fs::create_dir_all(archive.parent().unwrap()).unwrap();
+    std::fs::write(&archive, vec![1u8; 300 * 1024]).unwrap();
+    std::fs::write(
+        cache.join("downloads/go1.22.10.linux-amd64.tar.gz.sha256"),
+        "x",
+    )
+    .unwrap();
+    std::fs::create_dir_all(cache.join("index")).unwrap();
+    std::fs::write(cache.join("index/0123.json"), "[]").unwrap();
+    // Something else in the cache dir is not gv's to delete.
+    std::fs::write(cache.join("keep-me"), "").unwrap();
+
+    sb.gv(&dir)
+        .args(["cache", "clean", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("would free 3"));
+    assert!(archive.is_file());
+    sb.gv(&dir)
+        .args(["cache", "clean"])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("freed 3"));
+    assert_eq!(
+        std::fs::read_dir(cache.join("downloads")).unwrap().count(),
+        0
+    );
+    assert_eq!(std::fs::read_dir(cache.join("index")).unwrap().count(), 0);
+    assert!(cache.join("keep-me").exists());
+    sb.gv(&dir)
+        .args(["cache", "clean"])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("freed 0 B"));
+
+    // GV_CACHE_DIR moves the cache.
+    let other = sb.path().join("other-cache");
+    std::fs::create_dir_all(other.join("downloads")).unwrap();
+    std::fs::write(other.join("downloads/x.tar.gz"), vec![0u8; 8192]).unwrap();
+    sb.gv(&dir)
+        .args(["cache", "clean"])
+        .env("GV_CACHE_DIR", &other)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            other.join("downloads").display().to_string(),
+        ));
+    assert!(!other.join("downloads/x.tar.gz").exists());
+}

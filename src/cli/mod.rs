@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod build;
+mod cache;
 mod completions;
 mod context;
 mod current;
@@ -21,6 +22,7 @@ mod install;
 mod list;
 mod local;
 mod ls_remote;
+mod prune;
 mod rehash;
 mod shell;
 mod uninstall;
@@ -74,6 +76,8 @@ pub enum Command {
     Ide(ide::Args),
     Import(import::Args),
     Doctor(doctor::Args),
+    Prune(prune::Args),
+    Cache(cache::Args),
     Completions(completions::Args),
     #[command(hide = true)]
     HookEnv(hook_env::Args),
@@ -119,6 +123,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(&ctx, args),
         Command::Ide(args) => ide::run(&ctx, args),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Prune(args) => prune::run(&ctx, args),
+        Command::Cache(args) => cache::run(args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Shell(args) => shell::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
