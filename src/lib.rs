@@ -14,6 +14,7 @@ pub mod install;
 pub mod pin;
 pub mod shell;
 pub mod shims;
+pub mod tools;
 pub mod ui;
 
 pub use gv_core::{config, pinfile, select, store, version};

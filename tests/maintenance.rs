@@ -505,3 +505,195 @@ fn cache_clean_empties_downloads_and_index_and_prints_the_space_freed() {
         ));
     assert!(!other.join("downloads/x.tar.gz").exists());
 }
+
+mod gofixtures;
+
+/// The environment real go commands in the tools tests get on top of the sandbox's: the
+/// shared build cache, a module cache the sandbox can delete, and no network.
+fn go_vars(sb: &Sandbox, proxy: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
+    vec![
+        ("GOCACHE", gofixtures::scratch().join("gocache").into()),
+        ("GOMODCACHE", sb.path().join("modcache").into()),
+        ("GOFLAGS", "-mod=mod -modcacherw".into()),
+        ("GOPROXY", format!("file://{}", proxy.display()).into()),
+        ("GOSUMDB", "off".into()),
+        ("GOTELEMETRY", "off".into()),
+    ]
+}
+
+/// A module proxy directory (GOPROXY protocol over file://) serving
+/// `example.com/greet@v1.0.0`, a one-file command.
+fn local_proxy(sb: &Sandbox) -> PathBuf {
+    let proxy = sb.path().join("proxy");
+    let at = proxy.join("example.com/greet/@v");
+    std::fs::create_dir_all(&at).unwrap();
+    let go_mod = "module example.com/greet\n\ngo 1.22\n";
+    std::fs::write(at.join("list"), "v1.0.0\n").unwrap();
+    std::fs::write(
+        at.join("v1.0.0.info"),
+        r#"{"Version":"v1.0.0","Time":"2024-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    std::fs::write(at.join("v1.0.0.mod"), go_mod).unwrap();
+    // Module zips hold MODULE@VERSION/ as their top directory.
+    let script = r#"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr("example.com/greet@v1.0.0/go.mod", sys.argv[2])
+    z.writestr("example.com/greet@v1.0.0/main.go", 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello from greet") }\n')
+"#;
+    let status = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(at.join("v1.0.0.zip"))
+        .arg(go_mod)
+        .status()
+        .expect("python3 (needed to build the module zip; provisioning needs it too)");
+    assert!(status.success());
+    proxy
+}
+
+#[test]
+fn tools_share_one_gobin_list_build_info_and_reinstall_with_another_version() {
+    let sb = Sandbox::new();
+    sb.real_install(GO_A);
+    sb.real_install(support::GO_B);
+    std::fs::write(sb.root().join("version"), format!("{GO_A}\n")).unwrap();
+    sb.rehash();
+    let proxy = local_proxy(&sb);
+    let dir = sb.work("p");
+    let gobin = sb.path().join("home/go/bin");
+
+    // A tool from a local module, and one from the proxy, both through the go shim: the
+    // shim gives go the shared GOBIN (~/go/bin).
+    let local = gofixtures::module("hello", "package main\n\nfunc main() {}\n");
+    sb.shim("go", &local)
+        .arg("install")
+        .arg(".")
+        .envs(go_vars(&sb, &proxy))
+        .assert()
+        .success();
+    sb.shim("go", &dir)
+        .args(["install", "example.com/greet@v1.0.0"])
+        .envs(go_vars(&sb, &proxy))
+        .assert()
+        .success();
+    assert!(gobin.join("hello").is_file() && gobin.join("greet").is_file());
+    std::fs::write(gobin.join("script.sh"), "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(
+        gobin.join("script.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+
+    let out = sb.gv(&dir).args(["tools", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["gobin"], gobin.display().to_string());
+    let tools = report["tools"].as_array().unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["greet", "hello", "script.sh"]);
+    assert_eq!(tools[0]["go_version"], format!("go{GO_A}"));
+    assert_eq!(tools[0]["module"], "example.com/greet");
+    assert_eq!(tools[0]["module_version"], "v1.0.0");
+    assert_eq!(tools[0]["install"], "example.com/greet@v1.0.0");
+    assert_eq!(tools[1]["package"], "example.com/hello");
+    assert_eq!(tools[1]["module_version"], "(devel)");
+    assert!(
+        tools[2]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("not a Go binary"),
+        "{report:#}"
+    );
+    let table = stdout(&sb.gv(&dir).arg("tools").output().unwrap());
+    assert!(
+        table.contains(&format!(
+            "greet      {:<10}  example.com/greet@v1.0.0  (example.com/greet)",
+            format!("go{GO_A}")
+        )),
+        "{table}"
+    );
+
+    // Rebuild with Go B: same GOBIN, new build info.
+    let out = sb
+        .gv(&dir)
+        .args(["tools", "reinstall", "greet", "--version", support::GO_B])
+        .envs(go_vars(&sb, &proxy))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "rebuilt greet (example.com/greet@v1.0.0): go{GO_A} -> go{}",
+            support::GO_B
+        )),
+        "{}",
+        stdout(&out)
+    );
+    let report = json(&sb.gv(&dir).args(["tools", "--json"]).output().unwrap());
+    assert_eq!(report["tools"][0]["go_version"], "go1.23.9");
+    let run = std::process::Command::new(gobin.join("greet"))
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&run), "hello from greet\n");
+
+    // A tool built from a checkout cannot be rebuilt from a module path: said, exit 1.
+    sb.gv(&dir)
+        .args(["tools", "reinstall", "hello"])
+        .envs(go_vars(&sb, &proxy))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("(devel)"));
+    sb.gv(&dir)
+        .args(["tools", "reinstall", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no tool `nope`"));
+}
+
+#[test]
+fn gv_init_puts_the_shared_gobin_on_path_once() {
+    let sb = Sandbox::new();
+    let gv = assert_cmd::cargo::cargo_bin("gv");
+    let shims = sb.root().join("shims");
+    let gobin = sb.path().join("home/go/bin");
+    for (shell, code) in [
+        (
+            "bash",
+            r#"eval "$("$GV" init bash)"; eval "$("$GV" init bash)"; printf %s "$PATH""#,
+        ),
+        (
+            "zsh",
+            r#"eval "$("$GV" init zsh)"; eval "$("$GV" init zsh)"; printf %s "$PATH""#,
+        ),
+        (
+            "fish",
+            r#""$GV" init fish | source; "$GV" init fish | source; string join : $PATH"#,
+        ),
+    ] {
+        let out = std::process::Command::new(shell)
+            .args(["-c", code])
+            .env_clear()
+            .envs(sb.env())
+            .env("GV", &gv)
+            .current_dir(sb.path())
+            .output()
+            .unwrap_or_else(|e| panic!("{shell}: {e} (install it: .ci/run does)"));
+        assert!(out.status.success(), "{shell}: {}", support::stderr(&out));
+        assert_eq!(
+            stdout(&out).trim_end(),
+            format!(
+                "{}:{}:/usr/local/bin:/usr/bin:/bin",
+                shims.display(),
+                gobin.display()
+            ),
+            "{shell}"
+        );
+    }
+    // A configured gobin is the one on PATH.
+    let config = sb.path().join("config/gv/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, "gobin = \"~/tools\"\n").unwrap();
+    let out = sb.gv(sb.path()).args(["init", "bash"]).output().unwrap();
+    assert!(stdout(&out).contains(&format!("'{}'", sb.path().join("home/tools").display())));
+}

@@ -25,6 +25,7 @@ mod ls_remote;
 mod prune;
 mod rehash;
 mod shell;
+mod tools;
 mod uninstall;
 mod verify;
 mod which;
@@ -78,6 +79,7 @@ pub enum Command {
     Doctor(doctor::Args),
     Prune(prune::Args),
     Cache(cache::Args),
+    Tools(tools::Args),
     Completions(completions::Args),
     #[command(hide = true)]
     HookEnv(hook_env::Args),
@@ -125,6 +127,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Prune(args) => prune::run(&ctx, args),
         Command::Cache(args) => cache::run(args),
+        Command::Tools(args) => tools::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Shell(args) => shell::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
