@@ -491,7 +491,7 @@ fn gotoolchain_checks(
             } else {
                 out.push(Check::ok(
                     "gotoolchain",
-                    format!("go runs with GOTOOLCHAIN={value} ({})", var.source),
+                    format!("go runs with GOTOOLCHAIN={value}: {}", var.source),
                 ));
             }
         }
