@@ -103,6 +103,7 @@ pub fn run(inputs: &Inputs<'_>) -> Vec<Check> {
         }
     }
     checks.push(path_check(inputs, selection.as_ref()));
+    checks.push(hook_check(inputs));
     checks.push(goroot_check(inputs, selection.as_ref()));
     checks.extend(gotoolchain_checks(
         inputs,
@@ -315,6 +316,24 @@ fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Check {
         _ => Check::ok(
             "path",
             format!("`go` resolves to gv ({} on PATH)", shims.display()),
+        ),
+    }
+}
+
+/// The shell hook is optional (the shims alone pick the version per directory), so its
+/// absence is reported, never a problem. It exports `__GV_VARS` while it applies anything.
+fn hook_check(inputs: &Inputs<'_>) -> Check {
+    match inputs.var("__GV_VARS") {
+        Some(vars) => Check::ok(
+            "hook",
+            format!(
+                "the shell hook is active (applied:{})",
+                vars.to_string_lossy()
+            ),
+        ),
+        None => Check::ok(
+            "hook",
+            "the shell hook is not active in this shell (the shims still select per directory; `gv init` adds switching GOROOT/GOBIN in the shell itself)",
         ),
     }
 }

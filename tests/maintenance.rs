@@ -100,6 +100,24 @@ fn doctor_is_quiet_and_exits_0_when_all_is_well() {
         "{text}"
     );
     assert!(text.ends_with("all is well\n"), "{text}");
+    let hook = check(&report, "hook");
+    assert!(
+        hook["message"].as_str().unwrap().contains("not active"),
+        "{hook}"
+    );
+    let active = json(
+        &doctor(&sb, &dir, &[])
+            .env("__GV_VARS", " GOROOT GOBIN")
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        check(&active, "hook")["message"]
+            .as_str()
+            .unwrap()
+            .contains("active (applied: GOROOT GOBIN)"),
+        "{active:#}"
+    );
 }
 
 #[test]
