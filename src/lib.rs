@@ -1,10 +1,12 @@
 //! gv: a Go toolchain and build-flag manager. The binary is a thin skin over these modules.
 
 pub mod build;
+pub mod cleanup;
 pub mod cli;
 pub mod completion;
 pub mod current_link;
 pub mod dist;
+pub mod doctor;
 pub mod fsutil;
 pub mod import;
 pub mod inspect;
@@ -12,6 +14,7 @@ pub mod install;
 pub mod pin;
 pub mod shell;
 pub mod shims;
+pub mod tools;
 pub mod ui;
 
 pub use gv_core::{config, pinfile, select, store, version};

@@ -121,6 +121,7 @@ fn var_json(var: &Var) -> serde_json::Value {
         Source::Sdk { .. } => ("sdk", None, false),
         Source::Toolchain { path, .. } => ("gotoolchain", path.as_deref(), false),
         Source::Config { path, forced } => ("config", Some(path.as_path()), *forced),
+        Source::Gobin { path } => ("gobin", path.as_deref(), false),
     };
     serde_json::json!({
         "name": var.name,

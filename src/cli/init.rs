@@ -11,7 +11,8 @@ Add one line to your shell's rc file:
   $PROFILE (PowerShell):        Invoke-Expression (& gv init powershell | Out-String)
 
 What it sets up:
-  - gv's shims directory on PATH (once, even when sourced twice);
+  - gv's shims directory on PATH (once, even when sourced twice), and after it the GOBIN
+    shared by every Go version, so tools from `go install` survive switching;
   - automatic switching: when the directory changes, GOROOT, the SDK's bin/ (first on PATH)
     and the [env] of that place are applied to the shell, and what was changed is put back
     when you leave (a variable you had set before gets its value back);
@@ -41,6 +42,25 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     let argv0 = std::env::args().next();
     let exe = init::gv_path(argv0.as_deref(), ctx.env.path.as_deref(), &ctx.cwd);
-    print!("{}", init::script(shell, &exe, &ctx.store.shims_dir()));
+    let gobin = shared_gobin();
+    print!(
+        "{}",
+        init::script(shell, &exe, &ctx.store.shims_dir(), gobin.as_deref())
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The directory `go install` writes to, to put on PATH: the user's own GOBIN, else the
+/// one gv shares between versions. Never fails: a broken config must not break the shell's
+/// start-up (the hook and `gv doctor` report it).
+fn shared_gobin() -> Option<std::path::PathBuf> {
+    if let Some(own) = std::env::var_os("GOBIN").filter(|v| !v.is_empty()) {
+        return Some(own.into());
+    }
+    let config = gv_core::config::Config::load(None).ok()?;
+    let lookup = |name: &str| std::env::var_os(name);
+    gv_core::env::shared_gobin(&config, &lookup)
+        .ok()
+        .flatten()
+        .map(|(dir, _)| dir)
 }

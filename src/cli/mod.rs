@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod build;
+mod cache;
 mod completions;
 mod context;
 mod current;
+mod doctor;
 mod env;
 mod exec;
 mod global;
@@ -21,8 +23,10 @@ mod list;
 mod local;
 mod ls_remote;
 mod pin_args;
+mod prune;
 mod rehash;
 mod shell;
+mod tools;
 mod uninstall;
 mod verify;
 mod which;
@@ -73,6 +77,10 @@ pub enum Command {
     Env(env::Args),
     Ide(ide::Args),
     Import(import::Args),
+    Doctor(doctor::Args),
+    Prune(prune::Args),
+    Cache(cache::Args),
+    Tools(tools::Args),
     Completions(completions::Args),
     #[command(hide = true)]
     HookEnv(hook_env::Args),
@@ -117,6 +125,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Env(args) => env::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Ide(args) => ide::run(&ctx, args),
+        Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Prune(args) => prune::run(&ctx, args),
+        Command::Cache(args) => cache::run(args),
+        Command::Tools(args) => tools::run(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Shell(args) => shell::run(&ctx, args),
         Command::Completions(args) => completions::run(args),

@@ -110,6 +110,30 @@ pub fn inspect(path: &Path) -> Result<Report, InspectError> {
     }
 }
 
+/// Only the build info of the executable at `path` (no DWARF, no symbols): what `gv tools`
+/// needs for every file of a GOBIN. `Ok(None)`: an executable without Go build info.
+pub fn build_info(path: &Path) -> Result<Option<BuildInfo>, InspectError> {
+    let read_error = |source| InspectError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    // SAFETY: as in `inspect`: a read-only map that lives only for this call.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(read_error)?;
+    let parsed = object::File::parse(&*map).map_err(|e| InspectError::NotABinary {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    match read_build_info(&parsed) {
+        Ok(info) => Ok(Some(info)),
+        Err(buildinfo::BuildInfoError::Missing) => Ok(None),
+        Err(e) => Err(InspectError::Damaged {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
 /// [`inspect`] on bytes already in memory; `path` is only for messages.
 pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
     let damaged = |reason: String| InspectError::Damaged {

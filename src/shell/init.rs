@@ -11,8 +11,9 @@ const ZSH: &str = include_str!("init/gv.zsh");
 const FISH: &str = include_str!("init/gv.fish");
 const POWERSHELL: &str = include_str!("init/gv.ps1");
 
-/// The init script for `shell`, calling gv at `exe` and putting `shims` on PATH.
-pub fn script(shell: Shell, exe: &Path, shims: &Path) -> String {
+/// The init script for `shell`, calling gv at `exe` and putting `shims` (and the shared
+/// GOBIN, when there is one) on PATH.
+pub fn script(shell: Shell, exe: &Path, shims: &Path, gobin: Option<&Path>) -> String {
     let template = match shell {
         Shell::Bash => BASH,
         Shell::Zsh => ZSH,
@@ -22,6 +23,10 @@ pub fn script(shell: Shell, exe: &Path, shims: &Path) -> String {
     template
         .replace("@@GV@@", &shell.quote(&exe.to_string_lossy()))
         .replace("@@SHIMS@@", &shell.quote(&shims.to_string_lossy()))
+        .replace(
+            "@@GOBIN@@",
+            &shell.quote(&gobin.map(|g| g.to_string_lossy()).unwrap_or_default()),
+        )
 }
 
 /// The path the hook should call gv by. The path the user invoked (a symlink such as
@@ -51,10 +56,16 @@ mod tests {
     #[test]
     fn templates_have_every_placeholder_filled() {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell] {
-            let text = script(shell, Path::new("/o'k/gv"), Path::new("/r/shims"));
+            let text = script(
+                shell,
+                Path::new("/o'k/gv"),
+                Path::new("/r/shims"),
+                Some(Path::new("/h/go/bin")),
+            );
             assert!(!text.contains("@@"), "{shell:?}: {text}");
             assert!(text.contains(&shell.quote("/o'k/gv")), "{shell:?}");
             assert!(text.contains(&shell.quote("/r/shims")), "{shell:?}");
+            assert!(text.contains(&shell.quote("/h/go/bin")), "{shell:?}");
         }
     }
 

@@ -23,6 +23,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "mirror",
     // src/build/profile.rs: `[profile.NAME]` build profiles.
     "profile",
+    // env.rs: the GOBIN shared by every version (tools that survive switching).
+    "gobin",
 ];
 
 #[derive(Debug, Error)]

@@ -8,6 +8,8 @@
 //! - `PATH`: the SDK's `bin/` prepended, so tools the go command starts (`go generate`,
 //!   `gofmt` from editors run under `gv exec`) use the same SDK without another shim hop.
 //! - `GOTOOLCHAIN`: per the `gotoolchain` config key (see [`Gotoolchain`]).
+//! - `GOBIN`: one directory shared by every version, so tools from `go install` survive
+//!   switching (see [`shared_gobin`]).
 //! - every variable of the `[env]` tables of the user `config.toml` and the project
 //!   `gv.toml` (nearest wins per key), e.g. `CGO_ENABLED`, `GODEBUG`, `GOINSTRUMENT`.
 //!
@@ -51,6 +53,8 @@ use crate::select::{Origin, Resolved, Selection};
 pub const GOTOOLCHAIN_KEY: &str = "gotoolchain";
 /// The config table of extra variables.
 pub const ENV_KEY: &str = "env";
+/// The config key that sets (or, with `false`, turns off) the shared GOBIN.
+pub const GOBIN_KEY: &str = "gobin";
 
 /// Variables gv computes itself from the selection; an `[env]` entry for them is ignored
 /// with a warning, because it would point the go command at a different SDK.
@@ -118,6 +122,8 @@ pub enum Source {
     },
     /// An `[env]` entry of a config file.
     Config { path: PathBuf, forced: bool },
+    /// The shared GOBIN: `gobin` in the config file `path`, else Go's own default.
+    Gobin { path: Option<PathBuf> },
 }
 
 impl fmt::Display for Source {
@@ -135,6 +141,12 @@ impl fmt::Display for Source {
                     f,
                     "gv's default gotoolchain policy `{}` (gv selected the version; stops the go command from fetching another toolchain)",
                     policy.as_str()
+                ),
+            },
+            Source::Gobin { path } => match path {
+                Some(path) => write!(f, "gobin in {} (shared by every version)", path.display()),
+                None => f.write_str(
+                    "gv's shared GOBIN: Go's default $GOPATH/bin, the same for every version, so `go install`ed tools survive switching",
                 ),
             },
             Source::Config { path, forced } => {
@@ -253,6 +265,17 @@ pub fn plan(
             &lookup,
         ));
     }
+    if !wanted.contains_key("GOBIN")
+        && let Some((dir, path)) = shared_gobin(config, &lookup)?
+    {
+        plan.vars.push(user_or_config(
+            "GOBIN",
+            &dir.to_string_lossy(),
+            false,
+            Source::Gobin { path },
+            &lookup,
+        ));
+    }
     for (name, w) in std::mem::take(&mut wanted) {
         let source = Source::Config {
             path: w.path,
@@ -329,6 +352,49 @@ pub fn gotoolchain(
         Resolved::System { .. } => Gotoolchain::Inherit,
     };
     Ok((policy, None))
+}
+
+/// The GOBIN gv gives every version, and the config file that chose it (`None`: the
+/// default). Go installs into `$GOBIN`, else `$GOPATH/bin` (first GOPATH entry), else
+/// `~/go/bin`; but each SDK run through a different GOPATH or by hand may disagree, so gv
+/// pins it once: `gobin = "PATH"` (`~/` allowed), else Go's default computed here.
+/// `gobin = false` turns this off. `None` also when there is no home to put it in.
+pub fn shared_gobin(
+    config: &Config,
+    lookup: &impl Fn(&str) -> Option<OsString>,
+) -> Result<Option<(PathBuf, Option<PathBuf>)>, EnvError> {
+    let var = |n: &str| lookup(n).filter(|v| !v.is_empty());
+    let home = var("HOME").map(PathBuf::from);
+    if let Some((value, path)) = config.get(GOBIN_KEY) {
+        let bad = |problem: String| EnvError::BadValue {
+            path: path.to_path_buf(),
+            key: GOBIN_KEY.to_string(),
+            problem,
+            hint: "write `gobin = \"~/go/bin\"` (an absolute or ~/ path), or `gobin = false` to leave GOBIN alone",
+        };
+        let text = match value {
+            toml::Value::Boolean(false) => return Ok(None),
+            toml::Value::String(s) if !s.trim().is_empty() => s.trim(),
+            other => return Err(bad(format!("must be a path or false, not {other}"))),
+        };
+        let dir = match (text.strip_prefix("~/"), &home) {
+            (Some(rest), Some(home)) => home.join(rest),
+            (Some(_), None) => return Err(bad("starts with ~/ but HOME is not set".into())),
+            (None, _) => PathBuf::from(text),
+        };
+        if !dir.is_absolute() {
+            return Err(bad(format!("must be an absolute path, not {text:?}")));
+        }
+        return Ok(Some((dir, Some(path.to_path_buf()))));
+    }
+    let gopath_first =
+        var("GOPATH").and_then(|p| std::env::split_paths(&p).next().filter(|d| d.is_absolute()));
+    let dir = match (gopath_first, home) {
+        (Some(gopath), _) => gopath.join("bin"),
+        (None, Some(home)) => home.join("go").join("bin"),
+        (None, None) => return Ok(None),
+    };
+    Ok(Some((dir, None)))
 }
 
 /// The merged `[env]` tables, project over user per key.
@@ -607,6 +673,51 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("/p/gv.toml: `gotoolchain` must be"), "{err}");
+    }
+
+    #[test]
+    fn one_gobin_for_every_version_user_wins_config_can_move_or_disable_it() {
+        let sel = managed();
+        let home = env(&[("HOME", "/h")]);
+        let plan1 = plan(&sel, &Config::default(), &home).unwrap();
+        let gobin = plan1.get("GOBIN").unwrap();
+        assert_eq!(gobin.value, "/h/go/bin");
+        assert!(gobin.is_applied());
+        let gopath = plan(
+            &sel,
+            &Config::default(),
+            env(&[("HOME", "/h"), ("GOPATH", "/gp:/x")]),
+        )
+        .unwrap();
+        assert_eq!(gopath.get("GOBIN").unwrap().value, "/gp/bin");
+        let mine = plan(
+            &sel,
+            &Config::default(),
+            env(&[("HOME", "/h"), ("GOBIN", "/mine")]),
+        )
+        .unwrap();
+        assert!(
+            !mine.get("GOBIN").unwrap().is_applied(),
+            "the user's GOBIN wins"
+        );
+        let moved = plan(&sel, &config(None, Some("gobin = \"~/tools\"\n")), &home).unwrap();
+        assert_eq!(moved.get("GOBIN").unwrap().value, "/h/tools");
+        let off = plan(&sel, &config(None, Some("gobin = false\n")), &home).unwrap();
+        assert!(off.get("GOBIN").is_none());
+        let forced = plan(
+            &sel,
+            &config(
+                Some("[env]\nGOBIN = { value = \"/f\", force = true }\n"),
+                None,
+            ),
+            env(&[("HOME", "/h"), ("GOBIN", "/mine")]),
+        )
+        .unwrap();
+        assert_eq!(forced.get("GOBIN").unwrap().value, "/f");
+        let err = plan(&sel, &config(None, Some("gobin = \"rel/bin\"\n")), &home)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`gobin` must be an absolute path"), "{err}");
     }
 
     #[test]

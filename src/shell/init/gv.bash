@@ -2,6 +2,13 @@
 # Safe to source twice, works under `set -u`, keeps an existing PROMPT_COMMAND.
 __GV_EXE=@@GV@@
 
+# The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
+if [ -n @@GOBIN@@ ]; then
+  case ":${PATH-}:" in
+    *:@@GOBIN@@:*) ;;
+    *) export PATH=@@GOBIN@@${PATH:+:$PATH} ;;
+  esac
+fi
 case ":${PATH-}:" in
   *:@@SHIMS@@:*) ;;
   *) export PATH=@@SHIMS@@${PATH:+:$PATH} ;;

@@ -2,6 +2,10 @@
 # Safe to source twice; switches on every change of $PWD, not only at prompts.
 set -g __GV_EXE @@GV@@
 
+# The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
+if test -n @@GOBIN@@; and not contains -- @@GOBIN@@ $PATH
+    set -gx PATH @@GOBIN@@ $PATH
+end
 if not contains -- @@SHIMS@@ $PATH
     set -gx PATH @@SHIMS@@ $PATH
 end

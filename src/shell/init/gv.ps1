@@ -4,6 +4,11 @@
 $global:__GvExe = @@GV@@
 $__gvShims = @@SHIMS@@
 $__gvSep = [IO.Path]::PathSeparator
+# The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
+$__gvGobin = @@GOBIN@@
+if ($__gvGobin -and -not (($env:PATH -split $__gvSep) -contains $__gvGobin)) {
+    $env:PATH = $__gvGobin + $__gvSep + $env:PATH
+}
 if (-not (($env:PATH -split $__gvSep) -contains $__gvShims)) {
     $env:PATH = $__gvShims + $__gvSep + $env:PATH
 }

@@ -1,0 +1,41 @@
+use std::process::ExitCode;
+
+use gv_core::store;
+
+use crate::cleanup::{self, human_size};
+
+/// Manage gv's download and release-index caches
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gv cache clean --dry-run   how much space the caches hold
+  gv cache clean             empty them (installed versions are untouched)
+
+The cache lives in $GV_CACHE_DIR, else $XDG_CACHE_HOME/gv (~/.cache/gv).")]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Empty the download and index caches, printing the space freed
+    Clean {
+        /// Show what would be freed, delete nothing
+        #[arg(long, short = 'n')]
+        dry_run: bool,
+    },
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Command::Clean { dry_run } = args.command;
+    let dir = store::cache_dir()?;
+    let dirs = cleanup::cache_dirs(&dir);
+    let freed = cleanup::clean_cache(&dirs, dry_run)?;
+    let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    if dry_run {
+        println!("would free {} ({})", human_size(freed), shown.join(", "));
+    } else {
+        println!("freed {} ({})", human_size(freed), shown.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}

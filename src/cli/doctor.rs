@@ -1,0 +1,67 @@
+use std::process::ExitCode;
+
+use super::Context;
+use crate::doctor::{self, Check, Inputs};
+use crate::ui::{self, Style};
+
+/// Check that `go` runs what gv selected, and say how to fix what does not
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gv doctor          one line per check: ok, or the problem and its fix
+  gv doctor --json   the same, for scripts
+
+Checks: config files, the selected and global versions are installed, gv's shims come
+first on PATH (no system go, stale $GOROOT/bin, goenv/gvm/asdf/mise shims before them),
+an exported GOROOT, GOTOOLCHAIN from `go env -w`, $GOROOT/go.env and your environment,
+stale or missing shims, and the store's permissions.
+Exit codes: 0 all is well, 1 at least one problem.")]
+pub struct Args {
+    /// Print a JSON object instead of text
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let lookup = |name: &str| std::env::var_os(name);
+    let checks = doctor::run(&Inputs {
+        store: &ctx.store,
+        select_env: &ctx.env,
+        cwd: &ctx.cwd,
+        shim_binary: crate::shims::shim_binary().ok(),
+        lookup: &lookup,
+    });
+    let ok = checks.iter().all(Check::is_ok);
+    if args.json {
+        let report = serde_json::json!({ "ok": ok, "checks": checks });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for check in &checks {
+            match &check.fix {
+                None => println!(
+                    "{} {}: {}",
+                    ui::out("ok ", Style::Green),
+                    check.name,
+                    check.message
+                ),
+                Some(fix) => println!(
+                    "{} {}: {} {} {fix}",
+                    ui::out("BAD", Style::Red),
+                    check.name,
+                    check.message,
+                    ui::out("-> fix:", Style::Bold)
+                ),
+            }
+        }
+        let problems = checks.iter().filter(|c| !c.is_ok()).count();
+        if problems == 0 {
+            println!("all is well");
+        } else {
+            println!("{problems} problem(s)");
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
