@@ -513,11 +513,21 @@ fn no_checksum_anywhere_refuses_unless_told_otherwise() {
 fn mirror_from_flag_and_config_and_bad_values() {
     let sb = Sandbox::new();
     let server = standard_server();
-    sb.write("proj/gv.toml", &format!("mirror = \"{}\"\n", server.url()));
+    // A project's gv.toml cannot pick the download server; the user's config.toml can.
+    sb.write("proj/gv.toml", "mirror = \"http://127.0.0.1:9/\"\n");
+    std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
+    std::fs::write(
+        sb.path().join("config/gv/config.toml"),
+        format!("mirror = \"{}\"\n", server.url()),
+    )
+    .unwrap();
     let mut cmd = sb.gv(&sb.work("proj"));
     cmd.env("GV_GO_INDEX", DEAD_INDEX);
     let (ok, _, err) = run(cmd.args(["install", "1.21"]));
-    assert!(ok, "the gv.toml mirror is used: {err}");
+    assert!(
+        ok,
+        "the config.toml mirror is used, not the project's: {err}"
+    );
     let mut cmd = sb.gv(&sb.work(""));
     let (ok, _, err) = run(cmd.args(["install", "1.22.9", "--mirror", &server.url()]));
     assert!(ok, "{err}");

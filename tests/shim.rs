@@ -340,7 +340,12 @@ fn auto_install_runs_gv_install_then_the_tool() {
 
     // The config key works too, and a failing install is reported.
     std::fs::remove_dir_all(sb.root().join("versions/1.24.2")).unwrap();
-    sb.write("p/gv.toml", "auto_install = true\n");
+    std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
+    std::fs::write(
+        sb.path().join("config/gv/config.toml"),
+        "auto_install = true\n",
+    )
+    .unwrap();
     sb.shim("go", &p).env("PATH", &path).assert().success();
     sb.write("p/.go-version", "1.24.3\n");
     sb.shim("go", &p)
@@ -555,4 +560,42 @@ fn auto_install_through_the_real_gv_install_and_a_loopback_mirror() {
     );
     assert!(sb.root().join("versions/1.24.2/bin/go").is_file());
     assert_eq!(server.archive_requests(), 1);
+}
+
+#[test]
+fn a_cloned_projects_gv_toml_cannot_run_code_or_pick_the_download_server() {
+    let sb = Sandbox::new();
+    env_printing_sdk(&sb, "1.22.10");
+    let p = sb.work("p");
+    sb.write("p/.go-version", "1.22.10\n");
+    sb.write(
+        "p/gv.toml",
+        "mirror = \"https://evil.example/\"\nauto_install = true\n[env]\nPROMPT_COMMAND = \"./x\"\nLD_PRELOAD = \"/tmp/x.so\"\nGOFLAGS = \"-mod=mod\"\n",
+    );
+    let out = sb.gv(&p).args(["env", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = json["vars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert!(
+        !names.contains(&"PROMPT_COMMAND") && !names.contains(&"LD_PRELOAD"),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"GOFLAGS"),
+        "Go's own variables still apply: {names:?}"
+    );
+    let warnings = json["warnings"].to_string();
+    for key in [
+        "PROMPT_COMMAND ignored",
+        "LD_PRELOAD ignored",
+        "`mirror` ignored",
+        "`auto_install` ignored",
+    ] {
+        assert!(warnings.contains(key), "{key}: {warnings}");
+    }
 }

@@ -27,6 +27,18 @@ pub const KNOWN_KEYS: &[&str] = &[
     "gobin",
 ];
 
+/// Keys only the user's own config may set. A project's gv.toml comes with whatever
+/// repository was cloned: it must not choose where Go SDKs are downloaded from, nor make
+/// gv install one behind the user's back.
+pub const USER_ONLY_KEYS: &[&str] = &["mirror", "auto_install"];
+
+/// Whether a project's gv.toml may set the environment variable `name`: only Go's own
+/// (`GO*`, `CGO_*`). Anything else — `PS1`, `PROMPT_COMMAND`, `LD_PRELOAD`, `BASH_ENV` —
+/// could run code the moment the shell hook applies it on `cd`.
+pub fn project_may_set_env(name: &str) -> bool {
+    name.starts_with("GO") || name.starts_with("CGO_")
+}
+
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -115,15 +127,53 @@ impl Config {
         Ok(Config { project, user })
     }
 
+    /// Whether `file` is the project's gv.toml (as opposed to the user's config).
+    pub fn is_project(&self, file: &ConfigFile) -> bool {
+        self.project.as_ref().is_some_and(|p| p.path == file.path)
+    }
+
+    /// What is wrong but harmless in the files: unknown keys, and keys a project file may
+    /// not set. One line each, naming the file and the key.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for file in self.files() {
+            for key in file.unknown_keys() {
+                out.push(format!(
+                    "{}: unknown key `{key}` ignored (known keys: {})",
+                    file.path.display(),
+                    KNOWN_KEYS.join(", ")
+                ));
+            }
+            if self.is_project(file) {
+                for key in USER_ONLY_KEYS
+                    .iter()
+                    .filter(|k| file.table.contains_key(**k))
+                {
+                    out.push(format!(
+                        "{}: `{key}` ignored: a project's gv.toml may not set it (a cloned repository must not decide where Go comes from); set it in your own config.toml",
+                        file.path.display()
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     /// The files in precedence order: project, then user.
     pub fn files(&self) -> impl Iterator<Item = &ConfigFile> {
         self.project.iter().chain(self.user.iter())
     }
 
     /// The value of a dotted key (`mirror`, `env.GODEBUG`) from the nearest file that
-    /// sets it, with that file's path.
+    /// sets it, with that file's path. [`USER_ONLY_KEYS`] come from the user file only.
     pub fn get(&self, dotted: &str) -> Option<(&toml::Value, &Path)> {
-        self.files().find_map(|file| {
+        let top = dotted.split('.').next().unwrap_or(dotted);
+        let files: Vec<&ConfigFile> = if USER_ONLY_KEYS.contains(&top) {
+            self.user.iter().collect()
+        } else {
+            self.files().collect()
+        };
+        files.into_iter().find_map(|file| {
             let mut parts = dotted.split('.');
             let mut value = file.table.get(parts.next()?)?;
             for part in parts {
@@ -152,6 +202,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("/p/gv.toml at line 2, column"), "{err}");
+    }
+
+    #[test]
+    fn a_project_cannot_set_user_only_keys() {
+        let project = ConfigFile::parse(
+            Path::new("/p/gv.toml"),
+            "mirror = \"https://evil.example/\"\nauto_install = true\n",
+        )
+        .unwrap();
+        let config = Config {
+            project: Some(project),
+            user: None,
+        };
+        assert!(config.get("mirror").is_none());
+        assert!(config.get("auto_install").is_none());
+        let warnings = config.warnings().join("\n");
+        assert!(warnings.contains("`mirror` ignored"), "{warnings}");
+        assert!(warnings.contains("`auto_install` ignored"), "{warnings}");
+        assert!(project_may_set_env("GOFLAGS") && project_may_set_env("CGO_CFLAGS"));
+        assert!(!project_may_set_env("PS1") && !project_may_set_env("LD_PRELOAD"));
     }
 
     #[test]

@@ -220,16 +220,10 @@ pub fn plan(
     lookup: impl Fn(&str) -> Option<OsString>,
 ) -> Result<EnvPlan, EnvError> {
     let lookup = |name: &str| lookup(name).filter(|v| !v.is_empty());
-    let mut plan = EnvPlan::default();
-    for file in config.files() {
-        for key in file.unknown_keys() {
-            plan.warnings.push(format!(
-                "{}: unknown key `{key}` ignored (known keys: {})",
-                file.path.display(),
-                crate::config::KNOWN_KEYS.join(", ")
-            ));
-        }
-    }
+    let mut plan = EnvPlan {
+        warnings: config.warnings(),
+        ..EnvPlan::default()
+    };
 
     let sdk = |name: &str, value: OsString| Var {
         name: name.to_string(),
@@ -434,6 +428,13 @@ fn env_table(
             if RESERVED.contains(&name.as_str()) {
                 warnings.push(format!(
                     "{}: [env] {name} ignored: gv sets {name} from the selected Go version",
+                    file.path.display()
+                ));
+                continue;
+            }
+            if config.is_project(file) && !crate::config::project_may_set_env(name) {
+                warnings.push(format!(
+                    "{}: [env] {name} ignored: a project's gv.toml may set only Go's variables (GO*, CGO_*), since the shell hook applies them as soon as you cd in; set {name} in your own config.toml",
                     file.path.display()
                 ));
                 continue;
@@ -739,12 +740,12 @@ mod tests {
     fn bad_entries_are_errors_or_warnings_naming_the_key() {
         let sel = managed();
         for (text, want) in [
-            ("[env]\nX = true\n", "`env.X` must be a string"),
+            ("[env]\nGOX = true\n", "`env.GOX` must be a string"),
             (
-                "[env]\nX = { value = \"1\", forse = true }\n",
+                "[env]\nGOX = { value = \"1\", forse = true }\n",
                 "unknown field `forse`",
             ),
-            ("[env]\nX = { force = true }\n", "needs a `value`"),
+            ("[env]\nGOX = { force = true }\n", "needs a `value`"),
             ("env = \"x\"\n", "`env` must be a table"),
             (
                 "[env]\n\"A=B\" = \"1\"\n",

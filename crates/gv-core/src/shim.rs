@@ -63,14 +63,20 @@ mod tests {
         assert!(auto_install(&Config::default(), Some(OsStr::new("1"))).unwrap());
         assert!(!auto_install(&Config::default(), None).unwrap());
         let bad = Config {
-            project: Some(ConfigFile::parse(Path::new("/p.toml"), "auto_install = \"y\"").unwrap()),
-            user: None,
+            project: None,
+            user: Some(ConfigFile::parse(Path::new("/u.toml"), "auto_install = \"y\"").unwrap()),
         };
         let err = auto_install(&bad, None).unwrap_err().to_string();
         assert!(
-            err.contains("/p.toml: `auto_install` must be true or false"),
+            err.contains("/u.toml: `auto_install` must be true or false"),
             "{err}"
         );
+        // A cloned repository cannot turn it on.
+        let project_only = Config {
+            project: Some(ConfigFile::parse(Path::new("/p.toml"), "auto_install = true").unwrap()),
+            user: None,
+        };
+        assert!(!auto_install(&project_only, None).unwrap());
     }
 
     #[test]
