@@ -30,8 +30,13 @@ pub fn changes(
     lookup: impl Fn(&str) -> Option<OsString>,
 ) -> Result<(Vec<Change>, Vec<String>), EnvError> {
     let plan = env::plan(selection, config, lookup)?;
+    // The shell restored its own values before asking, so where the user's value wins
+    // there is nothing to change.
     let changes = plan
-        .changes()
+        .vars
+        .iter()
+        .filter(|var| var.is_applied())
+        .map(|var| (var.name.as_str(), var.value.as_os_str()))
         .filter_map(|(name, value)| match name {
             // The plan's PATH is "bin + the whole PATH"; the shell only needs the entry
             // it adds, so that leaving removes exactly that one.

@@ -192,16 +192,36 @@ pub struct EnvPlan {
 }
 
 impl EnvPlan {
-    /// The variables to set on the child: exactly what a shim injects.
+    /// The variables to set on the child: exactly what a shim injects. Where the user's
+    /// own value wins it is set too: a no-op normally, and what puts the user's value back
+    /// when the shell hook of another directory had replaced it.
     pub fn changes(&self) -> impl Iterator<Item = (&str, &OsStr)> {
         self.vars
             .iter()
-            .filter(|v| v.is_applied())
             .map(|v| (v.name.as_str(), v.value.as_os_str()))
     }
 
     pub fn get(&self, name: &str) -> Option<&Var> {
         self.vars.iter().find(|v| v.name == name)
+    }
+}
+
+/// The shell hook exports each value it applied as `__GV_N_<NAME>` and the value it
+/// replaced as `__GV_O_<NAME>` (see src/shell/init/).
+const HOOK_APPLIED_PREFIX: &str = "__GV_N_";
+const HOOK_SAVED_PREFIX: &str = "__GV_O_";
+
+/// The user's own value of `name`. While a variable still holds what the shell hook
+/// applied, the user's value is the one the hook saved (or none): otherwise a shim run by
+/// a script that left the hook's directory would mistake the hook's `CGO_ENABLED=0` for
+/// the user's choice and keep it over the new directory's config.
+fn users_own(name: &str, lookup: &impl Fn(&str) -> Option<OsString>) -> Option<OsString> {
+    let value = lookup(name);
+    let applied = lookup(&format!("{HOOK_APPLIED_PREFIX}{name}"));
+    if value.is_some() && value == applied {
+        lookup(&format!("{HOOK_SAVED_PREFIX}{name}"))
+    } else {
+        value
     }
 }
 
@@ -219,7 +239,7 @@ pub fn plan(
     config: &Config,
     lookup: impl Fn(&str) -> Option<OsString>,
 ) -> Result<EnvPlan, EnvError> {
-    let lookup = |name: &str| lookup(name).filter(|v| !v.is_empty());
+    let lookup = |name: &str| users_own(name, &lookup).filter(|v| !v.is_empty());
     let mut plan = EnvPlan {
         warnings: config.warnings(),
         ..EnvPlan::default()
@@ -598,7 +618,7 @@ mod tests {
             got["CGO_ENABLED"], "0",
             "project beats user file; empty = unset"
         );
-        assert!(!got.contains_key("GOINSTRUMENT"), "the user's value stays");
+        assert_eq!(got["GOINSTRUMENT"], "user", "the user's value stays");
         let instr = plan.get("GOINSTRUMENT").unwrap();
         assert_eq!(instr.value, "user");
         assert_eq!(
@@ -734,6 +754,45 @@ mod tests {
         };
         let plan = plan(&sel, &Config::default(), env(&[])).unwrap();
         assert!(plan.vars.is_empty(), "{plan:?}");
+    }
+
+    #[test]
+    fn values_the_shell_hook_applied_are_not_the_users_own() {
+        let sel = managed();
+        let cfg = config(Some("[env]\nCGO_ENABLED = \"1\"\n"), None);
+        // The hook of another project set CGO_ENABLED=0 over the user's unset variable.
+        let hooked = plan(
+            &sel,
+            &cfg,
+            env(&[("CGO_ENABLED", "0"), ("__GV_N_CGO_ENABLED", "0")]),
+        )
+        .unwrap();
+        assert_eq!(hooked.get("CGO_ENABLED").unwrap().value, "1");
+        assert!(hooked.get("CGO_ENABLED").unwrap().is_applied());
+        // The user had their own value before the hook: it still wins.
+        let saved = plan(
+            &sel,
+            &cfg,
+            env(&[
+                ("CGO_ENABLED", "0"),
+                ("__GV_N_CGO_ENABLED", "0"),
+                ("__GV_O_CGO_ENABLED", "2"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(saved.get("CGO_ENABLED").unwrap().value, "2");
+        assert!(
+            saved.changes().any(|(n, v)| n == "CGO_ENABLED" && v == "2"),
+            "the user's value is put back for the child"
+        );
+        // Changed by hand since the hook ran: the user's.
+        let by_hand = plan(
+            &sel,
+            &cfg,
+            env(&[("CGO_ENABLED", "3"), ("__GV_N_CGO_ENABLED", "0")]),
+        )
+        .unwrap();
+        assert_eq!(by_hand.get("CGO_ENABLED").unwrap().value, "3");
     }
 
     #[test]
