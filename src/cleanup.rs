@@ -77,7 +77,9 @@ pub fn plan_prune(
     projects: &[PathBuf],
 ) -> Result<PrunePlan, CleanupError> {
     let installed = store.installed()?;
-    let mut reasons: HashMap<Version, Vec<KeepReason>> = HashMap::new();
+    // Keyed by the directory name: `Version`'s equality ignores `-suffix`es, and
+    // 1.22.10 and 1.22.10-bigcorp are two installs.
+    let mut reasons: HashMap<String, Vec<KeepReason>> = HashMap::new();
     let mut plan = PrunePlan::default();
 
     let global = store.global_file();
@@ -88,7 +90,7 @@ pub fn plan_prune(
         })?;
         if let Some(v) = entries.specs.iter().find_map(|s| s.best_match(&installed)) {
             reasons
-                .entry(v.clone())
+                .entry(v.to_string())
                 .or_default()
                 .push(KeepReason::Global { path: global });
         }
@@ -96,7 +98,7 @@ pub fn plan_prune(
     for spec in keep {
         for v in installed.iter().filter(|v| spec.matches(v)) {
             reasons
-                .entry(v.clone())
+                .entry(v.to_string())
                 .or_default()
                 .push(KeepReason::Spec(spec.clone()));
         }
@@ -118,15 +120,13 @@ pub fn plan_prune(
         };
         match select::select(store, &project_env, &dir) {
             Ok(selection) => match selection.resolved {
-                Resolved::Managed { version, .. } => {
-                    reasons
-                        .entry(version)
-                        .or_default()
-                        .push(KeepReason::Project {
-                            dir: dir.clone(),
-                            origin: selection.request.origin.to_string(),
-                        })
-                }
+                Resolved::Managed { version, .. } => reasons
+                    .entry(version.to_string())
+                    .or_default()
+                    .push(KeepReason::Project {
+                        dir: dir.clone(),
+                        origin: selection.request.origin.to_string(),
+                    }),
                 Resolved::System { .. } => plan.notes.push(format!(
                     "{} uses the system go ({})",
                     dir.display(),
@@ -146,7 +146,7 @@ pub fn plan_prune(
         }
     }
     for v in installed {
-        match reasons.remove(&v) {
+        match reasons.remove(v.as_str()) {
             Some(why) => plan.keep.push((v, why)),
             None => {
                 let size = disk_usage(&store.version_dir(&v));

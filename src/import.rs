@@ -93,15 +93,26 @@ pub fn import_goenv(
         let outcome = match Version::parse(&name) {
             Err(_) => skip("not a Go version name"),
             Ok(_) if !from.join("bin/go").is_file() => skip("incomplete SDK: it has no bin/go"),
-            Ok(version) if store.version_dir(&version).exists() => skip("already installed in gv"),
             Ok(version) => {
                 let to = store.version_dir(&version);
-                adopt(&from, &to, method)?;
-                Outcome {
-                    name,
-                    from,
-                    to: Some(to),
-                    skipped: None,
+                // The same per-version lock as install and uninstall: no race with them.
+                let _lock = crate::install::lock(store, &version, || {}).map_err(|source| {
+                    ImportError::Io {
+                        from: from.clone(),
+                        to: to.clone(),
+                        source,
+                    }
+                })?;
+                if to.exists() {
+                    skip("already installed in gv")
+                } else {
+                    adopt(&from, &to, &version, method)?;
+                    Outcome {
+                        name,
+                        from,
+                        to: Some(to),
+                        skipped: None,
+                    }
                 }
             }
         };
@@ -120,7 +131,7 @@ fn read_goenv_global(goenv_root: &Path) -> Option<String> {
 }
 
 /// Puts `from` at `to`, whole or not at all.
-fn adopt(from: &Path, to: &Path, method: Method) -> Result<(), ImportError> {
+fn adopt(from: &Path, to: &Path, version: &Version, method: Method) -> Result<(), ImportError> {
     let io = |source| ImportError::Io {
         from: from.to_path_buf(),
         to: to.to_path_buf(),
@@ -136,8 +147,10 @@ fn adopt(from: &Path, to: &Path, method: Method) -> Result<(), ImportError> {
             Err(e) => return Err(io(e)),
         }
     }
+    // Named like install's work directories, so leftovers of a killed import are cleaned
+    // up by the next install of this version.
     let staging = tempfile::Builder::new()
-        .prefix(".import-")
+        .prefix(&format!(".tmp-{}-", version.as_str()))
         .tempdir_in(parent)
         .map_err(io)?;
     let tree = staging.path().join("go");

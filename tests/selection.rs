@@ -224,6 +224,12 @@ fn local_writes_reads_and_unsets() {
         std::fs::read_to_string(dir.join(".go-version")).unwrap(),
         "1.22.10\n"
     );
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.join(".go-version"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o044, 0o044, "readable by other users: {mode:o}");
     // Reads the nearest pin from below.
     let sub = sb.work("p/sub");
     sb.gv(&sub)

@@ -28,7 +28,7 @@ use crate::dist::unpack::{self, UnpackError};
 use crate::dist::{Platform, parse_archive_name};
 use crate::ui;
 
-pub use lock::WORK_PREFIXES;
+pub use lock::{VersionLock, WORK_PREFIXES, lock};
 use plan::{Plan, cached_archive, checksum_index, first_hex_word, plan, sidecar_path};
 pub use plan::{listing_index, load_index, mirror_index};
 pub use progress::Progress;

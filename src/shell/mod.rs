@@ -13,8 +13,9 @@
 //!   made by hand in the meantime wins. The state is exported so a nested shell restores
 //!   correctly too.
 //! - The `gv` shell function re-runs the hook after commands that change what applies
-//!   here (`gv local`, `gv global`, `gv shell`, `gv install`, `gv uninstall`), so an
-//!   in-place edit made with gv is visible at once, at zero cost for ordinary prompts.
+//!   here (`gv local`, `gv global`, `gv shell`, `gv install`, `gv uninstall`, `gv prune`,
+//!   `gv import`), so an in-place edit made with gv is visible at once, at zero cost for
+//!   ordinary prompts.
 
 pub mod hook;
 pub mod init;

@@ -70,7 +70,7 @@ function gv
                 __gv_hook
                 return 0
             end
-        case local global install uninstall
+        case local global install uninstall prune import
             $__GV_EXE $argv
             set -l s $status
             __gv_hook

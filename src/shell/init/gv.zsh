@@ -84,7 +84,7 @@ gv() {
         return 0
       fi
       ;;
-    local | global | install | uninstall)
+    local | global | install | uninstall | prune | import)
       "$__GV_EXE" "$@"
       __gv_status=$?
       __gv_hook
