@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use gv_core::config::Config;
 use gv_core::env::{self, EnvPlan, Gotoolchain};
-use gv_core::select::{self, Discovery, Resolved, SelectEnv, Selection};
+use gv_core::select::{self, Discovery, Resolved, SelectEnv, SelectError, Selection};
 use gv_core::{Store, pinfile};
 use serde::Serialize;
 
@@ -124,17 +124,15 @@ fn config_check(
     inputs: &Inputs<'_>,
     checks: &mut Vec<Check>,
 ) -> (Option<Config>, Option<Discovery>) {
-    let found = match select::discover(inputs.cwd) {
-        Ok(found) => found,
-        Err(e) => {
-            checks.push(Check::problem(
-                "pin-files",
-                first_line(&e.to_string()),
-                "fix or remove the file named above",
-            ));
-            return (None, None);
-        }
-    };
+    let found = select::discover(inputs.cwd);
+    // Reported even when GV_VERSION overrides it: the file is still broken.
+    if let Some(Err(e)) = &found.pin {
+        checks.push(Check::problem(
+            "pin-files",
+            first_line(&e.to_string()),
+            "fix or remove the file named above",
+        ));
+    }
     match Config::load(found.project_config.as_deref()) {
         Ok(config) => {
             let files: Vec<String> = config
@@ -171,6 +169,8 @@ fn selection_check(
     let result = select::request(inputs.store, inputs.select_env, found)
         .and_then(|request| select::resolve(inputs.store, inputs.select_env, request));
     match result {
+        // Already reported by the pin-files check.
+        Err(SelectError::PinFile(_)) if matches!(found.pin, Some(Err(_))) => None,
         Ok(selection) => {
             checks.push(Check::ok(
                 "selected",

@@ -197,6 +197,29 @@ fn garbage_version_files_give_clear_errors() {
         .stderr(predicate::str::contains("Go 1.22 is not installed"));
 }
 
+/// GV_VERSION (what `gv shell` sets) overrides every pin, broken ones included.
+#[test]
+fn gv_version_overrides_a_garbage_version_file_up_the_tree() {
+    let sb = Sandbox::new();
+    sb.fake_install("1.22.10");
+    sb.write("g/.go-version", "not a version\n\u{0}\u{7f}#?!\n");
+    let deep = sb.work("g/a/b");
+    sb.gv(&deep)
+        .arg("current")
+        .env("GV_VERSION", "1.22.10")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "1.22.10 (set by the GV_VERSION",
+        ))
+        .stderr("");
+    sb.gv(&deep)
+        .arg("current")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("names no Go version"));
+}
+
 #[test]
 fn invalid_gv_version_is_explained() {
     let sb = Sandbox::new();

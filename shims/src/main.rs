@@ -93,7 +93,7 @@ fn run(argv0: &OsStr, args: std::env::ArgsOs) -> Result<Infallible, Failure> {
     let cwd = std::env::current_dir().map_err(|e| {
         format!("cannot read the current directory: {e}\n  hint: cd to a directory that exists")
     })?;
-    let found = select::discover(&cwd)?;
+    let found = select::discover(&cwd);
     let config = Config::load(found.project_config.as_deref())?;
     let request = select::request(&store, &senv, &found)?;
     let selection = match select::resolve(&store, &senv, request.clone()) {

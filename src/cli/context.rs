@@ -20,13 +20,13 @@ impl Context {
         })
     }
 
-    pub fn discover(&self) -> anyhow::Result<Discovery> {
-        Ok(select::discover(&self.cwd)?)
+    pub fn discover(&self) -> Discovery {
+        select::discover(&self.cwd)
     }
 
     /// The selection for the current directory, with its files, so callers can explain it.
     pub fn select(&self) -> anyhow::Result<(Selection, Discovery)> {
-        let found = self.discover()?;
+        let found = self.discover();
         let request = select::request(&self.store, &self.env, &found)?;
         let selection = select::resolve(&self.store, &self.env, request)?;
         Ok((selection, found))
@@ -34,7 +34,7 @@ impl Context {
 
     /// The selection and the environment a shim would inject here (`gv env`, `gv exec`).
     pub fn env_plan(&self) -> anyhow::Result<(Selection, gv_core::env::EnvPlan)> {
-        let found = self.discover()?;
+        let found = self.discover();
         let config = gv_core::config::Config::load(found.project_config.as_deref())?;
         let request = select::request(&self.store, &self.env, &found)?;
         let selection = select::resolve(&self.store, &self.env, request)?;

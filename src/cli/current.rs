@@ -20,7 +20,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let (selection, found) = ctx.select()?;
     let mut warnings = Vec::new();
-    if let Some((origin, entries)) = &found.pin
+    if let Some(Ok((origin, entries))) = &found.pin
         && origin == &selection.request.origin
     {
         for skipped in &entries.skipped {

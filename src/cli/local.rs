@@ -31,8 +31,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         pin::write(&ctx.store, &here, &spec)?;
         return Ok(ExitCode::SUCCESS);
     }
-    match ctx.discover()?.pin {
-        Some((Origin::GoVersionFile { path } | Origin::ToolVersions { path }, entries)) => {
+    match ctx.discover().pin {
+        Some(Err(err)) => Err(err.into()),
+        Some(Ok((Origin::GoVersionFile { path } | Origin::ToolVersions { path }, entries))) => {
             for spec in &entries.specs {
                 println!("{spec}");
             }

@@ -59,7 +59,7 @@ fn environment(
         gv_version: version.or_else(|| ctx.env.gv_version.clone()),
         ..ctx.env.clone()
     };
-    let found = ctx.discover()?;
+    let found = ctx.discover();
     let config = gv_core::config::Config::load(found.project_config.as_deref())?;
     let request = select::request(&ctx.store, &env, &found)?;
     let selection = select::resolve(&ctx.store, &env, request)?;

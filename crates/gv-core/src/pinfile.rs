@@ -7,6 +7,7 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -16,12 +17,14 @@ use crate::version::{Spec, Version};
 /// first in practice; anything beyond this is not a pin file a human wrote.
 pub const MAX_READ: u64 = 256 * 1024;
 
-#[derive(Debug, Error)]
+/// `Clone` because [`crate::select::Discovery`] keeps a broken pin file's error until
+/// that file is the one that decides (hence the `Arc` around the I/O error).
+#[derive(Debug, Clone, Error)]
 pub enum PinFileError {
     #[error("cannot read {path}: {source}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        source: Arc<std::io::Error>,
     },
     #[error(
         "{path} names no Go version{detail}\n  hint: write one version per line, e.g. `1.22.3`, or run `gv local 1.22.3` there"
@@ -47,7 +50,7 @@ pub struct Skipped {
 fn read_capped(path: &Path) -> Result<String, PinFileError> {
     let read_err = |source| PinFileError::Read {
         path: path.to_path_buf(),
-        source,
+        source: Arc::new(source),
     };
     let mut bytes = Vec::new();
     File::open(path)

@@ -218,51 +218,52 @@ fn non_blank_var(name: &str) -> Option<String> {
 }
 
 /// The version-relevant files found walking up from a directory.
+///
+/// Finding files never fails: a broken pin file is kept as its error and raised by
+/// [`request`] only when it is the file that decides, so `GV_VERSION` still overrides it.
 #[derive(Debug, Clone, Default)]
 pub struct Discovery {
-    /// The nearest `.go-version` or `.tool-versions` with a Go line, already parsed.
-    pub pin: Option<(Origin, PinEntries)>,
-    /// The nearest go.work or go.mod.
-    pub gomod: Option<(PathBuf, GoMod)>,
+    /// The nearest `.go-version` or `.tool-versions` with a Go line, already parsed (or
+    /// why it could not be).
+    pub pin: Option<Result<(Origin, PinEntries), PinFileError>>,
+    /// The nearest go.work or go.mod, not yet read: only [`request`] (when no pin decides)
+    /// and [`pin_conflict`] need its content, so most runs never open it.
+    pub gomod_path: Option<PathBuf>,
     /// The nearest project `gv.toml`.
     pub project_config: Option<PathBuf>,
 }
 
 /// Walks from `dir` up to `/`, once, collecting the nearest of each kind of file.
-pub fn discover(dir: &Path) -> Result<Discovery, PinFileError> {
+pub fn discover(dir: &Path) -> Discovery {
     let mut found = Discovery::default();
-    let mut pin_searching = true;
     for dir in dir.ancestors() {
-        if pin_searching {
+        if found.pin.is_none() {
             let go_version = dir.join(GO_VERSION_FILE);
+            let tool_versions = dir.join(TOOL_VERSIONS_FILE);
             if go_version.is_file() {
-                let entries = pinfile::read_go_version(&go_version)?;
-                found.pin = Some((Origin::GoVersionFile { path: go_version }, entries));
-                pin_searching = false;
-            } else {
-                let tool_versions = dir.join(TOOL_VERSIONS_FILE);
-                if tool_versions.is_file()
-                    && let Some(entries) = pinfile::read_tool_versions(&tool_versions)?
-                {
-                    found.pin = Some((
-                        Origin::ToolVersions {
+                found.pin = Some(
+                    pinfile::read_go_version(&go_version)
+                        .map(|entries| (Origin::GoVersionFile { path: go_version }, entries)),
+                );
+            } else if tool_versions.is_file() {
+                // A .tool-versions without a Go line does not count; keep looking above.
+                found.pin = match pinfile::read_tool_versions(&tool_versions) {
+                    Ok(Some(entries)) => {
+                        let origin = Origin::ToolVersions {
                             path: tool_versions,
-                        },
-                        entries,
-                    ));
-                    pin_searching = false;
-                }
+                        };
+                        Some(Ok((origin, entries)))
+                    }
+                    Ok(None) => None,
+                    Err(err) => Some(Err(err)),
+                };
             }
         }
-        if found.gomod.is_none() {
-            for name in ["go.work", "go.mod"] {
-                let path = dir.join(name);
-                if path.is_file() {
-                    let module = pinfile::read_go_mod(&path)?;
-                    found.gomod = Some((path, module));
-                    break;
-                }
-            }
+        if found.gomod_path.is_none() {
+            found.gomod_path = ["go.work", "go.mod"]
+                .into_iter()
+                .map(|name| dir.join(name))
+                .find(|path| path.is_file());
         }
         if found.project_config.is_none() {
             let path = dir.join(PROJECT_CONFIG_FILE);
@@ -270,11 +271,11 @@ pub fn discover(dir: &Path) -> Result<Discovery, PinFileError> {
                 found.project_config = Some(path);
             }
         }
-        if !pin_searching && found.gomod.is_some() && found.project_config.is_some() {
+        if found.pin.is_some() && found.gomod_path.is_some() && found.project_config.is_some() {
             break;
         }
     }
-    Ok(found)
+    found
 }
 
 /// Decides what is asked for here, without looking at what is installed.
@@ -300,15 +301,19 @@ pub fn request(store: &Store, env: &SelectEnv, found: &Discovery) -> Result<Requ
             origin: Origin::Env { var },
         });
     }
-    if let Some((origin, entries)) = &found.pin {
-        return Ok(Request {
-            specs: entries.specs.clone(),
-            origin: origin.clone(),
-        });
+    match &found.pin {
+        Some(Ok((origin, entries))) => {
+            return Ok(Request {
+                specs: entries.specs.clone(),
+                origin: origin.clone(),
+            });
+        }
+        Some(Err(err)) => return Err(err.clone().into()),
+        None => {}
     }
     if env.gomod
-        && let Some((path, module)) = &found.gomod
-        && let Some(request) = gomod_request(path, module)
+        && let Some(path) = &found.gomod_path
+        && let Some(request) = gomod_request(path, &pinfile::read_go_mod(path)?)
     {
         return Ok(request);
     }
@@ -409,7 +414,7 @@ fn install_hint(spec: &Spec) -> String {
 
 /// Everything selection needs to decide, in one call: discover, request, resolve.
 pub fn select(store: &Store, env: &SelectEnv, dir: &Path) -> Result<Selection, SelectError> {
-    let found = discover(dir)?;
+    let found = discover(dir);
     let request = request(store, env, &found)?;
     resolve(store, env, request)
 }
@@ -450,13 +455,19 @@ impl fmt::Display for PinConflict {
     }
 }
 
+/// Reads go.mod only when a pin chose a managed version. An unreadable go.mod gives no
+/// conflict: the go command itself will say what is wrong with it.
 pub fn pin_conflict(selection: &Selection, found: &Discovery) -> Option<PinConflict> {
     let Resolved::Managed { version, .. } = &selection.resolved else {
         return None;
     };
-    let (gomod, module) = found.gomod.as_ref()?;
+    if !selection.request.origin.is_pin() {
+        return None;
+    }
+    let gomod = found.gomod_path.as_ref()?;
+    let module = pinfile::read_go_mod(gomod).ok()?;
     let required = module.go.as_ref()?.minimum_toolchain();
-    (selection.request.origin.is_pin() && *version < required).then(|| PinConflict {
+    (*version < required).then(|| PinConflict {
         selected: version.clone(),
         origin: selection.request.origin.clone(),
         gomod: gomod.clone(),
@@ -526,7 +537,7 @@ mod tests {
         std::fs::write(tmp.path().join(".go-version"), "1.21.13\n").unwrap();
         let sel = select(&store, &env(), &deep).unwrap();
         assert_eq!(sel.resolved.name(), "1.21.13", "a pin file beats go.mod");
-        let found = discover(&deep).unwrap();
+        let found = discover(&deep);
         let conflict = pin_conflict(&sel, &found).unwrap();
         assert_eq!(conflict.required.as_str(), "1.22.0");
 
@@ -582,6 +593,84 @@ mod tests {
         let err = select(&store, &env(), tmp.path()).unwrap_err().to_string();
         assert!(err.contains("Go 1.30.0 or newer is not installed"), "{err}");
         assert!(err.contains("gv install 1.30"), "{err}");
+    }
+
+    #[test]
+    fn env_overrides_a_broken_pin_file_which_still_errors_when_it_decides() {
+        let (tmp, store) = fixture();
+        let junk: Vec<u8> = (0u8..=255).rev().cycle().take(4096).collect();
+        let cases: [(&str, Vec<u8>); 4] = [
+            (".go-version", Vec::new()),
+            (".go-version", b"# only a comment\n".to_vec()),
+            (".go-version", junk),
+            (".tool-versions", b"golang\n".to_vec()),
+        ];
+        for (name, bytes) in cases {
+            let dir = tempfile::tempdir_in(tmp.path()).unwrap();
+            let deep = dir.path().join("sub");
+            std::fs::create_dir_all(&deep).unwrap();
+            std::fs::write(dir.path().join(name), &bytes).unwrap();
+
+            let err = select(&store, &env(), &deep).unwrap_err();
+            assert!(
+                matches!(err, SelectError::PinFile(PinFileError::Empty { .. })),
+                "{name} {bytes:?}: {err}"
+            );
+            assert!(err.to_string().contains(name), "{err}");
+
+            let with_env = SelectEnv {
+                gv_version: Some("1.22".into()),
+                ..env()
+            };
+            assert_eq!(chosen(&store, &with_env, &deep), "1.22.10", "{name}");
+            let goenv = SelectEnv {
+                goenv_version: Some("1.21".into()),
+                ..env()
+            };
+            assert_eq!(chosen(&store, &goenv, &deep), "1.21.13", "{name}");
+        }
+    }
+
+    /// go.mod is read only when it decides or `pin_conflict` asks: an unreadable one
+    /// (reading /proc/self/mem at offset 0 fails with EIO, even as root) breaks nothing else.
+    #[test]
+    fn go_mod_is_read_only_when_needed() {
+        let (tmp, store) = fixture();
+        let dir = tmp.path().join("p");
+        std::fs::create_dir_all(&dir).unwrap();
+        let gomod = dir.join("go.mod");
+        std::os::unix::fs::symlink("/proc/self/mem", &gomod).unwrap();
+        assert!(gomod.is_file() && std::fs::read(&gomod).is_err());
+
+        let found = discover(&dir);
+        assert_eq!(found.gomod_path.as_deref(), Some(gomod.as_path()));
+        let err = select(&store, &env(), &dir).unwrap_err();
+        assert!(
+            matches!(&err, SelectError::PinFile(PinFileError::Read { path, .. }) if *path == gomod),
+            "{err}"
+        );
+        let no_gomod = SelectEnv {
+            gomod: false,
+            ..env()
+        };
+        assert!(matches!(
+            select(&store, &no_gomod, &dir),
+            Err(SelectError::NothingSelected)
+        ));
+        let with_env = SelectEnv {
+            gv_version: Some("1.22.3".into()),
+            ..env()
+        };
+        assert_eq!(chosen(&store, &with_env, &dir), "1.22.3");
+
+        std::fs::write(dir.join(".go-version"), "1.21\n").unwrap();
+        let sel = select(&store, &env(), &dir).unwrap();
+        assert_eq!(
+            sel.resolved.name(),
+            "1.21.13",
+            "the pin decides; go.mod unread"
+        );
+        assert_eq!(pin_conflict(&sel, &discover(&dir)), None);
     }
 
     #[test]
