@@ -86,6 +86,24 @@ pub enum Command {
     HookEnv(hook_env::Args),
 }
 
+/// Asks `question` on the terminal. Without a terminal there is no one to ask, so it
+/// refuses with a usage error carrying `hint` (how to say yes up front).
+pub(crate) fn confirm(question: &str, hint: &str) -> anyhow::Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Err(UsageError(format!(
+            "refusing to {} without confirmation\n  hint: {hint} (stdin is not a terminal, so gv cannot ask)",
+            question.trim_end_matches('?')
+        ))
+        .into());
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
 /// An error that is the user's invocation, not gv's environment: exits with 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

@@ -1,11 +1,10 @@
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use gv_core::Spec;
 
-use super::{Context, UsageError};
+use super::Context;
 use crate::cleanup::{self, human_size};
 use crate::install;
 use crate::ui;
@@ -72,7 +71,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    if !args.yes && !confirm(plan.remove.len())? {
+    let count = plan.remove.len();
+    if !args.yes
+        && !super::confirm(
+            &format!("remove {count} version(s)?"),
+            "pass --yes, or --dry-run to look first",
+        )?
+    {
         ui::info("nothing removed");
         return Ok(ExitCode::FAILURE);
     }
@@ -101,18 +106,4 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         human_size(freed)
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn confirm(count: usize) -> anyhow::Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        return Err(UsageError(format!(
-            "refusing to remove {count} version(s) without confirmation\n  hint: pass --yes (stdin is not a terminal, so gv cannot ask), or --dry-run to look first"
-        ))
-        .into());
-    }
-    eprint!("remove {count} version(s)? [y/N] ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }

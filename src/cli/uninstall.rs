@@ -1,4 +1,3 @@
-use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -47,7 +46,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     for warning in warnings(ctx, &installed, &version) {
         ui::warn(warning);
     }
-    if !args.yes && !confirm(&version)? {
+    if !args.yes && !super::confirm(&format!("remove Go {version}?"), "pass --yes")? {
         ui::info("nothing removed");
         return Ok(ExitCode::FAILURE);
     }
@@ -85,18 +84,4 @@ fn warnings(ctx: &Context, installed: &[Version], version: &Version) -> Vec<Stri
         ));
     }
     out
-}
-
-fn confirm(version: &Version) -> anyhow::Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        return Err(UsageError(format!(
-            "refusing to remove Go {version} without confirmation\n  hint: pass --yes (stdin is not a terminal, so gv cannot ask)"
-        ))
-        .into());
-    }
-    eprint!("remove Go {version}? [y/N] ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }

@@ -199,10 +199,10 @@ mod tests {
 
     #[test]
     fn flag_beats_env_beats_config() {
-        let file = ConfigFile::parse(Path::new("/p/gv.toml"), "mirror = \"aliyun\"\n").unwrap();
+        let file = ConfigFile::parse(Path::new("/u/config.toml"), "mirror = \"aliyun\"\n").unwrap();
         let config = Config {
-            project: Some(file),
-            user: None,
+            project: None,
+            user: Some(file),
         };
         let pick = |flag, env| Mirror::choose(flag, env, &config).unwrap();
         assert_eq!(
@@ -213,7 +213,7 @@ mod tests {
         let from_config = pick(None, None);
         assert_eq!(from_config.base, "https://mirrors.aliyun.com/golang/");
         assert!(
-            from_config.origin.contains("/p/gv.toml"),
+            from_config.origin.contains("/u/config.toml"),
             "{}",
             from_config.origin
         );
@@ -222,11 +222,19 @@ mod tests {
                 .unwrap()
                 .is_official()
         );
-        let bad = ConfigFile::parse(Path::new("/p/gv.toml"), "mirror = 3\n").unwrap();
+        let bad = ConfigFile::parse(Path::new("/u/config.toml"), "mirror = 3\n").unwrap();
         let bad = Config {
-            project: Some(bad),
-            user: None,
+            project: None,
+            user: Some(bad),
         };
         assert!(Mirror::choose(None, None, &bad).is_err());
+        // A project's gv.toml cannot choose the server.
+        let project = Config {
+            project: Some(
+                ConfigFile::parse(Path::new("/p/gv.toml"), "mirror = \"ustc\"\n").unwrap(),
+            ),
+            user: None,
+        };
+        assert!(Mirror::choose(None, None, &project).unwrap().is_official());
     }
 }
