@@ -563,7 +563,7 @@ fn shims_check(inputs: &Inputs<'_>) -> Check {
         return Check::problem(
             "shims",
             "cannot find the gv-shim binary to compare the shims with",
-            "install gv-shim next to gv (`cargo install --locked --path shims`) or set GV_SHIM_BINARY",
+            "install gv-shim next to gv (`scripts/install` in gv's source tree) or set GV_SHIM_BINARY",
         );
     };
     let stale: Vec<&str> = names

@@ -24,7 +24,7 @@ const GENERATION_PREFIX: &str = ".shims-";
 #[derive(Debug, Error)]
 pub enum ShimError {
     #[error(
-        "cannot find the gv-shim binary at {path}\n  hint: install it next to gv with `cargo install --locked --path shims`, or set {SHIM_BINARY_ENV} to its path"
+        "cannot find the gv-shim binary at {path}\n  hint: install it next to gv with `scripts/install` (from gv's source tree), or set {SHIM_BINARY_ENV} to its path"
     )]
     NoShimBinary { path: PathBuf },
     #[error(

@@ -403,9 +403,7 @@ fn rehash_without_the_shim_binary_says_how_to_install_it() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("cannot find the gv-shim binary"))
-        .stderr(predicate::str::contains(
-            "cargo install --locked --path shims",
-        ));
+        .stderr(predicate::str::contains("scripts/install"));
 }
 
 #[test]
@@ -598,4 +596,45 @@ fn a_cloned_projects_gv_toml_cannot_run_code_or_pick_the_download_server() {
     ] {
         assert!(warnings.contains(key), "{key}: {warnings}");
     }
+}
+
+/// scripts/install builds the shim with scripts/build-shim: statically linked, so each go
+/// call skips the dynamic loader. The binary it makes must work as a shim.
+#[test]
+fn the_installed_shim_is_static_and_works() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = shim_binary()
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/gv-shim")
+        .join("static-shim");
+    let out = std::process::Command::new(manifest.join("scripts/build-shim"))
+        .arg("--debug")
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("run scripts/build-shim");
+    assert!(out.status.success(), "scripts/build-shim: {}", stderr(&out));
+    let shim = PathBuf::from(stdout(&out).trim());
+    let ldd = std::process::Command::new("ldd")
+        .arg(&shim)
+        .output()
+        .expect("ldd");
+    let linkage = format!("{}{}", stdout(&ldd), stderr(&ldd));
+    assert!(
+        linkage.contains("statically linked") || linkage.contains("not a dynamic executable"),
+        "{linkage}"
+    );
+
+    let sb = Sandbox::new();
+    env_printing_sdk(&sb, "1.22.10");
+    sb.gv(sb.path())
+        .arg("rehash")
+        .env("GV_SHIM_BINARY", &shim)
+        .assert()
+        .success();
+    let p = sb.work("p");
+    sb.write("p/.go-version", "1.22.10\n");
+    let out = sb.shim("go", &p).arg("version").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).starts_with("go 1.22.10 "), "{}", stdout(&out));
 }
