@@ -358,23 +358,30 @@ false
 
 /// A `gv` wrapper first on PATH logs every call; init embeds the path gv was invoked by,
 /// so every call the hook makes goes through it.
+/// Wrappers named `gv` and `gv-shim` that log each call to one file, then run the real
+/// binary under the wrapper's name (the shim picks its mode from its name).
 fn logging_wrapper(sandbox: &Sandbox) -> (PathBuf, PathBuf) {
     use std::os::unix::fs::PermissionsExt;
     let dir = sandbox.path().join("wrapper");
     std::fs::create_dir_all(&dir).unwrap();
     let log = sandbox.path().join("calls.log");
-    let wrapper = dir.join("gv");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/bash\necho \"$*\" >> {}\nexec -a \"$0\" {} \"$@\"\n",
-            log.display(),
-            gv_bin().display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    (wrapper, log)
+    for (name, real) in [
+        ("gv", gv_bin()),
+        ("gv-shim", support::shim_binary().to_path_buf()),
+    ] {
+        let wrapper = dir.join(name);
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/bash\necho \"$*\" >> {}\nexec -a \"$0\" {} \"$@\"\n",
+                log.display(),
+                real.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    (dir.join("gv"), log)
 }
 
 fn calls(log: &Path) -> Vec<String> {
@@ -400,7 +407,13 @@ fn no_process_on_prompts_without_a_directory_change() {
         let script = format!(
             "{init}{idle}echo OUT:mark=start\ncd a\n{idle}echo OUT:mark=a\ncd ../b\n{idle}cd .\n{idle}echo OUT:mark=end\n"
         );
-        let run = run(&sandbox, shell, &script, &[]);
+        let shim_wrapper = wrapper.with_file_name("gv-shim");
+        let run = run(
+            &sandbox,
+            shell,
+            &script,
+            &[("GV_SHIM_BINARY", shim_wrapper.to_str().unwrap())],
+        );
         assert_eq!(
             run.all("mark"),
             ["start", "a", "end"],

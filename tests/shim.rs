@@ -638,3 +638,35 @@ fn the_installed_shim_is_static_and_works() {
     assert!(out.status.success(), "{out:?}");
     assert!(stdout(&out).starts_with("go 1.22.10 "), "{}", stdout(&out));
 }
+
+/// The init scripts run the hook through `gv-shim hook-env` (it starts faster than gv):
+/// it must print exactly what `gv hook-env` prints, warnings included.
+#[test]
+fn gv_shim_hook_env_matches_gv_hook_env() {
+    let sb = Sandbox::new();
+    env_printing_sdk(&sb, "1.22.10");
+    let p = sb.work("p/deep");
+    sb.write("p/.go-version", "1.22.10\n");
+    sb.write(
+        "p/gv.toml",
+        "colour = 1\n[env]\nCGO_ENABLED = \"0\"\nGODEBUG = \"a='1'\"\n",
+    );
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let via_gv = sb
+            .gv(&p)
+            .args(["hook-env", "--shell", shell])
+            .output()
+            .unwrap();
+        let via_shim = std::process::Command::new(shim_binary())
+            .args(["hook-env", "--shell", shell])
+            .current_dir(&p)
+            .env_clear()
+            .envs(sb.env())
+            .output()
+            .unwrap();
+        assert!(via_shim.status.success(), "{shell}: {via_shim:?}");
+        assert_eq!(stdout(&via_shim), stdout(&via_gv), "{shell}");
+        assert!(stdout(&via_shim).contains("CGO_ENABLED"), "{shell}");
+        assert_eq!(stderr(&via_shim), stderr(&via_gv), "{shell}");
+    }
+}

@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 
 use gv_core::config::Config;
 use gv_core::select::{self, SelectEnv, SelectError, Selection};
-use gv_core::{Store, env, shim};
+use gv_core::{Store, env, hook, shim};
 
 /// Exit codes, shell-style: 127 "command not found" for a version or tool that is not
 /// installed, 126 "cannot execute" for a shim loop, 1 for any other gv error.
@@ -71,6 +71,15 @@ fn run(argv0: &OsStr, args: std::env::ArgsOs) -> Result<Infallible, Failure> {
         .to_str()
         .ok_or_else(|| Failure::new(2, format!("{argv0:?} is not a valid tool name")))?;
     if tool == "gv-shim" {
+        let mut args = args;
+        if let (Some(cmd), Some(flag), Some(shell), None) =
+            (args.next(), args.next(), args.next(), args.next())
+            && cmd == "hook-env"
+            && flag == "--shell"
+            && let Some(syntax) = shell.to_str().and_then(hook::Syntax::of_shell)
+        {
+            return hook_env(syntax);
+        }
         return Err(Failure::new(
             2,
             "gv-shim is not run by this name: `gv rehash` links it as go, gofmt, … in GV_ROOT/shims\n  hint: run `gv rehash`, put GV_ROOT/shims on PATH, then run `go`",
@@ -118,6 +127,22 @@ fn run(argv0: &OsStr, args: std::env::ArgsOs) -> Result<Infallible, Failure> {
         .env(shim::DEPTH_ENV, (depth + 1).to_string())
         .exec();
     Err(exec_failure(tool, &binary, &selection, err))
+}
+
+/// `gv-shim hook-env --shell SHELL`: the shell hook's one process per directory change.
+/// The same engine as `gv hook-env`, in the small static binary that starts fastest.
+fn hook_env(syntax: hook::Syntax) -> Result<Infallible, Failure> {
+    let store = Store::from_env()?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let out = hook::hook_env(syntax, &store, &SelectEnv::from_process(), &cwd);
+    for warning in &out.warnings {
+        eprintln!("gv: warning: {warning}");
+    }
+    let mut stdout = std::io::stdout().lock();
+    let written = std::io::Write::write_all(&mut stdout, out.code.as_bytes())
+        .and_then(|()| std::io::Write::flush(&mut stdout));
+    std::process::exit(if written.is_ok() { 0 } else { 1 })
 }
 
 fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::Error) -> Failure {

@@ -1,6 +1,6 @@
 //! `gv init SHELL`: the code a shell's rc file evaluates. The scripts live next to this
-//! file (`init/*`) so they read as shell code; `@@GV@@` and `@@SHIMS@@` are filled in with
-//! quoted paths.
+//! file (`init/*`) so they read as shell code; `@@GV@@`, `@@HOOK@@`, `@@SHIMS@@` and
+//! `@@GOBIN@@` are filled in with quoted paths.
 
 use std::path::{Path, PathBuf};
 
@@ -11,9 +11,10 @@ const ZSH: &str = include_str!("init/gv.zsh");
 const FISH: &str = include_str!("init/gv.fish");
 const POWERSHELL: &str = include_str!("init/gv.ps1");
 
-/// The init script for `shell`, calling gv at `exe` and putting `shims` (and the shared
-/// GOBIN, when there is one) on PATH.
-pub fn script(shell: Shell, exe: &Path, shims: &Path, gobin: Option<&Path>) -> String {
+/// The init script for `shell`, calling gv at `exe`, running the directory-change hook
+/// with `hook` (`gv-shim`, or gv itself), and putting `shims` (and the shared GOBIN,
+/// when there is one) on PATH.
+pub fn script(shell: Shell, exe: &Path, hook: &Path, shims: &Path, gobin: Option<&Path>) -> String {
     let template = match shell {
         Shell::Bash => BASH,
         Shell::Zsh => ZSH,
@@ -22,6 +23,7 @@ pub fn script(shell: Shell, exe: &Path, shims: &Path, gobin: Option<&Path>) -> S
     };
     template
         .replace("@@GV@@", &shell.quote(&exe.to_string_lossy()))
+        .replace("@@HOOK@@", &shell.quote(&hook.to_string_lossy()))
         .replace("@@SHIMS@@", &shell.quote(&shims.to_string_lossy()))
         .replace(
             "@@GOBIN@@",
@@ -59,10 +61,12 @@ mod tests {
             let text = script(
                 shell,
                 Path::new("/o'k/gv"),
+                Path::new("/o'k/gv-shim"),
                 Path::new("/r/shims"),
                 Some(Path::new("/h/go/bin")),
             );
             assert!(!text.contains("@@"), "{shell:?}: {text}");
+            assert!(text.contains(&shell.quote("/o'k/gv-shim")), "{shell:?}");
             assert!(text.contains(&shell.quote("/o'k/gv")), "{shell:?}");
             assert!(text.contains(&shell.quote("/r/shims")), "{shell:?}");
             assert!(text.contains(&shell.quote("/h/go/bin")), "{shell:?}");

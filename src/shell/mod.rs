@@ -17,10 +17,11 @@
 //!   `gv import`), so an in-place edit made with gv is visible at once, at zero cost for
 //!   ordinary prompts.
 
-pub mod hook;
 pub mod init;
 
 use std::path::Path;
+
+pub use gv_core::hook::Syntax;
 
 /// A shell gv can integrate with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,24 +84,19 @@ impl Shell {
         }
     }
 
-    /// `text` as one literal word of this shell's syntax.
-    pub fn quote(self, text: &str) -> String {
+    /// How this shell spells a literal word.
+    pub fn syntax(self) -> Syntax {
         match self {
-            Shell::Bash | Shell::Zsh => format!("'{}'", text.replace('\'', r"'\''")),
-            Shell::Fish => format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'")),
-            Shell::Powershell => format!("'{}'", text.replace('\'', "''")),
+            Shell::Bash | Shell::Zsh => Syntax::Posix,
+            Shell::Fish => Syntax::Fish,
+            Shell::Powershell => Syntax::PowerShell,
         }
     }
-}
 
-/// Can `name` be a shell variable in every shell we support? `[env]` may hold names that
-/// a process environment accepts but no shell can assign (`A.B`); the hook skips those.
-pub fn is_portable_var_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    /// `text` as one literal word of this shell's syntax.
+    pub fn quote(self, text: &str) -> String {
+        self.syntax().quote(text)
+    }
 }
 
 #[cfg(test)]
@@ -114,22 +110,5 @@ mod tests {
         assert_eq!(Shell::from_program("/usr/bin/fish"), Some(Shell::Fish));
         assert_eq!(Shell::from_program("pwsh"), Some(Shell::Powershell));
         assert_eq!(Shell::from_program("python3"), None);
-    }
-
-    #[test]
-    fn quoting_survives_the_characters_each_shell_treats_specially() {
-        let nasty = r#"a'b"c\d $e `f` ;g"#;
-        assert_eq!(Shell::Bash.quote(nasty), r#"'a'\''b"c\d $e `f` ;g'"#);
-        assert_eq!(Shell::Fish.quote(nasty), r#"'a\'b"c\\d $e `f` ;g'"#);
-        assert_eq!(Shell::Powershell.quote(nasty), r#"'a''b"c\d $e `f` ;g'"#);
-    }
-
-    #[test]
-    fn only_portable_variable_names_are_applied() {
-        assert!(is_portable_var_name("CGO_ENABLED"));
-        assert!(is_portable_var_name("_x1"));
-        assert!(!is_portable_var_name("1X"));
-        assert!(!is_portable_var_name("A.B"));
-        assert!(!is_portable_var_name(""));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod env;
+pub mod hook;
 pub mod pinfile;
 pub mod select;
 pub mod shim;

@@ -1,6 +1,7 @@
 # gv shell integration for bash: add  eval "$(gv init bash)"  to ~/.bashrc
 # Safe to source twice, works under `set -u`, keeps an existing PROMPT_COMMAND.
 __GV_EXE=@@GV@@
+__GV_HOOK=@@HOOK@@
 
 # The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
 if [ -n @@GOBIN@@ ]; then
@@ -57,7 +58,7 @@ __gv_path() {
 __gv_hook() {
   local __gv_code
   __gv_restore
-  __gv_code=$("$__GV_EXE" hook-env --shell bash) && eval "$__gv_code"
+  __gv_code=$("$__GV_HOOK" hook-env --shell bash) && eval "$__gv_code"
   __GV_PWD=$PWD
 }
 

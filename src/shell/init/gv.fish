@@ -1,6 +1,7 @@
 # gv shell integration for fish: add  gv init fish | source  to ~/.config/fish/config.fish
 # Safe to source twice; switches on every change of $PWD, not only at prompts.
 set -g __GV_EXE @@GV@@
+set -g __GV_HOOK @@HOOK@@
 
 # The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
 if test -n @@GOBIN@@; and not contains -- @@GOBIN@@ $PATH
@@ -53,7 +54,7 @@ end
 # Restore, then apply the environment of $PWD: exactly one gv process.
 function __gv_hook
     __gv_restore
-    $__GV_EXE hook-env --shell fish | source
+    $__GV_HOOK hook-env --shell fish | source
     set -g __GV_PWD $PWD
 end
 

@@ -2,6 +2,7 @@
 #   Invoke-Expression (& gv init powershell | Out-String)
 # Safe to source twice; switches when the prompt finds a new location.
 $global:__GvExe = @@GV@@
+$global:__GvHook = @@HOOK@@
 $__gvShims = @@SHIMS@@
 $__gvSep = [IO.Path]::PathSeparator
 # The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
@@ -52,7 +53,7 @@ function global:__gv_path([string]$dir) {
 # Restore, then apply the environment of the current location: exactly one gv process.
 function global:__gv_hook {
     __gv_restore
-    $code = (& $global:__GvExe hook-env --shell powershell) -join "`n"
+    $code = (& $global:__GvHook hook-env --shell powershell) -join "`n"
     if ($code) { Invoke-Expression $code }
     $global:__GvPwd = $PWD.ProviderPath
 }

@@ -1,6 +1,7 @@
 # gv shell integration for zsh: add  eval "$(gv init zsh)"  to ~/.zshrc
 # Safe to source twice; switches on every directory change (chpwd), not only at prompts.
 typeset -g __GV_EXE=@@GV@@
+typeset -g __GV_HOOK=@@HOOK@@
 
 # The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
 if [ -n @@GOBIN@@ ]; then
@@ -59,7 +60,7 @@ __gv_path() {
 __gv_hook() {
   local __gv_code
   __gv_restore
-  __gv_code=$("$__GV_EXE" hook-env --shell zsh) && eval "$__gv_code"
+  __gv_code=$("$__GV_HOOK" hook-env --shell zsh) && eval "$__gv_code"
   typeset -g __GV_PWD=$PWD
 }
 

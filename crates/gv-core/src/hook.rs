@@ -1,0 +1,223 @@
+//! The shell hook's engine: the shell code that applies the Go environment of a
+//! directory (`gv hook-env`, and `gv-shim hook-env`, which the init scripts call because
+//! a small static binary starts in a fraction of gv's time). It runs after the shell has
+//! restored everything the previous run applied, so what it sees is the user's own
+//! environment — the same input a shim gets.
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::env::{self, EnvError};
+use crate::select::{self, SelectEnv, SelectError, Selection};
+use crate::store::Store;
+
+/// How a shell spells a literal word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// bash and zsh.
+    Posix,
+    Fish,
+    PowerShell,
+}
+
+impl Syntax {
+    /// The syntax of a shell by name (`bash`, `zsh`, `fish`, `powershell`, `pwsh`).
+    pub fn of_shell(name: &str) -> Option<Syntax> {
+        match name {
+            "bash" | "zsh" => Some(Syntax::Posix),
+            "fish" => Some(Syntax::Fish),
+            "powershell" | "pwsh" => Some(Syntax::PowerShell),
+            _ => None,
+        }
+    }
+
+    /// `text` as one literal word of this syntax.
+    pub fn quote(self, text: &str) -> String {
+        match self {
+            Syntax::Posix => format!("'{}'", text.replace('\'', r"'\''")),
+            Syntax::Fish => format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'")),
+            Syntax::PowerShell => format!("'{}'", text.replace('\'', "''")),
+        }
+    }
+}
+
+/// Can `name` be a shell variable in every shell we support? `[env]` may hold names that
+/// a process environment accepts but no shell can assign (`A.B`); the hook skips those.
+pub fn is_portable_var_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// What `hook-env` prints: shell code on stdout, warnings on stderr.
+#[derive(Debug, Default)]
+pub struct HookOutput {
+    pub code: String,
+    pub warnings: Vec<String>,
+}
+
+/// The whole of `hook-env` for the directory `cwd`. It never fails: a directory whose
+/// version is not installed (or whose pin is broken) must not break the prompt, so the
+/// reason becomes a warning, nothing is applied, and the shims explain again on use.
+pub fn hook_env(syntax: Syntax, store: &Store, senv: &SelectEnv, cwd: &Path) -> HookOutput {
+    let found = select::discover(cwd);
+    let selection = match select::request(store, senv, &found)
+        .and_then(|request| select::resolve(store, senv, request))
+    {
+        Ok(selection) => selection,
+        // Outside any project with no default set there is simply nothing to apply.
+        Err(SelectError::NothingSelected) => return HookOutput::default(),
+        Err(err) => {
+            return HookOutput {
+                code: String::new(),
+                warnings: vec![err.to_string()],
+            };
+        }
+    };
+    let applied = Config::load(found.project_config.as_deref())
+        .map_err(EnvError::from)
+        .and_then(|config| changes(&selection, &config, |name| std::env::var_os(name)));
+    match applied {
+        Ok((changes, mut warnings)) => {
+            let (code, unrepresentable) = render(syntax, &changes);
+            warnings.extend(unrepresentable);
+            HookOutput { code, warnings }
+        }
+        Err(err) => HookOutput {
+            code: String::new(),
+            warnings: vec![err.to_string()],
+        },
+    }
+}
+
+/// One change the hook makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Put the SDK's `bin/` first on PATH (removed again on restore).
+    PathPrepend(PathBuf),
+    /// Set a variable (its previous value is saved by the shell and put back on restore).
+    Set { name: String, value: OsString },
+}
+
+/// What a shim would inject for `selection` here, as hook changes: the shared plan of
+/// [`gv_core::env::plan`] (GOROOT, the SDK's bin/ on PATH, GOTOOLCHAIN, `[env]`), computed
+/// against the user's own environment. Returns the changes and the plan's warnings.
+pub fn changes(
+    selection: &Selection,
+    config: &Config,
+    lookup: impl Fn(&str) -> Option<OsString>,
+) -> Result<(Vec<Change>, Vec<String>), EnvError> {
+    let plan = env::plan(selection, config, lookup)?;
+    // The shell restored its own values before asking, so where the user's value wins
+    // there is nothing to change.
+    let changes = plan
+        .vars
+        .iter()
+        .filter(|var| var.is_applied())
+        .map(|var| (var.name.as_str(), var.value.as_os_str()))
+        .filter_map(|(name, value)| match name {
+            // The plan's PATH is "bin + the whole PATH"; the shell only needs the entry
+            // it adds, so that leaving removes exactly that one.
+            "PATH" => selection
+                .resolved
+                .goroot()
+                .map(|root| Change::PathPrepend(root.join("bin"))),
+            _ => Some(Change::Set {
+                name: name.to_string(),
+                value: value.to_owned(),
+            }),
+        })
+        .collect();
+    Ok((changes, plan.warnings))
+}
+
+/// Renders the changes as calls to the init script's `__gv_set` / `__gv_path`.
+/// Returns the script and warnings about what could not be expressed.
+pub fn render(shell: Syntax, changes: &[Change]) -> (String, Vec<String>) {
+    let mut out = String::new();
+    let mut warnings = Vec::new();
+    for change in changes {
+        match change {
+            Change::PathPrepend(dir) => match dir.to_str() {
+                Some(dir) => {
+                    let _ = writeln!(out, "__gv_path {}", shell.quote(dir));
+                }
+                None => warnings.push(format!(
+                    "{} is not valid UTF-8; not adding it to PATH",
+                    dir.display()
+                )),
+            },
+            Change::Set { name, value } => {
+                if !is_portable_var_name(name) {
+                    warnings.push(format!(
+                        "[env] {name} is not a name a shell variable can have; the shell hook skips it (shims still inject it)"
+                    ));
+                    continue;
+                }
+                match value.to_str() {
+                    Some(value) => {
+                        let _ =
+                            writeln!(out, "__gv_set {} {}", shell.quote(name), shell.quote(value));
+                    }
+                    None => warnings.push(format!(
+                        "the value of {name} is not valid UTF-8; the shell hook skips it"
+                    )),
+                }
+            }
+        }
+    }
+    (out, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_quoted_calls_and_skips_what_a_shell_cannot_hold() {
+        let changes = [
+            Change::Set {
+                name: "GODEBUG".into(),
+                value: "a=1,b='2'".into(),
+            },
+            Change::Set {
+                name: "A.B".into(),
+                value: "x".into(),
+            },
+            Change::PathPrepend("/gv/versions/1.22.10/bin".into()),
+        ];
+        let (bash, warnings) = render(Syntax::Posix, &changes);
+        assert_eq!(
+            bash,
+            "__gv_set 'GODEBUG' 'a=1,b='\\''2'\\'''\n__gv_path '/gv/versions/1.22.10/bin'\n"
+        );
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("A.B"), "{warnings:?}");
+        let (fish, _) = render(Syntax::Fish, &changes);
+        assert!(
+            fish.starts_with("__gv_set 'GODEBUG' 'a=1,b=\\'2\\''\n"),
+            "{fish}"
+        );
+    }
+
+    #[test]
+    fn quoting_survives_the_characters_each_shell_treats_specially() {
+        let nasty = r#"a'b"c\d $e `f` ;g"#;
+        assert_eq!(Syntax::Posix.quote(nasty), r#"'a'\''b"c\d $e `f` ;g'"#);
+        assert_eq!(Syntax::Fish.quote(nasty), r#"'a\'b"c\\d $e `f` ;g'"#);
+        assert_eq!(Syntax::PowerShell.quote(nasty), r#"'a''b"c\d $e `f` ;g'"#);
+    }
+
+    #[test]
+    fn only_portable_variable_names_are_applied() {
+        assert!(is_portable_var_name("CGO_ENABLED"));
+        assert!(is_portable_var_name("_x1"));
+        assert!(!is_portable_var_name("1X"));
+        assert!(!is_portable_var_name("A.B"));
+        assert!(!is_portable_var_name(""));
+    }
+}
