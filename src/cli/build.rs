@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use gv_core::config::Config;
 
 use super::{Context, UsageError};
 use crate::build::{self, Mode, Profile, Toolchain, profile::ProfileError};
@@ -111,8 +110,11 @@ pub fn run_run(ctx: &Context, args: RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
-    let (selection, found) = ctx.select()?;
-    let config = Config::load(found.project_config.as_deref())?;
+    let super::Here {
+        selection,
+        config,
+        plan: env_plan,
+    } = ctx.here()?;
     let (profile, warnings) = match Profile::resolve(common.profile_name(), &config) {
         Ok(resolved) => resolved,
         Err(e @ ProfileError::Unknown { .. }) => return Err(UsageError(e.to_string()).into()),
@@ -126,7 +128,6 @@ fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
     })
     .map_err(|e| UsageError(e.to_string()))?;
 
-    let env_plan = gv_core::env::plan(&selection, &config, |name| std::env::var_os(name))?;
     for warning in &env_plan.warnings {
         crate::ui::warn(warning);
     }

@@ -2,6 +2,8 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use gv_core::Store;
+use gv_core::config::Config;
+use gv_core::env::EnvPlan;
 use gv_core::select::{self, Discovery, SelectEnv, Selection};
 
 /// What every command needs: the store, the environment selection reads, and where we are.
@@ -32,15 +34,32 @@ impl Context {
         Ok((selection, found))
     }
 
-    /// The selection and the environment a shim would inject here (`gv env`, `gv exec`).
-    pub fn env_plan(&self) -> anyhow::Result<(Selection, gv_core::env::EnvPlan)> {
-        let found = self.discover();
-        let config = gv_core::config::Config::load(found.project_config.as_deref())?;
-        let request = select::request(&self.store, &self.env, &found)?;
-        let selection = select::resolve(&self.store, &self.env, request)?;
-        let plan = gv_core::env::plan(&selection, &config, |name| std::env::var_os(name))?;
-        Ok((selection, plan))
+    /// What a command that runs Go needs here: the selection and the environment a shim
+    /// would inject (`gv env`, `gv exec`, `gv build`, `gv tools`).
+    pub fn here(&self) -> anyhow::Result<Here> {
+        self.here_with(&self.env)
     }
+
+    /// [`Context::here`] with other selection inputs (e.g. `--version` as GV_VERSION).
+    pub fn here_with(&self, env: &SelectEnv) -> anyhow::Result<Here> {
+        let found = self.discover();
+        let config = Config::load(found.project_config.as_deref())?;
+        let request = select::request(&self.store, env, &found)?;
+        let selection = select::resolve(&self.store, env, request)?;
+        let plan = gv_core::env::plan(&selection, &config, |name| std::env::var_os(name))?;
+        Ok(Here {
+            selection,
+            config,
+            plan,
+        })
+    }
+}
+
+/// See [`Context::here`].
+pub struct Here {
+    pub selection: Selection,
+    pub config: Config,
+    pub plan: EnvPlan,
 }
 
 /// The JSON shape of an origin, shared by every `--json` output that explains a choice.

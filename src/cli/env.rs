@@ -39,7 +39,9 @@ enum Format {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let (selection, plan) = ctx.env_plan()?;
+    let super::Here {
+        selection, plan, ..
+    } = ctx.here()?;
     let format = if args.json {
         Some(Format::Json)
     } else {

@@ -22,7 +22,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let (selection, plan) = ctx.env_plan()?;
+    let super::Here {
+        selection, plan, ..
+    } = ctx.here()?;
     for warning in &plan.warnings {
         ui::warn(warning);
     }

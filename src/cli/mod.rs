@@ -31,7 +31,7 @@ mod uninstall;
 mod verify;
 mod which;
 
-pub use context::{Context, origin_json};
+pub use context::{Context, Here, origin_json};
 
 const AFTER_HELP: &str = "\
 Examples:

@@ -59,11 +59,9 @@ fn environment(
         gv_version: version.or_else(|| ctx.env.gv_version.clone()),
         ..ctx.env.clone()
     };
-    let found = ctx.discover();
-    let config = gv_core::config::Config::load(found.project_config.as_deref())?;
-    let request = select::request(&ctx.store, &env, &found)?;
-    let selection = select::resolve(&ctx.store, &env, request)?;
-    let plan = gv_core::env::plan(&selection, &config, |name| std::env::var_os(name))?;
+    let super::Here {
+        selection, plan, ..
+    } = ctx.here_with(&env)?;
     let gobin = plan.get("GOBIN").map(|v| PathBuf::from(&v.value)).ok_or_else(|| {
         anyhow::anyhow!(
             "there is no shared GOBIN: `gobin = false` in config and GOBIN is not set\n  hint: set GOBIN, or remove `gobin = false` to use ~/go/bin"
