@@ -168,12 +168,11 @@ impl Config {
     /// sets it, with that file's path. [`USER_ONLY_KEYS`] come from the user file only.
     pub fn get(&self, dotted: &str) -> Option<(&toml::Value, &Path)> {
         let top = dotted.split('.').next().unwrap_or(dotted);
-        let files: Vec<&ConfigFile> = if USER_ONLY_KEYS.contains(&top) {
-            self.user.iter().collect()
-        } else {
-            self.files().collect()
-        };
-        files.into_iter().find_map(|file| {
+        let user_only = USER_ONLY_KEYS.contains(&top);
+        let mut files = self
+            .files()
+            .filter(|file| !(user_only && self.is_project(file)));
+        files.find_map(|file| {
             let mut parts = dotted.split('.');
             let mut value = file.table.get(parts.next()?)?;
             for part in parts {
