@@ -257,11 +257,6 @@ fn describe_foreign_go(dir: &Path, goroot_env: Option<&Path>) -> String {
     format!("a system go ({})", dir.join("go").display())
 }
 
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
 /// gv's shims (or the hook's SDK bin/) must come before any other `go` on PATH.
 fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Check {
     const FIX_INIT: &str = "put `eval \"$(gv init bash)\"` (or zsh/fish/powershell) at the END of your shell's rc file, after anything else that changes PATH";
@@ -278,7 +273,7 @@ fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Check {
     let first_go = dirs
         .iter()
         .enumerate()
-        .find(|(_, d)| d.is_absolute() && is_executable(&d.join("go")));
+        .find(|(_, d)| d.is_absolute() && gv_core::select::is_executable_file(&d.join("go")));
     let Some(shims_at) = shims_at else {
         let msg = match first_go {
             Some((_, dir)) if inputs.store.owns(dir) => format!(

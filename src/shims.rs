@@ -82,7 +82,6 @@ pub struct Rehashed {
 
 /// The tool names to shim: every executable in an installed SDK's `bin/`, plus go/gofmt.
 pub fn tool_names(store: &Store) -> Result<BTreeSet<String>, ShimError> {
-    use std::os::unix::fs::PermissionsExt;
     let mut names: BTreeSet<String> = ALWAYS.iter().map(|s| s.to_string()).collect();
     for version in store.installed()? {
         let bin = store.version_dir(&version).join("bin");
@@ -93,9 +92,7 @@ pub fn tool_names(store: &Store) -> Result<BTreeSet<String>, ShimError> {
             let Ok(name) = entry.file_name().into_string() else {
                 continue;
             };
-            let executable = std::fs::metadata(entry.path())
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
-            if executable && !name.starts_with('.') {
+            if gv_core::select::is_executable_file(&entry.path()) && !name.starts_with('.') {
                 names.insert(name);
             }
         }

@@ -43,7 +43,6 @@ impl Tool {
 
 /// The executables in `gobin`, by name. A missing directory is an empty list.
 pub fn list(gobin: &Path) -> std::io::Result<Vec<Tool>> {
-    use std::os::unix::fs::PermissionsExt;
     let entries = match std::fs::read_dir(gobin) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -54,8 +53,7 @@ pub fn list(gobin: &Path) -> std::io::Result<Vec<Tool>> {
         .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
             let path = entry.path();
-            let meta = std::fs::metadata(&path).ok()?;
-            if name.starts_with('.') || !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+            if name.starts_with('.') || !gv_core::select::is_executable_file(&path) {
                 return None;
             }
             let info = match inspect::build_info(&path) {

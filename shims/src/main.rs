@@ -231,18 +231,9 @@ fn auto_install(
 /// The gv command: next to this executable (where `cargo install` puts both), else the
 /// first `gv` on PATH outside gv's own store.
 fn find_gv(store: &Store) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let is_exe = |p: &Path| {
-        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    };
     let beside = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|d| d.join("gv")))
-        .filter(|p| is_exe(p));
-    beside.or_else(|| {
-        std::env::split_paths(&std::env::var_os("PATH")?)
-            .filter(|dir| dir.is_absolute() && !store.owns(dir))
-            .map(|dir| dir.join("gv"))
-            .find(|p| is_exe(p))
-    })
+        .filter(|p| select::is_executable_file(p));
+    beside.or_else(|| select::find_outside_store(store, std::env::var_os("PATH").as_deref(), "gv"))
 }

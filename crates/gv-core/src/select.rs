@@ -421,15 +421,29 @@ pub fn select(store: &Store, env: &SelectEnv, dir: &Path) -> Result<Selection, S
 
 /// The first executable `go` on PATH that is not one of gv's shims or managed SDKs.
 pub fn find_system_go(store: &Store, path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = path?;
-    std::env::split_paths(path)
+    find_outside_store(store, path, "go")
+}
+
+/// The first executable `name` on PATH that is not in gv's own directories, even through
+/// a symlink.
+pub fn find_outside_store(
+    store: &Store,
+    path: Option<&std::ffi::OsStr>,
+    name: &str,
+) -> Option<PathBuf> {
+    std::env::split_paths(path?)
         .filter(|dir| dir.is_absolute() && !store.owns(dir))
-        .map(|dir| dir.join("go"))
-        .find(|go| {
-            std::fs::metadata(go).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-                && std::fs::canonicalize(go).is_ok_and(|real| !store.owns(&real))
+        .map(|dir| dir.join(name))
+        .find(|exe| {
+            is_executable_file(exe)
+                && std::fs::canonicalize(exe).is_ok_and(|real| !store.owns(&real))
         })
+}
+
+/// A regular file (after symlinks) with an exec bit.
+pub fn is_executable_file(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// A pinned version that is older than what the nearest go.mod / go.work requires: the
