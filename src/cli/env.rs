@@ -2,6 +2,7 @@ use std::ffi::OsStr;
 use std::process::ExitCode;
 
 use gv_core::env::{Source, Var};
+use gv_core::hook::Syntax;
 
 use super::{Context, origin_json};
 use crate::ui::{self, Style};
@@ -109,12 +110,8 @@ fn explain(var: &Var) -> String {
 fn assignment(shell: Format, name: &str, value: &OsStr) -> String {
     let value = value.to_string_lossy();
     match shell {
-        // fish splits PATH-like variables on `:` when they are set.
-        Format::Fish => format!(
-            "set -gx {name} '{}';",
-            value.replace('\\', "\\\\").replace('\'', "\\'")
-        ),
-        _ => format!("export {name}='{}';", value.replace('\'', "'\\''")),
+        Format::Fish => format!("set -gx {name} {};", Syntax::Fish.quote(&value)),
+        _ => format!("export {name}={};", Syntax::Posix.quote(&value)),
     }
 }
 
