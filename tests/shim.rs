@@ -21,7 +21,9 @@ fn env_printing_sdk(sb: &Sandbox, version: &str) -> PathBuf {
                 "#!/bin/sh\necho \"{tool} {version} pid=$$ args=$*\"\n\
                  for v in GOROOT GOTOOLCHAIN CGO_ENABLED GODEBUG GOINSTRUMENT GV_SHIM_DEPTH; do\n\
                    eval \"echo $v=\\$$v\"\ndone\n\
-                 echo \"PATH1=${{PATH%%:*}}\"\nexit ${{FAKE_EXIT:-0}}\n"
+                 echo \"PATH1=${{PATH%%:*}}\"\n\
+                 echo \"DUPLICATES=$(env | cut -d= -f1 | sort | uniq -d | tr '\\n' ' ')\"\n\
+                 exit ${{FAKE_EXIT:-0}}\n"
             ),
         )
         .unwrap();
@@ -53,7 +55,15 @@ fn shim_dispatches_on_argv0_and_injects_the_environment() {
         "[env]\nCGO_ENABLED = 0\nGODEBUG = \"panicnil=1\"\nGOINSTRUMENT = \"trace\"\n",
     );
 
-    let out = sb.shim("go", &p1).args(["env", "-x"]).output().unwrap();
+    // A stale GOROOT and CGO_ENABLED in the caller's environment are replaced, not
+    // passed twice (the shim builds the child's environment block itself).
+    let out = sb
+        .shim("go", &p1)
+        .args(["env", "-x"])
+        .env("GOROOT", "/stale")
+        .env("GV_SHIM_DEPTH", "0")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{out:?}");
     assert_eq!(lines(&out)[0].split(' ').next(), Some("go"));
     assert!(stdout(&out).starts_with("go 1.22.10 "), "{}", stdout(&out));
@@ -66,6 +76,7 @@ fn shim_dispatches_on_argv0_and_injects_the_environment() {
         "GOINSTRUMENT=trace".into(),
         "GV_SHIM_DEPTH=1".into(),
         format!("PATH1={}", a.join("bin").display()),
+        "DUPLICATES=".into(),
     ] {
         assert!(has(&out, &line), "missing {line}:\n{}", stdout(&out));
     }

@@ -12,13 +12,14 @@
 
 use std::convert::Infallible;
 use std::ffi::OsStr;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use gv_core::config::Config;
 use gv_core::select::{self, SelectEnv, SelectError, Selection};
 use gv_core::{Store, env, hook, shim};
+
+mod exec;
 
 /// Exit codes, shell-style: 127 "command not found" for a version or tool that is not
 /// installed, 126 "cannot execute" for a shim loop, 1 for any other gv error.
@@ -121,11 +122,10 @@ fn run(argv0: &OsStr, args: std::env::ArgsOs) -> Result<Infallible, Failure> {
         eprintln!("gv: warning: {warning}");
     }
     let binary = selection.resolved.binary(tool);
-    let err = Command::new(&binary)
-        .args(args)
-        .envs(plan.changes())
-        .env(shim::DEPTH_ENV, (depth + 1).to_string())
-        .exec();
+    let depth = (depth + 1).to_string();
+    let mut set: Vec<(&str, &OsStr)> = plan.changes().collect();
+    set.push((shim::DEPTH_ENV, OsStr::new(&depth)));
+    let err = exec::exec(&binary, args, &set);
     Err(exec_failure(tool, &binary, &selection, err))
 }
 
