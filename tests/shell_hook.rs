@@ -27,6 +27,21 @@ fn projects() -> Sandbox {
         "b/gv.toml",
         "[env]\nCGO_ENABLED = { value = \"0\", force = true }\nGODEBUG = \"panicnil=1\"\nGOINSTRUMENT = \"trace\"\n",
     );
+    // Written long before the shell starts, as in real life: a file edited within a few
+    // milliseconds before a hook run is re-checked once more at the next prompt (see
+    // gv-core's watch.rs), which would blur the counts of hook runs these tests assert.
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let work = sandbox.work("");
+    for path in [
+        work.join("a/.go-version"),
+        work.join("b/.go-version"),
+        work.join("b/gv.toml"),
+        sandbox.root().join("versions"),
+    ] {
+        std::fs::File::open(&path)
+            .and_then(|f| f.set_modified(an_hour_ago))
+            .unwrap_or_else(|e| panic!("backdate {}: {e}", path.display()));
+    }
     sandbox
 }
 
@@ -69,17 +84,56 @@ impl Run {
     }
 }
 
-/// Runs `shell` interactively in `sandbox`'s work/ with `script` on stdin. `@GV@` in the
-/// script is replaced by the gv binary's path.
-fn run(sandbox: &Sandbox, shell: &str, script: &str, extra_env: &[(&str, &str)]) -> Run {
-    let args: &[&str] = match shell {
+fn shell_args(shell: &str) -> &'static [&'static str] {
+    match shell {
         "bash" => &["--norc", "--noprofile", "-i"],
         "zsh" => &["-f", "-i"],
         "fish" => &["--no-config", "-i"],
         other => panic!("no such shell {other}"),
-    };
-    let mut child = Command::new(shell)
-        .args(args)
+    }
+}
+
+/// Runs `shell` interactively in `sandbox`'s work/ with `script` on stdin. `@GV@` in the
+/// script is replaced by the gv binary's path.
+fn run(sandbox: &Sandbox, shell: &str, script: &str, extra_env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(shell);
+    cmd.args(shell_args(shell));
+    spawn_and_collect(sandbox, cmd, shell, script, extra_env)
+}
+
+/// Like [`run`], on a terminal: fish reads piped stdin without its line editor, so its
+/// prompt events only fire on a tty. util-linux's `script` provides one; the terminal
+/// echoes the typed lines, so print checked values as `"OUT:"name=…` to keep the echo
+/// from matching.
+fn run_on_terminal(
+    sandbox: &Sandbox,
+    shell: &str,
+    script: &str,
+    extra_env: &[(&str, &str)],
+) -> Run {
+    let mut cmd = Command::new("script");
+    cmd.args([
+        "-qfec",
+        &format!("{shell} {}", shell_args(shell).join(" ")),
+        "/dev/null",
+    ]);
+    spawn_and_collect(
+        sandbox,
+        cmd,
+        "script",
+        &format!("{script}exit\n"),
+        extra_env,
+    )
+}
+
+fn spawn_and_collect(
+    sandbox: &Sandbox,
+    mut cmd: Command,
+    program: &str,
+    script: &str,
+    extra_env: &[(&str, &str)],
+) -> Run {
+    let mut child = cmd
         .current_dir(sandbox.work(""))
         .env_clear()
         .envs(sandbox.env())
@@ -89,7 +143,7 @@ fn run(sandbox: &Sandbox, shell: &str, script: &str, extra_env: &[(&str, &str)])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {shell} ({e}): install it (`.ci/run` does)"));
+        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): install it (`.ci/run` does)"));
     let script = script.replace("@GV@", &gv_bin().display().to_string());
     child
         .stdin
@@ -104,7 +158,7 @@ fn run(sandbox: &Sandbox, shell: &str, script: &str, extra_env: &[(&str, &str)])
         .filter_map(|line| {
             let rest = &line[line.find("OUT:")? + 4..];
             let (k, v) = rest.split_once('=')?;
-            Some((k.to_string(), v.to_string()))
+            Some((k.to_string(), v.trim_end_matches('\r').to_string()))
         })
         .collect();
     Run {
@@ -437,6 +491,85 @@ fn no_process_on_prompts_without_a_directory_change() {
             "{shell}: init + 3 hooks: {:?}",
             calls(&log)
         );
+    }
+}
+
+/// Files edited, created or removed in place — not through `gv local`, as an editor or
+/// `git checkout` would — are applied at the next prompt; prompts after that, with
+/// nothing changed, run no process again.
+#[test]
+fn edits_in_place_apply_at_the_next_prompt() {
+    let posix = r#"eval "$(@WRAPPER@ init SHELL)"
+cd a
+echo "OUT:pinned=$(go version)"
+echo GO_B > .go-version
+echo "OUT:edited=$(go version)"
+mkdir sub
+cd sub
+echo GO_A > .go-version
+echo "OUT:created=$(go version)"
+rm .go-version
+echo "OUT:removed=$(go version)"
+printf '[env]\nGOINSTRUMENT = "edited"\n' > ../gv.toml
+echo "OUT:config=${GOINSTRUMENT-unset}"
+sleep 0.1
+echo "OUT:before=$(wc -l < @LOG@)"
+:
+:
+:
+:
+echo "OUT:after=$(wc -l < @LOG@)"
+"#;
+    let fish = r#"@WRAPPER@ init fish | source
+cd a
+echo "OUT:"pinned=(go version)
+echo GO_B > .go-version
+echo "OUT:"edited=(go version)
+mkdir sub
+cd sub
+echo GO_A > .go-version
+echo "OUT:"created=(go version)
+rm .go-version
+echo "OUT:"removed=(go version)
+printf '[env]\nGOINSTRUMENT = "edited"\n' > ../gv.toml
+set -q GOINSTRUMENT; and echo "OUT:"config="$GOINSTRUMENT"; or echo "OUT:"config=unset
+sleep 0.1
+echo "OUT:"before=(wc -l < @LOG@)
+true
+true
+true
+true
+echo "OUT:"after=(wc -l < @LOG@)
+"#;
+    for shell in ["bash", "zsh", "fish"] {
+        let sandbox = projects();
+        let (wrapper, log) = logging_wrapper(&sandbox);
+        let script = if shell == "fish" { fish } else { posix }
+            .replace("SHELL", shell)
+            .replace("GO_A", GO_A)
+            .replace("GO_B", GO_B)
+            .replace("@WRAPPER@", &wrapper.display().to_string())
+            .replace("@LOG@", &log.display().to_string());
+        let shim_wrapper = wrapper.with_file_name("gv-shim");
+        let env = [("GV_SHIM_BINARY", shim_wrapper.to_str().unwrap())];
+        let run = if shell == "fish" {
+            run_on_terminal(&sandbox, shell, &script, &env)
+        } else {
+            run(&sandbox, shell, &script, &env)
+        };
+        let ctx = format!("{shell}: {:?}\nstderr:\n{}", run.lines, run.stderr);
+        assert_eq!(run.get("pinned"), go_version(GO_A), "{ctx}");
+        assert_eq!(run.get("edited"), go_version(GO_B), "{ctx}");
+        assert_eq!(run.get("created"), go_version(GO_A), "{ctx}");
+        assert_eq!(run.get("removed"), go_version(GO_B), "{ctx}");
+        assert_eq!(run.get("config"), "edited", "{ctx}");
+        assert_eq!(
+            run.get("before").trim(),
+            run.get("after").trim(),
+            "no hook run on prompts where nothing changed: {ctx}\ncalls: {:?}",
+            calls(&log)
+        );
+        assert!(!run.stderr.contains("gv: "), "{ctx}");
     }
 }
 

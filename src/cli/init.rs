@@ -49,10 +49,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .ok()
         .filter(|shim| shim.file_name().is_some_and(|n| n == "gv-shim"))
         .unwrap_or_else(|| exe.clone());
-    print!(
-        "{}",
-        init::script(shell, &exe, &hook, &ctx.store.shims_dir(), gobin.as_deref())
-    );
+    let stamps = gv_core::watch::stamp_dir()?;
+    let paths = init::Paths {
+        exe: &exe,
+        hook: &hook,
+        shims: &ctx.store.shims_dir(),
+        stamps: &stamps,
+        gobin: gobin.as_deref(),
+    };
+    print!("{}", init::script(shell, &paths));
     Ok(ExitCode::SUCCESS)
 }
 

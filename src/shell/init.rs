@@ -1,6 +1,6 @@
 //! `gv init SHELL`: the code a shell's rc file evaluates. The scripts live next to this
-//! file (`init/*`) so they read as shell code; `@@GV@@`, `@@HOOK@@`, `@@SHIMS@@` and
-//! `@@GOBIN@@` are filled in with quoted paths.
+//! file (`init/*`) so they read as shell code; `@@GV@@`, `@@HOOK@@`, `@@SHIMS@@`,
+//! `@@STAMPS@@` and `@@GOBIN@@` are filled in with quoted paths.
 
 use std::path::{Path, PathBuf};
 
@@ -11,10 +11,22 @@ const ZSH: &str = include_str!("init/gv.zsh");
 const FISH: &str = include_str!("init/gv.fish");
 const POWERSHELL: &str = include_str!("init/gv.ps1");
 
-/// The init script for `shell`, calling gv at `exe`, running the directory-change hook
-/// with `hook` (`gv-shim`, or gv itself), and putting `shims` (and the shared GOBIN,
-/// when there is one) on PATH.
-pub fn script(shell: Shell, exe: &Path, hook: &Path, shims: &Path, gobin: Option<&Path>) -> String {
+/// Where the script finds its paths.
+pub struct Paths<'a> {
+    /// gv itself, for the `gv` function.
+    pub exe: &'a Path,
+    /// What runs the directory-change hook: `gv-shim`, or gv itself.
+    pub hook: &'a Path,
+    /// GV_ROOT/shims, put on PATH.
+    pub shims: &'a Path,
+    /// The directory of the per-shell stamp files ([`gv_core::watch::stamp_dir`]).
+    pub stamps: &'a Path,
+    /// The GOBIN shared by every version, put on PATH when there is one.
+    pub gobin: Option<&'a Path>,
+}
+
+/// The init script for `shell`.
+pub fn script(shell: Shell, paths: &Paths) -> String {
     let template = match shell {
         Shell::Bash => BASH,
         Shell::Zsh => ZSH,
@@ -22,12 +34,13 @@ pub fn script(shell: Shell, exe: &Path, hook: &Path, shims: &Path, gobin: Option
         Shell::Powershell => POWERSHELL,
     };
     template
-        .replace("@@GV@@", &shell.quote(&exe.to_string_lossy()))
-        .replace("@@HOOK@@", &shell.quote(&hook.to_string_lossy()))
-        .replace("@@SHIMS@@", &shell.quote(&shims.to_string_lossy()))
+        .replace("@@GV@@", &shell.quote(&paths.exe.to_string_lossy()))
+        .replace("@@HOOK@@", &shell.quote(&paths.hook.to_string_lossy()))
+        .replace("@@SHIMS@@", &shell.quote(&paths.shims.to_string_lossy()))
+        .replace("@@STAMPS@@", &shell.quote(&paths.stamps.to_string_lossy()))
         .replace(
             "@@GOBIN@@",
-            &shell.quote(&gobin.map(|g| g.to_string_lossy()).unwrap_or_default()),
+            &shell.quote(&paths.gobin.map(|g| g.to_string_lossy()).unwrap_or_default()),
         )
 }
 
@@ -60,15 +73,19 @@ mod tests {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell] {
             let text = script(
                 shell,
-                Path::new("/o'k/gv"),
-                Path::new("/o'k/gv-shim"),
-                Path::new("/r/shims"),
-                Some(Path::new("/h/go/bin")),
+                &Paths {
+                    exe: Path::new("/o'k/gv"),
+                    hook: Path::new("/o'k/gv-shim"),
+                    shims: Path::new("/r/shims"),
+                    stamps: Path::new("/run/it's"),
+                    gobin: Some(Path::new("/h/go/bin")),
+                },
             );
             assert!(!text.contains("@@"), "{shell:?}: {text}");
             assert!(text.contains(&shell.quote("/o'k/gv-shim")), "{shell:?}");
             assert!(text.contains(&shell.quote("/o'k/gv")), "{shell:?}");
             assert!(text.contains(&shell.quote("/r/shims")), "{shell:?}");
+            assert!(text.contains(&shell.quote("/run/it's")), "{shell:?}");
             assert!(text.contains(&shell.quote("/h/go/bin")), "{shell:?}");
         }
     }

@@ -7,11 +7,13 @@
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use crate::config::Config;
 use crate::env::{self, EnvError};
-use crate::select::{self, SelectEnv, SelectError, Selection};
+use crate::select::{self, Discovery, SelectEnv, SelectError, Selection};
 use crate::store::Store;
+use crate::watch::{self, Watch};
 
 /// How a shell spells a literal word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,9 +65,43 @@ pub struct HookOutput {
 /// The whole of `hook-env` for the directory `cwd`. It never fails: a directory whose
 /// version is not installed (or whose pin is broken) must not break the prompt, so the
 /// reason becomes a warning, nothing is applied, and the shims explain again on use.
+///
+/// When the init script names its stamp file ([`watch::STAMP_ENV`]), the code ends with
+/// the files the shell re-checks at each prompt (see [`crate::watch`]) — even after a
+/// warning, so that fixing the file is picked up too.
 pub fn hook_env(syntax: Syntax, store: &Store, senv: &SelectEnv, cwd: &Path) -> HookOutput {
+    // Dated before anything is read: an edit made while this runs looks newer.
+    let started = SystemTime::now();
+    let mut warnings = Vec::new();
+    let watching = match std::env::var_os(watch::STAMP_ENV).filter(|s| !s.is_empty()) {
+        Some(stamp) => match watch::stamp(Path::new(&stamp), started) {
+            Ok(()) => true,
+            Err(err) => {
+                warnings.push(format!(
+                    "cannot date the shell hook's stamp file {}: {err}; files edited in place are picked up at the next cd only\n  hint: make its directory writable, or set XDG_RUNTIME_DIR to one that is",
+                    Path::new(&stamp).display()
+                ));
+                false
+            }
+        },
+        None => false,
+    };
     let found = select::discover(cwd);
-    let selection = match select::request(store, senv, &found)
+    let mut out = apply(syntax, store, senv, &found);
+    out.warnings.splice(0..0, warnings);
+    if watching {
+        let candidates = watch::candidates(store, senv, &found, cwd);
+        let (code, unwatchable) =
+            render_watch(syntax, &Watch::classify(candidates, SystemTime::now()));
+        out.code.push_str(&code);
+        out.warnings.extend(unwatchable);
+    }
+    out
+}
+
+/// The environment part of [`hook_env`]: what to set for the selection `found` leads to.
+fn apply(syntax: Syntax, store: &Store, senv: &SelectEnv, found: &Discovery) -> HookOutput {
+    let selection = match select::request(store, senv, found)
         .and_then(|request| select::resolve(store, senv, request))
     {
         Ok(selection) => selection,
@@ -173,6 +209,35 @@ pub fn render(shell: Syntax, changes: &[Change]) -> (String, Vec<String>) {
     (out, warnings)
 }
 
+/// Renders the watch lists as calls to the init script's `__gv_watch` (files that exist)
+/// and `__gv_watch_absent` (files that would take over if created). Both are always
+/// printed, so each run replaces the previous lists. Returns the script and warnings
+/// about paths a shell cannot hold.
+pub fn render_watch(shell: Syntax, watch: &Watch) -> (String, Vec<String>) {
+    let mut out = String::new();
+    let mut warnings = Vec::new();
+    for (function, paths) in [
+        ("__gv_watch", &watch.files),
+        ("__gv_watch_absent", &watch.absent),
+    ] {
+        out.push_str(function);
+        for path in paths {
+            match path.to_str() {
+                Some(path) => {
+                    out.push(' ');
+                    out.push_str(&shell.quote(path));
+                }
+                None => warnings.push(format!(
+                    "{} is not valid UTF-8; the shell hook cannot watch it, so edits to it are picked up at the next cd",
+                    path.display()
+                )),
+            }
+        }
+        out.push('\n');
+    }
+    (out, warnings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +267,20 @@ mod tests {
             fish.starts_with("__gv_set 'GODEBUG' 'a=1,b=\\'2\\''\n"),
             "{fish}"
         );
+    }
+
+    #[test]
+    fn renders_both_watch_lists_quoted_even_when_empty() {
+        let watch = Watch {
+            files: vec!["/p/.go-version".into(), "/it's/gv.toml".into()],
+            absent: vec![],
+        };
+        let (bash, warnings) = render_watch(Syntax::Posix, &watch);
+        assert_eq!(
+            bash,
+            "__gv_watch '/p/.go-version' '/it'\\''s/gv.toml'\n__gv_watch_absent\n"
+        );
+        assert!(warnings.is_empty());
     }
 
     #[test]

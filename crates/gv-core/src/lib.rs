@@ -10,6 +10,7 @@ pub mod select;
 pub mod shim;
 pub mod store;
 pub mod version;
+pub mod watch;
 
 pub use select::{Origin, Resolved, SelectEnv, SelectError, Selection};
 pub use store::Store;

@@ -32,6 +32,15 @@ pub enum PinFileError {
     Empty { path: PathBuf, detail: String },
 }
 
+impl PinFileError {
+    /// The pin file this error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            PinFileError::Read { path, .. } | PinFileError::Empty { path, .. } => path,
+        }
+    }
+}
+
 /// A version file's usable entries, in order (later ones are fallbacks), plus what was
 /// skipped and why, so `gv current` can explain an ignored line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,8 @@
 # Safe to source twice, works under `set -u`, keeps an existing PROMPT_COMMAND.
 __GV_EXE=@@GV@@
 __GV_HOOK=@@HOOK@@
+# This shell's stamp: each hook run dates it, and a prompt compares watched files with it.
+__GV_STAMP_FILE=@@STAMPS@@/$$
 
 # The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
 if [ -n @@GOBIN@@ ]; then
@@ -54,18 +56,44 @@ __gv_path() {
   export __GV_PATH=$1 PATH="$1${PATH:+:$PATH}"
 }
 
+# Called by `gv hook-env` output: the files that decided (re-run once one is newer than
+# the stamp, or gone) and the files that would take over (re-run once one appears).
+__gv_watch() {
+  __GV_WATCH=("$@")
+}
+
+__gv_watch_absent() {
+  __GV_WATCH_ABSENT=("$@")
+}
+
 # Restore, then apply the environment of $PWD: exactly one gv process.
 __gv_hook() {
   local __gv_code
   __gv_restore
-  __gv_code=$("$__GV_HOOK" hook-env --shell bash) && eval "$__gv_code"
+  __GV_WATCH=() __GV_WATCH_ABSENT=()
+  __gv_code=$(__GV_STAMP=$__GV_STAMP_FILE "$__GV_HOOK" hook-env --shell bash) && eval "$__gv_code"
   __GV_PWD=$PWD
 }
 
-# The prompt hook: a string comparison when nothing changed, no process at all.
+# Was a watched file edited, removed or created since the last hook run? Builtins only.
+__gv_stale() {
+  local __gv_f
+  for __gv_f in ${__GV_WATCH[@]+"${__GV_WATCH[@]}"}; do
+    [[ -e $__gv_f && ! $__gv_f -nt $__GV_STAMP_FILE ]] || return 0
+  done
+  for __gv_f in ${__GV_WATCH_ABSENT[@]+"${__GV_WATCH_ABSENT[@]}"}; do
+    [[ ! -e $__gv_f ]] || return 0
+  done
+  return 1
+}
+
+# The prompt hook: when neither the directory nor a watched file changed, a string
+# comparison and a few file tests, no process at all.
 __gv_prompt() {
   local __gv_status=$?
-  [[ ${__GV_PWD-} == "$PWD" ]] || __gv_hook
+  if [[ ${__GV_PWD-} != "$PWD" ]] || __gv_stale; then
+    __gv_hook
+  fi
   return $__gv_status
 }
 

@@ -2,6 +2,8 @@
 # Safe to source twice; switches on every change of $PWD, not only at prompts.
 set -g __GV_EXE @@GV@@
 set -g __GV_HOOK @@HOOK@@
+# This shell's stamp: each hook run dates it, and a prompt compares watched files with it.
+set -g __GV_STAMP_FILE @@STAMPS@@/$fish_pid
 
 # The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
 if test -n @@GOBIN@@; and not contains -- @@GOBIN@@ $PATH
@@ -51,15 +53,43 @@ function __gv_path
     set -gx PATH $argv[1] $PATH
 end
 
+# Called by `gv hook-env` output: the files that decided (re-run once one is newer than
+# the stamp, or gone) and the files that would take over (re-run once one appears).
+function __gv_watch
+    set -g __GV_WATCH $argv
+end
+
+function __gv_watch_absent
+    set -g __GV_WATCH_ABSENT $argv
+end
+
 # Restore, then apply the environment of $PWD: exactly one gv process.
 function __gv_hook
     __gv_restore
-    $__GV_HOOK hook-env --shell fish | source
+    set -g __GV_WATCH
+    set -g __GV_WATCH_ABSENT
+    __GV_STAMP=$__GV_STAMP_FILE $__GV_HOOK hook-env --shell fish | source
     set -g __GV_PWD $PWD
+end
+
+# Was a watched file edited, removed or created since the last hook run? Builtins only.
+function __gv_stale
+    for f in $__GV_WATCH
+        test -e $f; and not test $f -nt $__GV_STAMP_FILE; or return 0
+    end
+    for f in $__GV_WATCH_ABSENT
+        test -e $f; and return 0
+    end
+    return 1
 end
 
 function __gv_on_pwd --on-variable PWD
     test "$PWD" = "$__GV_PWD"; or __gv_hook
+end
+
+# At a prompt: when nothing changed, a few file tests and no process at all.
+function __gv_on_prompt --on-event fish_prompt
+    __gv_stale; and __gv_hook
 end
 
 function gv

@@ -3,6 +3,10 @@
 # Safe to source twice; switches when the prompt finds a new location.
 $global:__GvExe = @@GV@@
 $global:__GvHook = @@HOOK@@
+# This shell's stamp: each hook run dates it, and a prompt compares watched files with it.
+$global:__GvStamp = Join-Path @@STAMPS@@ $PID
+$global:__GvWatch = @()
+$global:__GvWatchAbsent = @()
 $__gvShims = @@SHIMS@@
 $__gvSep = [IO.Path]::PathSeparator
 # The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
@@ -50,12 +54,43 @@ function global:__gv_path([string]$dir) {
     $env:PATH = $dir + [IO.Path]::PathSeparator + $env:PATH
 }
 
+# Called by `gv hook-env` output: the files that decided (re-run once one is newer than
+# the stamp, or gone) and the files that would take over (re-run once one appears).
+function global:__gv_watch {
+    $global:__GvWatch = @($args)
+}
+
+function global:__gv_watch_absent {
+    $global:__GvWatchAbsent = @($args)
+}
+
 # Restore, then apply the environment of the current location: exactly one gv process.
 function global:__gv_hook {
     __gv_restore
-    $code = (& $global:__GvHook hook-env --shell powershell) -join "`n"
+    $global:__GvWatch = @()
+    $global:__GvWatchAbsent = @()
+    $env:__GV_STAMP = $global:__GvStamp
+    try {
+        $code = (& $global:__GvHook hook-env --shell powershell) -join "`n"
+    } finally {
+        $env:__GV_STAMP = $null
+    }
     if ($code) { Invoke-Expression $code }
     $global:__GvPwd = $PWD.ProviderPath
+}
+
+# Was a watched file edited, removed or created since the last hook run? A missing stamp
+# reads as year 1601, so every file then looks newer.
+function global:__gv_stale {
+    $stamp = [IO.File]::GetLastWriteTimeUtc($global:__GvStamp)
+    foreach ($f in $global:__GvWatch) {
+        if (-not (Test-Path -LiteralPath $f)) { return $true }
+        if ((Get-Item -LiteralPath $f -Force).LastWriteTimeUtc -gt $stamp) { return $true }
+    }
+    foreach ($f in $global:__GvWatchAbsent) {
+        if (Test-Path -LiteralPath $f) { return $true }
+    }
+    return $false
 }
 
 function global:gv {
@@ -76,12 +111,13 @@ function global:gv {
     $global:LASTEXITCODE = $status
 }
 
-# The prompt hook: a string comparison when the location did not change.
+# The prompt hook: when neither the location nor a watched file changed, a string
+# comparison and a few file tests, no process.
 if (-not (Test-Path variable:global:__GvOrigPrompt)) {
     $global:__GvOrigPrompt = $function:prompt
     function global:prompt {
         $status = $global:LASTEXITCODE
-        if ($PWD.ProviderPath -ne $global:__GvPwd) { __gv_hook }
+        if ($PWD.ProviderPath -ne $global:__GvPwd -or (__gv_stale)) { __gv_hook }
         $global:LASTEXITCODE = $status
         & $global:__GvOrigPrompt
     }

@@ -2,6 +2,9 @@
 # Safe to source twice; switches on every directory change (chpwd), not only at prompts.
 typeset -g __GV_EXE=@@GV@@
 typeset -g __GV_HOOK=@@HOOK@@
+# This shell's stamp: each hook run dates it, and a prompt compares watched files with it.
+typeset -g __GV_STAMP_FILE=@@STAMPS@@/$$
+typeset -ga __GV_WATCH __GV_WATCH_ABSENT
 
 # The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
 if [ -n @@GOBIN@@ ]; then
@@ -56,22 +59,48 @@ __gv_path() {
   export __GV_PATH=$1 PATH="$1${PATH:+:$PATH}"
 }
 
+# Called by `gv hook-env` output: the files that decided (re-run once one is newer than
+# the stamp, or gone) and the files that would take over (re-run once one appears).
+__gv_watch() {
+  __GV_WATCH=("$@")
+}
+
+__gv_watch_absent() {
+  __GV_WATCH_ABSENT=("$@")
+}
+
 # Restore, then apply the environment of $PWD: exactly one gv process.
 __gv_hook() {
   local __gv_code
   __gv_restore
-  __gv_code=$("$__GV_HOOK" hook-env --shell zsh) && eval "$__gv_code"
+  __GV_WATCH=() __GV_WATCH_ABSENT=()
+  __gv_code=$(__GV_STAMP=$__GV_STAMP_FILE "$__GV_HOOK" hook-env --shell zsh) && eval "$__gv_code"
   typeset -g __GV_PWD=$PWD
+}
+
+# Was a watched file edited, removed or created since the last hook run? Builtins only.
+__gv_stale() {
+  emulate -L zsh
+  local f
+  for f in $__GV_WATCH; do
+    [[ -e $f && ! $f -nt $__GV_STAMP_FILE ]] || return 0
+  done
+  for f in $__GV_WATCH_ABSENT; do
+    [[ ! -e $f ]] || return 0
+  done
+  return 1
 }
 
 __gv_chpwd() {
   [[ ${__GV_PWD-} == "$PWD" ]] || __gv_hook
 }
 
-# At a prompt: a string comparison when nothing changed, no process at all. Catches the
-# first prompt of the shell.
+# At a prompt: when neither the directory nor a watched file changed, a string comparison
+# and a few file tests, no process at all. Catches the first prompt of the shell.
 __gv_precmd() {
-  [[ ${__GV_PWD-} == "$PWD" ]] || __gv_hook
+  if [[ ${__GV_PWD-} != "$PWD" ]] || __gv_stale; then
+    __gv_hook
+  fi
 }
 
 gv() {

@@ -1,0 +1,309 @@
+//! What the shell hook re-checks at each prompt, so that a pin or a gv.toml edited in
+//! place — by an editor, `git checkout`, `echo 1.23 > .go-version` — is applied at the
+//! next prompt, while a prompt where nothing changed still runs no process.
+//!
+//! The shell can compare two files' modification times with a builtin (`[[ a -nt b ]]`,
+//! fish's `test a -nt b`) but cannot read a time. So each hook run dates a per-shell stamp
+//! file a little before it starts reading, and hands the shell two lists:
+//! - the files that decided: a re-run is due once one is newer than the stamp, or gone;
+//! - the places where a nearer file would take over: a re-run is due once one exists.
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use crate::config;
+use crate::select::{
+    Discovery, GO_VERSION_FILE, PROJECT_CONFIG_FILE, SelectEnv, TOOL_VERSIONS_FILE,
+};
+use crate::store::{self, Store};
+
+/// How the init scripts tell `hook-env` where their shell's stamp file is.
+pub const STAMP_ENV: &str = "__GV_STAMP";
+
+/// How far before the hook's start the stamp is dated. File times come from the kernel's
+/// coarse clock, which lags the precise one by up to a tick (10 ms at HZ=100): an edit
+/// made just after the stamp must still look newer. An edit in this window before the
+/// run costs one extra run at the next prompt, nothing more.
+const CLOCK_SLACK: Duration = Duration::from_millis(20);
+
+/// Stamps untouched this long belong to shells that are gone. Removing the stamp of a
+/// live shell is harmless: every watched file then looks newer, so its next prompt
+/// re-runs the hook, which dates a new stamp.
+const STALE_STAMP: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Where the init scripts keep their stamp files: the per-login runtime directory when
+/// there is one (tmpfs, cleared at logout), else gv's cache directory.
+pub fn stamp_dir() -> Result<PathBuf, store::StoreError> {
+    match dirs::runtime_dir() {
+        Some(dir) => Ok(dir.join("gv")),
+        None => Ok(store::cache_dir()?.join("hook")),
+    }
+}
+
+/// The two lists the shell checks at each prompt.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Watch {
+    /// Files that exist and decided: re-run when one is newer than the stamp, or gone.
+    pub files: Vec<PathBuf>,
+    /// Files that do not exist but would decide if created: re-run when one appears.
+    pub absent: Vec<PathBuf>,
+}
+
+/// Dates `stamp` just before `started` (creating it, and its directory, if needed), and
+/// clears other shells' stale stamps when this shell's is new.
+pub fn stamp(stamp: &Path, started: SystemTime) -> io::Result<()> {
+    let is_new = !stamp.exists();
+    if is_new && let Some(dir) = stamp.parent() {
+        create_private_dir(dir)?;
+    }
+    let file = File::options().create(true).append(true).open(stamp)?;
+    file.set_modified(started.checked_sub(CLOCK_SLACK).unwrap_or(started))?;
+    if is_new && let Some(dir) = stamp.parent() {
+        remove_stale_stamps(dir, started);
+    }
+    Ok(())
+}
+
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+fn remove_stale_stamps(dir: &Path, now: SystemTime) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| now.duration_since(modified).unwrap_or_default() > STALE_STAMP);
+        if stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Every file whose appearance, change or removal could change what the hook applies in
+/// `cwd`, given what [`crate::select::discover`] found there. Walks the same directories
+/// as discovery, nearest first, and stops per kind of file where discovery found one.
+pub fn candidates(store: &Store, senv: &SelectEnv, found: &Discovery, cwd: &Path) -> Vec<PathBuf> {
+    let pin_path = match &found.pin {
+        Some(Ok((origin, _))) => origin.path(),
+        Some(Err(err)) => Some(err.path()),
+        None => None,
+    };
+    // GV_VERSION (set by `gv shell`) beats every file; the gv function re-runs the hook
+    // whenever it changes.
+    let pins_matter = senv.gv_version.is_none() && senv.goenv_version.is_none();
+    let mut pins_open = pins_matter;
+    let mut gomod_open = pins_matter && senv.gomod && pin_path.is_none();
+    let mut config_open = true;
+    let mut paths = Vec::new();
+    for dir in cwd.ancestors() {
+        if pins_open {
+            for name in [GO_VERSION_FILE, TOOL_VERSIONS_FILE] {
+                let path = dir.join(name);
+                let decides = Some(path.as_path()) == pin_path;
+                paths.push(path);
+                if decides {
+                    pins_open = false;
+                    break;
+                }
+            }
+        }
+        if gomod_open {
+            for name in ["go.work", "go.mod"] {
+                let path = dir.join(name);
+                let decides = Some(&path) == found.gomod_path.as_ref();
+                paths.push(path);
+                if decides {
+                    gomod_open = false;
+                    break;
+                }
+            }
+        }
+        if config_open {
+            let path = dir.join(PROJECT_CONFIG_FILE);
+            config_open = Some(&path) != found.project_config.as_ref();
+            paths.push(path);
+        }
+        if !(pins_open || gomod_open || config_open) {
+            break;
+        }
+    }
+    if pins_matter && pin_path.is_none() {
+        paths.push(store.global_file());
+    }
+    paths.extend(config::user_config_path());
+    // Installing or removing a version elsewhere changes what a prefix such as `1.22`
+    // resolves to, and whether the pinned version is there at all.
+    paths.push(store.versions_dir());
+    paths
+}
+
+impl Watch {
+    /// Sorts `paths` into present and absent files. A file dated after `now` is left out:
+    /// it would look changed at every prompt until the clock caught up.
+    pub fn classify(paths: Vec<PathBuf>, now: SystemTime) -> Watch {
+        let mut watch = Watch::default();
+        for path in paths {
+            match fs::metadata(&path).and_then(|m| m.modified()) {
+                Ok(modified) if modified > now => {}
+                Ok(_) => watch.files.push(path),
+                Err(err) if err.kind() == io::ErrorKind::NotFound => watch.absent.push(path),
+                // Unreadable (permissions, a file where a directory should be): nothing
+                // the shell could usefully test either.
+                Err(_) => {}
+            }
+        }
+        watch
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::select;
+
+    fn senv() -> SelectEnv {
+        SelectEnv {
+            gv_version: None,
+            goenv_version: None,
+            gomod: true,
+            path: None,
+        }
+    }
+
+    fn names(paths: &[PathBuf], root: &Path) -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| {
+                p.strip_prefix(root)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|_| p.display().to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn watches_up_to_the_deciding_files_and_what_could_appear_nearer() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let store = Store::new(root.join("store"));
+        std::fs::create_dir_all(store.versions_dir()).unwrap();
+        let deep = root.join("p/a/b");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(root.join("p/.go-version"), "1.22.10\n").unwrap();
+        std::fs::write(root.join("p/a/gv.toml"), "[env]\n").unwrap();
+        std::fs::write(root.join("p/go.mod"), "module m\ngo 1.22\n").unwrap();
+
+        let found = select::discover(&deep);
+        let paths = candidates(&store, &senv(), &found, &deep);
+        let watch = Watch::classify(paths, SystemTime::now());
+        let files = names(&watch.files, root);
+        assert!(files.contains(&"p/.go-version".into()), "{files:?}");
+        assert!(files.contains(&"p/a/gv.toml".into()), "{files:?}");
+        assert!(files.contains(&"store/versions".into()), "{files:?}");
+        assert!(
+            !files.iter().any(|f| f.ends_with("go.mod")),
+            "a pin decides, so go.mod does not matter: {files:?}"
+        );
+        let absent = names(&watch.absent, root);
+        for nearer in [
+            "p/a/b/.go-version",
+            "p/a/b/.tool-versions",
+            "p/a/b/gv.toml",
+            "p/a/.go-version",
+        ] {
+            assert!(absent.contains(&nearer.into()), "{nearer}: {absent:?}");
+        }
+        assert!(
+            !absent.contains(&"p/.tool-versions".into()),
+            ".go-version beats .tool-versions in the same directory: {absent:?}"
+        );
+        assert!(
+            !absent.iter().any(|f| f.ends_with("store/version")),
+            "the global default does not matter under a pin: {absent:?}"
+        );
+    }
+
+    #[test]
+    fn without_a_pin_go_mod_and_the_global_default_are_watched_and_gv_version_skips_pins() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let store = Store::new(root.join("store"));
+        let dir = root.join("m");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("go.mod"), "module m\ngo 1.22\n").unwrap();
+        let found = select::discover(&dir);
+        let paths = candidates(&store, &senv(), &found, &dir);
+        let listed = names(&paths, root);
+        assert!(listed.contains(&"m/go.mod".into()), "{listed:?}");
+        assert!(listed.contains(&"m/go.work".into()), "{listed:?}");
+        assert!(listed.contains(&"store/version".into()), "{listed:?}");
+
+        let shell_override = SelectEnv {
+            gv_version: Some("1.22".into()),
+            ..senv()
+        };
+        let paths = candidates(&store, &shell_override, &found, &dir);
+        assert!(
+            !paths
+                .iter()
+                .any(|p| p.ends_with(GO_VERSION_FILE) || p.ends_with("go.mod")),
+            "{paths:?}"
+        );
+    }
+
+    #[test]
+    fn future_dated_files_are_not_watched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join(".go-version");
+        std::fs::write(&file, "1.22\n").unwrap();
+        let now = SystemTime::now();
+        File::options()
+            .append(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(now + Duration::from_secs(3600))
+            .unwrap();
+        let watch = Watch::classify(vec![file], now);
+        assert_eq!(watch, Watch::default());
+    }
+
+    /// The stamp is dated before the run started, so an edit right after it (whose time
+    /// comes from the coarse clock) still looks newer; the first stamp makes a private
+    /// directory; stale stamps of other shells go when a new shell's stamp is made.
+    #[test]
+    fn stamp_is_dated_before_the_run_and_old_stamps_are_swept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("hook");
+        let started = SystemTime::now();
+        stamp(&dir.join("111"), started).unwrap();
+        let old = dir.join("111");
+        File::options()
+            .append(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(started - STALE_STAMP - Duration::from_secs(60))
+            .unwrap();
+        let recent = dir.join("222");
+        File::create(&recent).unwrap();
+
+        let mine = dir.join("333");
+        stamp(&mine, started).unwrap();
+        let dated = std::fs::metadata(&mine).unwrap().modified().unwrap();
+        assert_eq!(dated, started - CLOCK_SLACK);
+        assert!(!old.exists(), "a day-old stamp is swept");
+        assert!(recent.exists(), "a live shell's stamp stays");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+}
