@@ -104,6 +104,7 @@ pub fn run(inputs: &Inputs<'_>) -> Vec<Check> {
     }
     checks.push(path_check(inputs, selection.as_ref()));
     checks.push(hook_check(inputs));
+    checks.extend(stamp_check());
     checks.push(goroot_check(inputs, selection.as_ref()));
     checks.extend(gotoolchain_checks(
         inputs,
@@ -331,6 +332,36 @@ fn hook_check(inputs: &Inputs<'_>) -> Check {
             "the shell hook is not active in this shell (the shims still select per directory; `gv init` adds switching GOROOT/GOBIN in the shell itself)",
         ),
     }
+}
+
+/// The hook dates a stamp file per shell to notice files edited in place. A stamp
+/// directory someone else made (a root shell that kept `XDG_RUNTIME_DIR`) silently turns
+/// that off: the hook cannot say so at every cd, so doctor does. Nothing to report while
+/// the directory does not exist (the first hook run creates it).
+fn stamp_check() -> Option<Check> {
+    use std::os::unix::fs::MetadataExt;
+    let dir = gv_core::watch::stamp_dir().ok()?;
+    let meta = std::fs::metadata(&dir).ok()?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let why = if meta.uid() != me {
+        format!("belongs to uid {}, not you (uid {me})", meta.uid())
+    } else if !writable(&dir) {
+        "is not writable".to_string()
+    } else {
+        return None;
+    };
+    Some(Check::problem(
+        "hook",
+        format!(
+            "{} {why}: the shell hook cannot date its stamp files there, so a .go-version or gv.toml edited in place is applied only at the next cd",
+            dir.display()
+        ),
+        format!(
+            "remove it (it holds only empty stamp files): sudo rm -r {}",
+            dir.display()
+        ),
+    ))
 }
 
 /// An exported GOROOT that names another SDK mixes two SDKs for anything run outside gv.

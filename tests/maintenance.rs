@@ -120,6 +120,43 @@ fn doctor_is_quiet_and_exits_0_when_all_is_well() {
     );
 }
 
+/// A stamp directory left by another user (a root shell that kept the user's
+/// XDG_RUNTIME_DIR or cache) turns the hook's edit detection off; doctor names it.
+#[test]
+fn doctor_names_a_stamp_directory_someone_else_owns() {
+    use std::os::unix::fs::MetadataExt;
+    let sb = healthy();
+    let dir = sb.work("p");
+    let stamps = sb.path().join("cache/gv/hook");
+    std::fs::create_dir_all(&stamps).unwrap();
+    let report = json(&doctor(&sb, &dir, &[]).output().unwrap());
+    assert_eq!(check(&report, "hook")["status"], "ok", "{report:#}");
+
+    // As root (CI), hand the directory to another user; as anyone else, take away the
+    // write permission: either way the hook cannot write there.
+    let expected = if std::fs::metadata(&stamps).unwrap().uid() == 0 {
+        let chown = std::process::Command::new("chown")
+            .args(["65534"])
+            .arg(&stamps)
+            .status()
+            .expect("run chown");
+        assert!(chown.success());
+        "belongs to uid 65534"
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&stamps, std::fs::Permissions::from_mode(0o500)).unwrap();
+        "is not writable"
+    };
+    let out = doctor(&sb, &dir, &[]).output().unwrap();
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    let hook = check(&report, "hook");
+    assert_eq!(hook["status"], "problem", "{report:#}");
+    let message = hook["message"].as_str().unwrap();
+    assert!(message.contains(&stamps.display().to_string()), "{message}");
+    assert!(message.contains(expected), "{message}");
+}
+
 #[test]
 fn doctor_names_the_go_that_shadows_gv_and_a_stale_goroot() {
     let sb = healthy();

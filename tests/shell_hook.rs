@@ -617,6 +617,65 @@ fn hook_env_explains_a_missing_version_and_applies_nothing() {
     );
 }
 
+/// With a stamp file, hook-env ends with the watch lists, also after a warning (so that
+/// fixing the broken file is noticed); a stamp it cannot write costs only the lists.
+#[test]
+fn hook_env_watches_the_deciding_files_and_survives_an_unwritable_stamp() {
+    let sandbox = Sandbox::new();
+    sandbox.fake_install("1.22.10");
+    let dir = sandbox.work("p/deep");
+    sandbox.write("p/.go-version", "1.22.10\n");
+    let work = sandbox.work("");
+    let stamp = sandbox.path().join("stamps/4242");
+    let hook_env = |stamp: &Path| {
+        sandbox
+            .gv(&dir)
+            .args(["hook-env", "--shell", "bash"])
+            .env("__GV_STAMP", stamp)
+            .output()
+            .unwrap()
+    };
+    let out = hook_env(&stamp);
+    assert!(out.status.success());
+    let code = support::stdout(&out);
+    assert!(code.starts_with("__gv_set 'GOROOT' "), "{code}");
+    let watch = code
+        .lines()
+        .find(|l| l.starts_with("__gv_watch "))
+        .unwrap_or_else(|| panic!("{code}"));
+    assert!(
+        watch.contains(&format!("'{}'", work.join("p/.go-version").display())),
+        "{watch}"
+    );
+    let absent = code
+        .lines()
+        .find(|l| l.starts_with("__gv_watch_absent"))
+        .unwrap_or_else(|| panic!("{code}"));
+    assert!(
+        absent.contains(&format!("'{}'", work.join("p/deep/.go-version").display())),
+        "{absent}"
+    );
+    assert!(stamp.is_file(), "the stamp is made on first use");
+
+    sandbox.write("p/.go-version", "not a version\n");
+    let out = hook_env(&stamp);
+    assert!(support::stderr(&out).contains(".go-version"), "{out:?}");
+    assert!(
+        support::stdout(&out).contains(&format!("'{}'", work.join("p/.go-version").display())),
+        "a broken pin is still watched, so fixing it is noticed: {out:?}"
+    );
+
+    sandbox.write("p/.go-version", "1.22.10\n");
+    let out = hook_env(&work.join("p/.go-version/not-a-dir/stamp"));
+    assert!(out.status.success());
+    assert!(
+        support::stdout(&out).starts_with("__gv_set 'GOROOT' "),
+        "{out:?}"
+    );
+    assert!(!support::stdout(&out).contains("__gv_watch"), "{out:?}");
+    assert_eq!(support::stderr(&out), "", "no warning at every cd");
+}
+
 #[test]
 fn init_detects_the_shell_and_help_names_each_rc_line() {
     let sandbox = Sandbox::new();

@@ -72,23 +72,14 @@ pub struct HookOutput {
 pub fn hook_env(syntax: Syntax, store: &Store, senv: &SelectEnv, cwd: &Path) -> HookOutput {
     // Dated before anything is read: an edit made while this runs looks newer.
     let started = SystemTime::now();
-    let mut warnings = Vec::new();
-    let watching = match std::env::var_os(watch::STAMP_ENV).filter(|s| !s.is_empty()) {
-        Some(stamp) => match watch::stamp(Path::new(&stamp), started) {
-            Ok(()) => true,
-            Err(err) => {
-                warnings.push(format!(
-                    "cannot date the shell hook's stamp file {}: {err}; files edited in place are picked up at the next cd only\n  hint: make its directory writable, or set XDG_RUNTIME_DIR to one that is",
-                    Path::new(&stamp).display()
-                ));
-                false
-            }
-        },
-        None => false,
-    };
+    // Without a stamp (a directory someone else owns, a read-only disk) the hook still
+    // applies the environment; edits in place then wait for the next cd. `gv doctor`
+    // reports why: a warning here would repeat at every cd.
+    let watching = std::env::var_os(watch::STAMP_ENV)
+        .filter(|stamp| !stamp.is_empty())
+        .is_some_and(|stamp| watch::stamp(Path::new(&stamp), started).is_ok());
     let found = select::discover(cwd);
     let mut out = apply(syntax, store, senv, &found);
-    out.warnings.splice(0..0, warnings);
     if watching {
         let candidates = watch::candidates(store, senv, &found, cwd);
         let (code, unwatchable) =
