@@ -639,29 +639,24 @@ fn hook_env_watches_the_deciding_files_and_survives_an_unwritable_stamp() {
     assert!(out.status.success());
     let code = support::stdout(&out);
     assert!(code.starts_with("__gv_set 'GOROOT' "), "{code}");
-    let watch = code
-        .lines()
-        .find(|l| l.starts_with("__gv_watch "))
-        .unwrap_or_else(|| panic!("{code}"));
-    assert!(
-        watch.contains(&format!("'{}'", work.join("p/.go-version").display())),
-        "{watch}"
-    );
-    let absent = code
-        .lines()
-        .find(|l| l.starts_with("__gv_watch_absent"))
-        .unwrap_or_else(|| panic!("{code}"));
-    assert!(
-        absent.contains(&format!("'{}'", work.join("p/deep/.go-version").display())),
-        "{absent}"
-    );
+    let line = |call: &str| {
+        code.lines()
+            .find(|l| l.split(' ').next() == Some(call))
+            .unwrap_or_else(|| panic!("no {call} in {code}"))
+            .to_string()
+    };
+    let quoted = |rel: &str| format!("'{}'", work.join(rel).display());
+    let watch = line("__gv_watch");
+    assert!(watch.contains(&quoted("p/.go-version")), "{watch}");
+    let absent = line("__gv_watch_absent");
+    assert!(absent.contains(&quoted("p/deep/.go-version")), "{absent}");
     assert!(stamp.is_file(), "the stamp is made on first use");
 
     sandbox.write("p/.go-version", "not a version\n");
     let out = hook_env(&stamp);
     assert!(support::stderr(&out).contains(".go-version"), "{out:?}");
     assert!(
-        support::stdout(&out).contains(&format!("'{}'", work.join("p/.go-version").display())),
+        support::stdout(&out).contains(&quoted("p/.go-version")),
         "a broken pin is still watched, so fixing it is noticed: {out:?}"
     );
 
