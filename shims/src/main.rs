@@ -11,7 +11,8 @@
 #![no_main]
 
 use std::convert::Infallible;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -48,13 +49,18 @@ impl<E: std::fmt::Display> From<E> for Failure {
 
 // `no_main`: the C `main` below skips std's runtime set-up (stack-guard probing through
 // /proc/self/maps, a signal alt-stack, SIGPIPE juggling), which a process that execs
-// within a millisecond never needs. std still works: on Linux it captures argv itself.
+// within a millisecond never needs. The arguments come from `main`'s own parameters:
+// `std::env::args_os` relies on glibc handing them to initialisers, which musl does not.
 #[unsafe(no_mangle)]
-extern "C" fn main(
-    _argc: std::ffi::c_int,
-    _argv: *const *const std::ffi::c_char,
-) -> std::ffi::c_int {
-    let mut args = std::env::args_os();
+extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) -> std::ffi::c_int {
+    let mut args = (0..usize::try_from(argc).unwrap_or(0))
+        .map(|i| {
+            // SAFETY: the C runtime passes `argc` valid NUL-terminated strings in `argv`.
+            let arg = unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) };
+            OsString::from_vec(arg.to_bytes().to_vec())
+        })
+        .collect::<Vec<_>>()
+        .into_iter();
     let argv0 = args.next().unwrap_or_default();
     match run(&argv0, args) {
         Ok(never) => match never {},
@@ -65,14 +71,13 @@ extern "C" fn main(
     }
 }
 
-fn run(argv0: &OsStr, args: std::env::ArgsOs) -> Result<Infallible, Failure> {
+fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallible, Failure> {
     let tool = Path::new(argv0)
         .file_name()
         .unwrap_or(argv0)
         .to_str()
         .ok_or_else(|| Failure::new(2, format!("{argv0:?} is not a valid tool name")))?;
     if tool == "gv-shim" {
-        let mut args = args;
         if let (Some(cmd), Some(flag), Some(shell), None) =
             (args.next(), args.next(), args.next(), args.next())
             && cmd == "hook-env"
