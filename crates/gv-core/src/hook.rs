@@ -206,7 +206,7 @@ pub fn render(shell: Syntax, changes: &[Change]) -> (String, Vec<String>) {
 /// about paths a shell cannot hold.
 pub fn render_watch(shell: Syntax, watch: &Watch) -> (String, Vec<String>) {
     let mut out = String::new();
-    let mut warnings = Vec::new();
+    let mut unwatchable = Vec::new();
     for (function, paths) in [
         ("__gv_watch", &watch.files),
         ("__gv_watch_absent", &watch.absent),
@@ -218,14 +218,20 @@ pub fn render_watch(shell: Syntax, watch: &Watch) -> (String, Vec<String>) {
                     out.push(' ');
                     out.push_str(&shell.quote(path));
                 }
-                None => warnings.push(format!(
-                    "{} is not valid UTF-8; the shell hook cannot watch it, so edits to it are picked up at the next cd",
-                    path.display()
-                )),
+                None => unwatchable.push(path),
             }
         }
         out.push('\n');
     }
+    // One line, not one per path: a non-UTF-8 directory makes every candidate below it so.
+    let warnings = match unwatchable.as_slice() {
+        [] => Vec::new(),
+        [first, ..] => vec![format!(
+            "{} (and {} more watched paths) is not valid UTF-8, which the shell cannot hold; edits there are picked up at the next cd",
+            first.display(),
+            unwatchable.len() - 1
+        )],
+    };
     (out, warnings)
 }
 
