@@ -226,11 +226,16 @@ pub fn render_watch(shell: Syntax, watch: &Watch) -> (String, Vec<String>) {
     // One line, not one per path: a non-UTF-8 directory makes every candidate below it so.
     let warnings = match unwatchable.as_slice() {
         [] => Vec::new(),
-        [first, ..] => vec![format!(
-            "{} (and {} more watched paths) is not valid UTF-8, which the shell cannot hold; edits there are picked up at the next cd",
-            first.display(),
-            unwatchable.len() - 1
-        )],
+        [first, rest @ ..] => {
+            let more = match rest.len() {
+                0 => String::new(),
+                n => format!(" (and {n} more watched paths)"),
+            };
+            vec![format!(
+                "{}{more} is not valid UTF-8, which the shell cannot hold; edits there are picked up at the next cd",
+                first.display()
+            )]
+        }
     };
     (out, warnings)
 }
