@@ -94,10 +94,16 @@ pub fn run(inputs: &Inputs<'_>) -> Vec<Check> {
         _ => None,
     };
     if let Some(plan) = &plan {
-        for warning in &plan.warnings {
+        // The trust check above already reports an untrusted project file.
+        let untrusted = config.as_ref().and_then(|c| c.untrusted.as_ref());
+        for warning in plan
+            .warnings
+            .iter()
+            .filter(|w| untrusted.is_none_or(|u| u.path != w.about))
+        {
             checks.push(Check::problem(
                 "config",
-                warning.clone(),
+                warning.text.clone(),
                 "remove or rename the entry (see README, Configuration)",
             ));
         }
@@ -134,7 +140,15 @@ fn config_check(
             "fix or remove the file named above",
         ));
     }
-    match Config::load(found.project_config.as_deref()) {
+    for foreign in &found.foreign {
+        let notice = foreign.notice();
+        let (message, fix) = notice
+            .text
+            .split_once("\n  hint: ")
+            .unwrap_or((&notice.text, "remove it"));
+        checks.push(Check::problem("ownership", message, fix));
+    }
+    match Config::load(inputs.store, found.project_config.as_deref()) {
         Ok(config) => {
             let files: Vec<String> = config
                 .files()
@@ -148,6 +162,7 @@ fn config_check(
                     format!("readable: {}", files.join(", "))
                 },
             ));
+            checks.extend(trust_check(&config));
             (Some(config), Some(found))
         }
         Err(e) => {
@@ -159,6 +174,31 @@ fn config_check(
             (None, Some(found))
         }
     }
+}
+
+/// Whether the project's gv.toml applies: trusted (and how), or ignored until trusted.
+fn trust_check(config: &Config) -> Option<Check> {
+    if let Some(untrusted) = &config.untrusted {
+        let path = untrusted.path.display();
+        let state = if untrusted.changed {
+            "changed since you trusted it"
+        } else {
+            "is not trusted"
+        };
+        return Some(Check::problem(
+            "trust",
+            format!("{path} {state}, so gv ignores it"),
+            format!(
+                "review it with `gv trust --show {path}`, then `gv trust {path}` (or delete it)"
+            ),
+        ));
+    }
+    let project = config.project.as_ref()?;
+    let how = config.trust.as_ref()?;
+    Some(Check::ok(
+        "trust",
+        format!("{}: {how}", project.path.display()),
+    ))
 }
 
 fn selection_check(
@@ -339,28 +379,33 @@ fn hook_check(inputs: &Inputs<'_>) -> Check {
 /// that off: the hook cannot say so at every cd, so doctor does. Nothing to report while
 /// the directory does not exist (the first hook run creates it).
 fn stamp_check() -> Option<Check> {
-    use std::os::unix::fs::MetadataExt;
+    use gv_core::watch::StampDirProblem;
     let dir = gv_core::watch::stamp_dir().ok()?;
-    let meta = std::fs::metadata(&dir).ok()?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    let why = if meta.uid() != me {
-        format!("belongs to uid {}, not you (uid {me})", meta.uid())
-    } else if !writable(&dir) {
-        "is not writable".to_string()
-    } else {
-        return None;
+    let meta = std::fs::symlink_metadata(&dir).ok()?;
+    let (why, fix) = match gv_core::watch::check_stamp_dir(&meta) {
+        Err(problem @ StampDirProblem::SharedWritable) => {
+            (problem.to_string(), format!("chmod go-w {}", dir.display()))
+        }
+        Err(problem) => (
+            problem.to_string(),
+            format!(
+                "remove it (it holds only empty stamp files): sudo rm -r {}",
+                dir.display()
+            ),
+        ),
+        Ok(()) if !writable(&dir) => (
+            "is not writable".to_string(),
+            format!("chmod u+w {}", dir.display()),
+        ),
+        Ok(()) => return None,
     };
     Some(Check::problem(
         "hook",
         format!(
-            "{} {why}: the shell hook cannot date its stamp files there, so a .go-version or gv.toml edited in place is applied only at the next cd",
+            "{} {why}: the shell hook does not use it, so a .go-version or gv.toml edited in place is applied only at the next cd",
             dir.display()
         ),
-        format!(
-            "remove it (it holds only empty stamp files): sudo rm -r {}",
-            dir.display()
-        ),
+        fix,
     ))
 }
 

@@ -15,6 +15,7 @@ pub mod pin;
 pub mod shell;
 pub mod shims;
 pub mod tools;
+pub mod trust;
 pub mod ui;
 
 pub use gv_core::{config, pinfile, select, store, version};

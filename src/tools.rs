@@ -30,6 +30,14 @@ impl Tool {
             .path
             .as_deref()
             .ok_or("its build info records no package path")?;
+        // The path goes on go's command line: one starting with `-` would be a flag
+        // (`-toolexec=…`) written into the binary by whoever built it.
+        if package.starts_with('-') {
+            return Err(format!(
+                "its build info names the package `{}`, which would read as a flag to go",
+                gv_core::text::one_line(package)
+            ));
+        }
         match self.module() {
             Some((_, version)) if version != "(devel)" => Ok(format!("{package}@{version}")),
             Some(_) => Err(

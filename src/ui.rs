@@ -41,17 +41,28 @@ fn err_color() -> bool {
     color_enabled(std::io::stderr().is_terminal())
 }
 
+/// Messages quote file contents, key names and paths that others chose: control
+/// characters in them are spelled out, never sent to the terminal.
+fn safe(message: impl std::fmt::Display) -> String {
+    gv_core::text::escape_controls(&message.to_string()).into_owned()
+}
+
 pub fn warn(message: impl std::fmt::Display) {
     eprintln!(
-        "{} {message}",
-        paint("gv: warning:", Style::Yellow, err_color())
+        "{} {}",
+        paint("gv: warning:", Style::Yellow, err_color()),
+        safe(message)
     );
 }
 
 pub fn error(message: impl std::fmt::Display) {
-    eprintln!("{} {message}", paint("gv: error:", Style::Red, err_color()));
+    eprintln!(
+        "{} {}",
+        paint("gv: error:", Style::Red, err_color()),
+        safe(message)
+    );
 }
 
 pub fn info(message: impl std::fmt::Display) {
-    eprintln!("{message}");
+    eprintln!("{}", safe(message));
 }

@@ -304,6 +304,8 @@ fn project(name: &str, version: &str, gv_toml: &str) -> PathBuf {
     s.write(&format!("{name}/divide_test.go"), gofixtures::DIVIDE_TEST);
     s.write(&format!("{name}/.go-version"), &format!("{version}\n"));
     s.write(&format!("{name}/gv.toml"), gv_toml);
+    // A project's gv.toml applies once the user has reviewed and trusted it.
+    s.trust(&s.work(name));
     s.work(name)
 }
 

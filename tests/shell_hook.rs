@@ -18,7 +18,8 @@ use support::{GO_A, GO_B, Sandbox};
 /// A sandbox with both real SDKs and two sibling projects: `a` pins GO_A; `b` pins GO_B
 /// and its gv.toml forces CGO_ENABLED=0 and suggests GODEBUG (not forced).
 fn projects() -> Sandbox {
-    let sandbox = Sandbox::new();
+    // The user trusts their work tree (trusted_paths): gv.toml edits apply as they happen.
+    let sandbox = Sandbox::trusting();
     sandbox.real_install(GO_A);
     sandbox.real_install(GO_B);
     sandbox.write("a/.go-version", &format!("{GO_A}\n"));
@@ -577,7 +578,7 @@ echo "OUT:"after=(wc -l < @LOG@)
 /// once, and leaves nothing applied; a directory with no pin at all is silent.
 #[test]
 fn hook_env_explains_a_missing_version_and_applies_nothing() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::trusting();
     let dir = sandbox.work("p");
     sandbox.write("p/.go-version", "1.19.4\n");
     let out = sandbox

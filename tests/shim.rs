@@ -54,6 +54,7 @@ fn shim_dispatches_on_argv0_and_injects_the_environment() {
         "p1/gv.toml",
         "[env]\nCGO_ENABLED = 0\nGODEBUG = \"panicnil=1\"\nGOINSTRUMENT = \"trace\"\n",
     );
+    sb.trust(&p1);
 
     // A stale GOROOT and CGO_ENABLED in the caller's environment are replaced, not
     // passed twice (the shim builds the child's environment block itself).
@@ -133,6 +134,7 @@ fn user_environment_wins_unless_forced() {
         "p/gv.toml",
         "[env]\nCGO_ENABLED = \"0\"\nGODEBUG = { value = \"panicnil=1\", force = true }\n",
     );
+    sb.trust(&p);
     std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
     std::fs::write(
         sb.path().join("config/gv/config.toml"),
@@ -243,7 +245,8 @@ fn a_shim_that_runs_itself_stops_with_a_clear_message() {
 
 #[test]
 fn invalid_config_names_file_line_and_column_and_unknown_keys_warn() {
-    let sb = Sandbox::new();
+    // Trusted wholesale: the file's problems matter once it applies.
+    let sb = Sandbox::trusting();
     env_printing_sdk(&sb, "1.22.10");
     sb.rehash();
     let p = sb.work("p");
@@ -424,6 +427,7 @@ fn gv_exec_runs_any_command_with_the_shim_environment() {
     let p = sb.work("p");
     sb.write("p/.go-version", "1.22.10\n");
     sb.write("p/gv.toml", "[env]\nGOINSTRUMENT = \"trace\"\n");
+    sb.trust(&p);
     let out = sb
         .gv(&p)
         .args([
@@ -458,6 +462,7 @@ fn gv_env_prints_shell_code_and_json() {
         "p/gv.toml",
         "[env]\nGODEBUG = \"a=1,b='2'\"\nGOINSTRUMENT = \"trace\"\n",
     );
+    sb.trust(&p);
 
     let out = sb.gv(&p).args(["env", "--json"]).output().unwrap();
     assert!(out.status.success(), "{out:?}");
@@ -581,6 +586,21 @@ fn a_cloned_projects_gv_toml_cannot_run_code_or_pick_the_download_server() {
         "p/gv.toml",
         "mirror = \"https://evil.example/\"\nauto_install = true\n[env]\nPROMPT_COMMAND = \"./x\"\nLD_PRELOAD = \"/tmp/x.so\"\nGOFLAGS = \"-mod=mod\"\n",
     );
+    // Untrusted, it contributes nothing at all, and says so.
+    let out = sb.gv(&p).args(["env", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["project_config"]["trusted"], false, "{json:#}");
+    assert!(
+        json["vars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["source"]["kind"] != "config"),
+        "{json:#}"
+    );
+    // Even trusted, it may set only the go command's variables, never the user-only keys.
+    sb.trust(&p);
     let out = sb.gv(&p).args(["env", "--json"]).output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -662,12 +682,23 @@ fn gv_shim_hook_env_matches_gv_hook_env() {
         "p/gv.toml",
         "colour = 1\n[env]\nCGO_ENABLED = \"0\"\nGODEBUG = \"a='1'\"\n",
     );
+    sb.trust(&sb.work("p"));
+    // Each notice is shown once per file version: start each run afresh.
+    let forget_notices = || {
+        let _ = std::fs::remove_dir_all(sb.root().join(".hints/notices"));
+    };
     for shell in ["bash", "zsh", "fish", "powershell"] {
+        forget_notices();
         let via_gv = sb
             .gv(&p)
             .args(["hook-env", "--shell", shell])
             .output()
             .unwrap();
+        assert!(
+            stderr(&via_gv).contains("unknown key `colour`"),
+            "{via_gv:?}"
+        );
+        forget_notices();
         let via_shim = std::process::Command::new(shim_binary())
             .args(["hook-env", "--shell", shell])
             .current_dir(&p)

@@ -71,6 +71,7 @@ fn go_env_shows_the_injected_values() {
         "p/gv.toml",
         "[env]\nCGO_ENABLED = \"0\"\nGODEBUG = { value = \"panicnil=1,tracebackancestors=5\", force = true }\n",
     );
+    sb.trust(&p);
     let goroot = sb.root().join("versions").join(GO_B);
     go(&sb, &p)
         .args(["env", "GOROOT", "CGO_ENABLED", "GODEBUG", "GOTOOLCHAIN"])
@@ -97,6 +98,7 @@ fn a_child_of_go_run_sees_goinstrument() {
     sb.write("p/.go-version", &format!("{GO_A}\n"));
     sb.write("p/go.mod", "module example.com/p\n\ngo 1.22\n");
     sb.write("p/gv.toml", "[env]\nGOINSTRUMENT = \"trace\"\n");
+    sb.trust(&p);
     sb.write(
         "p/main.go",
         "package main\n\nimport \"os\"\n\nfunc main() {\n\tos.Stdout.WriteString(\"GOINSTRUMENT=\" + os.Getenv(\"GOINSTRUMENT\") + \" GOROOT=\" + os.Getenv(\"GOROOT\") + \"\\n\")\n}\n",
@@ -132,6 +134,7 @@ fn gotoolchain_stays_local_when_go_mod_wants_a_newer_go() {
     // Why the default matters: left alone (the SDK's go.env says auto), the same go
     // command tries to fetch another toolchain.
     sb.write("p/gv.toml", "gotoolchain = \"inherit\"\n");
+    sb.trust(&p);
     let out = go(&sb, &p).args(["build", "."]).output().unwrap();
     assert!(!out.status.success());
     assert!(

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use gv_core::config::Config;
+use gv_core::notice::{self, Notice};
 use gv_core::select::{self, SelectEnv, SelectError, Selection};
+use gv_core::text::escape_controls;
 use gv_core::{Store, env, hook, shim};
 
 mod exec;
@@ -65,7 +67,7 @@ extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) 
     match run(&argv0, args) {
         Ok(never) => match never {},
         Err(failure) => {
-            eprintln!("gv: error: {}", failure.message);
+            eprintln!("gv: error: {}", escape_controls(&failure.message));
             std::ffi::c_int::from(failure.code)
         }
     }
@@ -109,7 +111,7 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
         format!("cannot read the current directory: {e}\n  hint: cd to a directory that exists")
     })?;
     let found = select::discover(&cwd);
-    let config = Config::load(found.project_config.as_deref())?;
+    let config = Config::load(&store, found.project_config.as_deref())?;
     let request = select::request(&store, &senv, &found)?;
     let selection = match select::resolve(&store, &senv, request.clone()) {
         Ok(selection) => selection,
@@ -123,9 +125,9 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
     };
 
     let plan = env::plan(&selection, &config, |name| std::env::var_os(name))?;
-    for warning in &plan.warnings {
-        eprintln!("gv: warning: {warning}");
-    }
+    let mut notices = plan.warnings.clone();
+    notices.extend(found.foreign.iter().map(select::Foreign::notice));
+    warn(notice::unseen(&store, notices));
     let binary = selection.resolved.binary(tool);
     let depth = (depth + 1).to_string();
     let mut set: Vec<(&str, &OsStr)> = plan.changes().collect();
@@ -141,13 +143,18 @@ fn hook_env(syntax: hook::Syntax) -> Result<Infallible, Failure> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let out = hook::hook_env(syntax, &store, &SelectEnv::from_process(), &cwd);
-    for warning in &out.warnings {
-        eprintln!("gv: warning: {warning}");
-    }
+    warn(out.warnings);
     let mut stdout = std::io::stdout().lock();
     let written = std::io::Write::write_all(&mut stdout, out.code.as_bytes())
         .and_then(|()| std::io::Write::flush(&mut stdout));
     std::process::exit(if written.is_ok() { 0 } else { 1 })
+}
+
+/// Warnings go to stderr with whatever came from files made harmless for the terminal.
+fn warn(notices: Vec<Notice>) {
+    for notice in notices {
+        eprintln!("gv: warning: {}", escape_controls(&notice.text));
+    }
 }
 
 fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::Error) -> Failure {
@@ -206,11 +213,12 @@ fn auto_install(
             ),
         ));
     };
-    eprintln!(
+    let announce = format!(
         "gv: Go {wanted} is not installed ({origin}); installing it ({}): {} install {install}",
         shim::AUTO_INSTALL_ENV,
         gv.display()
     );
+    eprintln!("{}", escape_controls(&announce));
     let stderr_as_stdout = std::os::fd::AsFd::as_fd(&std::io::stderr())
         .try_clone_to_owned()
         .map(Stdio::from)

@@ -103,8 +103,8 @@ pub fn plan(
     let env = profile
         .env
         .iter()
-        .filter(|(name, v)| v.force || lookup(name).is_none_or(|u| u.is_empty()))
-        .map(|(name, v)| (name.clone(), v.value.clone()))
+        .filter(|(name, entry)| entry.applies(name, &lookup))
+        .map(|(name, entry)| (name.clone(), entry.value.clone()))
         .collect();
     let mut packages = user.packages;
     if packages.is_empty() {
@@ -660,6 +660,16 @@ mod tests {
         })
         .unwrap();
         assert!(planned.env.is_empty());
+        // A value the shell hook applied is not the user's own (the same rule as [env]).
+        let planned = plan(&release, &[], Mode::Build, |n| match n {
+            "CGO_ENABLED" | "__GV_N_CGO_ENABLED" => Some("1".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(
+            planned.env.get("CGO_ENABLED").map(String::as_str),
+            Some("0")
+        );
     }
 
     #[test]

@@ -27,6 +27,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use gv_core::config::Config;
+use gv_core::env::{Entry, EnvError};
+use gv_core::notice::Notice;
 use thiserror::Error;
 
 use crate::inspect::Expectation;
@@ -50,13 +52,6 @@ const TRACEBACK_LEVELS: &[&str] = &["none", "single", "all", "system", "crash", 
 /// How deep `inherits` may chain before we call it a loop.
 const MAX_INHERITS: usize = 8;
 
-/// A variable a profile sets. Like `[env]`, the user's own environment wins unless forced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnvValue {
-    pub value: String,
-    pub force: bool,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     pub name: String,
@@ -66,7 +61,9 @@ pub struct Profile {
     pub tags: Vec<String>,
     pub trimpath: bool,
     pub race: bool,
-    pub env: BTreeMap<String, EnvValue>,
+    /// Variables the profile sets: parsed, checked and applied exactly like `[env]`
+    /// (gv-core's `env::parse_table`); the user's own environment wins unless forced.
+    pub env: BTreeMap<String, Entry>,
     pub expect: Option<Expectation>,
     /// `runtime/debug.SetTraceback` level compiled into package main; `None`: leave it.
     pub traceback: Option<String>,
@@ -95,6 +92,8 @@ pub enum ProfileError {
         "[profile.{0}] inherits in a loop\n  hint: `inherits` must end at a built-in profile or one without `inherits`"
     )]
     InheritLoop(String),
+    #[error(transparent)]
+    Env(#[from] EnvError),
 }
 
 impl Profile {
@@ -139,9 +138,9 @@ impl Profile {
                 p.trimpath = true;
                 p.env.insert(
                     "CGO_ENABLED".into(),
-                    EnvValue {
+                    Entry {
                         value: "0".into(),
-                        force: false,
+                        forced: false,
                     },
                 );
                 p.expect = Some(Expectation::Release);
@@ -152,7 +151,7 @@ impl Profile {
     }
 
     /// The profile `name`: built-in, overridden and extended by config.
-    pub fn resolve(name: &str, config: &Config) -> Result<(Profile, Vec<String>), ProfileError> {
+    pub fn resolve(name: &str, config: &Config) -> Result<(Profile, Vec<Notice>), ProfileError> {
         let mut warnings = Vec::new();
         let profile = resolve_at(name, config, 0, &mut warnings)?;
         Ok((profile, warnings))
@@ -175,7 +174,7 @@ fn resolve_at(
     name: &str,
     config: &Config,
     depth: usize,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Notice>,
 ) -> Result<Profile, ProfileError> {
     if depth > MAX_INHERITS {
         return Err(ProfileError::InheritLoop(name.to_string()));
@@ -221,10 +220,14 @@ fn resolve_at(
         };
         profile.sources.push(file.path.clone());
         for k in table.keys().filter(|k| !KEYS.contains(&k.as_str())) {
-            warnings.push(format!(
-                "{}: [profile.{name}] has an unknown key `{k}` (known: {})",
-                file.path.display(),
-                KEYS.join(", ")
+            warnings.push(Notice::new(
+                &file.path,
+                format!(
+                    "{}: [profile.{name}] has an unknown key `{}` (known: {})",
+                    file.path.display(),
+                    gv_core::text::one_line(k),
+                    KEYS.join(", ")
+                ),
             ));
         }
     }
@@ -296,41 +299,14 @@ fn resolve_at(
         profile.crash_output = (!file.is_empty()).then(|| file.to_string());
     }
     // env: per variable, the nearest file wins; user file first so the project overrides.
+    let key = format!("{PROFILE_KEY}.{name}.env");
     for file in config.files().collect::<Vec<_>>().into_iter().rev() {
         let Some(env) = table_of(&file.table, name).and_then(|t| t.get("env")) else {
             continue;
         };
-        let env = env.as_table().ok_or_else(|| {
-            bad(
-                &file.path,
-                "env",
-                "must be a table of NAME = \"value\"".into(),
-            )
-        })?;
-        for (var, value) in env {
-            let parsed = match value {
-                toml::Value::String(s) => Some(EnvValue {
-                    value: s.clone(),
-                    force: false,
-                }),
-                toml::Value::Table(t) => match (t.get("value"), t.get("force")) {
-                    (Some(toml::Value::String(v)), force) => Some(EnvValue {
-                        value: v.clone(),
-                        force: force.and_then(toml::Value::as_bool).unwrap_or(false),
-                    }),
-                    _ => None,
-                },
-                _ => None,
-            };
-            let parsed = parsed.ok_or_else(|| {
-                bad(
-                    &file.path,
-                    &format!("env.{var}"),
-                    "must be a string or { value = \"...\", force = true }".into(),
-                )
-            })?;
-            profile.env.insert(var.clone(), parsed);
-        }
+        let entries =
+            gv_core::env::parse_table(file, config.is_project(file), &key, env, warnings)?;
+        profile.env.extend(entries);
     }
     Ok(profile)
 }
@@ -367,6 +343,7 @@ mod tests {
         Config {
             project: Some(ConfigFile::parse(Path::new("/p/gv.toml"), project).unwrap()),
             user: Some(ConfigFile::parse(Path::new("/u/config.toml"), user).unwrap()),
+            ..Config::default()
         }
     }
 
@@ -382,7 +359,7 @@ mod tests {
         assert_eq!(release.ldflags, ["-s -w"]);
         assert!(release.trimpath && release.traceback.is_none());
         assert_eq!(release.env["CGO_ENABLED"].value, "0");
-        assert!(!release.env["CGO_ENABLED"].force);
+        assert!(!release.env["CGO_ENABLED"].forced);
         assert_eq!(
             Profile::builtin("dwarf").unwrap().expect,
             Some(Expectation::Dwarf)
@@ -419,7 +396,10 @@ mod tests {
         assert!(p.trimpath);
         assert_eq!(p.ldflags.len(), 2);
         assert_eq!(p.expect, None);
-        assert!(warnings[0].contains("unknown key `bogus`"), "{warnings:?}");
+        assert!(
+            warnings[0].text.contains("unknown key `bogus`"),
+            "{warnings:?}"
+        );
         let plain = config("[profile.plain]\ntrimpath = true\n", "");
         let (p, _) = Profile::resolve("plain", &plain).unwrap();
         assert!(p.gcflags.is_empty() && p.trimpath && p.expect.is_none());
@@ -446,12 +426,125 @@ mod tests {
             err.contains("unknown build profile `nope`") && err.contains("x, y"),
             "{err}"
         );
-        let c = config("[profile.debug]\nenv = { A = 1 }\n", "");
+        let c = config("[profile.debug]\nenv = { GOA = true }\n", "");
+        let err = Profile::resolve("debug", &c).unwrap_err().to_string();
         assert!(
-            Profile::resolve("debug", &c)
-                .unwrap_err()
-                .to_string()
-                .contains("env.A")
+            err.contains("`profile.debug.env.GOA` must be a string"),
+            "{err}"
         );
+    }
+}
+
+/// `[env]` and a profile's `env` are one model: the same entries give the same values,
+/// warnings and errors through both, from a project file and from the user's, including
+/// the rule that a value the shell hook applied is not the user's own.
+#[cfg(test)]
+mod one_env_model {
+    use std::collections::BTreeMap;
+    use std::ffi::OsString;
+    use std::path::Path;
+
+    use gv_core::config::{Config, ConfigFile};
+    use gv_core::env::{self, Source};
+    use gv_core::select::{Origin, Request, Resolved, Selection};
+    use gv_core::version::{Spec, Version};
+
+    use super::Profile;
+    use crate::build::{self, Mode};
+
+    type Outcome = Result<(BTreeMap<String, String>, usize), String>;
+
+    fn config(text: &str, project: bool) -> Config {
+        let file = |path: &str| Some(ConfigFile::parse(Path::new(path), text).unwrap());
+        if project {
+            Config {
+                project: file("/p/gv.toml"),
+                ..Config::default()
+            }
+        } else {
+            Config {
+                user: file("/u/config.toml"),
+                ..Config::default()
+            }
+        }
+    }
+
+    fn lookup(name: &str) -> Option<OsString> {
+        match name {
+            // The user's own GOFLAGS; a CGO_ENABLED the hook applied elsewhere.
+            "GOFLAGS" => Some("-v".into()),
+            "CGO_ENABLED" | "__GV_N_CGO_ENABLED" => Some("1".into()),
+            _ => None,
+        }
+    }
+
+    fn through_env(entries: &str, project: bool) -> Outcome {
+        let selection = Selection {
+            request: Request {
+                specs: vec![Spec::parse("1.22.10").unwrap()],
+                origin: Origin::Default,
+            },
+            resolved: Resolved::Managed {
+                version: Version::parse("1.22.10").unwrap(),
+                goroot: "/gv/versions/1.22.10".into(),
+            },
+        };
+        let config = config(&format!("[env]\n{entries}"), project);
+        let plan = env::plan(&selection, &config, lookup).map_err(|e| e.to_string())?;
+        let applied = plan
+            .vars
+            .iter()
+            .filter(|v| matches!(v.source, Source::Config { .. }) && v.is_applied())
+            .map(|v| (v.name.clone(), v.value.to_string_lossy().into_owned()))
+            .collect();
+        Ok((applied, plan.warnings.len()))
+    }
+
+    fn through_profile(entries: &str, project: bool) -> Outcome {
+        let config = config(&format!("[profile.x.env]\n{entries}"), project);
+        let (profile, warnings) = Profile::resolve("x", &config).map_err(|e| e.to_string())?;
+        let planned = build::plan(&profile, &[], Mode::Build, lookup).unwrap();
+        Ok((planned.env, warnings.len()))
+    }
+
+    #[test]
+    fn the_same_entries_give_the_same_result_through_both() {
+        for entries in [
+            "CGO_ENABLED = 0\nGODEBUG = { value = \"x=1\", force = true }\n",
+            "GOFLAGS = \"-trimpath\"\n",
+            "GOFLAGS = { value = \"-trimpath\", force = true }\n",
+            "LD_PRELOAD = \"./evil.so\"\nGOINSTRUMENT = \"trace\"\n",
+            "LD_PRELOAD = { value = \"./evil.so\", force = true }\n",
+            "PATH = \"/evil\"\nGOROOT = \"/evil\"\n",
+            "\"A.B\" = \"1\"\n\"GO$(touch m)\" = \"1\"\n",
+            "GOX = { value = \"1\", force = \"yes\" }\n",
+            "GOX = true\n",
+            "GOBIN = \"tools\"\n",
+            "GOX = { value = \"1\", extra = 2 }\n",
+        ] {
+            for project in [true, false] {
+                let via_env = through_env(entries, project);
+                let via_profile = through_profile(entries, project);
+                match (&via_env, &via_profile) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{entries:?}, project {project}"),
+                    (Err(a), Err(b)) => {
+                        // Same problem, same key, only the table named differently.
+                        let b = b.replace("profile.x.env.", "env.");
+                        assert_eq!(a, &b, "{entries:?}, project {project}");
+                    }
+                    _ => panic!("{entries:?}, project {project}: {via_env:?} vs {via_profile:?}"),
+                }
+            }
+        }
+        // What the table pins, spelled out once.
+        let (applied, warnings) =
+            through_profile("LD_PRELOAD = \"e\"\nCGO_ENABLED = 0\n", true).unwrap();
+        assert_eq!(warnings, 1, "LD_PRELOAD from a project is ignored");
+        assert_eq!(
+            applied.get("CGO_ENABLED").map(String::as_str),
+            Some("0"),
+            "hook's value is not the user's"
+        );
+        assert!(!applied.contains_key("LD_PRELOAD"));
     }
 }

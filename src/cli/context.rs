@@ -43,7 +43,7 @@ impl Context {
     /// [`Context::here`] with other selection inputs (e.g. `--version` as GV_VERSION).
     pub fn here_with(&self, env: &SelectEnv) -> anyhow::Result<Here> {
         let found = self.discover();
-        let config = Config::load(found.project_config.as_deref())?;
+        let config = Config::load(&self.store, found.project_config.as_deref())?;
         let request = select::request(&self.store, env, &found)?;
         let selection = select::resolve(&self.store, env, request)?;
         let plan = gv_core::env::plan(&selection, &config, |name| std::env::var_os(name))?;
@@ -60,6 +60,39 @@ pub struct Here {
     pub selection: Selection,
     pub config: Config,
     pub plan: EnvPlan,
+}
+
+/// The JSON shape of the project gv.toml's trust state (`null` without a project file),
+/// shared by `gv env --json` and `gv current --json`.
+pub fn project_config_json(config: &Config) -> serde_json::Value {
+    if let Some(untrusted) = &config.untrusted {
+        return serde_json::json!({
+            "path": untrusted.path,
+            "trusted": false,
+            "changed_since_trusted": untrusted.changed,
+            "would_set": untrusted.would_set,
+            "description": untrusted.notice().text,
+        });
+    }
+    match (&config.project, &config.trust) {
+        (Some(project), Some(trust)) => serde_json::json!({
+            "path": project.path,
+            "trusted": true,
+            "description": trust.to_string(),
+        }),
+        _ => serde_json::Value::Null,
+    }
+}
+
+/// One line on the project gv.toml's trust state, for the human outputs.
+pub fn project_config_line(config: &Config) -> Option<String> {
+    if let Some(untrusted) = &config.untrusted {
+        return Some(untrusted.notice().text);
+    }
+    match (&config.project, &config.trust) {
+        (Some(project), Some(trust)) => Some(format!("{}: {trust}", project.path.display())),
+        _ => None,
+    }
 }
 
 /// The JSON shape of an origin, shared by every `--json` output that explains a choice.

@@ -1,9 +1,10 @@
 use std::process::ExitCode;
 
 use gv_core::Origin;
+use gv_core::config::Config;
 use gv_core::select;
 
-use super::{Context, origin_json};
+use super::{Context, origin_json, project_config_json};
 use crate::ui::{self, Style};
 
 /// Show the Go version that applies here, and why
@@ -46,6 +47,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(conflict) = select::pin_conflict(&selection, &found) {
         warnings.push(conflict.to_string());
     }
+    warnings.extend(found.foreign.iter().map(|f| f.notice().text));
+    // Selection does not depend on gv.toml, but whether it applies here is worth knowing.
+    let config = Config::load(&ctx.store, found.project_config.as_deref()).ok();
+    if let Some(untrusted) = config.as_ref().and_then(|c| c.untrusted.as_ref()) {
+        warnings.push(untrusted.notice().text);
+    }
     let origin = &selection.request.origin;
     if args.json {
         let report = serde_json::json!({
@@ -54,6 +61,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "go": selection.resolved.binary("go"),
             "requested": selection.request.specs.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "origin": origin_json(origin),
+            "project_config": config.as_ref().map(project_config_json),
             "warnings": warnings,
         });
         println!("{}", serde_json::to_string_pretty(&report)?);

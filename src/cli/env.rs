@@ -2,9 +2,10 @@ use std::ffi::OsStr;
 use std::process::ExitCode;
 
 use gv_core::env::{Source, Var};
-use gv_core::hook::Syntax;
+use gv_core::hook::{Syntax, is_portable_var_name};
+use gv_core::text::{escape_controls, one_line};
 
-use super::{Context, origin_json};
+use super::{Context, origin_json, project_config_json, project_config_line};
 use crate::ui::{self, Style};
 
 /// GOINSTRUMENT is injected on request, but no Go release reads it: say so wherever it shows.
@@ -41,7 +42,9 @@ enum Format {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let super::Here {
-        selection, plan, ..
+        selection,
+        plan,
+        config,
     } = ctx.here()?;
     let format = if args.json {
         Some(Format::Json)
@@ -58,16 +61,28 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 "version": selection.resolved.name(),
                 "origin": origin_json(&selection.request.origin),
                 "vars": plan.vars.iter().map(var_json).collect::<Vec<_>>(),
-                "warnings": plan.warnings,
+                "project_config": project_config_json(&config),
+                "warnings": plan.warnings.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
                 "notes": notes,
             });
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         Some(shell) => {
+            // Comments carry paths and values from files: kept to one line each, so a
+            // directory name with a newline cannot start a line of code.
+            if let Some(line) = project_config_line(&config) {
+                println!("# {}", one_line(&line));
+            }
             for var in &plan.vars {
-                println!("# {}: {}", var.name, explain(var));
+                println!("# {}: {}", var.name, one_line(&explain(var)));
                 if var.is_applied() {
-                    println!("{}", assignment(shell, &var.name, &var.value));
+                    match assignment(shell, &var.name, &var.value) {
+                        Some(code) => println!("{code}"),
+                        None => ui::warn(format!(
+                            "{} is not a portable variable name; not exporting it",
+                            one_line(&var.name)
+                        )),
+                    }
                 }
             }
             for note in &notes {
@@ -75,22 +90,34 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         None => {
+            if let Some(line) = project_config_line(&config) {
+                println!("{}", ui::out(&escape_controls(&line), Style::Dim));
+            }
             for var in &plan.vars {
-                let line = format!("{}={}", var.name, var.value.to_string_lossy());
+                let line = format!(
+                    "{}={}",
+                    var.name,
+                    escape_controls(&var.value.to_string_lossy())
+                );
                 let line = if var.is_applied() {
                     ui::out(&line, Style::Bold)
                 } else {
                     line
                 };
                 println!("{line}");
-                println!("    {}", ui::out(&explain(var), Style::Dim));
+                println!(
+                    "    {}",
+                    ui::out(&escape_controls(&explain(var)), Style::Dim)
+                );
             }
             for note in &notes {
                 println!("note: {note}");
             }
         }
     }
-    for warning in &plan.warnings {
+    // The project file's trust state is part of the report above.
+    let untrusted = config.untrusted.as_ref().map(|u| &u.path);
+    for warning in plan.warnings.iter().filter(|w| Some(&w.about) != untrusted) {
         ui::warn(warning);
     }
     Ok(ExitCode::SUCCESS)
@@ -107,12 +134,17 @@ fn explain(var: &Var) -> String {
     }
 }
 
-fn assignment(shell: Format, name: &str, value: &OsStr) -> String {
+/// `export NAME='value';` (or fish's `set -gx`), or `None` for a name a shell could read
+/// as code. The env model admits only portable names; this is the last line of defence.
+fn assignment(shell: Format, name: &str, value: &OsStr) -> Option<String> {
+    if !is_portable_var_name(name) {
+        return None;
+    }
     let value = value.to_string_lossy();
-    match shell {
+    Some(match shell {
         Format::Fish => format!("set -gx {name} {};", Syntax::Fish.quote(&value)),
         _ => format!("export {name}={};", Syntax::Posix.quote(&value)),
-    }
+    })
 }
 
 fn var_json(var: &Var) -> serde_json::Value {
@@ -144,12 +176,17 @@ mod tests {
     #[test]
     fn shell_quoting_survives_quotes() {
         assert_eq!(
-            assignment(Format::Bash, "GODEBUG", OsStr::new("a='b'")),
+            assignment(Format::Bash, "GODEBUG", OsStr::new("a='b'")).unwrap(),
             "export GODEBUG='a='\\''b'\\''';"
         );
         assert_eq!(
-            assignment(Format::Fish, "X", OsStr::new("it's\\")),
+            assignment(Format::Fish, "X", OsStr::new("it's\\")).unwrap(),
             "set -gx X 'it\\'s\\\\';"
         );
+        assert_eq!(
+            assignment(Format::Bash, "GO$(touch x)", OsStr::new("1")),
+            None
+        );
+        assert_eq!(assignment(Format::Zsh, "GO\nid", OsStr::new("1")), None);
     }
 }

@@ -1,7 +1,9 @@
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{Context, UsageError};
 use crate::shell::{Shell, init};
+use crate::ui;
 
 const AFTER_HELP: &str = "\
 Add one line to your shell's rc file:
@@ -62,15 +64,30 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The directory `go install` writes to, to put on PATH: the user's own GOBIN, else the
-/// one gv shares between versions. Never fails: a broken config must not break the shell's
-/// start-up (the hook and `gv doctor` report it).
-fn shared_gobin() -> Option<std::path::PathBuf> {
-    if let Some(own) = std::env::var_os("GOBIN").filter(|v| !v.is_empty()) {
-        return Some(own.into());
-    }
-    let config = gv_core::config::Config::load(None).ok()?;
+/// one gv shares between versions (from the user's own config only). A GOBIN the shell
+/// hook applied from a project is not the user's — in a shell started inside that
+/// project it would put the repository's programs first on PATH — and a relative one
+/// would put a different directory first in every place. Never fails: a broken config
+/// must not break the shell's start-up (the hook and `gv doctor` report it).
+fn shared_gobin() -> Option<PathBuf> {
     let lookup = |name: &str| std::env::var_os(name);
-    gv_core::env::shared_gobin(&config, &lookup)
+    if let Some(own) = gv_core::env::users_own("GOBIN", &lookup) {
+        let own = PathBuf::from(own);
+        if !own.is_absolute() {
+            ui::warn(format!(
+                "GOBIN={} is a relative path, so `gv init` does not put it on PATH\n  hint: export an absolute GOBIN",
+                own.display()
+            ));
+            return None;
+        }
+        return Some(own);
+    }
+    let config = gv_core::config::Config {
+        user: gv_core::config::Config::load_user().ok()?,
+        ..Default::default()
+    };
+    let users = |name: &str| gv_core::env::users_own(name, &lookup);
+    gv_core::env::shared_gobin(&config, &users)
         .ok()
         .flatten()
         .map(|(dir, _)| dir)

@@ -74,7 +74,7 @@ impl SourceArgs {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let found = ctx.discover();
-    let config = Config::load(found.project_config.as_deref())?;
+    let config = Config::load(&ctx.store, found.project_config.as_deref())?;
     let mut opts = args.source.options(&config)?;
     opts.force = args.force;
     opts.insecure_skip_checksum = args.insecure_skip_checksum;

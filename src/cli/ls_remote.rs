@@ -35,7 +35,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let found = ctx.discover();
-    let config = Config::load(found.project_config.as_deref())?;
+    let config = Config::load(&ctx.store, found.project_config.as_deref())?;
     let opts = args.source.options(&config)?;
     let http = Http::new()?;
     let index = install::listing_index(&http, &opts)?;

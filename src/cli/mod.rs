@@ -27,11 +27,12 @@ mod prune;
 mod rehash;
 mod shell;
 mod tools;
+mod trust;
 mod uninstall;
 mod verify;
 mod which;
 
-pub use context::{Context, Here, origin_json};
+pub use context::{Context, Here, origin_json, project_config_json, project_config_line};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -81,6 +82,8 @@ pub enum Command {
     Prune(prune::Args),
     Cache(cache::Args),
     Tools(tools::Args),
+    Trust(trust::Args),
+    Untrust(trust::UntrustArgs),
     Completions(completions::Args),
     #[command(hide = true)]
     HookEnv(hook_env::Args),
@@ -147,6 +150,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Prune(args) => prune::run(&ctx, args),
         Command::Cache(args) => cache::run(args),
         Command::Tools(args) => tools::run(&ctx, args),
+        Command::Trust(args) => trust::run(&ctx, args),
+        Command::Untrust(args) => trust::run_untrust(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Shell(args) => shell::run(&ctx, args),
         Command::Completions(args) => completions::run(args),

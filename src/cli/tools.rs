@@ -177,7 +177,8 @@ fn reinstall(ctx: &Context, names: &[String], version: Option<String>) -> anyhow
             selection.resolved.name()
         ));
         let status = Command::new(&go)
-            .args(["install", &target])
+            // `--` ends go's flags: the target is only ever a package path.
+            .args(["install", "--", &target])
             .envs(plan.changes())
             .status()
             .with_context(|| format!("cannot run {}", go.display()))?;

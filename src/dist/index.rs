@@ -40,13 +40,18 @@ pub struct Release {
 }
 
 impl Release {
-    /// The `.tar.gz` archive for `platform`, if this release has one.
+    /// The `.tar.gz` archive for `platform`, if this release has one. Its `filename` is
+    /// exactly the name go.dev gives that archive (`go1.22.10.linux-amd64.tar.gz`): the
+    /// name becomes a URL and a file in the download cache, so an index entry naming a
+    /// path (`/../../elsewhere/x.tar.gz`) is not an archive at all.
     pub fn archive(&self, platform: &Platform) -> Option<&File> {
+        let name = platform.archive_name(&self.version);
         self.files.iter().find(|f| {
             f.kind == "archive"
                 && f.os == platform.os
                 && f.arch == platform.arch
-                && f.filename.ends_with(".tar.gz")
+                && f.filename == name
+                && name.ends_with(".tar.gz")
         })
     }
 }
@@ -349,6 +354,25 @@ mod tests {
             (file.filename.as_str(), file.sha256.as_str()),
             ("go1.22.10.linux-amd64.tar.gz", "cc")
         );
+    }
+
+    /// An index's `filename` and `version` become paths (download cache, lock, GOROOT):
+    /// entries that would name anything but go.dev's own archive name are not archives.
+    #[test]
+    fn index_fields_never_name_paths() {
+        let hostile = r#"[
+          {"version": "go1.22.10", "stable": true, "files": [
+            {"filename": "/../../elsewhere/x.tar.gz", "os": "linux", "arch": "amd64", "sha256": "aa", "kind": "archive"},
+            {"filename": "../go1.22.10.linux-amd64.tar.gz", "os": "linux", "arch": "amd64", "sha256": "aa", "kind": "archive"}
+          ]},
+          {"version": "go1.22.66-A/../../elsewhere/y", "stable": true, "files": [
+            {"filename": "go1.22.66-A.linux-amd64.tar.gz", "os": "linux", "arch": "amd64", "sha256": "bb", "kind": "archive"}
+          ]}
+        ]"#;
+        let (releases, skipped) = parse("u", hostile).unwrap();
+        assert_eq!(skipped, ["go1.22.66-A/../../elsewhere/y"]);
+        assert_eq!(releases.len(), 1);
+        assert!(releases[0].archive(&linux()).is_none());
     }
 
     #[test]

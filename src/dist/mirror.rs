@@ -201,8 +201,8 @@ mod tests {
     fn flag_beats_env_beats_config() {
         let file = ConfigFile::parse(Path::new("/u/config.toml"), "mirror = \"aliyun\"\n").unwrap();
         let config = Config {
-            project: None,
             user: Some(file),
+            ..Config::default()
         };
         let pick = |flag, env| Mirror::choose(flag, env, &config).unwrap();
         assert_eq!(
@@ -224,8 +224,8 @@ mod tests {
         );
         let bad = ConfigFile::parse(Path::new("/u/config.toml"), "mirror = 3\n").unwrap();
         let bad = Config {
-            project: None,
             user: Some(bad),
+            ..Config::default()
         };
         assert!(Mirror::choose(None, None, &bad).is_err());
         // A project's gv.toml cannot choose the server.
@@ -233,7 +233,7 @@ mod tests {
             project: Some(
                 ConfigFile::parse(Path::new("/p/gv.toml"), "mirror = \"ustc\"\n").unwrap(),
             ),
-            user: None,
+            ..Config::default()
         };
         assert!(Mirror::choose(None, None, &project).unwrap().is_official());
     }

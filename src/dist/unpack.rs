@@ -3,8 +3,14 @@
 //! (not skipped): absolute paths, `..`, entries outside `go/`, links that escape, entries
 //! written through a symlink, device files and FIFOs. Exec bits are kept; everything
 //! else gets plain 0644/0755 permissions (no setuid, no world-writable files).
+//!
+//! Links are judged against the tree as unpacked, not as text: a symlink may point at
+//! another symlink, so once every entry is in, each link is resolved through the links
+//! the archive made, and the whole archive is refused if one ends up outside. Hard links
+//! never resolve through a symlink.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::ffi::OsString;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
@@ -32,7 +38,8 @@ pub struct Unpacked {
 pub fn unpack(reader: impl Read, dest: &Path) -> Result<Unpacked, UnpackError> {
     let mut archive = tar::Archive::new(reader);
     let mut made_dirs: HashSet<PathBuf> = HashSet::new();
-    let mut symlinks: HashSet<PathBuf> = HashSet::new();
+    // Every symlink the archive made (relative path in the GOROOT → its target).
+    let mut symlinks: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut stats = Unpacked::default();
     let mut buf = vec![0u8; 128 * 1024];
     for entry in archive.entries().map_err(UnpackError::Corrupt)? {
@@ -50,7 +57,7 @@ pub fn unpack(reader: impl Read, dest: &Path) -> Result<Unpacked, UnpackError> {
         if rel.as_os_str().is_empty() {
             continue; // the `go/` folder itself
         }
-        if rel.ancestors().skip(1).any(|a| symlinks.contains(a)) {
+        if rel.ancestors().skip(1).any(|a| symlinks.contains_key(a)) {
             return Err(unsafe_entry("it would be written through a symbolic link"));
         }
         let path = dest.join(&rel);
@@ -104,7 +111,7 @@ pub fn unpack(reader: impl Read, dest: &Path) -> Result<Unpacked, UnpackError> {
             }
             std::os::unix::fs::symlink(&target, &path)
                 .map_err(|source| write_err(&path, source))?;
-            symlinks.insert(rel);
+            symlinks.insert(rel, target);
         } else if kind.is_hard_link() {
             let target = entry
                 .link_name_bytes()
@@ -115,9 +122,13 @@ pub fn unpack(reader: impl Read, dest: &Path) -> Result<Unpacked, UnpackError> {
                     String::from_utf8_lossy(&target)
                 ))
             })?;
+            // Through a symlinked directory, the "same file" could be one outside the SDK.
+            if target_rel.ancestors().any(|a| symlinks.contains_key(a)) {
+                return Err(unsafe_entry("hard link through a symbolic link"));
+            }
             let source = dest.join(&target_rel);
             let is_plain_file = std::fs::symlink_metadata(&source).is_ok_and(|m| m.is_file());
-            if symlinks.contains(&target_rel) || !is_plain_file {
+            if !is_plain_file {
                 return Err(unsafe_entry(
                     "hard link to something that is not a file unpacked earlier",
                 ));
@@ -129,7 +140,57 @@ pub fn unpack(reader: impl Read, dest: &Path) -> Result<Unpacked, UnpackError> {
             ));
         }
     }
+    for (link, target) in &symlinks {
+        resolve_inside(link, target, &symlinks).map_err(|reason| UnpackError::Unsafe {
+            entry: format!("go/{}", link.display()),
+            reason: format!("symbolic link to `{}` {reason}", target.display()),
+        })?;
+    }
     Ok(stats)
+}
+
+/// How many links one lookup may pass through, as the kernel allows (Linux: 40).
+const MAX_LINK_HOPS: usize = 40;
+
+/// Resolves the symlink at `link` (relative to the GOROOT) with `target` through the
+/// archive's other `links`, as the kernel would, and fails if any step leaves the GOROOT.
+fn resolve_inside(
+    link: &Path,
+    target: &Path,
+    links: &HashMap<PathBuf, PathBuf>,
+) -> Result<(), &'static str> {
+    let mut at: Vec<OsString> = link
+        .parent()
+        .map(|p| p.iter().map(OsString::from).collect())
+        .unwrap_or_default();
+    let mut todo: VecDeque<Component<'_>> = target.components().collect();
+    let mut hops = 0;
+    while let Some(component) = todo.pop_front() {
+        match component {
+            Component::RootDir | Component::Prefix(_) => return Err("points outside the SDK"),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if at.pop().is_none() {
+                    return Err("points outside the SDK (through the archive's other links)");
+                }
+            }
+            Component::Normal(part) => {
+                at.push(part.to_os_string());
+                let here: PathBuf = at.iter().collect();
+                if let Some(next) = links.get(&here) {
+                    hops += 1;
+                    if hops > MAX_LINK_HOPS {
+                        return Err("is part of a loop of links");
+                    }
+                    at.pop();
+                    for c in next.components().rev() {
+                        todo.push_front(c);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write_err(path: &Path, source: io::Error) -> UnpackError {
@@ -222,6 +283,25 @@ mod tests {
         assert!(inside_go(b"/etc/passwd").is_err());
         assert!(inside_go(b"other/file").is_err());
         assert!(inside_go(b"../go/x").is_err());
+    }
+
+    #[test]
+    fn chains_of_links_are_resolved_through_each_other() {
+        let links: HashMap<PathBuf, PathBuf> = [
+            ("d0/d1/up", "../.."),
+            ("escape", "d0/d1/up/../../etc"),
+            ("fine", "d0/d1/up/bin/go"),
+            ("loop1", "loop2"),
+            ("loop2", "loop1"),
+        ]
+        .into_iter()
+        .map(|(l, t)| (PathBuf::from(l), PathBuf::from(t)))
+        .collect();
+        let check = |l: &str| resolve_inside(Path::new(l), &links[Path::new(l)], &links);
+        assert!(check("d0/d1/up").is_ok(), "go/d0/d1/up -> go/");
+        assert!(check("fine").is_ok());
+        assert!(check("escape").is_err(), "go/ -> .. -> outside");
+        assert!(check("loop1").is_err());
     }
 
     #[test]

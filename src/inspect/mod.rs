@@ -88,6 +88,13 @@ pub fn inspect(path: &Path) -> Result<Report, InspectError> {
     if meta.is_dir() {
         return Err(InspectError::Directory(path.to_path_buf()));
     }
+    // Opening a FIFO would wait for a writer forever; a device or socket is no binary.
+    if !meta.is_file() {
+        return Err(InspectError::NotABinary {
+            path: path.to_path_buf(),
+            reason: "it is a FIFO, socket or device, not a file".to_string(),
+        });
+    }
     let read_error = |source| InspectError::Read {
         path: path.to_path_buf(),
         source,
@@ -117,6 +124,12 @@ pub fn build_info(path: &Path) -> Result<Option<BuildInfo>, InspectError> {
         path: path.to_path_buf(),
         source,
     };
+    if !std::fs::metadata(path).map_err(read_error)?.is_file() {
+        return Err(InspectError::NotABinary {
+            path: path.to_path_buf(),
+            reason: "it is not a regular file".to_string(),
+        });
+    }
     let file = std::fs::File::open(path).map_err(read_error)?;
     // SAFETY: as in `inspect`: a read-only map that lives only for this call.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(read_error)?;

@@ -109,10 +109,21 @@ pub enum Checksum {
     Index { url: String },
     /// A `.sha256` sidecar from the mirror: integrity, not authenticity.
     Sidecar { url: String },
-    /// The sha256 recorded when the cached archive was verified on download.
-    Cached,
+    /// The sha256 recorded when the cached archive was downloaded and verified against
+    /// `url` (an index or a sidecar). Only verified downloads are ever cached.
+    Cached { url: String },
     /// None: `--insecure-skip-checksum`, or a local file nothing knows about.
     Unchecked,
+}
+
+impl Checksum {
+    /// The index or sidecar that proved a fresh download right, if one did.
+    pub fn vouching_url(&self) -> Option<&str> {
+        match self {
+            Checksum::Index { url } | Checksum::Sidecar { url } => Some(url),
+            Checksum::Cached { .. } | Checksum::Unchecked => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Checksum {
@@ -120,7 +131,10 @@ impl std::fmt::Display for Checksum {
         match self {
             Checksum::Index { url } => write!(f, "sha256 verified against {url}"),
             Checksum::Sidecar { url } => write!(f, "sha256 verified against {url}"),
-            Checksum::Cached => f.write_str("sha256 verified against the cached download's"),
+            Checksum::Cached { url } => write!(
+                f,
+                "sha256 verified against the record kept when it was downloaded and checked against {url}"
+            ),
             Checksum::Unchecked => f.write_str("checksum NOT verified"),
         }
     }
@@ -309,12 +323,19 @@ pub fn install_archive(
             });
         }
         if expected.is_none() {
-            ui::warn(format!(
-                "no checksum is known for {} (no release index, no {}); installing it as given",
-                path.display(),
-                sidecar_path(path).display()
-            ));
+            return Err(InstallError::NoChecksum {
+                file: path.display().to_string(),
+                why: format!(
+                    "the release index has no entry for it and there is no {}",
+                    sidecar_path(path).display()
+                ),
+            });
         }
+    } else {
+        ui::warn(format!(
+            "--insecure-skip-checksum: installing {} WITHOUT verifying its checksum",
+            path.display()
+        ));
     }
     let file = std::fs::File::open(path).map_err(|source| InstallError::ReadFile {
         path: path.to_path_buf(),
@@ -382,11 +403,11 @@ fn run_plan(
         return Ok(done);
     }
     // A verified download in the cache: reinstall without the network.
-    if let Some((path, cached_sha)) = cached_archive(opts, &plan.filename) {
-        let usable = match (&plan.expected, &cached_sha) {
-            (Some((want, _)), Some(have)) => want == have,
-            (None, Some(have)) => {
-                plan.expected = Some((have.clone(), Checksum::Cached));
+    if let Some((path, record)) = cached_archive(opts, &plan.filename) {
+        let usable = match (&plan.expected, record) {
+            (Some((want, _)), Some((have, _))) => *want == have,
+            (None, Some((have, url))) => {
+                plan.expected = Some((have, Checksum::Cached { url }));
                 true
             }
             (_, None) => false,
@@ -440,12 +461,20 @@ fn run_plan(
     let size = plan.size.or(response.content_length());
     let progress = Progress::start(opts.quiet, &format!("downloading {}", plan.url), size);
     // The verified archive is kept for --offline and reinstalls; it becomes visible
-    // under its real name only after the checksum matched.
+    // under its real name only after the checksum matched. An archive nothing vouched
+    // for (--insecure-skip-checksum) is never cached: a later install would take it for
+    // a verified one.
     let downloads = opts.downloads_dir();
     let partial = downloads.join(format!(".{}.{}.partial", plan.filename, std::process::id()));
-    let copy = std::fs::create_dir_all(&downloads)
-        .and_then(|()| std::fs::File::create(&partial))
-        .ok();
+    let vouched = plan
+        .expected
+        .as_ref()
+        .and_then(|(_, checksum)| checksum.vouching_url());
+    let copy = vouched.and_then(|_| {
+        std::fs::create_dir_all(&downloads)
+            .and_then(|()| std::fs::File::create(&partial))
+            .ok()
+    });
     let cache = copy.map(|file| (file, partial.clone()));
     let result = unpack_stream(
         store,
@@ -557,7 +586,9 @@ fn unpack_stream<R: Read + Send + 'static>(
             actual,
             origin: match origin {
                 Checksum::Index { url } | Checksum::Sidecar { url } => format!("from {url}"),
-                Checksum::Cached => "recorded when it was downloaded".to_string(),
+                Checksum::Cached { url } => {
+                    format!("recorded when it was downloaded and checked against {url}")
+                }
                 Checksum::Unchecked => String::new(),
             },
         });
@@ -579,8 +610,12 @@ fn unpack_stream<R: Read + Send + 'static>(
     let mut tmp = tmp;
     tmp.keep = true;
 
-    if let (Some(mut file), Some(path)) = (verified.copy, cache_path) {
-        keep_download(&mut file, &path, filename, &actual);
+    if let (Some(mut file), Some(path), Some(url)) = (
+        verified.copy,
+        cache_path,
+        expected.as_ref().and_then(|(_, c)| c.vouching_url()),
+    ) {
+        keep_download(&mut file, &path, filename, &actual, url);
     }
     Ok(goroot)
 }

@@ -150,7 +150,7 @@ pub(super) fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, Ins
                 Some((sha, Checksum::Sidecar { url: sidecar }))
             }
             None => {
-                if cached_archive(opts, &filename).is_none_or(|(_, sha)| sha.is_none()) {
+                if cached_archive(opts, &filename).is_none_or(|(_, record)| record.is_none()) {
                     return Err(InstallError::NoChecksum {
                         file: filename,
                         why: format!("{cause}; and {sidecar} could not be read"),
@@ -182,16 +182,31 @@ pub(super) fn cached_versions(opts: &Options) -> Vec<Version> {
         .collect()
 }
 
-/// The cached archive and the sha256 recorded when it was verified.
-pub(super) fn cached_archive(opts: &Options, filename: &str) -> Option<(PathBuf, Option<String>)> {
+/// The cached archive, with the sha256 recorded when it was downloaded and the URL that
+/// vouched for it then (`None` without a complete record: not to be trusted).
+pub(super) fn cached_archive(
+    opts: &Options,
+    filename: &str,
+) -> Option<(PathBuf, Option<(String, String)>)> {
     let path = opts.downloads_dir().join(filename);
     if !path.is_file() {
         return None;
     }
-    let sha = std::fs::read_to_string(sidecar_path(&path))
+    let record = std::fs::read_to_string(sidecar_path(&path))
         .ok()
-        .and_then(|t| first_hex_word(&t));
-    Some((path, sha))
+        .and_then(|text| parse_cache_record(&text));
+    Some((path, record))
+}
+
+/// `SHA  FILENAME` then `verified-against URL`.
+fn parse_cache_record(text: &str) -> Option<(String, String)> {
+    let sha = first_hex_word(text)?;
+    let url = text.lines().find_map(|line| {
+        line.strip_prefix(super::publish::VERIFIED_AGAINST)?
+            .strip_prefix(' ')
+            .filter(|url| !url.trim().is_empty())
+    })?;
+    Some((sha, url.trim().to_string()))
 }
 
 #[cfg(test)]
@@ -211,5 +226,21 @@ mod tests {
         );
         assert_eq!(first_hex_word("<html>not found</html>"), None);
         assert_eq!(first_hex_word(""), None);
+    }
+
+    #[test]
+    fn a_cache_record_counts_only_with_what_verified_it() {
+        let sha = "b".repeat(64);
+        assert_eq!(
+            parse_cache_record(&format!(
+                "{sha}  go1.22.10.linux-amd64.tar.gz\nverified-against http://i/dl/?mode=json\n"
+            )),
+            Some((sha.clone(), "http://i/dl/?mode=json".into()))
+        );
+        assert_eq!(
+            parse_cache_record(&format!("{sha}  go1.22.10.linux-amd64.tar.gz\n")),
+            None,
+            "a bare sha256 (what gv once wrote for unverified archives too) is not proof"
+        );
     }
 }

@@ -111,21 +111,29 @@ pub(super) fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
-/// Publishes a verified download in the cache with its checksum; failures only cost a
-/// later re-download.
-pub(super) fn keep_download(file: &mut std::fs::File, partial: &Path, filename: &str, sha: &str) {
+/// Publishes a download verified against `verified_against` (an index or sidecar URL) in
+/// the cache, with its checksum and where that came from; failures only cost a later
+/// re-download.
+pub(super) fn keep_download(
+    file: &mut std::fs::File,
+    partial: &Path,
+    filename: &str,
+    sha: &str,
+    verified_against: &str,
+) {
     let Some(dir) = partial.parent() else { return };
     let final_path = dir.join(filename);
+    let record = format!("{sha}  {filename}\n{VERIFIED_AGAINST} {verified_against}\n");
     if file.sync_data().is_ok()
-        && crate::fsutil::write_atomic(
-            &sidecar_path(&final_path),
-            format!("{sha}  {filename}\n").as_bytes(),
-        )
-        .is_ok()
+        && crate::fsutil::write_atomic(&sidecar_path(&final_path), record.as_bytes()).is_ok()
     {
         let _ = std::fs::rename(partial, &final_path);
     }
 }
+
+/// The line of a cached download's `.sha256` naming what its checksum was verified
+/// against. A record without it is not trusted (older gv cached unverified archives too).
+pub(super) const VERIFIED_AGAINST: &str = "verified-against";
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,8 @@ pub const GO_B: &str = "1.23.9";
 /// files or each other's.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
+    /// Every gv.toml under work/ is trusted (`GV_TRUSTED_PATHS`), as in a CI container.
+    trusted_work: bool,
 }
 
 impl Sandbox {
@@ -27,7 +29,30 @@ impl Sandbox {
         for sub in ["home", "work", "config", "cache", "data"] {
             std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
         }
-        Sandbox { dir }
+        Sandbox {
+            dir,
+            trusted_work: false,
+        }
+    }
+
+    /// A sandbox whose work/ tree the user trusts wholesale (`GV_TRUSTED_PATHS`): for
+    /// tests of what a gv.toml does, rather than of whether it may.
+    pub fn trusting() -> Sandbox {
+        Sandbox {
+            trusted_work: true,
+            ..Sandbox::new()
+        }
+    }
+
+    /// `gv trust PATH` (a gv.toml or its directory), as a user reviewing a project would.
+    pub fn trust(&self, path: &Path) {
+        let out = self
+            .gv(self.path())
+            .arg("trust")
+            .arg(path)
+            .output()
+            .expect("gv trust");
+        assert!(out.status.success(), "gv trust {}: {out:?}", path.display());
     }
 
     pub fn path(&self) -> &Path {
@@ -54,7 +79,7 @@ impl Sandbox {
 
     /// Environment every command in this sandbox runs with.
     pub fn env(&self) -> Vec<(&'static str, PathBuf)> {
-        vec![
+        let mut env = vec![
             ("HOME", self.path().join("home")),
             ("XDG_CONFIG_HOME", self.path().join("config")),
             ("XDG_CACHE_HOME", self.path().join("cache")),
@@ -63,7 +88,11 @@ impl Sandbox {
             ("PATH", PathBuf::from("/usr/local/bin:/usr/bin:/bin")),
             // Installs rehash; they need the shim a user would have next to gv.
             ("GV_SHIM_BINARY", shim_binary().to_path_buf()),
-        ]
+        ];
+        if self.trusted_work {
+            env.push(("GV_TRUSTED_PATHS", self.path().join("work")));
+        }
+        env
     }
 
     /// `gv ARGS` in `cwd`, with the sandbox environment and nothing of the caller's gv state.

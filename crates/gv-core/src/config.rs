@@ -2,15 +2,28 @@
 //! and the nearest project `gv.toml` up the tree. For any key the project file wins
 //! over the user file ("nearest wins per key").
 //!
+//! A project file applies only once the user trusts it (see [`crate::trust`]); until then
+//! [`Config::project`] is `None` and [`Config::untrusted`] says what it would have set.
+//!
 //! This module only finds, parses and looks up; each feature owns the meaning of its own
 //! keys (`[env]` for the shim, `[profile.*]` for builds, `mirror` for installs) and lists
 //! its top-level keys in [`KNOWN_KEYS`] so that typos get a warning.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use crate::notice::Notice;
+use crate::platform::{self, Stamp};
+use crate::store::Store;
+use crate::trust::{self, Trust, TrustedTree, Verdict};
+
 pub const CONFIG_ENV: &str = "GV_CONFIG";
+
+/// The largest config file gv reads. A config is a few hundred bytes; a bigger file is a
+/// mistake or an attack on every `go` call's start-up.
+pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
 
 /// Every top-level key gv understands. A key outside this list earns a warning naming it.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -25,18 +38,23 @@ pub const KNOWN_KEYS: &[&str] = &[
     "profile",
     // env.rs: the GOBIN shared by every version (tools that survive switching).
     "gobin",
+    // trust.rs: directories whose project files are trusted.
+    trust::TRUSTED_PATHS_KEY,
 ];
 
-/// Keys only the user's own config may set. A project's gv.toml comes with whatever
-/// repository was cloned: it must not choose where Go SDKs are downloaded from, nor make
-/// gv install one behind the user's back.
-pub const USER_ONLY_KEYS: &[&str] = &["mirror", "auto_install"];
+/// Keys only the user's own config may set, even in a trusted project file: a repository
+/// must not choose where Go SDKs are downloaded from, install one behind the user's back,
+/// or vouch for itself.
+pub const USER_ONLY_KEYS: &[&str] = &["mirror", "auto_install", trust::TRUSTED_PATHS_KEY];
 
-/// Whether a project's gv.toml may set the environment variable `name`: only Go's own
-/// (`GO*`, `CGO_*`). Anything else — `PS1`, `PROMPT_COMMAND`, `LD_PRELOAD`, `BASH_ENV` —
-/// could run code the moment the shell hook applies it on `cd`.
+/// Whether a project's gv.toml may set the environment variable `name`: only what the
+/// go command reads (`GO*`, `CGO_*`, and the C toolchain it runs). Anything else —
+/// `PS1`, `PROMPT_COMMAND`, `LD_PRELOAD`, `BASH_ENV` — would reach every program the
+/// shell hook's environment is inherited by.
 pub fn project_may_set_env(name: &str) -> bool {
-    name.starts_with("GO") || name.starts_with("CGO_")
+    name.starts_with("GO")
+        || name.starts_with("CGO_")
+        || matches!(name, "CC" | "CXX" | "FC" | "AR" | "PKG_CONFIG" | "GCCGO")
 }
 
 #[derive(Debug, Error)]
@@ -45,6 +63,18 @@ pub enum ConfigError {
     Read {
         path: PathBuf,
         source: std::io::Error,
+    },
+    #[error(
+        "{path} is {size} bytes; gv reads config files of at most {max} bytes\n  hint: a gv.toml or config.toml needs a few lines; move the file aside"
+    )]
+    TooLarge { path: PathBuf, size: u64, max: u64 },
+    #[error(
+        "{path}: `{key}` {problem}\n  hint: write `{key} = [\"~/src/work\"]`: directories (absolute or ~/) whose gv.toml files you trust"
+    )]
+    BadTrustedPaths {
+        path: PathBuf,
+        key: &'static str,
+        problem: String,
     },
     #[error(
         "invalid TOML in {path} at line {line}, column {column}: {message}\n  hint: fix the file or move it aside; gv reads it on every go command"
@@ -63,20 +93,52 @@ pub struct ConfigFile {
     pub table: toml::Table,
 }
 
+/// A config file's bytes, and which version of the file they are.
+pub struct Contents {
+    pub bytes: Vec<u8>,
+    pub stamp: Stamp,
+}
+
+/// Reads at most [`MAX_FILE_SIZE`] bytes of `path`; a missing file is `Ok(None)`. The
+/// stamp is taken from the open file after reading, so it describes what was read.
+pub fn read_file(path: &Path) -> Result<Option<Contents>, ConfigError> {
+    let read_err = |source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(read_err(e)),
+    };
+    let mut bytes = Vec::new();
+    (&file)
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    let meta = file.metadata().map_err(read_err)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(ConfigError::TooLarge {
+            path: path.to_path_buf(),
+            size: meta.len().max(bytes.len() as u64),
+            max: MAX_FILE_SIZE,
+        });
+    }
+    Ok(Some(Contents {
+        bytes,
+        stamp: platform::stamp(&meta),
+    }))
+}
+
 impl ConfigFile {
     /// Reads and parses one file; a missing file is `Ok(None)`.
     pub fn load(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(ConfigError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                });
+        match read_file(path)? {
+            Some(contents) => {
+                Self::parse(path, &String::from_utf8_lossy(&contents.bytes)).map(Some)
             }
-        };
-        Self::parse(path, &text).map(Some)
+            None => Ok(None),
+        }
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
@@ -108,23 +170,145 @@ impl ConfigFile {
 /// The user file and the project file, project first.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
+    /// The project's gv.toml, when it is trusted.
     pub project: Option<ConfigFile>,
     pub user: Option<ConfigFile>,
+    /// Why the project file applies (`None` without one, or when it is untrusted).
+    pub trust: Option<Trust>,
+    /// A project file that is there but does not apply.
+    pub untrusted: Option<Untrusted>,
+}
+
+/// A project gv.toml that gv ignores until the user trusts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Untrusted {
+    pub path: PathBuf,
+    /// Trusted once, with other content.
+    pub changed: bool,
+    /// What it would set: `[env] GOFLAGS`, `gotoolchain`, `[profile.debug]`, … (names
+    /// escaped for display), or a note that it is not valid TOML.
+    pub would_set: Vec<String>,
+}
+
+impl Untrusted {
+    /// The one line the shim, the hook and gv print about it.
+    pub fn notice(&self) -> Notice {
+        let path = self.path.display();
+        let state = if self.changed {
+            "changed since you trusted it, so gv ignores it until you trust it again"
+        } else {
+            "is not trusted, so gv ignores it"
+        };
+        let sets = if self.would_set.is_empty() {
+            String::new()
+        } else {
+            format!(" (it would set {})", self.would_set.join(", "))
+        };
+        Notice::new(
+            &self.path,
+            format!(
+                "{path} {state}{sets}; review it with `gv trust --show {path}`, then `gv trust {path}`"
+            ),
+        )
+    }
 }
 
 impl Config {
     /// Loads the user config and the given project `gv.toml` (found by
-    /// [`crate::select::discover`]).
-    pub fn load(project: Option<&Path>) -> Result<Config, ConfigError> {
-        let user = match user_config_path() {
-            Some(path) => ConfigFile::load(&path)?,
-            None => None,
+    /// [`crate::select::discover`]), which applies only when trusted (records in `store`,
+    /// `trusted_paths`, `GV_TRUSTED_PATHS`).
+    pub fn load(store: &Store, project: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut config = Config {
+            user: Self::load_user()?,
+            ..Config::default()
         };
-        let project = match project {
-            Some(path) => ConfigFile::load(path)?,
-            None => None,
+        let Some(path) = project else {
+            return Ok(config);
         };
-        Ok(Config { project, user })
+        let trees = config.trusted_trees(std::env::var_os(trust::TRUSTED_PATHS_ENV))?;
+        let contents = match read_file(path) {
+            Ok(Some(contents)) => contents,
+            Ok(None) => return Ok(config),
+            // An oversized file nobody trusted must not break every go command there:
+            // it is simply not applied (no record can match it either).
+            Err(ConfigError::TooLarge { .. }) if trust::by_tree(path, &trees).is_none() => {
+                config.untrusted = Some(Untrusted {
+                    path: path.to_path_buf(),
+                    changed: false,
+                    would_set: vec![format!(
+                        "nothing gv reads: it is larger than {} bytes",
+                        MAX_FILE_SIZE
+                    )],
+                });
+                return Ok(config);
+            }
+            Err(e) => return Err(e),
+        };
+        let records = || trust::Records::load(&store.trust_records()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&contents.bytes);
+        match trust::judge(path, &contents.bytes, &contents.stamp, &trees, records) {
+            Verdict::Trusted(how) => {
+                config.project = Some(ConfigFile::parse(path, &text)?);
+                config.trust = Some(how);
+            }
+            Verdict::Untrusted { changed } => {
+                config.untrusted = Some(Untrusted {
+                    path: path.to_path_buf(),
+                    changed,
+                    would_set: would_set(&text),
+                });
+            }
+        }
+        Ok(config)
+    }
+
+    /// Only the user's own config file.
+    pub fn load_user() -> Result<Option<ConfigFile>, ConfigError> {
+        match user_config_path() {
+            Some(path) => ConfigFile::load(&path),
+            None => Ok(None),
+        }
+    }
+
+    /// The directories whose project files are trusted: `GV_TRUSTED_PATHS` (`env_value`),
+    /// then the user config's `trusted_paths`.
+    pub fn trusted_trees(
+        &self,
+        env_value: Option<std::ffi::OsString>,
+    ) -> Result<Vec<TrustedTree>, ConfigError> {
+        let home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from);
+        let mut trees = trust::trees_from_env(env_value, home.as_deref());
+        let Some(user) = &self.user else {
+            return Ok(trees);
+        };
+        let Some(value) = user.table.get(trust::TRUSTED_PATHS_KEY) else {
+            return Ok(trees);
+        };
+        let bad = |problem: String| ConfigError::BadTrustedPaths {
+            path: user.path.clone(),
+            key: trust::TRUSTED_PATHS_KEY,
+            problem,
+        };
+        let items = value
+            .as_array()
+            .ok_or_else(|| bad(format!("must be an array of directories, not {value}")))?;
+        for item in items {
+            let text = item
+                .as_str()
+                .ok_or_else(|| bad(format!("must hold directory names, not {item}")))?;
+            let dir = trust::expand_home(Path::new(text), home.as_deref()).ok_or_else(|| {
+                bad(format!(
+                    "holds {text:?}, which is not an absolute or ~/ path"
+                ))
+            })?;
+            trees.push(TrustedTree {
+                dir,
+                from: trust::TreeSource::UserConfig(user.path.clone()),
+            });
+        }
+        Ok(trees)
     }
 
     /// Whether `file` is the project's gv.toml (as opposed to the user's config).
@@ -132,16 +316,20 @@ impl Config {
         self.project.as_ref().is_some_and(|p| p.path == file.path)
     }
 
-    /// What is wrong but harmless in the files: unknown keys, and keys a project file may
-    /// not set. One line each, naming the file and the key.
-    pub fn warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
+    /// What is wrong but harmless in the files: an untrusted project file, unknown keys,
+    /// and keys a project file may not set. One line each, naming the file and the key.
+    pub fn warnings(&self) -> Vec<Notice> {
+        let mut out: Vec<Notice> = self.untrusted.iter().map(Untrusted::notice).collect();
         for file in self.files() {
             for key in file.unknown_keys() {
-                out.push(format!(
-                    "{}: unknown key `{key}` ignored (known keys: {})",
-                    file.path.display(),
-                    KNOWN_KEYS.join(", ")
+                out.push(Notice::new(
+                    &file.path,
+                    format!(
+                        "{}: unknown key `{}` ignored (known keys: {})",
+                        file.path.display(),
+                        crate::text::one_line(key),
+                        KNOWN_KEYS.join(", ")
+                    ),
                 ));
             }
             if self.is_project(file) {
@@ -149,9 +337,13 @@ impl Config {
                     .iter()
                     .filter(|k| file.table.contains_key(**k))
                 {
-                    out.push(format!(
-                        "{}: `{key}` ignored: a project's gv.toml may not set it (a cloned repository must not decide where Go comes from); set it in your own config.toml",
-                        file.path.display()
+                    out.push(Notice::new(
+                        &file.path,
+                        format!(
+                            "{}: `{key}` ignored: {}; set it in your own config.toml",
+                            file.path.display(),
+                            user_only_reason(key)
+                        ),
                     ));
                 }
             }
@@ -183,10 +375,44 @@ impl Config {
     }
 }
 
-/// `GV_CONFIG`, else `$XDG_CONFIG_HOME/gv/config.toml`.
+/// Why a project may not set a [`USER_ONLY_KEYS`] key.
+fn user_only_reason(key: &str) -> &'static str {
+    match key {
+        "mirror" => "a project's gv.toml may not choose where Go is downloaded from",
+        "auto_install" => "a project's gv.toml may not make gv install Go behind your back",
+        _ => "a project's gv.toml may not vouch for itself",
+    }
+}
+
+/// What an untrusted file would set, for the notice about it: `[env]` names, other keys,
+/// `[profile.NAME]` tables.
+fn would_set(text: &str) -> Vec<String> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return vec!["nothing valid: it is not valid TOML".to_string()];
+    };
+    let mut out = Vec::new();
+    for (key, value) in &table {
+        match (key.as_str(), value.as_table()) {
+            ("env", Some(env)) => out.extend(
+                env.keys()
+                    .map(|name| format!("[env] {}", crate::text::one_line(name))),
+            ),
+            ("profile", Some(profiles)) => out.extend(
+                profiles
+                    .keys()
+                    .map(|name| format!("[profile.{}]", crate::text::one_line(name))),
+            ),
+            _ => out.push(crate::text::one_line(key).into_owned()),
+        }
+    }
+    out
+}
+
+/// `GV_CONFIG`, else `$XDG_CONFIG_HOME/gv/config.toml`. A relative `GV_CONFIG` counts as
+/// unset: it would make a file in whatever directory gv runs in the user's own config.
 pub fn user_config_path() -> Option<PathBuf> {
-    match std::env::var_os(CONFIG_ENV) {
-        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+    match std::env::var_os(CONFIG_ENV).map(PathBuf::from) {
+        Some(path) if path.is_absolute() => Some(path),
         _ => dirs::config_dir().map(|d| d.join("gv").join("config.toml")),
     }
 }
@@ -212,14 +438,21 @@ mod tests {
         .unwrap();
         let config = Config {
             project: Some(project),
-            user: None,
+            ..Config::default()
         };
         assert!(config.get("mirror").is_none());
         assert!(config.get("auto_install").is_none());
-        let warnings = config.warnings().join("\n");
+        let warnings: Vec<String> = config.warnings().iter().map(|n| n.text.clone()).collect();
+        let warnings = warnings.join("\n");
         assert!(warnings.contains("`mirror` ignored"), "{warnings}");
         assert!(warnings.contains("`auto_install` ignored"), "{warnings}");
+        assert!(
+            warnings.contains("where Go is downloaded from"),
+            "{warnings}"
+        );
+        assert!(warnings.contains("behind your back"), "{warnings}");
         assert!(project_may_set_env("GOFLAGS") && project_may_set_env("CGO_CFLAGS"));
+        assert!(project_may_set_env("CC"));
         assert!(!project_may_set_env("PS1") && !project_may_set_env("LD_PRELOAD"));
     }
 
@@ -231,6 +464,7 @@ mod tests {
         let config = Config {
             project: Some(project),
             user: Some(user),
+            ..Config::default()
         };
         let (a, from) = config.get("env.A").unwrap();
         assert_eq!((a.as_str(), from), (Some("p"), Path::new("/p/gv.toml")));

@@ -31,7 +31,7 @@
 //! let senv = select::SelectEnv::from_process();
 //! let dir = std::env::current_dir()?;
 //! let found = select::discover(&dir);
-//! let config = Config::load(found.project_config.as_deref())?;
+//! let config = Config::load(&store, found.project_config.as_deref())?;
 //! let selection = select::resolve(&store, &senv, select::request(&store, &senv, &found)?)?;
 //! let plan = env::plan(&selection, &config, |name| std::env::var_os(name))?;
 //! let mut cmd = std::process::Command::new(selection.resolved.binary("go"));
@@ -46,7 +46,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, ConfigFile};
+use crate::notice::Notice;
 use crate::select::{Origin, Resolved, Selection};
 
 /// The config key that sets the GOTOOLCHAIN policy.
@@ -59,6 +60,15 @@ pub const GOBIN_KEY: &str = "gobin";
 /// Variables gv computes itself from the selection; an `[env]` entry for them is ignored
 /// with a warning, because it would point the go command at a different SDK.
 const RESERVED: &[&str] = &["GOROOT", "PATH"];
+
+/// The longest value an `[env]` entry may have. Linux refuses to start a program when
+/// one environment string passes 128 KiB, so a huge value would break every command run
+/// in that directory; real values are a few dozen bytes.
+pub const MAX_VALUE_LEN: usize = 32 * 1024;
+
+/// Variables whose value names a directory the go command writes to or runs from: a
+/// relative one would mean a different place in every directory.
+const ABSOLUTE_ONLY: &[&str] = &["GOBIN", "GOPATH", "GOMODCACHE", "GOCACHE", "GOENV"];
 
 #[derive(Debug, Error)]
 pub enum EnvError {
@@ -186,9 +196,9 @@ impl Var {
 pub struct EnvPlan {
     /// GOROOT, PATH, GOTOOLCHAIN, then `[env]` entries by name.
     pub vars: Vec<Var>,
-    /// Problems worth telling the user that do not stop the command (unknown config keys,
-    /// ignored entries).
-    pub warnings: Vec<String>,
+    /// Problems worth telling the user that do not stop the command (an untrusted project
+    /// file, unknown config keys, ignored entries), each about one file.
+    pub warnings: Vec<Notice>,
 }
 
 impl EnvPlan {
@@ -211,24 +221,42 @@ impl EnvPlan {
 const HOOK_APPLIED_PREFIX: &str = "__GV_N_";
 const HOOK_SAVED_PREFIX: &str = "__GV_O_";
 
-/// The user's own value of `name`. While a variable still holds what the shell hook
-/// applied, the user's value is the one the hook saved (or none): otherwise a shim run by
-/// a script that left the hook's directory would mistake the hook's `CGO_ENABLED=0` for
-/// the user's choice and keep it over the new directory's config.
-fn users_own(name: &str, lookup: &impl Fn(&str) -> Option<OsString>) -> Option<OsString> {
+/// The user's own value of `name` (`None`: unset or empty). While a variable still holds
+/// what the shell hook applied, the user's value is the one the hook saved (or none):
+/// otherwise a shim run by a script that left the hook's directory would mistake the
+/// hook's `CGO_ENABLED=0` for the user's choice and keep it over the new directory's
+/// config. Every value gv injects — `[env]`, a build profile's `env`, GOBIN — decides
+/// "does the user's own value win?" with this.
+pub fn users_own(name: &str, lookup: &impl Fn(&str) -> Option<OsString>) -> Option<OsString> {
     let value = lookup(name);
     let applied = lookup(&format!("{HOOK_APPLIED_PREFIX}{name}"));
-    if value.is_some() && value == applied {
+    let own = if value.is_some() && value == applied {
         lookup(&format!("{HOOK_SAVED_PREFIX}{name}"))
     } else {
         value
+    };
+    own.filter(|v| !v.is_empty())
+}
+
+/// One entry of an `[env]` table (or a build profile's `env`): the value, and whether it
+/// beats the user's own environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub value: String,
+    pub forced: bool,
+}
+
+impl Entry {
+    /// Does this entry apply, given the user's environment? A forced entry always does;
+    /// otherwise the user's own non-empty value wins.
+    pub fn applies(&self, name: &str, lookup: &impl Fn(&str) -> Option<OsString>) -> bool {
+        self.forced || users_own(name, lookup).is_none()
     }
 }
 
-/// A value from config: what to set and whether it beats the user's environment.
+/// A value from config: the entry and the file it came from.
 struct Wanted {
-    value: String,
-    forced: bool,
+    entry: Entry,
     path: PathBuf,
 }
 
@@ -239,7 +267,7 @@ pub fn plan(
     config: &Config,
     lookup: impl Fn(&str) -> Option<OsString>,
 ) -> Result<EnvPlan, EnvError> {
-    let lookup = |name: &str| users_own(name, &lookup).filter(|v| !v.is_empty());
+    let lookup = |name: &str| users_own(name, &lookup);
     let mut plan = EnvPlan {
         warnings: config.warnings(),
         ..EnvPlan::default()
@@ -293,10 +321,15 @@ pub fn plan(
     for (name, w) in std::mem::take(&mut wanted) {
         let source = Source::Config {
             path: w.path,
-            forced: w.forced,
+            forced: w.entry.forced,
         };
-        plan.vars
-            .push(user_or_config(&name, &w.value, w.forced, source, &lookup));
+        plan.vars.push(user_or_config(
+            &name,
+            &w.entry.value,
+            w.entry.forced,
+            source,
+            &lookup,
+        ));
     }
     Ok(plan)
 }
@@ -414,7 +447,7 @@ pub fn shared_gobin(
 /// The merged `[env]` tables, project over user per key.
 fn env_table(
     config: &Config,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Notice>,
 ) -> Result<BTreeMap<String, Wanted>, EnvError> {
     let mut merged = BTreeMap::new();
     // User first, so the project file overwrites per key.
@@ -423,78 +456,136 @@ fn env_table(
         let Some(table) = file.table.get(ENV_KEY) else {
             continue;
         };
-        let bad = |key: String, problem: String, hint| EnvError::BadValue {
-            path: file.path.clone(),
-            key,
-            problem,
-            hint,
-        };
-        let table = table.as_table().ok_or_else(|| {
-            bad(
-                ENV_KEY.into(),
-                "must be a table".into(),
-                "write `[env]` on its own line, then `NAME = \"value\"` lines",
-            )
-        })?;
-        for (name, value) in table {
-            let key = format!("env.{name}");
-            if name.is_empty() || name.contains(['=', '\0']) {
-                return Err(bad(
-                    key,
-                    "is not a valid environment variable name".into(),
-                    "names must not be empty or contain `=`",
-                ));
-            }
-            if RESERVED.contains(&name.as_str()) {
-                warnings.push(format!(
-                    "{}: [env] {name} ignored: gv sets {name} from the selected Go version",
-                    file.path.display()
-                ));
-                continue;
-            }
-            if config.is_project(file) && !crate::config::project_may_set_env(name) {
-                warnings.push(format!(
-                    "{}: [env] {name} ignored: a project's gv.toml may set only Go's variables (GO*, CGO_*), since the shell hook applies them as soon as you cd in; set {name} in your own config.toml",
-                    file.path.display()
-                ));
-                continue;
-            }
-            let (value, forced) = env_value(value).map_err(|problem| {
-                bad(
-                    key,
-                    problem,
-                    "write `NAME = \"value\"` or `NAME = { value = \"value\", force = true }`",
-                )
-            })?;
-            if value.contains('\0') {
-                return Err(bad(
-                    format!("env.{name}"),
-                    "contains a NUL character".into(),
-                    "environment values cannot hold NUL",
-                ));
-            }
-            merged.insert(
-                name.clone(),
-                Wanted {
-                    value,
-                    forced,
-                    path: file.path.clone(),
-                },
-            );
+        let entries = parse_table(file, config.is_project(file), ENV_KEY, table, warnings)?;
+        for (name, entry) in entries {
+            let path = file.path.clone();
+            merged.insert(name, Wanted { entry, path });
         }
     }
     Ok(merged)
 }
 
+/// Parses one table of environment entries: `[env]`, or a build profile's `env`, whose
+/// dotted key is `key` (for messages). The one set of rules for both:
+/// - a name must be a portable variable name (`[A-Za-z_][A-Za-z0-9_]*`), since the shell
+///   hook writes it into shell code; other names are ignored with a warning;
+/// - GOROOT and PATH are gv's own (warning);
+/// - a project file (`project`) may set only what the go command reads
+///   ([`crate::config::project_may_set_env`]; warning);
+/// - a value is a string, an integer, or `{ value = …, force = true|false }`, at most
+///   [`MAX_VALUE_LEN`] bytes, without NUL; GOBIN and friends must be absolute (errors).
+pub fn parse_table(
+    file: &ConfigFile,
+    project: bool,
+    key: &str,
+    table: &toml::Value,
+    warnings: &mut Vec<Notice>,
+) -> Result<BTreeMap<String, Entry>, EnvError> {
+    let bad = |name: &str, problem: String, hint| EnvError::BadValue {
+        path: file.path.clone(),
+        key: if name.is_empty() {
+            key.to_string()
+        } else {
+            format!("{key}.{name}")
+        },
+        problem,
+        hint,
+    };
+    let table = table.as_table().ok_or_else(|| {
+        bad(
+            "",
+            "must be a table".into(),
+            "write `[env]` on its own line, then `NAME = \"value\"` lines",
+        )
+    })?;
+    let mut out = BTreeMap::new();
+    let mut ignore = |name: &str, why: String| {
+        warnings.push(Notice::new(
+            &file.path,
+            format!(
+                "{}: [{key}] {} ignored: {why}",
+                file.path.display(),
+                crate::text::one_line(name)
+            ),
+        ));
+    };
+    for (name, value) in table {
+        if !crate::hook::is_portable_var_name(name) {
+            ignore(
+                name,
+                "not a portable variable name (letters, digits and _, not starting with a digit)"
+                    .into(),
+            );
+            continue;
+        }
+        if RESERVED.contains(&name.as_str()) {
+            ignore(name, format!("gv sets {name} from the selected Go version"));
+            continue;
+        }
+        if project && !crate::config::project_may_set_env(name) {
+            ignore(
+                name,
+                format!(
+                    "a project's gv.toml may set only the go command's variables (GO*, CGO_*, CC, CXX, …), since the shell hook exports them to everything you run there; set {name} in your own config.toml"
+                ),
+            );
+            continue;
+        }
+        let entry = parse_entry(value).map_err(|problem| {
+            bad(
+                name,
+                problem,
+                "write `NAME = \"value\"` or `NAME = { value = \"value\", force = true }`",
+            )
+        })?;
+        if entry.value.contains('\0') {
+            return Err(bad(
+                name,
+                "contains a NUL character".into(),
+                "environment values cannot hold NUL",
+            ));
+        }
+        if entry.value.len() > MAX_VALUE_LEN {
+            return Err(bad(
+                name,
+                format!(
+                    "is {} bytes long; gv passes on values of at most {MAX_VALUE_LEN} bytes",
+                    entry.value.len()
+                ),
+                "a value this long would make every program started with it fail (\"Argument list too long\")",
+            ));
+        }
+        if ABSOLUTE_ONLY.contains(&name.as_str())
+            && !entry.value.is_empty()
+            && !Path::new(&entry.value).is_absolute()
+        {
+            return Err(bad(
+                name,
+                format!("must be an absolute path, not {:?}", entry.value),
+                "a relative directory would mean another place in every directory you work in",
+            ));
+        }
+        out.insert(name.clone(), entry);
+    }
+    Ok(out)
+}
+
 /// `"text"`, an integer (`CGO_ENABLED = 0`), or `{ value = …, force = bool }`.
-fn env_value(value: &toml::Value) -> Result<(String, bool), String> {
+fn parse_entry(value: &toml::Value) -> Result<Entry, String> {
     match value {
-        toml::Value::String(s) => Ok((s.clone(), false)),
-        toml::Value::Integer(i) => Ok((i.to_string(), false)),
+        toml::Value::String(s) => Ok(Entry {
+            value: s.clone(),
+            forced: false,
+        }),
+        toml::Value::Integer(i) => Ok(Entry {
+            value: i.to_string(),
+            forced: false,
+        }),
         toml::Value::Table(t) => {
             if let Some(extra) = t.keys().find(|k| *k != "value" && *k != "force") {
                 return Err(format!(
-                    "has an unknown field `{extra}` (only `value` and `force`)"
+                    "has an unknown field `{}` (only `value` and `force`)",
+                    crate::text::one_line(extra)
                 ));
             }
             let forced = match t.get("force") {
@@ -503,9 +594,10 @@ fn env_value(value: &toml::Value) -> Result<(String, bool), String> {
                 Some(other) => return Err(format!("`force` must be true or false, not {other}")),
             };
             match t.get("value") {
-                Some(inner @ (toml::Value::String(_) | toml::Value::Integer(_))) => {
-                    Ok((env_value(inner)?.0, forced))
-                }
+                Some(inner @ (toml::Value::String(_) | toml::Value::Integer(_))) => Ok(Entry {
+                    value: parse_entry(inner)?.value,
+                    forced,
+                }),
                 Some(other) => Err(format!("`value` must be a string, not {other}")),
                 None => Err("needs a `value`".into()),
             }
@@ -540,6 +632,7 @@ mod tests {
         Config {
             project: project.map(|t| ConfigFile::parse(Path::new("/p/gv.toml"), t).unwrap()),
             user: user.map(|t| ConfigFile::parse(Path::new("/u/config.toml"), t).unwrap()),
+            ..Config::default()
         }
     }
 
@@ -807,8 +900,12 @@ mod tests {
             ("[env]\nGOX = { force = true }\n", "needs a `value`"),
             ("env = \"x\"\n", "`env` must be a table"),
             (
-                "[env]\n\"A=B\" = \"1\"\n",
-                "not a valid environment variable name",
+                "[env]\nGOBIN = \"tools\"\n",
+                "`env.GOBIN` must be an absolute path",
+            ),
+            (
+                &format!("[env]\nGODEBUG = \"{}\"\n", "x".repeat(MAX_VALUE_LEN + 1)),
+                "`env.GODEBUG` is 32769 bytes long",
             ),
         ] {
             let err = plan(&sel, &config(Some(text), None), env(&[]))
@@ -819,13 +916,26 @@ mod tests {
         }
         let plan = plan(
             &sel,
-            &config(Some("colour = 1\n[env]\nGOROOT = \"/x\"\n"), None),
+            &config(
+                Some("colour = 1\n[env]\nGOROOT = \"/x\"\n\"GO$(touch m)\" = \"1\"\n\"GO\\nX\" = \"1\"\nLD_PRELOAD = \"e.so\"\n"),
+                None,
+            ),
             env(&[]),
         )
         .unwrap();
-        assert_eq!(plan.warnings.len(), 2, "{:?}", plan.warnings);
-        assert!(plan.warnings[0].contains("unknown key `colour`"));
-        assert!(plan.warnings[1].contains("GOROOT ignored"));
+        let warnings: Vec<&str> = plan.warnings.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(warnings.len(), 5, "{warnings:#?}");
+        let has = |needle: &str| warnings.iter().any(|w| w.contains(needle));
+        assert!(warnings[0].contains("unknown key `colour`"));
+        assert!(has("GO$(touch m) ignored: not a portable"));
+        assert!(has("GO\\u{a}X ignored"), "kept on one line");
+        assert!(has("GOROOT ignored"));
+        assert!(has("LD_PRELOAD ignored"));
+        assert!(
+            plan.vars
+                .iter()
+                .all(|v| crate::hook::is_portable_var_name(&v.name))
+        );
         assert_eq!(plan.get("GOROOT").unwrap().value, "/gv/versions/1.22.10");
     }
 }

@@ -11,6 +11,7 @@ use std::time::SystemTime;
 
 use crate::config::Config;
 use crate::env::{self, EnvError};
+use crate::notice::{self, Notice};
 use crate::select::{self, Discovery, SelectEnv, SelectError, Selection};
 use crate::store::Store;
 use crate::watch::{self, Watch};
@@ -40,7 +41,20 @@ impl Syntax {
         match self {
             Syntax::Posix => format!("'{}'", text.replace('\'', r"'\''")),
             Syntax::Fish => format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'")),
-            Syntax::PowerShell => format!("'{}'", text.replace('\'', "''")),
+            // PowerShell ends a single-quoted string at any of five quote characters, and
+            // reads each one doubled as itself.
+            Syntax::PowerShell => {
+                let mut out = String::with_capacity(text.len() + 2);
+                out.push('\'');
+                for c in text.chars() {
+                    if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+                        out.push(c);
+                    }
+                    out.push(c);
+                }
+                out.push('\'');
+                out
+            }
         }
     }
 }
@@ -59,7 +73,9 @@ pub fn is_portable_var_name(name: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct HookOutput {
     pub code: String,
-    pub warnings: Vec<String>,
+    /// Only what was not already said for the same version of the same file (see
+    /// [`crate::notice`]): the hook runs at every directory change.
+    pub warnings: Vec<Notice>,
 }
 
 /// The whole of `hook-env` for the directory `cwd`. It never fails: a directory whose
@@ -80,6 +96,8 @@ pub fn hook_env(syntax: Syntax, store: &Store, senv: &SelectEnv, cwd: &Path) -> 
         .is_some_and(|stamp| watch::stamp(Path::new(&stamp), started).is_ok());
     let found = select::discover(cwd);
     let mut out = apply(syntax, store, senv, &found);
+    out.warnings
+        .extend(found.foreign.iter().map(select::Foreign::notice));
     if watching {
         let candidates = watch::candidates(store, senv, &found, cwd);
         let (code, unwatchable) =
@@ -87,6 +105,7 @@ pub fn hook_env(syntax: Syntax, store: &Store, senv: &SelectEnv, cwd: &Path) -> 
         out.code.push_str(&code);
         out.warnings.extend(unwatchable);
     }
+    out.warnings = notice::unseen(store, std::mem::take(&mut out.warnings));
     out
 }
 
@@ -101,14 +120,21 @@ fn apply(syntax: Syntax, store: &Store, senv: &SelectEnv, found: &Discovery) -> 
         Err(err) => {
             return HookOutput {
                 code: String::new(),
-                warnings: vec![err.to_string()],
+                warnings: vec![error_notice(&err, found)],
             };
         }
     };
-    let applied = Config::load(found.project_config.as_deref())
-        .map_err(EnvError::from)
-        .and_then(|config| changes(&selection, &config, |name| std::env::var_os(name)));
-    match applied {
+    let config = match Config::load(store, found.project_config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => {
+            let about = found.project_config.clone().unwrap_or_default();
+            return HookOutput {
+                code: String::new(),
+                warnings: vec![Notice::new(about, err.to_string())],
+            };
+        }
+    };
+    match changes(&selection, &config, |name| std::env::var_os(name)) {
         Ok((changes, mut warnings)) => {
             let (code, unrepresentable) = render(syntax, &changes);
             warnings.extend(unrepresentable);
@@ -116,8 +142,33 @@ fn apply(syntax: Syntax, store: &Store, senv: &SelectEnv, found: &Discovery) -> 
         }
         Err(err) => HookOutput {
             code: String::new(),
-            warnings: vec![err.to_string()],
+            warnings: vec![Notice::new(err_file(&err, &config), err.to_string())],
         },
+    }
+}
+
+/// A selection failure as a notice about the file that decided (none for `GV_VERSION`).
+fn error_notice(err: &SelectError, found: &Discovery) -> Notice {
+    let about = match err {
+        SelectError::NotInstalled { origin, .. } | SelectError::NoSystemGo { origin } => {
+            origin.path().map(Path::to_path_buf)
+        }
+        SelectError::PinFile(e) => Some(e.path().to_path_buf()),
+        _ => found.gomod_path.clone(),
+    };
+    Notice::new(about.unwrap_or_default(), err.to_string())
+}
+
+/// The config file an env error is about.
+fn err_file(err: &EnvError, config: &Config) -> PathBuf {
+    match err {
+        EnvError::BadValue { path, .. } => path.clone(),
+        EnvError::Config(_) => config
+            .project
+            .as_ref()
+            .or(config.user.as_ref())
+            .map(|f| f.path.clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -137,7 +188,7 @@ pub fn changes(
     selection: &Selection,
     config: &Config,
     lookup: impl Fn(&str) -> Option<OsString>,
-) -> Result<(Vec<Change>, Vec<String>), EnvError> {
+) -> Result<(Vec<Change>, Vec<Notice>), EnvError> {
     let plan = env::plan(selection, config, lookup)?;
     // The shell restored its own values before asking, so where the user's value wins
     // there is nothing to change.
@@ -164,7 +215,7 @@ pub fn changes(
 
 /// Renders the changes as calls to the init script's `__gv_set` / `__gv_path`.
 /// Returns the script and warnings about what could not be expressed.
-pub fn render(shell: Syntax, changes: &[Change]) -> (String, Vec<String>) {
+pub fn render(shell: Syntax, changes: &[Change]) -> (String, Vec<Notice>) {
     let mut out = String::new();
     let mut warnings = Vec::new();
     for change in changes {
@@ -173,15 +224,23 @@ pub fn render(shell: Syntax, changes: &[Change]) -> (String, Vec<String>) {
                 Some(dir) => {
                     let _ = writeln!(out, "__gv_path {}", shell.quote(dir));
                 }
-                None => warnings.push(format!(
-                    "{} is not valid UTF-8; not adding it to PATH",
-                    dir.display()
+                None => warnings.push(Notice::new(
+                    dir,
+                    format!(
+                        "{} is not valid UTF-8; not adding it to PATH",
+                        dir.display()
+                    ),
                 )),
             },
             Change::Set { name, value } => {
+                // The env model admits only portable names; never write another into code.
                 if !is_portable_var_name(name) {
-                    warnings.push(format!(
-                        "[env] {name} is not a name a shell variable can have; the shell hook skips it (shims still inject it)"
+                    warnings.push(Notice::new(
+                        "",
+                        format!(
+                            "{} is not a name a shell variable can have; the shell hook skips it",
+                            crate::text::one_line(name)
+                        ),
                     ));
                     continue;
                 }
@@ -190,8 +249,9 @@ pub fn render(shell: Syntax, changes: &[Change]) -> (String, Vec<String>) {
                         let _ =
                             writeln!(out, "__gv_set {} {}", shell.quote(name), shell.quote(value));
                     }
-                    None => warnings.push(format!(
-                        "the value of {name} is not valid UTF-8; the shell hook skips it"
+                    None => warnings.push(Notice::new(
+                        "",
+                        format!("the value of {name} is not valid UTF-8; the shell hook skips it"),
                     )),
                 }
             }
@@ -204,7 +264,7 @@ pub fn render(shell: Syntax, changes: &[Change]) -> (String, Vec<String>) {
 /// and `__gv_watch_absent` (files that would take over if created). Both are always
 /// printed, so each run replaces the previous lists. Returns the script and warnings
 /// about paths a shell cannot hold.
-pub fn render_watch(shell: Syntax, watch: &Watch) -> (String, Vec<String>) {
+pub fn render_watch(shell: Syntax, watch: &Watch) -> (String, Vec<Notice>) {
     let mut out = String::new();
     let mut unwatchable = Vec::new();
     for (function, paths) in [
@@ -231,9 +291,12 @@ pub fn render_watch(shell: Syntax, watch: &Watch) -> (String, Vec<String>) {
                 0 => String::new(),
                 n => format!(" (and {n} more watched paths)"),
             };
-            vec![format!(
-                "{}{more} is not valid UTF-8, which the shell cannot hold; edits there are picked up at the next cd",
-                first.display()
+            vec![Notice::new(
+                first,
+                format!(
+                    "{}{more} is not valid UTF-8, which the shell cannot hold; edits there are picked up at the next cd",
+                    first.display()
+                ),
             )]
         }
     };
@@ -263,7 +326,7 @@ mod tests {
             "__gv_set 'GODEBUG' 'a=1,b='\\''2'\\'''\n__gv_path '/gv/versions/1.22.10/bin'\n"
         );
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains("A.B"), "{warnings:?}");
+        assert!(warnings[0].text.contains("A.B"), "{warnings:?}");
         let (fish, _) = render(Syntax::Fish, &changes);
         assert!(
             fish.starts_with("__gv_set 'GODEBUG' 'a=1,b=\\'2\\''\n"),
@@ -291,6 +354,10 @@ mod tests {
         assert_eq!(Syntax::Posix.quote(nasty), r#"'a'\''b"c\d $e `f` ;g'"#);
         assert_eq!(Syntax::Fish.quote(nasty), r#"'a\'b"c\\d $e `f` ;g'"#);
         assert_eq!(Syntax::PowerShell.quote(nasty), r#"'a''b"c\d $e `f` ;g'"#);
+        assert_eq!(
+            Syntax::PowerShell.quote("\u{2019};New-Item x;\u{2018}\u{201a}\u{201b}"),
+            "'\u{2019}\u{2019};New-Item x;\u{2018}\u{2018}\u{201a}\u{201a}\u{201b}\u{201b}'"
+        );
     }
 
     #[test]

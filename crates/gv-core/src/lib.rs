@@ -5,10 +5,14 @@
 pub mod config;
 pub mod env;
 pub mod hook;
+pub mod notice;
 pub mod pinfile;
+pub mod platform;
 pub mod select;
 pub mod shim;
 pub mod store;
+pub mod text;
+pub mod trust;
 pub mod version;
 pub mod watch;
 

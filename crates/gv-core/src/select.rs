@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use crate::notice::Notice;
 use crate::pinfile::{self, GoMod, PinEntries, PinFileError};
 use crate::store::{Store, StoreError};
 use crate::version::{Spec, Version, VersionError};
@@ -231,21 +232,51 @@ pub struct Discovery {
     pub gomod_path: Option<PathBuf>,
     /// The nearest project `gv.toml`.
     pub project_config: Option<PathBuf>,
+    /// Files that would have counted but belong to another user (see [`Foreign`]).
+    pub foreign: Vec<Foreign>,
 }
 
-/// Walks from `dir` up to `/`, once, collecting the nearest of each kind of file.
+/// A pin or config file owned by someone other than the user running gv (or root):
+/// ignored, as git ignores a repository another user owns. Anyone can write to `/tmp`,
+/// so a `/tmp/gv.toml` or `/tmp/.go-version` must not decide for everyone below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Foreign {
+    pub path: PathBuf,
+    pub owner: u32,
+}
+
+impl Foreign {
+    pub fn notice(&self) -> Notice {
+        let owner = match crate::platform::user_name(self.owner) {
+            Some(name) => format!("{name} (uid {})", self.owner),
+            None => format!("uid {}", self.owner),
+        };
+        Notice::new(
+            &self.path,
+            format!(
+                "{} is ignored: it belongs to {owner}, not to you, and anyone's file could otherwise decide what runs here\n  hint: if you trust it, copy it into your project, or `sudo chown` it to yourself",
+                self.path.display()
+            ),
+        )
+    }
+}
+
+/// Walks from `dir` up to `/`, once, collecting the nearest of each kind of file. Files
+/// another user owns are passed over (and listed in [`Discovery::foreign`]).
 pub fn discover(dir: &Path) -> Discovery {
     let mut found = Discovery::default();
+    let me = crate::platform::current_uid();
     for dir in dir.ancestors() {
+        let mut usable = |path: &Path| usable_file(path, me, &mut found.foreign);
         if found.pin.is_none() {
             let go_version = dir.join(GO_VERSION_FILE);
             let tool_versions = dir.join(TOOL_VERSIONS_FILE);
-            if go_version.is_file() {
+            if usable(&go_version) {
                 found.pin = Some(
                     pinfile::read_go_version(&go_version)
                         .map(|entries| (Origin::GoVersionFile { path: go_version }, entries)),
                 );
-            } else if tool_versions.is_file() {
+            } else if usable(&tool_versions) {
                 // A .tool-versions without a Go line does not count; keep looking above.
                 found.pin = match pinfile::read_tool_versions(&tool_versions) {
                     Ok(Some(entries)) => {
@@ -263,11 +294,11 @@ pub fn discover(dir: &Path) -> Discovery {
             found.gomod_path = ["go.work", "go.mod"]
                 .into_iter()
                 .map(|name| dir.join(name))
-                .find(|path| path.is_file());
+                .find(|path| usable(path));
         }
         if found.project_config.is_none() {
             let path = dir.join(PROJECT_CONFIG_FILE);
-            if path.is_file() {
+            if usable(&path) {
                 found.project_config = Some(path);
             }
         }
@@ -276,6 +307,26 @@ pub fn discover(dir: &Path) -> Discovery {
         }
     }
     found
+}
+
+/// Is `path` a file gv may obey: a regular file owned by `me` or by root? One `stat`, as
+/// `is_file` would cost. A file of another user's is noted in `foreign`.
+fn usable_file(path: &Path, me: u32, foreign: &mut Vec<Foreign>) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    let owner = crate::platform::owner(&meta);
+    if owner != me && owner != crate::platform::ROOT_UID {
+        foreign.push(Foreign {
+            path: path.to_path_buf(),
+            owner,
+        });
+        return false;
+    }
+    true
 }
 
 /// Decides what is asked for here, without looking at what is installed.
@@ -440,11 +491,7 @@ pub fn find_outside_store(
         })
 }
 
-/// A regular file (after symlinks) with an exec bit.
-pub fn is_executable_file(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
+pub use crate::platform::is_executable_file;
 
 /// A pinned version that is older than what the nearest go.mod / go.work requires: the
 /// build would fail (or, with GOTOOLCHAIN=auto, silently switch toolchains).

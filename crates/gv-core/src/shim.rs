@@ -55,16 +55,16 @@ mod tests {
     #[test]
     fn auto_install_env_beats_config() {
         let on = Config {
-            project: None,
             user: Some(ConfigFile::parse(Path::new("/u.toml"), "auto_install = true").unwrap()),
+            ..Config::default()
         };
         assert!(auto_install(&on, None).unwrap());
         assert!(!auto_install(&on, Some(OsStr::new("0"))).unwrap());
         assert!(auto_install(&Config::default(), Some(OsStr::new("1"))).unwrap());
         assert!(!auto_install(&Config::default(), None).unwrap());
         let bad = Config {
-            project: None,
             user: Some(ConfigFile::parse(Path::new("/u.toml"), "auto_install = \"y\"").unwrap()),
+            ..Config::default()
         };
         let err = auto_install(&bad, None).unwrap_err().to_string();
         assert!(
@@ -74,7 +74,7 @@ mod tests {
         // A cloned repository cannot turn it on.
         let project_only = Config {
             project: Some(ConfigFile::parse(Path::new("/p.toml"), "auto_install = true").unwrap()),
-            user: None,
+            ..Config::default()
         };
         assert!(!auto_install(&project_only, None).unwrap());
     }

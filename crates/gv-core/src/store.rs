@@ -6,6 +6,8 @@
 //! shims/                go, gofmt, ... (the shim binary, hard-linked); a symlink to the
 //!                       current `.shims-XXXX/` generation, swapped atomically by rehash
 //! version               the global default version, one spec per line
+//! trusted-files         project gv.toml files trusted with `gv trust` (see trust.rs)
+//! .hints/notices/       which notices the shim and hook already showed (see notice.rs)
 //! ```
 //!
 //! Entries of `versions/` whose name starts with `.` are work in progress (temporary
@@ -28,6 +30,10 @@ pub enum StoreError {
     NoDataDir,
     #[error("cannot find a cache directory: set GV_CACHE_DIR (or HOME / XDG_CACHE_HOME)")]
     NoCacheDir,
+    #[error(
+        "{var}={value:?} is not an absolute path: gv would look for its store relative to each directory you work in\n  hint: export {var}=\"$PWD/{value}\" (or another absolute path), or unset it"
+    )]
+    Relative { var: &'static str, value: String },
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
@@ -45,11 +51,13 @@ impl Store {
         Store { root: root.into() }
     }
 
-    /// The store named by `GV_ROOT`, else `$XDG_DATA_HOME/gv`.
+    /// The store named by `GV_ROOT`, else `$XDG_DATA_HOME/gv`. A relative `GV_ROOT` is
+    /// refused: it would name a different store in every directory, and put relative
+    /// directories on PATH.
     pub fn from_env() -> Result<Store, StoreError> {
-        match std::env::var_os(ROOT_ENV) {
-            Some(root) if !root.is_empty() => Ok(Store::new(root)),
-            _ => dirs::data_dir()
+        match absolute_var(ROOT_ENV)? {
+            Some(root) => Ok(Store::new(root)),
+            None => dirs::data_dir()
                 .map(|d| Store::new(d.join("gv")))
                 .ok_or(StoreError::NoDataDir),
         }
@@ -70,6 +78,16 @@ impl Store {
 
     pub fn shims_dir(&self) -> PathBuf {
         self.root.join("shims")
+    }
+
+    /// The records of `gv trust` (see [`crate::trust`]).
+    pub fn trust_records(&self) -> PathBuf {
+        self.root.join("trusted-files")
+    }
+
+    /// Markers of notices already shown (see [`crate::notice`]).
+    pub fn notices_dir(&self) -> PathBuf {
+        self.root.join(".hints").join("notices")
     }
 
     /// The global default version file (goenv keeps the same file at `$GOENV_ROOT/version`).
@@ -109,11 +127,29 @@ impl Store {
 
 /// gv's cache directory (downloads, release index): `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv`.
 pub fn cache_dir() -> Result<PathBuf, StoreError> {
-    match std::env::var_os(CACHE_ENV) {
-        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
-        _ => dirs::cache_dir()
+    match absolute_var(CACHE_ENV)? {
+        Some(dir) => Ok(dir),
+        None => dirs::cache_dir()
             .map(|d| d.join("gv"))
             .ok_or(StoreError::NoCacheDir),
+    }
+}
+
+/// The non-empty value of `var` as a path, which must be absolute.
+fn absolute_var(var: &'static str) -> Result<Option<PathBuf>, StoreError> {
+    match std::env::var_os(var) {
+        Some(value) if !value.is_empty() => {
+            let path = PathBuf::from(value);
+            if path.is_absolute() {
+                Ok(Some(path))
+            } else {
+                Err(StoreError::Relative {
+                    var,
+                    value: path.to_string_lossy().into_owned(),
+                })
+            }
+        }
+        _ => Ok(None),
     }
 }
 

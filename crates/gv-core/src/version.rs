@@ -45,7 +45,13 @@ impl Version {
         let invalid = || VersionError::Invalid(input.to_string());
         let text = input.trim();
         let text = text.strip_prefix("go").unwrap_or(text);
-        let core = text.split_once('-').map_or(text, |(core, _)| core);
+        let (core, suffix) = text.split_once('-').unwrap_or((text, ""));
+        // A version names a directory, a lock and a cache entry, and comes from files and
+        // indexes others wrote: its suffix may hold only letters, digits, `.`, `_`, `-`.
+        let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+        if !suffix.bytes().all(plain) {
+            return Err(invalid());
+        }
         let (major, rest) = cut_int(core).ok_or_else(invalid)?;
         let mut v = Version {
             text: text.to_string(),
@@ -425,6 +431,21 @@ mod tests {
         }
         // Go cuts at the first '-' before parsing, so an empty suffix is still valid.
         assert!(Version::parse("1.21-").is_ok());
+    }
+
+    /// A version names a directory, a lock file and a cache entry: a suffix from a hostile
+    /// index or pin file must not carry a path.
+    #[test]
+    fn suffixes_cannot_name_paths() {
+        for bad in [
+            "go1.22.66-A/../../elsewhere/y",
+            "1.22.3-a b",
+            "1.22.3-x\\y",
+            "1.22.3-\u{1b}]52",
+        ] {
+            assert!(Version::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Version::parse("1.22.3-corp_2.x-y").is_ok());
     }
 
     #[test]

@@ -8,12 +8,13 @@
 //! - the files that decided: a re-run is due once one is newer than the stamp, or gone;
 //! - the places where a nearer file would take over: a re-run is due once one exists.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::config;
+use crate::platform;
 use crate::select::{
     Discovery, GO_VERSION_FILE, PROJECT_CONFIG_FILE, SelectEnv, TOOL_VERSIONS_FILE,
 };
@@ -51,27 +52,73 @@ pub struct Watch {
     pub absent: Vec<PathBuf>,
 }
 
-/// Dates `stamp` just before `started` (creating it, and its directory, if needed), and
-/// clears other shells' stale stamps when this shell's is new.
-pub fn stamp(stamp: &Path, started: SystemTime) -> io::Result<()> {
-    let is_new = !stamp.exists();
-    if is_new && let Some(dir) = stamp.parent() {
-        create_private_dir(dir)?;
+/// Why a stamp directory cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StampDirProblem {
+    /// Someone else made it (a root shell that kept `XDG_RUNTIME_DIR`, or another user
+    /// on a shared cache): they could swap the stamps.
+    NotOwned {
+        owner: u32,
+    },
+    /// Others may write it, so they could plant links in place of the stamps.
+    SharedWritable,
+    NotADirectory,
+}
+
+impl std::fmt::Display for StampDirProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StampDirProblem::NotOwned { owner } => write!(
+                f,
+                "belongs to uid {owner}, not you (uid {})",
+                platform::current_uid()
+            ),
+            StampDirProblem::SharedWritable => {
+                f.write_str("can be written by other users, who could plant links in it")
+            }
+            StampDirProblem::NotADirectory => f.write_str("is not a directory"),
+        }
     }
-    let file = File::options().create(true).append(true).open(stamp)?;
-    file.set_modified(started.checked_sub(CLOCK_SLACK).unwrap_or(started))?;
-    if is_new && let Some(dir) = stamp.parent() {
-        remove_stale_stamps(dir, started);
+}
+
+/// Is the existing stamp directory `meta` describes one only this user controls?
+pub fn check_stamp_dir(meta: &fs::Metadata) -> Result<(), StampDirProblem> {
+    if !meta.is_dir() {
+        return Err(StampDirProblem::NotADirectory);
+    }
+    let owner = platform::owner(meta);
+    if owner != platform::current_uid() {
+        return Err(StampDirProblem::NotOwned { owner });
+    }
+    if platform::others_can_write(meta) {
+        return Err(StampDirProblem::SharedWritable);
     }
     Ok(())
 }
 
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
+/// Dates `stamp` just before `started` (creating it, and its directory, if needed), and
+/// clears other shells' stale stamps when this shell's is new. The directory must be
+/// this user's and writable by no one else, and the stamp is opened without following a
+/// symlink, so no one else can make the hook touch another file.
+pub fn stamp(stamp: &Path, started: SystemTime) -> io::Result<()> {
+    let dir = stamp.parent().unwrap_or(Path::new("."));
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            platform::create_private_dir(dir)?;
+            fs::symlink_metadata(dir)?
+        }
+        Err(e) => return Err(e),
+    };
+    check_stamp_dir(&meta)
+        .map_err(|problem| io::Error::new(io::ErrorKind::PermissionDenied, problem.to_string()))?;
+    let is_new = !stamp.exists();
+    let file = platform::open_nofollow_for_append(stamp)?;
+    file.set_modified(started.checked_sub(CLOCK_SLACK).unwrap_or(started))?;
+    if is_new {
+        remove_stale_stamps(dir, started);
+    }
+    Ok(())
 }
 
 fn remove_stale_stamps(dir: &Path, now: SystemTime) {
@@ -141,6 +188,10 @@ pub fn candidates(store: &Store, senv: &SelectEnv, found: &Discovery, cwd: &Path
         paths.push(store.global_file());
     }
     paths.extend(config::user_config_path());
+    // `gv trust` in another shell makes the project file apply here too.
+    if found.project_config.is_some() {
+        paths.push(store.trust_records());
+    }
     // Installing or removing a version elsewhere changes what a prefix such as `1.22`
     // resolves to, and whether the pinned version is there at all.
     paths.push(store.versions_dir());
@@ -170,6 +221,7 @@ impl Watch {
 mod tests {
     use super::*;
     use crate::select;
+    use std::fs::File;
 
     fn senv() -> SelectEnv {
         SelectEnv {
@@ -305,5 +357,27 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
+    }
+
+    /// A stamp planted as a symlink is not followed, and a directory others can write is
+    /// not used at all.
+    #[test]
+    fn stamps_never_follow_links_or_live_in_shared_directories() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("hook");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        let old = std::fs::metadata(&victim).unwrap().modified().unwrap();
+        std::os::unix::fs::symlink(&victim, dir.join("42")).unwrap();
+        assert!(stamp(&dir.join("42"), SystemTime::now()).is_err());
+        assert_eq!(std::fs::metadata(&victim).unwrap().modified().unwrap(), old);
+
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let err = stamp(&dir.join("43"), SystemTime::now()).unwrap_err();
+        assert!(err.to_string().contains("written by other users"), "{err}");
+        assert!(!dir.join("43").exists());
     }
 }

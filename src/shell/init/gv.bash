@@ -108,7 +108,7 @@ gv() {
         return 0
       fi
       ;;
-    local | global | install | uninstall | prune | import)
+    local | global | install | uninstall | prune | import | trust | untrust)
       "$__GV_EXE" "$@"
       __gv_status=$?
       __gv_hook

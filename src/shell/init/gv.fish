@@ -101,7 +101,7 @@ function gv
                 __gv_hook
                 return 0
             end
-        case local global install uninstall prune import
+        case local global install uninstall prune import trust untrust
             $__GV_EXE $argv
             set -l s $status
             __gv_hook

@@ -105,7 +105,7 @@ function global:gv {
     }
     & $global:__GvExe @args
     $status = $LASTEXITCODE
-    if ($args.Count -gt 0 -and @('local', 'global', 'install', 'uninstall', 'prune', 'import') -contains $args[0]) {
+    if ($args.Count -gt 0 -and @('local', 'global', 'install', 'uninstall', 'prune', 'import', 'trust', 'untrust') -contains $args[0]) {
         __gv_hook
     }
     $global:LASTEXITCODE = $status

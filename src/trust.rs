@@ -1,0 +1,403 @@
+//! `gv trust`'s work: recording and forgetting trusted project files (gv-core's `trust`
+//! module decides, on the hot path, from what is recorded here), and reviewing what a
+//! gv.toml would do before the user trusts it.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use gv_core::Store;
+use gv_core::config::{self, ConfigError, ConfigFile, USER_ONLY_KEYS};
+use gv_core::notice::Notice;
+use gv_core::trust::{self, Record, Records};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum TrustError {
+    #[error(
+        "{path} does not exist\n  hint: give the gv.toml to trust, or a directory that holds one"
+    )]
+    Missing { path: PathBuf },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot update {path}: {source}\n  hint: check that GV_ROOT is writable")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Where a project file is recorded: its directory with symlinks resolved, as the shim
+/// and the hook find it (the kernel reports the working directory that way), plus the
+/// file name. A directory argument means the gv.toml in it.
+pub fn canonical_target(path: &Path) -> Result<PathBuf, TrustError> {
+    let missing = || TrustError::Missing {
+        path: path.to_path_buf(),
+    };
+    let file = if path.is_dir() {
+        path.join(gv_core::select::PROJECT_CONFIG_FILE)
+    } else {
+        path.to_path_buf()
+    };
+    let name = file.file_name().ok_or_else(missing)?;
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let dir = std::fs::canonicalize(dir).map_err(|_| missing())?;
+    let file = dir.join(name);
+    if !file.is_file() {
+        return Err(TrustError::Missing { path: file });
+    }
+    Ok(file)
+}
+
+/// Trusts the current content of `file` (a canonical path): it applies from now on, until
+/// it changes. The file must parse, so nothing is trusted that gv cannot show.
+pub fn record(store: &Store, file: &Path) -> Result<Record, TrustError> {
+    let contents = config::read_file(file)?.ok_or_else(|| TrustError::Missing {
+        path: file.to_path_buf(),
+    })?;
+    ConfigFile::parse(file, &String::from_utf8_lossy(&contents.bytes))?;
+    let record = Record {
+        path: file.to_path_buf(),
+        sha256: trust::sha256_hex(&contents.bytes),
+        stamp: contents.stamp,
+    };
+    update(store, |records| records.upsert(record.clone()))?;
+    Ok(record)
+}
+
+/// Forgets `file`; whether it was recorded.
+pub fn forget(store: &Store, file: &Path) -> Result<bool, TrustError> {
+    let mut removed = false;
+    update(store, |records| removed = records.remove(file))?;
+    Ok(removed)
+}
+
+/// Read-modify-write of the record file under a lock, so two `gv trust` at once both count.
+fn update(store: &Store, change: impl FnOnce(&mut Records)) -> Result<(), TrustError> {
+    let path = store.trust_records();
+    let write = |source| TrustError::Write {
+        path: path.clone(),
+        source,
+    };
+    let locks = store.root().join("locks");
+    std::fs::create_dir_all(&locks).map_err(write)?;
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(locks.join("trust.lock"))
+        .map_err(write)?;
+    lock.lock().map_err(write)?;
+    let mut records = Records::load(&path).map_err(write)?;
+    change(&mut records);
+    crate::fsutil::write_atomic(&path, records.render().as_bytes()).map_err(write)
+}
+
+/// One thing a project file would do, for `gv trust --show`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Entry {
+    /// `[env] GOFLAGS`, `gotoolchain`, `[profile.debug] ldflags`.
+    pub key: String,
+    /// The value as TOML writes it.
+    pub value: String,
+    /// What it can make go (or the built program) do beyond building, in one line.
+    pub risk: Option<String>,
+}
+
+/// What a project gv.toml would apply once trusted, and what gv ignores in it anyway.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Review {
+    pub entries: Vec<Entry>,
+    /// Entries gv ignores even in a trusted file, each with the reason.
+    pub ignored: Vec<String>,
+    /// Values gv would refuse (the file then fails until fixed).
+    pub errors: Vec<String>,
+}
+
+impl Review {
+    pub fn risky(&self) -> usize {
+        self.entries.iter().filter(|e| e.risk.is_some()).count()
+    }
+}
+
+/// Reviews a parsed project file.
+pub fn review(file: &ConfigFile) -> Review {
+    let mut review = Review::default();
+    let mut ignored: Vec<Notice> = Vec::new();
+    for (key, value) in &file.table {
+        match key.as_str() {
+            "env" => match gv_core::env::parse_table(file, true, "env", value, &mut ignored) {
+                Ok(entries) => {
+                    for (name, entry) in entries {
+                        review.entries.push(Entry {
+                            key: format!("[env] {name}"),
+                            value: env_value(&entry),
+                            risk: env_risk(&name, &entry.value),
+                        });
+                    }
+                }
+                Err(e) => review.errors.push(e.to_string()),
+            },
+            "gotoolchain" => review.entries.push(Entry {
+                key: key.clone(),
+                value: value.to_string(),
+                risk: (value.as_str() == Some("auto")).then(|| {
+                    "lets a go.mod's toolchain line make the go command download and run another Go toolchain".to_string()
+                }),
+            }),
+            "gobin" => review.entries.push(Entry {
+                key: key.clone(),
+                value: value.to_string(),
+                risk: Some(GOBIN_RISK.to_string()),
+            }),
+            "profile" => review_profiles(file, value, &mut review, &mut ignored),
+            k if USER_ONLY_KEYS.contains(&k) => review.ignored.push(format!(
+                "{} = {value}: only your own config.toml may set `{k}`",
+                gv_core::text::one_line(k)
+            )),
+            k => review.ignored.push(format!(
+                "`{}`: not a key gv knows",
+                gv_core::text::one_line(k)
+            )),
+        }
+    }
+    review.ignored.extend(ignored.into_iter().map(|n| {
+        let text = n.text;
+        // The notices start with the file's path; the review is already about it.
+        let prefix = format!("{}: ", file.path.display());
+        text.strip_prefix(&prefix)
+            .map(str::to_string)
+            .unwrap_or(text)
+    }));
+    review
+}
+
+fn review_profiles(
+    file: &ConfigFile,
+    value: &toml::Value,
+    review: &mut Review,
+    ignored: &mut Vec<Notice>,
+) {
+    let Some(profiles) = value.as_table() else {
+        review
+            .errors
+            .push("`profile` must be a table of [profile.NAME] tables".into());
+        return;
+    };
+    for (name, table) in profiles {
+        let name = gv_core::text::one_line(name);
+        let Some(table) = table.as_table() else {
+            review
+                .errors
+                .push(format!("[profile.{name}] must be a table"));
+            continue;
+        };
+        for (key, value) in table {
+            if key == "env" {
+                let dotted = format!("profile.{name}.env");
+                match gv_core::env::parse_table(file, true, &dotted, value, ignored) {
+                    Ok(entries) => {
+                        for (var, entry) in entries {
+                            review.entries.push(Entry {
+                                key: format!("[profile.{name}] env.{var}"),
+                                value: env_value(&entry),
+                                risk: env_risk(&var, &entry.value),
+                            });
+                        }
+                    }
+                    Err(e) => review.errors.push(e.to_string()),
+                }
+                continue;
+            }
+            let text = value.to_string();
+            let risk = match key.as_str() {
+                "ldflags" if ["-extld", "-extar"].iter().any(|f| text.contains(f)) => Some(
+                    "-extld/-extar name the program the linker runs: any program the repository ships".to_string(),
+                ),
+                "crash_output" => Some(
+                    "the built program writes its crash report to this file, replacing what is there".to_string(),
+                ),
+                _ => None,
+            };
+            review.entries.push(Entry {
+                key: format!("[profile.{name}] {}", gv_core::text::one_line(key)),
+                value: text,
+                risk,
+            });
+        }
+    }
+}
+
+fn env_value(entry: &gv_core::env::Entry) -> String {
+    let quoted = toml::Value::String(entry.value.clone()).to_string();
+    if entry.forced {
+        format!("{quoted} (forced)")
+    } else {
+        quoted
+    }
+}
+
+const GOBIN_RISK: &str =
+    "`go install` writes programs there; if it is on your PATH, they run in place of yours";
+
+/// What setting `name` to `value` lets a repository do beyond choosing build options: run
+/// a program, fetch code from elsewhere, or skip the checks that prove downloads genuine.
+pub fn env_risk(name: &str, value: &str) -> Option<String> {
+    let text = match name {
+        "GOFLAGS" => return Some(goflags_risk(value)),
+        "GOTOOLCHAIN" => {
+            "makes the go command download and run another Go toolchain (from wherever GOPROXY points)"
+        }
+        "GOPROXY" => "chooses the server modules and Go toolchains are downloaded from",
+        "GOSUMDB" => "chooses the checksum database that proves downloads genuine, or turns it off",
+        "GONOSUMDB" | "GONOSUMCHECK" | "GOPRIVATE" => {
+            "exempts the modules it names from the checksum database, so a tampered download is not caught"
+        }
+        "GONOPROXY" => "fetches the modules it names straight from their version-control servers",
+        "GOINSECURE" => {
+            "allows the modules it names to be fetched over plain HTTP, without checksums"
+        }
+        "GOENV" => {
+            "points the go command at another settings file, which can set any of these variables"
+        }
+        "GOCACHEPROG" => "runs the program it names for every build-cache access",
+        "GOAUTH" => "runs the commands it names to fetch credentials",
+        "GOVCS" => "lets `go get` run version-control tools for more servers",
+        "GOBIN" => GOBIN_RISK,
+        "CC" | "CXX" | "FC" | "GCCGO" | "AR" | "PKG_CONFIG" => {
+            "names a program the go command runs while building with cgo"
+        }
+        n if n.starts_with("CGO_")
+            && (n.ends_with("FLAGS") || n.ends_with("_ALLOW") || n.ends_with("_DISALLOW")) =>
+        {
+            "passes flags to the C compiler or linker that cgo's allow-list refuses from source code (plugins, linker scripts)"
+        }
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+/// GOFLAGS is added to every go command: say exactly what the dangerous flags in it do.
+fn goflags_risk(value: &str) -> String {
+    let flag_value = |flag: &str| {
+        value.split_whitespace().find_map(|word| {
+            let word = word.trim_start_matches('-');
+            word.strip_prefix(flag)
+                .and_then(|rest| rest.strip_prefix('='))
+                .map(str::to_string)
+        })
+    };
+    if let Some(program) = flag_value("toolexec") {
+        return format!(
+            "-toolexec runs {program} in place of every compiler, assembler and linker run of every go build: any program the repository ships, with your rights"
+        );
+    }
+    if let Some(program) = flag_value("exec") {
+        return format!("-exec makes `go run` and `go test` start programs through {program}");
+    }
+    if flag_value("overlay").is_some() {
+        return "-overlay makes go compile files the repository substitutes for the ones you see"
+            .to_string();
+    }
+    if flag_value("modfile").is_some() {
+        return "-modfile makes go read another go.mod than the one you see".to_string();
+    }
+    "adds flags to every go command; -toolexec, -exec and -overlay would make go run or compile what the repository chooses".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> ConfigFile {
+        ConfigFile::parse(Path::new("/p/gv.toml"), text).unwrap()
+    }
+
+    #[test]
+    fn toolexec_is_explained_in_one_line() {
+        let review = review(&file(
+            "[env]\nGOFLAGS = \"-toolexec=./x\"\nCGO_ENABLED = 0\n",
+        ));
+        let goflags = review
+            .entries
+            .iter()
+            .find(|e| e.key == "[env] GOFLAGS")
+            .unwrap();
+        let risk = goflags.risk.as_deref().unwrap();
+        assert!(
+            risk.contains("runs ./x in place of every compiler"),
+            "{risk}"
+        );
+        assert!(!risk.contains('\n'));
+        let cgo = review
+            .entries
+            .iter()
+            .find(|e| e.key == "[env] CGO_ENABLED")
+            .unwrap();
+        assert_eq!(cgo.risk, None);
+        assert_eq!(review.risky(), 1);
+    }
+
+    #[test]
+    fn every_variable_that_runs_or_fetches_code_is_flagged() {
+        for name in [
+            "GOTOOLCHAIN",
+            "GOPROXY",
+            "GOSUMDB",
+            "GONOSUMDB",
+            "GONOSUMCHECK",
+            "GOINSECURE",
+            "GOPRIVATE",
+            "GOFLAGS",
+            "GOENV",
+            "CGO_CFLAGS",
+            "CGO_LDFLAGS",
+            "CGO_CXXFLAGS",
+            "CGO_CPPFLAGS",
+            "CGO_LDFLAGS_ALLOW",
+            "CC",
+            "CXX",
+            "GOCACHEPROG",
+            "GOAUTH",
+            "GOBIN",
+        ] {
+            assert!(env_risk(name, "x").is_some(), "{name}");
+        }
+        for name in [
+            "CGO_ENABLED",
+            "GODEBUG",
+            "GOINSTRUMENT",
+            "GOEXPERIMENT",
+            "GOARCH",
+        ] {
+            assert!(env_risk(name, "x").is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn what_a_project_can_never_set_is_listed_apart() {
+        let review = review(&file(
+            "mirror = \"https://evil.example/\"\nauto_install = true\ntrusted_paths = [\"/\"]\n[env]\nLD_PRELOAD = \"./evil.so\"\nPATH = \"/evil\"\n[profile.dwarf]\nenv = { LD_PRELOAD = { value = \"./evil.so\", force = true } }\nldflags = \"-extld=./evil\"\n",
+        ));
+        let ignored = review.ignored.join("\n");
+        for needle in [
+            "mirror",
+            "auto_install",
+            "trusted_paths",
+            "[env] LD_PRELOAD",
+            "[env] PATH",
+            "[profile.dwarf.env] LD_PRELOAD",
+        ] {
+            assert!(ignored.contains(needle), "{needle}: {ignored}");
+        }
+        assert!(review.entries.iter().all(|e| !e.key.contains("LD_PRELOAD")));
+        let ld = review
+            .entries
+            .iter()
+            .find(|e| e.key == "[profile.dwarf] ldflags")
+            .unwrap();
+        assert!(ld.risk.as_deref().unwrap().contains("-extld"));
+    }
+}
