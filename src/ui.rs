@@ -32,9 +32,14 @@ pub fn paint(text: &str, style: Style, enabled: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
-/// Paint for stdout.
+/// Paint for stdout. Human output quotes paths and names others chose, so control
+/// characters in `text` are spelled out (data for scripts is printed raw, elsewhere).
 pub fn out(text: &str, style: Style) -> String {
-    paint(text, style, color_enabled(std::io::stdout().is_terminal()))
+    paint(
+        &gv_core::text::escape_controls(text),
+        style,
+        color_enabled(std::io::stdout().is_terminal()),
+    )
 }
 
 fn err_color() -> bool {

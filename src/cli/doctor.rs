@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use super::Context;
 use crate::doctor::{self, Check, Inputs};
 use crate::ui::{self, Style};
+use gv_core::text::escape_controls;
 
 /// Check that `go` runs what gv selected, and say how to fix what does not
 #[derive(Debug, clap::Args)]
@@ -36,19 +37,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for check in &checks {
+            // Messages name files and values from projects: shown, never obeyed.
+            let message = escape_controls(&check.message);
             match &check.fix {
-                None => println!(
-                    "{} {}: {}",
-                    ui::out("ok ", Style::Green),
-                    check.name,
-                    check.message
-                ),
+                None => println!("{} {}: {message}", ui::out("ok ", Style::Green), check.name,),
                 Some(fix) => println!(
-                    "{} {}: {} {} {fix}",
+                    "{} {}: {message} {} {}",
                     ui::out("BAD", Style::Red),
                     check.name,
-                    check.message,
-                    ui::out("-> fix:", Style::Bold)
+                    ui::out("-> fix:", Style::Bold),
+                    escape_controls(fix)
                 ),
             }
         }

@@ -75,6 +75,8 @@ struct State {
     files: Vec<Served>,
     no_index: bool,
     no_sidecars: bool,
+    /// Served as the release index instead of one built from `files`.
+    raw_index: Option<String>,
     requests: Vec<String>,
 }
 
@@ -136,6 +138,12 @@ impl MirrorServer {
         self
     }
 
+    /// Serves `json` as the release index, whatever it says (hostile indexes).
+    pub fn with_raw_index(self, json: String) -> MirrorServer {
+        self.state.lock().expect("lock").raw_index = Some(json);
+        self
+    }
+
     pub fn without_sidecars(self) -> MirrorServer {
         self.state.lock().expect("lock").no_sidecars = true;
         self
@@ -194,10 +202,15 @@ fn handle(conn: TcpStream, state: &Mutex<State>, sent: &AtomicU64) -> std::io::R
         Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]).to_string(),
         None => target.clone(),
     };
-    let (files, no_index, no_sidecars) = {
+    let (files, no_index, no_sidecars, raw_index) = {
         let mut st = state.lock().expect("lock");
         st.requests.push(target);
-        (st.files.clone(), st.no_index, st.no_sidecars)
+        (
+            st.files.clone(),
+            st.no_index,
+            st.no_sidecars,
+            st.raw_index.clone(),
+        )
     };
     let mut out = conn;
     let Some(name) = path.strip_prefix("/dl/") else {
@@ -207,7 +220,8 @@ fn handle(conn: TcpStream, state: &Mutex<State>, sent: &AtomicU64) -> std::io::R
         if no_index {
             return respond(&mut out, 404, b"<html>no index here</html>");
         }
-        return respond(&mut out, 200, index_json(&files).as_bytes());
+        let index = raw_index.unwrap_or_else(|| index_json(&files));
+        return respond(&mut out, 200, index.as_bytes());
     }
     if let Some(archive) = name.strip_suffix(".sha256") {
         return match files.iter().find(|f| f.filename == archive) {
@@ -348,6 +362,7 @@ pub fn fake_sdk_padded(version: &str, padding: usize) -> Vec<u8> {
     tar_gz(&entries)
 }
 
+#[derive(Clone)]
 pub struct Entry {
     name: Vec<u8>,
     kind: tar::EntryType,
