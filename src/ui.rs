@@ -68,6 +68,15 @@ pub fn error(message: impl std::fmt::Display) {
     );
 }
 
+/// Warnings from commands that run go for the user (`gv exec`, `gv build`, `gv tools`),
+/// like a shim's: each notice once per version of its file. `gv env`, `gv current` and
+/// `gv doctor` show them all, on demand.
+pub fn warn_once(store: &gv_core::Store, notices: &[gv_core::notice::Notice]) {
+    for notice in gv_core::notice::unseen(store, notices.to_vec()) {
+        warn(notice);
+    }
+}
+
 pub fn info(message: impl std::fmt::Display) {
     eprintln!("{}", safe(message));
 }

@@ -117,20 +117,25 @@ fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
     } = ctx.here()?;
     let (profile, warnings) = match Profile::resolve(common.profile_name(), &config) {
         Ok(resolved) => resolved,
-        Err(e @ ProfileError::Unknown { .. }) => return Err(UsageError(e.to_string()).into()),
+        Err(e @ ProfileError::Unknown { .. }) => {
+            let mut message = e.to_string();
+            if let Some(untrusted) = &config.untrusted {
+                message.push_str(&format!(
+                    "\n  note: {} is not trusted, so its profiles do not apply; `gv trust --show` reviews it",
+                    untrusted.path.display()
+                ));
+            }
+            return Err(UsageError(message).into());
+        }
         Err(e) => return Err(e.into()),
     };
-    for warning in warnings {
-        crate::ui::warn(warning);
-    }
+    crate::ui::warn_once(&ctx.store, &warnings);
     let planned = build::plan(&profile, &common.go_words(), mode, |name| {
         std::env::var_os(name)
     })
     .map_err(|e| UsageError(e.to_string()))?;
 
-    for warning in &env_plan.warnings {
-        crate::ui::warn(warning);
-    }
+    crate::ui::warn_once(&ctx.store, &env_plan.warnings);
     let goroot = selection.resolved.goroot().with_context(|| {
         format!(
             "cannot tell the GOROOT of the go at {}\n  hint: select a gv-managed version (gv local 1.22)",

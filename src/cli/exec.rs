@@ -25,9 +25,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let super::Here {
         selection, plan, ..
     } = ctx.here()?;
-    for warning in &plan.warnings {
-        ui::warn(warning);
-    }
+    ui::warn_once(&ctx.store, &plan.warnings);
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     // PATH in the plan puts the SDK's bin/ first, and Command searches the child's PATH.
     let err = Command::new(program).args(rest).envs(plan.changes()).exec();

@@ -123,9 +123,7 @@ fn tool_json(tool: &Tool) -> serde_json::Value {
 
 fn reinstall(ctx: &Context, names: &[String], version: Option<String>) -> anyhow::Result<ExitCode> {
     let (selection, plan, gobin) = environment(ctx, version)?;
-    for warning in &plan.warnings {
-        ui::warn(warning);
-    }
+    ui::warn_once(&ctx.store, &plan.warnings);
     let all = tools::list(&gobin).with_context(|| format!("cannot read {}", gobin.display()))?;
     let chosen: Vec<&Tool> = if names.is_empty() {
         all.iter().collect()

@@ -102,11 +102,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         });
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        ui::info(format!(
+        println!(
             "trusted {} (sha256 {}); it applies from now on, until its content changes:",
-            file.display(),
+            escape_controls(&file.display().to_string()),
             &record.sha256[..12]
-        ));
+        );
         print_review(&review);
     }
     Ok(ExitCode::SUCCESS)
