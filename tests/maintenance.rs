@@ -640,7 +640,11 @@ fn tools_share_one_gobin_list_build_info_and_reinstall_with_another_version() {
     )
     .unwrap();
 
-    let out = sb.gv(&dir).args(["tools", "--json"]).output().unwrap();
+    let out = sb
+        .gv(&dir)
+        .args(["tools", "--json", "--offline"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", support::stderr(&out));
     let report = json(&out);
     assert_eq!(report["gobin"], gobin.display().to_string());
@@ -660,7 +664,7 @@ fn tools_share_one_gobin_list_build_info_and_reinstall_with_another_version() {
             .starts_with("not a Go binary"),
         "{report:#}"
     );
-    let table = stdout(&sb.gv(&dir).arg("tools").output().unwrap());
+    let table = stdout(&sb.gv(&dir).args(["tools", "--offline"]).output().unwrap());
     assert!(
         table.contains(&format!(
             "greet      {:<10}  example.com/greet@v1.0.0  (example.com/greet)",
@@ -685,7 +689,12 @@ fn tools_share_one_gobin_list_build_info_and_reinstall_with_another_version() {
         "{}",
         stdout(&out)
     );
-    let report = json(&sb.gv(&dir).args(["tools", "--json"]).output().unwrap());
+    let report = json(
+        &sb.gv(&dir)
+            .args(["tools", "--json", "--offline"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(report["tools"][0]["go_version"], "go1.23.9");
     let run = std::process::Command::new(gobin.join("greet"))
         .output()
