@@ -5,6 +5,7 @@ pub mod cleanup;
 pub mod cli;
 pub mod completion;
 pub mod current_link;
+pub mod debug;
 pub mod dist;
 pub mod doctor;
 pub mod fsutil;
