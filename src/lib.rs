@@ -9,6 +9,7 @@ pub mod debug;
 pub mod dist;
 pub mod doctor;
 pub mod fsutil;
+pub mod ide;
 pub mod import;
 pub mod inspect;
 pub mod install;

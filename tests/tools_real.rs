@@ -288,3 +288,87 @@ fn a_forged_build_info_path_is_refused_not_run() {
     assert!(!err.contains("go install"), "go never ran: {err}");
     assert_eq!(std::fs::read(&binary).unwrap(), bytes, "left as it was");
 }
+
+/// After moving a project to a newer Go, `gv doctor` names each stale tool and a dlv that
+/// cannot debug the new Go, one line each with the fix (offline: Go versions only).
+#[test]
+fn doctor_names_stale_tools_and_a_dlv_too_old_for_the_selected_go() {
+    let w = World::new(GO_A);
+    let dir = w.sb.work("p");
+    assert!(w.gv(&dir, &["local", GO_A]).status.success());
+    let out = w.gv(
+        &dir,
+        &["tools", "install", "example.com/greet@v1.0.0", "dlv@1.20.2"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "dlv 1.20 cannot debug Go 1.22: {}",
+        stderr(&out)
+    );
+    let doctor = |dir: &Path| -> serde_json::Value {
+        let out = w.gv(dir, &["doctor", "--json"]);
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let lines = |report: &serde_json::Value, name: &str| -> Vec<serde_json::Value> {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["name"] == name)
+            .cloned()
+            .collect()
+    };
+    let report = doctor(&dir);
+    let dlv = &lines(&report, "dlv")[0];
+    assert_eq!(dlv["status"], "problem", "{report:#}");
+    assert!(
+        dlv["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("delve v1.20.2 is too old for Go {GO_A}")),
+        "{dlv}"
+    );
+    assert!(
+        dlv["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("gv tools install dlv")
+    );
+
+    // A newer dlv, then the move to Go B: greet and dlv are stale, one line each; the
+    // dlv v1.23.0 still supports Go 1.23.
+    assert!(w.gv(&dir, &["tools", "install", "dlv"]).status.success());
+    assert!(w.gv(&dir, &["local", GO_B]).status.success());
+    let report = doctor(&dir);
+    let tools = lines(&report, "tools");
+    let messages: Vec<&str> = tools
+        .iter()
+        .map(|c| c["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(tools.len(), 2, "{messages:?}");
+    assert!(
+        messages.contains(
+            &format!("greet: built by go{GO_A}, older than Go {GO_B} selected here").as_str()
+        ),
+        "{messages:?}"
+    );
+    assert!(tools.iter().all(|c| c["status"] == "problem"));
+    assert!(
+        tools[0]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("gv tools reinstall --stale"),
+        "{tools:?}"
+    );
+    assert_eq!(lines(&report, "dlv")[0]["status"], "ok", "{report:#}");
+    assert!(
+        w.gv(&dir, &["tools", "reinstall", "--stale", "--offline"])
+            .status
+            .success()
+    );
+    let report = doctor(&dir);
+    let tools = lines(&report, "tools");
+    assert_eq!(tools.len(), 1);
+    assert_eq!(tools[0]["status"], "ok", "{tools:?}");
+}
