@@ -180,8 +180,16 @@ fn run_core(
     if !args.after.is_empty() {
         return Err(UsageError("a core dump takes no program arguments".into()).into());
     }
-    let binary = ctx.cwd.join(binary);
-    let core = ctx.cwd.join(core);
+    // `./app` from the user reads better without the `./` in the middle of a path.
+    let here = |p: &Path| -> PathBuf {
+        ctx.cwd.join(
+            p.components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .collect::<PathBuf>(),
+        )
+    };
+    let binary = here(Path::new(binary));
+    let core = here(core);
     if !core.is_file() {
         bail!(
             "{} is not a file\n  hint: a Go program dumps core with GOTRACEBACK=crash and `ulimit -c unlimited`; where the file lands depends on /proc/sys/kernel/core_pattern",
