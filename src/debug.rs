@@ -106,12 +106,14 @@ pub fn find_in<'a>(name: &str, dirs: impl IntoIterator<Item = &'a Path>) -> Opti
 }
 
 /// The directories a debugger is looked up in: the shared GOBIN (where `gv tools install`
-/// puts dlv), then PATH.
+/// puts dlv), then PATH. Relative entries (`.`, `bin`) are skipped, as Go's exec.LookPath
+/// does: they would find a `dlv` in whatever checkout gv runs in, and gv runs it.
 pub fn search_dirs(gobin: Option<&Path>, path: Option<&OsStr>) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = gobin.map(Path::to_path_buf).into_iter().collect();
     if let Some(path) = path {
         dirs.extend(std::env::split_paths(path));
     }
+    dirs.retain(|d| d.is_absolute());
     dirs
 }
 
@@ -265,5 +267,8 @@ mod tests {
             Some(first.join("dlv"))
         );
         assert_eq!(find_in("gdb", dirs.iter().map(PathBuf::as_path)), None);
+        // `.` on PATH never finds the checkout's own dlv.
+        let dot = std::env::join_paths([Path::new("."), second.as_path()]).unwrap();
+        assert_eq!(search_dirs(None, Some(&dot)), vec![second]);
     }
 }

@@ -120,6 +120,10 @@ pub fn go_settings(text: &str) -> Option<(Option<String>, Option<String>)> {
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error(
+        "{0} is a symbolic link: gv edits only a settings file that belongs to this folder and left it unchanged\n  hint: replace the link with a regular file (or a regular .vscode directory), or add the settings `gv ide vscode` prints by hand"
+    )]
+    Link(PathBuf),
+    #[error(
         "{0} is read-only: gv left it unchanged\n  hint: make it writable (chmod u+w {0}) and run again, or add the settings `gv ide vscode` prints by hand"
     )]
     ReadOnly(PathBuf),
@@ -144,6 +148,13 @@ pub enum WriteError {
 /// error (a rename would replace it behind the user's back).
 pub fn write(folder: &Path, go_shim: &Path) -> Result<(PathBuf, Merged), WriteError> {
     let path = settings_path(folder);
+    // A checkout is outside input: a `.vscode` (or settings.json) that links elsewhere
+    // would have gv rewrite a file outside the project, e.g. the user's own settings.
+    for candidate in [folder.join(".vscode"), path.clone()] {
+        if std::fs::symlink_metadata(&candidate).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(WriteError::Link(candidate));
+        }
+    }
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -297,6 +308,32 @@ mod tests {
         let err = write(dir.path(), Path::new(SHIM)).unwrap_err();
         assert!(matches!(err, WriteError::ReadOnly(_)), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+    }
+
+    /// A hostile checkout: `.vscode` or settings.json linking outside the project.
+    #[test]
+    fn links_out_of_the_folder_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        let theirs = outside.join("settings.json");
+        std::fs::write(&theirs, "{ \"go.goroot\": \"/x\" }").unwrap();
+        let project = dir.path().join("p");
+        std::fs::create_dir_all(&project).unwrap();
+        std::os::unix::fs::symlink(&outside, project.join(".vscode")).unwrap();
+        assert!(matches!(
+            write(&project, Path::new(SHIM)),
+            Err(WriteError::Link(_))
+        ));
+        std::fs::remove_file(project.join(".vscode")).unwrap();
+        std::fs::create_dir_all(project.join(".vscode")).unwrap();
+        std::os::unix::fs::symlink(&theirs, settings_path(&project)).unwrap();
+        let err = write(&project, Path::new(SHIM)).unwrap_err();
+        assert!(err.to_string().contains("is a symbolic link"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&theirs).unwrap(),
+            "{ \"go.goroot\": \"/x\" }"
+        );
     }
 
     #[test]
