@@ -410,8 +410,8 @@ fn gv_debug_core_runs_dlv_core_with_the_sdk_that_built_the_binary() {
 }
 
 /// Debian's delve (1.20.2, `apt-get install delve`) on PATH: gv debugs a Go 1.19 program
-/// with it (Debian's `golang-1.19-go` as the system go), and refuses it for Go 1.22 with
-/// the verdict delve itself prints.
+/// and a core dump of it with it (Debian's `golang-1.19-go` as the system go), and refuses
+/// it for Go 1.22 with the verdict delve itself prints.
 #[test]
 fn real_delve_debugs_go_1_19_and_is_refused_for_go_1_22() {
     let dlv = Path::new("/usr/bin/dlv");
@@ -443,6 +443,40 @@ fn real_delve_debugs_go_1_19_and_is_refused_for_go_1_22() {
         "real delve shows the argument: {text}"
     );
     assert!(text.contains("b = 2"), "{text}");
+
+    // And a real core dump of the same program, opened by real delve.
+    let out = w
+        .gv(&dir)
+        .args(["build", "--debug", "-o", "app19"])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let core = dump_core(&dir.join("app19"), &w.sb.path().join("crash19"));
+    let out = w
+        .gv(&dir)
+        .args([
+            "debug",
+            "-D",
+            "--allow-non-terminal-interactive=true",
+            "--core",
+        ])
+        .arg(&core)
+        .arg(dir.join("app19"))
+        .env("PATH", &path)
+        .env("GOBIN", w.sb.path().join("no-dlv-here"))
+        .write_stdin("bt -full\nexit\n")
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("gv: starting /usr/bin/dlv core"), "{text}");
+    assert!(text.contains("in main.divide"), "{text}");
+    assert!(
+        text.contains("a = 10"),
+        "the panicking frame's arguments: {text}"
+    );
+    assert!(text.contains("b = 0"), "{text}");
 
     // Go A is newer than delve 1.20.2 supports: gv says so and does not start it ...
     let a = w.project("a");
