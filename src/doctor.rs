@@ -33,7 +33,7 @@ pub struct Check {
 }
 
 impl Check {
-    fn ok(name: &'static str, message: impl Into<String>) -> Check {
+    pub(crate) fn ok(name: &'static str, message: impl Into<String>) -> Check {
         Check {
             name,
             status: Status::Ok,
@@ -42,7 +42,11 @@ impl Check {
         }
     }
 
-    fn problem(name: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Check {
+    pub(crate) fn problem(
+        name: &'static str,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Check {
         Check {
             name,
             status: Status::Problem,
@@ -68,7 +72,7 @@ pub struct Inputs<'a> {
 }
 
 impl Inputs<'_> {
-    fn var(&self, name: &str) -> Option<OsString> {
+    pub(crate) fn var(&self, name: &str) -> Option<OsString> {
         (self.lookup)(name).filter(|v| !v.is_empty())
     }
 }
@@ -119,6 +123,14 @@ pub fn run(inputs: &Inputs<'_>) -> Vec<Check> {
         plan.as_ref(),
     ));
     checks.push(shims_check(inputs));
+    if let Some(selection) = &selection {
+        checks.extend(crate::tools::health::checks(
+            inputs,
+            selection,
+            plan.as_ref(),
+        ));
+    }
+    checks.extend(crate::ide::check::checks(inputs, selection.as_ref()));
     checks.push(store_check(inputs.store));
     checks
 }
@@ -439,7 +451,7 @@ fn goroot_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Check {
                 exported.display(),
                 selected.display()
             ),
-            "remove `export GOROOT=...` from your rc file; gv sets GOROOT for every go command (and the hook for the shell)",
+            crate::ide::check::goroot_fix(inputs),
         )
     }
 }

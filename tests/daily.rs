@@ -195,18 +195,24 @@ fn ide_prints_goroot_and_settings() {
         text.contains(&format!("GOROOT: {}", goroot.display())),
         "{text}"
     );
+    // VS Code goes through the go shim (it follows the pin) and gets no GOROOT.
+    let shim = sb.root().join("shims/go");
     assert!(
-        text.contains(&format!("\"go.goroot\": \"{}\"", goroot.display())),
+        text.contains(&format!("\"go\": \"{}\"", shim.display())),
         "{text}"
     );
+    assert!(!text.contains("\"go.goroot\""), "{text}");
     assert!(text.contains("GoLand"), "{text}");
-    assert!(!text.contains("shims"), "never a shim: {text}");
 
     sb.gv(&dir).args(["global", "1.22"]).assert().success();
     let out = sb.gv(&dir).args(["ide", "--json"]).output().unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["goroot"], goroot.display().to_string());
-    assert_eq!(json["vscode"]["go.goroot"], goroot.display().to_string());
+    assert_eq!(
+        json["vscode"]["go.alternateTools"]["go"],
+        shim.display().to_string()
+    );
+    assert_eq!(json["vscode"]["go.goroot"], serde_json::Value::Null);
     assert_eq!(
         json["global_goroot_link"],
         sb.root().join("current").display().to_string()

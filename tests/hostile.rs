@@ -919,7 +919,7 @@ fn tools_reinstall_never_passes_a_flag_from_build_info() {
         );
         marker.assert_absent(shell);
         assert!(
-            stderr(&out).contains("would read as a flag to go"),
+            stderr(&out).contains("which the go command would read as an option"),
             "{shell}: {out:?}"
         );
     }

@@ -23,11 +23,21 @@ fn fake_go(dir: &Path) {
     std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// doctor checks the dlv `gv debug` would run (GOBIN first, then PATH). The machine's own
+/// (Debian's delve 1.20, which CI installs) cannot debug Go 1.22 and is not what these
+/// tests are about: a `dlv` in the shared GOBIN that is not delve comes first.
+fn shadow_system_dlv(sb: &Sandbox) {
+    let gobin = sb.path().join("home/go/bin");
+    fake_go(&gobin);
+    std::fs::rename(gobin.join("go"), gobin.join("dlv")).unwrap();
+}
+
 /// A sandbox with a fake 1.22.10 as the global default and fresh shims.
 fn healthy() -> Sandbox {
     let sb = Sandbox::new();
     sb.fake_install("1.22.10");
     std::fs::write(sb.root().join("version"), "1.22.10\n").unwrap();
+    shadow_system_dlv(&sb);
     sb.rehash();
     sb
 }
@@ -315,6 +325,7 @@ fn doctor_flags_go_env_w_gotoolchain_with_a_real_sdk() {
     sb.real_install(GO_A);
     std::fs::write(sb.root().join("version"), format!("{GO_A}\n")).unwrap();
     sb.rehash();
+    shadow_system_dlv(&sb);
     let dir = sb.work("p");
     // The real go writes its env file under the sandbox's XDG_CONFIG_HOME.
     sb.shim("go", &dir)
@@ -640,7 +651,11 @@ fn tools_share_one_gobin_list_build_info_and_reinstall_with_another_version() {
     )
     .unwrap();
 
-    let out = sb.gv(&dir).args(["tools", "--json"]).output().unwrap();
+    let out = sb
+        .gv(&dir)
+        .args(["tools", "--json", "--offline"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", support::stderr(&out));
     let report = json(&out);
     assert_eq!(report["gobin"], gobin.display().to_string());
@@ -660,7 +675,7 @@ fn tools_share_one_gobin_list_build_info_and_reinstall_with_another_version() {
             .starts_with("not a Go binary"),
         "{report:#}"
     );
-    let table = stdout(&sb.gv(&dir).arg("tools").output().unwrap());
+    let table = stdout(&sb.gv(&dir).args(["tools", "--offline"]).output().unwrap());
     assert!(
         table.contains(&format!(
             "greet      {:<10}  example.com/greet@v1.0.0  (example.com/greet)",
@@ -685,7 +700,12 @@ fn tools_share_one_gobin_list_build_info_and_reinstall_with_another_version() {
         "{}",
         stdout(&out)
     );
-    let report = json(&sb.gv(&dir).args(["tools", "--json"]).output().unwrap());
+    let report = json(
+        &sb.gv(&dir)
+            .args(["tools", "--json", "--offline"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(report["tools"][0]["go_version"], "go1.23.9");
     let run = std::process::Command::new(gobin.join("greet"))
         .output()

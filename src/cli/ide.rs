@@ -1,49 +1,98 @@
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::bail;
+use gv_core::select::{Origin, Resolved, Selection};
 
 use super::{Context, origin_json};
 use crate::current_link;
+use crate::ide::{goland, vscode};
+use crate::ui;
 
-/// Show the GOROOT and IDE settings for the Go version active here
+/// Editor settings that follow the Go version pinned here
 ///
-/// IDEs should point at a real GOROOT, never at a shim. Use the printed path for this
-/// project, or GV_ROOT/current, which always links to the global default's GOROOT and is
-/// updated atomically by `gv global`.
+/// VS Code goes through gv's `go` shim (`go.alternateTools.go`), which picks the version
+/// per workspace folder, so it follows .go-version with no shell involved; no GOROOT is
+/// set. GoLand needs a real GOROOT directory: `gv ide goland` gives it a link gv keeps
+/// pointing at the project's version.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  gv ide          GOROOT plus VS Code and GoLand settings for this directory\n  gv ide --json   the same, for scripts"
-)]
+#[command(after_help = "Examples:
+  gv ide                      the version here, its GOROOT, and what each editor needs
+  gv ide vscode --write       merge gv's settings into .vscode/settings.json (comments kept)
+  gv ide vscode               print the settings instead
+  gv ide goland               the GOROOT path to give GoLand, and why that one
+  gv ide --json               the same, for scripts")]
 pub struct Args {
+    #[command(subcommand)]
+    editor: Option<Editor>,
     /// Print a JSON object instead of text
-    #[arg(long)]
+    #[arg(long, global = true)]
     json: bool,
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum Editor {
+    /// VS Code: point go.alternateTools.go at gv's go shim and drop go.goroot
+    Vscode {
+        /// Merge into ./.vscode/settings.json (created if needed), keeping every other
+        /// setting and comment
+        #[arg(long)]
+        write: bool,
+    },
+    /// GoLand: a GOROOT path that follows this project's pin
+    Goland,
+}
+
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let (selection, _) = ctx.select()?;
-    let Some(goroot) = selection.resolved.goroot() else {
-        bail!(
+    match args.editor {
+        None => summary(ctx, args.json),
+        Some(Editor::Vscode { write }) => vscode(ctx, write, args.json),
+        Some(Editor::Goland) => goland(ctx, args.json),
+    }
+}
+
+fn go_shim(ctx: &Context) -> PathBuf {
+    let shim = ctx.store.shims_dir().join("go");
+    if !shim.is_file() {
+        ui::warn(format!(
+            "{} does not exist yet: run `gv rehash` (gv install does it too)",
+            shim.display()
+        ));
+    }
+    shim
+}
+
+fn goroot_of(selection: &Selection) -> anyhow::Result<PathBuf> {
+    match selection.resolved.goroot() {
+        Some(goroot) => Ok(goroot),
+        None => bail!(
             "cannot tell the GOROOT of the system go at {}\n  hint: pin a managed version with `gv local 1.22`",
             selection.resolved.binary("go").display()
-        );
-    };
-    let go = goroot.join("bin/go");
-    let vscode = serde_json::json!({
-        "go.goroot": goroot,
-        "go.alternateTools": { "go": go },
-    });
+        ),
+    }
+}
+
+fn vscode_settings(shim: &std::path::Path) -> serde_json::Value {
+    serde_json::json!({ vscode::ALTERNATE_TOOLS: { "go": shim } })
+}
+
+fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
+    let (selection, _) = ctx.select()?;
+    let goroot = goroot_of(&selection)?;
+    let shim = ctx.store.shims_dir().join("go");
     let global_link = current_link::path(&ctx.store);
     let global_link = global_link.exists().then_some(global_link);
-
-    if args.json {
+    let project_link = goland::project_of(&selection)
+        .map(|p| goland::link_path(&ctx.store, &p))
+        .filter(|l| l.exists());
+    if json {
         let report = serde_json::json!({
             "version": selection.resolved.name(),
             "origin": origin_json(&selection.request.origin),
             "goroot": goroot,
-            "go": go,
-            "vscode": vscode,
-            "goland": { "goroot": goroot },
+            "go": goroot.join("bin/go"),
+            "vscode": vscode_settings(&shim),
+            "goland": { "goroot": project_link.as_ref().or(global_link.as_ref()).unwrap_or(&goroot) },
             "global_goroot_link": global_link,
         });
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -56,22 +105,123 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         goroot.display()
     );
     println!(
-        "VS Code (.vscode/settings.json):\n{}\n",
-        serde_json::to_string_pretty(&vscode)?
+        "VS Code (.vscode/settings.json; `gv ide vscode --write` merges it for you):\n{}\nNo go.goroot: the shim picks the version per folder, so VS Code follows .go-version.\n",
+        serde_json::to_string_pretty(&vscode_settings(&shim))?
     );
     println!(
-        "GoLand: Settings | Go | GOROOT | Add SDK | Local… and choose\n  {}\n",
-        goroot.display()
+        "GoLand: `gv ide goland` prints a GOROOT path that follows this project's pin{}.",
+        match &project_link {
+            Some(link) => format!(" (this project's: {})", link.display()),
+            None => String::new(),
+        }
     );
-    match global_link {
-        Some(link) => println!(
-            "For the global default in every project, point the IDE at\n  {}\n(a link that `gv global` keeps current)",
-            link.display()
-        ),
-        None => println!(
-            "Tip: after `gv global VERSION`, {} links to the global default's GOROOT.",
-            current_link::path(&ctx.store).display()
-        ),
+    Ok(ExitCode::SUCCESS)
+}
+
+fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
+    let shim = go_shim(ctx);
+    if !write {
+        let settings = vscode_settings(&shim);
+        if json {
+            println!("{}", serde_json::to_string_pretty(&settings)?);
+        } else {
+            println!(
+                "Add to {} (or run `gv ide vscode --write`), and remove any \"go.goroot\":\n{}",
+                vscode::settings_path(&ctx.cwd).display(),
+                serde_json::to_string_pretty(&settings)?
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
     }
+    let (path, merged) = vscode::write(&ctx.cwd, &shim)?;
+    if json {
+        let report = serde_json::json!({
+            "path": path,
+            "changed": merged.changed(),
+            "changes": merged.changes,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if merged.changed() {
+        println!("updated {}:", path.display());
+        for change in &merged.changes {
+            println!("  {change}");
+        }
+        println!(
+            "VS Code now runs go through gv's shim: it follows .go-version (reload the window once)."
+        );
+    } else {
+        println!(
+            "{} already follows the pin (nothing to change)",
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
+    let (selection, _) = ctx.select()?;
+    let goroot = goroot_of(&selection)?;
+    let (path, why) = match (&selection.resolved, goland::project_of(&selection)) {
+        (Resolved::Managed { version, .. }, Some(project)) => {
+            let link = goland::refresh(&ctx.store, &project, version)?;
+            let why = format!(
+                "a link gv keeps pointing at the version {} selects: `gv local` re-points it when it changes the pin, and so does this command (run it again after editing {} by hand; `gv doctor` says when the link is behind). GV_ROOT/current would follow the global default, which this project overrides.",
+                project.display(),
+                selection
+                    .request
+                    .origin
+                    .path()
+                    .map_or_else(String::new, |p| p.display().to_string())
+            );
+            (link, why)
+        }
+        (Resolved::Managed { .. }, None)
+            if matches!(selection.request.origin, Origin::Global { .. }) =>
+        {
+            let link = current_link::path(&ctx.store);
+            current_link::refresh(&ctx.store)?;
+            (
+                link,
+                "GV_ROOT/current, the global default's GOROOT: `gv global` re-points it, and no project file pins a version here.".to_string(),
+            )
+        }
+        (Resolved::Managed { .. }, None) => {
+            ui::warn(format!(
+                "the version here comes from {}, which GoLand does not see; this is the GOROOT of that version only",
+                selection.request.origin
+            ));
+            (
+                goroot.clone(),
+                "the selected version's own directory: nothing pins it in a file GoLand's project shares, so there is no link to keep current.".to_string(),
+            )
+        }
+        (Resolved::System { .. }, _) => (
+            goroot.clone(),
+            "the system go's GOROOT: gv does not manage it.".to_string(),
+        ),
+    };
+    if json {
+        let report = serde_json::json!({
+            "version": selection.resolved.name(),
+            "origin": origin_json(&selection.request.origin),
+            "goroot": path,
+            "resolves_to": goroot,
+            "why": why,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "GoLand GOROOT for Go {} ({}):\n  {}\n",
+        selection.resolved.name(),
+        selection.request.origin,
+        path.display()
+    );
+    println!("Settings | Go | GOROOT | Add SDK | Local… and choose that path.");
+    println!(
+        "Why this path: GoLand reads an SDK directory and runs its bin/go itself (it never runs gv's shims). It is {why}"
+    );
     Ok(ExitCode::SUCCESS)
 }

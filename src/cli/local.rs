@@ -29,6 +29,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(spec) = args.setting.spec {
         pin::write(&ctx.store, &here, &spec)?;
+        crate::ide::goland::follow_pin(&ctx.store, &ctx.env, &ctx.cwd);
         return Ok(ExitCode::SUCCESS);
     }
     match ctx.discover().pin {

@@ -10,6 +10,7 @@ mod cache;
 mod completions;
 mod context;
 mod current;
+mod debug;
 mod doctor;
 mod env;
 mod exec;
@@ -70,6 +71,7 @@ pub enum Command {
     Build(build::BuildArgs),
     Test(build::TestArgs),
     Run(build::RunArgs),
+    Debug(debug::Args),
     Verify(verify::Args),
     Init(init::Args),
     Shell(shell::Args),
@@ -163,6 +165,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run_build(&ctx, args),
         Command::Test(args) => build::run_test(&ctx, args),
         Command::Run(args) => build::run_run(&ctx, args),
+        Command::Debug(args) => debug::run(&ctx, args),
     }
 }
 

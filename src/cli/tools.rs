@@ -1,60 +1,111 @@
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use anyhow::Context as _;
 use gv_core::select::{self, SelectEnv};
 
 use super::{Context, UsageError};
-use crate::tools::{self, Tool};
+use crate::tools::stale::{self, Assessed};
+use crate::tools::{self, Target, Tool, delve, names};
 use crate::ui;
 
-/// List the tools in the shared GOBIN, or rebuild them with another Go version
+/// List the tools in the shared GOBIN and which are stale; rebuild or install them
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
-  gv tools                              each tool, the Go version that built it, its module
+  gv tools                              each tool, the Go that built it, its module, and
+                                        whether it is stale here
   gv tools --json                       the same, for scripts
-  gv tools reinstall                    rebuild every tool with the Go version selected here
+  gv tools reinstall --stale            rebuild just the stale ones with the Go selected here
+  gv tools reinstall                    rebuild every tool with the Go selected here
   gv tools reinstall gopls --version 1.23
                                         rebuild one tool with Go 1.23.x
+  gv tools install dlv gopls            build the newest dlv and gopls with the Go selected here
+  gv tools install staticcheck@2024.1.1 golang.org/x/tools/cmd/stringer@latest
+
+A tool is stale when the Go that built it is older (as a language version: 1.22 < 1.23)
+than the one selected here, when that Go is no longer installed, or when its module has a
+newer version in your GOPROXY (asked with `go list -m`; --offline skips that).
+
+Short names for install: dlv, gopls, staticcheck, goimports, govulncheck (README.md,
+\"Tools\", lists their packages).
 
 gv gives every Go version the same GOBIN (Go's default $GOPATH/bin, i.e. ~/go/bin, or
-`gobin` in config.toml), so tools from `go install` survive switching. `reinstall` runs
-`go install PATH@VERSION` with the path and module version recorded in each tool's
-build info, in the environment a shim would give go (GOPROXY etc. are yours).")]
+`gobin` in config.toml), so tools survive switching. Installs run `go install -- PATH@VERSION`
+in the environment a shim would give go (GOPROXY etc. are yours).")]
 pub struct Args {
     #[command(subcommand)]
     command: Option<Sub>,
     /// Print JSON instead of a table
     #[arg(long)]
     json: bool,
+    /// Do not ask the module proxy for newer versions (only the Go versions are compared)
+    #[arg(long)]
+    offline: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]
 enum Sub {
-    /// Rebuild tools (all, or those named) with the selected or another Go version
+    /// Rebuild tools (all, the stale ones, or those named) with the selected or another Go
     Reinstall {
         /// Tool names (files in GOBIN); all tools when none is given
-        #[arg(value_name = "NAME")]
+        #[arg(value_name = "NAME", conflicts_with = "stale")]
         names: Vec<String>,
-        /// Build with this installed version instead of the one selected here (the same as
-        /// GV_VERSION=V)
-        #[arg(long, value_name = "VERSION")]
+        /// Only the tools `gv tools` marks stale; one whose module is behind is rebuilt at
+        /// the newest version
+        #[arg(long)]
+        stale: bool,
+        /// Build with this installed Go version instead of the one selected here (the same
+        /// as GV_VERSION=V)
+        #[arg(long, visible_alias = "go", value_name = "VERSION")]
+        version: Option<String>,
+        /// With --stale: do not ask the module proxy for newer versions
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Build tools with the selected Go into the shared GOBIN (go install)
+    Install {
+        /// dlv, gopls, staticcheck, goimports or govulncheck (optionally @VERSION, default
+        /// @latest), or any PACKAGE@VERSION
+        #[arg(value_name = "TOOL", required = true)]
+        tools: Vec<String>,
+        /// Build with this installed Go version instead of the one selected here
+        #[arg(long, visible_alias = "go", value_name = "VERSION")]
         version: Option<String>,
     },
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        None => list(ctx, args.json),
-        Some(Sub::Reinstall { names, version }) => reinstall(ctx, &names, version),
+        None => list(ctx, args.json, args.offline),
+        Some(Sub::Reinstall {
+            names,
+            stale,
+            version,
+            offline,
+        }) => reinstall(ctx, &names, stale, version, offline || args.offline),
+        Some(Sub::Install { tools, version }) => install(ctx, &tools, version),
+    }
+}
+
+/// What building tools here needs: the selection, the shim's environment, the GOBIN.
+struct Env {
+    selection: select::Selection,
+    plan: gv_core::env::EnvPlan,
+    gobin: PathBuf,
+}
+
+impl Env {
+    fn go(&self) -> PathBuf {
+        self.selection.resolved.binary("go")
+    }
+
+    fn changes(&self) -> impl Iterator<Item = (&str, &std::ffi::OsStr)> {
+        self.plan.changes()
     }
 }
 
 /// The selection, plan and GOBIN for building tools here (with `version`, as GV_VERSION).
-fn environment(
-    ctx: &Context,
-    version: Option<String>,
-) -> anyhow::Result<(select::Selection, gv_core::env::EnvPlan, PathBuf)> {
+fn environment(ctx: &Context, version: Option<String>) -> anyhow::Result<Env> {
     let env = SelectEnv {
         gv_version: version.or_else(|| ctx.env.gv_version.clone()),
         ..ctx.env.clone()
@@ -67,28 +118,64 @@ fn environment(
             "there is no shared GOBIN: `gobin = false` in config and GOBIN is not set\n  hint: set GOBIN, or remove `gobin = false` to use ~/go/bin"
         )
     })?;
-    Ok((selection, plan, gobin))
+    Ok(Env {
+        selection,
+        plan,
+        gobin,
+    })
 }
 
-fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let (_, _, gobin) = environment(ctx, None)?;
-    let tools = tools::list(&gobin).with_context(|| format!("cannot read {}", gobin.display()))?;
+fn read_tools(env: &Env) -> anyhow::Result<Vec<Tool>> {
+    tools::list(&env.gobin).with_context(|| format!("cannot read {}", env.gobin.display()))
+}
+
+/// Every tool's verdict; asks the proxy unless `offline`.
+fn assess<'a>(ctx: &Context, env: &Env, all: &'a [Tool], offline: bool) -> Vec<Assessed<'a>> {
+    let installed = ctx.store.installed().unwrap_or_default();
+    let selected = tools::selected_go(&env.selection);
+    let latest = if offline {
+        None
+    } else {
+        let modules = stale::modules_to_check(all);
+        match stale::latest_versions(&env.go(), &modules, env.changes()) {
+            Ok(latest) => Some(latest),
+            Err(e) => {
+                ui::warn(format!(
+                    "cannot run {} to ask the proxy for newer versions: {e}",
+                    env.go().display()
+                ));
+                None
+            }
+        }
+    };
+    stale::assess(all, selected.as_ref(), &installed, latest.as_ref())
+}
+
+fn list(ctx: &Context, json: bool, offline: bool) -> anyhow::Result<ExitCode> {
+    let env = environment(ctx, None)?;
+    let all = read_tools(&env)?;
+    let assessed = assess(ctx, &env, &all, offline);
     if json {
-        let items: Vec<_> = tools.iter().map(tool_json).collect();
-        let report = serde_json::json!({ "gobin": gobin, "tools": items });
+        let items: Vec<_> = assessed.iter().map(tool_json).collect();
+        let report = serde_json::json!({
+            "gobin": env.gobin,
+            "selected": tools::selected_go(&env.selection).map(|v| v.to_string()),
+            "tools": items,
+        });
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if tools.is_empty() {
+    if all.is_empty() {
         println!(
-            "no tools in {} (install one with `go install PATH@VERSION`)",
-            gobin.display()
+            "no tools in {} (install one with `gv tools install dlv` or `go install PATH@VERSION`)",
+            env.gobin.display()
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("# {}", gobin.display());
-    let width = tools.iter().map(|t| t.name.len()).max().unwrap_or(0);
-    for tool in &tools {
+    println!("# {}", env.gobin.display());
+    let width = all.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    for item in &assessed {
+        let tool = item.tool;
         match &tool.info {
             Ok(info) => {
                 let module = tool
@@ -96,18 +183,34 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
                     .map(|(path, version)| format!("{path}@{version}"))
                     .unwrap_or_else(|| "(no module recorded)".into());
                 let package = info.path.as_deref().unwrap_or("?");
-                println!(
+                let mut line = format!(
                     "{:<width$}  {:<10}  {module}  ({package})",
                     tool.name, info.go_version
                 );
+                if item.is_stale() {
+                    let why: Vec<String> = item.reasons.iter().map(ToString::to_string).collect();
+                    line.push_str(&format!(
+                        "  {} {}",
+                        ui::out("stale:", ui::Style::Yellow),
+                        why.join("; ")
+                    ));
+                }
+                println!("{line}");
             }
             Err(why) => println!("{:<width$}  {:<10}  {why}", tool.name, "-"),
         }
     }
+    let stale = assessed.iter().filter(|a| a.is_stale()).count();
+    if stale > 0 {
+        ui::info(format!(
+            "{stale} stale tool(s): rebuild them with `gv tools reinstall --stale`"
+        ));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn tool_json(tool: &Tool) -> serde_json::Value {
+fn tool_json(item: &Assessed<'_>) -> serde_json::Value {
+    let tool = item.tool;
     let info = tool.info.as_ref().ok();
     serde_json::json!({
         "name": tool.name,
@@ -116,27 +219,44 @@ fn tool_json(tool: &Tool) -> serde_json::Value {
         "package": info.and_then(|i| i.path.as_deref()),
         "module": tool.module().map(|m| m.0),
         "module_version": tool.module().map(|m| m.1),
-        "install": tool.install_target().ok(),
+        "install": tool.install_target().ok().map(|t| t.to_string()),
         "error": tool.info.as_ref().err(),
+        "stale": item.is_stale(),
+        "reasons": item.reasons,
+        "newest": item.newest.as_ref().and_then(|n| n.as_ref().ok()),
+        "newest_error": item.newest.as_ref().and_then(|n| n.as_ref().err()),
     })
 }
 
-fn reinstall(ctx: &Context, names: &[String], version: Option<String>) -> anyhow::Result<ExitCode> {
-    let (selection, plan, gobin) = environment(ctx, version)?;
-    ui::warn_once(&ctx.store, &plan.warnings);
-    let all = tools::list(&gobin).with_context(|| format!("cannot read {}", gobin.display()))?;
-    let chosen: Vec<&Tool> = if names.is_empty() {
-        all.iter().collect()
+fn reinstall(
+    ctx: &Context,
+    names: &[String],
+    only_stale: bool,
+    version: Option<String>,
+    offline: bool,
+) -> anyhow::Result<ExitCode> {
+    let env = environment(ctx, version)?;
+    ui::warn_once(&ctx.store, &env.plan.warnings);
+    let all = read_tools(&env)?;
+    // (tool, the version to build it at when not the recorded one)
+    let chosen: Vec<(&Tool, Option<String>)> = if only_stale {
+        assess(ctx, &env, &all, offline)
+            .into_iter()
+            .filter(|a| a.is_stale())
+            .map(|a| (a.tool, a.upgrade().map(str::to_string)))
+            .collect()
+    } else if names.is_empty() {
+        all.iter().map(|t| (t, None)).collect()
     } else {
         let mut chosen = Vec::new();
         for name in names {
             match all.iter().find(|t| &t.name == name) {
-                Some(tool) => chosen.push(tool),
+                Some(tool) => chosen.push((tool, None)),
                 None => {
                     let have: Vec<&str> = all.iter().map(|t| t.name.as_str()).collect();
                     return Err(UsageError(format!(
                         "no tool `{name}` in {}\n  hint: `gv tools` lists them ({})",
-                        gobin.display(),
+                        env.gobin.display(),
                         if have.is_empty() {
                             "none yet".to_string()
                         } else {
@@ -150,13 +270,23 @@ fn reinstall(ctx: &Context, names: &[String], version: Option<String>) -> anyhow
         chosen
     };
     if chosen.is_empty() {
-        println!("no tools in {}", gobin.display());
+        if only_stale {
+            println!(
+                "no stale tools in {} (Go {})",
+                env.gobin.display(),
+                env.selection.resolved.name()
+            );
+        } else {
+            println!("no tools in {}", env.gobin.display());
+        }
         return Ok(ExitCode::SUCCESS);
     }
-    let go = selection.resolved.binary("go");
     let mut failures = 0;
-    for tool in chosen {
-        let target = match tool.install_target() {
+    for (tool, upgrade) in chosen {
+        let target = match tool.install_target().and_then(|t| match &upgrade {
+            Some(newest) => t.at(newest).map_err(|e| e.to_string()),
+            None => Ok(t),
+        }) {
             Ok(target) => target,
             Err(why) => {
                 ui::warn(format!("skipping {}: {why}", tool.name));
@@ -169,22 +299,7 @@ fn reinstall(ctx: &Context, names: &[String], version: Option<String>) -> anyhow
             .as_ref()
             .map(|i| i.go_version.clone())
             .unwrap_or_default();
-        ui::info(format!(
-            "{}: go install {target} (Go {})",
-            tool.name,
-            selection.resolved.name()
-        ));
-        let status = Command::new(&go)
-            // `--` ends go's flags: the target is only ever a package path.
-            .args(["install", "--", &target])
-            .envs(plan.changes())
-            .status()
-            .with_context(|| format!("cannot run {}", go.display()))?;
-        if !status.success() {
-            ui::error(format!(
-                "`go install {target}` failed for {} ({status})\n  hint: the output above says why; the old binary is still in place",
-                tool.name
-            ));
+        if !go_install(&env, &tool.name, &target)? {
             failures += 1;
             continue;
         }
@@ -194,6 +309,71 @@ fn reinstall(ctx: &Context, names: &[String], version: Option<String>) -> anyhow
             .map(|i| i.go_version)
             .unwrap_or_else(|| "?".into());
         println!("rebuilt {} ({target}): {before} -> {after}", tool.name);
+    }
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `go install -- TARGET`, announced; false (after saying why) when it failed.
+fn go_install(env: &Env, name: &str, target: &Target) -> anyhow::Result<bool> {
+    let go = env.go();
+    ui::info(format!(
+        "{name}: go install {target} (Go {})",
+        env.selection.resolved.name()
+    ));
+    let status = tools::install::go_install(&go, target, env.changes(), &std::env::temp_dir())
+        .with_context(|| format!("cannot run {}", go.display()))?;
+    if !status.success() {
+        ui::error(format!(
+            "`go install {target}` failed for {name} ({status})\n  hint: the output above says why; any old binary is still in place"
+        ));
+    }
+    Ok(status.success())
+}
+
+fn install(ctx: &Context, args: &[String], version: Option<String>) -> anyhow::Result<ExitCode> {
+    let targets: Vec<Target> = args
+        .iter()
+        .map(|a| names::parse(a).map_err(|e| UsageError(e.to_string())))
+        .collect::<Result<_, _>>()?;
+    let env = environment(ctx, version)?;
+    ui::warn_once(&ctx.store, &env.plan.warnings);
+    let selected = tools::selected_go(&env.selection);
+    let mut failures = 0;
+    for target in &targets {
+        let name = tools::binary_name(target.package());
+        if !go_install(&env, name, target)? {
+            failures += 1;
+            continue;
+        }
+        let path = env.gobin.join(name);
+        let info = crate::inspect::build_info(&path).ok().flatten();
+        let module = info
+            .as_ref()
+            .and_then(|i| i.main_module.clone())
+            .unwrap_or_else(|| target.to_string());
+        println!(
+            "installed {} ({}, {}) in {}",
+            name,
+            module.replace(' ', "@"),
+            info.as_ref().map_or("?", |i| i.go_version.as_str()),
+            env.gobin.display()
+        );
+        if target.package() == names::package_of("dlv").unwrap_or_default()
+            && let (Some(info), Some(go)) = (&info, &selected)
+            && let Some(dlv) = delve::Dlv::from_build_info(info)
+        {
+            let verdict = delve::check(&dlv, go);
+            if verdict.is_incompatible() {
+                ui::warn(format!(
+                    "{verdict}\n  hint: install a delve that supports Go {go}: gv tools install dlv@latest"
+                ));
+                failures += 1;
+            }
+        }
     }
     Ok(if failures == 0 {
         ExitCode::SUCCESS

@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 
 use crate::support;
 
+pub mod proxy;
+
 /// Go 1.25 emits DWARF 5; provisioned on demand like GO_A and GO_B.
 pub const GO_DWARF5: &str = "1.25.5";
 

@@ -1,10 +1,21 @@
 //! Tools installed with `go install` into the GOBIN gv shares between versions: listing
 //! them with the Go version and module each was built from (read from their build info by
 //! the verify feature's reader), and the `go install PATH@VERSION` that rebuilds one.
+//!
+//! [`names`] maps short names (`dlv`, `gopls`) to packages, [`install`] runs `go install`,
+//! [`stale`] says which tools to rebuild after a version change, and [`delve`] knows which
+//! Go versions each delve release can debug.
+
+pub mod delve;
+pub mod health;
+pub mod install;
+pub mod names;
+pub mod stale;
 
 use std::path::{Path, PathBuf};
 
 use crate::inspect::{self, BuildInfo};
+pub use install::Target;
 
 /// One executable of a GOBIN.
 #[derive(Debug, Clone)]
@@ -22,30 +33,56 @@ impl Tool {
         info.main_module.as_deref()?.split_once(' ')
     }
 
-    /// The argument `go install` needs to rebuild this tool: the main package's import
-    /// path (`path` line) at the main module's version (`mod` line).
-    pub fn install_target(&self) -> Result<String, String> {
+    /// The Go version that built this tool (`1.22.10` from `go1.22.10`), when readable.
+    pub fn go_version(&self) -> Option<gv_core::Version> {
+        let info = self.info.as_ref().ok()?;
+        stale::parse_go_version(&info.go_version)
+    }
+
+    /// What `go install` needs to rebuild this tool: the main package's import path
+    /// (`path` line) at the main module's version (`mod` line). Build info is outside
+    /// input: a path or version that could pass for a flag is refused here.
+    pub fn install_target(&self) -> Result<Target, String> {
         let info = self.info.as_ref().map_err(Clone::clone)?;
         let package = info
             .path
             .as_deref()
             .ok_or("its build info records no package path")?;
-        // The path goes on go's command line: one starting with `-` would be a flag
-        // (`-toolexec=…`) written into the binary by whoever built it.
-        if package.starts_with('-') {
-            return Err(format!(
-                "its build info names the package `{}`, which would read as a flag to go",
-                gv_core::text::one_line(package)
-            ));
-        }
         match self.module() {
-            Some((_, version)) if version != "(devel)" => Ok(format!("{package}@{version}")),
+            Some((_, version)) if version != "(devel)" => {
+                Target::new(package, version).map_err(|e| e.to_string())
+            }
             Some(_) => Err(
                 "it was built from a local checkout (version `(devel)`), not `go install PATH@VERSION`; rebuild it from its source directory"
                     .into(),
             ),
             None => Err("its build info records no module version".into()),
         }
+    }
+}
+
+/// The Go version a selection runs: the managed version, or for a system go the
+/// `VERSION` file of its GOROOT.
+pub fn selected_go(selection: &gv_core::select::Selection) -> Option<gv_core::Version> {
+    match &selection.resolved {
+        gv_core::select::Resolved::Managed { version, .. } => Some(version.clone()),
+        resolved => {
+            let text = std::fs::read_to_string(resolved.goroot()?.join("VERSION")).ok()?;
+            stale::parse_go_version(text.lines().next()?)
+        }
+    }
+}
+
+/// The file name `go install` gives a package's binary: the last element of its path,
+/// or the one before a major-version suffix (`.../cmd/foo/v2` installs `foo`).
+pub fn binary_name(package: &str) -> &str {
+    let mut parts = package.rsplit('/');
+    let last = parts.next().unwrap_or(package);
+    let is_major =
+        last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
+    match parts.next() {
+        Some(before) if is_major => before,
+        _ => last,
     }
 }
 
@@ -77,4 +114,18 @@ pub fn list(gobin: &Path) -> std::io::Result<Vec<Tool>> {
         .collect();
     tools.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(tools)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn binary_names_follow_go_install() {
+        assert_eq!(
+            super::binary_name("github.com/go-delve/delve/cmd/dlv"),
+            "dlv"
+        );
+        assert_eq!(super::binary_name("example.com/cmd/foo/v2"), "foo");
+        assert_eq!(super::binary_name("example.com/v2"), "example.com");
+        assert_eq!(super::binary_name("gopls"), "gopls");
+    }
 }

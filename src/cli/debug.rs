@@ -1,0 +1,297 @@
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context as _, bail};
+use gv_core::select::SelectEnv;
+
+use super::{Context, UsageError};
+use crate::build::{self, Mode, Profile, Toolchain, profile::ProfileError};
+use crate::debug::{self, Debugger, Target};
+use crate::inspect::{self, Expectation};
+use crate::ui;
+
+/// Build with the debug profile and start delve (or gdb) on it, or open a core dump
+///
+/// The program is built like `gv build --debug` (every package -N -l, DWARF kept, full
+/// tracebacks) into a private directory under gv's cache, verified, and then `dlv exec` is
+/// run on it in this directory with the selected SDK's GOROOT and PATH, so delve finds the
+/// runtime's sources. Before building, gv checks that this dlv can debug the selected Go
+/// (delve's own supported range per release) and refuses, with the fix, when it cannot.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  gv debug                              build the package here, start dlv on it
+  gv debug ./cmd/app -- -port 8080      arguments after -- go to the program
+  gv debug -tags integration .          build flags are go build's, merged with the profile's
+  gv debug --gdb                        the same under gdb
+  gv debug -D --headless -D --listen=:2345    delve as a server for an editor to attach to
+  gv debug --core core ./app            open a core dump (GOTRACEBACK=crash + ulimit -c)
+  gv debug --gdb -D -batch -D -ex -D bt --core core ./app
+
+dlv is looked up in the shared GOBIN, then on PATH; `gv tools install dlv` puts one there.
+Exit codes: 1 when the build fails, misses the debug profile, or the debugger cannot read
+this Go; otherwise the debugger's own.")]
+pub struct Args {
+    /// Debug with gdb instead of delve
+    #[arg(long)]
+    gdb: bool,
+    /// Open this core dump of BINARY instead of building: gv debug --core CORE BINARY
+    #[arg(long, value_name = "CORE")]
+    core: Option<PathBuf>,
+    /// An argument for the debugger itself, before the program; repeat it: -D -batch -D -ex -D bt
+    /// (or --debugger-arg=-batch)
+    #[arg(
+        short = 'D',
+        long = "debugger-arg",
+        value_name = "ARG",
+        allow_hyphen_values = true
+    )]
+    debugger_args: Vec<String>,
+    /// Print the exact go command before building
+    #[arg(short = 'v', long)]
+    explain: bool,
+    /// go build flags and the package (or .go files); with --core, the BINARY
+    #[arg(allow_hyphen_values = true, num_args = 0.., value_name = "BUILD ARGS")]
+    args: Vec<String>,
+    /// (clap takes a leading `--` for itself; what follows it lands here: the program's
+    /// arguments)
+    #[arg(last = true, hide = true)]
+    after: Vec<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    let debugger = if args.gdb {
+        Debugger::Gdb
+    } else {
+        Debugger::Delve
+    };
+    match &args.core {
+        Some(core) => run_core(ctx, &args, debugger, core),
+        None => run_program(ctx, &args, debugger),
+    }
+}
+
+fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result<ExitCode> {
+    let super::Here {
+        selection,
+        config,
+        plan,
+    } = ctx.here()?;
+    let (profile, warnings) = match Profile::resolve("debug", &config) {
+        Ok(resolved) => resolved,
+        Err(e @ ProfileError::Unknown { .. }) => return Err(UsageError(e.to_string()).into()),
+        Err(e) => return Err(e.into()),
+    };
+    for warning in warnings.iter().chain(&plan.warnings) {
+        ui::warn(warning);
+    }
+    let mut words = args.args.clone();
+    if !args.after.is_empty() {
+        words.push("--".into());
+        words.extend(args.after.iter().cloned());
+    }
+    let mut planned = build::plan(&profile, &words, Mode::Build, |name| std::env::var_os(name))
+        .map_err(|e| UsageError(e.to_string()))?;
+    if planned.output.is_some() {
+        return Err(UsageError(
+            "gv debug builds into a private directory of its own: drop -o\n  hint: `gv build --debug -o FILE` keeps a debug binary where you want it".into(),
+        )
+        .into());
+    }
+    let goroot = selection.resolved.goroot().with_context(|| {
+        format!(
+            "cannot tell the GOROOT of the go at {}\n  hint: select a gv-managed version (gv local 1.22)",
+            selection.resolved.binary("go").display()
+        )
+    })?;
+    let env: Vec<(String, std::ffi::OsString)> = plan
+        .changes()
+        .map(|(k, v)| (k.to_string(), v.to_os_string()))
+        .collect();
+    let toolchain = Toolchain::new(goroot.clone(), selection.resolved.binary("go"), env);
+
+    // Before building: is there a debugger, and can it read this Go?
+    let gobin = plan.get("GOBIN").map(|v| PathBuf::from(&v.value));
+    let debugger_path = find_debugger(debugger, gobin.as_deref(), toolchain.version.as_ref())?;
+
+    let cache = gv_core::store::cache_dir()?;
+    let dir = debug::build_dir(&cache, &ctx.cwd).with_context(|| {
+        format!(
+            "cannot create a private build directory in {}",
+            cache.display()
+        )
+    })?;
+    planned.output = Some(format!("{}/", dir.display()));
+    let program_args = planned.program_args.clone();
+    let profile_env = planned.env.clone();
+    let outcome = build::execute(build::Options {
+        mode: Mode::Build,
+        profile: &profile,
+        planned,
+        toolchain: &toolchain,
+        cwd: &ctx.cwd,
+        explain: args.explain,
+    })?;
+    if outcome.code != 0 {
+        return Ok(ExitCode::from(outcome.code));
+    }
+    let binary = match outcome.binaries.as_slice() {
+        [one] => one.clone(),
+        [] => bail!(
+            "no main package was built: there is no program to debug\n  hint: name the main package, e.g. `gv debug ./cmd/app`"
+        ),
+        several => {
+            return Err(UsageError(format!(
+                "{} main packages were built; gv debug debugs one\n  hint: name it, e.g. `gv debug ./cmd/app`",
+                several.len()
+            ))
+            .into());
+        }
+    };
+    let target = Target::Program {
+        binary: &binary,
+        args: &program_args,
+    };
+    let mut cmd = Command::new(&debugger_path);
+    cmd.args(debug::argv(
+        debugger,
+        &target,
+        Some(&goroot),
+        &args.debugger_args,
+    ))
+    .envs(plan.changes())
+    .envs(&profile_env)
+    .current_dir(&ctx.cwd);
+    Ok(exec(cmd, &debugger_path))
+}
+
+fn run_core(
+    ctx: &Context,
+    args: &Args,
+    debugger: Debugger,
+    core: &Path,
+) -> anyhow::Result<ExitCode> {
+    let [binary] = args.args.as_slice() else {
+        return Err(UsageError(
+            "--core takes the core file, then exactly one BINARY: gv debug --core CORE BINARY\n  hint: the binary must be the one that dumped core".into(),
+        )
+        .into());
+    };
+    if !args.after.is_empty() {
+        return Err(UsageError("a core dump takes no program arguments".into()).into());
+    }
+    // `./app` from the user reads better without the `./` in the middle of a path.
+    let here = |p: &Path| -> PathBuf {
+        ctx.cwd.join(
+            p.components()
+                .filter(|c| *c != std::path::Component::CurDir)
+                .collect::<PathBuf>(),
+        )
+    };
+    let binary = here(Path::new(binary));
+    let core = here(core);
+    if !core.is_file() {
+        bail!(
+            "{} is not a file\n  hint: a Go program dumps core with GOTRACEBACK=crash and `ulimit -c unlimited`; where the file lands depends on /proc/sys/kernel/core_pattern",
+            core.display()
+        );
+    }
+    let report = match inspect::inspect(&binary) {
+        Ok(report) => report,
+        Err(err) => {
+            ui::error(&err);
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let built_with = report
+        .go_version()
+        .and_then(crate::tools::stale::parse_go_version);
+    let verdict = inspect::expect::check(&report, Expectation::Debug);
+    if !verdict.ok {
+        for problem in &verdict.problems {
+            ui::warn(format!("{}: {problem}", binary.display()));
+        }
+    }
+    // The sources a debugger shows are the SDK's that built the binary: use that SDK when
+    // it is installed.
+    let installed = ctx.store.installed().unwrap_or_default();
+    let here = match &built_with {
+        Some(v) if installed.contains(v) => ctx.here_with(&SelectEnv {
+            gv_version: Some(v.to_string()),
+            ..ctx.env.clone()
+        })?,
+        Some(v) => {
+            ui::warn(format!(
+                "Go {v} built {} but is not installed; the selected version's GOROOT is used for runtime sources (gv install {v} for the exact ones)",
+                binary.display()
+            ));
+            ctx.here()?
+        }
+        None => ctx.here()?,
+    };
+    let gobin = here.plan.get("GOBIN").map(|v| PathBuf::from(&v.value));
+    let debugger_path = find_debugger(debugger, gobin.as_deref(), built_with.as_ref())?;
+    let goroot = here.selection.resolved.goroot();
+    let target = Target::Core {
+        binary: &binary,
+        core: &core,
+    };
+    let mut cmd = Command::new(&debugger_path);
+    cmd.args(debug::argv(
+        debugger,
+        &target,
+        goroot.as_deref(),
+        &args.debugger_args,
+    ))
+    .envs(here.plan.changes())
+    .current_dir(&ctx.cwd);
+    Ok(exec(cmd, &debugger_path))
+}
+
+/// The debugger to run, after checking that it can read Go `go`.
+fn find_debugger(
+    debugger: Debugger,
+    gobin: Option<&Path>,
+    go: Option<&gv_core::Version>,
+) -> anyhow::Result<PathBuf> {
+    let path_var = std::env::var_os("PATH");
+    let dirs = debug::search_dirs(gobin, path_var.as_deref());
+    let name = debugger.command_name();
+    let Some(found) = debug::find_in(name, dirs.iter().map(PathBuf::as_path)) else {
+        match debugger {
+            Debugger::Delve => bail!(
+                "there is no dlv in {} or on PATH\n  hint: `gv tools install dlv` builds delve with the Go selected here into the shared GOBIN, or debug with `gv debug --gdb`",
+                gobin.map_or("GOBIN".to_string(), |g| g.display().to_string())
+            ),
+            Debugger::Gdb => bail!(
+                "gdb is not on PATH\n  hint: install it with your package manager (apt-get install gdb)"
+            ),
+        }
+    };
+    if debugger == Debugger::Delve {
+        match debug::check_delve(&found, go) {
+            Ok(None) => {}
+            Ok(Some(warning)) => ui::warn(warning),
+            Err(refusal) => bail!("{refusal}"),
+        }
+    }
+    Ok(found)
+}
+
+/// Replaces gv with the debugger; returns only when that fails.
+fn exec(mut cmd: Command, path: &Path) -> ExitCode {
+    ui::info(format!(
+        "gv: starting {} {}",
+        path.display(),
+        cmd.get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    ));
+    let err = cmd.exec();
+    ui::error(format!(
+        "cannot run {}: {err}\n  hint: check that it is an executable file",
+        path.display()
+    ));
+    ExitCode::from(126)
+}
