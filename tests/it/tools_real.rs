@@ -3,8 +3,8 @@
 //! rebuilds exactly those, `install` takes short names, and a `dlv` whose build info names
 //! a delve release is checked against the Go selected here.
 
-mod gofixtures;
-mod support;
+use crate::gofixtures;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

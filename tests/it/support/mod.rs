@@ -1,6 +1,5 @@
 //! Shared helpers for gv's black-box tests: an isolated environment per test, and real Go
 //! SDKs provisioned from the Python package index (see scripts/provision-go-sdks).
-#![allow(dead_code)] // each test crate uses a different subset
 
 pub mod mirror;
 

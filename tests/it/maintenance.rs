@@ -3,7 +3,7 @@
 //! (GOTOOLCHAIN from `go env -w`, build info, `go install` from a local GOPROXY) uses real
 //! SDKs.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -319,6 +319,7 @@ fn doctor_flags_a_missing_version_stale_shims_a_bad_config_and_a_bad_store() {
     assert_eq!(store["status"], "problem", "{store}");
 }
 
+#[cfg(feature = "real-tests")]
 #[test]
 fn doctor_flags_go_env_w_gotoolchain_with_a_real_sdk() {
     let sb = Sandbox::new();
@@ -572,7 +573,7 @@ fn cache_clean_empties_downloads_and_index_and_prints_the_space_freed() {
     assert!(!other.join("downloads/x.tar.gz").exists());
 }
 
-mod gofixtures;
+use crate::gofixtures;
 
 /// The environment real go commands in the tools tests get on top of the sandbox's: the
 /// shared build cache, a module cache the sandbox can delete, and no network.
@@ -618,6 +619,7 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     proxy
 }
 
+#[cfg(feature = "real-tests")]
 #[test]
 fn tools_share_one_gobin_list_build_info_and_reinstall_with_another_version() {
     let sb = Sandbox::new();
@@ -726,6 +728,7 @@ fn tools_share_one_gobin_list_build_info_and_reinstall_with_another_version() {
         .stderr(predicates::str::contains("no tool `nope`"));
 }
 
+#[cfg(feature = "real-tests")]
 #[test]
 fn gv_init_puts_the_shared_gobin_on_path_once() {
     let sb = Sandbox::new();

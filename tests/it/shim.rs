@@ -1,7 +1,7 @@
 //! The go/gofmt shims, `gv rehash`, `gv exec` and `gv env`, with fast fake SDKs whose
-//! tools print what they receive. Real-SDK end-to-end tests are in tests/shim_real.rs.
+//! tools print what they receive. Real-SDK end-to-end tests are in tests/it/shim_real.rs.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -452,6 +452,7 @@ fn gv_exec_runs_any_command_with_the_shim_environment() {
         .stderr(predicate::str::contains("cannot run `no-such-tool-xyz`"));
 }
 
+#[cfg(feature = "real-tests")]
 #[test]
 fn gv_env_prints_shell_code_and_json() {
     let sb = Sandbox::new();
@@ -672,6 +673,7 @@ fn the_installed_shim_is_static_and_works() {
 
 /// The init scripts run the hook through `gv-shim hook-env` (it starts faster than gv):
 /// it must print exactly what `gv hook-env` prints, warnings included.
+#[cfg(feature = "real-tests")]
 #[test]
 fn gv_shim_hook_env_matches_gv_hook_env() {
     let sb = Sandbox::new();

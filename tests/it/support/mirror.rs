@@ -3,7 +3,6 @@
 //! `/dl/FILENAME.sha256`. It also answers proxy-style requests (`GET http://host/...`), so
 //! it can stand in for an HTTP proxy. Plus builders for tiny fake SDK archives and
 //! malicious ones.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -6,8 +6,8 @@
 //! Where a payload is live only once trusted, the test shows that too, so that the
 //! fixture cannot pass by being broken.
 
-mod gofixtures;
-mod support;
+use crate::gofixtures;
+use crate::support;
 
 use std::ffi::OsString;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

@@ -7,8 +7,8 @@
 //! - Debian's real delve 1.20.2 debugs a Go 1.19 program (`golang-1.19-go`), and gv refuses
 //!   to start it on Go 1.22, as delve itself would.
 
-mod gofixtures;
-mod support;
+use crate::gofixtures;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

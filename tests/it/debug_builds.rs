@@ -4,8 +4,8 @@
 //! `run` with each profile, checked by gv verify, gdb and real panics. One test binary, so
 //! every build shares one GOCACHE and the standard library is compiled once per flag set.
 
-mod gofixtures;
-mod support;
+use crate::gofixtures;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -4,7 +4,7 @@
 //! with real SDKs, `gv ide goland` keeps a per-project GOROOT link current, and `gv doctor`
 //! names the editor setting or rc file that disagrees with the selected version.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -152,6 +152,7 @@ fn vscode_write_leaves_a_read_only_or_broken_file_unchanged() {
 /// What VS Code started from the desktop does: run `go.alternateTools.go` in the
 /// workspace folder with no shell hook, no GV_VERSION, a bare PATH. The shim follows
 /// .go-version, real SDKs answer.
+#[cfg(feature = "real-tests")]
 #[test]
 fn the_shim_vscode_runs_follows_go_version_without_a_shell() {
     let sb = Sandbox::new();

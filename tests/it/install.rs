@@ -1,8 +1,8 @@
 //! `gv install`, `gv uninstall`, `gv ls-remote` against a loopback go.dev look-alike
 //! serving tiny fake SDKs: resolution, caching, mirrors, proxies, every fault, locking
-//! and kills. Real SDKs are exercised in tests/install_real.rs.
+//! and kills. Real SDKs are exercised in tests/it/install_real.rs.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -1,6 +1,5 @@
 //! Real Go builds for the verify and build tests: one GOCACHE/GOPATH per test process,
 //! no network (GOPROXY=off), never a toolchain switch (GOTOOLCHAIN=local).
-#![allow(dead_code)] // each test crate uses a different subset
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

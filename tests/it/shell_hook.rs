@@ -6,7 +6,7 @@
 //! hooks run between the lines exactly as they do at a terminal. Lines the test checks
 //! are printed as `OUT:name=value`.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -1,7 +1,7 @@
 //! Black-box tests of version selection through the `gv` binary: every command of the
 //! foundation and the whole precedence chain, with fast fake SDKs.
 
-mod support;
+use crate::support;
 
 use predicates::prelude::*;
 use support::{Sandbox, stdout};
@@ -407,6 +407,7 @@ fn usage_errors_exit_2_and_help_has_examples() {
     }
 }
 
+#[cfg(feature = "real-tests")]
 #[test]
 fn real_sdks_selected_per_directory() {
     let sb = Sandbox::new();

@@ -1,7 +1,7 @@
 //! End to end with real Go SDKs: go.dev-style archives of real releases (from
 //! scripts/provision-go-sdks) served with a matching index over 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

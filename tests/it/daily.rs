@@ -1,7 +1,7 @@
 //! Black-box tests for living with gv: goenv migration, GOENV_VERSION, the IDE-stable
 //! GOROOT link and `gv ide`.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -219,6 +219,7 @@ fn ide_prints_goroot_and_settings() {
     );
 }
 
+#[cfg(feature = "real-tests")]
 #[test]
 fn real_goenv_sdk_is_adopted_and_runs() {
     let sb = Sandbox::new();

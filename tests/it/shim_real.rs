@@ -1,8 +1,8 @@
-//! The shims end to end with REAL Go SDKs (GO_A, GO_B from tests/support): the version
+//! The shims end to end with REAL Go SDKs (GO_A, GO_B from tests/it/support): the version
 //! that runs, the environment the go command sees, and GOTOOLCHAIN staying local.
 //! Nothing here touches the network: GOPROXY=off, and GOCACHE/GOPATH live in the sandbox.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

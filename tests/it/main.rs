@@ -1,0 +1,33 @@
+//! gv's integration tests: black-box runs of the `gv` and `gv-shim` binaries, one test
+//! binary with a module per area, so a change relinks once.
+//!
+//! Tests that need real Go SDKs (provisioned from the Python package index and cached in
+//! `~/.cache/gv-test-sdks`), real shells or gdb sit behind the default `real-tests`
+//! feature: `cargo test --no-default-features` runs the fast hermetic set, offline.
+#![cfg_attr(not(feature = "real-tests"), allow(dead_code, unused_imports))]
+
+mod gofixtures;
+mod support;
+
+mod completions;
+mod daily;
+#[cfg(feature = "real-tests")]
+mod debug_builds;
+#[cfg(feature = "real-tests")]
+mod debug_real;
+#[cfg(feature = "real-tests")]
+mod hostile;
+mod ide;
+mod install;
+#[cfg(feature = "real-tests")]
+mod install_real;
+mod maintenance;
+mod readme;
+mod selection;
+#[cfg(feature = "real-tests")]
+mod shell_hook;
+mod shim;
+#[cfg(feature = "real-tests")]
+mod shim_real;
+#[cfg(feature = "real-tests")]
+mod tools_real;
