@@ -119,7 +119,10 @@ pub fn search_dirs(gobin: Option<&Path>, path: Option<&OsStr>) -> Vec<PathBuf> {
 
 /// Why gv will not start delve, and what to do instead; `Ok(Some(warning))` when gv
 /// cannot tell and leaves the decision to delve's own check.
-pub fn check_delve(dlv_path: &Path, go: Option<&Version>) -> Result<Option<String>, String> {
+pub fn check_delve(
+    dlv_path: &Path,
+    go: Option<&Version>,
+) -> Result<Option<String>, crate::error::Hinted> {
     let Some(go) = go else {
         return Ok(Some(
             "cannot tell which Go version built the program; delve's own check decides".into(),
@@ -134,9 +137,12 @@ pub fn check_delve(dlv_path: &Path, go: Option<&Version>) -> Result<Option<Strin
     match delve::check(&dlv, go) {
         Verdict::Ok { .. } => Ok(None),
         Verdict::Unknown { why } => Ok(Some(format!("{}: {why}", dlv_path.display()))),
-        verdict => Err(format!(
-            "{} cannot debug this program: {verdict}\n  hint: `gv tools install dlv` builds the newest delve with the Go selected here into the shared GOBIN, or debug with `gv debug --gdb`",
-            dlv_path.display()
+        verdict => Err(crate::error::Hinted::new(
+            format!(
+                "{} cannot debug this program: {verdict}",
+                dlv_path.display()
+            ),
+            "`gv tools install dlv` builds the newest delve with the Go selected here into the shared GOBIN, or debug with `gv debug --gdb`",
         )),
     }
 }
@@ -144,12 +150,12 @@ pub fn check_delve(dlv_path: &Path, go: Option<&Version>) -> Result<Option<Strin
 /// The private directory debug builds of the project at `cwd` go to:
 /// `GV_CACHE_DIR/debug/<hash of the directory>`, owner-only. One per directory, so
 /// rebuilding replaces the last binary instead of piling them up.
-pub fn build_dir(cache: &Path, cwd: &Path) -> std::io::Result<PathBuf> {
+pub fn build_dir(cache: &gv_core::store::Cache, cwd: &Path) -> std::io::Result<PathBuf> {
     use sha2::{Digest, Sha256};
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     let digest = Sha256::digest(cwd.as_os_str().as_encoded_bytes());
     let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let base = cache.join("debug");
+    let base = cache.debug_builds();
     let dir = base.join(name);
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -239,10 +245,11 @@ mod tests {
     #[test]
     fn build_dirs_are_private_and_one_per_directory() {
         use std::os::unix::fs::PermissionsExt;
-        let cache = tempfile::tempdir().unwrap();
-        let a = build_dir(cache.path(), Path::new("/src/a")).unwrap();
-        let again = build_dir(cache.path(), Path::new("/src/a")).unwrap();
-        let b = build_dir(cache.path(), Path::new("/src/b")).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = gv_core::store::Cache::new(tmp.path());
+        let a = build_dir(&cache, Path::new("/src/a")).unwrap();
+        let again = build_dir(&cache, Path::new("/src/a")).unwrap();
+        let b = build_dir(&cache, Path::new("/src/b")).unwrap();
         assert_eq!(a, again);
         assert_ne!(a, b);
         let mode = std::fs::metadata(&a).unwrap().permissions().mode();

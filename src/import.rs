@@ -12,8 +12,6 @@ use gv_core::pinfile;
 use gv_core::{Spec, Store, Version};
 use thiserror::Error;
 
-pub const GOENV_ROOT_ENV: &str = "GOENV_ROOT";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// Hard links into gv's store; the source stays as it was.
@@ -24,11 +22,9 @@ pub enum Method {
 
 #[derive(Debug, Error)]
 pub enum ImportError {
-    #[error(
-        "no goenv versions found at {0}\n  hint: set GOENV_ROOT (or pass --goenv-root) to the goenv directory that holds versions/"
-    )]
+    #[error("no goenv versions found at {0}")]
     NoGoenv(PathBuf),
-    #[error("cannot import {from} into {to}: {source}")]
+    #[error("cannot import {from} into {to}")]
     Io {
         from: PathBuf,
         to: PathBuf,
@@ -36,6 +32,19 @@ pub enum ImportError {
     },
     #[error(transparent)]
     Store(#[from] gv_core::store::StoreError),
+}
+
+impl gv_core::error::Hint for ImportError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            ImportError::NoGoenv(_) => Some(
+                "set GOENV_ROOT (or pass --goenv-root) to the goenv directory that holds versions/"
+                    .to_string(),
+            ),
+            ImportError::Store(e) => crate::error::hint_of(e),
+            _ => None,
+        }
+    }
 }
 
 /// What happened to one entry of the source's versions/ directory.
@@ -58,7 +67,7 @@ pub struct Report {
 
 /// The goenv root: `GOENV_ROOT`, else `~/.goenv`.
 pub fn default_goenv_root() -> Option<PathBuf> {
-    std::env::var_os(GOENV_ROOT_ENV)
+    std::env::var_os(gv_core::vars::GOENV_ROOT)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| dirs::home_dir().map(|h| h.join(".goenv")))

@@ -8,6 +8,7 @@ pub mod current_link;
 pub mod debug;
 pub mod dist;
 pub mod doctor;
+pub mod error;
 pub mod fsutil;
 pub mod ide;
 pub mod import;

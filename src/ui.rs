@@ -46,25 +46,49 @@ fn err_color() -> bool {
     color_enabled(std::io::stderr().is_terminal())
 }
 
-/// Messages quote file contents, key names and paths that others chose: control
-/// characters in them are spelled out, never sent to the terminal.
-fn safe(message: impl std::fmt::Display) -> String {
-    gv_core::text::escape_controls(&message.to_string()).into_owned()
+/// Writes one message to stderr: `gv: KIND: text`, then the hint on its own line. The
+/// text quotes file contents, key names and paths others chose: control characters in it
+/// are spelled out, never sent to the terminal.
+fn say(label: &str, style: Style, text: &str, hint: Option<&str>) {
+    let message = gv_core::error::Report {
+        message: text.to_string(),
+        hint: hint.map(str::to_string),
+    }
+    .to_string();
+    gv_core::notice::log_message(&message);
+    let label = if label.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", paint(label, style, err_color()))
+    };
+    eprintln!("{label}{}", gv_core::text::escape_controls(&message));
 }
 
 pub fn warn(message: impl std::fmt::Display) {
-    eprintln!(
-        "{} {}",
-        paint("gv: warning:", Style::Yellow, err_color()),
-        safe(message)
+    say("gv: warning:", Style::Yellow, &message.to_string(), None);
+}
+
+/// A warning and what to do about it.
+pub fn warn_hinted(message: impl std::fmt::Display, hint: impl std::fmt::Display) {
+    say(
+        "gv: warning:",
+        Style::Yellow,
+        &message.to_string(),
+        Some(&hint.to_string()),
     );
 }
 
 pub fn error(message: impl std::fmt::Display) {
-    eprintln!(
-        "{} {}",
-        paint("gv: error:", Style::Red, err_color()),
-        safe(message)
+    say("gv: error:", Style::Red, &message.to_string(), None);
+}
+
+/// An error as reported: its chain once, then its hint.
+pub fn report(report: &gv_core::error::Report) {
+    say(
+        "gv: error:",
+        Style::Red,
+        &report.message,
+        report.hint.as_deref(),
     );
 }
 
@@ -78,5 +102,15 @@ pub fn warn_once(store: &gv_core::Store, notices: &[gv_core::notice::Notice]) {
 }
 
 pub fn info(message: impl std::fmt::Display) {
-    eprintln!("{}", safe(message));
+    say("", Style::Bold, &message.to_string(), None);
+}
+
+/// A note and what to do next.
+pub fn info_hinted(message: impl std::fmt::Display, hint: impl std::fmt::Display) {
+    say(
+        "",
+        Style::Bold,
+        &message.to_string(),
+        Some(&hint.to_string()),
+    );
 }

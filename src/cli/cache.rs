@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use gv_core::store;
+use gv_core::store::Cache;
 
 use crate::cleanup::{self, human_size};
 
@@ -28,8 +28,7 @@ enum Command {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Command::Clean { dry_run } = args.command;
-    let dir = store::cache_dir()?;
-    let dirs = cleanup::cache_dirs(&dir);
+    let dirs = Cache::from_env()?.cleanable();
     let freed = cleanup::clean_cache(&dirs, dry_run)?;
     let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     if dry_run {

@@ -25,9 +25,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let lookup = |name: &str| std::env::var_os(name);
     let checks = doctor::run(&Inputs {
-        store: &ctx.store,
-        select_env: &ctx.env,
-        cwd: &ctx.cwd,
+        session: ctx,
         shim_binary: crate::shims::shim_binary().ok(),
         lookup: &lookup,
     });

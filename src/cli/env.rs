@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 "version": selection.resolved.name(),
                 "origin": origin_json(&selection.request.origin),
                 "vars": plan.vars.iter().map(var_json).collect::<Vec<_>>(),
-                "project_config": project_config_json(&config),
+                "project_config": project_config_json(config),
                 "warnings": plan.warnings.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
                 "notes": notes,
             });
@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         Some(shell) => {
             // Comments carry paths and values from files: kept to one line each, so a
             // directory name with a newline cannot start a line of code.
-            if let Some(line) = project_config_line(&config) {
+            if let Some(line) = project_config_line(config) {
                 println!("# {}", one_line(&line));
             }
             for var in &plan.vars {
@@ -90,7 +90,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         None => {
-            if let Some(line) = project_config_line(&config) {
+            if let Some(line) = project_config_line(config) {
                 println!("{}", ui::out(&escape_controls(&line), Style::Dim));
             }
             for var in &plan.vars {

@@ -6,6 +6,7 @@ use gv_core::select::{Origin, Resolved, Selection};
 
 use super::{Context, origin_json};
 use crate::current_link;
+use crate::error::Hinted;
 use crate::ide::{goland, vscode};
 use crate::ui;
 
@@ -52,7 +53,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn go_shim(ctx: &Context) -> PathBuf {
-    let shim = ctx.store.shims_dir().join("go");
+    let shim = ctx.store().shims_dir().join("go");
     if !shim.is_file() {
         ui::warn(format!(
             "{} does not exist yet: run `gv rehash` (gv install does it too)",
@@ -65,10 +66,13 @@ fn go_shim(ctx: &Context) -> PathBuf {
 fn goroot_of(selection: &Selection) -> anyhow::Result<PathBuf> {
     match selection.resolved.goroot() {
         Some(goroot) => Ok(goroot),
-        None => bail!(
-            "cannot tell the GOROOT of the system go at {}\n  hint: pin a managed version with `gv local 1.22`",
-            selection.resolved.binary("go").display()
-        ),
+        None => bail!(Hinted::new(
+            format!(
+                "cannot tell the GOROOT of the system go at {}",
+                selection.resolved.binary("go").display()
+            ),
+            "pin a managed version with `gv local 1.22`"
+        )),
     }
 }
 
@@ -77,13 +81,13 @@ fn vscode_settings(shim: &std::path::Path) -> serde_json::Value {
 }
 
 fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let (selection, _) = ctx.select()?;
-    let goroot = goroot_of(&selection)?;
-    let shim = ctx.store.shims_dir().join("go");
-    let global_link = current_link::path(&ctx.store);
+    let selection = ctx.selection()?;
+    let goroot = goroot_of(selection)?;
+    let shim = ctx.store().shims_dir().join("go");
+    let global_link = ctx.store().current_link();
     let global_link = global_link.exists().then_some(global_link);
-    let project_link = goland::project_of(&selection)
-        .map(|p| goland::link_path(&ctx.store, &p))
+    let project_link = goland::project_of(selection)
+        .map(|p| goland::link_path(ctx.store(), &p))
         .filter(|l| l.exists());
     if json {
         let report = serde_json::json!({
@@ -127,13 +131,13 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
         } else {
             println!(
                 "Add to {} (or run `gv ide vscode --write`), and remove any \"go.goroot\":\n{}",
-                vscode::settings_path(&ctx.cwd).display(),
+                vscode::settings_path(ctx.cwd()).display(),
                 serde_json::to_string_pretty(&settings)?
             );
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (path, merged) = vscode::write(&ctx.cwd, &shim)?;
+    let (path, merged) = vscode::write(ctx.cwd(), &shim)?;
     if json {
         let report = serde_json::json!({
             "path": path,
@@ -161,11 +165,11 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let (selection, _) = ctx.select()?;
-    let goroot = goroot_of(&selection)?;
-    let (path, why) = match (&selection.resolved, goland::project_of(&selection)) {
+    let selection = ctx.selection()?;
+    let goroot = goroot_of(selection)?;
+    let (path, why) = match (&selection.resolved, goland::project_of(selection)) {
         (Resolved::Managed { version, .. }, Some(project)) => {
-            let link = goland::refresh(&ctx.store, &project, version)?;
+            let link = goland::refresh(ctx.store(), &project, version)?;
             let why = format!(
                 "a link gv keeps pointing at the version {} selects: `gv local` re-points it when it changes the pin, and so does this command (run it again after editing {} by hand; `gv doctor` says when the link is behind). GV_ROOT/current would follow the global default, which this project overrides.",
                 project.display(),
@@ -180,8 +184,8 @@ fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         (Resolved::Managed { .. }, None)
             if matches!(selection.request.origin, Origin::Global { .. }) =>
         {
-            let link = current_link::path(&ctx.store);
-            current_link::refresh(&ctx.store)?;
+            let link = ctx.store().current_link();
+            current_link::refresh(ctx.store())?;
             (
                 link,
                 "GV_ROOT/current, the global default's GOROOT: `gv global` re-points it, and no project file pins a version here.".to_string(),

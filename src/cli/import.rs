@@ -48,14 +48,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         Method::Link
     };
-    let report = import::import_goenv(&ctx.store, &root, method)?;
-    crate::install::after_store_change(&ctx.store)
-        .with_context(|| format!("cannot finish updating {}", ctx.store.root().display()))?;
+    let report = import::import_goenv(ctx.store(), &root, method)?;
+    crate::install::after_store_change(ctx.store())
+        .with_context(|| format!("cannot finish updating {}", ctx.store().root().display()))?;
 
     let global_note = match &report.goenv_global {
-        Some(global) if !ctx.store.global_file().exists() => {
+        Some(global) if !ctx.store().global_file().exists() => {
             let spec: Spec = global.parse()?;
-            crate::pin::write_global(&ctx.store, &spec)?;
+            crate::pin::write_global(ctx.store(), &spec)?;
             Some(format!("global default set to {global} (from goenv)"))
         }
         Some(global) => Some(format!(

@@ -2,12 +2,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use gv_core::Spec;
 use gv_core::config::Config;
-use gv_core::select::{self, Origin};
-use gv_core::{Spec, store};
+use gv_core::select::Origin;
 
 use super::{Context, UsageError};
-use crate::dist::mirror::{MIRROR_ENV, Mirror};
+use crate::dist::mirror::Mirror;
 use crate::install::{self, Options, Source};
 use crate::ui;
 
@@ -62,10 +62,10 @@ pub struct SourceArgs {
 impl SourceArgs {
     /// Install options from the flags, GV_GO_MIRROR and the `mirror` config key.
     pub fn options(&self, config: &Config) -> anyhow::Result<Options> {
-        let env = std::env::var(MIRROR_ENV).ok();
+        let env = std::env::var(gv_core::vars::GO_MIRROR).ok();
         let mirror = Mirror::choose(self.mirror.as_deref(), env.as_deref(), config)
-            .map_err(|e| UsageError(e.to_string()))?;
-        let mut opts = Options::new(mirror, store::cache_dir()?);
+            .map_err(|e| UsageError::of(&e))?;
+        let mut opts = Options::new(mirror, gv_core::store::Cache::from_env()?);
         opts.offline = self.offline;
         opts.refresh = self.refresh;
         Ok(opts)
@@ -73,66 +73,61 @@ impl SourceArgs {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let found = ctx.discover();
-    let config = Config::load(&ctx.store, found.project_config.as_deref())?;
-    let mut opts = args.source.options(&config)?;
+    let mut opts = args.source.options(ctx.config()?)?;
     opts.force = args.force;
     opts.insecure_skip_checksum = args.insecure_skip_checksum;
     opts.quiet = args.quiet;
 
     if let Some(path) = &args.from_file {
-        let done = install::install_archive(&ctx.store, path, &opts)
+        let done = install::install_archive(ctx.store(), path, &opts)
             .with_context(|| format!("cannot install {}", path.display()))?;
         report(&done, opts.quiet);
-        install::after_store_change(&ctx.store).context("cannot sync the store")?;
+        install::after_store_change(ctx.store()).context("cannot sync the store")?;
         return Ok(ExitCode::SUCCESS);
     }
 
     let specs = if args.specs.is_empty() {
-        let request = select::request(&ctx.store, &ctx.env, &found)?;
+        let request = ctx.request()?;
         if request.origin == Origin::Default {
-            return Err(UsageError(
-                "no Go version is selected here, so there is nothing to install\n  hint: name one (`gv install 1.22`) or pin this directory (`gv local 1.22`)"
-                    .to_string(),
+            return Err(UsageError::hinted(
+                "no Go version is selected here, so there is nothing to install",
+                "name one (`gv install 1.22`) or pin this directory (`gv local 1.22`)",
             )
             .into());
         }
-        let installed = ctx.store.installed()?;
-        let satisfied = request
-            .specs
-            .iter()
-            .find_map(|spec| spec.best_match(&installed));
-        if let Some(version) = satisfied.filter(|_| !args.force) {
+        if let (Ok(selection), false) = (ctx.selection(), args.force) {
             if !opts.quiet {
                 ui::info(format!(
-                    "Go {version} is already installed ({})",
+                    "Go {} is already installed ({})",
+                    selection.resolved.name(),
                     request.origin
                 ));
             }
             return Ok(ExitCode::SUCCESS);
         }
-        let Some(first) = request.specs.into_iter().find(|s| *s != Spec::System) else {
+        let Some(spec) = request.install_spec() else {
             bail!(
                 "this directory selects the system go ({}); gv has nothing to install",
                 request.origin
             );
         };
-        vec![first]
+        vec![spec]
     } else {
         args.specs
     };
 
     let mut failed = 0;
     for spec in &specs {
-        match install::install(&ctx.store, spec, &opts) {
+        match install::install(ctx.store(), spec, &opts) {
             Ok(done) => report(&done, opts.quiet),
             Err(err) => {
-                ui::error(format!("cannot install Go {spec}: {err}"));
+                let err = anyhow::Error::new(err).context(format!("cannot install Go {spec}"));
+                ui::report(&crate::error::report(&err));
                 failed += 1;
             }
         }
     }
-    install::after_store_change(&ctx.store).context("cannot sync the store")?;
+    install::after_store_change(ctx.store()).context("cannot sync the store")?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -146,11 +141,14 @@ fn report(done: &install::Installed, quiet: bool) {
     }
     let how = match (&done.source, &done.checksum) {
         (Source::AlreadyInstalled, _) => {
-            ui::info(format!(
-                "Go {} is already installed in {}\n  hint: use --force to reinstall",
-                done.version,
-                done.goroot.display()
-            ));
+            ui::info_hinted(
+                format!(
+                    "Go {} is already installed in {}",
+                    done.version,
+                    done.goroot.display()
+                ),
+                "use --force to reinstall",
+            );
             return;
         }
         (Source::Cache { .. }, Some(sum)) => format!("from the download cache, {sum}"),

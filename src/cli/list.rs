@@ -16,14 +16,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let installed = ctx.store.installed()?;
+    let installed = ctx.store().installed()?;
     // The list is still worth showing when the selection here is broken.
-    let active = ctx.select().ok().map(|(selection, _)| selection);
-    let system = select::find_system_go(&ctx.store, ctx.env.path.as_deref());
+    let active = ctx.selection().ok();
+    let system = select::find_system_go(ctx.store(), ctx.select_env().path.as_deref());
 
     let mut rows: Vec<(String, Option<std::path::PathBuf>)> = installed
         .iter()
-        .map(|v| (v.to_string(), Some(ctx.store.version_dir(v))))
+        .map(|v| (v.to_string(), Some(ctx.store().version_dir(v))))
         .collect();
     if let Some(go) = &system {
         rows.push((
@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        ui::info("no Go versions installed\n  hint: run `gv install latest`");
+        ui::info_hinted("no Go versions installed", "run `gv install latest`");
     }
     for (name, _) in &rows {
         match active.as_ref().filter(|_| is_active(name)) {

@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
 use gv_core::Spec;
-use gv_core::config::Config;
 
 use super::Context;
 use super::install::SourceArgs;
@@ -34,12 +33,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let found = ctx.discover();
-    let config = Config::load(&ctx.store, found.project_config.as_deref())?;
-    let opts = args.source.options(&config)?;
+    let opts = args.source.options(ctx.config()?)?;
     let http = Http::new()?;
     let index = install::listing_index(&http, &opts)?;
-    let installed = ctx.store.installed()?;
+    let installed = ctx.store().installed()?;
     let wanted = |v: &gv_core::Version, stable: bool| {
         let spec_ok = match &args.spec {
             Some(Spec::Latest) => Some(v) == latest(&index).as_ref(),

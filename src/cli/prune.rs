@@ -37,8 +37,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let projects: Vec<PathBuf> = args.projects.iter().map(|p| ctx.cwd.join(p)).collect();
-    let plan = cleanup::plan_prune(&ctx.store, &ctx.env, &args.keep, &projects)?;
+    let projects: Vec<PathBuf> = args.projects.iter().map(|p| ctx.cwd().join(p)).collect();
+    let plan = cleanup::plan_prune(ctx.store(), ctx.select_env(), &args.keep, &projects)?;
     for (version, reasons) in &plan.keep {
         let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
         println!("keep    {:<10} {}", version.to_string(), why.join("; "));
@@ -84,7 +84,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut freed = 0;
     let mut failed = None;
     for (version, size) in &plan.remove {
-        match install::uninstall(&ctx.store, version) {
+        match install::uninstall(ctx.store(), version) {
             Ok(_) => freed += size,
             // Gone meanwhile (another gv removed it): nothing lost, nothing freed by us.
             Err(install::UninstallError::NotInstalled { .. }) => {}
@@ -94,7 +94,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    install::after_store_change(&ctx.store).context("cannot sync the store")?;
+    install::after_store_change(ctx.store()).context("cannot sync the store")?;
     if let Some(e) = failed {
         return Err(
             anyhow::Error::new(e).context(format!("stopped after freeing {}", human_size(freed)))

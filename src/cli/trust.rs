@@ -4,11 +4,13 @@ use std::process::ExitCode;
 use anyhow::bail;
 use gv_core::config::{Config, ConfigFile};
 use gv_core::text::escape_controls;
-use gv_core::trust::{self, Records, TRUSTED_PATHS_ENV, TRUSTED_PATHS_KEY};
+use gv_core::trust::{self, Records, TRUSTED_PATHS_KEY};
 
 use super::Context;
+use crate::error::Hinted;
 use crate::trust::{self as review, Review};
 use crate::ui::{self, Style};
+use gv_core::vars::TRUSTED_PATHS;
 
 /// Let a project's gv.toml apply: review what it sets, then trust it
 ///
@@ -63,7 +65,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ConfigFile::load(&file)?.ok_or_else(|| anyhow::anyhow!("{} vanished", file.display()))?;
     let review = review::review(&parsed);
     if args.show {
-        let config = Config::load(&ctx.store, Some(&file))?;
+        let config = Config::load(ctx.store(), Some(&file))?;
         let state = match (&config.trust, &config.untrusted) {
             (Some(how), _) => how.to_string(),
             (None, Some(u)) if u.changed => "changed since you trusted it: ignored".to_string(),
@@ -88,12 +90,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     if !review.errors.is_empty() {
         print_review(&review);
-        bail!(
-            "{} has values gv refuses (above), so trusting it would only make every go command fail\n  hint: fix them, then run `gv trust` again",
-            file.display()
-        );
+        bail!(Hinted::new(
+            format!(
+                "{} has values gv refuses (above), so trusting it would only make every go command fail",
+                file.display()
+            ),
+            "fix them, then run `gv trust` again"
+        ));
     }
-    let record = review::record(&ctx.store, &file)?;
+    let record = review::record(ctx.store(), &file)?;
     if args.json {
         let report = serde_json::json!({
             "path": record.path,
@@ -114,7 +119,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 
 pub fn run_untrust(ctx: &Context, args: UntrustArgs) -> anyhow::Result<ExitCode> {
     let file = target(ctx, args.path.as_deref())?;
-    let removed = review::forget(&ctx.store, &file)?;
+    let removed = review::forget(ctx.store(), &file)?;
     if removed {
         ui::info(format!("{} is no longer trusted", file.display()));
     } else {
@@ -123,12 +128,12 @@ pub fn run_untrust(ctx: &Context, args: UntrustArgs) -> anyhow::Result<ExitCode>
             file.display()
         ));
     }
-    let config = Config::load(&ctx.store, Some(&file))?;
+    let config = Config::load(ctx.store(), Some(&file))?;
     if let Some(how) = &config.trust {
-        ui::warn(format!(
-            "{} still applies: {how}\n  hint: remove its directory from {TRUSTED_PATHS_KEY} / {TRUSTED_PATHS_ENV}",
-            file.display()
-        ));
+        ui::warn_hinted(
+            format!("{} still applies: {how}", file.display()),
+            format!("remove its directory from {TRUSTED_PATHS_KEY} / {TRUSTED_PATHS}"),
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -137,13 +142,13 @@ pub fn run_untrust(ctx: &Context, args: UntrustArgs) -> anyhow::Result<ExitCode>
 /// gv.toml up from here — the one the shims would read.
 fn target(ctx: &Context, path: Option<&Path>) -> anyhow::Result<PathBuf> {
     match path {
-        Some(path) => Ok(review::canonical_target(&ctx.cwd.join(path))?),
-        None => match ctx.discover().project_config {
-            Some(path) => Ok(review::canonical_target(&path)?),
-            None => bail!(
-                "there is no gv.toml in {} or above\n  hint: name the file: `gv trust PATH`",
-                ctx.cwd.display()
-            ),
+        Some(path) => Ok(review::canonical_target(&ctx.cwd().join(path))?),
+        None => match &ctx.discovery().project_config {
+            Some(path) => Ok(review::canonical_target(path)?),
+            None => bail!(Hinted::new(
+                format!("there is no gv.toml in {} or above", ctx.cwd().display()),
+                "name the file: `gv trust PATH`"
+            )),
         },
     }
 }
@@ -178,12 +183,12 @@ fn print_review(review: &Review) {
 }
 
 fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let records = Records::load(&ctx.store.trust_records())?;
+    let records = Records::load(&ctx.store().trust_records())?;
     let config = Config {
         user: Config::load_user()?,
         ..Config::default()
     };
-    let trees = config.trusted_trees(std::env::var_os(TRUSTED_PATHS_ENV))?;
+    let trees = config.trusted_trees(std::env::var_os(gv_core::vars::TRUSTED_PATHS))?;
     let state = |record: &trust::Record| match gv_core::config::read_file(&record.path) {
         Ok(Some(contents)) if trust::sha256_hex(&contents.bytes) == record.sha256 => "trusted",
         Ok(Some(_)) => "changed since trusted: ignored",
@@ -200,7 +205,7 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             "directories": trees.iter().map(|t| serde_json::json!({
                 "path": t.dir,
                 "from": match &t.from {
-                    trust::TreeSource::Env => TRUSTED_PATHS_ENV.to_string(),
+                    trust::TreeSource::Env => gv_core::vars::TRUSTED_PATHS.to_string(),
                     trust::TreeSource::UserConfig(path) => path.display().to_string(),
                 },
             })).collect::<Vec<_>>(),
@@ -220,7 +225,7 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
     }
     for tree in &trees {
         let from = match &tree.from {
-            trust::TreeSource::Env => TRUSTED_PATHS_ENV.to_string(),
+            trust::TreeSource::Env => gv_core::vars::TRUSTED_PATHS.to_string(),
             trust::TreeSource::UserConfig(path) => {
                 format!("{TRUSTED_PATHS_KEY} in {}", path.display())
             }

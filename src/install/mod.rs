@@ -17,6 +17,7 @@ mod uninstall;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use gv_core::store::{Cache, Work};
 use gv_core::{Spec, Store, Version};
 use thiserror::Error;
 
@@ -28,7 +29,7 @@ use crate::dist::unpack::{self, UnpackError};
 use crate::dist::{Platform, parse_archive_name};
 use crate::ui;
 
-pub use lock::{VersionLock, WORK_PREFIXES, lock};
+pub use lock::{VersionLock, lock};
 use plan::{Plan, cached_archive, checksum_index, first_hex_word, plan, sidecar_path};
 pub use plan::{listing_index, load_index, mirror_index};
 pub use progress::Progress;
@@ -42,7 +43,7 @@ pub struct Options {
     /// The index whose checksums are trusted when the mirror has none.
     pub official_index: String,
     /// gv's cache directory (index and downloads).
-    pub cache_dir: PathBuf,
+    pub cache: Cache,
     pub platform: Platform,
     /// Reinstall even if installed.
     pub force: bool,
@@ -57,11 +58,11 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn new(mirror: Mirror, cache_dir: PathBuf) -> Options {
+    pub fn new(mirror: Mirror, cache: Cache) -> Options {
         Options {
             mirror,
             official_index: crate::dist::mirror::official_index_url(),
-            cache_dir,
+            cache,
             platform: Platform::host(),
             force: false,
             offline: false,
@@ -79,10 +80,6 @@ impl Options {
         } else {
             index::Mode::Normal
         }
-    }
-
-    pub fn downloads_dir(&self) -> PathBuf {
-        self.cache_dir.join("downloads")
     }
 }
 
@@ -158,46 +155,36 @@ impl Installed {
 pub enum InstallError {
     #[error(transparent)]
     Index(#[from] IndexError),
-    #[error(
-        "no Go release matching `{spec}` has an archive for {platform} in {index}\n  hint: `gv ls-remote --all` lists what is available"
-    )]
+    #[error("no Go release matching `{spec}` has an archive for {platform} in {index}")]
     NoSuchRelease {
         spec: String,
         platform: Platform,
         index: String,
     },
-    #[error(
-        "`{spec}` needs a release index to resolve, and none could be read: {cause}\n  hint: give an exact version such as 1.22.10, or fix access to the index"
-    )]
+    #[error("`{spec}` needs a release index to resolve, and none could be read: {cause}")]
     NeedIndex { spec: String, cause: String },
-    #[error("`system` is not something gv installs\n  hint: install Go with your package manager")]
+    #[error("`system` is not something gv installs")]
     System,
-    #[error(
-        "cannot download {file}: {source}\n  hint: nothing was installed; check the network or the mirror (--mirror / GV_GO_MIRROR)"
-    )]
+    #[error("cannot download {file}")]
     Fetch {
         file: String,
         #[source]
         source: FetchError,
     },
-    #[error(
-        "the download of {url} broke off after {got} bytes: {message}\n  hint: nothing was installed; run the command again"
-    )]
+    #[error("the download of {url} broke off after {got} bytes: {message}")]
     Interrupted {
         url: String,
         got: u64,
         message: String,
     },
-    #[error(
-        "the download of {url} is {got} bytes but the release index says {expected}\n  hint: nothing was installed; run the command again, or try another mirror"
-    )]
+    #[error("the download of {url} is {got} bytes but the release index says {expected}")]
     WrongSize {
         url: String,
         got: u64,
         expected: u64,
     },
     #[error(
-        "checksum mismatch for {file}:\n  expected sha256 {expected} ({origin})\n  actual   sha256 {actual}\n  hint: the archive is corrupt or was tampered with; nothing was installed and it was not cached. Retry, or try another mirror"
+        "checksum mismatch for {file}:\n  expected sha256 {expected} ({origin})\n  actual   sha256 {actual}"
     )]
     ChecksumMismatch {
         file: String,
@@ -205,40 +192,54 @@ pub enum InstallError {
         actual: String,
         origin: String,
     },
-    #[error(
-        "no sha256 is known for {file}: {why}\n  hint: fix access to the official index (GV_GO_INDEX), or pass --insecure-skip-checksum to install it unverified"
-    )]
+    #[error("no sha256 is known for {file}: {why}")]
     NoChecksum { file: String, why: String },
-    #[error(
-        "cannot unpack {file}: {source}\n  hint: nothing was installed; the archive is damaged or unsafe"
-    )]
+    #[error("cannot unpack {file}")]
     Unpack {
         file: String,
         #[source]
         source: UnpackError,
     },
-    #[error("{file} does not contain a Go SDK: {reason}\n  hint: nothing was installed")]
+    #[error("{file} does not contain a Go SDK: {reason}")]
     NotAnSdk { file: String, reason: String },
-    #[error(
-        "--offline was given and {file} is not in the download cache ({dir})\n  hint: run without --offline once to download it"
-    )]
+    #[error("--offline was given and {file} is not in the download cache ({dir})")]
     NotCached { file: String, dir: PathBuf },
     #[error(
         "cannot tell the version of {path}: expected a go.dev archive name like go1.22.3.linux-amd64.tar.gz"
     )]
     ArchiveName { path: PathBuf },
-    #[error(
-        "{path} is a Go archive for {archive}, but this machine is {host}\n  hint: download the {host} archive instead"
-    )]
+    #[error("{path} is a Go archive for {archive}, but this machine is {host}")]
     WrongPlatform {
         path: PathBuf,
         archive: Platform,
         host: Platform,
     },
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     ReadFile { path: PathBuf, source: io::Error },
-    #[error("cannot update the store at {path}: {source}\n  hint: check that GV_ROOT is writable")]
+    #[error("cannot update the store at {path}")]
     Store { path: PathBuf, source: io::Error },
+}
+
+impl gv_core::error::Hint for InstallError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            InstallError::Index(e) => crate::error::hint_of(e),
+            InstallError::NoSuchRelease { .. } => Some("`gv ls-remote --all` lists what is available".to_string()),
+            InstallError::NeedIndex { .. } => Some("give an exact version such as 1.22.10, or fix access to the index".to_string()),
+            InstallError::System => Some("install Go with your package manager".to_string()),
+            InstallError::Fetch { .. } => Some("nothing was installed; check the network or the mirror (--mirror / GV_GO_MIRROR)".to_string()),
+            InstallError::Interrupted { .. } => Some("nothing was installed; run the command again".to_string()),
+            InstallError::WrongSize { .. } => Some("nothing was installed; run the command again, or try another mirror".to_string()),
+            InstallError::ChecksumMismatch { .. } => Some("the archive is corrupt or was tampered with; nothing was installed and it was not cached. Retry, or try another mirror".to_string()),
+            InstallError::NoChecksum { .. } => Some("fix access to the official index (GV_GO_INDEX), or pass --insecure-skip-checksum to install it unverified".to_string()),
+            InstallError::Unpack { .. } => Some("nothing was installed; the archive is damaged or unsafe".to_string()),
+            InstallError::NotAnSdk { .. } => Some("nothing was installed".to_string()),
+            InstallError::NotCached { .. } => Some("run without --offline once to download it".to_string()),
+            InstallError::WrongPlatform { host, .. } => Some(format!("download the {host} archive instead")),
+            InstallError::Store { .. } => Some("check that GV_ROOT is writable".to_string()),
+            _ => None,
+        }
+    }
 }
 
 fn store_err(path: &Path) -> impl FnOnce(io::Error) -> InstallError + '_ {
@@ -386,7 +387,7 @@ fn take_lock(
         }
     })
     .map_err(store_err(&store.root().join("locks")))?;
-    lock::clean_leftovers(store, version, &opts.downloads_dir());
+    lock::clean_leftovers(store, version, &opts.cache);
     Ok(held)
 }
 
@@ -439,7 +440,7 @@ fn run_plan(
     if opts.offline {
         return Err(InstallError::NotCached {
             file: plan.filename,
-            dir: opts.downloads_dir(),
+            dir: opts.cache.downloads(),
         });
     }
     if plan.expected.is_none() && !opts.insecure_skip_checksum {
@@ -464,8 +465,8 @@ fn run_plan(
     // under its real name only after the checksum matched. An archive nothing vouched
     // for (--insecure-skip-checksum) is never cached: a later install would take it for
     // a verified one.
-    let downloads = opts.downloads_dir();
-    let partial = downloads.join(format!(".{}.{}.partial", plan.filename, std::process::id()));
+    let downloads = opts.cache.downloads();
+    let partial = opts.cache.partial_download(&plan.filename);
     let vouched = plan
         .expected
         .as_ref()
@@ -525,7 +526,7 @@ fn unpack_stream<R: Read + Send + 'static>(
     let versions = store.versions_dir();
     std::fs::create_dir_all(&versions).map_err(store_err(&versions))?;
     let tmp = TempDir {
-        path: versions.join(format!(".tmp-{}-{}", version.as_str(), std::process::id())),
+        path: store.work_dir(Work::Unpacking, version),
         keep: false,
     };
     let _ = std::fs::remove_dir_all(&tmp.path);
@@ -606,7 +607,7 @@ fn unpack_stream<R: Read + Send + 'static>(
 
     sync_tree(&tmp.path).map_err(store_err(&tmp.path))?;
     let goroot = store.version_dir(version);
-    replace_dir(&tmp.path, &goroot, version).map_err(store_err(&goroot))?;
+    replace_dir(store, &tmp.path, version).map_err(store_err(&goroot))?;
     let mut tmp = tmp;
     tmp.keep = true;
 
@@ -633,7 +634,10 @@ pub fn after_store_change(store: &Store) -> io::Result<()> {
     }
     // The SDK itself is in place; stale shims are worth a warning, not a failed install.
     if let Err(e) = crate::shims::refresh(store) {
-        ui::warn(format!("{e}\n  hint: run `gv rehash` once this is fixed"));
+        ui::warn_hinted(
+            crate::error::report(&e.into()).message,
+            "run `gv rehash` once this is fixed",
+        );
     }
     crate::current_link::refresh(store).map(drop)
 }

@@ -11,6 +11,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -18,8 +19,6 @@ use crate::notice::Notice;
 use crate::platform::{self, Stamp};
 use crate::store::Store;
 use crate::trust::{self, Trust, TrustedTree, Verdict};
-
-pub const CONFIG_ENV: &str = "GV_CONFIG";
 
 /// The largest config file gv reads. A config is a few hundred bytes; a bigger file is a
 /// mistake or an attack on every `go` call's start-up.
@@ -57,34 +56,46 @@ pub fn project_may_set_env(name: &str) -> bool {
         || matches!(name, "CC" | "CXX" | "FC" | "AR" | "PKG_CONFIG" | "GCCGO")
 }
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        #[source]
+        source: Arc<std::io::Error>,
     },
-    #[error(
-        "{path} is {size} bytes; gv reads config files of at most {max} bytes\n  hint: a gv.toml or config.toml needs a few lines; move the file aside"
-    )]
+    #[error("{path} is {size} bytes; gv reads config files of at most {max} bytes")]
     TooLarge { path: PathBuf, size: u64, max: u64 },
-    #[error(
-        "{path}: `{key}` {problem}\n  hint: write `{key} = [\"~/src/work\"]`: directories (absolute or ~/) whose gv.toml files you trust"
-    )]
+    #[error("{path}: `{key}` {problem}")]
     BadTrustedPaths {
         path: PathBuf,
         key: &'static str,
         problem: String,
     },
-    #[error(
-        "invalid TOML in {path} at line {line}, column {column}: {message}\n  hint: fix the file or move it aside; gv reads it on every go command"
-    )]
+    #[error("invalid TOML in {path} at line {line}, column {column}: {message}")]
     Parse {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
     },
+}
+
+impl crate::error::Hint for ConfigError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            ConfigError::Read { .. } => return None,
+            ConfigError::TooLarge { .. } => {
+                "a gv.toml or config.toml needs a few lines; move the file aside".into()
+            }
+            ConfigError::BadTrustedPaths { key, .. } => format!(
+                "write `{key} = [\"~/src/work\"]`: directories (absolute or ~/) whose gv.toml files you trust"
+            ),
+            ConfigError::Parse { .. } => {
+                "fix the file or move it aside; gv reads it on every go command".into()
+            }
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -104,7 +115,7 @@ pub struct Contents {
 pub fn read_file(path: &Path) -> Result<Option<Contents>, ConfigError> {
     let read_err = |source| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        source: Arc::new(source),
     };
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
@@ -225,7 +236,7 @@ impl Config {
         let Some(path) = project else {
             return Ok(config);
         };
-        let trees = config.trusted_trees(std::env::var_os(trust::TRUSTED_PATHS_ENV))?;
+        let trees = config.trusted_trees(std::env::var_os(crate::vars::TRUSTED_PATHS))?;
         let contents = match read_file(path) {
             Ok(Some(contents)) => contents,
             Ok(None) => return Ok(config),
@@ -411,7 +422,7 @@ fn would_set(text: &str) -> Vec<String> {
 /// `GV_CONFIG`, else `$XDG_CONFIG_HOME/gv/config.toml`. A relative `GV_CONFIG` counts as
 /// unset: it would make a file in whatever directory gv runs in the user's own config.
 pub fn user_config_path() -> Option<PathBuf> {
-    match std::env::var_os(CONFIG_ENV).map(PathBuf::from) {
+    match std::env::var_os(crate::vars::CONFIG).map(PathBuf::from) {
         Some(path) if path.is_absolute() => Some(path),
         _ => dirs::config_dir().map(|d| d.join("gv").join("config.toml")),
     }

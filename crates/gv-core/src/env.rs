@@ -70,17 +70,26 @@ pub const MAX_VALUE_LEN: usize = 32 * 1024;
 /// relative one would mean a different place in every directory.
 const ABSOLUTE_ONLY: &[&str] = &["GOBIN", "GOPATH", "GOMODCACHE", "GOCACHE", "GOENV"];
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum EnvError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{path}: `{key}` {problem}\n  hint: {hint}")]
+    #[error("{path}: `{key}` {problem}")]
     BadValue {
         path: PathBuf,
         key: String,
         problem: String,
         hint: &'static str,
     },
+}
+
+impl crate::error::Hint for EnvError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            EnvError::Config(e) => e.hint(),
+            EnvError::BadValue { hint, .. } => Some((*hint).to_string()),
+        }
+    }
 }
 
 /// What gv does with `GOTOOLCHAIN` for the child.
@@ -196,6 +205,9 @@ impl Var {
 pub struct EnvPlan {
     /// GOROOT, PATH, GOTOOLCHAIN, then `[env]` entries by name.
     pub vars: Vec<Var>,
+    /// The SDK's `bin/`, which the plan's PATH puts first (`None` for a system go whose
+    /// GOROOT is unknown). The shell hook adds and removes exactly this entry.
+    pub sdk_bin: Option<PathBuf>,
     /// Problems worth telling the user that do not stop the command (an untrusted project
     /// file, unknown config keys, ignored entries), each about one file.
     pub warnings: Vec<Notice>,
@@ -290,6 +302,7 @@ pub fn plan(
         let path = prepend_path(&bin, lookup("PATH"));
         plan.vars.push(sdk("GOROOT", goroot.into_os_string()));
         plan.vars.push(sdk("PATH", path));
+        plan.sdk_bin = Some(bin);
     }
 
     let (policy, policy_path) = gotoolchain(selection, config)?;

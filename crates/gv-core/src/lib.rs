@@ -4,15 +4,18 @@
 
 pub mod config;
 pub mod env;
+pub mod error;
 pub mod hook;
 pub mod notice;
 pub mod pinfile;
 pub mod platform;
 pub mod select;
+pub mod session;
 pub mod shim;
 pub mod store;
 pub mod text;
 pub mod trust;
+pub mod vars;
 pub mod version;
 pub mod watch;
 
