@@ -32,6 +32,39 @@ pub fn paint(text: &str, style: Style, enabled: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// Writes data to stdout. A reader that stopped reading (`gv ls-remote --all | head -1`)
+/// is not an error: gv stops and exits 0 quietly, as ripgrep does. Any other failure to
+/// write exits 1 with a message.
+pub fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(err) = std::io::stdout().lock().write_fmt(args) {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        error(format!("cannot write to standard output: {err}"));
+        std::process::exit(1);
+    }
+}
+
+/// `println!` for gv's data on stdout, with [`write_out`]'s handling of a closed pipe.
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::ui::write_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::ui::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for gv's data on stdout, with [`write_out`]'s handling of a closed pipe.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::ui::write_out(format_args!($($arg)*))
+    };
+}
+
 /// Paint for stdout. Human output quotes paths and names others chose, so control
 /// characters in `text` are spelled out (data for scripts is printed raw, elsewhere).
 pub fn out(text: &str, style: Style) -> String {

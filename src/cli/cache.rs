@@ -32,9 +32,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let freed = cleanup::clean_cache(&dirs, dry_run)?;
     let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     if dry_run {
-        println!("would free {} ({})", human_size(freed), shown.join(", "));
+        crate::outln!("would free {} ({})", human_size(freed), shown.join(", "));
     } else {
-        println!("freed {} ({})", human_size(freed), shown.join(", "));
+        crate::outln!("freed {} ({})", human_size(freed), shown.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

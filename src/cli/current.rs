@@ -63,9 +63,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "project_config": config.map(project_config_json),
             "warnings": warnings,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!(
+        crate::outln!(
             "{} {}",
             ui::out(&selection.resolved.name(), Style::Bold),
             ui::out(&format!("({origin})"), Style::Dim)

@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ));
     }
     for spec in pin::read(&file)? {
-        println!("{spec}");
+        crate::outln!("{spec}");
     }
     Ok(ExitCode::SUCCESS)
 }

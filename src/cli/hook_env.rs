@@ -21,6 +21,6 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     for warning in out.warnings {
         ui::warn(warning);
     }
-    print!("{}", out.code);
+    crate::out!("{}", out.code);
     Ok(ExitCode::SUCCESS)
 }

@@ -99,20 +99,20 @@ fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             "goland": { "goroot": project_link.as_ref().or(global_link.as_ref()).unwrap_or(&goroot) },
             "global_goroot_link": global_link,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    crate::outln!(
         "Go {} ({})\nGOROOT: {}\n",
         selection.resolved.name(),
         selection.request.origin,
         goroot.display()
     );
-    println!(
+    crate::outln!(
         "VS Code (.vscode/settings.json; `gv ide vscode --write` merges it for you):\n{}\nNo go.goroot: the shim picks the version per folder, so VS Code follows .go-version.\n",
         serde_json::to_string_pretty(&vscode_settings(&shim))?
     );
-    println!(
+    crate::outln!(
         "GoLand: `gv ide goland` prints a GOROOT path that follows this project's pin{}.",
         match &project_link {
             Some(link) => format!(" (this project's: {})", link.display()),
@@ -127,9 +127,9 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
     if !write {
         let settings = vscode_settings(&shim);
         if json {
-            println!("{}", serde_json::to_string_pretty(&settings)?);
+            crate::outln!("{}", serde_json::to_string_pretty(&settings)?);
         } else {
-            println!(
+            crate::outln!(
                 "Add to {} (or run `gv ide vscode --write`), and remove any \"go.goroot\":\n{}",
                 vscode::settings_path(ctx.cwd()).display(),
                 serde_json::to_string_pretty(&settings)?
@@ -144,19 +144,19 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
             "changed": merged.changed(),
             "changes": merged.changes,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
     if merged.changed() {
-        println!("updated {}:", path.display());
+        crate::outln!("updated {}:", path.display());
         for change in &merged.changes {
-            println!("  {change}");
+            crate::outln!("  {change}");
         }
-        println!(
+        crate::outln!(
             "VS Code now runs go through gv's shim: it follows .go-version (reload the window once)."
         );
     } else {
-        println!(
+        crate::outln!(
             "{} already follows the pin (nothing to change)",
             path.display()
         );
@@ -214,17 +214,17 @@ fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             "resolves_to": goroot,
             "why": why,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    crate::outln!(
         "GoLand GOROOT for Go {} ({}):\n  {}\n",
         selection.resolved.name(),
         selection.request.origin,
         path.display()
     );
-    println!("Settings | Go | GOROOT | Add SDK | Local… and choose that path.");
-    println!(
+    crate::outln!("Settings | Go | GOROOT | Add SDK | Local… and choose that path.");
+    crate::outln!(
         "Why this path: GoLand reads an SDK directory and runs its bin/go itself (it never runs gv's shims). It is {why}"
     );
     Ok(ExitCode::SUCCESS)

@@ -67,27 +67,27 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         let mut value = serde_json::to_value(&report)?;
         value["global"] = serde_json::json!(global_note);
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(ExitCode::SUCCESS);
     }
     let verb = if args.r#move { "moved" } else { "linked" };
     for outcome in &report.versions {
         match (&outcome.to, &outcome.skipped) {
-            (Some(to), _) => println!(
+            (Some(to), _) => crate::outln!(
                 "{} {} {verb} to {}",
                 ui::out("+", Style::Green),
                 ui::out(&outcome.name, Style::Bold),
                 to.display()
             ),
-            (None, Some(reason)) => println!("  {} skipped: {reason}", outcome.name),
+            (None, Some(reason)) => crate::outln!("  {} skipped: {reason}", outcome.name),
             (None, None) => {}
         }
     }
     if report.versions.is_empty() {
-        println!("no SDKs in {}", root.join("versions").display());
+        crate::outln!("no SDKs in {}", root.join("versions").display());
     }
     if let Some(note) = global_note {
-        println!("{note}");
+        crate::outln!("{note}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         stamps: &stamps,
         gobin: gobin.as_deref(),
     };
-    print!("{}", init::script(shell, &paths));
+    crate::out!("{}", init::script(shell, &paths));
     Ok(ExitCode::SUCCESS)
 }
 

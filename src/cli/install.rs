@@ -117,9 +117,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let mut failed = 0;
+    let mut first_installed = None;
     for spec in &specs {
         match install::install(ctx.store(), spec, &opts) {
-            Ok(done) => report(&done, opts.quiet),
+            Ok(done) => {
+                report(&done, opts.quiet);
+                first_installed.get_or_insert(done.version);
+            }
             Err(err) => {
                 let err = anyhow::Error::new(err).context(format!("cannot install Go {spec}"));
                 ui::report(&crate::error::report(&err));
@@ -127,12 +131,44 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    if let Some(version) = first_installed {
+        welcome(ctx, &version, opts.quiet)?;
+    }
     install::after_store_change(ctx.store()).context("cannot sync the store")?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// A newcomer's first install should leave a working `go`: with no global default yet, the
+/// version just installed becomes it (one line says so), and when the shims are not on
+/// PATH, the one line for the shell's rc file follows, as rustup does.
+fn welcome(ctx: &Context, installed: &gv_core::Version, quiet: bool) -> anyhow::Result<()> {
+    if ctx.store().global_default()?.is_none() {
+        crate::pin::write_global(ctx.store(), &Spec::Exact(installed.clone()))?;
+        if !quiet {
+            ui::info_hinted(
+                format!("Go {installed} is now the global default (the first version installed)"),
+                "change it with `gv global VERSION`",
+            );
+        }
+    }
+    let shims = ctx.store().shims_dir();
+    let on_path = ctx
+        .select_env()
+        .path
+        .as_ref()
+        .is_some_and(|p| std::env::split_paths(p).any(|dir| dir == shims));
+    if !on_path && !quiet {
+        let shell = crate::shell::Shell::detect().unwrap_or(crate::shell::Shell::Bash);
+        ui::info(format!(
+            "to run it as `go`, add this line to your shell's rc file and open a new shell:\n    {}",
+            shell.rc_line()
+        ));
+    }
+    Ok(())
 }
 
 fn report(done: &install::Installed, quiet: bool) {

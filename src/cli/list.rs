@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&items)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
@@ -57,13 +57,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     for (name, _) in &rows {
         match active.as_ref().filter(|_| is_active(name)) {
-            Some(sel) => println!(
+            Some(sel) => crate::outln!(
                 "{} {} {}",
                 ui::out("*", Style::Green),
                 ui::out(name, Style::Bold),
                 ui::out(&format!("({})", sel.request.origin), Style::Dim)
             ),
-            None => println!("  {name}"),
+            None => crate::outln!("  {name}"),
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&items)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
@@ -88,14 +88,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     for r in rows {
         let name = r.version.to_string();
         if installed.contains(&r.version) {
-            println!(
+            crate::outln!(
                 "{} {} {}",
                 ui::out("*", Style::Green),
                 ui::out(&name, Style::Bold),
                 ui::out("(installed)", Style::Dim)
             );
         } else {
-            println!("  {name}");
+            crate::outln!("  {name}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -41,10 +41,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let plan = cleanup::plan_prune(ctx.store(), ctx.select_env(), &args.keep, &projects)?;
     for (version, reasons) in &plan.keep {
         let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
-        println!("keep    {:<10} {}", version.to_string(), why.join("; "));
+        crate::outln!("keep    {:<10} {}", version.to_string(), why.join("; "));
     }
     for note in &plan.notes {
-        println!("note    {note}");
+        crate::outln!("note    {note}");
     }
     let total: u64 = plan.remove.iter().map(|(_, size)| size).sum();
     let verb = if args.dry_run {
@@ -53,18 +53,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         "remove"
     };
     for (version, size) in &plan.remove {
-        println!(
+        crate::outln!(
             "{verb:<7} {:<10} {}",
             version.to_string(),
             human_size(*size)
         );
     }
     if plan.remove.is_empty() {
-        println!("nothing to remove");
+        crate::outln!("nothing to remove");
         return Ok(ExitCode::SUCCESS);
     }
     if args.dry_run {
-        println!(
+        crate::outln!(
             "would free {} ({} version(s)); run without --dry-run to remove",
             human_size(total),
             plan.remove.len()
@@ -100,7 +100,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             anyhow::Error::new(e).context(format!("stopped after freeing {}", human_size(freed)))
         );
     }
-    println!(
+    crate::outln!(
         "removed {} version(s), freed {}",
         plan.remove.len(),
         human_size(freed)

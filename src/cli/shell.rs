@@ -28,7 +28,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if args.setting.spec.is_none() && !args.setting.unset {
         match &ctx.select_env().gv_version {
-            Some(version) => println!("{version}"),
+            Some(version) => crate::outln!("{version}"),
             None => bail!(Hinted::new(
                 format!("this shell has no version override ({VERSION} is not set)"),
                 "run `gv shell 1.22` to use Go 1.22 in this shell"
@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 ));
             }
             let value = shell.quote(&spec.to_string());
-            println!(
+            crate::outln!(
                 "{}",
                 match shell {
                     Shell::Bash | Shell::Zsh => format!("export {VERSION}={value}"),
@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 }
             );
         }
-        None => println!(
+        None => crate::outln!(
             "{}",
             match shell {
                 Shell::Bash | Shell::Zsh => format!("unset {VERSION}"),

@@ -175,17 +175,17 @@ fn list(ctx: &Context, json: bool, offline: bool) -> anyhow::Result<ExitCode> {
             "selected": tools::selected_go(&env.selection).map(|v| v.to_string()),
             "tools": items,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
     if all.is_empty() {
-        println!(
+        crate::outln!(
             "no tools in {} (install one with `gv tools install dlv` or `go install PATH@VERSION`)",
             env.gobin.display()
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("# {}", env.gobin.display());
+    crate::outln!("# {}", env.gobin.display());
     let width = all.iter().map(|t| t.name.len()).max().unwrap_or(0);
     for item in &assessed {
         let tool = item.tool;
@@ -208,9 +208,9 @@ fn list(ctx: &Context, json: bool, offline: bool) -> anyhow::Result<ExitCode> {
                         why.join("; ")
                     ));
                 }
-                println!("{line}");
+                crate::outln!("{line}");
             }
-            Err(why) => println!("{:<width$}  {:<10}  {why}", tool.name, "-"),
+            Err(why) => crate::outln!("{:<width$}  {:<10}  {why}", tool.name, "-"),
         }
     }
     let stale = assessed.iter().filter(|a| a.is_stale()).count();
@@ -286,13 +286,13 @@ fn reinstall(
     };
     if chosen.is_empty() {
         if only_stale {
-            println!(
+            crate::outln!(
                 "no stale tools in {} (Go {})",
                 env.gobin.display(),
                 env.selection.resolved.name()
             );
         } else {
-            println!("no tools in {}", env.gobin.display());
+            crate::outln!("no tools in {}", env.gobin.display());
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -323,7 +323,7 @@ fn reinstall(
             .flatten()
             .map(|i| i.go_version)
             .unwrap_or_else(|| "?".into());
-        println!("rebuilt {} ({target}): {before} -> {after}", tool.name);
+        crate::outln!("rebuilt {} ({target}): {before} -> {after}", tool.name);
     }
     Ok(if failures == 0 {
         ExitCode::SUCCESS
@@ -371,7 +371,7 @@ fn install(ctx: &Context, args: &[String], version: Option<Spec>) -> anyhow::Res
             .as_ref()
             .and_then(|i| i.main_module.clone())
             .unwrap_or_else(|| target.to_string());
-        println!(
+        crate::outln!(
             "installed {} ({}, {}) in {}",
             name,
             module.replace(' ', "@"),

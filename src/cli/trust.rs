@@ -78,12 +78,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 "state": state,
                 "review": review,
             });
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         } else {
-            println!("{} — {state}", escape_controls(&file.display().to_string()));
+            crate::outln!("{} — {state}", escape_controls(&file.display().to_string()));
             print_review(&review);
             if config.trust.is_none() {
-                println!("to trust it: gv trust {}", file.display());
+                crate::outln!("to trust it: gv trust {}", file.display());
             }
         }
         return Ok(ExitCode::SUCCESS);
@@ -105,9 +105,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "sha256": record.sha256,
             "review": review,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!(
+        crate::outln!(
             "trusted {} (sha256 {}); it applies from now on, until its content changes:",
             escape_controls(&file.display().to_string()),
             &record.sha256[..12]
@@ -155,26 +155,26 @@ fn target(ctx: &Context, path: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 fn print_review(review: &Review) {
     if review.entries.is_empty() {
-        println!("  (sets nothing gv applies)");
+        crate::outln!("  (sets nothing gv applies)");
     }
     for entry in &review.entries {
-        println!(
+        crate::outln!(
             "  {} = {}",
             escape_controls(&entry.key),
             escape_controls(&entry.value)
         );
         if let Some(risk) = &entry.risk {
-            println!("      {}", ui::out(&format!("! {risk}"), Style::Yellow));
+            crate::outln!("      {}", ui::out(&format!("! {risk}"), Style::Yellow));
         }
     }
     if !review.ignored.is_empty() {
-        println!("ignored even when trusted:");
+        crate::outln!("ignored even when trusted:");
         for line in &review.ignored {
-            println!("  {}", escape_controls(line));
+            crate::outln!("  {}", escape_controls(line));
         }
     }
     for error in &review.errors {
-        println!(
+        crate::outln!(
             "  {} {}",
             ui::out("error:", Style::Red),
             escape_controls(error)
@@ -210,14 +210,14 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
                 },
             })).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
     if records.entries.is_empty() && trees.is_empty() {
         ui::info("nothing is trusted yet; `gv trust --show` reviews the gv.toml that applies here");
     }
     for record in &records.entries {
-        println!(
+        crate::outln!(
             "{:<32} {}",
             state(record),
             escape_controls(&record.path.display().to_string())
@@ -230,7 +230,7 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
                 format!("{TRUSTED_PATHS_KEY} in {}", path.display())
             }
         };
-        println!(
+        crate::outln!(
             "{:<32} {}/ (every gv.toml below it; {from})",
             "trusted directory",
             escape_controls(&tree.dir.display().to_string())

@@ -40,7 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let verdict = args.expect.map(|e| inspect::expect::check(&report, e));
     if args.json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&json(&report, verdict.as_ref()))?
         );
@@ -76,7 +76,7 @@ fn yes_no(b: bool) -> &'static str {
 
 pub fn print_text(report: &Report) {
     let go = report.go_version().unwrap_or("unknown Go version");
-    println!(
+    crate::outln!(
         "{}: {} {} {}, {}",
         report.path.display(),
         ui::out(go, Style::Bold),
@@ -84,7 +84,7 @@ pub fn print_text(report: &Report) {
         report.arch,
         human_size(report.size)
     );
-    let row = |label: &str, value: String| println!("  {label:<14} {value}");
+    let row = |label: &str, value: String| crate::outln!("  {label:<14} {value}");
     match report.dwarf.as_ref().and_then(|d| d.package("main")) {
         Some(main) => row(
             "package main",
@@ -190,19 +190,19 @@ fn shorten(names: &[&str]) -> String {
 
 pub fn print_verdict(verdict: &Verdict) {
     if verdict.ok {
-        println!(
+        crate::outln!(
             "{} meets the {} profile's expectation",
             ui::out("ok:", Style::Green),
             verdict.expect
         );
         return;
     }
-    println!(
+    crate::outln!(
         "{} does not meet the {} profile's expectation:",
         ui::out("FAIL:", Style::Red),
         verdict.expect
     );
     for problem in &verdict.problems {
-        println!("  - {problem}");
+        crate::outln!("  - {problem}");
     }
 }

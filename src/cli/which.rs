@@ -37,7 +37,7 @@ pub fn run_which(ctx: &Context, args: WhichArgs) -> anyhow::Result<ExitCode> {
             "`gv which` looks in the SDK's bin/ directory (go, gofmt)"
         ));
     }
-    println!("{}", path.display());
+    crate::outln!("{}", path.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -45,7 +45,7 @@ pub fn run_prefix(ctx: &Context, _args: PrefixArgs) -> anyhow::Result<ExitCode> 
     let selection = ctx.selection()?;
     match selection.resolved.goroot() {
         Some(root) => {
-            println!("{}", root.display());
+            crate::outln!("{}", root.display());
             Ok(ExitCode::SUCCESS)
         }
         None => bail!(Hinted::new(
