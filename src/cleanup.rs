@@ -243,16 +243,6 @@ pub fn clean_cache(dirs: &[PathBuf], dry_run: bool) -> Result<u64, CleanupError>
     Ok(freed)
 }
 
-/// `1.2 GiB`, `181.4 MiB`, `12 KiB`.
-pub fn human_size(bytes: u64) -> String {
-    const GIB: u64 = 1 << 30;
-    if bytes >= GIB {
-        format!("{:.1} GiB", bytes as f64 / GIB as f64)
-    } else {
-        crate::inspect::expect::human_size(bytes)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,5 +20,3 @@ pub mod shims;
 pub mod tools;
 pub mod trust;
 pub mod ui;
-
-pub use gv_core::{config, pinfile, select, store, version};

@@ -65,6 +65,22 @@ macro_rules! out {
     };
 }
 
+/// A size for people: `1.2 GiB`, `181.4 MiB`, `340 KiB`, `12 B` (binary units, as
+/// `du -h` and indicatif count).
+pub fn human_size(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b >= KIB * KIB * KIB {
+        format!("{:.1} GiB", b / KIB / KIB / KIB)
+    } else if b >= KIB * KIB {
+        format!("{:.1} MiB", b / KIB / KIB)
+    } else if b >= KIB {
+        format!("{:.0} KiB", b / KIB)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
 /// Paint for stdout. Human output quotes paths and names others chose, so control
 /// characters in `text` are spelled out (data for scripts is printed raw, elsewhere).
 pub fn out(text: &str, style: Style) -> String {
@@ -115,6 +131,14 @@ pub fn error(message: impl std::fmt::Display) {
     say("gv: error:", Style::Red, &message.to_string(), None);
 }
 
+/// `err` as gv reports errors: its chain once, then its hint.
+pub fn error_of(err: &(dyn std::error::Error + 'static)) {
+    report(&gv_core::error::Report::with_hints(
+        err,
+        crate::error::hint_of,
+    ));
+}
+
 /// An error as reported: its chain once, then its hint.
 pub fn report(report: &gv_core::error::Report) {
     say(
@@ -146,4 +170,17 @@ pub fn info_hinted(message: impl std::fmt::Display, hint: impl std::fmt::Display
         &message.to_string(),
         Some(&hint.to_string()),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_like_du() {
+        use super::human_size;
+        assert_eq!(human_size(12), "12 B");
+        assert_eq!(human_size(340 << 10), "340 KiB");
+        assert_eq!(human_size(3 << 20), "3.0 MiB");
+        assert_eq!(human_size(67_580_000), "64.4 MiB");
+        assert_eq!(human_size(5 << 30), "5.0 GiB");
+    }
 }

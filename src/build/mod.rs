@@ -428,7 +428,7 @@ fn verify_one(binary: &Path, profile: &Profile) -> anyhow::Result<bool> {
             Some(d) => format!(
                 "DWARF {} ({}), {} Go packages",
                 d.version,
-                inspect::expect::human_size(d.size_in_file),
+                crate::ui::human_size(d.size_in_file),
                 d.packages.len()
             ),
             None => "no DWARF, no symbol table".to_string(),
@@ -579,12 +579,7 @@ fn explain_line(
 }
 
 fn shell_quote(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
+    gv_core::hook::Syntax::Posix.word(s)
 }
 
 #[cfg(test)]

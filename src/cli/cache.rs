@@ -2,7 +2,8 @@ use std::process::ExitCode;
 
 use gv_core::store::Cache;
 
-use crate::cleanup::{self, human_size};
+use crate::cleanup;
+use crate::ui::human_size;
 
 /// Manage gv's download and release-index caches
 #[derive(Debug, clap::Args)]

@@ -209,7 +209,7 @@ fn run_core(
     let report = match inspect::inspect(&binary) {
         Ok(report) => report,
         Err(err) => {
-            ui::error(&err);
+            ui::error_of(&err);
             return Ok(ExitCode::from(2));
         }
     };

@@ -5,9 +5,10 @@ use anyhow::Context as _;
 use gv_core::Spec;
 
 use super::Context;
-use crate::cleanup::{self, human_size};
+use crate::cleanup;
 use crate::install;
 use crate::ui;
+use crate::ui::human_size;
 
 /// Remove installed versions that nothing you name still selects
 #[derive(Debug, clap::Args)]

@@ -1,7 +1,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::inspect::{self, Expectation, Report, Verdict, expect::human_size};
+use crate::inspect::{self, Expectation, Report, Verdict};
+use crate::ui::human_size;
 use crate::ui::{self, Style};
 
 /// Report how a Go binary was built and whether it can be debugged
@@ -34,7 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let report = match inspect::inspect(&args.binary) {
         Ok(report) => report,
         Err(err) => {
-            ui::error(&err);
+            ui::error_of(&err);
             return Ok(ExitCode::from(2));
         }
     };

@@ -25,13 +25,23 @@ pub enum Syntax {
 }
 
 impl Syntax {
-    /// The syntax of a shell by name (`bash`, `zsh`, `fish`, `powershell`, `pwsh`).
-    pub fn of_shell(name: &str) -> Option<Syntax> {
-        match name {
-            "bash" | "zsh" => Some(Syntax::Posix),
-            "fish" => Some(Syntax::Fish),
-            "powershell" | "pwsh" => Some(Syntax::PowerShell),
-            _ => None,
+    /// The syntax of a shell by name or program (see [`shell_name`]).
+    pub fn of_shell(program: &str) -> Option<Syntax> {
+        Some(match shell_name(program)? {
+            "fish" => Syntax::Fish,
+            "powershell" => Syntax::PowerShell,
+            _ => Syntax::Posix,
+        })
+    }
+
+    /// `text` as one word of this syntax, quoted only when it needs to be (for commands
+    /// shown to people: `go build -o app ./cmd/app`).
+    pub fn word(self, text: &str) -> String {
+        let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
+        if !text.is_empty() && text.chars().all(plain) {
+            text.to_string()
+        } else {
+            self.quote(text)
         }
     }
 
@@ -56,6 +66,21 @@ impl Syntax {
             }
         }
     }
+}
+
+/// The shell a name or program stands for, as gv names it (`bash`, `zsh`, `fish`,
+/// `powershell`): `zsh`, `-zsh` (a login shell), `/usr/bin/fish`, `pwsh`, `pwsh.exe`.
+pub fn shell_name(program: &str) -> Option<&'static str> {
+    let base = Path::new(program.trim()).file_name()?.to_str()?;
+    let base = base.trim_start_matches('-');
+    let base = base.strip_suffix(".exe").unwrap_or(base);
+    Some(match base {
+        "bash" => "bash",
+        "zsh" => "zsh",
+        "fish" => "fish",
+        "pwsh" | "powershell" => "powershell",
+        _ => return None,
+    })
 }
 
 /// Can `name` be a shell variable in every shell we support? `[env]` may hold names that

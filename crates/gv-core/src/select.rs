@@ -9,7 +9,8 @@
 //! 4. the global default (`gv global`);
 //! 5. `system`: a `go` on PATH outside gv's own directories.
 //!
-//! The shim, `gv current` and the shell hook all call [`select`]: one rule, one place.
+//! Discovery, request and resolution run through [`crate::session::Session`], which the
+//! shim, the hook and every gv command use: one rule, one place.
 
 use std::ffi::OsString;
 use std::fmt;

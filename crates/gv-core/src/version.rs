@@ -1,7 +1,8 @@
 //! Go versions, parsed and ordered exactly as Go's own `go/version` (internal/gover) does,
 //! and version *specs* ("1.22", "latest", "system") matched against a set of versions.
 //!
-//! Ordering rules worth remembering (see the facts file):
+//! Ordering rules worth remembering (Go's `src/internal/gover/gover.go` is the reference;
+//! the tests below pin each rule):
 //! - From 1.21 on, `1.21` is a language version and sorts before every release of it:
 //!   `1.21 < 1.21rc1 < 1.21.0`. Before 1.21 a missing patch means `.0`: `1.20 == 1.20.0`.
 //! - Pre-release kinds compare as strings: `alpha < beta < rc`.
