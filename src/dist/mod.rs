@@ -1,9 +1,11 @@
 //! Where Go SDKs come from and how they get onto disk: the go.dev release index, mirrors,
 //! HTTP, and the streaming download → sha256 → gunzip → untar pipeline.
 
+pub mod dirhash;
 pub mod fetch;
 pub mod index;
 pub mod mirror;
+pub mod modzip;
 pub mod pipeline;
 pub mod unpack;
 
