@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod index;
 pub mod mirror;
 pub mod modzip;
+pub mod netrc;
 pub mod pipeline;
 pub mod unpack;
 
