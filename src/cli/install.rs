@@ -7,9 +7,12 @@ use gv_core::select::{self, Origin};
 use gv_core::{Spec, store};
 
 use super::{Context, UsageError};
+
+mod source;
 use crate::dist::mirror::{MIRROR_ENV, Mirror};
 use crate::install::{self, Options, Source};
 use crate::ui;
+pub use source::{SOURCE_ENV, SourceKind, ls_remote as ls_remote_goproxy, proxy_source};
 
 /// Download, verify and install Go versions
 ///
@@ -24,7 +27,8 @@ use crate::ui;
   gv install                     whatever this directory selects (.go-version, go.mod ...)
   gv install 1.22 --mirror golang.google.cn
   gv install --offline 1.22.10   from the download cache, no network
-  gv install --from-file ./go1.22.10.linux-amd64.tar.gz")]
+  gv install --from-file ./go1.22.10.linux-amd64.tar.gz
+  gv install 1.22 --source goproxy   through GOPROXY, verified by the checksum database")]
 pub struct Args {
     /// Versions: 1.22.3, go1.22.3, 1.22 (newest 1.22.x), latest, 1.23rc1
     #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION")]
@@ -48,6 +52,10 @@ pub struct Args {
 /// Where releases come from; shared with `gv ls-remote`.
 #[derive(Debug, clap::Args)]
 pub struct SourceArgs {
+    /// Where Go comes from: go.dev or a mirror (dl), or GOPROXY verified by GOSUMDB
+    /// (goproxy) [default: GV_SOURCE, else `source` in config.toml, else dl]
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    source: Option<SourceKind>,
     /// Mirror name (go.dev, golang.google.cn, aliyun, ustc) or a URL laid out like go.dev/dl
     #[arg(long, value_name = "NAME|URL")]
     mirror: Option<String>,
@@ -70,17 +78,39 @@ impl SourceArgs {
         opts.refresh = self.refresh;
         Ok(opts)
     }
+
+    /// `--source`, else GV_SOURCE, else the user's `source` key, else go.dev. A mirror
+    /// belongs to the go.dev source only.
+    pub fn kind(&self, config: &Config) -> anyhow::Result<SourceKind> {
+        let env = std::env::var(SOURCE_ENV).ok();
+        let kind = source::choose(self.source, env.as_deref(), config)?;
+        if kind == SourceKind::Goproxy && self.mirror.is_some() {
+            return Err(UsageError(
+                "--mirror picks a go.dev look-alike; the goproxy source uses GOPROXY instead\n  hint: drop --mirror, or use --source dl".to_string(),
+            )
+            .into());
+        }
+        Ok(kind)
+    }
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let found = ctx.discover();
     let config = Config::load(found.project_config.as_deref())?;
+    let kind = args.source.kind(&config)?;
     let mut opts = args.source.options(&config)?;
     opts.force = args.force;
     opts.insecure_skip_checksum = args.insecure_skip_checksum;
     opts.quiet = args.quiet;
 
     if let Some(path) = &args.from_file {
+        if kind == SourceKind::Goproxy {
+            return Err(UsageError(
+                "--from-file installs a go.dev archive; it does not go with --source goproxy"
+                    .to_string(),
+            )
+            .into());
+        }
         let done = install::install_archive(&ctx.store, path, &opts)
             .with_context(|| format!("cannot install {}", path.display()))?;
         report(&done, opts.quiet);
@@ -122,6 +152,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         args.specs
     };
 
+    if kind == SourceKind::Goproxy {
+        let src = source::proxy_source(&config)?;
+        return source::install_all(&ctx.store, &specs, &opts, &src);
+    }
     let mut failed = 0;
     for spec in &specs {
         match install::install(&ctx.store, spec, &opts) {

@@ -8,6 +8,7 @@
 //! them); `gv install` is a thin CLI over them. After any change to `versions/`, callers
 //! run [`after_store_change`].
 
+pub mod goproxy;
 mod lock;
 mod plan;
 pub mod progress;

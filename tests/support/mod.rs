@@ -2,7 +2,11 @@
 //! SDKs provisioned from the Python package index (see scripts/provision-go-sdks).
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod goproxy;
 pub mod mirror;
+pub mod sumdb;
+pub mod tls;
+pub mod zipw;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

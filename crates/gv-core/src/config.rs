@@ -21,6 +21,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "auto_install",
     // gv install: where SDKs are downloaded from.
     "mirror",
+    // gv install: go.dev/a mirror ("dl") or GOPROXY + GOSUMDB ("goproxy").
+    "source",
     // src/build/profile.rs: `[profile.NAME]` build profiles.
     "profile",
     // env.rs: the GOBIN shared by every version (tools that survive switching).
@@ -30,7 +32,7 @@ pub const KNOWN_KEYS: &[&str] = &[
 /// Keys only the user's own config may set. A project's gv.toml comes with whatever
 /// repository was cloned: it must not choose where Go SDKs are downloaded from, nor make
 /// gv install one behind the user's back.
-pub const USER_ONLY_KEYS: &[&str] = &["mirror", "auto_install"];
+pub const USER_ONLY_KEYS: &[&str] = &["mirror", "auto_install", "source"];
 
 /// Whether a project's gv.toml may set the environment variable `name`: only Go's own
 /// (`GO*`, `CGO_*`). Anything else — `PS1`, `PROMPT_COMMAND`, `LD_PRELOAD`, `BASH_ENV` —
