@@ -681,3 +681,110 @@ fn https_through_a_connect_proxy_trusting_a_test_ca() {
         tunnel.tunnels()
     );
 }
+
+/// A module cache as Go's toolchain switch leaves it: the unzipped tree with exec bits
+/// and go.mod copies of each _go.mod, and the .ziphash Go wrote after verifying it.
+fn fake_modcache(dir: &Path, version: &str, os_arch: &str) -> PathBuf {
+    let mv = format!("v0.0.1-go{version}.{os_arch}");
+    let tree = dir.join(format!("golang.org/toolchain@{mv}"));
+    for (name, data) in fake_files(version) {
+        let path = tree.join(&name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &data).unwrap();
+        if name.starts_with("bin/") || name.starts_with("pkg/tool/") {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        if let Some(dir) = name.strip_suffix("_go.mod") {
+            std::fs::write(tree.join(format!("{dir}go.mod")), &data).unwrap();
+        }
+    }
+    let hashes = dir.join("cache/download/golang.org/toolchain/@v");
+    std::fs::create_dir_all(&hashes).unwrap();
+    std::fs::write(
+        hashes.join(format!("{mv}.ziphash")),
+        format!("{}\n", Toolchain::fake(version).h1),
+    )
+    .unwrap();
+    tree
+}
+
+#[test]
+fn import_gotoolchain_adopts_verified_trees_and_skips_the_rest() {
+    let sb = Sandbox::new();
+    let cache = sb.work("modcache");
+    let good = fake_modcache(&cache, "1.22.10", "linux-amd64");
+    let tampered = fake_modcache(&cache, "1.22.9", "linux-amd64");
+    std::fs::write(tampered.join("bin/go"), "#!/bin/sh\necho pwned\n").unwrap();
+    fake_modcache(&cache, "1.21.13", "linux-amd64");
+    std::fs::remove_file(
+        cache.join("cache/download/golang.org/toolchain/@v/v0.0.1-go1.21.13.linux-amd64.ziphash"),
+    )
+    .unwrap();
+    let copy_changed = fake_modcache(&cache, "1.20.14", "linux-amd64");
+    std::fs::write(copy_changed.join("src/go.mod"), "module evil\n").unwrap();
+    fake_modcache(&cache, "1.23.1", "darwin-arm64");
+
+    let (ok, out, err) = run(sb
+        .gv(&sb.work(""))
+        .env("GOMODCACHE", &cache)
+        .args(["import", "gotoolchain"]));
+    assert!(ok, "{err}");
+    assert!(out.contains("+ 1.22.10 linked to"), "{out}");
+    assert!(
+        out.contains("1.22.9 skipped: its files do not match the hash Go recorded"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1.21.13 skipped: Go recorded no hash for it"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1.20.14 skipped: src/go.mod differs from the _go.mod"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1.23.1 skipped: a toolchain for darwin/arm64"),
+        "{out}"
+    );
+    assert_eq!(
+        listing(&sb.root().join("versions"))
+            .iter()
+            .filter(|p| !p.contains('/'))
+            .collect::<Vec<_>>(),
+        ["1.22.10"],
+        "only the verified tree, and no leftovers"
+    );
+    let goroot = sb.root().join("versions/1.22.10");
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        std::fs::metadata(goroot.join("bin/go")).unwrap().ino(),
+        std::fs::metadata(good.join("bin/go")).unwrap().ino()
+    );
+    assert!(goroot.join("src/go.mod").is_file());
+    // Shims were refreshed for the new version.
+    assert!(sb.root().join("shims/go").exists());
+    // Once more: already there.
+    let (ok, out, _) = run(sb
+        .gv(&sb.work(""))
+        .args(["import", "gotoolchain", "--gomodcache"])
+        .arg(&cache)
+        .arg("--json"));
+    assert!(ok);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let first = report["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "1.22.10")
+        .unwrap();
+    assert_eq!(first["skipped"], "already installed in gv");
+    // Options of the other importer are refused.
+    let (ok, _, err) = run(sb
+        .gv(&sb.work(""))
+        .args(["import", "gotoolchain", "--move"]));
+    assert!(!ok);
+    assert!(
+        err.contains("--move and --goenv-root are for `gv import goenv`"),
+        "{err}"
+    );
+}
