@@ -100,7 +100,7 @@ fn installs_through_the_proxy_verified_by_the_checksum_database() {
     assert!(ok, "{err}");
     assert!(err.contains("installed Go 1.22.10 in"), "{err}");
     assert!(
-        err.contains("verified by the checksum database at http://127.0.0.1"),
+        err.contains("proven by the checksum database sum.gv.test at http://127.0.0.1"),
         "{err}"
     );
     let goroot = w.sb.root().join("versions/1.22.10");
@@ -147,6 +147,31 @@ fn installs_through_the_proxy_verified_by_the_checksum_database() {
     let (ok, _, err) = w.install(&["latest"]);
     assert!(ok, "{err}");
     assert!(err.contains("Go 1.22.10 is already installed"), "{err}");
+}
+
+#[test]
+fn a_file_proxy_with_its_database_works_without_a_network() {
+    // An air-gapped copy: the proxy's files and the database's, in one folder.
+    let toolchains = vec![Toolchain::fake("1.22.9"), Toolchain::fake("1.22.10")];
+    let db = database(&toolchains, 300);
+    let sb = Sandbox::new();
+    let dir = sb.work("mirror");
+    support::goproxy::write_file_proxy(&dir, &toolchains);
+    db.lock()
+        .unwrap()
+        .write_static(&dir.join(format!("sumdb/{DB_NAME}")))
+        .unwrap();
+    let (ok, _, err) = run(sb
+        .gv(&sb.work(""))
+        .env("GOPROXY", format!("file://{}", dir.display()))
+        .env("GOSUMDB", db.lock().unwrap().vkey())
+        .args(["install", "--source", "goproxy", "1.22"]));
+    assert!(ok, "{err}");
+    assert!(err.contains("installed Go 1.22.10"), "{err}");
+    assert!(
+        err.contains(&format!("at file://{}/sumdb/{DB_NAME}", dir.display())),
+        "{err}"
+    );
 }
 
 #[test]
@@ -248,7 +273,7 @@ fn a_projects_gv_toml_cannot_redirect_the_proxy_or_the_database() {
     let (ok, _, err) = run(&mut cmd);
     assert!(ok, "the user's GOPROXY and GOSUMDB are used: {err}");
     assert!(
-        err.contains("checksum database at http://127.0.0.1"),
+        err.contains("checksum database sum.gv.test at http://127.0.0.1"),
         "{err}"
     );
 }

@@ -17,7 +17,9 @@ pub use source::{SOURCE_ENV, SourceKind, ls_remote as ls_remote_goproxy, proxy_s
 /// Download, verify and install Go versions
 ///
 /// Resolves each version against the go.dev release index (or a mirror), then downloads,
-/// checks the sha256, and unpacks in one streaming pass. A version directory appears only
+/// checks the sha256, and unpacks in one streaming pass. With --source goproxy the
+/// toolchain module comes through GOPROXY instead, proven genuine by the checksum database
+/// (GOSUMDB) as Go's own toolchain switch proves it. A version directory appears only
 /// complete and verified.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -41,7 +43,8 @@ pub struct Args {
     /// Install a local go.dev archive (goV.OS-ARCH.tar.gz)
     #[arg(long, value_name = "ARCHIVE", conflicts_with = "specs")]
     from_file: Option<PathBuf>,
-    /// Install even when no sha256 can be found for the archive (unsafe)
+    /// Install even when no checksum can be had: no sha256 for the archive, or (goproxy)
+    /// GOSUMDB=off / GONOSUMDB / GOPRIVATE exempting the toolchain (unsafe)
     #[arg(long)]
     insecure_skip_checksum: bool,
     /// Print only warnings and errors

@@ -6,7 +6,8 @@
 //! GOPROXY is a list tried in order, as the go command tries it: after an entry followed
 //! by `,` the next is tried only when the answer was 404 or 410 ("not here"); after `|`,
 //! on any error. `off` stops the list; `direct` means fetching from the module's own
-//! origin, which gv does not do for toolchains (see [`ProxyError::Direct`]).
+//! origin, which gv does not do for toolchains (see [`ProxyError::Direct`]). A proxy may
+//! be a `file://` folder laid out the same way (an air-gapped copy), as for the go command.
 
 use std::io::Read;
 
@@ -124,19 +125,17 @@ impl ProxyList {
             } else {
                 item.to_string()
             };
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(bad(format!(
-                    "`{}`: gv speaks http(s) to proxies{}",
-                    redact(item),
-                    if url.starts_with("file://") {
-                        " (for a file:// proxy, serve the folder over http)"
-                    } else {
-                        ""
-                    }
-                )));
-            }
-            if reqwest::Url::parse(&url).is_err() {
-                return Err(bad(format!("`{}` is not a URL", redact(item))));
+            let parsed = reqwest::Url::parse(&url)
+                .map_err(|_| bad(format!("`{}` is not a URL", redact(item))))?;
+            match parsed.scheme() {
+                "http" | "https" => {}
+                "file" if parsed.to_file_path().is_ok() => {}
+                _ => {
+                    return Err(bad(format!(
+                        "`{}`: a proxy is an http(s):// or file:// URL",
+                        redact(item)
+                    )));
+                }
             }
             entries.push(Entry::Proxy {
                 url: url.trim_end_matches('/').to_string(),
@@ -220,9 +219,60 @@ impl ProxyList {
     }
 }
 
+/// A response body: over HTTP, or a file of a `file://` proxy.
+pub enum Body {
+    Http(reqwest::blocking::Response),
+    File(std::fs::File),
+}
+
+impl Body {
+    pub fn content_length(&self) -> Option<u64> {
+        match self {
+            Body::Http(r) => r.content_length(),
+            Body::File(f) => f.metadata().ok().map(|m| m.len()),
+        }
+    }
+}
+
+impl Read for Body {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Body::Http(r) => r.read(buf),
+            Body::File(f) => f.read(buf),
+        }
+    }
+}
+
+/// GETs `url`, or opens it for a `file://` URL (a missing file is a 404, as in Go).
+pub fn open(http: &Http, url: &str) -> Result<Body, FetchError> {
+    if url.starts_with("file://") {
+        let path = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.to_file_path().ok())
+            .ok_or_else(|| FetchError::Network {
+                url: url.to_string(),
+                message: "not a local file URL".to_string(),
+            })?;
+        return match std::fs::File::open(&path) {
+            Ok(file) if file.metadata().is_ok_and(|m| m.is_file()) => Ok(Body::File(file)),
+            Ok(_) => Err(FetchError::NotFound {
+                url: url.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FetchError::NotFound {
+                url: url.to_string(),
+            }),
+            Err(e) => Err(FetchError::Network {
+                url: url.to_string(),
+                message: e.to_string(),
+            }),
+        };
+    }
+    http.get(url).map(Body::Http)
+}
+
 /// GETs `url` into memory, refusing bodies over `limit` bytes.
 pub fn read_limited(http: &Http, url: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
-    let response = http.get(url)?;
+    let response = open(http, url)?;
     let mut body = Vec::new();
     response
         .take(limit + 1)
@@ -367,7 +417,16 @@ mod tests {
             ]
         );
         assert!(ProxyList::parse(&setting(" , ")).is_err());
-        assert!(ProxyList::parse(&setting("file:///srv/proxy")).is_err());
+        assert!(ProxyList::parse(&setting("ftp://srv/proxy")).is_err());
+        assert_eq!(
+            ProxyList::parse(&setting("file:///srv/proxy/"))
+                .unwrap()
+                .entries,
+            vec![Entry::Proxy {
+                url: "file:///srv/proxy".into(),
+                on_any_error: false
+            }]
+        );
         assert_eq!(
             ProxyList::parse(&setting("off")).unwrap().entries,
             vec![Entry::Off]

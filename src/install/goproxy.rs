@@ -417,7 +417,7 @@ fn download(
     let what = format!("{TOOLCHAIN_MODULE}@{module_version}.zip");
     let (url, response) = src.proxies.try_each(&what, |base| {
         let url = format!("{base}/{TOOLCHAIN_MODULE}/@v/{module_version}.zip");
-        http.get(&url).map(|r| (url, r))
+        goproxy::open(http, &url).map(|r| (url, r))
     })?;
     let shown = redact(&url);
     let size = response.content_length();

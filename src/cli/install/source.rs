@@ -107,16 +107,15 @@ fn report(done: &ProxyInstalled, quiet: bool) {
             ));
             return;
         }
-        (Fetched::Download { url }, Some(v), _) => format!(
-            "from {url}; {} verified by the checksum database at {} (record {} of {})",
-            v.h1, v.url, v.record, v.tree_size
+        (Fetched::Download { .. }, Some(v), _) => format!(
+            "{} proven by the checksum database {} at {}: record {} of its signed log of {}",
+            v.h1, v.name, v.url, v.record, v.tree_size
         ),
         (Fetched::Download { url }, None, _) => {
             format!("from {url}; checksum NOT verified")
         }
-        (Fetched::Cache { path }, _, Some(h1)) => format!(
-            "from the download cache ({}); {h1} as verified by the checksum database when it was downloaded",
-            path.display()
+        (Fetched::Cache { .. }, _, Some(h1)) => format!(
+            "from the download cache: {h1}, as the checksum database proved it when it was downloaded"
         ),
         (Fetched::Cache { path }, _, None) => format!("from {}", path.display()),
     };

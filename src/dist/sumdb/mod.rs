@@ -157,10 +157,19 @@ impl Choice {
             )));
         }
         let url = match url {
-            Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+            Some(u)
+                if u.starts_with("https://")
+                    || u.starts_with("http://")
+                    || u.starts_with("file:///") =>
+            {
                 Some(u.trim_end_matches('/').to_string())
             }
-            Some(u) => return Err(bad(format!("`{}` is not an http(s) URL", redact(u)))),
+            Some(u) => {
+                return Err(bad(format!(
+                    "`{}` is not an http(s):// or file:// URL",
+                    redact(u)
+                )));
+            }
             None => None,
         };
         Ok(Choice::Database(Database {
@@ -187,6 +196,8 @@ fn valid_db_name(name: &str) -> bool {
 /// What the database vouched for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
+    /// The database's name (from its key).
+    pub name: String,
     /// The module zip's hash, `h1:...`.
     pub h1: String,
     pub record: i64,
@@ -305,6 +316,7 @@ impl Database {
                 id,
             })?;
         Ok(Verified {
+            name,
             h1: h1.to_string(),
             record: id,
             tree_size: latest.n,
