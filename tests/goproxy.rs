@@ -457,6 +457,10 @@ fn zips_with_unsafe_paths_are_refused() {
             "a go.mod below the top folder",
         ),
         (vec![good("bin\\go", "x")], "a character Go does not allow"),
+        (
+            vec![ZipEntry::file(&format!("{prefix}lib/bomb"), vec![0u8; 1 << 20]).declare_size(10)],
+            "",
+        ),
     ];
     for (entries, expect) in cases {
         let mut entries = entries;
@@ -476,8 +480,13 @@ fn zips_with_unsafe_paths_are_refused() {
             )
             .args(["install", "--source", "goproxy", version]));
         assert!(!ok, "{expect}");
-        assert!(err.contains("refusing zip entry"), "{err}");
-        assert!(err.contains(expect), "{expect}: {err}");
+        if expect.is_empty() {
+            // A zip bomb: more bytes than declared. Damaged, either way.
+            assert!(err.contains("the zip is damaged"), "{err}");
+        } else {
+            assert!(err.contains("refusing zip entry"), "{err}");
+            assert!(err.contains(expect), "{expect}: {err}");
+        }
         assert!(listing(&sb.root().join("versions")).is_empty(), "{expect}");
         assert!(!sb.path().join("escape").exists() && !sb.root().join("escape").exists());
     }

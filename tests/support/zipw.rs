@@ -10,6 +10,8 @@ pub struct ZipEntry {
     pub deflate: bool,
     /// Unix mode stored in the external attributes (e.g. a symlink's 0o120777).
     pub unix_mode: u32,
+    /// An uncompressed size to declare instead of the true one (a zip bomb's lie).
+    pub declared_size: Option<u32>,
 }
 
 impl ZipEntry {
@@ -19,7 +21,13 @@ impl ZipEntry {
             data: data.into(),
             deflate: true,
             unix_mode: 0o100644,
+            declared_size: None,
         }
+    }
+
+    pub fn declare_size(mut self, size: u32) -> ZipEntry {
+        self.declared_size = Some(size);
+        self
     }
 
     pub fn stored(mut self) -> ZipEntry {
@@ -57,6 +65,7 @@ pub fn zip(entries: &[ZipEntry]) -> Vec<u8> {
             e.data.clone()
         };
         let method: u16 = if e.deflate { 8 } else { 0 };
+        let size = e.declared_size.unwrap_or(e.data.len() as u32);
         let offset = out.len() as u32;
         // Local file header.
         u32le(&mut out, 0x0403_4b50);
@@ -67,7 +76,7 @@ pub fn zip(entries: &[ZipEntry]) -> Vec<u8> {
         u16le(&mut out, 0x5821);
         u32le(&mut out, crc.sum());
         u32le(&mut out, body.len() as u32);
-        u32le(&mut out, e.data.len() as u32);
+        u32le(&mut out, size);
         u16le(&mut out, e.name.len() as u16);
         u16le(&mut out, 0);
         out.extend_from_slice(&e.name);
@@ -82,7 +91,7 @@ pub fn zip(entries: &[ZipEntry]) -> Vec<u8> {
         u16le(&mut central, 0x5821);
         u32le(&mut central, crc.sum());
         u32le(&mut central, body.len() as u32);
-        u32le(&mut central, e.data.len() as u32);
+        u32le(&mut central, size);
         u16le(&mut central, e.name.len() as u16);
         u16le(&mut central, 0);
         u16le(&mut central, 0);
