@@ -220,6 +220,37 @@ fn the_database_can_be_reached_through_the_proxy() {
 }
 
 #[test]
+fn finding_the_database_follows_the_proxy_list_like_go() {
+    let w = world(&["1.22.10"]);
+    // `|` past a proxy that is down, to one that serves the database.
+    let (ok, _, err) = run(w
+        .gv()
+        .env("GOSUMDB", w.vkey())
+        .env("GOPROXY", format!("{DEAD}|{}", w.server.url()))
+        .args(["install", "--source", "goproxy", "1.22.10"]));
+    assert!(ok, "{err}");
+    // No proxy serves it: the database itself is asked, at https://<name>.
+    let bare = ProxyServer::start(vec![Toolchain::fake("1.22.9")], None);
+    let (ok, _, err) = run(w
+        .gv()
+        .env("GOSUMDB", w.vkey())
+        .env("GOPROXY", bare.url())
+        .args(["install", "--source", "goproxy", "1.22.9"]));
+    assert!(!ok);
+    assert!(
+        err.contains("cannot ask the checksum database sum.gv.test"),
+        "{err}"
+    );
+    assert!(err.contains("https://sum.gv.test/lookup/"), "{err}");
+    assert!(
+        bare.requests()
+            .contains(&format!("/sumdb/{DB_NAME}/supported")),
+        "{:?}",
+        bare.requests()
+    );
+}
+
+#[test]
 fn the_source_comes_from_gv_source_or_the_users_config_never_a_project() {
     let w = world(&["1.22.10"]);
     // A project asking for the goproxy source is ignored (and the dead go.dev fails).

@@ -18,7 +18,6 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -130,11 +129,7 @@ pub fn unpack(
     }
     for dir in dirs {
         let path = dest.join(dir);
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o755)
-            .create(&path)
-            .map_err(|source| ZipError::Write { path, source })?;
+        platform::create_dirs(&path).map_err(|source| ZipError::Write { path, source })?;
     }
 
     let sums = extract(&archive, &plan, dest, progress)?;
@@ -382,11 +377,7 @@ fn extract_one(
     let mut out = match &p.out {
         Some(rel) => {
             let path = dest.join(rel);
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(if p.exec { 0o755 } else { 0o644 })
-                .open(&path)
+            let file = platform::create_file(&path, p.exec)
                 .map_err(|source| ZipError::Write { path, source })?;
             Some(file)
         }
@@ -466,12 +457,12 @@ impl Read for At {
         let in_buf = self.pos >= self.buf_start && self.pos < self.buf_start + self.buf_len as u64;
         if !in_buf {
             if out.len() >= Self::CAPACITY {
-                let n = self.file.read_at(out, self.pos)?;
+                let n = platform::read_at(&self.file, out, self.pos)?;
                 self.pos += n as u64;
                 return Ok(n);
             }
             self.buf.resize(Self::CAPACITY, 0);
-            self.buf_len = self.file.read_at(&mut self.buf, self.pos)?;
+            self.buf_len = platform::read_at(&self.file, &mut self.buf, self.pos)?;
             self.buf_start = self.pos;
             if self.buf_len == 0 {
                 return Ok(0);
@@ -495,6 +486,55 @@ impl Seek for At {
         };
         self.pos = target.ok_or_else(|| io::Error::other("seek before the start of the zip"))?;
         Ok(self.pos)
+    }
+}
+
+/// What differs by platform: modes on Unix, none on Windows (where go.dev's `.zip`
+/// archives come from); positioned reads on both.
+#[cfg(unix)]
+mod platform {
+    use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
+    use std::path::Path;
+
+    pub fn create_dirs(path: &Path) -> std::io::Result<()> {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o755)
+            .create(path)
+    }
+
+    /// A new file (never an existing one, so nothing is written through a link).
+    pub fn create_file(path: &Path, exec: bool) -> std::io::Result<std::fs::File> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(if exec { 0o755 } else { 0o644 })
+            .open(path)
+    }
+
+    pub fn read_at(file: &std::fs::File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+        file.read_at(buf, pos)
+    }
+}
+
+#[cfg(windows)]
+mod platform {
+    use std::os::windows::fs::FileExt;
+    use std::path::Path;
+
+    pub fn create_dirs(path: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(path)
+    }
+
+    pub fn create_file(path: &Path, _exec: bool) -> std::io::Result<std::fs::File> {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    }
+
+    pub fn read_at(file: &std::fs::File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+        file.seek_read(buf, pos)
     }
 }
 

@@ -27,7 +27,7 @@ use self::note::{NoteError, Verifier};
 use self::tlog::{Tile, TileSource, TlogError, Tree};
 use super::fetch::Http;
 use super::goenv::Setting;
-use super::goproxy::{ProxyList, is_not_found, read_limited, redact};
+use super::goproxy::{Entry, ProxyList, is_not_found, read_limited, redact};
 
 /// Go's databases use tiles of height 8.
 const TILE_HEIGHT: u32 = 8;
@@ -213,29 +213,42 @@ impl Database {
     }
 
     /// The base URL: GOSUMDB's, else the first proxy that says it serves this database
-    /// (`<proxy>/sumdb/<name>/supported`), else the database itself.
+    /// (`<proxy>/sumdb/<name>/supported`), else the database itself — as the go command
+    /// decides: proxies that answer 404/410, and reaching `direct` or `off`, mean "ask the
+    /// database"; any other failure of a proxy that was asked is an error.
     fn base(&self, http: &Http, proxies: &ProxyList) -> Result<String, SumDbError> {
         if let Some(url) = &self.url {
             return Ok(url.clone());
         }
         let name = self.name();
-        let probe = proxies.try_each("the checksum database", |base| {
-            let url = format!("{base}/sumdb/{name}");
-            read_limited(http, &format!("{url}/supported"), MAX_ANSWER).map(|_| url)
-        });
-        match probe {
-            Ok(url) => Ok(url),
-            // No proxy serves it (or the list says direct/off): ask the database itself.
-            Err(super::goproxy::ProxyError::NotFound { .. })
-            | Err(super::goproxy::ProxyError::Direct { earlier: None, .. })
-            | Err(super::goproxy::ProxyError::Off { .. }) => Ok(format!("https://{name}")),
-            Err(super::goproxy::ProxyError::Direct {
-                earlier: Some(e), ..
-            }) if e.contains("404") || e.contains("410") => Ok(format!("https://{name}")),
-            Err(e) => Err(SumDbError::Unreachable {
+        let mut failure = None;
+        for entry in &proxies.entries {
+            let (url, on_any_error) = match entry {
+                Entry::Proxy { url, on_any_error } => (url, *on_any_error),
+                Entry::Direct => {
+                    failure = None;
+                    break;
+                }
+                Entry::Off => break,
+            };
+            let base = format!("{url}/sumdb/{name}");
+            match read_limited(http, &format!("{base}/supported"), MAX_ANSWER) {
+                Ok(_) => return Ok(base),
+                Err(e) if is_not_found(&e) => {}
+                Err(e) => {
+                    failure = Some(redact(&e.to_string()));
+                    if !on_any_error {
+                        break;
+                    }
+                }
+            }
+        }
+        match failure {
+            Some(cause) => Err(SumDbError::Unreachable {
                 name: name.to_string(),
-                cause: e.to_string(),
+                cause,
             }),
+            None => Ok(format!("https://{name}")),
         }
     }
 
