@@ -1,4 +1,6 @@
-//! Adopting SDKs from another manager's store into gv's: `gv import goenv`.
+//! Adopting SDKs from another manager's store into gv's: `gv import goenv`, and
+//! `gv import gotoolchain` for what Go's own toolchain switching downloaded
+//! ([`gotoolchain`]).
 //!
 //! Each SDK is hard-linked into a staging directory inside gv's store and renamed into
 //! place only when complete, so an interrupted import never leaves a half-copied GOROOT
@@ -11,6 +13,8 @@ use std::path::{Path, PathBuf};
 use gv_core::pinfile;
 use gv_core::{Spec, Store, Version};
 use thiserror::Error;
+
+pub mod gotoolchain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

@@ -7,14 +7,19 @@ use gv_core::config::Config;
 use gv_core::select::Origin;
 
 use super::{Context, UsageError};
+
+mod source;
 use crate::dist::mirror::Mirror;
 use crate::install::{self, Options, Source};
 use crate::ui;
+pub use source::{SourceKind, ls_remote as ls_remote_goproxy, proxy_source};
 
 /// Download, verify and install Go versions
 ///
 /// Resolves each version against the go.dev release index (or a mirror), then downloads,
-/// checks the sha256, and unpacks in one streaming pass. A version directory appears only
+/// checks the sha256, and unpacks in one streaming pass. With --source goproxy the
+/// toolchain module comes through GOPROXY instead, proven genuine by the checksum database
+/// (GOSUMDB) as Go's own toolchain switch proves it. A version directory appears only
 /// complete and verified.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -24,7 +29,8 @@ use crate::ui;
   gv install                     whatever this directory selects (.go-version, go.mod ...)
   gv install 1.22 --mirror golang.google.cn
   gv install --offline 1.22.10   from the download cache, no network
-  gv install --from-file ./go1.22.10.linux-amd64.tar.gz")]
+  gv install --from-file ./go1.22.10.linux-amd64.tar.gz
+  gv install 1.22 --source goproxy   through GOPROXY, verified by the checksum database")]
 pub struct Args {
     /// Versions: 1.22.3, go1.22.3, 1.22 (newest 1.22.x), latest, 1.23rc1
     #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION")]
@@ -37,7 +43,8 @@ pub struct Args {
     /// Install a local go.dev archive (goV.OS-ARCH.tar.gz)
     #[arg(long, value_name = "ARCHIVE", conflicts_with = "specs")]
     from_file: Option<PathBuf>,
-    /// Install even when no sha256 can be found for the archive (unsafe)
+    /// Install even when no checksum can be had: no sha256 for the archive, or (goproxy)
+    /// GOSUMDB=off / GONOSUMDB / GOPRIVATE exempting the toolchain (unsafe)
     #[arg(long)]
     insecure_skip_checksum: bool,
     /// Print only warnings and errors
@@ -48,6 +55,10 @@ pub struct Args {
 /// Where releases come from; shared with `gv ls-remote`.
 #[derive(Debug, clap::Args)]
 pub struct SourceArgs {
+    /// Where Go comes from: go.dev or a mirror (dl), or GOPROXY verified by GOSUMDB
+    /// (goproxy) [default: GV_SOURCE, else `source` in config.toml, else dl]
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    source: Option<SourceKind>,
     /// Mirror name (go.dev, golang.google.cn, aliyun, ustc) or a URL laid out like go.dev/dl
     #[arg(long, value_name = "NAME|URL")]
     mirror: Option<String>,
@@ -70,15 +81,38 @@ impl SourceArgs {
         opts.refresh = self.refresh;
         Ok(opts)
     }
+
+    /// `--source`, else GV_SOURCE, else the user's `source` key, else go.dev. A mirror
+    /// belongs to the go.dev source only.
+    pub fn kind(&self, config: &Config) -> anyhow::Result<SourceKind> {
+        let env = std::env::var(gv_core::vars::SOURCE).ok();
+        let kind = source::choose(self.source, env.as_deref(), config)?;
+        if kind == SourceKind::Goproxy && self.mirror.is_some() {
+            return Err(UsageError::hinted(
+                "--mirror picks a go.dev look-alike; the goproxy source uses GOPROXY instead",
+                "drop --mirror, or use --source dl",
+            )
+            .into());
+        }
+        Ok(kind)
+    }
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let mut opts = args.source.options(ctx.config()?)?;
+    let config = ctx.config()?;
+    let kind = args.source.kind(config)?;
+    let mut opts = args.source.options(config)?;
     opts.force = args.force;
     opts.insecure_skip_checksum = args.insecure_skip_checksum;
     opts.quiet = args.quiet;
 
     if let Some(path) = &args.from_file {
+        if kind == SourceKind::Goproxy {
+            return Err(UsageError::new(
+                "--from-file installs a go.dev archive; it does not go with --source goproxy",
+            )
+            .into());
+        }
         let done = install::install_archive(ctx.store(), path, &opts)
             .with_context(|| format!("cannot install {}", path.display()))?;
         report(&done, opts.quiet);
@@ -116,6 +150,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         args.specs
     };
 
+    if kind == SourceKind::Goproxy {
+        let src = source::proxy_source(config)?;
+        return source::install_all(ctx.store(), &specs, &opts, &src);
+    }
     let mut failed = 0;
     let mut first_installed = None;
     for spec in &specs {
@@ -125,8 +163,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 first_installed.get_or_insert(done.version);
             }
             Err(err) => {
-                let err = anyhow::Error::new(err).context(format!("cannot install Go {spec}"));
-                ui::report(&crate::error::report(&err));
+                install_failed(spec, err);
                 failed += 1;
             }
         }
@@ -140,6 +177,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Reports one version that could not be installed (the others go on).
+fn install_failed(spec: &Spec, err: impl std::error::Error + Send + Sync + 'static) {
+    let err = anyhow::Error::new(err).context(format!("cannot install Go {spec}"));
+    ui::report(&crate::error::report(&err));
 }
 
 /// A newcomer's first install should leave a working `go`: with no global default yet, the

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use gv_core::Spec;
 
 use super::Context;
-use super::install::SourceArgs;
+use super::install::{SourceArgs, SourceKind};
 use crate::dist::fetch::Http;
 use crate::install;
 use crate::ui::{self, Style};
@@ -17,7 +17,8 @@ use crate::ui::{self, Style};
   gv ls-remote             every stable release
   gv ls-remote 1.22        the 1.22.x releases
   gv ls-remote --all       including rc and beta releases
-  gv ls-remote --json      for scripts")]
+  gv ls-remote --json      for scripts
+  gv ls-remote --source goproxy   what the GOPROXY proxies have")]
 pub struct Args {
     /// Only versions matching this spec (1.22, 1.22.3, latest)
     #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION")]
@@ -33,7 +34,19 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let opts = args.source.options(ctx.config()?)?;
+    let config = ctx.config()?;
+    let opts = args.source.options(config)?;
+    if args.source.kind(config)? == SourceKind::Goproxy {
+        let src = super::install::proxy_source(config)?;
+        return super::install::ls_remote_goproxy(
+            ctx.store(),
+            args.spec.as_ref(),
+            args.all,
+            args.json,
+            &opts,
+            &src,
+        );
+    }
     let http = Http::new()?;
     let index = install::listing_index(&http, &opts)?;
     let installed = ctx.store().installed()?;

@@ -259,7 +259,7 @@ fn link_stays_inside(link: &Path, target: &Path) -> bool {
 /// install syncs the file system once at the end, most data is already on disk, so the
 /// durability costs little extra wall time (git's "batch" fsync does the same).
 #[cfg(target_os = "linux")]
-fn start_writeback(file: &std::fs::File) {
+pub(crate) fn start_writeback(file: &std::fs::File) {
     use std::os::fd::AsRawFd;
     // SAFETY: a valid open fd; SYNC_FILE_RANGE_WRITE only schedules I/O.
     unsafe {
@@ -268,7 +268,7 @@ fn start_writeback(file: &std::fs::File) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn start_writeback(_file: &std::fs::File) {}
+pub(crate) fn start_writeback(_file: &std::fs::File) {}
 
 #[cfg(test)]
 mod tests {

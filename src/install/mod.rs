@@ -8,6 +8,7 @@
 //! them); `gv install` is a thin CLI over them. After any change to `versions/`, callers
 //! run [`after_store_change`].
 
+pub mod goproxy;
 mod lock;
 mod plan;
 pub mod progress;
@@ -33,7 +34,8 @@ pub use lock::{VersionLock, lock};
 use plan::{Plan, cached_archive, checksum_index, first_hex_word, plan, sidecar_path};
 pub use plan::{listing_index, load_index, mirror_index};
 pub use progress::Progress;
-use publish::{TempDir, check_sdk, keep_download, replace_dir, sync_tree};
+pub(crate) use publish::check_sdk;
+use publish::{TempDir, keep_download, replace_dir, sync_tree};
 pub use uninstall::{UninstallError, uninstall};
 
 /// How to install.

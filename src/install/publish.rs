@@ -25,7 +25,7 @@ impl Drop for TempDir {
 }
 
 /// Does the unpacked tree look like the SDK we meant to install?
-pub(super) fn check_sdk(root: &Path, version: &Version) -> Result<(), String> {
+pub(crate) fn check_sdk(root: &Path, version: &Version) -> Result<(), String> {
     if !root.join("bin").join("go").is_file() {
         return Err("there is no go/bin/go in it".to_string());
     }

@@ -33,6 +33,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "auto_install",
     // gv install: where SDKs are downloaded from.
     "mirror",
+    // gv install: go.dev/a mirror ("dl") or GOPROXY + GOSUMDB ("goproxy").
+    "source",
     // src/build/profile.rs: `[profile.NAME]` build profiles.
     "profile",
     // env.rs: the GOBIN shared by every version (tools that survive switching).
@@ -42,9 +44,9 @@ pub const KNOWN_KEYS: &[&str] = &[
 ];
 
 /// Keys only the user's own config may set, even in a trusted project file: a repository
-/// must not choose where Go SDKs are downloaded from, install one behind the user's back,
-/// or vouch for itself.
-pub const USER_ONLY_KEYS: &[&str] = &["mirror", "auto_install", trust::TRUSTED_PATHS_KEY];
+/// must not choose where Go SDKs are downloaded from (`mirror`, `source`), install one
+/// behind the user's back, or vouch for itself.
+pub const USER_ONLY_KEYS: &[&str] = &["mirror", "source", "auto_install", trust::TRUSTED_PATHS_KEY];
 
 /// Whether a project's gv.toml may set the environment variable `name`: only what the
 /// go command reads (`GO*`, `CGO_*`, and the C toolchain it runs). Anything else —

@@ -619,6 +619,31 @@ fn parse_entry(value: &toml::Value) -> Result<Entry, String> {
     }
 }
 
+/// The value a go command run through gv gets for one variable gv does not derive from
+/// the selection (GOPROXY, GOSUMDB, ...), by the same rules as [`plan`]: the `[env]` entry
+/// of `config` — `Some(path)` names its file — unless the user's own value wins; `None`
+/// when neither sets it.
+pub fn config_or_user_var(
+    config: &Config,
+    name: &str,
+    lookup: impl Fn(&str) -> Option<OsString>,
+) -> Result<Option<(OsString, Option<PathBuf>)>, EnvError> {
+    let lookup = |n: &str| users_own(n, &lookup);
+    let wanted = env_table(config, &mut Vec::new())?;
+    Ok(match wanted.get(name) {
+        Some(w) => {
+            let source = Source::Config {
+                path: w.path.clone(),
+                forced: w.entry.forced,
+            };
+            let var = user_or_config(name, &w.entry.value, w.entry.forced, source, &lookup);
+            let from_config = var.is_applied().then(|| w.path.clone());
+            Some((var.value, from_config))
+        }
+        None => lookup(name).map(|value| (value, None)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@
 //!                              while it is replaced)
 //! ide/<name>-<hash> -> …        per-project GOROOT links for GoLand (gv ide goland)
 //! trusted-files                project gv.toml files trusted with `gv trust` (trust.rs)
+//! sumdb/<name>/latest          the checksum database tree head gv last accepted
 //! locks/<version>.lock         one install or uninstall of a version at a time
 //! locks/trust.lock             one `gv trust` at a time
 //! .hints/notices/              notices already shown, per file (notice.rs)
@@ -29,6 +30,7 @@
 //! downloads/<archive>          archives verified on download, for --offline and reinstalls
 //! downloads/<archive>.sha256   their sha256 and what verified it
 //! downloads/.<archive>.<pid>.partial   a download in progress
+//! downloads/goproxy/…          toolchain module zips (.zip, .ziphash) from a GOPROXY
 //! index/<url>.json             release indexes, kept 15 minutes
 //! hook/<pid>                   the shell hook's stamp files, without XDG_RUNTIME_DIR
 //! debug/<hash>/                gv debug's builds, one directory per project
@@ -223,6 +225,12 @@ impl Store {
         self.root.join("ide")
     }
 
+    /// The checksum databases' tree heads gv accepted (`sumdb/<name>/latest`), as Go
+    /// keeps them in `$GOPATH/pkg/sumdb`: a later head must be consistent with it.
+    pub fn sumdb_state(&self) -> PathBuf {
+        self.root.join("sumdb")
+    }
+
     /// The records of `gv trust` (see [`crate::trust`]).
     pub fn trust_records(&self) -> PathBuf {
         self.root.join("trusted-files")
@@ -319,6 +327,12 @@ impl Cache {
 
     pub fn downloads(&self) -> PathBuf {
         self.root.join("downloads")
+    }
+
+    /// Toolchain module zips from a GOPROXY, laid out like a module cache
+    /// (`golang.org/toolchain/@v/<version>.zip` and `.ziphash`).
+    pub fn goproxy_downloads(&self) -> PathBuf {
+        self.downloads().join("goproxy")
     }
 
     /// A download in progress by this process.

@@ -24,6 +24,8 @@ pub const COMPLETE: &str = "GV_COMPLETE";
 pub const GO_MIRROR: &str = "GV_GO_MIRROR";
 /// The release index trusted for checksums.
 pub const GO_INDEX: &str = "GV_GO_INDEX";
+/// Where `gv install` gets toolchains: go.dev (or a mirror), or GOPROXY.
+pub const SOURCE: &str = "GV_SOURCE";
 /// A shim installs a missing version first.
 pub const AUTO_INSTALL: &str = "GV_AUTO_INSTALL";
 /// Where `gv rehash` finds gv-shim.
@@ -126,6 +128,12 @@ pub const ALL: &[Var] = &[
         name: GO_INDEX,
         meaning: "the release index trusted for checksums when the mirror has none",
         default: "https://go.dev/dl/?mode=json&include=all",
+        read_by: &[Gv],
+    },
+    Var {
+        name: SOURCE,
+        meaning: "where `gv install` gets toolchains: `dl` (go.dev or a mirror) or `goproxy` (GOPROXY, verified by the checksum database)",
+        default: "dl",
         read_by: &[Gv],
     },
     Var {
@@ -236,6 +244,7 @@ mod tests {
             COMPLETE,
             GO_MIRROR,
             GO_INDEX,
+            SOURCE,
             AUTO_INSTALL,
             SHIM_BINARY,
             SHIM_DEPTH,

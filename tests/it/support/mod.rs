@@ -1,7 +1,11 @@
 //! Shared helpers for gv's black-box tests: an isolated environment per test, and real Go
 //! SDKs provisioned from the Python package index (see scripts/provision-go-sdks).
 
+pub mod goproxy;
 pub mod mirror;
+pub mod sumdb;
+pub mod tls;
+pub mod zipw;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
