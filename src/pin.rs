@@ -16,13 +16,30 @@ pub fn write(store: &Store, path: &Path, spec: &Spec) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))?;
     if !matches!(spec, Spec::System) {
         let installed = store.installed()?;
-        if spec.best_match(&installed).is_none() {
-            crate::ui::warn(format!(
+        match spec.best_match(&installed) {
+            None => crate::ui::warn(format!(
                 "Go {spec} is not installed yet; run `gv install {spec}`"
-            ));
+            )),
+            // `latest` or `1.22` moves as versions come and go: say what it means today.
+            Some(version) if !matches!(spec, Spec::Exact(_)) => crate::ui::info(format!(
+                "{spec} is Go {version} today (the newest installed match)"
+            )),
+            Some(_) => {}
         }
     }
     Ok(())
+}
+
+/// A spec as `gv local`/`gv global` show it: `1.22.10`, or `latest (1.23.9)` for one that
+/// stands for whichever installed version matches best.
+pub fn describe(store: &Store, spec: &Spec) -> anyhow::Result<String> {
+    if matches!(spec, Spec::Exact(_) | Spec::System) {
+        return Ok(spec.to_string());
+    }
+    Ok(match spec.best_match(&store.installed()?) {
+        Some(version) => format!("{spec} ({version})"),
+        None => format!("{spec} (not installed)"),
+    })
 }
 
 /// The specs in a version file, as written (for display).

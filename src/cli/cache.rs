@@ -20,6 +20,9 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Command {
     /// Empty the download and index caches, printing the space freed
+    #[command(after_help = "Examples:
+  gv cache clean --dry-run   how much would be freed, deleting nothing
+  gv cache clean             delete downloaded archives and indexes (installed versions stay)")]
     Clean {
         /// Show what would be freed, delete nothing
         #[arg(long, short = 'n')]

@@ -124,14 +124,20 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn explain(var: &Var) -> String {
-    match &var.overridden_by_user {
-        Some(wanted) => format!(
-            "kept from your environment; {} wants {:?} (add force = true to override)",
-            var.source,
-            wanted.to_string_lossy()
-        ),
-        None => var.source.to_string(),
-    }
+    let Some(wanted) = &var.overridden_by_user else {
+        return var.source.to_string();
+    };
+    // Only an [env] entry has a `force` to add; gv's own values give way to the user's
+    // environment, and unsetting the variable is what brings them back.
+    let remedy = match &var.source {
+        Source::Config { .. } => "add force = true to that entry to override".to_string(),
+        _ => format!("unset {} to use it", var.name),
+    };
+    format!(
+        "kept from your environment; {} wants {:?} ({remedy})",
+        var.source,
+        wanted.to_string_lossy()
+    )
 }
 
 /// `export NAME='value';` (or fish's `set -gx`), or `None` for a name a shell could read

@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ));
     }
     for spec in pin::read(&file)? {
-        crate::outln!("{spec}");
+        crate::outln!("{}", pin::describe(ctx.store(), &spec)?);
     }
     Ok(ExitCode::SUCCESS)
 }

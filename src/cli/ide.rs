@@ -34,6 +34,10 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Editor {
     /// VS Code: point go.alternateTools.go at gv's go shim and drop go.goroot
+    #[command(after_help = "Examples:
+  gv ide vscode             print the settings (nothing is written)
+  gv ide vscode --write     merge them into ./.vscode/settings.json, keeping comments
+  gv ide vscode --json      the settings as JSON")]
     Vscode {
         /// Merge into ./.vscode/settings.json (created if needed), keeping every other
         /// setting and comment
@@ -41,6 +45,9 @@ enum Editor {
         write: bool,
     },
     /// GoLand: a GOROOT path that follows this project's pin
+    #[command(after_help = "Examples:
+  gv ide goland             the GOROOT to give GoLand, a link that follows .go-version
+  gv ide goland --json      the same, for scripts")]
     Goland,
 }
 

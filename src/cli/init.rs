@@ -6,6 +6,10 @@ use crate::shell::{Shell, init};
 use crate::ui;
 
 const AFTER_HELP: &str = "\
+Examples:
+  gv init bash                  print bash's set-up code (to read it before adding it)
+  gv init                       the same for the shell gv runs in (detected)
+
 Add one line to your shell's rc file:
   ~/.bashrc:                    eval \"$(gv init bash)\"
   ~/.zshrc:                     eval \"$(gv init zsh)\"

@@ -18,7 +18,8 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let installed = ctx.store().installed()?;
     // The list is still worth showing when the selection here is broken.
-    let active = ctx.selection().ok();
+    let selection = ctx.selection();
+    let active = selection.as_ref().ok();
     let system = select::find_system_go(ctx.store(), ctx.select_env().path.as_deref());
 
     let mut rows: Vec<(String, Option<std::path::PathBuf>)> = installed
@@ -31,14 +32,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             Resolved::System { go: go.clone() }.goroot(),
         ));
     }
-    let is_active = |name: &str| active.as_ref().is_some_and(|s| s.resolved.name() == name);
+    let is_active = |name: &str| active.is_some_and(|s| s.resolved.name() == name);
 
     if args.json {
         let items: Vec<_> = rows
             .iter()
             .map(|(name, goroot)| {
                 let origin = active
-                    .as_ref()
                     .filter(|_| is_active(name))
                     .map(|s| origin_json(&s.request.origin));
                 serde_json::json!({
@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ui::info_hinted("no Go versions installed", "run `gv install latest`");
     }
     for (name, _) in &rows {
-        match active.as_ref().filter(|_| is_active(name)) {
+        match active.filter(|_| is_active(name)) {
             Some(sel) => crate::outln!(
                 "{} {} {}",
                 ui::out("*", Style::Green),
@@ -64,6 +64,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 ui::out(&format!("({})", sel.request.origin), Style::Dim)
             ),
             None => crate::outln!("  {name}"),
+        }
+    }
+    // Nothing marked needs a reason: the version selected here is missing, or the pin
+    // is broken.
+    if let Err(err) = &selection {
+        let report = gv_core::error::Report::with_hints(err, crate::error::hint_of);
+        let message = format!("none of these is active here: {}", report.message);
+        match &report.hint {
+            Some(hint) => ui::warn_hinted(message, hint),
+            None => ui::warn(message),
         }
     }
     Ok(ExitCode::SUCCESS)

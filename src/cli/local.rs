@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         Some(Err(err)) => Err(err.clone().into()),
         Some(Ok((Origin::GoVersionFile { path } | Origin::ToolVersions { path }, entries))) => {
             for spec in &entries.specs {
-                crate::outln!("{spec}");
+                crate::outln!("{}", crate::pin::describe(ctx.store(), spec)?);
             }
             crate::ui::info(format!("(from {})", path.display()));
             Ok(ExitCode::SUCCESS)

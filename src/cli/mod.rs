@@ -171,9 +171,35 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
     #[test]
     fn cli_definition_is_consistent() {
-        use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    /// Every command a user can run, with its path (`gv cache clean`).
+    fn visible(cmd: &clap::Command, path: String, out: &mut Vec<(String, clap::Command)>) {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let path = format!("{path} {}", sub.get_name());
+            out.push((path.clone(), sub.clone()));
+            visible(sub, path, out);
+        }
+    }
+
+    /// README promises examples in every command's --help.
+    #[test]
+    fn every_command_has_examples_in_its_help() {
+        let mut commands = Vec::new();
+        visible(&super::Cli::command(), "gv".into(), &mut commands);
+        let missing: Vec<&str> = commands
+            .iter_mut()
+            .filter_map(|(path, cmd)| {
+                let help = cmd.render_long_help().to_string();
+                (!help.contains("\nExamples:\n")).then_some(path.as_str())
+            })
+            .collect();
+        assert!(missing.is_empty(), "no examples in --help: {missing:?}");
+        assert!(commands.len() > 30, "walked {} commands", commands.len());
     }
 }

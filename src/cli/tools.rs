@@ -1,9 +1,10 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use gv_core::Spec;
 use gv_core::select::{self, SelectEnv};
+use gv_core::session::SessionError;
 
 use super::{Context, UsageError};
 use crate::error::Hinted;
@@ -48,6 +49,11 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Sub {
     /// Rebuild tools (all, the stale ones, or those named) with the selected or another Go
+    #[command(after_help = "Examples:
+  gv tools reinstall --stale            just the tools `gv tools` marks stale
+  gv tools reinstall                    every tool, with the Go selected here
+  gv tools reinstall gopls dlv          the tools named
+  gv tools reinstall --version 1.23     every tool, with the newest installed Go 1.23.x")]
     Reinstall {
         /// Tool names (files in GOBIN); all tools when none is given
         #[arg(value_name = "NAME", conflicts_with = "stale")]
@@ -65,6 +71,12 @@ enum Sub {
         offline: bool,
     },
     /// Build tools with the selected Go into the shared GOBIN (go install)
+    #[command(after_help = "Examples:
+  gv tools install dlv gopls            the newest delve and gopls (short names)
+  gv tools install staticcheck@2024.1.1 a short name at a version
+  gv tools install golang.org/x/tools/cmd/stringer@latest
+                                        any package, at any version go install accepts
+  gv tools install dlv --version 1.22   built with the newest installed Go 1.22.x")]
     Install {
         /// dlv, gopls, staticcheck, goimports or govulncheck (optionally @VERSION, default
         /// @latest), or any PACKAGE@VERSION
@@ -122,57 +134,78 @@ fn environment(ctx: &Context, version: Option<Spec>) -> anyhow::Result<Env> {
     let super::Here {
         selection, plan, ..
     } = session.here()?;
-    let gobin = plan
-        .get("GOBIN")
-        .map(|v| PathBuf::from(&v.value))
-        .ok_or_else(|| {
-            Hinted::new(
-                "there is no shared GOBIN: `gobin = false` in config and GOBIN is not set",
-                "set GOBIN, or remove `gobin = false` to use ~/go/bin",
-            )
-        })?;
     Ok(Env {
         selection: selection.clone(),
         plan: plan.clone(),
-        gobin,
+        gobin: gobin(session)?,
     })
 }
 
-fn read_tools(env: &Env) -> anyhow::Result<Vec<Tool>> {
-    tools::list(&env.gobin).with_context(|| format!("cannot read {}", env.gobin.display()))
+/// The shared GOBIN here, or why there is none.
+fn gobin(session: &Context) -> anyhow::Result<PathBuf> {
+    session.gobin()?.ok_or_else(|| {
+        Hinted::new(
+            "there is no shared GOBIN: `gobin = false` in config and GOBIN is not set",
+            "set GOBIN, or remove `gobin = false` to use ~/go/bin",
+        )
+        .into()
+    })
 }
 
-/// Every tool's verdict; asks the proxy unless `offline`.
-fn assess<'a>(ctx: &Context, env: &Env, all: &'a [Tool], offline: bool) -> Vec<Assessed<'a>> {
+fn read_tools(gobin: &Path) -> anyhow::Result<Vec<Tool>> {
+    tools::list(gobin).with_context(|| format!("cannot read {}", gobin.display()))
+}
+
+/// Every tool's verdict against the Go selected here (`None`: none is), asking that Go's
+/// proxy for newer module versions unless `offline`.
+fn assess<'a>(
+    ctx: &Context,
+    env: Option<&Env>,
+    all: &'a [Tool],
+    offline: bool,
+) -> Vec<Assessed<'a>> {
     let installed = ctx.store().installed().unwrap_or_default();
-    let selected = tools::selected_go(&env.selection);
-    let latest = if offline {
-        None
-    } else {
-        let modules = stale::modules_to_check(all);
-        match stale::latest_versions(&env.go(), &modules, env.changes()) {
-            Ok(latest) => Some(latest),
-            Err(e) => {
-                ui::warn(format!(
-                    "cannot run {} to ask the proxy for newer versions: {e}",
-                    env.go().display()
-                ));
-                None
+    let selected = env.and_then(|env| tools::selected_go(&env.selection));
+    let latest = match env {
+        Some(env) if !offline => {
+            let modules = stale::modules_to_check(all);
+            match stale::latest_versions(&env.go(), &modules, env.changes()) {
+                Ok(latest) => Some(latest),
+                Err(e) => {
+                    ui::warn(format!(
+                        "cannot run {} to ask the proxy for newer versions: {e}",
+                        env.go().display()
+                    ));
+                    None
+                }
             }
         }
+        _ => None,
     };
     stale::assess(all, selected.as_ref(), &installed, latest.as_ref())
 }
 
 fn list(ctx: &Context, json: bool, offline: bool) -> anyhow::Result<ExitCode> {
-    let env = environment(ctx, None)?;
-    let all = read_tools(&env)?;
-    let assessed = assess(ctx, &env, &all, offline);
+    // The listing needs only GOBIN; without a usable version here it still shows what is
+    // there, and says what it could not check.
+    let (env, unselected) = match environment(ctx, None) {
+        Ok(env) => (Some(env), None),
+        Err(err) => match err.downcast_ref::<SessionError>() {
+            Some(SessionError::Select(why)) => (None, Some(why.clone())),
+            _ => return Err(err),
+        },
+    };
+    let gobin = match &env {
+        Some(env) => env.gobin.clone(),
+        None => gobin(ctx)?,
+    };
+    let all = read_tools(&gobin)?;
+    let assessed = assess(ctx, env.as_ref(), &all, offline);
     if json {
         let items: Vec<_> = assessed.iter().map(tool_json).collect();
         let report = serde_json::json!({
-            "gobin": env.gobin,
-            "selected": tools::selected_go(&env.selection).map(|v| v.to_string()),
+            "gobin": gobin,
+            "selected": env.as_ref().and_then(|env| tools::selected_go(&env.selection)).map(|v| v.to_string()),
             "tools": items,
         });
         crate::outln!("{}", serde_json::to_string_pretty(&report)?);
@@ -181,11 +214,21 @@ fn list(ctx: &Context, json: bool, offline: bool) -> anyhow::Result<ExitCode> {
     if all.is_empty() {
         crate::outln!(
             "no tools in {} (install one with `gv tools install dlv` or `go install PATH@VERSION`)",
-            env.gobin.display()
+            gobin.display()
         );
         return Ok(ExitCode::SUCCESS);
     }
-    crate::outln!("# {}", env.gobin.display());
+    if let Some(why) = &unselected {
+        let report = gv_core::error::Report::with_hints(why, crate::error::hint_of);
+        ui::warn_hinted(
+            format!(
+                "not checking the tools against a Go version or the proxy: {}",
+                report.message
+            ),
+            report.hint.as_deref().unwrap_or("`gv current` says why"),
+        );
+    }
+    crate::outln!("# {}", gobin.display());
     let width = all.iter().map(|t| t.name.len()).max().unwrap_or(0);
     for item in &assessed {
         let tool = item.tool;
@@ -250,10 +293,10 @@ fn reinstall(
 ) -> anyhow::Result<ExitCode> {
     let env = environment(ctx, version)?;
     ui::warn_once(ctx.store(), &env.plan.warnings);
-    let all = read_tools(&env)?;
+    let all = read_tools(&env.gobin)?;
     // (tool, the version to build it at when not the recorded one)
     let chosen: Vec<(&Tool, Option<String>)> = if only_stale {
-        assess(ctx, &env, &all, offline)
+        assess(ctx, Some(&env), &all, offline)
             .into_iter()
             .filter(|a| a.is_stale())
             .map(|a| (a.tool, a.upgrade().map(str::to_string)))

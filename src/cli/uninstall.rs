@@ -24,6 +24,30 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let installed = ctx.store().installed()?;
+    match &args.spec {
+        Spec::System => {
+            return Err(UsageError::hinted(
+                "`system` is the go found on PATH outside gv; gv does not uninstall it",
+                "remove it with the tool that installed it (your package manager, or rm -r its GOROOT)",
+            )
+            .into());
+        }
+        // Removing "whatever is newest" is a guess nobody should make for you.
+        Spec::Latest => {
+            return Err(match args.spec.best_match(&installed) {
+                Some(newest) => UsageError::hinted(
+                    "`latest` names whichever Go is newest, not one installed version",
+                    format!("name it: `gv uninstall {newest}` (the newest installed)"),
+                ),
+                None => UsageError::hinted(
+                    "`latest` names whichever Go is newest, not one installed version",
+                    "`gv list` shows what is installed",
+                ),
+            }
+            .into());
+        }
+        _ => {}
+    }
     let matching: Vec<&Version> = installed.iter().filter(|v| args.spec.matches(v)).collect();
     let version = match matching.as_slice() {
         [one] => (*one).clone(),

@@ -89,9 +89,28 @@ pub(super) fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> 
                 ),
             )
         }
+        Some((i, dir)) if i < shims_at && hook_bin.as_deref() == Some(dir.as_path()) => Check::ok(
+            "path",
+            format!(
+                "`go` resolves to {}, the selected SDK's bin/ that the shell hook puts first; gv's shims ({}) come after it. Both are gv's: either way this directory's Go runs",
+                dir.join("go").display(),
+                shims.display()
+            ),
+        ),
+        Some((i, dir)) if i < shims_at => Check::problem(
+            "path",
+            format!(
+                "`go` resolves to {}, an SDK in gv's store that is not the one selected here, ahead of gv's shims on PATH",
+                dir.join("go").display()
+            ),
+            format!(
+                "remove {} from PATH in your rc file; the shims and the shell hook pick the version per directory",
+                dir.display()
+            ),
+        ),
         _ => Check::ok(
             "path",
-            format!("`go` resolves to gv ({} on PATH)", shims.display()),
+            format!("`go` resolves to gv's shims ({} on PATH)", shims.display()),
         ),
     }
 }

@@ -151,6 +151,9 @@ pub(super) fn gotoolchain_checks(
                 ));
             }
         }
+        // An unreadable config leaves the policy unknown, and the config check already
+        // says what to fix; guessing here would name a second, wrong problem.
+        None if config.is_none() => {}
         None if selection.is_some_and(|s| matches!(s.resolved, Resolved::Managed { .. })) => {
             if deliberate {
                 out.push(Check::ok(

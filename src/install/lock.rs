@@ -37,6 +37,22 @@ pub fn lock(store: &Store, version: &Version, on_wait: impl FnOnce()) -> io::Res
 /// holds; other versions are cleaned only if their lock is free (nobody is working on
 /// them right now).
 pub fn clean_leftovers(store: &Store, held: &Version, cache: &Cache) {
+    sweep_work_dirs(store, Some(held));
+    // Partial downloads of this version (any platform): `.go1.22.10.*.partial`.
+    if let Ok(entries) = std::fs::read_dir(cache.downloads()) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if Cache::is_partial_download_of(&name.to_string_lossy(), held) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Removes the work directories in `versions/` (`.tmp-`, `.old-`, `.rm-`) no running gv
+/// is using: those of `held`, whose lock the caller has, and those of versions whose lock
+/// is free (a missing lock file is free too).
+pub fn sweep_work_dirs(store: &Store, held: Option<&Version>) {
     let Ok(entries) = std::fs::read_dir(store.versions_dir()) else {
         return;
     };
@@ -45,20 +61,10 @@ pub fn clean_leftovers(store: &Store, held: &Version, cache: &Cache) {
         let Some(version) = name.to_str().and_then(Store::work_version) else {
             continue;
         };
-        // Free means: ours, or nobody holds its lock (a missing lock file is free too).
-        let free = version.as_str() == held.as_str()
+        let free = held.is_some_and(|h| version.as_str() == h.as_str())
             || File::open(store.version_lock(&version)).map_or(true, |f| f.try_lock().is_ok());
         if free {
             let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-    // Partial downloads of this version (any platform): `.go1.22.10.*.partial`.
-    if let Ok(entries) = std::fs::read_dir(cache.downloads()) {
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            if Cache::is_partial_download_of(&name.to_string_lossy(), held) {
-                let _ = std::fs::remove_file(entry.path());
-            }
         }
     }
 }

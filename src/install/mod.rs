@@ -365,9 +365,15 @@ pub fn install_archive(
     })
 }
 
+/// `version`, when it is installed and there is nothing to do. Nothing to do still
+/// sweeps what interrupted runs left (an install killed mid-unpack leaves a whole tree).
 fn already_installed(store: &Store, version: &Version) -> Option<Installed> {
     let goroot = store.version_dir(version);
-    goroot.join("bin").is_dir().then(|| Installed {
+    if !store.is_installed(version) {
+        return None;
+    }
+    lock::sweep_work_dirs(store, None);
+    Some(Installed {
         version: version.clone(),
         goroot,
         source: Source::AlreadyInstalled,

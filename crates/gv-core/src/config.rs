@@ -391,9 +391,11 @@ impl Config {
 /// Why a project may not set a [`USER_ONLY_KEYS`] key.
 fn user_only_reason(key: &str) -> &'static str {
     match key {
-        "mirror" => "a project's gv.toml may not choose where Go is downloaded from",
+        "mirror" | "source" => "a project's gv.toml may not choose where Go is downloaded from",
         "auto_install" => "a project's gv.toml may not make gv install Go behind your back",
-        _ => "a project's gv.toml may not vouch for itself",
+        trust::TRUSTED_PATHS_KEY => "a project's gv.toml may not vouch for itself",
+        // A new user-only key must come with its reason here.
+        other => unreachable!("no reason written for the user-only key `{other}`"),
     }
 }
 
@@ -446,24 +448,29 @@ mod tests {
     fn a_project_cannot_set_user_only_keys() {
         let project = ConfigFile::parse(
             Path::new("/p/gv.toml"),
-            "mirror = \"https://evil.example/\"\nauto_install = true\n",
+            "mirror = \"https://evil.example/\"\nauto_install = true\nsource = \"goproxy\"\ntrusted_paths = [\"/\"]\n",
         )
         .unwrap();
         let config = Config {
             project: Some(project),
             ..Config::default()
         };
-        assert!(config.get("mirror").is_none());
-        assert!(config.get("auto_install").is_none());
         let warnings: Vec<String> = config.warnings().iter().map(|n| n.text.clone()).collect();
-        let warnings = warnings.join("\n");
-        assert!(warnings.contains("`mirror` ignored"), "{warnings}");
-        assert!(warnings.contains("`auto_install` ignored"), "{warnings}");
-        assert!(
-            warnings.contains("where Go is downloaded from"),
-            "{warnings}"
-        );
-        assert!(warnings.contains("behind your back"), "{warnings}");
+        // Each key is refused with its own reason, not another key's.
+        for (key, reason) in [
+            ("mirror", "where Go is downloaded from"),
+            ("source", "where Go is downloaded from"),
+            ("auto_install", "install Go behind your back"),
+            (trust::TRUSTED_PATHS_KEY, "vouch for itself"),
+        ] {
+            assert!(config.get(key).is_none(), "{key}");
+            let line = warnings
+                .iter()
+                .find(|w| w.contains(&format!("`{key}` ignored")))
+                .unwrap_or_else(|| panic!("no warning for {key}: {warnings:?}"));
+            assert!(line.contains(reason), "{key}: {line}");
+        }
+        assert_eq!(warnings.len(), USER_ONLY_KEYS.len(), "{warnings:?}");
         assert!(project_may_set_env("GOFLAGS") && project_may_set_env("CGO_CFLAGS"));
         assert!(project_may_set_env("CC"));
         assert!(!project_may_set_env("PS1") && !project_may_set_env("LD_PRELOAD"));

@@ -168,10 +168,23 @@ mod tests {
             "cannot read /p/.go-version: Input/output error (os error 5)\n  hint: fix it"
         );
         let hinted = Hinted::new("no gv.toml here", "name one");
-        assert_eq!(hint_of(&hinted), None, "not a gv-core type");
         assert_eq!(
-            find_hint(&hinted, |e| e.downcast_ref::<Hinted>()?.hint()),
-            Some("name one".into())
+            hinted.to_string(),
+            "no gv.toml here",
+            "the hint stays apart"
+        );
+        assert_eq!(hint_of(&hinted), Some("name one".into()));
+        #[derive(Debug, thiserror::Error)]
+        #[error("cannot go on")]
+        struct Wrapper {
+            #[source]
+            source: Hinted,
+        }
+        let wrapped = Wrapper { source: hinted };
+        assert_eq!(
+            hint_of(&wrapped),
+            Some("name one".into()),
+            "found down the chain"
         );
     }
 }

@@ -695,16 +695,27 @@ mod tests {
     fn not_installed_names_version_origin_and_fix() {
         let (tmp, store) = fixture();
         std::fs::write(tmp.path().join(".go-version"), "1.24.2\n").unwrap();
-        let err = select(&store, &env(), tmp.path()).unwrap_err().to_string();
-        assert!(err.contains("Go 1.24.2 is not installed"), "{err}");
-        assert!(err.contains(".go-version"), "{err}");
-        assert!(err.contains("gv install 1.24.2"), "{err}");
+        let report = |dir: &Path| {
+            let err = select(&store, &env(), dir).unwrap_err();
+            crate::error::Report::with_hints(&err, crate::error::hint_of)
+        };
+        let err = report(tmp.path());
+        assert!(err.message.contains("Go 1.24.2 is not installed"), "{err}");
+        assert!(err.message.contains(".go-version"), "{err}");
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("run `gv install 1.24.2`"),
+            "{err}"
+        );
 
         std::fs::remove_file(tmp.path().join(".go-version")).unwrap();
         std::fs::write(tmp.path().join("go.mod"), "go 1.30\n").unwrap();
-        let err = select(&store, &env(), tmp.path()).unwrap_err().to_string();
-        assert!(err.contains("Go 1.30.0 or newer is not installed"), "{err}");
-        assert!(err.contains("gv install 1.30"), "{err}");
+        let err = report(tmp.path());
+        assert!(
+            err.message.contains("Go 1.30.0 or newer is not installed"),
+            "{err}"
+        );
+        assert!(err.hint.unwrap_or_default().contains("gv install 1.30"));
     }
 
     #[test]

@@ -179,6 +179,22 @@ impl Session {
         })
     }
 
+    /// The GOBIN a go command here installs into: the plan's (your own GOBIN, else gv's
+    /// shared one). When no version can be selected here, the same rule from the config
+    /// and the environment alone, so what is in GOBIN can still be shown.
+    pub fn gobin(&self) -> Result<Option<PathBuf>, SessionError> {
+        match self.plan() {
+            Ok(plan) => Ok(plan.get("GOBIN").map(|v| PathBuf::from(&v.value))),
+            Err(SessionError::Select(_)) => {
+                if let Some(own) = env::users_own("GOBIN", &self.lookup) {
+                    return Ok(Some(PathBuf::from(own)));
+                }
+                Ok(env::shared_gobin(self.config()?, &self.lookup)?.map(|(dir, _)| dir))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
     /// What `gv install` with no argument installs here (see [`Request::install_spec`]).
     pub fn install_spec(&self) -> Result<Option<Spec>, SelectError> {
         Ok(self.request()?.install_spec())
