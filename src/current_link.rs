@@ -40,7 +40,7 @@ pub fn refresh(store: &Store) -> std::io::Result<Option<PathBuf>> {
         .root()
         .join(format!(".current.{}", std::process::id()));
     crate::fsutil::remove_if_exists(&tmp)?;
-    std::os::unix::fs::symlink(&relative, &tmp)?;
+    gv_core::platform::link_dir(&relative, &tmp)?;
     std::fs::rename(&tmp, &link)?;
     Ok(Some(store.version_dir(&version)))
 }

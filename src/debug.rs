@@ -145,18 +145,15 @@ pub fn check_delve(dlv_path: &Path, go: Option<&Version>) -> Result<Option<Strin
 /// `GV_CACHE_DIR/debug/<hash of the directory>`, owner-only. One per directory, so
 /// rebuilding replaces the last binary instead of piling them up.
 pub fn build_dir(cache: &Path, cwd: &Path) -> std::io::Result<PathBuf> {
+    use gv_core::platform;
     use sha2::{Digest, Sha256};
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     let digest = Sha256::digest(cwd.as_os_str().as_encoded_bytes());
     let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     let base = cache.join("debug");
     let dir = base.join(name);
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)?;
-    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o700))?;
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    platform::create_private_dir(&dir)?;
+    platform::set_private(&base)?;
+    platform::set_private(&dir)?;
     Ok(dir)
 }
 
@@ -238,27 +235,25 @@ mod tests {
 
     #[test]
     fn build_dirs_are_private_and_one_per_directory() {
-        use std::os::unix::fs::PermissionsExt;
         let cache = tempfile::tempdir().unwrap();
         let a = build_dir(cache.path(), Path::new("/src/a")).unwrap();
         let again = build_dir(cache.path(), Path::new("/src/a")).unwrap();
         let b = build_dir(cache.path(), Path::new("/src/b")).unwrap();
         assert_eq!(a, again);
         assert_ne!(a, b);
-        let mode = std::fs::metadata(&a).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o700);
+        let mode = gv_core::platform::mode(&std::fs::metadata(&a).unwrap());
+        assert_eq!(mode, 0o700);
     }
 
     #[test]
     fn debuggers_are_found_in_order() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let (first, second) = (dir.path().join("1"), dir.path().join("2"));
         for d in [&first, &second] {
             std::fs::create_dir(d).unwrap();
             let f = d.join("dlv");
             std::fs::write(&f, "#!/bin/sh\n").unwrap();
-            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
+            gv_core::platform::set_executable(&f).unwrap();
         }
         let path = std::env::join_paths([&second]).unwrap();
         let dirs = search_dirs(Some(&first), Some(&path));

@@ -1,4 +1,3 @@
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -288,7 +287,7 @@ fn exec(mut cmd: Command, path: &Path) -> ExitCode {
             .collect::<Vec<_>>()
             .join(" ")
     ));
-    let err = cmd.exec();
+    let err = gv_core::platform::exec(&mut cmd);
     ui::error(format!(
         "cannot run {}: {err}\n  hint: check that it is an executable file",
         path.display()

@@ -1,5 +1,5 @@
-//! Where gv keeps things. The store is `GV_ROOT` (default: the XDG data dir, e.g.
-//! `~/.local/share/gv`):
+//! Where gv keeps things. The store is `GV_ROOT`, else `$XDG_DATA_HOME/gv`, else
+//! `~/.local/share/gv` — on macOS too (see [`crate::platform::data_home`]):
 //!
 //! ```text
 //! versions/<version>/   a complete GOROOT per installed version (e.g. versions/1.22.10)
@@ -51,13 +51,13 @@ impl Store {
         Store { root: root.into() }
     }
 
-    /// The store named by `GV_ROOT`, else `$XDG_DATA_HOME/gv`. A relative `GV_ROOT` is
-    /// refused: it would name a different store in every directory, and put relative
-    /// directories on PATH.
+    /// The store named by `GV_ROOT`, else `$XDG_DATA_HOME/gv`, else `~/.local/share/gv`.
+    /// A relative `GV_ROOT` is refused: it would name a different store in every
+    /// directory, and put relative directories on PATH.
     pub fn from_env() -> Result<Store, StoreError> {
         match absolute_var(ROOT_ENV)? {
             Some(root) => Ok(Store::new(root)),
-            None => dirs::data_dir()
+            None => crate::platform::data_home()
                 .map(|d| Store::new(d.join("gv")))
                 .ok_or(StoreError::NoDataDir),
         }
@@ -125,11 +125,12 @@ impl Store {
     }
 }
 
-/// gv's cache directory (downloads, release index): `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv`.
+/// gv's cache directory (downloads, release index): `GV_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/gv`, else `~/.cache/gv`.
 pub fn cache_dir() -> Result<PathBuf, StoreError> {
     match absolute_var(CACHE_ENV)? {
         Some(dir) => Ok(dir),
-        None => dirs::cache_dir()
+        None => crate::platform::cache_home()
             .map(|d| d.join("gv"))
             .ok_or(StoreError::NoCacheDir),
     }
