@@ -7,6 +7,7 @@ use gv_core::select::{self, Origin};
 use gv_core::{Spec, store};
 
 use super::{Context, UsageError};
+use crate::dist::Platform;
 use crate::dist::mirror::{MIRROR_ENV, Mirror};
 use crate::install::{self, Options, Source};
 use crate::ui;
@@ -24,7 +25,9 @@ use crate::ui;
   gv install                     whatever this directory selects (.go-version, go.mod ...)
   gv install 1.22 --mirror golang.google.cn
   gv install --offline 1.22.10   from the download cache, no network
-  gv install --from-file ./go1.22.10.linux-amd64.tar.gz")]
+  gv install --from-file ./go1.22.10.linux-amd64.tar.gz
+  gv install 1.22.10 --os darwin --arch arm64   another platform's SDK (cross builds, tests)
+  gv install 1.15.15 --arch amd64   on Apple Silicon: the Intel build, for Rosetta 2")]
 pub struct Args {
     /// Versions: 1.22.3, go1.22.3, 1.22 (newest 1.22.x), latest, 1.23rc1
     #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION")]
@@ -43,6 +46,14 @@ pub struct Args {
     /// Print only warnings and errors
     #[arg(long, short)]
     quiet: bool,
+    /// Install the SDK for this OS (GOOS: linux, darwin, ...) instead of this machine's,
+    /// into GV_ROOT/platforms/OS-ARCH/; such SDKs are listed, never selected
+    #[arg(long, value_name = "GOOS")]
+    os: Option<String>,
+    /// Install the SDK for this architecture (GOARCH: amd64, arm64, ...) instead of this
+    /// machine's; see --os
+    #[arg(long, value_name = "GOARCH")]
+    arch: Option<String>,
 }
 
 /// Where releases come from; shared with `gv ls-remote`.
@@ -79,6 +90,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     opts.force = args.force;
     opts.insecure_skip_checksum = args.insecure_skip_checksum;
     opts.quiet = args.quiet;
+    if args.os.is_some() || args.arch.is_some() {
+        opts.platform = chosen_platform(args.os.as_deref(), args.arch.as_deref())?;
+    }
 
     if let Some(path) = &args.from_file {
         let done = install::install_archive(&ctx.store, path, &opts)
@@ -88,6 +102,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
+    if args.specs.is_empty() && opts.is_foreign() {
+        return Err(UsageError(format!(
+            "--os/--arch install another platform's SDK, so name the version\n  hint: gv install 1.22.10 --os {} --arch {}",
+            opts.platform.os, opts.platform.arch
+        ))
+        .into());
+    }
     let specs = if args.specs.is_empty() {
         let request = select::request(&ctx.store, &ctx.env, &found)?;
         if request.origin == Origin::Default {
@@ -133,11 +154,32 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     install::after_store_change(&ctx.store).context("cannot sync the store")?;
+    if opts.is_foreign() && failed < specs.len() && !opts.quiet {
+        ui::info(format!(
+            "Go for {} is kept apart from this machine's SDKs, in {}: `gv list` shows it; version selection and the shims never use it",
+            opts.platform,
+            opts.versions_dir(&ctx.store).display()
+        ));
+    }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// `--os`/`--arch` over this machine's platform. Windows SDKs ship as .zip, which gv does
+/// not unpack yet.
+fn chosen_platform(os: Option<&str>, arch: Option<&str>) -> Result<Platform, UsageError> {
+    let host = Platform::host();
+    let platform =
+        Platform::named(os.unwrap_or(&host.os), arch.unwrap_or(&host.arch)).map_err(UsageError)?;
+    if platform.os == "windows" {
+        return Err(UsageError(
+            "Go for Windows ships as .zip archives, which gv does not unpack yet\n  hint: install a linux or darwin SDK, or unpack the .zip by hand".to_string(),
+        ));
+    }
+    Ok(platform)
 }
 
 fn report(done: &install::Installed, quiet: bool) {

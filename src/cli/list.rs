@@ -7,6 +7,9 @@ use super::{Context, origin_json};
 use crate::ui::{self, Style};
 
 /// List installed Go versions, marking the one active here
+///
+/// SDKs installed for another platform (`gv install --os/--arch`) follow, with their
+/// platform and GOROOT: they are never selected or shimmed.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  gv list\n  gv list --json")]
 pub struct Args {
@@ -17,6 +20,8 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let installed = ctx.store.installed()?;
+    let others = ctx.store.other_platforms()?;
+    let host = crate::dist::Platform::host();
     // The list is still worth showing when the selection here is broken.
     let active = ctx.select().ok().map(|(selection, _)| selection);
     let system = select::find_system_go(&ctx.store, ctx.env.path.as_deref());
@@ -34,7 +39,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let is_active = |name: &str| active.as_ref().is_some_and(|s| s.resolved.name() == name);
 
     if args.json {
-        let items: Vec<_> = rows
+        let mut items: Vec<_> = rows
             .iter()
             .map(|(name, goroot)| {
                 let origin = active
@@ -44,15 +49,25 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 serde_json::json!({
                     "version": name,
                     "goroot": goroot,
+                    "platform": (name != "system").then(|| host.key()),
                     "active": is_active(name),
                     "origin": origin,
                 })
             })
             .collect();
+        items.extend(others.iter().map(|(key, version)| {
+            serde_json::json!({
+                "version": version.to_string(),
+                "goroot": ctx.store.platform_dir(key).join(version.as_str()),
+                "platform": key,
+                "active": false,
+                "origin": null,
+            })
+        }));
         println!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if rows.is_empty() {
+    if rows.is_empty() && others.is_empty() {
         ui::info("no Go versions installed\n  hint: run `gv install latest`");
     }
     for (name, _) in &rows {
@@ -65,6 +80,20 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             ),
             None => println!("  {name}"),
         }
+    }
+    for (key, version) in &others {
+        let goroot = ctx.store.platform_dir(key).join(version.as_str());
+        println!(
+            "  {version} {}",
+            ui::out(
+                &format!(
+                    "({}, not for this machine: {})",
+                    key.replacen('-', "/", 1),
+                    goroot.display()
+                ),
+                Style::Dim
+            )
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

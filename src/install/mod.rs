@@ -84,6 +84,21 @@ impl Options {
     pub fn downloads_dir(&self) -> PathBuf {
         self.cache_dir.join("downloads")
     }
+
+    /// Does this install target another platform than the machine's (`--os`/`--arch`)?
+    pub fn is_foreign(&self) -> bool {
+        self.platform != Platform::host()
+    }
+
+    /// Where SDKs for `self.platform` go: `versions/` for this machine's, a directory of
+    /// their own for another platform's, which selection never looks at.
+    pub fn versions_dir(&self, store: &Store) -> PathBuf {
+        if self.is_foreign() {
+            store.platform_dir(&self.platform.key())
+        } else {
+            store.versions_dir()
+        }
+    }
 }
 
 /// Where the archive came from.
@@ -159,12 +174,13 @@ pub enum InstallError {
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error(
-        "no Go release matching `{spec}` has an archive for {platform} in {index}\n  hint: `gv ls-remote --all` lists what is available"
+        "no Go release matching `{spec}` has an archive for {platform} in {index}\n  hint: {hint}"
     )]
     NoSuchRelease {
         spec: String,
         platform: Platform,
         index: String,
+        hint: String,
     },
     #[error(
         "`{spec}` needs a release index to resolve, and none could be read: {cause}\n  hint: give an exact version such as 1.22.10, or fix access to the index"
@@ -228,7 +244,7 @@ pub enum InstallError {
     )]
     ArchiveName { path: PathBuf },
     #[error(
-        "{path} is a Go archive for {archive}, but this machine is {host}\n  hint: download the {host} archive instead"
+        "{path} is a Go archive for {archive}, but this machine is {host}\n  hint: download the {host} archive instead, or install it for its platform with --os {} --arch {}", archive.os, archive.arch
     )]
     WrongPlatform {
         path: PathBuf,
@@ -256,7 +272,7 @@ pub fn install(store: &Store, spec: &Spec, opts: &Options) -> Result<Installed, 
     }
     if let Spec::Exact(v) = spec
         && !opts.force
-        && let Some(done) = already_installed(store, v)
+        && let Some(done) = already_installed(store, opts, v)
     {
         return Ok(done);
     }
@@ -266,7 +282,7 @@ pub fn install(store: &Store, spec: &Spec, opts: &Options) -> Result<Installed, 
     })?;
     let plan = plan(&http, spec, opts)?;
     if !opts.force
-        && let Some(done) = already_installed(store, &plan.version)
+        && let Some(done) = already_installed(store, opts, &plan.version)
     {
         return Ok(done);
     }
@@ -296,7 +312,7 @@ pub fn install_archive(
         });
     }
     if !opts.force
-        && let Some(done) = already_installed(store, &version)
+        && let Some(done) = already_installed(store, opts, &version)
     {
         return Ok(done);
     }
@@ -343,14 +359,21 @@ pub fn install_archive(
     })?;
     let _lock = take_lock(store, &version, opts)?;
     if !opts.force
-        && let Some(done) = already_installed(store, &version)
+        && let Some(done) = already_installed(store, opts, &version)
     {
         return Ok(done);
     }
     let size = file.metadata().ok().map(|m| m.len());
     let progress = Progress::start(opts.quiet, &format!("unpacking {}", path.display()), size);
     let outcome = unpack_stream(
-        store, &version, &filename, file, None, &expected, None, progress,
+        &opts.versions_dir(store),
+        &version,
+        &filename,
+        file,
+        None,
+        &expected,
+        None,
+        progress,
     )?;
     Ok(Installed {
         version,
@@ -362,8 +385,8 @@ pub fn install_archive(
     })
 }
 
-fn already_installed(store: &Store, version: &Version) -> Option<Installed> {
-    let goroot = store.version_dir(version);
+fn already_installed(store: &Store, opts: &Options, version: &Version) -> Option<Installed> {
+    let goroot = opts.versions_dir(store).join(version.as_str());
     goroot.join("bin").is_dir().then(|| Installed {
         version: version.clone(),
         goroot,
@@ -398,7 +421,7 @@ fn run_plan(
 ) -> Result<Installed, InstallError> {
     let _lock = take_lock(store, &plan.version, opts)?;
     if !opts.force
-        && let Some(done) = already_installed(store, &plan.version)
+        && let Some(done) = already_installed(store, opts, &plan.version)
     {
         return Ok(done);
     }
@@ -419,7 +442,7 @@ fn run_plan(
                 file.metadata().ok().map(|m| m.len()),
             );
             let goroot = unpack_stream(
-                store,
+                &opts.versions_dir(store),
                 &plan.version,
                 &plan.filename,
                 file,
@@ -477,7 +500,7 @@ fn run_plan(
     });
     let cache = copy.map(|file| (file, partial.clone()));
     let result = unpack_stream(
-        store,
+        &opts.versions_dir(store),
         &plan.version,
         &plan.filename,
         response,
@@ -513,7 +536,7 @@ fn run_plan(
 /// Returns the new GOROOT.
 #[allow(clippy::too_many_arguments)]
 fn unpack_stream<R: Read + Send + 'static>(
-    store: &Store,
+    versions: &Path,
     version: &Version,
     filename: &str,
     source: R,
@@ -522,8 +545,7 @@ fn unpack_stream<R: Read + Send + 'static>(
     size: Option<u64>,
     progress: Progress,
 ) -> Result<PathBuf, InstallError> {
-    let versions = store.versions_dir();
-    std::fs::create_dir_all(&versions).map_err(store_err(&versions))?;
+    std::fs::create_dir_all(versions).map_err(store_err(versions))?;
     let tmp = TempDir {
         path: versions.join(format!(".tmp-{}-{}", version.as_str(), std::process::id())),
         keep: false,
@@ -605,7 +627,7 @@ fn unpack_stream<R: Read + Send + 'static>(
     })?;
 
     sync_tree(&tmp.path).map_err(store_err(&tmp.path))?;
-    let goroot = store.version_dir(version);
+    let goroot = versions.join(version.as_str());
     replace_dir(&tmp.path, &goroot, version).map_err(store_err(&goroot))?;
     let mut tmp = tmp;
     tmp.keep = true;

@@ -7,6 +7,8 @@
 //!                       current `.shims-XXXX/` generation, swapped atomically by rehash
 //! version               the global default version, one spec per line
 //! trusted-files         project gv.toml files trusted with `gv trust` (see trust.rs)
+//! platforms/<os>-<arch>/<version>/   SDKs for another platform (`gv install --os/--arch`):
+//!                       listed by `gv list`, never selected or shimmed
 //! .hints/notices/       which notices the shim and hook already showed (see notice.rs)
 //! ```
 //!
@@ -71,6 +73,13 @@ impl Store {
         self.root.join("versions")
     }
 
+    /// Where SDKs of another platform (`darwin-arm64`, from `gv install --os/--arch`) live.
+    /// Outside `versions/` on purpose: [`Store::installed`] and selection must never take
+    /// a build this machine cannot run for an installed version.
+    pub fn platform_dir(&self, key: &str) -> PathBuf {
+        self.root.join("platforms").join(key)
+    }
+
     /// The GOROOT of an installed (or to-be-installed) version.
     pub fn version_dir(&self, version: &Version) -> PathBuf {
         self.versions_dir().join(version.as_str())
@@ -103,26 +112,54 @@ impl Store {
 
     /// Installed versions, in Go order (oldest first). A missing store is an empty list.
     pub fn installed(&self) -> Result<Vec<Version>, StoreError> {
-        let dir = self.versions_dir();
-        let entries = match std::fs::read_dir(&dir) {
+        versions_in(self.versions_dir())
+    }
+
+    /// SDKs installed for other platforms: `(os-arch, version)`, sorted.
+    pub fn other_platforms(&self) -> Result<Vec<(String, Version)>, StoreError> {
+        let dir = self.root.join("platforms");
+        let keys = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(source) => return Err(StoreError::Io { path: dir, source }),
         };
-        let mut versions: Vec<Version> = entries
-            .filter_map(Result::ok)
-            .filter_map(|entry| {
-                let name = entry.file_name();
-                let name = name.to_str()?;
-                if name.starts_with('.') || !entry.path().join("bin").is_dir() {
-                    return None;
-                }
-                Version::parse(name).ok()
-            })
-            .collect();
-        versions.sort();
-        Ok(versions)
+        let mut out = Vec::new();
+        for key in keys.filter_map(Result::ok) {
+            let Some(name) = key.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            for version in versions_in(self.platform_dir(&name))? {
+                out.push((name.clone(), version));
+            }
+        }
+        out.sort();
+        Ok(out)
     }
+}
+
+/// The complete SDKs in `dir`, in Go order; names starting with `.` are work in progress.
+fn versions_in(dir: PathBuf) -> Result<Vec<Version>, StoreError> {
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(StoreError::Io { path: dir, source }),
+    };
+    let mut versions: Vec<Version> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name();
+            let name = name.to_str()?;
+            if name.starts_with('.') || !entry.path().join("bin").is_dir() {
+                return None;
+            }
+            Version::parse(name).ok()
+        })
+        .collect();
+    versions.sort();
+    Ok(versions)
 }
 
 /// gv's cache directory (downloads, release index): `GV_CACHE_DIR`, else
@@ -183,5 +220,39 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(names, ["1.21.13", "1.22rc1", "1.22.10"]);
+    }
+
+    /// An SDK built for another platform (`gv install --os darwin --arch arm64`) is listed
+    /// as such and never counts as installed for this machine — not even under a name
+    /// like `1.23.0-darwin-arm64`, which Go's version syntax would read as go1.23.0.
+    #[test]
+    fn other_platforms_sdks_are_kept_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        std::fs::create_dir_all(store.versions_dir().join("1.22.10/bin")).unwrap();
+        for key in ["darwin-arm64", "windows-amd64"] {
+            std::fs::create_dir_all(store.platform_dir(key).join("1.23.0/bin")).unwrap();
+        }
+        std::fs::create_dir_all(store.platform_dir("darwin-arm64").join(".tmp-1.24.0-1/bin"))
+            .unwrap();
+        let installed: Vec<String> = store
+            .installed()
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(installed, ["1.22.10"]);
+        let other: Vec<String> = store
+            .other_platforms()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        assert_eq!(other, ["darwin-arm64 1.23.0", "windows-amd64 1.23.0"]);
+        assert!(
+            !store
+                .platform_dir("darwin-arm64")
+                .starts_with(store.versions_dir())
+        );
     }
 }

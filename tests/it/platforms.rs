@@ -1,0 +1,139 @@
+//! Installing for another platform (`--os/--arch`), hermetic: a tiny fake SDK per
+//! platform behind the loopback mirror. The real Apple Silicon SDK is in macos_real.rs.
+
+use crate::support;
+
+use support::mirror::{MirrorServer, Served, fake_sdk};
+use support::{Sandbox, stderr, stdout};
+
+fn gv(sb: &Sandbox, server: &MirrorServer) -> assert_cmd::Command {
+    let mut cmd = sb.gv(&sb.work(""));
+    cmd.env("GV_GO_MIRROR", server.url())
+        .env("GV_GO_INDEX", "http://127.0.0.1:9/");
+    cmd
+}
+
+/// Hostile or mistyped platform names never reach a path or a URL.
+#[test]
+fn platform_names_are_checked_before_anything_is_fetched() {
+    let sb = Sandbox::new();
+    let server = MirrorServer::start(vec![Served::archive("1.22.10", fake_sdk("1.22.10"))]);
+    for (flag, value, says) in [
+        ("--os", "../../etc", "is not a Go OS name"),
+        ("--arch", "arm64/../x", "is not a Go architecture name"),
+        ("--os", "Darwin", "is not a Go OS name"),
+        ("--os", "windows", "ships as .zip archives"),
+    ] {
+        let out = gv(&sb, &server)
+            .args(["install", "1.22.10", flag, value])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{flag} {value}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(says),
+            "{flag} {value}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    assert!(!sb.root().join("platforms").exists());
+    let out = gv(&sb, &server)
+        .args(["install", "--os", "darwin"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("name the version"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Go before 1.16 has no darwin/arm64 build: the error names the platform and points an
+/// Apple Silicon user at the Intel build and Rosetta 2.
+#[test]
+fn a_release_without_a_build_for_the_platform_says_so_and_what_to_do() {
+    let sb = Sandbox::new();
+    let server = MirrorServer::start(vec![Served::archive_for(
+        "1.15.15",
+        "darwin",
+        "amd64",
+        fake_sdk("1.15.15"),
+    )]);
+    let out = gv(&sb, &server)
+        .args(["install", "1.15", "--os", "darwin", "--arch", "arm64"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("no Go release matching `1.15` has an archive for darwin/arm64"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Apple Silicon only since 1.16; `gv install 1.15 --arch amd64` installs the Intel build, which runs under Rosetta 2"),
+        "{err}"
+    );
+    let out = gv(&sb, &server)
+        .args(["install", "1.15", "--os", "darwin", "--arch", "amd64"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        sb.root()
+            .join("platforms/darwin-amd64/1.15.15/bin/go")
+            .is_file()
+    );
+    let out = sb.gv(&sb.work("")).arg("list").output().unwrap();
+    assert!(
+        stdout(&out).contains("1.15.15 (darwin/amd64, not for this machine"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// `--from-file` with another platform's archive: refused with the flags that install
+/// it, and installed apart with them.
+#[test]
+fn another_platforms_archive_file_needs_the_flags() {
+    let sb = Sandbox::new();
+    let archive = sb.path().join("go1.22.10.darwin-arm64.tar.gz");
+    std::fs::write(&archive, fake_sdk("1.22.10")).unwrap();
+    let out = sb
+        .gv(&sb.work(""))
+        .args(["install", "--insecure-skip-checksum", "--from-file"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--os darwin --arch arm64"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sb
+        .gv(&sb.work(""))
+        .args([
+            "install",
+            "--insecure-skip-checksum",
+            "--os",
+            "darwin",
+            "--arch",
+            "arm64",
+            "--from-file",
+        ])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        sb.root()
+            .join("platforms/darwin-arm64/1.22.10/bin/go")
+            .is_file()
+    );
+    assert!(!sb.root().join("versions/1.22.10").exists());
+}
