@@ -5,6 +5,8 @@
 //! loading are gv's own (select, env::plan, shims::tool_names, Config::load): doctor asks
 //! the same code the shim runs, so it cannot disagree with it.
 
+mod old_store;
+
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
@@ -132,6 +134,11 @@ pub fn run(inputs: &Inputs<'_>) -> Vec<Check> {
     }
     checks.extend(crate::ide::check::checks(inputs, selection.as_ref()));
     checks.push(store_check(inputs.store));
+    checks.extend(old_store::checks(
+        inputs.store,
+        gv_core::config::user_config_path().as_deref(),
+        &gv_core::platform::legacy_store_dirs(),
+    ));
     checks
 }
 

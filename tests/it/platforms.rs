@@ -1,5 +1,6 @@
-//! Installing for another platform (`--os/--arch`), hermetic: a tiny fake SDK per
-//! platform behind the loopback mirror. The real Apple Silicon SDK is in macos_real.rs.
+//! Platform differences checked from Linux, hermetic: installing for another platform
+//! (`--os/--arch`, a tiny fake SDK per platform behind the loopback mirror; the real Apple
+//! Silicon SDK is in macos_real.rs), and the bash hook on macOS's bash 3.2.
 
 use crate::support;
 
@@ -136,4 +137,65 @@ fn another_platforms_archive_file_needs_the_flags() {
             .is_file()
     );
     assert!(!sb.root().join("versions/1.22.10").exists());
+}
+
+/// macOS's /bin/bash is 3.2, which cannot parse the hook. `gv init bash` there prints one
+/// error naming zsh, still puts the shims on PATH, and defines nothing else. Run by `sh`
+/// (dash) posing as bash 3.2: a shell that could not parse the hook either, so this also
+/// proves the hook's code is never parsed on that path.
+#[test]
+fn gv_init_bash_on_bash_3_2_says_use_zsh_and_keeps_the_shims() {
+    let sb = Sandbox::new();
+    let out = sb.gv(&sb.work("")).args(["init", "bash"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let script = sb.path().join("init.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    for (version, old) in [
+        ("3.2.57(1)-release", true),
+        ("4.3.48(1)-release", true),
+        ("4.4.20(1)-release", false),
+    ] {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(". {}; echo \"status=$?\"; echo \"PATH=$PATH\"; command -v __gv_hook >/dev/null && echo hooked", script.display()))
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", sb.path().join("home"))
+            .env("BASH_VERSION", version)
+            .output()
+            .unwrap();
+        let (text, err) = (stdout(&out), stderr(&out));
+        if old {
+            assert!(text.contains("status=0\n"), "{version}: {text}");
+            assert!(
+                text.contains(&format!("PATH={}:", sb.root().join("shims").display())),
+                "{version}: {text}"
+            );
+            assert!(!text.contains("hooked"), "{version}: {text}");
+            assert_eq!(
+                err.lines().next().unwrap_or_default(),
+                format!(
+                    "gv: error: bash {version} is too old for the gv shell hook, which needs bash 4.4 or newer (macOS ships bash 3.2 as /bin/bash); the shims are on PATH, so go still follows .go-version and go.mod"
+                )
+            );
+            assert_eq!(err.lines().count(), 2, "{err}");
+            assert!(err.contains("eval \"$(gv init zsh)\" in ~/.zshrc"), "{err}");
+        } else {
+            // dash takes the 4.4 branch and then fails on bash syntax: the guard let it through.
+            assert!(!err.contains("too old"), "{version}: {err}");
+        }
+    }
+    // Real bash (5.x here) gets the whole hook.
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c"])
+        .arg(format!(
+            ". {}; declare -F __gv_hook __gv_prompt",
+            script.display()
+        ))
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", sb.path().join("home"))
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "__gv_hook\n__gv_prompt\n", "{}", stderr(&out));
 }
