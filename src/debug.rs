@@ -7,6 +7,7 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use gv_core::Version;
+use gv_core::platform::Translation;
 
 use crate::tools::delve::{self, Dlv, Verdict};
 
@@ -141,6 +142,14 @@ pub fn check_delve(dlv_path: &Path, go: Option<&Version>) -> Result<Option<Strin
     }
 }
 
+/// Delve refuses to run under Rosetta 2 (it debugs native processes only), and an x86_64
+/// gv there would build and hand it an amd64 program: say so before building anything.
+pub fn rosetta_refusal(debugger: Debugger, translation: Translation) -> Option<String> {
+    (debugger == Debugger::Delve && translation == Translation::Rosetta).then(|| {
+        "gv runs under Rosetta 2 (an x86_64 build on Apple Silicon), where delve cannot debug\n  hint: install the arm64 builds of gv and dlv (`file $(command -v gv dlv)` shows which you have); gv then installs and builds with arm64 Go".to_string()
+    })
+}
+
 /// The private directory debug builds of the project at `cwd` go to:
 /// `GV_CACHE_DIR/debug/<hash of the directory>`, owner-only. One per directory, so
 /// rebuilding replaces the last binary instead of piling them up.
@@ -231,6 +240,14 @@ mod tests {
             strings(argv(Debugger::Gdb, &core, None, &[])),
             ["-q", "/b/app", "/c/core"]
         );
+    }
+
+    #[test]
+    fn delve_is_refused_under_rosetta_only() {
+        let refusal = rosetta_refusal(Debugger::Delve, Translation::Rosetta).unwrap();
+        assert!(refusal.contains("arm64 builds of gv and dlv"), "{refusal}");
+        assert_eq!(rosetta_refusal(Debugger::Delve, Translation::Native), None);
+        assert_eq!(rosetta_refusal(Debugger::Gdb, Translation::Rosetta), None);
     }
 
     #[test]

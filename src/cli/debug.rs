@@ -64,6 +64,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         Debugger::Delve
     };
+    if let Some(refusal) = debug::rosetta_refusal(debugger, gv_core::platform::translation()) {
+        bail!("{refusal}");
+    }
     match &args.core {
         Some(core) => run_core(ctx, &args, debugger, core),
         None => run_program(ctx, &args, debugger),
@@ -191,8 +194,9 @@ fn run_core(
     let core = here(core);
     if !core.is_file() {
         bail!(
-            "{} is not a file\n  hint: a Go program dumps core with GOTRACEBACK=crash and `ulimit -c unlimited`; where the file lands depends on /proc/sys/kernel/core_pattern",
-            core.display()
+            "{} is not a file\n  hint: a Go program dumps core with GOTRACEBACK=crash and `ulimit -c unlimited`; {}",
+            core.display(),
+            gv_core::platform::CORE_DUMPS_LAND
         );
     }
     let report = match inspect::inspect(&binary) {

@@ -62,6 +62,9 @@ pub fn parent_process_name() -> Option<String> {
         .map(|comm| comm.trim_end().to_string())
 }
 
+/// Where the kernel writes a core dump, for `gv debug --core`'s hint.
+pub const CORE_DUMPS_LAND: &str = "where the file lands depends on /proc/sys/kernel/core_pattern";
+
 /// Linux runs no translated processes gv needs to see through.
 pub fn translation() -> Translation {
     Translation::Native

@@ -67,6 +67,10 @@ pub fn parent_process_name() -> Option<String> {
     Some(String::from_utf8_lossy(&buf[..n.min(buf.len())]).into_owned())
 }
 
+/// Where the kernel writes a core dump, for `gv debug --core`'s hint.
+pub const CORE_DUMPS_LAND: &str =
+    "macOS writes it to /cores/core.PID (sysctl kern.corefile), which must be writable";
+
 /// Is this process an x86_64 build running under Rosetta 2? `sysctl.proc_translated` is 1
 /// there, 0 for a native process, and missing on Intel Macs before Big Sur.
 pub fn translation() -> Translation {
