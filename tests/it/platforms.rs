@@ -199,3 +199,74 @@ fn gv_init_bash_on_bash_3_2_says_use_zsh_and_keeps_the_shims() {
         .unwrap();
     assert_eq!(stdout(&out), "__gv_hook\n__gv_prompt\n", "{}", stderr(&out));
 }
+
+/// macOS has no XDG_RUNTIME_DIR: the hook's stamps then live under gv's cache, in the
+/// same XDG layout as on Linux; a runtime directory is used where there is one.
+#[test]
+fn hook_stamps_go_under_the_cache_without_a_runtime_directory() {
+    let sb = Sandbox::new();
+    let stamps = |runtime: Option<&std::path::Path>| {
+        let mut cmd = sb.gv(&sb.work(""));
+        cmd.args(["init", "zsh"]);
+        if let Some(dir) = runtime {
+            cmd.env("XDG_RUNTIME_DIR", dir);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+            .lines()
+            .find(|l| l.contains("__GV_STAMP_FILE="))
+            .unwrap()
+            .to_string()
+    };
+    let cache = sb.path().join("cache/gv/hook");
+    assert!(
+        stamps(None).contains(&format!("'{}'/$$", cache.display())),
+        "{}",
+        stamps(None)
+    );
+    let run = sb.path().join("run");
+    let line = stamps(Some(&run));
+    assert!(
+        line.contains(&format!("'{}'/$$", run.join("gv").display())),
+        "{line}"
+    );
+    // A relative value is no runtime directory (XDG base directory spec).
+    let line = stamps(Some(std::path::Path::new("relative/run")));
+    assert!(
+        line.contains(&format!("'{}'/$$", cache.display())),
+        "{line}"
+    );
+}
+
+/// The same layout on every Unix, macOS included: with only HOME set, the store is
+/// ~/.local/share/gv and the config ~/.config/gv/config.toml (never ~/Library).
+#[test]
+fn with_only_home_set_gv_uses_the_xdg_layout() {
+    let sb = Sandbox::new();
+    let home = sb.path().join("home");
+    std::fs::create_dir_all(home.join(".config/gv")).unwrap();
+    std::fs::write(home.join(".config/gv/config.toml"), "this is = not toml\n").unwrap();
+    let gv = |arg: &str| {
+        assert_cmd::Command::cargo_bin("gv")
+            .unwrap()
+            .current_dir(&home)
+            .env_clear()
+            .env("HOME", &home)
+            .env("PATH", "/usr/bin:/bin")
+            .env("GV_SHIM_BINARY", support::shim_binary())
+            .arg(arg)
+            .output()
+            .unwrap()
+    };
+    let out = gv("rehash");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(home.join(".local/share/gv/shims/go").is_file());
+    let out = gv("doctor");
+    let report = stdout(&out);
+    assert!(
+        report.contains(&home.join(".config/gv/config.toml").display().to_string()),
+        "{report}"
+    );
+    assert!(!home.join("Library").exists());
+}
