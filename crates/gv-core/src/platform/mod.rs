@@ -236,6 +236,31 @@ mod tests {
     }
 
     #[test]
+    fn files_are_created_read_and_linked_the_same_way_everywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a/b/tool");
+        create_shared_dir_all(file.parent().unwrap()).unwrap();
+        let mut f = create_new_file(&file, true).unwrap();
+        std::io::Write::write_all(&mut f, b"0123456789").unwrap();
+        assert!(
+            create_new_file(&file, false).is_err(),
+            "never over an existing file"
+        );
+        assert!(is_executable_file(&file));
+        let mut buf = [0u8; 3];
+        let f = std::fs::File::open(&file).unwrap();
+        assert_eq!(read_at(&f, &mut buf, 4).unwrap(), 3);
+        assert_eq!(&buf, b"456");
+        let link = dir.path().join("link");
+        link_dir(std::path::Path::new("a/b"), &link).unwrap();
+        assert!(link.join("tool").is_file());
+        let meta = |p: &std::path::Path| std::fs::metadata(p).unwrap();
+        assert!(same_file(&meta(&file), &meta(&link.join("tool"))));
+        assert!(can_write(dir.path(), true));
+        assert_eq!(os_string_from_bytes(b"x".to_vec()), Some("x".into()));
+    }
+
+    #[test]
     fn this_process_owns_what_it_creates() {
         let dir = tempfile::tempdir().unwrap();
         let meta = std::fs::metadata(dir.path()).unwrap();

@@ -132,6 +132,12 @@ pub fn create_shared_dir_all(dir: &Path) -> io::Result<()> {
         .create(dir)
 }
 
+/// Reads into `buf` from offset `pos` without moving the file's cursor (`pread`), so
+/// several readers can share one open file (a zip's entries).
+pub fn read_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, pos)
+}
+
 /// A symbolic link at `link` whose text is `target` (resolved from the link's directory
 /// when relative).
 pub fn symlink(target: &Path, link: &Path) -> io::Result<()> {
