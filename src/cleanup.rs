@@ -7,33 +7,46 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use gv_core::select::{self, Resolved, SelectEnv, SelectError};
+use gv_core::select::{Resolved, SelectEnv, SelectError};
+use gv_core::session::Session;
 use gv_core::{Spec, Store, Version, pinfile};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum CleanupError {
-    #[error(
-        "{path} does not exist\n  hint: name project directories (or their .go-version / go.mod files) that exist"
-    )]
+    #[error("{path} does not exist")]
     NoSuchProject { path: PathBuf },
-    #[error("cannot tell which version {path} selects: {source}")]
+    #[error("cannot tell which version {path} selects")]
     Project {
         path: PathBuf,
         #[source]
         source: SelectError,
     },
-    #[error(
-        "cannot read the global default {path}: {source}\n  hint: fix it with `gv global VERSION`; nothing was removed"
-    )]
+    #[error("cannot read the global default {path}")]
     Global {
         path: PathBuf,
         source: pinfile::PinFileError,
     },
     #[error(transparent)]
     Store(#[from] gv_core::store::StoreError),
-    #[error("cannot remove {path}: {source}")]
+    #[error("cannot remove {path}")]
     Io { path: PathBuf, source: io::Error },
+}
+
+impl gv_core::error::Hint for CleanupError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            CleanupError::NoSuchProject { .. } => Some(
+                "name project directories (or their .go-version / go.mod files) that exist"
+                    .to_string(),
+            ),
+            CleanupError::Global { .. } => {
+                Some("fix it with `gv global VERSION`; nothing was removed".to_string())
+            }
+            CleanupError::Store(e) => crate::error::hint_of(e),
+            _ => None,
+        }
+    }
 }
 
 /// Why a version stays.
@@ -82,18 +95,19 @@ pub fn plan_prune(
     let mut reasons: HashMap<String, Vec<KeepReason>> = HashMap::new();
     let mut plan = PrunePlan::default();
 
-    let global = store.global_file();
-    if global.is_file() {
-        let entries = pinfile::read_go_version(&global).map_err(|source| CleanupError::Global {
-            path: global.clone(),
+    let global = store
+        .global_default()
+        .map_err(|source| CleanupError::Global {
+            path: store.global_file(),
             source,
         })?;
-        if let Some(v) = entries.specs.iter().find_map(|s| s.best_match(&installed)) {
-            reasons
-                .entry(v.to_string())
-                .or_default()
-                .push(KeepReason::Global { path: global });
-        }
+    if let Some(global) = global
+        && let Some(v) = global.installed
+    {
+        reasons
+            .entry(v.to_string())
+            .or_default()
+            .push(KeepReason::Global { path: global.file });
     }
     for spec in keep {
         for v in installed.iter().filter(|v| spec.matches(v)) {
@@ -118,7 +132,8 @@ pub fn plan_prune(
                 path: project.clone(),
             });
         };
-        match select::select(store, &project_env, &dir) {
+        let project_session = Session::new(store.clone(), project_env.clone(), dir.clone());
+        match project_session.selection().cloned() {
             Ok(selection) => match selection.resolved {
                 Resolved::Managed { version, .. } => reasons
                     .entry(version.to_string())
@@ -189,17 +204,6 @@ pub fn disk_usage(path: &Path) -> u64 {
             .sum::<u64>()
 }
 
-/// The caches `gv cache clean` empties: downloaded archives and release indexes.
-pub fn cache_dirs(cache_dir: &Path) -> Vec<PathBuf> {
-    // The same paths the installer and the index loader use.
-    let opts =
-        crate::install::Options::new(crate::dist::mirror::Mirror::official(), cache_dir.into());
-    let index = crate::dist::index::cache_path(cache_dir, "");
-    let mut dirs = vec![opts.downloads_dir()];
-    dirs.extend(index.parent().map(Path::to_path_buf));
-    dirs
-}
-
 /// Removes every entry of the cache directories; returns the space freed.
 pub fn clean_cache(dirs: &[PathBuf], dry_run: bool) -> Result<u64, CleanupError> {
     let mut freed = 0;
@@ -233,16 +237,6 @@ pub fn clean_cache(dirs: &[PathBuf], dry_run: bool) -> Result<u64, CleanupError>
         }
     }
     Ok(freed)
-}
-
-/// `1.2 GiB`, `181.4 MiB`, `12 KiB`.
-pub fn human_size(bytes: u64) -> String {
-    const GIB: u64 = 1 << 30;
-    if bytes >= GIB {
-        format!("{:.1} GiB", bytes as f64 / GIB as f64)
-    } else {
-        crate::inspect::expect::human_size(bytes)
-    }
 }
 
 #[cfg(test)]

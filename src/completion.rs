@@ -7,9 +7,6 @@ use clap::CommandFactory as _;
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
-/// The variable that turns a gv run into a completion request.
-pub const COMPLETE_ENV: &str = "GV_COMPLETE";
-
 /// Shells gv has completion scripts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Completion {
@@ -58,14 +55,14 @@ pub fn registration(shell: Completion) -> std::io::Result<String> {
     let mut buf = Vec::new();
     shell
         .completer()
-        .write_registration(COMPLETE_ENV, "gv", "gv", "gv", &mut buf)?;
+        .write_registration(gv_core::vars::COMPLETE, "gv", "gv", "gv", &mut buf)?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// Answers a completion request and exits, when `GV_COMPLETE` asks for one.
 pub fn complete_if_requested() {
     clap_complete::CompleteEnv::with_factory(crate::cli::Cli::command)
-        .var(COMPLETE_ENV)
+        .var(gv_core::vars::COMPLETE)
         .bin("gv")
         .completer("gv")
         .complete();

@@ -7,27 +7,17 @@
 
 use std::path::{Path, PathBuf};
 
-use gv_core::{Store, pinfile};
+use gv_core::Store;
 
-/// Where the link lives.
-pub fn path(store: &Store) -> PathBuf {
-    store.root().join("current")
-}
-
-/// What the link should point at now: the newest installed version matching the global
-/// default's first spec that is installed.
+/// What the link should point at now: the global default, resolved.
 pub fn target(store: &Store) -> Option<gv_core::Version> {
-    let specs = pinfile::read_go_version(&store.global_file()).ok()?.specs;
-    let installed = store.installed().ok()?;
-    specs
-        .iter()
-        .find_map(|spec| spec.best_match(&installed).cloned())
+    store.global_default().ok()??.installed
 }
 
 /// Points the link at the global default's GOROOT, or removes it when there is none.
 /// Called whenever the global default or the set of installed versions changes.
 pub fn refresh(store: &Store) -> std::io::Result<Option<PathBuf>> {
-    let link = path(store);
+    let link = store.current_link();
     let Some(version) = target(store) else {
         crate::fsutil::remove_if_exists(&link)?;
         return Ok(None);
@@ -36,9 +26,7 @@ pub fn refresh(store: &Store) -> std::io::Result<Option<PathBuf>> {
     if std::fs::read_link(&link).is_ok_and(|old| old == relative) {
         return Ok(Some(store.version_dir(&version)));
     }
-    let tmp = store
-        .root()
-        .join(format!(".current.{}", std::process::id()));
+    let tmp = store.current_link_tmp();
     crate::fsutil::remove_if_exists(&tmp)?;
     gv_core::platform::link_dir(&relative, &tmp)?;
     std::fs::rename(&tmp, &link)?;

@@ -120,7 +120,10 @@ pub fn search_dirs(gobin: Option<&Path>, path: Option<&OsStr>) -> Vec<PathBuf> {
 
 /// Why gv will not start delve, and what to do instead; `Ok(Some(warning))` when gv
 /// cannot tell and leaves the decision to delve's own check.
-pub fn check_delve(dlv_path: &Path, go: Option<&Version>) -> Result<Option<String>, String> {
+pub fn check_delve(
+    dlv_path: &Path,
+    go: Option<&Version>,
+) -> Result<Option<String>, crate::error::Hinted> {
     let Some(go) = go else {
         return Ok(Some(
             "cannot tell which Go version built the program; delve's own check decides".into(),
@@ -135,30 +138,39 @@ pub fn check_delve(dlv_path: &Path, go: Option<&Version>) -> Result<Option<Strin
     match delve::check(&dlv, go) {
         Verdict::Ok { .. } => Ok(None),
         Verdict::Unknown { why } => Ok(Some(format!("{}: {why}", dlv_path.display()))),
-        verdict => Err(format!(
-            "{} cannot debug this program: {verdict}\n  hint: `gv tools install dlv` builds the newest delve with the Go selected here into the shared GOBIN, or debug with `gv debug --gdb`",
-            dlv_path.display()
+        verdict => Err(crate::error::Hinted::new(
+            format!(
+                "{} cannot debug this program: {verdict}",
+                dlv_path.display()
+            ),
+            "`gv tools install dlv` builds the newest delve with the Go selected here into the shared GOBIN, or debug with `gv debug --gdb`",
         )),
     }
 }
 
 /// Delve refuses to run under Rosetta 2 (it debugs native processes only), and an x86_64
 /// gv there would build and hand it an amd64 program: say so before building anything.
-pub fn rosetta_refusal(debugger: Debugger, translation: Translation) -> Option<String> {
+pub fn rosetta_refusal(
+    debugger: Debugger,
+    translation: Translation,
+) -> Option<crate::error::Hinted> {
     (debugger == Debugger::Delve && translation == Translation::Rosetta).then(|| {
-        "gv runs under Rosetta 2 (an x86_64 build on Apple Silicon), where delve cannot debug\n  hint: install the arm64 builds of gv and dlv (`file $(command -v gv dlv)` shows which you have); gv then installs and builds with arm64 Go".to_string()
+        crate::error::Hinted::new(
+            "gv runs under Rosetta 2 (an x86_64 build on Apple Silicon), where delve cannot debug",
+            "install the arm64 builds of gv and dlv (`file $(command -v gv dlv)` shows which you have); gv then installs and builds with arm64 Go",
+        )
     })
 }
 
 /// The private directory debug builds of the project at `cwd` go to:
 /// `GV_CACHE_DIR/debug/<hash of the directory>`, owner-only. One per directory, so
 /// rebuilding replaces the last binary instead of piling them up.
-pub fn build_dir(cache: &Path, cwd: &Path) -> std::io::Result<PathBuf> {
+pub fn build_dir(cache: &gv_core::store::Cache, cwd: &Path) -> std::io::Result<PathBuf> {
     use gv_core::platform;
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(cwd.as_os_str().as_encoded_bytes());
     let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let base = cache.join("debug");
+    let base = cache.debug_builds();
     let dir = base.join(name);
     platform::create_private_dir(&dir)?;
     platform::set_private(&base)?;
@@ -245,17 +257,22 @@ mod tests {
     #[test]
     fn delve_is_refused_under_rosetta_only() {
         let refusal = rosetta_refusal(Debugger::Delve, Translation::Rosetta).unwrap();
-        assert!(refusal.contains("arm64 builds of gv and dlv"), "{refusal}");
+        assert!(refusal.message.contains("Rosetta 2"), "{refusal}");
+        assert!(
+            refusal.hint.contains("arm64 builds of gv and dlv"),
+            "{refusal}"
+        );
         assert_eq!(rosetta_refusal(Debugger::Delve, Translation::Native), None);
         assert_eq!(rosetta_refusal(Debugger::Gdb, Translation::Rosetta), None);
     }
 
     #[test]
     fn build_dirs_are_private_and_one_per_directory() {
-        let cache = tempfile::tempdir().unwrap();
-        let a = build_dir(cache.path(), Path::new("/src/a")).unwrap();
-        let again = build_dir(cache.path(), Path::new("/src/a")).unwrap();
-        let b = build_dir(cache.path(), Path::new("/src/b")).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = gv_core::store::Cache::new(tmp.path());
+        let a = build_dir(&cache, Path::new("/src/a")).unwrap();
+        let again = build_dir(&cache, Path::new("/src/a")).unwrap();
+        let b = build_dir(&cache, Path::new("/src/b")).unwrap();
         assert_eq!(a, again);
         assert_ne!(a, b);
         let mode = gv_core::platform::mode(&std::fs::metadata(&a).unwrap());

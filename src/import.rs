@@ -1,4 +1,6 @@
-//! Adopting SDKs from another manager's store into gv's: `gv import goenv`.
+//! Adopting SDKs from another manager's store into gv's: `gv import goenv`, and
+//! `gv import gotoolchain` for what Go's own toolchain switching downloaded
+//! ([`gotoolchain`]).
 //!
 //! Each SDK is hard-linked into a staging directory inside gv's store and renamed into
 //! place only when complete, so an interrupted import never leaves a half-copied GOROOT
@@ -12,7 +14,7 @@ use gv_core::pinfile;
 use gv_core::{Spec, Store, Version};
 use thiserror::Error;
 
-pub const GOENV_ROOT_ENV: &str = "GOENV_ROOT";
+pub mod gotoolchain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -24,11 +26,9 @@ pub enum Method {
 
 #[derive(Debug, Error)]
 pub enum ImportError {
-    #[error(
-        "no goenv versions found at {0}\n  hint: set GOENV_ROOT (or pass --goenv-root) to the goenv directory that holds versions/"
-    )]
+    #[error("no goenv versions found at {0}")]
     NoGoenv(PathBuf),
-    #[error("cannot import {from} into {to}: {source}")]
+    #[error("cannot import {from} into {to}")]
     Io {
         from: PathBuf,
         to: PathBuf,
@@ -36,6 +36,19 @@ pub enum ImportError {
     },
     #[error(transparent)]
     Store(#[from] gv_core::store::StoreError),
+}
+
+impl gv_core::error::Hint for ImportError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            ImportError::NoGoenv(_) => Some(
+                "set GOENV_ROOT (or pass --goenv-root) to the goenv directory that holds versions/"
+                    .to_string(),
+            ),
+            ImportError::Store(e) => crate::error::hint_of(e),
+            _ => None,
+        }
+    }
 }
 
 /// What happened to one entry of the source's versions/ directory.
@@ -58,7 +71,7 @@ pub struct Report {
 
 /// The goenv root: `GOENV_ROOT`, else `~/.goenv`.
 pub fn default_goenv_root() -> Option<PathBuf> {
-    std::env::var_os(GOENV_ROOT_ENV)
+    std::env::var_os(gv_core::vars::GOENV_ROOT)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| gv_core::platform::home_dir().map(|h| h.join(".goenv")))

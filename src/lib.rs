@@ -8,6 +8,7 @@ pub mod current_link;
 pub mod debug;
 pub mod dist;
 pub mod doctor;
+pub mod error;
 pub mod fsutil;
 pub mod ide;
 pub mod import;
@@ -19,5 +20,3 @@ pub mod shims;
 pub mod tools;
 pub mod trust;
 pub mod ui;
-
-pub use gv_core::{config, pinfile, select, store, version};

@@ -50,10 +50,5 @@ pub fn unset_global(store: &Store) -> anyhow::Result<bool> {
 fn refresh_current_link(store: &Store) -> anyhow::Result<()> {
     crate::current_link::refresh(store)
         .map(drop)
-        .with_context(|| {
-            format!(
-                "cannot update {}",
-                crate::current_link::path(store).display()
-            )
-        })
+        .with_context(|| format!("cannot update {}", store.current_link().display()))
 }

@@ -9,29 +9,21 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use gv_core::vars::SHIM_BINARY;
 use gv_core::{Store, platform};
 use thiserror::Error;
-
-/// Overrides where gv looks for the `gv-shim` binary (tests, unusual layouts).
-pub const SHIM_BINARY_ENV: &str = "GV_SHIM_BINARY";
 
 /// Tools every shims directory has, even before the first install: `go` must resolve
 /// (to `system`, or to an auto-install) from day one.
 const ALWAYS: &[&str] = &["go", "gofmt"];
 
-const GENERATION_PREFIX: &str = ".shims-";
-
 #[derive(Debug, Error)]
 pub enum ShimError {
-    #[error(
-        "cannot find the gv-shim binary at {path}\n  hint: install it next to gv with `scripts/install` (from gv's source tree), or set {SHIM_BINARY_ENV} to its path"
-    )]
+    #[error("cannot find the gv-shim binary at {path}")]
     NoShimBinary { path: PathBuf },
-    #[error(
-        "cannot find gv's own executable: {0}\n  hint: set {SHIM_BINARY_ENV} to the gv-shim binary"
-    )]
+    #[error("cannot find gv's own executable: {0}")]
     NoCurrentExe(std::io::Error),
-    #[error("cannot {action} {path}: {source}\n  hint: check that GV_ROOT is writable")]
+    #[error("cannot {action} {path}")]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -39,6 +31,19 @@ pub enum ShimError {
     },
     #[error(transparent)]
     Store(#[from] gv_core::store::StoreError),
+}
+
+impl gv_core::error::Hint for ShimError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            ShimError::NoShimBinary { .. } => Some(format!(
+                "install it next to gv with `scripts/install` (from gv's source tree), or set {SHIM_BINARY} to its path"
+            )),
+            ShimError::NoCurrentExe(_) => Some(format!("set {SHIM_BINARY} to the gv-shim binary")),
+            ShimError::Io { .. } => Some("check that GV_ROOT is writable".to_string()),
+            ShimError::Store(e) => crate::error::hint_of(e),
+        }
+    }
 }
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ShimError {
@@ -53,7 +58,7 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ShimE
 /// The `gv-shim` binary: `GV_SHIM_BINARY`, else next to the running gv (where
 /// `cargo install` puts both packages' binaries).
 pub fn shim_binary() -> Result<PathBuf, ShimError> {
-    let path = match std::env::var_os(SHIM_BINARY_ENV) {
+    let path = match std::env::var_os(gv_core::vars::SHIM_BINARY) {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => std::env::current_exe()
             .map_err(ShimError::NoCurrentExe)?
@@ -105,13 +110,13 @@ pub fn rehash(store: &Store, shim: &Path) -> Result<Rehashed, ShimError> {
     let root = store.root();
     std::fs::create_dir_all(root).map_err(io("create", root))?;
     // Two rehashes at once must not delete each other's generation.
-    let lock_path = root.join(".shims.lock");
+    let lock_path = store.shims_lock();
     let lock = std::fs::File::create(&lock_path).map_err(io("create", &lock_path))?;
     lock.lock().map_err(io("lock", &lock_path))?;
 
     let names = tool_names(store)?;
     let generation = tempfile::Builder::new()
-        .prefix(GENERATION_PREFIX)
+        .prefix(gv_core::store::SHIM_GENERATION_PREFIX)
         .tempdir_in(root)
         .map_err(io("create a directory in", root))?
         .keep();
@@ -160,13 +165,17 @@ fn swap(store: &Store, generation: &Path) -> Result<Option<PathBuf>, ShimError> 
         Ok(_) => {
             // A plain directory (made by hand or an older gv): move it aside first, as a
             // symlink cannot be renamed over a directory.
-            let aside = root.join(format!("{GENERATION_PREFIX}old-{}", std::process::id()));
+            let aside = root.join(format!(
+                "{}old-{}",
+                gv_core::store::SHIM_GENERATION_PREFIX,
+                std::process::id()
+            ));
             std::fs::rename(&shims, &aside).map_err(io("move aside", &shims))?;
             Some(aside)
         }
         Err(_) => None,
     };
-    let link = root.join(format!(".shims-link-{}", std::process::id()));
+    let link = store.shims_link_tmp();
     let _ = std::fs::remove_file(&link);
     platform::link_dir(Path::new(target), &link).map_err(io("create", &link))?;
     std::fs::rename(&link, &shims).map_err(io("replace", &shims))?;
@@ -183,7 +192,7 @@ fn remove_old_generations(root: &Path, current: &Path, previous: Option<&Path>) 
         let is_generation = entry
             .file_name()
             .to_str()
-            .is_some_and(|n| n.starts_with(GENERATION_PREFIX));
+            .is_some_and(Store::is_shim_generation);
         if is_generation && path != current && Some(path.as_path()) != previous {
             let _ = std::fs::remove_dir_all(&path);
         }
@@ -227,7 +236,7 @@ mod tests {
             .filter(|e| {
                 e.file_name()
                     .to_string_lossy()
-                    .starts_with(GENERATION_PREFIX)
+                    .starts_with(gv_core::store::SHIM_GENERATION_PREFIX)
             })
             .count();
         assert_eq!(generations, 2);

@@ -13,17 +13,27 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum TrustError {
-    #[error(
-        "{path} does not exist\n  hint: give the gv.toml to trust, or a directory that holds one"
-    )]
+    #[error("{path} does not exist")]
     Missing { path: PathBuf },
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("cannot update {path}: {source}\n  hint: check that GV_ROOT is writable")]
+    #[error("cannot update {path}")]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl gv_core::error::Hint for TrustError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            TrustError::Missing { .. } => {
+                Some("give the gv.toml to trust, or a directory that holds one".to_string())
+            }
+            TrustError::Config(e) => crate::error::hint_of(e),
+            TrustError::Write { .. } => Some("check that GV_ROOT is writable".to_string()),
+        }
+    }
 }
 
 /// Where a project file is recorded: its directory with symlinks resolved, as the shim

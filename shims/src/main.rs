@@ -4,9 +4,10 @@
 //! the environment with the same code as `gv env`, and `exec` the real binary — no child
 //! left behind, so exit codes and signals are the real tool's.
 //!
-//! It never reads the release index, never touches the network and never writes to disk.
-//! The one exception is opt-in: with `GV_AUTO_INSTALL=1` (or `auto_install = true`) a
-//! missing version is installed by running `gv install` first.
+//! It never reads the release index and never touches the network; the one thing it
+//! writes is the marker of a notice it showed (`GV_ROOT/.hints/notices/`). With
+//! `GV_AUTO_INSTALL=1` (or `auto_install = true`) a missing version is installed by
+//! running `gv install` first.
 
 #![no_main]
 
@@ -15,34 +16,40 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use gv_core::config::Config;
+use gv_core::error::{Hinted, Report};
 use gv_core::notice::{self, Notice};
-use gv_core::select::{self, SelectEnv, SelectError, Selection};
+use gv_core::select::{self, SelectError, Selection};
+use gv_core::session::Session;
 use gv_core::text::escape_controls;
-use gv_core::{Store, env, hook, platform, shim};
+use gv_core::{Store, hook, platform, shim};
 
 /// Exit codes, shell-style: 127 "command not found" for a version or tool that is not
 /// installed, 126 "cannot execute" for a shim loop, 1 for any other gv error.
 const EXIT_NOT_FOUND: u8 = 127;
 const EXIT_CANNOT_EXECUTE: u8 = 126;
 
+/// Why the shim stops, and the exit code that says so.
 struct Failure {
     code: u8,
-    message: String,
+    report: Report,
 }
 
 impl Failure {
-    fn new(code: u8, message: impl Into<String>) -> Failure {
+    fn new(code: u8, err: &(dyn std::error::Error + 'static)) -> Failure {
         Failure {
             code,
-            message: message.into(),
+            report: Report::new(err),
         }
+    }
+
+    fn hinted(code: u8, message: impl Into<String>, hint: impl Into<String>) -> Failure {
+        Failure::new(code, &Hinted::new(message, hint))
     }
 }
 
-impl<E: std::fmt::Display> From<E> for Failure {
+impl<E: std::error::Error + 'static> From<E> for Failure {
     fn from(e: E) -> Failure {
-        Failure::new(1, e.to_string())
+        Failure::new(1, &e)
     }
 }
 
@@ -58,10 +65,16 @@ extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) 
     match run(&argv0, args) {
         Ok(never) => match never {},
         Err(failure) => {
-            eprintln!("gv: error: {}", escape_controls(&failure.message));
+            say("error", &failure.report.to_string());
             std::ffi::c_int::from(failure.code)
         }
     }
+}
+
+/// One message on stderr, with whatever came from files made harmless for the terminal.
+fn say(kind: &str, text: &str) {
+    gv_core::notice::log_message(text);
+    eprintln!("gv: {kind}: {}", escape_controls(text));
 }
 
 fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallible, Failure> {
@@ -69,7 +82,13 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
         .file_name()
         .unwrap_or(argv0)
         .to_str()
-        .ok_or_else(|| Failure::new(2, format!("{argv0:?} is not a valid tool name")))?;
+        .ok_or_else(|| {
+            Failure::hinted(
+                2,
+                format!("{argv0:?} is not a valid tool name"),
+                "shims are named after Go's tools: go, gofmt, …",
+            )
+        })?;
     if tool == "gv-shim" {
         if let (Some(cmd), Some(flag), Some(shell), None) =
             (args.next(), args.next(), args.next(), args.next())
@@ -79,50 +98,52 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
         {
             return hook_env(syntax);
         }
-        return Err(Failure::new(
+        return Err(Failure::hinted(
             2,
-            "gv-shim is not run by this name: `gv rehash` links it as go, gofmt, … in GV_ROOT/shims\n  hint: run `gv rehash`, put GV_ROOT/shims on PATH, then run `go`",
+            "gv-shim is not run by this name: `gv rehash` links it as go, gofmt, … in GV_ROOT/shims",
+            "run `gv rehash`, put GV_ROOT/shims on PATH, then run `go`",
         ));
     }
 
-    let depth = shim::depth(std::env::var_os(shim::DEPTH_ENV).as_deref());
+    let depth = shim::depth(std::env::var_os(gv_core::vars::SHIM_DEPTH).as_deref());
     if depth >= shim::MAX_DEPTH {
-        return Err(Failure::new(
+        return Err(Failure::hinted(
             EXIT_CANNOT_EXECUTE,
             format!(
-                "the `{tool}` shim ran itself {depth} times in a row ({}={depth}): the `{tool}` it runs is a gv shim again\n  hint: a copy of a gv shim is probably on PATH outside GV_ROOT, or a version's bin/{tool} points back to the shims; `gv which {tool}` shows the target",
-                shim::DEPTH_ENV
+                "the `{tool}` shim ran itself {depth} times in a row ({}={depth}): the `{tool}` it runs is a gv shim again",
+                gv_core::vars::SHIM_DEPTH
+            ),
+            format!(
+                "a copy of a gv shim is probably on PATH outside GV_ROOT, or a version's bin/{tool} points back to the shims; `gv which {tool}` shows the target"
             ),
         ));
     }
 
-    let store = Store::from_env()?;
-    let senv = SelectEnv::from_process();
-    let cwd = std::env::current_dir().map_err(|e| {
-        format!("cannot read the current directory: {e}\n  hint: cd to a directory that exists")
-    })?;
-    let found = select::discover(&cwd);
-    let config = Config::load(&store, found.project_config.as_deref())?;
-    let request = select::request(&store, &senv, &found)?;
-    let selection = match select::resolve(&store, &senv, request.clone()) {
-        Ok(selection) => selection,
-        Err(err @ SelectError::NotInstalled { .. }) => {
-            if !shim::auto_install(&config, std::env::var_os(shim::AUTO_INSTALL_ENV).as_deref())? {
-                return Err(Failure::new(EXIT_NOT_FOUND, err.to_string()));
-            }
-            auto_install(&store, &senv, request, err)?
+    let mut session = Session::from_process()?;
+    if let Err(err @ SelectError::NotInstalled { .. }) = session.selection() {
+        let config = session.config()?;
+        if !shim::auto_install(
+            config,
+            std::env::var_os(gv_core::vars::AUTO_INSTALL).as_deref(),
+        )? {
+            return Err(Failure::new(EXIT_NOT_FOUND, &err));
         }
-        Err(other) => return Err(other.into()),
-    };
-
-    let plan = env::plan(&selection, &config, |name| std::env::var_os(name))?;
-    let mut notices = plan.warnings.clone();
-    notices.extend(found.foreign.iter().map(select::Foreign::notice));
-    warn(notice::unseen(&store, notices));
+        auto_install(&session, &err)?;
+        session.reselect();
+    }
+    let selection = session
+        .selection()
+        .map_err(|e| match e {
+            e @ SelectError::NotInstalled { .. } => Failure::new(EXIT_NOT_FOUND, &e),
+            e => Failure::from(e),
+        })?
+        .clone();
+    let plan = session.plan()?;
+    warn(notice::unseen(session.store(), session.notices()));
     let binary = selection.resolved.binary(tool);
     let depth = (depth + 1).to_string();
     let mut set: Vec<(&str, &OsStr)> = plan.changes().collect();
-    set.push((shim::DEPTH_ENV, OsStr::new(&depth)));
+    set.push((gv_core::vars::SHIM_DEPTH, OsStr::new(&depth)));
     let err = platform::exec_with_env(&binary, args, &set);
     Err(exec_failure(tool, &binary, &selection, err))
 }
@@ -130,10 +151,7 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
 /// `gv-shim hook-env --shell SHELL`: the shell hook's one process per directory change.
 /// The same engine as `gv hook-env`, in the small static binary that starts fastest.
 fn hook_env(syntax: hook::Syntax) -> Result<Infallible, Failure> {
-    let store = Store::from_env()?;
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let out = hook::hook_env(syntax, &store, &SelectEnv::from_process(), &cwd);
+    let out = hook::hook_env(syntax, &Session::from_process()?);
     warn(out.warnings);
     let mut stdout = std::io::stdout().lock();
     let written = std::io::Write::write_all(&mut stdout, out.code.as_bytes())
@@ -141,15 +159,15 @@ fn hook_env(syntax: hook::Syntax) -> Result<Infallible, Failure> {
     std::process::exit(if written.is_ok() { 0 } else { 1 })
 }
 
-/// Warnings go to stderr with whatever came from files made harmless for the terminal.
 fn warn(notices: Vec<Notice>) {
     for notice in notices {
-        eprintln!("gv: warning: {}", escape_controls(&notice.text));
+        say("warning", &notice.to_string());
     }
 }
 
 fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::Error) -> Failure {
     let name = selection.resolved.name();
+    let origin = &selection.request.origin;
     if err.kind() == std::io::ErrorKind::NotFound {
         let hint = if selection.resolved.goroot().is_some_and(|g| g.is_dir()) {
             format!(
@@ -161,71 +179,68 @@ fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::
                 "it was removed meanwhile; reinstall it with `gv install {name}`, or pick another with `gv local`"
             )
         };
-        return Failure::new(
+        return Failure::hinted(
             EXIT_NOT_FOUND,
-            format!(
-                "Go {name} ({}) has no {}\n  hint: {hint}",
-                selection.request.origin,
-                binary.display()
-            ),
+            format!("Go {name} ({origin}) has no {}", binary.display()),
+            hint,
         );
     }
-    Failure::new(
-        EXIT_CANNOT_EXECUTE,
-        format!(
-            "cannot run {} (Go {name}, {}): {err}\n  hint: check the file's permissions, or reinstall with `gv install {name}`",
-            binary.display(),
-            selection.request.origin
-        ),
-    )
+    Failure {
+        code: EXIT_CANNOT_EXECUTE,
+        report: Report {
+            message: format!(
+                "cannot run {} (Go {name}, {origin}): {err}",
+                binary.display()
+            ),
+            hint: Some(format!(
+                "check the file's permissions, or reinstall with `gv install {name}`"
+            )),
+        },
+    }
 }
 
 /// Runs `gv install SPEC` (progress on our stderr, its stdout too, so the go command's
-/// stdout stays clean), then selects again.
-fn auto_install(
-    store: &Store,
-    senv: &SelectEnv,
-    request: select::Request,
-    missing: SelectError,
-) -> Result<Selection, Failure> {
-    let SelectError::NotInstalled {
-        wanted,
-        install,
-        origin,
-    } = &missing
-    else {
-        return Err(missing.into());
+/// stdout stays clean).
+fn auto_install(session: &Session, missing: &SelectError) -> Result<(), Failure> {
+    let SelectError::NotInstalled { wanted, origin, .. } = missing else {
+        return Err(Failure::new(1, missing));
     };
-    let Some(gv) = find_gv(store) else {
-        return Err(Failure::new(
+    let Some(install) = session.install_spec()? else {
+        return Err(Failure::new(EXIT_NOT_FOUND, missing));
+    };
+    let Some(gv) = find_gv(session.store()) else {
+        return Err(Failure::hinted(
             EXIT_NOT_FOUND,
             format!(
-                "Go {wanted} is not installed ({origin}), and auto-install cannot find the gv command next to this shim or on PATH\n  hint: put gv on PATH, or run `gv install {install}` yourself"
+                "Go {wanted} is not installed ({origin}), and auto-install cannot find the gv command next to this shim or on PATH"
             ),
+            format!("put gv on PATH, or run `gv install {install}` yourself"),
         ));
     };
-    let announce = format!(
-        "gv: Go {wanted} is not installed ({origin}); installing it ({}): {} install {install}",
-        shim::AUTO_INSTALL_ENV,
-        gv.display()
+    say(
+        "note",
+        &format!(
+            "Go {wanted} is not installed ({origin}); installing it ({}): {} install {install}",
+            gv_core::vars::AUTO_INSTALL,
+            gv.display()
+        ),
     );
-    eprintln!("{}", escape_controls(&announce));
     let status = Command::new(&gv)
         .arg("install")
-        .arg(install)
+        .arg(install.to_string())
         .stdin(Stdio::null())
         .stdout(platform::stderr_as_stdio())
-        .status()
-        .map_err(|e| format!("cannot run {}: {e}", gv.display()))?;
+        .status()?;
     if !status.success() {
-        return Err(Failure::new(
+        return Err(Failure::hinted(
             EXIT_NOT_FOUND,
             format!(
-                "`gv install {install}` failed ({status}), so Go {wanted} is still not installed ({origin})\n  hint: see gv's message above; retry with `gv install {install}`"
+                "`gv install {install}` failed ({status}), so Go {wanted} is still not installed ({origin})"
             ),
+            format!("see gv's message above; retry with `gv install {install}`"),
         ));
     }
-    select::resolve(store, senv, request).map_err(|e| Failure::new(EXIT_NOT_FOUND, e.to_string()))
+    Ok(())
 }
 
 /// The gv command: next to this executable (where `cargo install` puts both), else the

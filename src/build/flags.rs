@@ -70,11 +70,9 @@ pub struct GoArgs {
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum FlagError {
-    #[error("`-{0}` needs a value\n  hint: write -{0}=VALUE")]
+    #[error("`-{0}` needs a value")]
     MissingValue(String),
-    #[error(
-        "`-{flag}={value}`: missing =<flags> after the package pattern `{pattern}`\n  hint: write -{flag}='{pattern}=FLAGS' or -{flag}='FLAGS'"
-    )]
+    #[error("`-{flag}={value}`: missing =<flags> after the package pattern `{pattern}`")]
     BadPattern {
         flag: String,
         value: String,
@@ -86,13 +84,26 @@ pub enum FlagError {
         value: String,
         reason: &'static str,
     },
-    #[error("`{flag}` conflicts with the {profile} profile: {why}\n  hint: {hint}")]
+    #[error("`{flag}` conflicts with the {profile} profile: {why}")]
     Conflict {
         flag: String,
         profile: String,
         why: String,
         hint: String,
     },
+}
+
+impl gv_core::error::Hint for FlagError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            FlagError::MissingValue(v0) => Some(format!("write -{v0}=VALUE")),
+            FlagError::BadPattern { flag, pattern, .. } => Some(format!(
+                "write -{flag}='{pattern}=FLAGS' or -{flag}='FLAGS'"
+            )),
+            FlagError::Conflict { hint, .. } => Some(hint.to_string()),
+            _ => None,
+        }
+    }
 }
 
 /// What a command does with the words after the packages.

@@ -428,7 +428,7 @@ fn verify_one(binary: &Path, profile: &Profile) -> anyhow::Result<bool> {
             Some(d) => format!(
                 "DWARF {} ({}), {} Go packages",
                 d.version,
-                inspect::expect::human_size(d.size_in_file),
+                crate::ui::human_size(d.size_in_file),
                 d.packages.len()
             ),
             None => "no DWARF, no symbol table".to_string(),
@@ -440,18 +440,23 @@ fn verify_one(binary: &Path, profile: &Profile) -> anyhow::Result<bool> {
         ));
         return Ok(true);
     }
-    crate::ui::error(format!(
-        "{} does not meet the {} profile's expectation ({expect}):\n{}\n  hint: run `gv verify {} --expect {expect}` for the full report; the binary is left in place",
-        binary.display(),
-        profile.name,
-        verdict
-            .problems
-            .iter()
-            .map(|p| format!("  - {p}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        binary.display()
-    ));
+    crate::ui::report(&crate::error::Report {
+        message: format!(
+            "{} does not meet the {} profile's expectation ({expect}):\n{}",
+            binary.display(),
+            profile.name,
+            verdict
+                .problems
+                .iter()
+                .map(|p| format!("  - {p}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        hint: Some(format!(
+            "run `gv verify {} --expect {expect}` for the full report; the binary is left in place",
+            binary.display()
+        )),
+    });
     Ok(false)
 }
 
@@ -560,12 +565,7 @@ fn explain_line(
 }
 
 fn shell_quote(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
+    gv_core::hook::Syntax::Posix.word(s)
 }
 
 #[cfg(test)]
@@ -622,7 +622,7 @@ mod tests {
             let err = plan(&debug(), &s(&[bad]), Mode::Build, |_| None).unwrap_err();
             let text = err.to_string();
             assert!(text.contains("conflicts with the debug profile"), "{text}");
-            assert!(text.contains("hint:"), "{text}");
+            assert!(gv_core::error::Hint::hint(&err).is_some(), "{text}");
         }
         // -w=0 keeps DWARF: no conflict.
         assert!(plan(&debug(), &s(&["-ldflags=-w=0"]), Mode::Build, |_| None).is_ok());

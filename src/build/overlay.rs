@@ -87,10 +87,13 @@ pub fn write(
     for dir in main_dirs {
         let virtual_path = dir.join(FILE_NAME);
         if virtual_path.exists() {
-            anyhow::bail!(
-                "{} already exists, and gv build adds a file of that name to package main\n  hint: rename your file, or set traceback = \"\" and crash_output = \"\" in the profile",
-                virtual_path.display()
-            );
+            anyhow::bail!(crate::error::Hinted::new(
+                format!(
+                    "{} already exists, and gv build adds a file of that name to package main",
+                    virtual_path.display()
+                ),
+                "rename your file, or set traceback = \"\" and crash_output = \"\" in the profile"
+            ));
         }
         replace.insert(
             virtual_path.to_string_lossy().into_owned(),

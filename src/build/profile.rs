@@ -75,25 +75,36 @@ pub struct Profile {
 
 #[derive(Debug, Error)]
 pub enum ProfileError {
-    #[error(
-        "unknown build profile `{name}`\n  hint: built in: debug, dwarf, release{defined}; define others under [profile.NAME] in gv.toml"
-    )]
+    #[error("unknown build profile `{name}`")]
     Unknown { name: String, defined: String },
-    #[error(
-        "{path}: [profile.{profile}] `{key}` {problem}\n  hint: see README.md, section \"Build profiles\""
-    )]
+    #[error("{path}: [profile.{profile}] `{key}` {problem}")]
     BadValue {
         path: PathBuf,
         profile: String,
         key: String,
         problem: String,
     },
-    #[error(
-        "[profile.{0}] inherits in a loop\n  hint: `inherits` must end at a built-in profile or one without `inherits`"
-    )]
+    #[error("[profile.{0}] inherits in a loop")]
     InheritLoop(String),
     #[error(transparent)]
     Env(#[from] EnvError),
+}
+
+impl gv_core::error::Hint for ProfileError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            ProfileError::Unknown { defined, .. } => Some(format!(
+                "built in: debug, dwarf, release{defined}; define others under [profile.NAME] in gv.toml"
+            )),
+            ProfileError::BadValue { .. } => {
+                Some("see README.md, section \"Build profiles\"".to_string())
+            }
+            ProfileError::InheritLoop(_) => Some(
+                "`inherits` must end at a built-in profile or one without `inherits`".to_string(),
+            ),
+            ProfileError::Env(e) => crate::error::hint_of(e),
+        }
+    }
 }
 
 impl Profile {
@@ -421,10 +432,11 @@ mod tests {
             Profile::resolve("x", &c),
             Err(ProfileError::InheritLoop(_))
         ));
-        let err = Profile::resolve("nope", &c).unwrap_err().to_string();
+        let err = Profile::resolve("nope", &c).unwrap_err();
+        let hint = gv_core::error::Hint::hint(&err).unwrap_or_default();
         assert!(
-            err.contains("unknown build profile `nope`") && err.contains("x, y"),
-            "{err}"
+            err.to_string().contains("unknown build profile `nope`") && hint.contains("x, y"),
+            "{err}: {hint}"
         );
         let c = config("[profile.debug]\nenv = { GOA = true }\n", "");
         let err = Profile::resolve("debug", &c).unwrap_err().to_string();

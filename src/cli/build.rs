@@ -1,9 +1,8 @@
 use std::process::ExitCode;
 
-use anyhow::Context as _;
-
 use super::{Context, UsageError};
 use crate::build::{self, Mode, Profile, Toolchain, profile::ProfileError};
+use crate::error::Hinted;
 
 /// The profile choice and gv's own options, shared by build, test and run. gv's options
 /// come first; the first word gv does not know starts the go arguments.
@@ -115,31 +114,34 @@ fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
         config,
         plan: env_plan,
     } = ctx.here()?;
-    let (profile, warnings) = match Profile::resolve(common.profile_name(), &config) {
+    let (profile, warnings) = match Profile::resolve(common.profile_name(), config) {
         Ok(resolved) => resolved,
         Err(e @ ProfileError::Unknown { .. }) => {
-            let mut message = e.to_string();
+            let mut usage = UsageError::of(&e);
             if let Some(untrusted) = &config.untrusted {
-                message.push_str(&format!(
-                    "\n  note: {} is not trusted, so its profiles do not apply; `gv trust --show` reviews it",
+                usage.message.push_str(&format!(
+                    " ({} is not trusted, so its profiles do not apply; `gv trust --show` reviews it)",
                     untrusted.path.display()
                 ));
             }
-            return Err(UsageError(message).into());
+            return Err(usage.into());
         }
         Err(e) => return Err(e.into()),
     };
-    crate::ui::warn_once(&ctx.store, &warnings);
+    crate::ui::warn_once(ctx.store(), &warnings);
     let planned = build::plan(&profile, &common.go_words(), mode, |name| {
         std::env::var_os(name)
     })
-    .map_err(|e| UsageError(e.to_string()))?;
+    .map_err(|e| UsageError::of(&e))?;
 
-    crate::ui::warn_once(&ctx.store, &env_plan.warnings);
-    let goroot = selection.resolved.goroot().with_context(|| {
-        format!(
-            "cannot tell the GOROOT of the go at {}\n  hint: select a gv-managed version (gv local 1.22)",
-            selection.resolved.binary("go").display()
+    crate::ui::warn_once(ctx.store(), &env_plan.warnings);
+    let goroot = selection.resolved.goroot().ok_or_else(|| {
+        Hinted::new(
+            format!(
+                "cannot tell the GOROOT of the go at {}",
+                selection.resolved.binary("go").display()
+            ),
+            "select a gv-managed version (gv local 1.22)",
         )
     })?;
     let env = env_plan
@@ -152,7 +154,7 @@ fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
         profile: &profile,
         planned,
         toolchain: &toolchain,
-        cwd: &ctx.cwd,
+        cwd: ctx.cwd(),
         explain: common.explain,
     })?;
     Ok(ExitCode::from(outcome.code))

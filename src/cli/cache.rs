@@ -1,8 +1,9 @@
 use std::process::ExitCode;
 
-use gv_core::store;
+use gv_core::store::Cache;
 
-use crate::cleanup::{self, human_size};
+use crate::cleanup;
+use crate::ui::human_size;
 
 /// Manage gv's download and release-index caches
 #[derive(Debug, clap::Args)]
@@ -28,14 +29,13 @@ enum Command {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Command::Clean { dry_run } = args.command;
-    let dir = store::cache_dir()?;
-    let dirs = cleanup::cache_dirs(&dir);
+    let dirs = Cache::from_env()?.cleanable();
     let freed = cleanup::clean_cache(&dirs, dry_run)?;
     let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     if dry_run {
-        println!("would free {} ({})", human_size(freed), shown.join(", "));
+        crate::outln!("would free {} ({})", human_size(freed), shown.join(", "));
     } else {
-        println!("freed {} ({})", human_size(freed), shown.join(", "));
+        crate::outln!("freed {} ({})", human_size(freed), shown.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -17,6 +17,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    print!("{}", registration(args.shell)?);
+    crate::out!("{}", registration(args.shell)?);
     Ok(ExitCode::SUCCESS)
 }

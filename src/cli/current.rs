@@ -1,8 +1,6 @@
 use std::process::ExitCode;
 
 use gv_core::Origin;
-use gv_core::config::Config;
-use gv_core::select;
 
 use super::{Context, origin_json, project_config_json};
 use crate::ui::{self, Style};
@@ -19,7 +17,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let (selection, found) = ctx.select()?;
+    let selection = ctx.selection()?;
+    let found = ctx.discovery();
     let mut warnings = Vec::new();
     if let Some(Ok((origin, entries))) = &found.pin
         && origin == &selection.request.origin
@@ -39,18 +38,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     if selection.request.origin
         == (Origin::Env {
-            var: select::GOENV_VERSION_ENV,
+            var: gv_core::vars::GOENV_VERSION,
         })
     {
         goenv_hint_once(ctx);
     }
-    if let Some(conflict) = select::pin_conflict(&selection, &found) {
+    if let Some(conflict) = ctx.pin_conflict() {
         warnings.push(conflict.to_string());
     }
-    warnings.extend(found.foreign.iter().map(|f| f.notice().text));
+    warnings.extend(found.foreign.iter().map(|f| f.notice().to_string()));
     // Selection does not depend on gv.toml, but whether it applies here is worth knowing.
-    let config = Config::load(&ctx.store, found.project_config.as_deref()).ok();
-    if let Some(untrusted) = config.as_ref().and_then(|c| c.untrusted.as_ref()) {
+    let config = ctx.config().ok();
+    if let Some(untrusted) = config.and_then(|c| c.untrusted.as_ref()) {
         warnings.push(untrusted.notice().text);
     }
     let origin = &selection.request.origin;
@@ -61,12 +60,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "go": selection.resolved.binary("go"),
             "requested": selection.request.specs.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "origin": origin_json(origin),
-            "project_config": config.as_ref().map(project_config_json),
+            "project_config": config.map(project_config_json),
             "warnings": warnings,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!(
+        crate::outln!(
             "{} {}",
             ui::out(&selection.resolved.name(), Style::Bold),
             ui::out(&format!("({origin})"), Style::Dim)
@@ -80,7 +79,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 
 /// goenv users keep GOENV_VERSION working, and learn once about GV_VERSION.
 fn goenv_hint_once(ctx: &Context) {
-    let marker = ctx.store.root().join(".hints").join("goenv-version");
+    let marker = ctx.store().hint_marker("goenv-version");
     if marker.exists() {
         return;
     }

@@ -7,6 +7,7 @@ use gv_core::select::SelectEnv;
 use super::{Context, UsageError};
 use crate::build::{self, Mode, Profile, Toolchain, profile::ProfileError};
 use crate::debug::{self, Debugger, Target};
+use crate::error::Hinted;
 use crate::inspect::{self, Expectation};
 use crate::ui;
 
@@ -65,7 +66,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         Debugger::Delve
     };
     if let Some(refusal) = debug::rosetta_refusal(debugger, gv_core::platform::translation()) {
-        bail!("{refusal}");
+        bail!(refusal);
     }
     match &args.core {
         Some(core) => run_core(ctx, &args, debugger, core),
@@ -79,9 +80,9 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
         config,
         plan,
     } = ctx.here()?;
-    let (profile, warnings) = match Profile::resolve("debug", &config) {
+    let (profile, warnings) = match Profile::resolve("debug", config) {
         Ok(resolved) => resolved,
-        Err(e @ ProfileError::Unknown { .. }) => return Err(UsageError(e.to_string()).into()),
+        Err(e @ ProfileError::Unknown { .. }) => return Err(UsageError::of(&e).into()),
         Err(e) => return Err(e.into()),
     };
     for warning in warnings.iter().chain(&plan.warnings) {
@@ -93,17 +94,21 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
         words.extend(args.after.iter().cloned());
     }
     let mut planned = build::plan(&profile, &words, Mode::Build, |name| std::env::var_os(name))
-        .map_err(|e| UsageError(e.to_string()))?;
+        .map_err(|e| UsageError::of(&e))?;
     if planned.output.is_some() {
-        return Err(UsageError(
-            "gv debug builds into a private directory of its own: drop -o\n  hint: `gv build --debug -o FILE` keeps a debug binary where you want it".into(),
+        return Err(UsageError::hinted(
+            "gv debug builds into a private directory of its own: drop -o",
+            "`gv build --debug -o FILE` keeps a debug binary where you want it",
         )
         .into());
     }
-    let goroot = selection.resolved.goroot().with_context(|| {
-        format!(
-            "cannot tell the GOROOT of the go at {}\n  hint: select a gv-managed version (gv local 1.22)",
-            selection.resolved.binary("go").display()
+    let goroot = selection.resolved.goroot().ok_or_else(|| {
+        Hinted::new(
+            format!(
+                "cannot tell the GOROOT of the go at {}",
+                selection.resolved.binary("go").display()
+            ),
+            "select a gv-managed version (gv local 1.22)",
         )
     })?;
     let env: Vec<(String, std::ffi::OsString)> = plan
@@ -116,11 +121,11 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     let gobin = plan.get("GOBIN").map(|v| PathBuf::from(&v.value));
     let debugger_path = find_debugger(debugger, gobin.as_deref(), toolchain.version.as_ref())?;
 
-    let cache = gv_core::store::cache_dir()?;
-    let dir = debug::build_dir(&cache, &ctx.cwd).with_context(|| {
+    let cache = gv_core::store::Cache::from_env()?;
+    let dir = debug::build_dir(&cache, ctx.cwd()).with_context(|| {
         format!(
             "cannot create a private build directory in {}",
-            cache.display()
+            cache.debug_builds().display()
         )
     })?;
     planned.output = Some(format!("{}/", dir.display()));
@@ -131,7 +136,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
         profile: &profile,
         planned,
         toolchain: &toolchain,
-        cwd: &ctx.cwd,
+        cwd: ctx.cwd(),
         explain: args.explain,
     })?;
     if outcome.code != 0 {
@@ -139,14 +144,18 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     }
     let binary = match outcome.binaries.as_slice() {
         [one] => one.clone(),
-        [] => bail!(
-            "no main package was built: there is no program to debug\n  hint: name the main package, e.g. `gv debug ./cmd/app`"
-        ),
+        [] => bail!(Hinted::new(
+            "no main package was built: there is no program to debug",
+            "name the main package, e.g. `gv debug ./cmd/app`"
+        )),
         several => {
-            return Err(UsageError(format!(
-                "{} main packages were built; gv debug debugs one\n  hint: name it, e.g. `gv debug ./cmd/app`",
-                several.len()
-            ))
+            return Err(UsageError::hinted(
+                format!(
+                    "{} main packages were built; gv debug debugs one",
+                    several.len()
+                ),
+                "name it, e.g. `gv debug ./cmd/app`",
+            )
             .into());
         }
     };
@@ -163,7 +172,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     ))
     .envs(plan.changes())
     .envs(&profile_env)
-    .current_dir(&ctx.cwd);
+    .current_dir(ctx.cwd());
     Ok(exec(cmd, &debugger_path))
 }
 
@@ -174,17 +183,18 @@ fn run_core(
     core: &Path,
 ) -> anyhow::Result<ExitCode> {
     let [binary] = args.args.as_slice() else {
-        return Err(UsageError(
-            "--core takes the core file, then exactly one BINARY: gv debug --core CORE BINARY\n  hint: the binary must be the one that dumped core".into(),
+        return Err(UsageError::hinted(
+            "--core takes the core file, then exactly one BINARY: gv debug --core CORE BINARY",
+            "the binary must be the one that dumped core",
         )
         .into());
     };
     if !args.after.is_empty() {
-        return Err(UsageError("a core dump takes no program arguments".into()).into());
+        return Err(UsageError::new("a core dump takes no program arguments").into());
     }
     // `./app` from the user reads better without the `./` in the middle of a path.
     let here = |p: &Path| -> PathBuf {
-        ctx.cwd.join(
+        ctx.cwd().join(
             p.components()
                 .filter(|c| *c != std::path::Component::CurDir)
                 .collect::<PathBuf>(),
@@ -193,16 +203,18 @@ fn run_core(
     let binary = here(Path::new(binary));
     let core = here(core);
     if !core.is_file() {
-        bail!(
-            "{} is not a file\n  hint: a Go program dumps core with GOTRACEBACK=crash and `ulimit -c unlimited`; {}",
-            core.display(),
-            gv_core::platform::CORE_DUMPS_LAND
-        );
+        bail!(Hinted::new(
+            format!("{} is not a file", core.display()),
+            format!(
+                "a Go program dumps core with GOTRACEBACK=crash and `ulimit -c unlimited`; {}",
+                gv_core::platform::CORE_DUMPS_LAND
+            )
+        ));
     }
     let report = match inspect::inspect(&binary) {
         Ok(report) => report,
         Err(err) => {
-            ui::error(&err);
+            ui::error_of(&err);
             return Ok(ExitCode::from(2));
         }
     };
@@ -217,12 +229,16 @@ fn run_core(
     }
     // The sources a debugger shows are the SDK's that built the binary: use that SDK when
     // it is installed.
-    let installed = ctx.store.installed().unwrap_or_default();
+    let installed = ctx.store().installed().unwrap_or_default();
+    let exact;
     let here = match &built_with {
-        Some(v) if installed.contains(v) => ctx.here_with(&SelectEnv {
-            gv_version: Some(v.to_string()),
-            ..ctx.env.clone()
-        })?,
+        Some(v) if installed.contains(v) => {
+            exact = ctx.with_select_env(SelectEnv {
+                gv_version: Some(v.to_string()),
+                ..ctx.select_env().clone()
+            });
+            exact.here()?
+        }
         Some(v) => {
             ui::warn(format!(
                 "Go {v} built {} but is not installed; the selected version's GOROOT is used for runtime sources (gv install {v} for the exact ones)",
@@ -247,7 +263,7 @@ fn run_core(
         &args.debugger_args,
     ))
     .envs(here.plan.changes())
-    .current_dir(&ctx.cwd);
+    .current_dir(ctx.cwd());
     Ok(exec(cmd, &debugger_path))
 }
 
@@ -262,20 +278,24 @@ fn find_debugger(
     let name = debugger.command_name();
     let Some(found) = debug::find_in(name, dirs.iter().map(PathBuf::as_path)) else {
         match debugger {
-            Debugger::Delve => bail!(
-                "there is no dlv in {} or on PATH\n  hint: `gv tools install dlv` builds delve with the Go selected here into the shared GOBIN, or debug with `gv debug --gdb`",
-                gobin.map_or("GOBIN".to_string(), |g| g.display().to_string())
-            ),
-            Debugger::Gdb => bail!(
-                "gdb is not on PATH\n  hint: install it with your package manager (apt-get install gdb)"
-            ),
+            Debugger::Delve => bail!(Hinted::new(
+                format!(
+                    "there is no dlv in {} or on PATH",
+                    gobin.map_or("GOBIN".to_string(), |g| g.display().to_string())
+                ),
+                "`gv tools install dlv` builds delve with the Go selected here into the shared GOBIN, or debug with `gv debug --gdb`"
+            )),
+            Debugger::Gdb => bail!(Hinted::new(
+                "gdb is not on PATH",
+                "install it with your package manager (apt-get install gdb)"
+            )),
         }
     };
     if debugger == Debugger::Delve {
         match debug::check_delve(&found, go) {
             Ok(None) => {}
             Ok(Some(warning)) => ui::warn(warning),
-            Err(refusal) => bail!("{refusal}"),
+            Err(refusal) => bail!(refusal),
         }
     }
     Ok(found)
@@ -292,9 +312,9 @@ fn exec(mut cmd: Command, path: &Path) -> ExitCode {
             .join(" ")
     ));
     let err = gv_core::platform::exec(&mut cmd);
-    ui::error(format!(
-        "cannot run {}: {err}\n  hint: check that it is an executable file",
-        path.display()
-    ));
+    ui::report(&crate::error::Report {
+        message: format!("cannot run {}: {err}", path.display()),
+        hint: Some("check that it is an executable file".into()),
+    });
     ExitCode::from(126)
 }

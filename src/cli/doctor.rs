@@ -25,23 +25,23 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let lookup = |name: &str| std::env::var_os(name);
     let checks = doctor::run(&Inputs {
-        store: &ctx.store,
-        select_env: &ctx.env,
-        cwd: &ctx.cwd,
+        session: ctx,
         shim_binary: crate::shims::shim_binary().ok(),
         lookup: &lookup,
     });
     let ok = checks.iter().all(Check::is_ok);
     if args.json {
         let report = serde_json::json!({ "ok": ok, "checks": checks });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for check in &checks {
             // Messages name files and values from projects: shown, never obeyed.
             let message = escape_controls(&check.message);
             match &check.fix {
-                None => println!("{} {}: {message}", ui::out("ok ", Style::Green), check.name,),
-                Some(fix) => println!(
+                None => {
+                    crate::outln!("{} {}: {message}", ui::out("ok ", Style::Green), check.name,)
+                }
+                Some(fix) => crate::outln!(
                     "{} {}: {message} {} {}",
                     ui::out("BAD", Style::Red),
                     check.name,
@@ -52,9 +52,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
         let problems = checks.iter().filter(|c| !c.is_ok()).count();
         if problems == 0 {
-            println!("all is well");
+            crate::outln!("all is well");
         } else {
-            println!("{problems} problem(s)");
+            crate::outln!("{problems} problem(s)");
         }
     }
     Ok(if ok {

@@ -61,23 +61,23 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 "version": selection.resolved.name(),
                 "origin": origin_json(&selection.request.origin),
                 "vars": plan.vars.iter().map(var_json).collect::<Vec<_>>(),
-                "project_config": project_config_json(&config),
+                "project_config": project_config_json(config),
                 "warnings": plan.warnings.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
                 "notes": notes,
             });
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         }
         Some(shell) => {
             // Comments carry paths and values from files: kept to one line each, so a
             // directory name with a newline cannot start a line of code.
-            if let Some(line) = project_config_line(&config) {
-                println!("# {}", one_line(&line));
+            if let Some(line) = project_config_line(config) {
+                crate::outln!("# {}", one_line(&line));
             }
             for var in &plan.vars {
-                println!("# {}: {}", var.name, one_line(&explain(var)));
+                crate::outln!("# {}: {}", var.name, one_line(&explain(var)));
                 if var.is_applied() {
                     match assignment(shell, &var.name, &var.value) {
-                        Some(code) => println!("{code}"),
+                        Some(code) => crate::outln!("{code}"),
                         None => ui::warn(format!(
                             "{} is not a portable variable name; not exporting it",
                             one_line(&var.name)
@@ -86,12 +86,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
             for note in &notes {
-                println!("# {note}");
+                crate::outln!("# {note}");
             }
         }
         None => {
-            if let Some(line) = project_config_line(&config) {
-                println!("{}", ui::out(&escape_controls(&line), Style::Dim));
+            if let Some(line) = project_config_line(config) {
+                crate::outln!("{}", ui::out(&escape_controls(&line), Style::Dim));
             }
             for var in &plan.vars {
                 let line = format!(
@@ -104,14 +104,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 } else {
                     line
                 };
-                println!("{line}");
-                println!(
+                crate::outln!("{line}");
+                crate::outln!(
                     "    {}",
                     ui::out(&escape_controls(&explain(var)), Style::Dim)
                 );
             }
             for note in &notes {
-                println!("note: {note}");
+                crate::outln!("note: {note}");
             }
         }
     }

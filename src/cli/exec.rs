@@ -24,20 +24,25 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let super::Here {
         selection, plan, ..
     } = ctx.here()?;
-    ui::warn_once(&ctx.store, &plan.warnings);
+    ui::warn_once(ctx.store(), &plan.warnings);
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     // PATH in the plan puts the SDK's bin/ first, and Command searches the child's PATH.
     let err = gv_core::platform::exec(Command::new(program).args(rest).envs(plan.changes()));
-    ui::error(format!(
-        "cannot run `{}` (with Go {}): {err}\n  hint: {}",
-        program.to_string_lossy(),
-        selection.resolved.name(),
-        if err.kind() == std::io::ErrorKind::NotFound {
-            "it is neither in the SDK's bin/ nor on PATH"
-        } else {
-            "check that it is an executable file"
-        }
-    ));
+    ui::report(&crate::error::Report {
+        message: format!(
+            "cannot run `{}` (with Go {}): {err}",
+            program.to_string_lossy(),
+            selection.resolved.name()
+        ),
+        hint: Some(
+            if err.kind() == std::io::ErrorKind::NotFound {
+                "it is neither in the SDK's bin/ nor on PATH"
+            } else {
+                "check that it is an executable file"
+            }
+            .to_string(),
+        ),
+    });
     Ok(ExitCode::from(
         if err.kind() == std::io::ErrorKind::NotFound {
             127

@@ -4,6 +4,7 @@ use anyhow::bail;
 
 use super::Context;
 use super::pin_args::PinArgs;
+use crate::error::Hinted;
 use crate::pin;
 
 /// Set or show the global default Go version
@@ -20,20 +21,23 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let file = ctx.store.global_file();
+    let file = ctx.store().global_file();
     if args.setting.unset {
-        pin::unset_global(&ctx.store)?;
+        pin::unset_global(ctx.store())?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(spec) = args.setting.spec {
-        pin::write_global(&ctx.store, &spec)?;
+        pin::write_global(ctx.store(), &spec)?;
         return Ok(ExitCode::SUCCESS);
     }
     if !file.is_file() {
-        bail!("no global default is set\n  hint: run `gv global 1.22` (or `gv global latest`)");
+        bail!(Hinted::new(
+            "no global default is set",
+            "run `gv global 1.22` (or `gv global latest`)"
+        ));
     }
     for spec in pin::read(&file)? {
-        println!("{spec}");
+        crate::outln!("{spec}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -17,10 +17,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let out = gv_core::hook::hook_env(args.shell.syntax(), &ctx.store, &ctx.env, &ctx.cwd);
+    let out = gv_core::hook::hook_env(args.shell.syntax(), ctx);
     for warning in out.warnings {
         ui::warn(warning);
     }
-    print!("{}", out.code);
+    crate::out!("{}", out.code);
     Ok(ExitCode::SUCCESS)
 }

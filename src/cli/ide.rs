@@ -6,6 +6,7 @@ use gv_core::select::{Origin, Resolved, Selection};
 
 use super::{Context, origin_json};
 use crate::current_link;
+use crate::error::Hinted;
 use crate::ide::{goland, vscode};
 use crate::ui;
 
@@ -52,7 +53,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn go_shim(ctx: &Context) -> PathBuf {
-    let shim = ctx.store.shims_dir().join("go");
+    let shim = ctx.store().shims_dir().join("go");
     if !shim.is_file() {
         ui::warn(format!(
             "{} does not exist yet: run `gv rehash` (gv install does it too)",
@@ -65,10 +66,13 @@ fn go_shim(ctx: &Context) -> PathBuf {
 fn goroot_of(selection: &Selection) -> anyhow::Result<PathBuf> {
     match selection.resolved.goroot() {
         Some(goroot) => Ok(goroot),
-        None => bail!(
-            "cannot tell the GOROOT of the system go at {}\n  hint: pin a managed version with `gv local 1.22`",
-            selection.resolved.binary("go").display()
-        ),
+        None => bail!(Hinted::new(
+            format!(
+                "cannot tell the GOROOT of the system go at {}",
+                selection.resolved.binary("go").display()
+            ),
+            "pin a managed version with `gv local 1.22`"
+        )),
     }
 }
 
@@ -77,13 +81,13 @@ fn vscode_settings(shim: &std::path::Path) -> serde_json::Value {
 }
 
 fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let (selection, _) = ctx.select()?;
-    let goroot = goroot_of(&selection)?;
-    let shim = ctx.store.shims_dir().join("go");
-    let global_link = current_link::path(&ctx.store);
+    let selection = ctx.selection()?;
+    let goroot = goroot_of(selection)?;
+    let shim = ctx.store().shims_dir().join("go");
+    let global_link = ctx.store().current_link();
     let global_link = global_link.exists().then_some(global_link);
-    let project_link = goland::project_of(&selection)
-        .map(|p| goland::link_path(&ctx.store, &p))
+    let project_link = goland::project_of(selection)
+        .map(|p| goland::link_path(ctx.store(), &p))
         .filter(|l| l.exists());
     if json {
         let report = serde_json::json!({
@@ -95,20 +99,20 @@ fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             "goland": { "goroot": project_link.as_ref().or(global_link.as_ref()).unwrap_or(&goroot) },
             "global_goroot_link": global_link,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    crate::outln!(
         "Go {} ({})\nGOROOT: {}\n",
         selection.resolved.name(),
         selection.request.origin,
         goroot.display()
     );
-    println!(
+    crate::outln!(
         "VS Code (.vscode/settings.json; `gv ide vscode --write` merges it for you):\n{}\nNo go.goroot: the shim picks the version per folder, so VS Code follows .go-version.\n",
         serde_json::to_string_pretty(&vscode_settings(&shim))?
     );
-    println!(
+    crate::outln!(
         "GoLand: `gv ide goland` prints a GOROOT path that follows this project's pin{}.",
         match &project_link {
             Some(link) => format!(" (this project's: {})", link.display()),
@@ -123,36 +127,36 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
     if !write {
         let settings = vscode_settings(&shim);
         if json {
-            println!("{}", serde_json::to_string_pretty(&settings)?);
+            crate::outln!("{}", serde_json::to_string_pretty(&settings)?);
         } else {
-            println!(
+            crate::outln!(
                 "Add to {} (or run `gv ide vscode --write`), and remove any \"go.goroot\":\n{}",
-                vscode::settings_path(&ctx.cwd).display(),
+                vscode::settings_path(ctx.cwd()).display(),
                 serde_json::to_string_pretty(&settings)?
             );
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (path, merged) = vscode::write(&ctx.cwd, &shim)?;
+    let (path, merged) = vscode::write(ctx.cwd(), &shim)?;
     if json {
         let report = serde_json::json!({
             "path": path,
             "changed": merged.changed(),
             "changes": merged.changes,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
     if merged.changed() {
-        println!("updated {}:", path.display());
+        crate::outln!("updated {}:", path.display());
         for change in &merged.changes {
-            println!("  {change}");
+            crate::outln!("  {change}");
         }
-        println!(
+        crate::outln!(
             "VS Code now runs go through gv's shim: it follows .go-version (reload the window once)."
         );
     } else {
-        println!(
+        crate::outln!(
             "{} already follows the pin (nothing to change)",
             path.display()
         );
@@ -161,11 +165,11 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let (selection, _) = ctx.select()?;
-    let goroot = goroot_of(&selection)?;
-    let (path, why) = match (&selection.resolved, goland::project_of(&selection)) {
+    let selection = ctx.selection()?;
+    let goroot = goroot_of(selection)?;
+    let (path, why) = match (&selection.resolved, goland::project_of(selection)) {
         (Resolved::Managed { version, .. }, Some(project)) => {
-            let link = goland::refresh(&ctx.store, &project, version)?;
+            let link = goland::refresh(ctx.store(), &project, version)?;
             let why = format!(
                 "a link gv keeps pointing at the version {} selects: `gv local` re-points it when it changes the pin, and so does this command (run it again after editing {} by hand; `gv doctor` says when the link is behind). GV_ROOT/current would follow the global default, which this project overrides.",
                 project.display(),
@@ -180,8 +184,8 @@ fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         (Resolved::Managed { .. }, None)
             if matches!(selection.request.origin, Origin::Global { .. }) =>
         {
-            let link = current_link::path(&ctx.store);
-            current_link::refresh(&ctx.store)?;
+            let link = ctx.store().current_link();
+            current_link::refresh(ctx.store())?;
             (
                 link,
                 "GV_ROOT/current, the global default's GOROOT: `gv global` re-points it, and no project file pins a version here.".to_string(),
@@ -210,17 +214,17 @@ fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             "resolves_to": goroot,
             "why": why,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    crate::outln!(
         "GoLand GOROOT for Go {} ({}):\n  {}\n",
         selection.resolved.name(),
         selection.request.origin,
         path.display()
     );
-    println!("Settings | Go | GOROOT | Add SDK | Local… and choose that path.");
-    println!(
+    crate::outln!("Settings | Go | GOROOT | Add SDK | Local… and choose that path.");
+    crate::outln!(
         "Why this path: GoLand reads an SDK directory and runs its bin/go itself (it never runs gv's shims). It is {why}"
     );
     Ok(ExitCode::SUCCESS)

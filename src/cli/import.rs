@@ -8,14 +8,18 @@ use super::Context;
 use crate::import::{self, Method};
 use crate::ui::{self, Style};
 
-/// Adopt Go SDKs installed by another version manager
+/// Adopt Go SDKs installed by another version manager, or by Go itself
 ///
-/// Hard-links each SDK under $GOENV_ROOT/versions into gv's store (no extra space, the
-/// source stays usable), or moves it with --move. goenv's global version becomes gv's
+/// goenv: hard-links each SDK under $GOENV_ROOT/versions into gv's store (no extra space,
+/// the source stays usable), or moves it with --move. goenv's global version becomes gv's
 /// global default when gv has none yet. .go-version files already work as they are.
+///
+/// gotoolchain: hard-links the toolchains Go's own switching (GOTOOLCHAIN) downloaded into
+/// the module cache, each only if its files still match the h1: hash Go recorded after
+/// verifying it against the checksum database.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gv import goenv                   link ~/.goenv/versions/* into gv\n  gv import goenv --move            move them instead\n  gv import goenv --goenv-root /opt/goenv"
+    after_help = "Examples:\n  gv import goenv                   link ~/.goenv/versions/* into gv\n  gv import goenv --move            move them instead\n  gv import goenv --goenv-root /opt/goenv\n  gv import gotoolchain             link $GOMODCACHE/golang.org/toolchain@* into gv\n  gv import gotoolchain --gomodcache /ci/cache/mod"
 )]
 pub struct Args {
     /// The manager to import from
@@ -27,18 +31,35 @@ pub struct Args {
     /// goenv's root directory [default: $GOENV_ROOT, else ~/.goenv]
     #[arg(long, value_name = "DIR")]
     goenv_root: Option<PathBuf>,
+    /// Go's module cache [default: GOMODCACHE, else $GOPATH/pkg/mod, else ~/go/pkg/mod]
+    #[arg(long, value_name = "DIR")]
+    gomodcache: Option<PathBuf>,
     /// Print a JSON report instead of text
     #[arg(long)]
     json: bool,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Source {
+    /// goenv's SDKs ($GOENV_ROOT/versions)
     Goenv,
+    /// toolchains Go downloaded into its module cache (GOTOOLCHAIN switching)
+    Gotoolchain,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let Source::Goenv = args.from;
+    if args.from == Source::Gotoolchain {
+        if args.r#move || args.goenv_root.is_some() {
+            return Err(super::UsageError::new(
+                "--move and --goenv-root are for `gv import goenv`; Go's module cache is only linked from",
+            )
+            .into());
+        }
+        return run_gotoolchain(ctx, args.gomodcache, args.json);
+    }
+    if args.gomodcache.is_some() {
+        return Err(super::UsageError::new("--gomodcache is for `gv import gotoolchain`").into());
+    }
     let root = args
         .goenv_root
         .or_else(import::default_goenv_root)
@@ -48,14 +69,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         Method::Link
     };
-    let report = import::import_goenv(&ctx.store, &root, method)?;
-    crate::install::after_store_change(&ctx.store)
-        .with_context(|| format!("cannot finish updating {}", ctx.store.root().display()))?;
+    let report = import::import_goenv(ctx.store(), &root, method)?;
+    crate::install::after_store_change(ctx.store())
+        .with_context(|| format!("cannot finish updating {}", ctx.store().root().display()))?;
 
     let global_note = match &report.goenv_global {
-        Some(global) if !ctx.store.global_file().exists() => {
+        Some(global) if !ctx.store().global_file().exists() => {
             let spec: Spec = global.parse()?;
-            crate::pin::write_global(&ctx.store, &spec)?;
+            crate::pin::write_global(ctx.store(), &spec)?;
             Some(format!("global default set to {global} (from goenv)"))
         }
         Some(global) => Some(format!(
@@ -67,14 +88,53 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         let mut value = serde_json::to_value(&report)?;
         value["global"] = serde_json::json!(global_note);
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(ExitCode::SUCCESS);
     }
     let verb = if args.r#move { "moved" } else { "linked" };
     for outcome in &report.versions {
         match (&outcome.to, &outcome.skipped) {
-            (Some(to), _) => println!(
+            (Some(to), _) => crate::outln!(
                 "{} {} {verb} to {}",
+                ui::out("+", Style::Green),
+                ui::out(&outcome.name, Style::Bold),
+                to.display()
+            ),
+            (None, Some(reason)) => crate::outln!("  {} skipped: {reason}", outcome.name),
+            (None, None) => {}
+        }
+    }
+    if report.versions.is_empty() {
+        crate::outln!("no SDKs in {}", root.join("versions").display());
+    }
+    if let Some(note) = global_note {
+        crate::outln!("{note}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_gotoolchain(
+    ctx: &Context,
+    gomodcache: Option<PathBuf>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::import::gotoolchain;
+    let lookup = |name: &str| std::env::var_os(name);
+    let cache = gomodcache
+        .or_else(|| gotoolchain::default_gomodcache(&lookup))
+        .context("cannot find Go's module cache: set GOMODCACHE or pass --gomodcache")?;
+    let report =
+        gotoolchain::import_gotoolchain(ctx.store(), &cache, &crate::dist::Platform::host())?;
+    crate::install::after_store_change(ctx.store())
+        .with_context(|| format!("cannot finish updating {}", ctx.store().root().display()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for outcome in &report.versions {
+        match (&outcome.to, &outcome.skipped) {
+            (Some(to), _) => println!(
+                "{} {} linked to {} (h1: matches what Go verified)",
                 ui::out("+", Style::Green),
                 ui::out(&outcome.name, Style::Bold),
                 to.display()
@@ -84,10 +144,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if report.versions.is_empty() {
-        println!("no SDKs in {}", root.join("versions").display());
-    }
-    if let Some(note) = global_note {
-        println!("{note}");
+        println!("no toolchains in {}", cache.join("golang.org").display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -36,14 +36,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let shell = match args.shell.or_else(Shell::detect) {
         Some(shell) => shell,
         None => {
-            return Err(UsageError(
-                "cannot tell which shell this is (neither the parent process nor $SHELL is bash, zsh, fish or PowerShell)\n  hint: name it: `gv init bash`, `gv init zsh`, `gv init fish` or `gv init powershell`".into(),
+            return Err(UsageError::hinted(
+                "cannot tell which shell this is (neither the parent process nor $SHELL is bash, zsh, fish or PowerShell)",
+                "name it: `gv init bash`, `gv init zsh`, `gv init fish` or `gv init powershell`",
             )
             .into());
         }
     };
     let argv0 = std::env::args().next();
-    let exe = init::gv_path(argv0.as_deref(), ctx.env.path.as_deref(), &ctx.cwd);
+    let exe = init::gv_path(
+        argv0.as_deref(),
+        ctx.select_env().path.as_deref(),
+        ctx.cwd(),
+    );
     let gobin = shared_gobin();
     // The hook runs on every directory change: gv-shim runs the same code and, being small
     // and static, starts in a fraction of gv's time. Without it, gv does the job.
@@ -55,11 +60,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let paths = init::Paths {
         exe: &exe,
         hook: &hook,
-        shims: &ctx.store.shims_dir(),
+        shims: &ctx.store().shims_dir(),
         stamps: &stamps,
         gobin: gobin.as_deref(),
     };
-    print!("{}", init::script(shell, &paths));
+    crate::out!("{}", init::script(shell, &paths));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -74,10 +79,13 @@ fn shared_gobin() -> Option<PathBuf> {
     if let Some(own) = gv_core::env::users_own("GOBIN", &lookup) {
         let own = PathBuf::from(own);
         if !own.is_absolute() {
-            ui::warn(format!(
-                "GOBIN={} is a relative path, so `gv init` does not put it on PATH\n  hint: export an absolute GOBIN",
-                own.display()
-            ));
+            ui::warn_hinted(
+                format!(
+                    "GOBIN={} is a relative path, so `gv init` does not put it on PATH",
+                    own.display()
+                ),
+                "export an absolute GOBIN",
+            );
             return None;
         }
         return Some(own);

@@ -2,20 +2,25 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use gv_core::Spec;
 use gv_core::config::Config;
-use gv_core::select::{self, Origin};
-use gv_core::{Spec, store};
+use gv_core::select::Origin;
 
 use super::{Context, UsageError};
+
+mod source;
 use crate::dist::Platform;
-use crate::dist::mirror::{MIRROR_ENV, Mirror};
+use crate::dist::mirror::Mirror;
 use crate::install::{self, Options, Source};
 use crate::ui;
+pub use source::{SourceKind, ls_remote as ls_remote_goproxy, proxy_source};
 
 /// Download, verify and install Go versions
 ///
 /// Resolves each version against the go.dev release index (or a mirror), then downloads,
-/// checks the sha256, and unpacks in one streaming pass. A version directory appears only
+/// checks the sha256, and unpacks in one streaming pass. With --source goproxy the
+/// toolchain module comes through GOPROXY instead, proven genuine by the checksum database
+/// (GOSUMDB) as Go's own toolchain switch proves it. A version directory appears only
 /// complete and verified.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -26,6 +31,7 @@ use crate::ui;
   gv install 1.22 --mirror golang.google.cn
   gv install --offline 1.22.10   from the download cache, no network
   gv install --from-file ./go1.22.10.linux-amd64.tar.gz
+  gv install 1.22 --source goproxy   through GOPROXY, verified by the checksum database
   gv install 1.22.10 --os darwin --arch arm64   another platform's SDK (cross builds, tests)
   gv install 1.15.15 --arch amd64   on Apple Silicon: the Intel build, for Rosetta 2")]
 pub struct Args {
@@ -40,7 +46,8 @@ pub struct Args {
     /// Install a local go.dev archive (goV.OS-ARCH.tar.gz)
     #[arg(long, value_name = "ARCHIVE", conflicts_with = "specs")]
     from_file: Option<PathBuf>,
-    /// Install even when no sha256 can be found for the archive (unsafe)
+    /// Install even when no checksum can be had: no sha256 for the archive, or (goproxy)
+    /// GOSUMDB=off / GONOSUMDB / GOPRIVATE exempting the toolchain (unsafe)
     #[arg(long)]
     insecure_skip_checksum: bool,
     /// Print only warnings and errors
@@ -59,6 +66,10 @@ pub struct Args {
 /// Where releases come from; shared with `gv ls-remote`.
 #[derive(Debug, clap::Args)]
 pub struct SourceArgs {
+    /// Where Go comes from: go.dev or a mirror (dl), or GOPROXY verified by GOSUMDB
+    /// (goproxy) [default: GV_SOURCE, else `source` in config.toml, else dl]
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    source: Option<SourceKind>,
     /// Mirror name (go.dev, golang.google.cn, aliyun, ustc) or a URL laid out like go.dev/dl
     #[arg(long, value_name = "NAME|URL")]
     mirror: Option<String>,
@@ -73,93 +84,131 @@ pub struct SourceArgs {
 impl SourceArgs {
     /// Install options from the flags, GV_GO_MIRROR and the `mirror` config key.
     pub fn options(&self, config: &Config) -> anyhow::Result<Options> {
-        let env = std::env::var(MIRROR_ENV).ok();
+        let env = std::env::var(gv_core::vars::GO_MIRROR).ok();
         let mirror = Mirror::choose(self.mirror.as_deref(), env.as_deref(), config)
-            .map_err(|e| UsageError(e.to_string()))?;
-        let mut opts = Options::new(mirror, store::cache_dir()?);
+            .map_err(|e| UsageError::of(&e))?;
+        let mut opts = Options::new(mirror, gv_core::store::Cache::from_env()?);
         opts.offline = self.offline;
         opts.refresh = self.refresh;
         Ok(opts)
     }
+
+    /// `--source`, else GV_SOURCE, else the user's `source` key, else go.dev. A mirror
+    /// belongs to the go.dev source only.
+    pub fn kind(&self, config: &Config) -> anyhow::Result<SourceKind> {
+        let env = std::env::var(gv_core::vars::SOURCE).ok();
+        let kind = source::choose(self.source, env.as_deref(), config)?;
+        if kind == SourceKind::Goproxy && self.mirror.is_some() {
+            return Err(UsageError::hinted(
+                "--mirror picks a go.dev look-alike; the goproxy source uses GOPROXY instead",
+                "drop --mirror, or use --source dl",
+            )
+            .into());
+        }
+        Ok(kind)
+    }
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let found = ctx.discover();
-    let config = Config::load(&ctx.store, found.project_config.as_deref())?;
-    let mut opts = args.source.options(&config)?;
+    let config = ctx.config()?;
+    let kind = args.source.kind(config)?;
+    let mut opts = args.source.options(config)?;
     opts.force = args.force;
     opts.insecure_skip_checksum = args.insecure_skip_checksum;
     opts.quiet = args.quiet;
     if args.os.is_some() || args.arch.is_some() {
         opts.platform = chosen_platform(args.os.as_deref(), args.arch.as_deref())?;
     }
+    // Another platform's SDKs go to a store of their own, which selection never reads.
+    let foreign = opts.is_foreign();
+    let target = if foreign {
+        ctx.store().platform_store(&opts.platform.key())
+    } else {
+        ctx.store().clone()
+    };
 
     if let Some(path) = &args.from_file {
-        let done = install::install_archive(&ctx.store, path, &opts)
-            .with_context(|| format!("cannot install {}", path.display()))?;
-        report(&done, opts.quiet);
-        install::after_store_change(&ctx.store).context("cannot sync the store")?;
-        return Ok(ExitCode::SUCCESS);
-    }
-
-    if args.specs.is_empty() && opts.is_foreign() {
-        return Err(UsageError(format!(
-            "--os/--arch install another platform's SDK, so name the version\n  hint: gv install 1.22.10 --os {} --arch {}",
-            opts.platform.os, opts.platform.arch
-        ))
-        .into());
-    }
-    let specs = if args.specs.is_empty() {
-        let request = select::request(&ctx.store, &ctx.env, &found)?;
-        if request.origin == Origin::Default {
-            return Err(UsageError(
-                "no Go version is selected here, so there is nothing to install\n  hint: name one (`gv install 1.22`) or pin this directory (`gv local 1.22`)"
-                    .to_string(),
+        if kind == SourceKind::Goproxy {
+            return Err(UsageError::new(
+                "--from-file installs a go.dev archive; it does not go with --source goproxy",
             )
             .into());
         }
-        let installed = ctx.store.installed()?;
-        let satisfied = request
-            .specs
-            .iter()
-            .find_map(|spec| spec.best_match(&installed));
-        if let Some(version) = satisfied.filter(|_| !args.force) {
+        let done = install::install_archive(&target, path, &opts)
+            .with_context(|| format!("cannot install {}", path.display()))?;
+        report(&done, opts.quiet);
+        install::after_store_change(ctx.store()).context("cannot sync the store")?;
+        kept_apart(&opts, &target);
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    if args.specs.is_empty() && foreign {
+        return Err(UsageError::hinted(
+            "--os/--arch install another platform's SDK, so name the version",
+            format!(
+                "gv install 1.22.10 --os {} --arch {}",
+                opts.platform.os, opts.platform.arch
+            ),
+        )
+        .into());
+    }
+
+    let specs = if args.specs.is_empty() {
+        let request = ctx.request()?;
+        if request.origin == Origin::Default {
+            return Err(UsageError::hinted(
+                "no Go version is selected here, so there is nothing to install",
+                "name one (`gv install 1.22`) or pin this directory (`gv local 1.22`)",
+            )
+            .into());
+        }
+        if let (Ok(selection), false) = (ctx.selection(), args.force) {
             if !opts.quiet {
                 ui::info(format!(
-                    "Go {version} is already installed ({})",
+                    "Go {} is already installed ({})",
+                    selection.resolved.name(),
                     request.origin
                 ));
             }
             return Ok(ExitCode::SUCCESS);
         }
-        let Some(first) = request.specs.into_iter().find(|s| *s != Spec::System) else {
+        let Some(spec) = request.install_spec() else {
             bail!(
                 "this directory selects the system go ({}); gv has nothing to install",
                 request.origin
             );
         };
-        vec![first]
+        vec![spec]
     } else {
         args.specs
     };
 
+    if kind == SourceKind::Goproxy {
+        let src = source::proxy_source(config)?;
+        let code = source::install_all(&target, &specs, &opts, &src)?;
+        kept_apart(&opts, &target);
+        return Ok(code);
+    }
     let mut failed = 0;
+    let mut first_installed = None;
     for spec in &specs {
-        match install::install(&ctx.store, spec, &opts) {
-            Ok(done) => report(&done, opts.quiet),
+        match install::install(&target, spec, &opts) {
+            Ok(done) => {
+                report(&done, opts.quiet);
+                first_installed.get_or_insert(done.version);
+            }
             Err(err) => {
-                ui::error(format!("cannot install Go {spec}: {err}"));
+                install_failed(spec, err);
                 failed += 1;
             }
         }
     }
-    install::after_store_change(&ctx.store).context("cannot sync the store")?;
-    if opts.is_foreign() && failed < specs.len() && !opts.quiet {
-        ui::info(format!(
-            "Go for {} is kept apart from this machine's SDKs, in {}: `gv list` shows it; version selection and the shims never use it",
-            opts.platform,
-            opts.versions_dir(&ctx.store).display()
-        ));
+    if let Some(version) = first_installed.filter(|_| !foreign) {
+        welcome(ctx, &version, opts.quiet)?;
+    }
+    install::after_store_change(ctx.store()).context("cannot sync the store")?;
+    if failed < specs.len() {
+        kept_apart(&opts, &target);
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
@@ -172,14 +221,61 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 /// not unpack yet.
 fn chosen_platform(os: Option<&str>, arch: Option<&str>) -> Result<Platform, UsageError> {
     let host = Platform::host();
-    let platform =
-        Platform::named(os.unwrap_or(&host.os), arch.unwrap_or(&host.arch)).map_err(UsageError)?;
+    let platform = Platform::named(os.unwrap_or(&host.os), arch.unwrap_or(&host.arch))
+        .map_err(UsageError::new)?;
     if platform.os == "windows" {
-        return Err(UsageError(
-            "Go for Windows ships as .zip archives, which gv does not unpack yet\n  hint: install a linux or darwin SDK, or unpack the .zip by hand".to_string(),
+        return Err(UsageError::hinted(
+            "Go for Windows ships as .zip archives, which gv does not unpack yet",
+            "install a linux or darwin SDK, or unpack the .zip by hand",
         ));
     }
     Ok(platform)
+}
+
+/// Says where another platform's SDK went, and that selection leaves it alone.
+fn kept_apart(opts: &Options, target: &gv_core::Store) {
+    if opts.is_foreign() && !opts.quiet {
+        ui::info(format!(
+            "Go for {} is kept apart from this machine's SDKs, in {}: `gv list` shows it; version selection and the shims never use it",
+            opts.platform,
+            target.root().display()
+        ));
+    }
+}
+
+/// Reports one version that could not be installed (the others go on).
+fn install_failed(spec: &Spec, err: impl std::error::Error + Send + Sync + 'static) {
+    let err = anyhow::Error::new(err).context(format!("cannot install Go {spec}"));
+    ui::report(&crate::error::report(&err));
+}
+
+/// A newcomer's first install should leave a working `go`: with no global default yet, the
+/// version just installed becomes it (one line says so), and when the shims are not on
+/// PATH, the one line for the shell's rc file follows, as rustup does.
+fn welcome(ctx: &Context, installed: &gv_core::Version, quiet: bool) -> anyhow::Result<()> {
+    if ctx.store().global_default()?.is_none() {
+        crate::pin::write_global(ctx.store(), &Spec::Exact(installed.clone()))?;
+        if !quiet {
+            ui::info_hinted(
+                format!("Go {installed} is now the global default (the first version installed)"),
+                "change it with `gv global VERSION`",
+            );
+        }
+    }
+    let shims = ctx.store().shims_dir();
+    let on_path = ctx
+        .select_env()
+        .path
+        .as_ref()
+        .is_some_and(|p| std::env::split_paths(p).any(|dir| dir == shims));
+    if !on_path && !quiet {
+        let shell = crate::shell::Shell::detect().unwrap_or(crate::shell::Shell::Bash);
+        ui::info(format!(
+            "to run it as `go`, add this line to your shell's rc file and open a new shell:\n    {}",
+            shell.rc_line()
+        ));
+    }
+    Ok(())
 }
 
 fn report(done: &install::Installed, quiet: bool) {
@@ -188,11 +284,14 @@ fn report(done: &install::Installed, quiet: bool) {
     }
     let how = match (&done.source, &done.checksum) {
         (Source::AlreadyInstalled, _) => {
-            ui::info(format!(
-                "Go {} is already installed in {}\n  hint: use --force to reinstall",
-                done.version,
-                done.goroot.display()
-            ));
+            ui::info_hinted(
+                format!(
+                    "Go {} is already installed in {}",
+                    done.version,
+                    done.goroot.display()
+                ),
+                "use --force to reinstall",
+            );
             return;
         }
         (Source::Cache { .. }, Some(sum)) => format!("from the download cache, {sum}"),

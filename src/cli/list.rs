@@ -19,16 +19,16 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let installed = ctx.store.installed()?;
-    let others = ctx.store.other_platforms()?;
+    let installed = ctx.store().installed()?;
+    let others = ctx.store().other_platforms()?;
     let host = crate::dist::Platform::host();
     // The list is still worth showing when the selection here is broken.
-    let active = ctx.select().ok().map(|(selection, _)| selection);
-    let system = select::find_system_go(&ctx.store, ctx.env.path.as_deref());
+    let active = ctx.selection().ok();
+    let system = select::find_system_go(ctx.store(), ctx.select_env().path.as_deref());
 
     let mut rows: Vec<(String, Option<std::path::PathBuf>)> = installed
         .iter()
-        .map(|v| (v.to_string(), Some(ctx.store.version_dir(v))))
+        .map(|v| (v.to_string(), Some(ctx.store().version_dir(v))))
         .collect();
     if let Some(go) = &system {
         rows.push((
@@ -58,32 +58,32 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         items.extend(others.iter().map(|(key, version)| {
             serde_json::json!({
                 "version": version.to_string(),
-                "goroot": ctx.store.platform_dir(key).join(version.as_str()),
+                "goroot": ctx.store().platform_store(key).version_dir(version),
                 "platform": key,
                 "active": false,
                 "origin": null,
             })
         }));
-        println!("{}", serde_json::to_string_pretty(&items)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() && others.is_empty() {
-        ui::info("no Go versions installed\n  hint: run `gv install latest`");
+        ui::info_hinted("no Go versions installed", "run `gv install latest`");
     }
     for (name, _) in &rows {
         match active.as_ref().filter(|_| is_active(name)) {
-            Some(sel) => println!(
+            Some(sel) => crate::outln!(
                 "{} {} {}",
                 ui::out("*", Style::Green),
                 ui::out(name, Style::Bold),
                 ui::out(&format!("({})", sel.request.origin), Style::Dim)
             ),
-            None => println!("  {name}"),
+            None => crate::outln!("  {name}"),
         }
     }
     for (key, version) in &others {
-        let goroot = ctx.store.platform_dir(key).join(version.as_str());
-        println!(
+        let goroot = ctx.store().platform_store(key).version_dir(version);
+        crate::outln!(
             "  {version} {}",
             ui::out(
                 &format!(

@@ -5,6 +5,7 @@ use gv_core::select::{GO_VERSION_FILE, Origin};
 
 use super::Context;
 use super::pin_args::PinArgs;
+use crate::error::Hinted;
 use crate::pin;
 
 /// Pin the current directory to a Go version (writes ./.go-version)
@@ -20,7 +21,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let here = ctx.cwd.join(GO_VERSION_FILE);
+    let here = ctx.cwd().join(GO_VERSION_FILE);
     if args.setting.unset {
         if !pin::unset(&here)? {
             crate::ui::warn(format!("there is no {} to remove", here.display()));
@@ -28,22 +29,26 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(spec) = args.setting.spec {
-        pin::write(&ctx.store, &here, &spec)?;
-        crate::ide::goland::follow_pin(&ctx.store, &ctx.env, &ctx.cwd);
+        pin::write(ctx.store(), &here, &spec)?;
+        // A fresh look: the pin just written decides now.
+        crate::ide::goland::follow_pin(&ctx.at(ctx.cwd().to_path_buf()));
         return Ok(ExitCode::SUCCESS);
     }
-    match ctx.discover().pin {
-        Some(Err(err)) => Err(err.into()),
+    match &ctx.discovery().pin {
+        Some(Err(err)) => Err(err.clone().into()),
         Some(Ok((Origin::GoVersionFile { path } | Origin::ToolVersions { path }, entries))) => {
             for spec in &entries.specs {
-                println!("{spec}");
+                crate::outln!("{spec}");
             }
             crate::ui::info(format!("(from {})", path.display()));
             Ok(ExitCode::SUCCESS)
         }
-        _ => bail!(
-            "no .go-version in {} or any directory above it\n  hint: run `gv local 1.22` to pin this directory",
-            ctx.cwd.display()
-        ),
+        _ => bail!(Hinted::new(
+            format!(
+                "no .go-version in {} or any directory above it",
+                ctx.cwd().display()
+            ),
+            "run `gv local 1.22` to pin this directory"
+        )),
     }
 }

@@ -1,10 +1,9 @@
 use std::process::ExitCode;
 
 use gv_core::Spec;
-use gv_core::config::Config;
 
 use super::Context;
-use super::install::SourceArgs;
+use super::install::{SourceArgs, SourceKind};
 use crate::dist::fetch::Http;
 use crate::install;
 use crate::ui::{self, Style};
@@ -18,7 +17,8 @@ use crate::ui::{self, Style};
   gv ls-remote             every stable release
   gv ls-remote 1.22        the 1.22.x releases
   gv ls-remote --all       including rc and beta releases
-  gv ls-remote --json      for scripts")]
+  gv ls-remote --json      for scripts
+  gv ls-remote --source goproxy   what the GOPROXY proxies have")]
 pub struct Args {
     /// Only versions matching this spec (1.22, 1.22.3, latest)
     #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION")]
@@ -34,12 +34,22 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let found = ctx.discover();
-    let config = Config::load(&ctx.store, found.project_config.as_deref())?;
-    let opts = args.source.options(&config)?;
+    let config = ctx.config()?;
+    let opts = args.source.options(config)?;
+    if args.source.kind(config)? == SourceKind::Goproxy {
+        let src = super::install::proxy_source(config)?;
+        return super::install::ls_remote_goproxy(
+            ctx.store(),
+            args.spec.as_ref(),
+            args.all,
+            args.json,
+            &opts,
+            &src,
+        );
+    }
     let http = Http::new()?;
     let index = install::listing_index(&http, &opts)?;
-    let installed = ctx.store.installed()?;
+    let installed = ctx.store().installed()?;
     let wanted = |v: &gv_core::Version, stable: bool| {
         let spec_ok = match &args.spec {
             Some(Spec::Latest) => Some(v) == latest(&index).as_ref(),
@@ -74,7 +84,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&items)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
@@ -91,14 +101,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     for r in rows {
         let name = r.version.to_string();
         if installed.contains(&r.version) {
-            println!(
+            crate::outln!(
                 "{} {} {}",
                 ui::out("*", Style::Green),
                 ui::out(&name, Style::Bold),
                 ui::out("(installed)", Style::Dim)
             );
         } else {
-            println!("  {name}");
+            crate::outln!("  {name}");
         }
     }
     Ok(ExitCode::SUCCESS)

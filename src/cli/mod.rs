@@ -96,10 +96,13 @@ pub enum Command {
 pub(crate) fn confirm(question: &str, hint: &str) -> anyhow::Result<bool> {
     use std::io::{BufRead, IsTerminal, Write};
     if !std::io::stdin().is_terminal() {
-        return Err(UsageError(format!(
-            "refusing to {} without confirmation\n  hint: {hint} (stdin is not a terminal, so gv cannot ask)",
-            question.trim_end_matches('?')
-        ))
+        return Err(UsageError::hinted(
+            format!(
+                "refusing to {} without confirmation",
+                question.trim_end_matches('?')
+            ),
+            format!("{hint} (stdin is not a terminal, so gv cannot ask)"),
+        )
         .into());
     }
     eprint!("{question} [y/N] ");
@@ -109,17 +112,14 @@ pub(crate) fn confirm(question: &str, hint: &str) -> anyhow::Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
-/// An error that is the user's invocation, not gv's environment: exits with 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+pub use crate::error::UsageError;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
-            crate::ui::error(format!("{err:#}"));
+            crate::ui::report(&crate::error::report(&err));
             if err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {

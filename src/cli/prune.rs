@@ -5,9 +5,10 @@ use anyhow::Context as _;
 use gv_core::Spec;
 
 use super::Context;
-use crate::cleanup::{self, human_size};
+use crate::cleanup;
 use crate::install;
 use crate::ui;
+use crate::ui::human_size;
 
 /// Remove installed versions that nothing you name still selects
 #[derive(Debug, clap::Args)]
@@ -37,14 +38,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let projects: Vec<PathBuf> = args.projects.iter().map(|p| ctx.cwd.join(p)).collect();
-    let plan = cleanup::plan_prune(&ctx.store, &ctx.env, &args.keep, &projects)?;
+    let projects: Vec<PathBuf> = args.projects.iter().map(|p| ctx.cwd().join(p)).collect();
+    let plan = cleanup::plan_prune(ctx.store(), ctx.select_env(), &args.keep, &projects)?;
     for (version, reasons) in &plan.keep {
         let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
-        println!("keep    {:<10} {}", version.to_string(), why.join("; "));
+        crate::outln!("keep    {:<10} {}", version.to_string(), why.join("; "));
     }
     for note in &plan.notes {
-        println!("note    {note}");
+        crate::outln!("note    {note}");
     }
     let total: u64 = plan.remove.iter().map(|(_, size)| size).sum();
     let verb = if args.dry_run {
@@ -53,18 +54,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         "remove"
     };
     for (version, size) in &plan.remove {
-        println!(
+        crate::outln!(
             "{verb:<7} {:<10} {}",
             version.to_string(),
             human_size(*size)
         );
     }
     if plan.remove.is_empty() {
-        println!("nothing to remove");
+        crate::outln!("nothing to remove");
         return Ok(ExitCode::SUCCESS);
     }
     if args.dry_run {
-        println!(
+        crate::outln!(
             "would free {} ({} version(s)); run without --dry-run to remove",
             human_size(total),
             plan.remove.len()
@@ -84,7 +85,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut freed = 0;
     let mut failed = None;
     for (version, size) in &plan.remove {
-        match install::uninstall(&ctx.store, version) {
+        match install::uninstall(ctx.store(), version) {
             Ok(_) => freed += size,
             // Gone meanwhile (another gv removed it): nothing lost, nothing freed by us.
             Err(install::UninstallError::NotInstalled { .. }) => {}
@@ -94,13 +95,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    install::after_store_change(&ctx.store).context("cannot sync the store")?;
+    install::after_store_change(ctx.store()).context("cannot sync the store")?;
     if let Some(e) = failed {
         return Err(
             anyhow::Error::new(e).context(format!("stopped after freeing {}", human_size(freed)))
         );
     }
-    println!(
+    crate::outln!(
         "removed {} version(s), freed {}",
         plan.remove.len(),
         human_size(freed)

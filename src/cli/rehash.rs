@@ -12,7 +12,7 @@ use crate::ui;
 pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
-    let done = shims::refresh(&ctx.store)?;
+    let done = shims::refresh(ctx.store())?;
     ui::info(format!(
         "{} shims in {}: {}{}",
         done.names.len(),
@@ -25,16 +25,21 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
         }
     ));
     let on_path = ctx
-        .env
+        .select_env()
         .path
         .as_ref()
         .is_some_and(|p| std::env::split_paths(p).any(|d| d == done.dir));
     if !on_path {
-        ui::warn(format!(
-            "{} is not on PATH, so `go` does not go through gv\n  hint: add `export PATH=\"{}:$PATH\"` to your shell's start-up file",
-            done.dir.display(),
-            done.dir.display()
-        ));
+        ui::warn_hinted(
+            format!(
+                "{} is not on PATH, so `go` does not go through gv",
+                done.dir.display()
+            ),
+            format!(
+                "add `export PATH=\"{}:$PATH\"` to your shell's start-up file",
+                done.dir.display()
+            ),
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

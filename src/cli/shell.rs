@@ -2,11 +2,12 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use gv_core::Spec;
-use gv_core::select::VERSION_ENV;
 
 use super::pin_args::PinArgs;
 use super::{Context, UsageError};
+use crate::error::Hinted;
 use crate::shell::Shell;
+use gv_core::vars::VERSION;
 
 /// Use a Go version in this shell only (sets GV_VERSION), or show the override
 ///
@@ -26,44 +27,49 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if args.setting.spec.is_none() && !args.setting.unset {
-        match &ctx.env.gv_version {
-            Some(version) => println!("{version}"),
-            None => bail!(
-                "this shell has no version override ({VERSION_ENV} is not set)\n  hint: run `gv shell 1.22` to use Go 1.22 in this shell"
-            ),
+        match &ctx.select_env().gv_version {
+            Some(version) => crate::outln!("{version}"),
+            None => bail!(Hinted::new(
+                format!("this shell has no version override ({VERSION} is not set)"),
+                "run `gv shell 1.22` to use Go 1.22 in this shell"
+            )),
         }
         return Ok(ExitCode::SUCCESS);
     }
     let Some(shell) = args.shell else {
-        return Err(UsageError(format!(
-            "`gv shell` changes this shell's environment, which only the shell integration can do\n  hint: add this line to your shell's rc file and open a new shell:\n    {}",
-            Shell::detect().unwrap_or(Shell::Bash).rc_line()
-        ))
+        return Err(UsageError::hinted(
+            "`gv shell` changes this shell's environment, which only the shell integration can do",
+            format!(
+                "add this line to your shell's rc file and open a new shell:\n    {}",
+                Shell::detect().unwrap_or(Shell::Bash).rc_line()
+            ),
+        )
         .into());
     };
     match args.setting.spec {
         Some(spec) => {
-            if !matches!(spec, Spec::System) && spec.best_match(&ctx.store.installed()?).is_none() {
+            if !matches!(spec, Spec::System) && spec.best_match(&ctx.store().installed()?).is_none()
+            {
                 crate::ui::warn(format!(
                     "Go {spec} is not installed yet; run `gv install {spec}`"
                 ));
             }
             let value = shell.quote(&spec.to_string());
-            println!(
+            crate::outln!(
                 "{}",
                 match shell {
-                    Shell::Bash | Shell::Zsh => format!("export {VERSION_ENV}={value}"),
-                    Shell::Fish => format!("set -gx {VERSION_ENV} {value}"),
-                    Shell::Powershell => format!("$env:{VERSION_ENV} = {value}"),
+                    Shell::Bash | Shell::Zsh => format!("export {VERSION}={value}"),
+                    Shell::Fish => format!("set -gx {VERSION} {value}"),
+                    Shell::Powershell => format!("$env:{VERSION} = {value}"),
                 }
             );
         }
-        None => println!(
+        None => crate::outln!(
             "{}",
             match shell {
-                Shell::Bash | Shell::Zsh => format!("unset {VERSION_ENV}"),
-                Shell::Fish => format!("set -e {VERSION_ENV}"),
-                Shell::Powershell => format!("$env:{VERSION_ENV} = $null"),
+                Shell::Bash | Shell::Zsh => format!("unset {VERSION}"),
+                Shell::Fish => format!("set -e {VERSION}"),
+                Shell::Powershell => format!("$env:{VERSION} = $null"),
             }
         ),
     }

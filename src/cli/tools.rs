@@ -2,9 +2,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use gv_core::Spec;
 use gv_core::select::{self, SelectEnv};
 
 use super::{Context, UsageError};
+use crate::error::Hinted;
 use crate::tools::stale::{self, Assessed};
 use crate::tools::{self, Target, Tool, delve, names};
 use crate::ui;
@@ -56,8 +58,8 @@ enum Sub {
         stale: bool,
         /// Build with this installed Go version instead of the one selected here (the same
         /// as GV_VERSION=V)
-        #[arg(long, visible_alias = "go", value_name = "VERSION")]
-        version: Option<String>,
+        #[arg(long, visible_alias = "go", value_name = "VERSION", value_parser = clap::value_parser!(Spec))]
+        version: Option<Spec>,
         /// With --stale: do not ask the module proxy for newer versions
         #[arg(long)]
         offline: bool,
@@ -69,8 +71,8 @@ enum Sub {
         #[arg(value_name = "TOOL", required = true)]
         tools: Vec<String>,
         /// Build with this installed Go version instead of the one selected here
-        #[arg(long, visible_alias = "go", value_name = "VERSION")]
-        version: Option<String>,
+        #[arg(long, visible_alias = "go", value_name = "VERSION", value_parser = clap::value_parser!(Spec))]
+        version: Option<Spec>,
     },
 }
 
@@ -105,22 +107,33 @@ impl Env {
 }
 
 /// The selection, plan and GOBIN for building tools here (with `version`, as GV_VERSION).
-fn environment(ctx: &Context, version: Option<String>) -> anyhow::Result<Env> {
-    let env = SelectEnv {
-        gv_version: version.or_else(|| ctx.env.gv_version.clone()),
-        ..ctx.env.clone()
+fn environment(ctx: &Context, version: Option<Spec>) -> anyhow::Result<Env> {
+    let other;
+    let session = match version {
+        Some(version) => {
+            other = ctx.with_select_env(SelectEnv {
+                gv_version: Some(version.to_string()),
+                ..ctx.select_env().clone()
+            });
+            &other
+        }
+        None => ctx,
     };
     let super::Here {
         selection, plan, ..
-    } = ctx.here_with(&env)?;
-    let gobin = plan.get("GOBIN").map(|v| PathBuf::from(&v.value)).ok_or_else(|| {
-        anyhow::anyhow!(
-            "there is no shared GOBIN: `gobin = false` in config and GOBIN is not set\n  hint: set GOBIN, or remove `gobin = false` to use ~/go/bin"
-        )
-    })?;
+    } = session.here()?;
+    let gobin = plan
+        .get("GOBIN")
+        .map(|v| PathBuf::from(&v.value))
+        .ok_or_else(|| {
+            Hinted::new(
+                "there is no shared GOBIN: `gobin = false` in config and GOBIN is not set",
+                "set GOBIN, or remove `gobin = false` to use ~/go/bin",
+            )
+        })?;
     Ok(Env {
-        selection,
-        plan,
+        selection: selection.clone(),
+        plan: plan.clone(),
         gobin,
     })
 }
@@ -131,7 +144,7 @@ fn read_tools(env: &Env) -> anyhow::Result<Vec<Tool>> {
 
 /// Every tool's verdict; asks the proxy unless `offline`.
 fn assess<'a>(ctx: &Context, env: &Env, all: &'a [Tool], offline: bool) -> Vec<Assessed<'a>> {
-    let installed = ctx.store.installed().unwrap_or_default();
+    let installed = ctx.store().installed().unwrap_or_default();
     let selected = tools::selected_go(&env.selection);
     let latest = if offline {
         None
@@ -162,17 +175,17 @@ fn list(ctx: &Context, json: bool, offline: bool) -> anyhow::Result<ExitCode> {
             "selected": tools::selected_go(&env.selection).map(|v| v.to_string()),
             "tools": items,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
     if all.is_empty() {
-        println!(
+        crate::outln!(
             "no tools in {} (install one with `gv tools install dlv` or `go install PATH@VERSION`)",
             env.gobin.display()
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("# {}", env.gobin.display());
+    crate::outln!("# {}", env.gobin.display());
     let width = all.iter().map(|t| t.name.len()).max().unwrap_or(0);
     for item in &assessed {
         let tool = item.tool;
@@ -195,9 +208,9 @@ fn list(ctx: &Context, json: bool, offline: bool) -> anyhow::Result<ExitCode> {
                         why.join("; ")
                     ));
                 }
-                println!("{line}");
+                crate::outln!("{line}");
             }
-            Err(why) => println!("{:<width$}  {:<10}  {why}", tool.name, "-"),
+            Err(why) => crate::outln!("{:<width$}  {:<10}  {why}", tool.name, "-"),
         }
     }
     let stale = assessed.iter().filter(|a| a.is_stale()).count();
@@ -232,11 +245,11 @@ fn reinstall(
     ctx: &Context,
     names: &[String],
     only_stale: bool,
-    version: Option<String>,
+    version: Option<Spec>,
     offline: bool,
 ) -> anyhow::Result<ExitCode> {
     let env = environment(ctx, version)?;
-    ui::warn_once(&ctx.store, &env.plan.warnings);
+    ui::warn_once(ctx.store(), &env.plan.warnings);
     let all = read_tools(&env)?;
     // (tool, the version to build it at when not the recorded one)
     let chosen: Vec<(&Tool, Option<String>)> = if only_stale {
@@ -254,15 +267,17 @@ fn reinstall(
                 Some(tool) => chosen.push((tool, None)),
                 None => {
                     let have: Vec<&str> = all.iter().map(|t| t.name.as_str()).collect();
-                    return Err(UsageError(format!(
-                        "no tool `{name}` in {}\n  hint: `gv tools` lists them ({})",
-                        env.gobin.display(),
-                        if have.is_empty() {
-                            "none yet".to_string()
-                        } else {
-                            have.join(", ")
-                        }
-                    ))
+                    return Err(UsageError::hinted(
+                        format!("no tool `{name}` in {}", env.gobin.display()),
+                        format!(
+                            "`gv tools` lists them ({})",
+                            if have.is_empty() {
+                                "none yet".to_string()
+                            } else {
+                                have.join(", ")
+                            }
+                        ),
+                    )
                     .into());
                 }
             }
@@ -271,13 +286,13 @@ fn reinstall(
     };
     if chosen.is_empty() {
         if only_stale {
-            println!(
+            crate::outln!(
                 "no stale tools in {} (Go {})",
                 env.gobin.display(),
                 env.selection.resolved.name()
             );
         } else {
-            println!("no tools in {}", env.gobin.display());
+            crate::outln!("no tools in {}", env.gobin.display());
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -308,7 +323,7 @@ fn reinstall(
             .flatten()
             .map(|i| i.go_version)
             .unwrap_or_else(|| "?".into());
-        println!("rebuilt {} ({target}): {before} -> {after}", tool.name);
+        crate::outln!("rebuilt {} ({target}): {before} -> {after}", tool.name);
     }
     Ok(if failures == 0 {
         ExitCode::SUCCESS
@@ -327,20 +342,21 @@ fn go_install(env: &Env, name: &str, target: &Target) -> anyhow::Result<bool> {
     let status = tools::install::go_install(&go, target, env.changes(), &std::env::temp_dir())
         .with_context(|| format!("cannot run {}", go.display()))?;
     if !status.success() {
-        ui::error(format!(
-            "`go install {target}` failed for {name} ({status})\n  hint: the output above says why; any old binary is still in place"
-        ));
+        ui::report(&crate::error::Report {
+            message: format!("`go install {target}` failed for {name} ({status})"),
+            hint: Some("the output above says why; any old binary is still in place".into()),
+        });
     }
     Ok(status.success())
 }
 
-fn install(ctx: &Context, args: &[String], version: Option<String>) -> anyhow::Result<ExitCode> {
+fn install(ctx: &Context, args: &[String], version: Option<Spec>) -> anyhow::Result<ExitCode> {
     let targets: Vec<Target> = args
         .iter()
-        .map(|a| names::parse(a).map_err(|e| UsageError(e.to_string())))
+        .map(|a| names::parse(a).map_err(|e| UsageError::of(&e)))
         .collect::<Result<_, _>>()?;
     let env = environment(ctx, version)?;
-    ui::warn_once(&ctx.store, &env.plan.warnings);
+    ui::warn_once(ctx.store(), &env.plan.warnings);
     let selected = tools::selected_go(&env.selection);
     let mut failures = 0;
     for target in &targets {
@@ -355,7 +371,7 @@ fn install(ctx: &Context, args: &[String], version: Option<String>) -> anyhow::R
             .as_ref()
             .and_then(|i| i.main_module.clone())
             .unwrap_or_else(|| target.to_string());
-        println!(
+        crate::outln!(
             "installed {} ({}, {}) in {}",
             name,
             module.replace(' ', "@"),
@@ -368,9 +384,10 @@ fn install(ctx: &Context, args: &[String], version: Option<String>) -> anyhow::R
         {
             let verdict = delve::check(&dlv, go);
             if verdict.is_incompatible() {
-                ui::warn(format!(
-                    "{verdict}\n  hint: install a delve that supports Go {go}: gv tools install dlv@latest"
-                ));
+                ui::warn_hinted(
+                    verdict,
+                    format!("install a delve that supports Go {go}: gv tools install dlv@latest"),
+                );
                 failures += 1;
             }
         }

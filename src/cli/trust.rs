@@ -4,11 +4,13 @@ use std::process::ExitCode;
 use anyhow::bail;
 use gv_core::config::{Config, ConfigFile};
 use gv_core::text::escape_controls;
-use gv_core::trust::{self, Records, TRUSTED_PATHS_ENV, TRUSTED_PATHS_KEY};
+use gv_core::trust::{self, Records, TRUSTED_PATHS_KEY};
 
 use super::Context;
+use crate::error::Hinted;
 use crate::trust::{self as review, Review};
 use crate::ui::{self, Style};
+use gv_core::vars::TRUSTED_PATHS;
 
 /// Let a project's gv.toml apply: review what it sets, then trust it
 ///
@@ -63,7 +65,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ConfigFile::load(&file)?.ok_or_else(|| anyhow::anyhow!("{} vanished", file.display()))?;
     let review = review::review(&parsed);
     if args.show {
-        let config = Config::load(&ctx.store, Some(&file))?;
+        let config = Config::load(ctx.store(), Some(&file))?;
         let state = match (&config.trust, &config.untrusted) {
             (Some(how), _) => how.to_string(),
             (None, Some(u)) if u.changed => "changed since you trusted it: ignored".to_string(),
@@ -76,33 +78,36 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 "state": state,
                 "review": review,
             });
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         } else {
-            println!("{} — {state}", escape_controls(&file.display().to_string()));
+            crate::outln!("{} — {state}", escape_controls(&file.display().to_string()));
             print_review(&review);
             if config.trust.is_none() {
-                println!("to trust it: gv trust {}", file.display());
+                crate::outln!("to trust it: gv trust {}", file.display());
             }
         }
         return Ok(ExitCode::SUCCESS);
     }
     if !review.errors.is_empty() {
         print_review(&review);
-        bail!(
-            "{} has values gv refuses (above), so trusting it would only make every go command fail\n  hint: fix them, then run `gv trust` again",
-            file.display()
-        );
+        bail!(Hinted::new(
+            format!(
+                "{} has values gv refuses (above), so trusting it would only make every go command fail",
+                file.display()
+            ),
+            "fix them, then run `gv trust` again"
+        ));
     }
-    let record = review::record(&ctx.store, &file)?;
+    let record = review::record(ctx.store(), &file)?;
     if args.json {
         let report = serde_json::json!({
             "path": record.path,
             "sha256": record.sha256,
             "review": review,
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!(
+        crate::outln!(
             "trusted {} (sha256 {}); it applies from now on, until its content changes:",
             escape_controls(&file.display().to_string()),
             &record.sha256[..12]
@@ -114,7 +119,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 
 pub fn run_untrust(ctx: &Context, args: UntrustArgs) -> anyhow::Result<ExitCode> {
     let file = target(ctx, args.path.as_deref())?;
-    let removed = review::forget(&ctx.store, &file)?;
+    let removed = review::forget(ctx.store(), &file)?;
     if removed {
         ui::info(format!("{} is no longer trusted", file.display()));
     } else {
@@ -123,12 +128,12 @@ pub fn run_untrust(ctx: &Context, args: UntrustArgs) -> anyhow::Result<ExitCode>
             file.display()
         ));
     }
-    let config = Config::load(&ctx.store, Some(&file))?;
+    let config = Config::load(ctx.store(), Some(&file))?;
     if let Some(how) = &config.trust {
-        ui::warn(format!(
-            "{} still applies: {how}\n  hint: remove its directory from {TRUSTED_PATHS_KEY} / {TRUSTED_PATHS_ENV}",
-            file.display()
-        ));
+        ui::warn_hinted(
+            format!("{} still applies: {how}", file.display()),
+            format!("remove its directory from {TRUSTED_PATHS_KEY} / {TRUSTED_PATHS}"),
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -137,39 +142,39 @@ pub fn run_untrust(ctx: &Context, args: UntrustArgs) -> anyhow::Result<ExitCode>
 /// gv.toml up from here — the one the shims would read.
 fn target(ctx: &Context, path: Option<&Path>) -> anyhow::Result<PathBuf> {
     match path {
-        Some(path) => Ok(review::canonical_target(&ctx.cwd.join(path))?),
-        None => match ctx.discover().project_config {
-            Some(path) => Ok(review::canonical_target(&path)?),
-            None => bail!(
-                "there is no gv.toml in {} or above\n  hint: name the file: `gv trust PATH`",
-                ctx.cwd.display()
-            ),
+        Some(path) => Ok(review::canonical_target(&ctx.cwd().join(path))?),
+        None => match &ctx.discovery().project_config {
+            Some(path) => Ok(review::canonical_target(path)?),
+            None => bail!(Hinted::new(
+                format!("there is no gv.toml in {} or above", ctx.cwd().display()),
+                "name the file: `gv trust PATH`"
+            )),
         },
     }
 }
 
 fn print_review(review: &Review) {
     if review.entries.is_empty() {
-        println!("  (sets nothing gv applies)");
+        crate::outln!("  (sets nothing gv applies)");
     }
     for entry in &review.entries {
-        println!(
+        crate::outln!(
             "  {} = {}",
             escape_controls(&entry.key),
             escape_controls(&entry.value)
         );
         if let Some(risk) = &entry.risk {
-            println!("      {}", ui::out(&format!("! {risk}"), Style::Yellow));
+            crate::outln!("      {}", ui::out(&format!("! {risk}"), Style::Yellow));
         }
     }
     if !review.ignored.is_empty() {
-        println!("ignored even when trusted:");
+        crate::outln!("ignored even when trusted:");
         for line in &review.ignored {
-            println!("  {}", escape_controls(line));
+            crate::outln!("  {}", escape_controls(line));
         }
     }
     for error in &review.errors {
-        println!(
+        crate::outln!(
             "  {} {}",
             ui::out("error:", Style::Red),
             escape_controls(error)
@@ -178,12 +183,12 @@ fn print_review(review: &Review) {
 }
 
 fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let records = Records::load(&ctx.store.trust_records())?;
+    let records = Records::load(&ctx.store().trust_records())?;
     let config = Config {
         user: Config::load_user()?,
         ..Config::default()
     };
-    let trees = config.trusted_trees(std::env::var_os(TRUSTED_PATHS_ENV))?;
+    let trees = config.trusted_trees(std::env::var_os(gv_core::vars::TRUSTED_PATHS))?;
     let state = |record: &trust::Record| match gv_core::config::read_file(&record.path) {
         Ok(Some(contents)) if trust::sha256_hex(&contents.bytes) == record.sha256 => "trusted",
         Ok(Some(_)) => "changed since trusted: ignored",
@@ -200,19 +205,19 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             "directories": trees.iter().map(|t| serde_json::json!({
                 "path": t.dir,
                 "from": match &t.from {
-                    trust::TreeSource::Env => TRUSTED_PATHS_ENV.to_string(),
+                    trust::TreeSource::Env => gv_core::vars::TRUSTED_PATHS.to_string(),
                     trust::TreeSource::UserConfig(path) => path.display().to_string(),
                 },
             })).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
     if records.entries.is_empty() && trees.is_empty() {
         ui::info("nothing is trusted yet; `gv trust --show` reviews the gv.toml that applies here");
     }
     for record in &records.entries {
-        println!(
+        crate::outln!(
             "{:<32} {}",
             state(record),
             escape_controls(&record.path.display().to_string())
@@ -220,12 +225,12 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
     }
     for tree in &trees {
         let from = match &tree.from {
-            trust::TreeSource::Env => TRUSTED_PATHS_ENV.to_string(),
+            trust::TreeSource::Env => gv_core::vars::TRUSTED_PATHS.to_string(),
             trust::TreeSource::UserConfig(path) => {
                 format!("{TRUSTED_PATHS_KEY} in {}", path.display())
             }
         };
-        println!(
+        crate::outln!(
             "{:<32} {}/ (every gv.toml below it; {from})",
             "trusted directory",
             escape_controls(&tree.dir.display().to_string())

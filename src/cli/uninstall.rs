@@ -4,6 +4,7 @@ use anyhow::Context as _;
 use gv_core::{Resolved, Spec, Version, pinfile};
 
 use super::{Context, UsageError};
+use crate::error::Hinted;
 use crate::install;
 use crate::ui;
 
@@ -22,19 +23,19 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let installed = ctx.store.installed()?;
+    let installed = ctx.store().installed()?;
     let matching: Vec<&Version> = installed.iter().filter(|v| args.spec.matches(v)).collect();
     let version = match matching.as_slice() {
         [one] => (*one).clone(),
         [] => {
-            anyhow::bail!(
-                "Go {} is not installed\n  hint: `gv list` shows what is installed",
-                args.spec
-            )
+            anyhow::bail!(Hinted::new(
+                format!("Go {} is not installed", args.spec),
+                "`gv list` shows what is installed"
+            ))
         }
         many => {
             let names: Vec<String> = many.iter().map(ToString::to_string).collect();
-            return Err(UsageError(format!(
+            return Err(UsageError::new(format!(
                 "`{}` matches several installed versions ({}); name one exactly",
                 args.spec,
                 names.join(", ")
@@ -50,8 +51,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ui::info("nothing removed");
         return Ok(ExitCode::FAILURE);
     }
-    let goroot = install::uninstall(&ctx.store, &version)?;
-    install::after_store_change(&ctx.store).context("cannot sync the store")?;
+    let goroot = install::uninstall(ctx.store(), &version)?;
+    install::after_store_change(ctx.store()).context("cannot sync the store")?;
     ui::info(format!("removed Go {version} ({})", goroot.display()));
     Ok(ExitCode::SUCCESS)
 }
@@ -59,7 +60,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 /// Removing a version that something still asks for is allowed, but said out loud.
 fn warnings(ctx: &Context, installed: &[Version], version: &Version) -> Vec<String> {
     let mut out = Vec::new();
-    let global = ctx.store.global_file();
+    let global = ctx.store().global_file();
     if let Ok(entries) = pinfile::read_go_version(&global)
         && entries
             .specs
@@ -72,7 +73,7 @@ fn warnings(ctx: &Context, installed: &[Version], version: &Version) -> Vec<Stri
             global.display()
         ));
     }
-    if let Ok((selection, _)) = ctx.select()
+    if let Ok(selection) = ctx.selection()
         && let Resolved::Managed {
             version: active, ..
         } = &selection.resolved

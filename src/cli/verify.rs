@@ -1,7 +1,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::inspect::{self, Expectation, Report, Verdict, expect::human_size};
+use crate::inspect::{self, Expectation, Report, Verdict};
+use crate::ui::human_size;
 use crate::ui::{self, Style};
 
 /// Report how a Go binary was built and whether it can be debugged
@@ -34,13 +35,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let report = match inspect::inspect(&args.binary) {
         Ok(report) => report,
         Err(err) => {
-            ui::error(&err);
+            ui::error_of(&err);
             return Ok(ExitCode::from(2));
         }
     };
     let verdict = args.expect.map(|e| inspect::expect::check(&report, e));
     if args.json {
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&json(&report, verdict.as_ref()))?
         );
@@ -76,7 +77,7 @@ fn yes_no(b: bool) -> &'static str {
 
 pub fn print_text(report: &Report) {
     let go = report.go_version().unwrap_or("unknown Go version");
-    println!(
+    crate::outln!(
         "{}: {} {} {}, {}",
         report.path.display(),
         ui::out(go, Style::Bold),
@@ -84,7 +85,7 @@ pub fn print_text(report: &Report) {
         report.arch,
         human_size(report.size)
     );
-    let row = |label: &str, value: String| println!("  {label:<14} {value}");
+    let row = |label: &str, value: String| crate::outln!("  {label:<14} {value}");
     match report.dwarf.as_ref().and_then(|d| d.package("main")) {
         Some(main) => row(
             "package main",
@@ -190,19 +191,19 @@ fn shorten(names: &[&str]) -> String {
 
 pub fn print_verdict(verdict: &Verdict) {
     if verdict.ok {
-        println!(
+        crate::outln!(
             "{} meets the {} profile's expectation",
             ui::out("ok:", Style::Green),
             verdict.expect
         );
         return;
     }
-    println!(
+    crate::outln!(
         "{} does not meet the {} profile's expectation:",
         ui::out("FAIL:", Style::Red),
         verdict.expect
     );
     for problem in &verdict.problems {
-        println!("  - {problem}");
+        crate::outln!("  - {problem}");
     }
 }

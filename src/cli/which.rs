@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 
 use super::Context;
+use crate::error::Hinted;
 
 /// Print the absolute path of `go` (or another binary) of the Go version active here
 #[derive(Debug, clap::Args)]
@@ -23,30 +24,36 @@ pub struct WhichArgs {
 pub struct PrefixArgs {}
 
 pub fn run_which(ctx: &Context, args: WhichArgs) -> anyhow::Result<ExitCode> {
-    let (selection, _) = ctx.select()?;
+    let selection = ctx.selection()?;
     let path = selection.resolved.binary(&args.command);
     if !path.is_file() {
-        bail!(
-            "Go {} has no `{}` at {}\n  hint: `gv which` looks in the SDK's bin/ directory (go, gofmt)",
-            selection.resolved.name(),
-            args.command,
-            path.display()
-        );
+        bail!(Hinted::new(
+            format!(
+                "Go {} has no `{}` at {}",
+                selection.resolved.name(),
+                args.command,
+                path.display()
+            ),
+            "`gv which` looks in the SDK's bin/ directory (go, gofmt)"
+        ));
     }
-    println!("{}", path.display());
+    crate::outln!("{}", path.display());
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn run_prefix(ctx: &Context, _args: PrefixArgs) -> anyhow::Result<ExitCode> {
-    let (selection, _) = ctx.select()?;
+    let selection = ctx.selection()?;
     match selection.resolved.goroot() {
         Some(root) => {
-            println!("{}", root.display());
+            crate::outln!("{}", root.display());
             Ok(ExitCode::SUCCESS)
         }
-        None => bail!(
-            "cannot tell the GOROOT of the system go at {}\n  hint: run `go env GOROOT`",
-            selection.resolved.binary("go").display()
-        ),
+        None => bail!(Hinted::new(
+            format!(
+                "cannot tell the GOROOT of the system go at {}",
+                selection.resolved.binary("go").display()
+            ),
+            "run `go env GOROOT`"
+        )),
     }
 }

@@ -1,6 +1,7 @@
 //! HTTP for gv: one blocking client that honours HTTP(S)_PROXY / NO_PROXY (reqwest reads
 //! them from the environment) and the system's CA store (rustls with native roots, so a
-//! corporate TLS proxy whose CA is installed system-wide just works).
+//! corporate TLS proxy whose CA is installed system-wide just works), with `.netrc`
+//! credentials for the hosts it names (see [`super::netrc`]).
 
 use std::time::Duration;
 
@@ -42,6 +43,7 @@ impl FetchError {
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::blocking::Client,
+    netrc: std::sync::Arc<super::netrc::Netrc>,
 }
 
 impl Http {
@@ -52,14 +54,22 @@ impl Http {
             .timeout(STALL_TIMEOUT)
             .build()
             .map_err(|e| FetchError::from_reqwest("(client set-up)", &e))?;
-        Ok(Http { client })
+        Ok(Http {
+            client,
+            netrc: std::sync::Arc::new(super::netrc::Netrc::load()),
+        })
     }
 
     /// GET `url`, failing on any non-success status. The body is read by the caller.
     pub fn get(&self, url: &str) -> Result<reqwest::blocking::Response, FetchError> {
-        let response = self
-            .client
-            .get(url)
+        let mut request = self.client.get(url);
+        let host = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        if let Some(login) = host.and_then(|h| self.netrc.for_host(&h)) {
+            request = request.basic_auth(&login.login, Some(&login.password));
+        }
+        let response = request
             .send()
             .map_err(|e| FetchError::from_reqwest(url, &e))?;
         let status = response.status();

@@ -3,9 +3,9 @@
 //! The cache is short-lived ([`TTL`]) because new releases matter, but any cached copy
 //! beats no copy: when the network fails, the last one is used and its age is reported.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use gv_core::store::Cache;
 use gv_core::{Spec, Version};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -88,21 +88,25 @@ pub struct Index {
 
 #[derive(Debug, Error)]
 pub enum IndexError {
-    #[error(
-        "cannot fetch the Go release index: {source}\n  hint: check the network (HTTPS_PROXY / NO_PROXY are honoured), pick a mirror with --mirror or GV_GO_MIRROR, or use --offline with a cached index"
-    )]
+    #[error("cannot fetch the Go release index")]
     Fetch {
         #[source]
         source: FetchError,
     },
-    #[error(
-        "the release index at {url} is not go.dev's JSON format: {message}\n  hint: GV_GO_MIRROR / --mirror must point at a server laid out like https://go.dev/dl/"
-    )]
+    #[error("the release index at {url} is not go.dev's JSON format: {message}")]
     Parse { url: String, message: String },
-    #[error(
-        "--offline was given but there is no cached release index for {url}\n  hint: run once with network access, or install a cached download with an exact version"
-    )]
+    #[error("--offline was given but there is no cached release index for {url}")]
     OfflineNoCache { url: String },
+}
+
+impl gv_core::error::Hint for IndexError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            IndexError::Fetch { .. } => Some("check the network (HTTPS_PROXY / NO_PROXY are honoured), pick a mirror with --mirror or GV_GO_MIRROR, or use --offline with a cached index".to_string()),
+            IndexError::Parse { .. } => Some("GV_GO_MIRROR / --mirror must point at a server laid out like https://go.dev/dl/".to_string()),
+            IndexError::OfflineNoCache { .. } => Some("run once with network access, or install a cached download with an exact version".to_string()),
+        }
+    }
 }
 
 impl IndexError {
@@ -148,9 +152,10 @@ impl Index {
 
     /// The newest release matching `spec` that ships an archive for `platform`. Like
     /// selection, stable releases win over pre-releases; `latest` means newest stable.
-    /// A go.mod minimum (`go 1.22`) asks for the newest patch of that minor.
+    /// A go.mod minimum (`go 1.22`) asks for the newest patch of that minor
+    /// ([`Spec::for_install`]); `system` matches nothing.
     pub fn resolve(&self, spec: &Spec, platform: &Platform) -> Option<&Release> {
-        let spec = install_spec(spec);
+        let spec = spec.for_install()?;
         let candidates: Vec<&Version> = self
             .releases
             .iter()
@@ -160,19 +165,6 @@ impl Index {
             .collect();
         let best = spec.best_match(candidates)?;
         self.find(best)
-    }
-}
-
-/// The spec `gv install` should satisfy for a requested spec: `go 1.22` in go.mod
-/// (at least 1.22.0) installs the newest 1.22.x, which is what `gv install 1.22` does.
-pub fn install_spec(spec: &Spec) -> Spec {
-    match spec {
-        Spec::AtLeast(min) if !min.is_prerelease() => Spec::Prefix {
-            major: min.major(),
-            minor: Some(min.minor()),
-        },
-        Spec::AtLeast(min) => Spec::Exact(min.clone()),
-        other => other.clone(),
     }
 }
 
@@ -187,26 +179,9 @@ pub enum Mode {
     Offline,
 }
 
-/// The cached copy of the index at `url`.
-pub fn cache_path(cache_dir: &Path, url: &str) -> PathBuf {
-    let key: String = url
-        .trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    cache_dir.join("index").join(format!("{key}.json"))
-}
-
-/// Loads the index at `url`, through the cache in `cache_dir`.
-pub fn load(http: &Http, url: &str, cache_dir: &Path, mode: Mode) -> Result<Index, IndexError> {
-    let cached = read_cache(cache_dir, url);
+/// Loads the index at `url`, through the cache.
+pub fn load(http: &Http, url: &str, cache: &Cache, mode: Mode) -> Result<Index, IndexError> {
+    let cached = read_cache(cache, url);
     if let Some((text, age)) = &cached {
         let fresh_enough = mode == Mode::Offline || (mode == Mode::Normal && *age < TTL);
         if fresh_enough && let Ok((releases, skipped)) = parse(url, text) {
@@ -230,7 +205,7 @@ pub fn load(http: &Http, url: &str, cache_dir: &Path, mode: Mode) -> Result<Inde
     match fetched {
         Ok((text, (releases, skipped))) => {
             // A cache that cannot be written only costs a later download.
-            let _ = crate::fsutil::write_atomic(&cache_path(cache_dir, url), text.as_bytes());
+            let _ = crate::fsutil::write_atomic(&cache.index_file(url), text.as_bytes());
             Ok(Index {
                 url: url.to_string(),
                 releases,
@@ -259,8 +234,8 @@ pub fn load(http: &Http, url: &str, cache_dir: &Path, mode: Mode) -> Result<Inde
     }
 }
 
-fn read_cache(cache_dir: &Path, url: &str) -> Option<(String, Duration)> {
-    let path = cache_path(cache_dir, url);
+fn read_cache(cache: &Cache, url: &str) -> Option<(String, Duration)> {
+    let path = cache.index_file(url);
     let text = std::fs::read_to_string(&path).ok()?;
     let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
     let age = SystemTime::now()

@@ -7,9 +7,6 @@
 use gv_core::config::Config;
 use thiserror::Error;
 
-pub const MIRROR_ENV: &str = "GV_GO_MIRROR";
-/// The index trusted for checksums when the mirror has none of its own.
-pub const INDEX_ENV: &str = "GV_GO_INDEX";
 pub const CONFIG_KEY: &str = "mirror";
 pub const DEFAULT_BASE: &str = "https://go.dev/dl/";
 const INDEX_QUERY: &str = "?mode=json&include=all";
@@ -58,13 +55,20 @@ pub struct Mirror {
 }
 
 #[derive(Debug, Error)]
-#[error(
-    "`{value}` ({origin}) is neither a mirror name nor an http(s) URL\n  hint: use one of {names}, or a URL laid out like https://go.dev/dl/"
-)]
+#[error("`{value}` ({origin}) is neither a mirror name nor an http(s) URL")]
 pub struct MirrorError {
     pub value: String,
     pub origin: String,
     pub names: String,
+}
+
+impl gv_core::error::Hint for MirrorError {
+    fn hint(&self) -> Option<String> {
+        Some(format!(
+            "use one of {}, or a URL laid out like https://go.dev/dl/",
+            self.names
+        ))
+    }
 }
 
 impl Mirror {
@@ -123,7 +127,7 @@ impl Mirror {
             return Mirror::parse(value, "--mirror");
         }
         if let Some(value) = env.filter(|v| !v.trim().is_empty()) {
-            return Mirror::parse(value, MIRROR_ENV);
+            return Mirror::parse(value, gv_core::vars::GO_MIRROR);
         }
         if let Some((value, path)) = config.get(CONFIG_KEY) {
             let origin = format!("`{CONFIG_KEY}` in {}", path.display());
@@ -155,7 +159,7 @@ impl Mirror {
 /// The index whose checksums are trusted when a mirror has no index: go.dev's, unless
 /// `GV_GO_INDEX` names another.
 pub fn official_index_url() -> String {
-    match std::env::var(INDEX_ENV) {
+    match std::env::var(gv_core::vars::GO_INDEX) {
         Ok(url) if !url.trim().is_empty() => url,
         _ => format!("{DEFAULT_BASE}{INDEX_QUERY}"),
     }
@@ -188,12 +192,11 @@ mod tests {
         let custom = Mirror::parse("http://127.0.0.1:8080/dl", "t").unwrap();
         assert_eq!(custom.base, "http://127.0.0.1:8080/dl/");
         assert_eq!(custom.layout, Layout::Unknown);
-        let err = Mirror::parse("ftp://x", "--mirror")
-            .unwrap_err()
-            .to_string();
+        let err = Mirror::parse("ftp://x", "--mirror").unwrap_err();
+        let hint = gv_core::error::Hint::hint(&err).unwrap_or_default();
         assert!(
-            err.contains("go.dev, golang.google.cn, aliyun, ustc"),
-            "{err}"
+            hint.contains("go.dev, golang.google.cn, aliyun, ustc"),
+            "{hint}"
         );
     }
 
@@ -209,7 +212,10 @@ mod tests {
             pick(Some("ustc"), Some("go.dev")).base,
             "https://mirrors.ustc.edu.cn/golang/"
         );
-        assert_eq!(pick(None, Some("golang.google.cn")).origin, MIRROR_ENV);
+        assert_eq!(
+            pick(None, Some("golang.google.cn")).origin,
+            gv_core::vars::GO_MIRROR
+        );
         let from_config = pick(None, None);
         assert_eq!(from_config.base, "https://mirrors.aliyun.com/golang/");
         assert!(

@@ -1,10 +1,16 @@
 //! Where Go SDKs come from and how they get onto disk: the go.dev release index, mirrors,
 //! HTTP, and the streaming download → sha256 → gunzip → untar pipeline.
 
+pub mod dirhash;
 pub mod fetch;
+pub mod goenv;
+pub mod goproxy;
 pub mod index;
 pub mod mirror;
+pub mod modzip;
+pub mod netrc;
 pub mod pipeline;
+pub mod sumdb;
 pub mod unpack;
 
 /// The OS/architecture pair go.dev names archives by (`linux`/`amd64`, `darwin`/`arm64`).

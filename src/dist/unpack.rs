@@ -23,7 +23,7 @@ pub enum UnpackError {
     Unsafe { entry: String, reason: String },
     #[error("the archive is damaged or not a .tar.gz: {0}")]
     Corrupt(io::Error),
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write { path: PathBuf, source: io::Error },
 }
 

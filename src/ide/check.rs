@@ -19,7 +19,7 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
         return out;
     };
     let selected = crate::tools::selected_go(selection);
-    let store_versions = inputs.store.versions_dir();
+    let store_versions = inputs.store().versions_dir();
     // The version of a gv-managed path (`GV_ROOT/versions/V/...`, or a link into it).
     let version_of = |path: &Path| -> Option<Version> {
         let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -34,9 +34,9 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
     let selected_name = selection.resolved.name();
     let why = &selection.request.origin;
 
-    if let Some(file) = nearest(inputs.cwd, &[".vscode", "settings.json"]) {
+    if let Some(file) = nearest(inputs.cwd(), &[".vscode", "settings.json"]) {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
-        let shim = inputs.store.shims_dir().join("go");
+        let shim = inputs.store().shims_dir().join("go");
         match vscode::go_settings(&text) {
             None => out.push(Check::problem(
                 "vscode",
@@ -98,7 +98,7 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
         }
     }
 
-    if let Some(file) = nearest(inputs.cwd, &[".idea", "workspace.xml"]) {
+    if let Some(file) = nearest(inputs.cwd(), &[".idea", "workspace.xml"]) {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         let home = inputs.var("HOME").map(PathBuf::from);
         if let Some(goroot) = goland_goroot(&text, home.as_deref(), &file) {
@@ -121,7 +121,7 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
     }
 
     if let (Some(project), Some(selected)) = (goland::project_of(selection), &selected) {
-        let link = goland::link_path(inputs.store, &project);
+        let link = goland::link_path(inputs.store(), &project);
         if let Some(linked) = goland::linked_version(&link)
             && &linked != selected
         {
@@ -263,13 +263,14 @@ mod tests {
                 (".config/fish/config.fish".to_string(), 1)
             ]
         );
-        let store = gv_core::Store::new(home.path().join("gv"));
-        let env = gv_core::select::SelectEnv::default();
+        let session = gv_core::session::Session::new(
+            gv_core::Store::new(home.path().join("gv")),
+            gv_core::select::SelectEnv::default(),
+            home.path().to_path_buf(),
+        );
         let look = lookup(vec![("HOME", home.path().into())]);
         let inputs = Inputs {
-            store: &store,
-            select_env: &env,
-            cwd: home.path(),
+            session: &session,
             shim_binary: None,
             lookup: &look,
         };

@@ -44,7 +44,7 @@ pub fn link_path(store: &Store, project: &Path) -> PathBuf {
             }
         })
         .collect();
-    store.root().join("ide").join(format!("{name}-{hash}"))
+    store.ide_links_dir().join(format!("{name}-{hash}"))
 }
 
 /// The version a link points at now (`None`: no link, or not one of gv's).
@@ -85,12 +85,13 @@ pub fn refresh_if_linked(
 
 /// After a pin changed in `dir`: re-points the link of the project that now decides there,
 /// if it has one. Best effort: a pin write never fails because of an IDE link.
-pub fn follow_pin(store: &Store, env: &gv_core::select::SelectEnv, dir: &Path) {
-    let Ok(selection) = gv_core::select::select(store, env, dir) else {
+pub fn follow_pin(session: &gv_core::session::Session) {
+    let store = session.store();
+    let Ok(selection) = session.selection() else {
         return;
     };
     let (gv_core::select::Resolved::Managed { version, .. }, Some(project)) =
-        (&selection.resolved, project_of(&selection))
+        (&selection.resolved, project_of(selection))
     else {
         return;
     };

@@ -120,27 +120,34 @@ pub fn go_settings(text: &str) -> Option<(Option<String>, Option<String>)> {
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error(
-        "{0} is a symbolic link: gv edits only a settings file that belongs to this folder and left it unchanged\n  hint: replace the link with a regular file (or a regular .vscode directory), or add the settings `gv ide vscode` prints by hand"
+        "{0} is a symbolic link: gv edits only a settings file that belongs to this folder and left it unchanged"
     )]
     Link(PathBuf),
-    #[error(
-        "{0} is read-only: gv left it unchanged\n  hint: make it writable (chmod u+w {0}) and run again, or add the settings `gv ide vscode` prints by hand"
-    )]
+    #[error("{0} is read-only: gv left it unchanged")]
     ReadOnly(PathBuf),
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error(
-        "{path}: {source}; gv left it unchanged\n  hint: fix the file (or move it aside) and run again"
-    )]
+    #[error("{path}; gv left it unchanged")]
     Merge { path: PathBuf, source: MergeError },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl gv_core::error::Hint for WriteError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            WriteError::Link(_) => Some("replace the link with a regular file (or a regular .vscode directory), or add the settings `gv ide vscode` prints by hand".to_string()),
+            WriteError::ReadOnly(v0) => Some(format!("make it writable (chmod u+w {}) and run again, or add the settings `gv ide vscode` prints by hand", v0.display())),
+            WriteError::Merge { .. } => Some("fix the file (or move it aside) and run again".to_string()),
+            _ => None,
+        }
+    }
 }
 
 /// Merges gv's settings into the settings file of `folder`, creating it if needed. The

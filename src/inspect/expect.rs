@@ -150,7 +150,7 @@ fn check_release(report: &Report, problems: &mut Vec<String>) {
         problems.push(format!(
             "the binary carries {} of DWARF debug information that a release build strips; \
              rebuild with gv build --release (-ldflags='-s -w')",
-            human_size(dwarf.size_in_file)
+            crate::ui::human_size(dwarf.size_in_file)
         ));
     }
     if report.symbol_table {
@@ -176,19 +176,6 @@ fn list(names: &[&str]) -> String {
         format!("{shown} and {} more", names.len() - LIST_AT_MOST)
     } else {
         shown
-    }
-}
-
-/// `1.2 MiB`, `340 KiB`, `12 B`.
-pub fn human_size(bytes: u64) -> String {
-    const KIB: f64 = 1024.0;
-    let b = bytes as f64;
-    if b >= KIB * KIB {
-        format!("{:.1} MiB", b / KIB / KIB)
-    } else if b >= KIB {
-        format!("{:.0} KiB", b / KIB)
-    } else {
-        format!("{bytes} B")
     }
 }
 
@@ -289,6 +276,5 @@ mod tests {
     fn long_lists_are_cut() {
         let names = ["a", "b", "c", "d", "e", "f", "g"];
         assert_eq!(list(&names), "a, b, c, d, e and 2 more");
-        assert_eq!(human_size(3 << 20), "3.0 MiB");
     }
 }

@@ -49,27 +49,45 @@ impl Report {
 
 #[derive(Debug, thiserror::Error)]
 pub enum InspectError {
-    #[error("{0} does not exist\n  hint: check the path; `go build -o FILE` names the output")]
+    #[error("{0} does not exist")]
     Missing(PathBuf),
-    #[error("{0} is a directory, not a binary\n  hint: pass the executable file, e.g. {0}/app")]
+    #[error("{0} is a directory, not a binary")]
     Directory(PathBuf),
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error(
-        "{path} is not an executable gv can read ({reason})\n  hint: gv verify reads ELF, Mach-O and PE binaries built by Go"
-    )]
+    #[error("{path} is not an executable gv can read ({reason})")]
     NotABinary { path: PathBuf, reason: String },
-    #[error(
-        "{path} is damaged: {reason}\n  hint: the file may be truncated or only partly copied; rebuild it"
-    )]
+    #[error("{path} is damaged: {reason}")]
     Damaged { path: PathBuf, reason: String },
-    #[error(
-        "{0} is not a Go binary: it has no Go build information and no Go compile units\n  hint: gv verify checks binaries built by `go build`"
-    )]
+    #[error("{0} is not a Go binary: it has no Go build information and no Go compile units")]
     NotGo(PathBuf),
+}
+
+impl gv_core::error::Hint for InspectError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            InspectError::Missing(_) => {
+                Some("check the path; `go build -o FILE` names the output".to_string())
+            }
+            InspectError::Directory(v0) => Some(format!(
+                "pass the executable file, e.g. {}/app",
+                v0.display()
+            )),
+            InspectError::NotABinary { .. } => {
+                Some("gv verify reads ELF, Mach-O and PE binaries built by Go".to_string())
+            }
+            InspectError::Damaged { .. } => {
+                Some("the file may be truncated or only partly copied; rebuild it".to_string())
+            }
+            InspectError::NotGo(_) => {
+                Some("gv verify checks binaries built by `go build`".to_string())
+            }
+            _ => None,
+        }
+    }
 }
 
 pub fn inspect(path: &Path) -> Result<Report, InspectError> {

@@ -4,30 +4,18 @@
 //! directories in `versions/`, partial downloads) is removed by the next run that can
 //! take the lock of that version.
 
+use gv_core::store::Cache;
+use gv_core::{Store, Version};
 use std::fs::{File, TryLockError};
 use std::io;
-use std::path::{Path, PathBuf};
-
-use gv_core::{Store, Version};
-
-/// Names of work-in-progress entries in `versions/`: `.tmp-<version>-<pid>` (unpacking),
-/// `.old-<version>-<pid>` (replaced by --force), `.rm-<version>-<pid>` (uninstalling).
-pub const WORK_PREFIXES: &[&str] = &[".tmp-", ".old-", ".rm-"];
 
 pub struct VersionLock {
     _file: File,
 }
 
-pub fn lock_path(store: &Store, version: &Version) -> PathBuf {
-    store
-        .root()
-        .join("locks")
-        .join(format!("{}.lock", version.as_str()))
-}
-
 /// Takes the lock of `version`, calling `on_wait` first if another process holds it.
 pub fn lock(store: &Store, version: &Version, on_wait: impl FnOnce()) -> io::Result<VersionLock> {
-    let path = lock_path(store, version);
+    let path = store.version_lock(version);
     std::fs::create_dir_all(path.parent().unwrap_or(store.root()))?;
     let file = File::options()
         .create(true)
@@ -45,39 +33,30 @@ pub fn lock(store: &Store, version: &Version, on_wait: impl FnOnce()) -> io::Res
     Ok(VersionLock { _file: file })
 }
 
-/// A work-in-progress name, split into its version.
-fn work_version(name: &str) -> Option<Version> {
-    let rest = WORK_PREFIXES.iter().find_map(|p| name.strip_prefix(p))?;
-    let (version, _pid) = rest.rsplit_once('-')?;
-    Version::parse(version).ok()
-}
-
 /// Removes what killed runs left behind. `held` is the version whose lock the caller
 /// holds; other versions are cleaned only if their lock is free (nobody is working on
 /// them right now).
-pub fn clean_leftovers(store: &Store, held: &Version, download_cache: &Path) {
+pub fn clean_leftovers(store: &Store, held: &Version, cache: &Cache) {
     let Ok(entries) = std::fs::read_dir(store.versions_dir()) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(version) = name.to_str().and_then(work_version) else {
+        let Some(version) = name.to_str().and_then(Store::work_version) else {
             continue;
         };
         // Free means: ours, or nobody holds its lock (a missing lock file is free too).
         let free = version.as_str() == held.as_str()
-            || File::open(lock_path(store, &version)).map_or(true, |f| f.try_lock().is_ok());
+            || File::open(store.version_lock(&version)).map_or(true, |f| f.try_lock().is_ok());
         if free {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
     // Partial downloads of this version (any platform): `.go1.22.10.*.partial`.
-    if let Ok(entries) = std::fs::read_dir(download_cache) {
-        let prefix = format!(".{}.", held.go_name());
+    if let Ok(entries) = std::fs::read_dir(cache.downloads()) {
         for entry in entries.flatten() {
             let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with(&prefix) && name.ends_with(".partial") {
+            if Cache::is_partial_download_of(&name.to_string_lossy(), held) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -89,26 +68,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn work_names_carry_their_version() {
-        assert_eq!(
-            work_version(".tmp-1.22.10-123").unwrap().as_str(),
-            "1.22.10"
-        );
-        assert_eq!(
-            work_version(".old-1.22.10-bigcorp-9").unwrap().as_str(),
-            "1.22.10-bigcorp"
-        );
-        assert!(work_version("1.22.10").is_none());
-        assert!(work_version(".tmp-garbage-1").is_none());
-    }
-
-    #[test]
     fn a_held_lock_blocks_others_until_released() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
         let v = Version::parse("1.22.10").unwrap();
         let held = lock(&store, &v, || panic!("nobody holds it yet")).unwrap();
-        let other = File::open(lock_path(&store, &v)).unwrap();
+        let other = File::open(store.version_lock(&v)).unwrap();
         assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
         drop(held);
         assert!(other.try_lock().is_ok());

@@ -8,6 +8,7 @@
 //! them); `gv install` is a thin CLI over them. After any change to `versions/`, callers
 //! run [`after_store_change`].
 
+pub mod goproxy;
 mod lock;
 mod plan;
 pub mod progress;
@@ -17,6 +18,7 @@ mod uninstall;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use gv_core::store::{Cache, Work};
 use gv_core::{Spec, Store, Version};
 use thiserror::Error;
 
@@ -28,11 +30,12 @@ use crate::dist::unpack::{self, UnpackError};
 use crate::dist::{Platform, parse_archive_name};
 use crate::ui;
 
-pub use lock::{VersionLock, WORK_PREFIXES, lock};
+pub use lock::{VersionLock, lock};
 use plan::{Plan, cached_archive, checksum_index, first_hex_word, plan, sidecar_path};
 pub use plan::{listing_index, load_index, mirror_index};
 pub use progress::Progress;
-use publish::{TempDir, check_sdk, keep_download, replace_dir, sync_tree};
+pub(crate) use publish::check_sdk;
+use publish::{TempDir, keep_download, replace_dir, sync_tree};
 pub use uninstall::{UninstallError, uninstall};
 
 /// How to install.
@@ -42,7 +45,7 @@ pub struct Options {
     /// The index whose checksums are trusted when the mirror has none.
     pub official_index: String,
     /// gv's cache directory (index and downloads).
-    pub cache_dir: PathBuf,
+    pub cache: Cache,
     pub platform: Platform,
     /// Reinstall even if installed.
     pub force: bool,
@@ -57,11 +60,11 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn new(mirror: Mirror, cache_dir: PathBuf) -> Options {
+    pub fn new(mirror: Mirror, cache: Cache) -> Options {
         Options {
             mirror,
             official_index: crate::dist::mirror::official_index_url(),
-            cache_dir,
+            cache,
             platform: Platform::host(),
             force: false,
             offline: false,
@@ -71,6 +74,12 @@ impl Options {
         }
     }
 
+    /// Does this install target another platform than the machine's (`--os`/`--arch`)?
+    /// Such SDKs go to [`Store::platform_store`], which selection never reads.
+    pub fn is_foreign(&self) -> bool {
+        self.platform != Platform::host()
+    }
+
     fn index_mode(&self) -> index::Mode {
         if self.offline {
             index::Mode::Offline
@@ -78,25 +87,6 @@ impl Options {
             index::Mode::Refresh
         } else {
             index::Mode::Normal
-        }
-    }
-
-    pub fn downloads_dir(&self) -> PathBuf {
-        self.cache_dir.join("downloads")
-    }
-
-    /// Does this install target another platform than the machine's (`--os`/`--arch`)?
-    pub fn is_foreign(&self) -> bool {
-        self.platform != Platform::host()
-    }
-
-    /// Where SDKs for `self.platform` go: `versions/` for this machine's, a directory of
-    /// their own for another platform's, which selection never looks at.
-    pub fn versions_dir(&self, store: &Store) -> PathBuf {
-        if self.is_foreign() {
-            store.platform_dir(&self.platform.key())
-        } else {
-            store.versions_dir()
         }
     }
 }
@@ -173,47 +163,39 @@ impl Installed {
 pub enum InstallError {
     #[error(transparent)]
     Index(#[from] IndexError),
-    #[error(
-        "no Go release matching `{spec}` has an archive for {platform} in {index}\n  hint: {hint}"
-    )]
+    #[error("no Go release matching `{spec}` has an archive for {platform} in {index}")]
     NoSuchRelease {
         spec: String,
         platform: Platform,
         index: String,
-        hint: String,
+        /// What to do: another build (on Apple Silicon, the Intel one for Rosetta 2), or
+        /// `gv ls-remote`. Boxed: the error stays small enough to return by value.
+        hint: Box<str>,
     },
-    #[error(
-        "`{spec}` needs a release index to resolve, and none could be read: {cause}\n  hint: give an exact version such as 1.22.10, or fix access to the index"
-    )]
+    #[error("`{spec}` needs a release index to resolve, and none could be read: {cause}")]
     NeedIndex { spec: String, cause: String },
-    #[error("`system` is not something gv installs\n  hint: install Go with your package manager")]
+    #[error("`system` is not something gv installs")]
     System,
-    #[error(
-        "cannot download {file}: {source}\n  hint: nothing was installed; check the network or the mirror (--mirror / GV_GO_MIRROR)"
-    )]
+    #[error("cannot download {file}")]
     Fetch {
         file: String,
         #[source]
         source: FetchError,
     },
-    #[error(
-        "the download of {url} broke off after {got} bytes: {message}\n  hint: nothing was installed; run the command again"
-    )]
+    #[error("the download of {url} broke off after {got} bytes: {message}")]
     Interrupted {
         url: String,
         got: u64,
         message: String,
     },
-    #[error(
-        "the download of {url} is {got} bytes but the release index says {expected}\n  hint: nothing was installed; run the command again, or try another mirror"
-    )]
+    #[error("the download of {url} is {got} bytes but the release index says {expected}")]
     WrongSize {
         url: String,
         got: u64,
         expected: u64,
     },
     #[error(
-        "checksum mismatch for {file}:\n  expected sha256 {expected} ({origin})\n  actual   sha256 {actual}\n  hint: the archive is corrupt or was tampered with; nothing was installed and it was not cached. Retry, or try another mirror"
+        "checksum mismatch for {file}:\n  expected sha256 {expected} ({origin})\n  actual   sha256 {actual}"
     )]
     ChecksumMismatch {
         file: String,
@@ -221,40 +203,54 @@ pub enum InstallError {
         actual: String,
         origin: String,
     },
-    #[error(
-        "no sha256 is known for {file}: {why}\n  hint: fix access to the official index (GV_GO_INDEX), or pass --insecure-skip-checksum to install it unverified"
-    )]
+    #[error("no sha256 is known for {file}: {why}")]
     NoChecksum { file: String, why: String },
-    #[error(
-        "cannot unpack {file}: {source}\n  hint: nothing was installed; the archive is damaged or unsafe"
-    )]
+    #[error("cannot unpack {file}")]
     Unpack {
         file: String,
         #[source]
         source: UnpackError,
     },
-    #[error("{file} does not contain a Go SDK: {reason}\n  hint: nothing was installed")]
+    #[error("{file} does not contain a Go SDK: {reason}")]
     NotAnSdk { file: String, reason: String },
-    #[error(
-        "--offline was given and {file} is not in the download cache ({dir})\n  hint: run without --offline once to download it"
-    )]
+    #[error("--offline was given and {file} is not in the download cache ({dir})")]
     NotCached { file: String, dir: PathBuf },
     #[error(
         "cannot tell the version of {path}: expected a go.dev archive name like go1.22.3.linux-amd64.tar.gz"
     )]
     ArchiveName { path: PathBuf },
-    #[error(
-        "{path} is a Go archive for {archive}, but this machine is {host}\n  hint: download the {host} archive instead, or install it for its platform with --os {} --arch {}", archive.os, archive.arch
-    )]
+    #[error("{path} is a Go archive for {archive}, but this machine is {host}")]
     WrongPlatform {
         path: PathBuf,
         archive: Platform,
         host: Platform,
     },
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     ReadFile { path: PathBuf, source: io::Error },
-    #[error("cannot update the store at {path}: {source}\n  hint: check that GV_ROOT is writable")]
+    #[error("cannot update the store at {path}")]
     Store { path: PathBuf, source: io::Error },
+}
+
+impl gv_core::error::Hint for InstallError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            InstallError::Index(e) => crate::error::hint_of(e),
+            InstallError::NoSuchRelease { hint, .. } => Some(hint.to_string()),
+            InstallError::NeedIndex { .. } => Some("give an exact version such as 1.22.10, or fix access to the index".to_string()),
+            InstallError::System => Some("install Go with your package manager".to_string()),
+            InstallError::Fetch { .. } => Some("nothing was installed; check the network or the mirror (--mirror / GV_GO_MIRROR)".to_string()),
+            InstallError::Interrupted { .. } => Some("nothing was installed; run the command again".to_string()),
+            InstallError::WrongSize { .. } => Some("nothing was installed; run the command again, or try another mirror".to_string()),
+            InstallError::ChecksumMismatch { .. } => Some("the archive is corrupt or was tampered with; nothing was installed and it was not cached. Retry, or try another mirror".to_string()),
+            InstallError::NoChecksum { .. } => Some("fix access to the official index (GV_GO_INDEX), or pass --insecure-skip-checksum to install it unverified".to_string()),
+            InstallError::Unpack { .. } => Some("nothing was installed; the archive is damaged or unsafe".to_string()),
+            InstallError::NotAnSdk { .. } => Some("nothing was installed".to_string()),
+            InstallError::NotCached { .. } => Some("run without --offline once to download it".to_string()),
+            InstallError::WrongPlatform { host, archive, .. } => Some(format!("download the {host} archive instead, or install it for its platform with --os {} --arch {}", archive.os, archive.arch)),
+            InstallError::Store { .. } => Some("check that GV_ROOT is writable".to_string()),
+            _ => None,
+        }
+    }
 }
 
 fn store_err(path: &Path) -> impl FnOnce(io::Error) -> InstallError + '_ {
@@ -272,7 +268,7 @@ pub fn install(store: &Store, spec: &Spec, opts: &Options) -> Result<Installed, 
     }
     if let Spec::Exact(v) = spec
         && !opts.force
-        && let Some(done) = already_installed(store, opts, v)
+        && let Some(done) = already_installed(store, v)
     {
         return Ok(done);
     }
@@ -282,7 +278,7 @@ pub fn install(store: &Store, spec: &Spec, opts: &Options) -> Result<Installed, 
     })?;
     let plan = plan(&http, spec, opts)?;
     if !opts.force
-        && let Some(done) = already_installed(store, opts, &plan.version)
+        && let Some(done) = already_installed(store, &plan.version)
     {
         return Ok(done);
     }
@@ -312,7 +308,7 @@ pub fn install_archive(
         });
     }
     if !opts.force
-        && let Some(done) = already_installed(store, opts, &version)
+        && let Some(done) = already_installed(store, &version)
     {
         return Ok(done);
     }
@@ -359,21 +355,14 @@ pub fn install_archive(
     })?;
     let _lock = take_lock(store, &version, opts)?;
     if !opts.force
-        && let Some(done) = already_installed(store, opts, &version)
+        && let Some(done) = already_installed(store, &version)
     {
         return Ok(done);
     }
     let size = file.metadata().ok().map(|m| m.len());
     let progress = Progress::start(opts.quiet, &format!("unpacking {}", path.display()), size);
     let outcome = unpack_stream(
-        &opts.versions_dir(store),
-        &version,
-        &filename,
-        file,
-        None,
-        &expected,
-        None,
-        progress,
+        store, &version, &filename, file, None, &expected, None, progress,
     )?;
     Ok(Installed {
         version,
@@ -385,8 +374,8 @@ pub fn install_archive(
     })
 }
 
-fn already_installed(store: &Store, opts: &Options, version: &Version) -> Option<Installed> {
-    let goroot = opts.versions_dir(store).join(version.as_str());
+fn already_installed(store: &Store, version: &Version) -> Option<Installed> {
+    let goroot = store.version_dir(version);
     goroot.join("bin").is_dir().then(|| Installed {
         version: version.clone(),
         goroot,
@@ -409,7 +398,7 @@ fn take_lock(
         }
     })
     .map_err(store_err(&store.root().join("locks")))?;
-    lock::clean_leftovers(store, version, &opts.downloads_dir());
+    lock::clean_leftovers(store, version, &opts.cache);
     Ok(held)
 }
 
@@ -421,7 +410,7 @@ fn run_plan(
 ) -> Result<Installed, InstallError> {
     let _lock = take_lock(store, &plan.version, opts)?;
     if !opts.force
-        && let Some(done) = already_installed(store, opts, &plan.version)
+        && let Some(done) = already_installed(store, &plan.version)
     {
         return Ok(done);
     }
@@ -442,7 +431,7 @@ fn run_plan(
                 file.metadata().ok().map(|m| m.len()),
             );
             let goroot = unpack_stream(
-                &opts.versions_dir(store),
+                store,
                 &plan.version,
                 &plan.filename,
                 file,
@@ -462,7 +451,7 @@ fn run_plan(
     if opts.offline {
         return Err(InstallError::NotCached {
             file: plan.filename,
-            dir: opts.downloads_dir(),
+            dir: opts.cache.downloads(),
         });
     }
     if plan.expected.is_none() && !opts.insecure_skip_checksum {
@@ -487,8 +476,8 @@ fn run_plan(
     // under its real name only after the checksum matched. An archive nothing vouched
     // for (--insecure-skip-checksum) is never cached: a later install would take it for
     // a verified one.
-    let downloads = opts.downloads_dir();
-    let partial = downloads.join(format!(".{}.{}.partial", plan.filename, std::process::id()));
+    let downloads = opts.cache.downloads();
+    let partial = opts.cache.partial_download(&plan.filename);
     let vouched = plan
         .expected
         .as_ref()
@@ -500,7 +489,7 @@ fn run_plan(
     });
     let cache = copy.map(|file| (file, partial.clone()));
     let result = unpack_stream(
-        &opts.versions_dir(store),
+        store,
         &plan.version,
         &plan.filename,
         response,
@@ -536,7 +525,7 @@ fn run_plan(
 /// Returns the new GOROOT.
 #[allow(clippy::too_many_arguments)]
 fn unpack_stream<R: Read + Send + 'static>(
-    versions: &Path,
+    store: &Store,
     version: &Version,
     filename: &str,
     source: R,
@@ -545,9 +534,10 @@ fn unpack_stream<R: Read + Send + 'static>(
     size: Option<u64>,
     progress: Progress,
 ) -> Result<PathBuf, InstallError> {
-    std::fs::create_dir_all(versions).map_err(store_err(versions))?;
+    let versions = store.versions_dir();
+    std::fs::create_dir_all(&versions).map_err(store_err(&versions))?;
     let tmp = TempDir {
-        path: versions.join(format!(".tmp-{}-{}", version.as_str(), std::process::id())),
+        path: store.work_dir(Work::Unpacking, version),
         keep: false,
     };
     let _ = std::fs::remove_dir_all(&tmp.path);
@@ -627,8 +617,8 @@ fn unpack_stream<R: Read + Send + 'static>(
     })?;
 
     sync_tree(&tmp.path).map_err(store_err(&tmp.path))?;
-    let goroot = versions.join(version.as_str());
-    replace_dir(&tmp.path, &goroot, version).map_err(store_err(&goroot))?;
+    let goroot = store.version_dir(version);
+    replace_dir(store, &tmp.path, version).map_err(store_err(&goroot))?;
     let mut tmp = tmp;
     tmp.keep = true;
 
@@ -655,7 +645,10 @@ pub fn after_store_change(store: &Store) -> io::Result<()> {
     }
     // The SDK itself is in place; stale shims are worth a warning, not a failed install.
     if let Err(e) = crate::shims::refresh(store) {
-        ui::warn(format!("{e}\n  hint: run `gv rehash` once this is fixed"));
+        ui::warn_hinted(
+            crate::error::report(&e.into()).message,
+            "run `gv rehash` once this is fixed",
+        );
     }
     crate::current_link::refresh(store).map(drop)
 }

@@ -37,7 +37,7 @@ pub(super) fn first_hex_word(text: &str) -> Option<String> {
 
 /// Loads an index, warning when it is an old cached copy used for lack of network.
 pub fn load_index(http: &Http, url: &str, opts: &Options) -> Result<Index, IndexError> {
-    let index = index::load(http, url, &opts.cache_dir, opts.index_mode())?;
+    let index = index::load(http, url, &opts.cache, opts.index_mode())?;
     if let index::Freshness::Stale { age, reason } = &index.freshness {
         ui::warn(format!(
             "using the cached release index from {} ago ({reason})",
@@ -96,7 +96,8 @@ pub(super) fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, Ins
             index: index.url.clone(),
             hint: opts
                 .platform
-                .missing_build_hint(&spec.to_string(), other_build(&index, spec, opts).as_ref()),
+                .missing_build_hint(&spec.to_string(), other_build(&index, spec, opts).as_ref())
+                .into(),
         };
         let release = index.resolve(spec, &opts.platform).ok_or_else(no_such)?;
         let file = release.archive(&opts.platform).ok_or_else(no_such)?;
@@ -113,13 +114,13 @@ pub(super) fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, Ins
             size: (file.size > 0).then_some(file.size),
         });
     }
-    let cause = index_error.map_or_else(|| "no index".to_string(), |e| e.to_string());
+    let cause = index_error.map_or_else(|| "no index".to_string(), |e| gv_core::error::chain(&e));
     let version = match spec {
         Spec::Exact(v) => v.clone(),
         // Offline without an index: the newest matching archive in the download cache.
         _ if opts.offline => cached_versions(opts)
             .iter()
-            .filter(|v| index::install_spec(spec).matches(v))
+            .filter(|v| spec.for_install().is_some_and(|s| s.matches(v)))
             .max()
             .cloned()
             .ok_or_else(|| InstallError::NeedIndex {
@@ -188,7 +189,7 @@ fn other_build(index: &Index, spec: &Spec, opts: &Options) -> Option<crate::dist
 
 /// Versions whose archive for this platform sits verified in the download cache.
 pub(super) fn cached_versions(opts: &Options) -> Vec<Version> {
-    let Ok(entries) = std::fs::read_dir(opts.downloads_dir()) else {
+    let Ok(entries) = std::fs::read_dir(opts.cache.downloads()) else {
         return Vec::new();
     };
     entries
@@ -205,7 +206,7 @@ pub(super) fn cached_archive(
     opts: &Options,
     filename: &str,
 ) -> Option<(PathBuf, Option<(String, String)>)> {
-    let path = opts.downloads_dir().join(filename);
+    let path = opts.cache.downloads().join(filename);
     if !path.is_file() {
         return None;
     }

@@ -5,7 +5,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use gv_core::{Version, platform};
+use gv_core::store::Work;
+use gv_core::{Store, Version, platform};
 
 use super::plan::sidecar_path;
 
@@ -24,7 +25,7 @@ impl Drop for TempDir {
 }
 
 /// Does the unpacked tree look like the SDK we meant to install?
-pub(super) fn check_sdk(root: &Path, version: &Version) -> Result<(), String> {
+pub(crate) fn check_sdk(root: &Path, version: &Version) -> Result<(), String> {
     if !root.join("bin").join("go").is_file() {
         return Err("there is no go/bin/go in it".to_string());
     }
@@ -51,17 +52,17 @@ pub(super) fn sync_tree(dir: &Path) -> io::Result<()> {
     platform::sync_tree(dir)
 }
 
-/// Moves the finished tree to `goroot`, atomically replacing an existing one (--force):
-/// at no moment is there a half-installed `versions/<version>`.
-pub(super) fn replace_dir(tmp: &Path, goroot: &Path, version: &Version) -> io::Result<()> {
+/// Moves the finished tree `tmp` to `version`'s GOROOT, atomically replacing an existing
+/// one (--force): at no moment is there a half-installed `versions/<version>`.
+pub(super) fn replace_dir(store: &Store, tmp: &Path, version: &Version) -> io::Result<()> {
+    let goroot = &store.version_dir(version);
     if !goroot.exists() {
         std::fs::rename(tmp, goroot)?;
     } else if platform::exchange(tmp, goroot).is_ok() {
         // `tmp` now holds the old tree.
         std::fs::remove_dir_all(tmp)?;
     } else {
-        let old =
-            goroot.with_file_name(format!(".old-{}-{}", version.as_str(), std::process::id()));
+        let old = store.work_dir(Work::Replaced, version);
         std::fs::rename(goroot, &old)?;
         std::fs::rename(tmp, goroot)?;
         std::fs::remove_dir_all(&old)?;
@@ -114,15 +115,19 @@ mod tests {
     fn force_replaces_an_existing_tree_whole() {
         let dir = tempfile::tempdir().unwrap();
         let v = Version::parse("1.22.10").unwrap();
-        let (tmp, goroot) = (dir.path().join(".tmp-x"), dir.path().join("1.22.10"));
+        let store = Store::new(dir.path());
+        let (tmp, goroot) = (store.work_dir(Work::Unpacking, &v), store.version_dir(&v));
         for (d, marker) in [(&tmp, "new"), (&goroot, "old")] {
             std::fs::create_dir_all(d).unwrap();
             std::fs::write(d.join(marker), "").unwrap();
         }
-        replace_dir(&tmp, &goroot, &v).unwrap();
+        replace_dir(&store, &tmp, &v).unwrap();
         assert!(goroot.join("new").exists() && !goroot.join("old").exists());
         assert!(!tmp.exists());
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        let names: Vec<_> = std::fs::read_dir(store.versions_dir())
+            .unwrap()
+            .flatten()
+            .collect();
         assert_eq!(names.len(), 1, "no leftovers");
     }
 }

@@ -5,6 +5,7 @@
 use std::io;
 use std::path::PathBuf;
 
+use gv_core::store::Work;
 use gv_core::{Store, Version};
 use thiserror::Error;
 
@@ -12,10 +13,21 @@ use super::lock;
 
 #[derive(Debug, Error)]
 pub enum UninstallError {
-    #[error("Go {version} is not installed\n  hint: `gv list` shows what is installed")]
+    #[error("Go {version} is not installed")]
     NotInstalled { version: String },
-    #[error("cannot remove {path}: {source}\n  hint: check the permissions of GV_ROOT")]
+    #[error("cannot remove {path}")]
     Io { path: PathBuf, source: io::Error },
+}
+
+impl gv_core::error::Hint for UninstallError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            UninstallError::NotInstalled { .. } => {
+                Some("`gv list` shows what is installed".to_string())
+            }
+            UninstallError::Io { .. } => Some("check the permissions of GV_ROOT".to_string()),
+        }
+    }
 }
 
 /// Removes `version` from the store. Returns the GOROOT that was removed.
@@ -36,10 +48,7 @@ pub fn uninstall(store: &Store, version: &Version) -> Result<PathBuf, UninstallE
             version: version.to_string(),
         });
     }
-    let doomed =
-        store
-            .versions_dir()
-            .join(format!(".rm-{}-{}", version.as_str(), std::process::id()));
+    let doomed = store.work_dir(Work::Removing, version);
     std::fs::rename(&goroot, &doomed).map_err(io_err(&goroot))?;
     std::fs::remove_dir_all(&doomed).map_err(io_err(&doomed))?;
     Ok(goroot)

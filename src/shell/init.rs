@@ -58,8 +58,16 @@ fn guard_bash_version(text: &str) -> String {
     let (before, after) = text
         .split_once(NEEDS_BASH_4_4)
         .expect("gv.bash has the version marker");
-    // No `'` in the message: it is a single-quoted printf format.
-    let message = "gv: error: bash %s is too old for the gv shell hook, which needs bash 4.4 or newer (macOS ships bash 3.2 as /bin/bash); the shims are on PATH, so go still follows .go-version and go.mod\\n  hint: use zsh, the macOS default: put eval \"$(gv init zsh)\" in ~/.zshrc; or install a newer bash (brew install bash) and make it your login shell\\n";
+    // No `'` in either: they make a single-quoted printf format, laid out as gv prints an
+    // error and its hint.
+    let error = "bash %s is too old for the gv shell hook, which needs bash 4.4 or newer (macOS ships bash 3.2 as /bin/bash); the shims are on PATH, so go still follows .go-version and go.mod";
+    let hint = "use zsh, the macOS default: put eval \"$(gv init zsh)\" in ~/.zshrc; or install a newer bash (brew install bash) and make it your login shell";
+    let message = [
+        format!("gv: error: {error}"),
+        format!("  hint: {hint}"),
+        String::new(),
+    ]
+    .join("\\n");
     format!(
         "{before}case ${{BASH_VERSION-}} in\n  [0-3].* | 4.[0-3].*)\n    printf '{message}' \"$BASH_VERSION\" >&2\n    ;;\n  *)\n    eval {}\n    ;;\nesac\n",
         super::Shell::Bash.quote(after)

@@ -1,12 +1,16 @@
-//! Shell integration: which shells gv speaks, how to quote for each, the init code
-//! (`gv init`) and the per-directory environment the hook applies (`gv hook-env`).
+//! Shell integration in gv: which shells gv speaks (for `gv init`, `gv shell` and
+//! completions), finding the user's shell, and the init scripts (`init/`). The engine the
+//! hook runs at each directory change — what to set, quoting, the watch lists — is
+//! gv-core's `hook` and `watch`, shared with gv-shim.
 //!
 //! The design, shared by every shell:
 //! - `gv init` prints functions that keep all state in shell variables. Nothing runs on a
-//!   prompt where `$PWD` did not change: the prompt hook compares two strings.
+//!   prompt where neither `$PWD` nor a watched file changed: a string comparison and a
+//!   few file tests.
 //! - When the directory changed, the hook first *restores* what it applied before (pure
-//!   shell builtins), then runs `gv hook-env` once, which sees the user's own environment
-//!   and prints calls to `__gv_set NAME VALUE` / `__gv_path DIR` for the new place.
+//!   shell builtins), then runs `gv-shim hook-env` once, which sees the user's own
+//!   environment and prints calls to `__gv_set NAME VALUE` / `__gv_path DIR` for the new
+//!   place.
 //! - `__gv_set` remembers the user's original value in `__GV_O_<NAME>` (only when there
 //!   was one) and the applied value in `__GV_N_<NAME>`; restore puts the original back (or
 //!   unsets), but only while the variable still holds gv's value, so a change the user
@@ -14,12 +18,9 @@
 //!   correctly too.
 //! - The `gv` shell function re-runs the hook after commands that change what applies
 //!   here (`gv local`, `gv global`, `gv shell`, `gv install`, `gv uninstall`, `gv prune`,
-//!   `gv import`), so an in-place edit made with gv is visible at once, at zero cost for
-//!   ordinary prompts.
+//!   `gv import`, `gv trust`, `gv untrust`), so a change made with gv is visible at once.
 
 pub mod init;
-
-use std::path::Path;
 
 pub use gv_core::hook::Syntax;
 
@@ -45,18 +46,8 @@ impl Shell {
 
     /// The shell an executable name (`bash`, `-zsh`, `/usr/bin/fish`, `pwsh`) stands for.
     pub fn from_program(program: &str) -> Option<Shell> {
-        let base = Path::new(program.trim())
-            .file_name()?
-            .to_str()?
-            .trim_start_matches('-');
-        let base = base.strip_suffix(".exe").unwrap_or(base);
-        match base {
-            "bash" => Some(Shell::Bash),
-            "zsh" => Some(Shell::Zsh),
-            "fish" => Some(Shell::Fish),
-            "pwsh" | "powershell" => Some(Shell::Powershell),
-            _ => None,
-        }
+        let name = gv_core::hook::shell_name(program)?;
+        <Shell as clap::ValueEnum>::from_str(name, false).ok()
     }
 
     /// The shell that runs gv: the parent process, else `$SHELL`.

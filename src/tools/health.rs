@@ -21,7 +21,7 @@ pub fn checks(inputs: &Inputs<'_>, selection: &Selection, plan: Option<&EnvPlan>
         .as_deref()
         .and_then(|g| super::list(g).ok())
         .unwrap_or_default();
-    let installed = inputs.store.installed().unwrap_or_default();
+    let installed = inputs.store().installed().unwrap_or_default();
     let assessed = stale::assess(&all, selected.as_ref(), &installed, None);
     let mut stale_count = 0;
     for item in assessed.iter().filter(|a| a.is_stale()) {

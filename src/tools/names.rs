@@ -18,17 +18,27 @@ pub const DELVE_MODULE: &str = "github.com/go-delve/delve";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum NameError {
-    #[error(
-        "`{0}` is not a short name gv knows\n  hint: use one of {known}, or a full PACKAGE@VERSION (e.g. golang.org/x/tools/cmd/stringer@latest)",
-        known = known()
-    )]
+    #[error("`{0}` is not a short name gv knows")]
     Unknown(String),
-    #[error(
-        "`{0}` has no version\n  hint: write {0}@latest (or @v1.2.3): without a version go would build it inside the current module"
-    )]
+    #[error("`{0}` has no version")]
     NoVersion(String),
     #[error("{0}")]
     Target(#[from] TargetError),
+}
+
+impl gv_core::error::Hint for NameError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            NameError::Unknown(_) => Some(format!(
+                "use one of {}, or a full PACKAGE@VERSION (e.g. golang.org/x/tools/cmd/stringer@latest)",
+                known()
+            )),
+            NameError::NoVersion(v0) => Some(format!(
+                "write {v0}@latest (or @v1.2.3): without a version go would build it inside the current module"
+            )),
+            NameError::Target(_) => None,
+        }
+    }
 }
 
 fn known() -> String {

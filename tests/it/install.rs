@@ -154,7 +154,10 @@ fn no_argument_installs_what_the_directory_selects() {
     );
     let (ok, _, err) = run(gv(&sb, &server).current_dir(&dir).arg("install"));
     assert!(ok && err.contains("already installed"), "{err}");
-    // Nothing selected at all: a usage error that says what to do.
+    // Nothing selected at all (the first install made itself the global default: undo
+    // that): a usage error that says what to do.
+    let (ok, _, err) = run(sb.gv(&sb.work("")).args(["global", "--unset"]));
+    assert!(ok, "{err}");
     let bare = sb.work("bare");
     let out = gv(&sb, &server)
         .current_dir(&bare)
@@ -756,4 +759,39 @@ fn sigkill_mid_download_leaves_nothing_and_the_next_install_cleans_up() {
     assert_eq!(top, ["1.22.10"], "no leftovers");
     let cached = listing(&downloads(&sb));
     assert_eq!(cached, [ARCHIVE.to_string(), format!("{ARCHIVE}.sha256")]);
+}
+
+/// A newcomer's first install leaves a working `go`: it becomes the global default (said
+/// once), and without the shims on PATH the one rc-file line follows.
+#[test]
+fn the_first_install_becomes_the_global_default_and_says_how_to_use_it() {
+    let sb = Sandbox::new();
+    let server = standard_server();
+    let (ok, _, err) = run(gv(&sb, &server).args(["install", "1.22"]));
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("Go 1.22.10 is now the global default (the first version installed)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("add this line to your shell's rc file"),
+        "{err}"
+    );
+    assert!(err.contains("gv init"), "{err}");
+    let (_, global, _) = run(sb.gv(&sb.work("")).arg("global"));
+    assert_eq!(global.trim(), "1.22.10");
+    let (_, current, _) = run(sb.gv(&sb.work("")).arg("current"));
+    assert!(current.starts_with("1.22.10 (global default"), "{current}");
+
+    // The next install leaves the global default alone; with the shims on PATH there is
+    // nothing to add to the rc file.
+    let path = format!("{}:/usr/bin:/bin", sb.root().join("shims").display());
+    let (ok, _, err) = run(gv(&sb, &server)
+        .args(["install", "1.21.13"])
+        .env("PATH", path));
+    assert!(ok, "{err}");
+    assert!(!err.contains("global default"), "{err}");
+    assert!(!err.contains("rc file"), "{err}");
+    let (_, global, _) = run(sb.gv(&sb.work("")).arg("global"));
+    assert_eq!(global.trim(), "1.22.10");
 }

@@ -40,7 +40,7 @@ fn a_real_darwin_arm64_sdk_installs_apart_and_is_listed_never_selected() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let goroot = sb.root().join("platforms/darwin-arm64").join(GO_A);
+    let goroot = sb.root().join("platforms/darwin-arm64/versions").join(GO_A);
     assert!(
         stderr(&out).contains(&format!("installed Go {GO_A} in {}", goroot.display())),
         "{}",

@@ -15,6 +15,9 @@ mod daily;
 mod debug_builds;
 #[cfg(feature = "real-tests")]
 mod debug_real;
+mod goproxy;
+#[cfg(feature = "real-tests")]
+mod goproxy_real;
 #[cfg(feature = "real-tests")]
 mod hostile;
 mod ide;

@@ -86,7 +86,7 @@ fn a_release_without_a_build_for_the_platform_says_so_and_what_to_do() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         sb.root()
-            .join("platforms/darwin-amd64/1.15.15/bin/go")
+            .join("platforms/darwin-amd64/versions/1.15.15/bin/go")
             .is_file()
     );
     let out = sb.gv(&sb.work("")).arg("list").output().unwrap();
@@ -133,7 +133,7 @@ fn another_platforms_archive_file_needs_the_flags() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         sb.root()
-            .join("platforms/darwin-arm64/1.22.10/bin/go")
+            .join("platforms/darwin-arm64/versions/1.22.10/bin/go")
             .is_file()
     );
     assert!(!sb.root().join("versions/1.22.10").exists());

@@ -4,7 +4,7 @@
 use crate::support;
 
 use predicates::prelude::*;
-use support::{Sandbox, stdout};
+use support::{Sandbox, stderr, stdout};
 
 fn current(sb: &Sandbox, dir: &std::path::Path) -> String {
     let out = sb.gv(dir).arg("current").output().expect("run gv");
@@ -428,5 +428,52 @@ fn real_sdks_selected_per_directory() {
             stdout(&version).starts_with(&format!("go version go{want} linux/amd64")),
             "{go}: {version:?}"
         );
+    }
+}
+
+/// A reader that stops early (`gv completions zsh | head -c1`) is not gv's error: gv exits
+/// 0 and says nothing, as ripgrep does, instead of panicking ("failed printing to stdout").
+#[test]
+fn a_closed_stdout_exits_quietly_with_0() {
+    let sb = Sandbox::new();
+    for args in [
+        &["completions", "zsh"][..],
+        &["init", "bash"],
+        &["--help"],
+        &["install", "--help"],
+    ] {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("gv"));
+        cmd.args(args)
+            .current_dir(sb.path())
+            .env_clear()
+            .envs(sb.env())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        // Close the read end before gv writes: every write then fails with EPIPE.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
+
+/// `--version V` is a version spec, checked by the argument parser: a usage error (exit 2)
+/// about the flag, not a complaint about GV_VERSION from deep inside selection.
+#[test]
+fn version_flags_are_parsed_as_version_specs() {
+    let sb = Sandbox::new();
+    for args in [
+        &["tools", "reinstall", "--version", "garbage"][..],
+        &["tools", "install", "--version", "garbage", "dlv"],
+    ] {
+        let out = sb.gv(sb.path()).args(args).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("--version") && err.contains("garbage"),
+            "{err}"
+        );
+        assert!(!err.contains("GV_VERSION"), "{err}");
     }
 }

@@ -11,6 +11,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -18,8 +19,6 @@ use crate::notice::Notice;
 use crate::platform::{self, Stamp};
 use crate::store::Store;
 use crate::trust::{self, Trust, TrustedTree, Verdict};
-
-pub const CONFIG_ENV: &str = "GV_CONFIG";
 
 /// The largest config file gv reads. A config is a few hundred bytes; a bigger file is a
 /// mistake or an attack on every `go` call's start-up.
@@ -34,6 +33,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "auto_install",
     // gv install: where SDKs are downloaded from.
     "mirror",
+    // gv install: go.dev/a mirror ("dl") or GOPROXY + GOSUMDB ("goproxy").
+    "source",
     // src/build/profile.rs: `[profile.NAME]` build profiles.
     "profile",
     // env.rs: the GOBIN shared by every version (tools that survive switching).
@@ -43,9 +44,9 @@ pub const KNOWN_KEYS: &[&str] = &[
 ];
 
 /// Keys only the user's own config may set, even in a trusted project file: a repository
-/// must not choose where Go SDKs are downloaded from, install one behind the user's back,
-/// or vouch for itself.
-pub const USER_ONLY_KEYS: &[&str] = &["mirror", "auto_install", trust::TRUSTED_PATHS_KEY];
+/// must not choose where Go SDKs are downloaded from (`mirror`, `source`), install one
+/// behind the user's back, or vouch for itself.
+pub const USER_ONLY_KEYS: &[&str] = &["mirror", "source", "auto_install", trust::TRUSTED_PATHS_KEY];
 
 /// Whether a project's gv.toml may set the environment variable `name`: only what the
 /// go command reads (`GO*`, `CGO_*`, and the C toolchain it runs). Anything else —
@@ -57,34 +58,46 @@ pub fn project_may_set_env(name: &str) -> bool {
         || matches!(name, "CC" | "CXX" | "FC" | "AR" | "PKG_CONFIG" | "GCCGO")
 }
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        #[source]
+        source: Arc<std::io::Error>,
     },
-    #[error(
-        "{path} is {size} bytes; gv reads config files of at most {max} bytes\n  hint: a gv.toml or config.toml needs a few lines; move the file aside"
-    )]
+    #[error("{path} is {size} bytes; gv reads config files of at most {max} bytes")]
     TooLarge { path: PathBuf, size: u64, max: u64 },
-    #[error(
-        "{path}: `{key}` {problem}\n  hint: write `{key} = [\"~/src/work\"]`: directories (absolute or ~/) whose gv.toml files you trust"
-    )]
+    #[error("{path}: `{key}` {problem}")]
     BadTrustedPaths {
         path: PathBuf,
         key: &'static str,
         problem: String,
     },
-    #[error(
-        "invalid TOML in {path} at line {line}, column {column}: {message}\n  hint: fix the file or move it aside; gv reads it on every go command"
-    )]
+    #[error("invalid TOML in {path} at line {line}, column {column}: {message}")]
     Parse {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
     },
+}
+
+impl crate::error::Hint for ConfigError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            ConfigError::Read { .. } => return None,
+            ConfigError::TooLarge { .. } => {
+                "a gv.toml or config.toml needs a few lines; move the file aside".into()
+            }
+            ConfigError::BadTrustedPaths { key, .. } => format!(
+                "write `{key} = [\"~/src/work\"]`: directories (absolute or ~/) whose gv.toml files you trust"
+            ),
+            ConfigError::Parse { .. } => {
+                "fix the file or move it aside; gv reads it on every go command".into()
+            }
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -104,7 +117,7 @@ pub struct Contents {
 pub fn read_file(path: &Path) -> Result<Option<Contents>, ConfigError> {
     let read_err = |source| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        source: Arc::new(source),
     };
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
@@ -225,7 +238,7 @@ impl Config {
         let Some(path) = project else {
             return Ok(config);
         };
-        let trees = config.trusted_trees(std::env::var_os(trust::TRUSTED_PATHS_ENV))?;
+        let trees = config.trusted_trees(std::env::var_os(crate::vars::TRUSTED_PATHS))?;
         let contents = match read_file(path) {
             Ok(Some(contents)) => contents,
             Ok(None) => return Ok(config),
@@ -412,7 +425,7 @@ fn would_set(text: &str) -> Vec<String> {
 /// (on macOS too). A relative `GV_CONFIG` counts as
 /// unset: it would make a file in whatever directory gv runs in the user's own config.
 pub fn user_config_path() -> Option<PathBuf> {
-    match std::env::var_os(CONFIG_ENV).map(PathBuf::from) {
+    match std::env::var_os(crate::vars::CONFIG).map(PathBuf::from) {
         Some(path) if path.is_absolute() => Some(path),
         _ => crate::platform::config_home().map(|d| d.join("gv").join("config.toml")),
     }

@@ -70,17 +70,26 @@ pub const MAX_VALUE_LEN: usize = 32 * 1024;
 /// relative one would mean a different place in every directory.
 const ABSOLUTE_ONLY: &[&str] = &["GOBIN", "GOPATH", "GOMODCACHE", "GOCACHE", "GOENV"];
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum EnvError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{path}: `{key}` {problem}\n  hint: {hint}")]
+    #[error("{path}: `{key}` {problem}")]
     BadValue {
         path: PathBuf,
         key: String,
         problem: String,
         hint: &'static str,
     },
+}
+
+impl crate::error::Hint for EnvError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            EnvError::Config(e) => e.hint(),
+            EnvError::BadValue { hint, .. } => Some((*hint).to_string()),
+        }
+    }
 }
 
 /// What gv does with `GOTOOLCHAIN` for the child.
@@ -196,6 +205,9 @@ impl Var {
 pub struct EnvPlan {
     /// GOROOT, PATH, GOTOOLCHAIN, then `[env]` entries by name.
     pub vars: Vec<Var>,
+    /// The SDK's `bin/`, which the plan's PATH puts first (`None` for a system go whose
+    /// GOROOT is unknown). The shell hook adds and removes exactly this entry.
+    pub sdk_bin: Option<PathBuf>,
     /// Problems worth telling the user that do not stop the command (an untrusted project
     /// file, unknown config keys, ignored entries), each about one file.
     pub warnings: Vec<Notice>,
@@ -290,6 +302,7 @@ pub fn plan(
         let path = prepend_path(&bin, lookup("PATH"));
         plan.vars.push(sdk("GOROOT", goroot.into_os_string()));
         plan.vars.push(sdk("PATH", path));
+        plan.sdk_bin = Some(bin);
     }
 
     let (policy, policy_path) = gotoolchain(selection, config)?;
@@ -604,6 +617,31 @@ fn parse_entry(value: &toml::Value) -> Result<Entry, String> {
         }
         other => Err(format!("must be a string, not {other}")),
     }
+}
+
+/// The value a go command run through gv gets for one variable gv does not derive from
+/// the selection (GOPROXY, GOSUMDB, ...), by the same rules as [`plan`]: the `[env]` entry
+/// of `config` — `Some(path)` names its file — unless the user's own value wins; `None`
+/// when neither sets it.
+pub fn config_or_user_var(
+    config: &Config,
+    name: &str,
+    lookup: impl Fn(&str) -> Option<OsString>,
+) -> Result<Option<(OsString, Option<PathBuf>)>, EnvError> {
+    let lookup = |n: &str| users_own(n, &lookup);
+    let wanted = env_table(config, &mut Vec::new())?;
+    Ok(match wanted.get(name) {
+        Some(w) => {
+            let source = Source::Config {
+                path: w.path.clone(),
+                forced: w.entry.forced,
+            };
+            let var = user_or_config(name, &w.entry.value, w.entry.forced, source, &lookup);
+            let from_config = var.is_applied().then(|| w.path.clone());
+            Some((var.value, from_config))
+        }
+        None => lookup(name).map(|value| (value, None)),
+    })
 }
 
 #[cfg(test)]

@@ -9,11 +9,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::config::Config;
-use crate::env::{self, EnvError};
+use crate::env::{EnvError, EnvPlan};
 use crate::notice::{self, Notice};
-use crate::select::{self, Discovery, SelectEnv, SelectError, Selection};
-use crate::store::Store;
+use crate::select::{Discovery, SelectError};
+use crate::session::{Session, SessionError};
 use crate::watch::{self, Watch};
 
 /// How a shell spells a literal word.
@@ -26,13 +25,23 @@ pub enum Syntax {
 }
 
 impl Syntax {
-    /// The syntax of a shell by name (`bash`, `zsh`, `fish`, `powershell`, `pwsh`).
-    pub fn of_shell(name: &str) -> Option<Syntax> {
-        match name {
-            "bash" | "zsh" => Some(Syntax::Posix),
-            "fish" => Some(Syntax::Fish),
-            "powershell" | "pwsh" => Some(Syntax::PowerShell),
-            _ => None,
+    /// The syntax of a shell by name or program (see [`shell_name`]).
+    pub fn of_shell(program: &str) -> Option<Syntax> {
+        Some(match shell_name(program)? {
+            "fish" => Syntax::Fish,
+            "powershell" => Syntax::PowerShell,
+            _ => Syntax::Posix,
+        })
+    }
+
+    /// `text` as one word of this syntax, quoted only when it needs to be (for commands
+    /// shown to people: `go build -o app ./cmd/app`).
+    pub fn word(self, text: &str) -> String {
+        let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
+        if !text.is_empty() && text.chars().all(plain) {
+            text.to_string()
+        } else {
+            self.quote(text)
         }
     }
 
@@ -59,6 +68,21 @@ impl Syntax {
     }
 }
 
+/// The shell a name or program stands for, as gv names it (`bash`, `zsh`, `fish`,
+/// `powershell`): `zsh`, `-zsh` (a login shell), `/usr/bin/fish`, `pwsh`, `pwsh.exe`.
+pub fn shell_name(program: &str) -> Option<&'static str> {
+    let base = Path::new(program.trim()).file_name()?.to_str()?;
+    let base = base.trim_start_matches('-');
+    let base = base.strip_suffix(".exe").unwrap_or(base);
+    Some(match base {
+        "bash" => "bash",
+        "zsh" => "zsh",
+        "fish" => "fish",
+        "pwsh" | "powershell" => "powershell",
+        _ => return None,
+    })
+}
+
 /// Can `name` be a shell variable in every shell we support? `[env]` may hold names that
 /// a process environment accepts but no shell can assign (`A.B`); the hook skips those.
 pub fn is_portable_var_name(name: &str) -> bool {
@@ -78,77 +102,68 @@ pub struct HookOutput {
     pub warnings: Vec<Notice>,
 }
 
-/// The whole of `hook-env` for the directory `cwd`. It never fails: a directory whose
-/// version is not installed (or whose pin is broken) must not break the prompt, so the
-/// reason becomes a warning, nothing is applied, and the shims explain again on use.
+/// The whole of `hook-env` for the session's directory. It never fails: a directory
+/// whose version is not installed (or whose pin is broken) must not break the prompt, so
+/// the reason becomes a warning, nothing is applied, and the shims explain again on use.
 ///
-/// When the init script names its stamp file ([`watch::STAMP_ENV`]), the code ends with
+/// When the init script names its stamp file ([`crate::vars::HOOK_STAMP`]), the code ends with
 /// the files the shell re-checks at each prompt (see [`crate::watch`]) — even after a
 /// warning, so that fixing the file is picked up too.
-pub fn hook_env(syntax: Syntax, store: &Store, senv: &SelectEnv, cwd: &Path) -> HookOutput {
+pub fn hook_env(syntax: Syntax, session: &Session) -> HookOutput {
     // Dated before anything is read: an edit made while this runs looks newer.
     let started = SystemTime::now();
     // Without a stamp (a directory someone else owns, a read-only disk) the hook still
     // applies the environment; edits in place then wait for the next cd. `gv doctor`
     // reports why: a warning here would repeat at every cd.
-    let watching = std::env::var_os(watch::STAMP_ENV)
+    let watching = std::env::var_os(crate::vars::HOOK_STAMP)
         .filter(|stamp| !stamp.is_empty())
         .is_some_and(|stamp| watch::stamp(Path::new(&stamp), started).is_ok());
-    let found = select::discover(cwd);
-    let mut out = apply(syntax, store, senv, &found);
-    out.warnings
-        .extend(found.foreign.iter().map(select::Foreign::notice));
+    let mut out = apply(syntax, session);
+    out.warnings.extend(session.notices());
     if watching {
-        let candidates = watch::candidates(store, senv, &found, cwd);
+        let candidates =
+            watch::candidates(session.store(), session.select_env(), session.discovery());
         let (code, unwatchable) =
             render_watch(syntax, &Watch::classify(candidates, SystemTime::now()));
         out.code.push_str(&code);
         out.warnings.extend(unwatchable);
     }
-    out.warnings = notice::unseen(store, std::mem::take(&mut out.warnings));
+    out.warnings = notice::unseen(session.store(), std::mem::take(&mut out.warnings));
     out
 }
 
-/// The environment part of [`hook_env`]: what to set for the selection `found` leads to.
-fn apply(syntax: Syntax, store: &Store, senv: &SelectEnv, found: &Discovery) -> HookOutput {
-    let selection = match select::request(store, senv, found)
-        .and_then(|request| select::resolve(store, senv, request))
-    {
-        Ok(selection) => selection,
+/// The environment part of [`hook_env`]: what to set for the session's selection.
+fn apply(syntax: Syntax, session: &Session) -> HookOutput {
+    let failed = |err: &(dyn std::error::Error + 'static), about: PathBuf| HookOutput {
+        code: String::new(),
+        warnings: vec![Notice::of_error(about, err)],
+    };
+    match session.selection() {
+        Ok(_) => {}
         // Outside any project with no default set there is simply nothing to apply.
         Err(SelectError::NothingSelected) => return HookOutput::default(),
+        Err(err) => return failed(&err, deciding_file(&err, session.discovery())),
+    };
+    let plan = match session.plan() {
+        Ok(plan) => plan,
         Err(err) => {
-            return HookOutput {
-                code: String::new(),
-                warnings: vec![error_notice(&err, found)],
+            let about = match &err {
+                SessionError::Env(EnvError::BadValue { path, .. }) => path.clone(),
+                _ => session
+                    .discovery()
+                    .project_config
+                    .clone()
+                    .unwrap_or_default(),
             };
+            return failed(&err, about);
         }
     };
-    let config = match Config::load(store, found.project_config.as_deref()) {
-        Ok(config) => config,
-        Err(err) => {
-            let about = found.project_config.clone().unwrap_or_default();
-            return HookOutput {
-                code: String::new(),
-                warnings: vec![Notice::new(about, err.to_string())],
-            };
-        }
-    };
-    match changes(&selection, &config, |name| std::env::var_os(name)) {
-        Ok((changes, mut warnings)) => {
-            let (code, unrepresentable) = render(syntax, &changes);
-            warnings.extend(unrepresentable);
-            HookOutput { code, warnings }
-        }
-        Err(err) => HookOutput {
-            code: String::new(),
-            warnings: vec![Notice::new(err_file(&err, &config), err.to_string())],
-        },
-    }
+    let (code, warnings) = render(syntax, &changes(plan));
+    HookOutput { code, warnings }
 }
 
-/// A selection failure as a notice about the file that decided (none for `GV_VERSION`).
-fn error_notice(err: &SelectError, found: &Discovery) -> Notice {
+/// The file a selection failure is about (none for `GV_VERSION`).
+fn deciding_file(err: &SelectError, found: &Discovery) -> PathBuf {
     let about = match err {
         SelectError::NotInstalled { origin, .. } | SelectError::NoSystemGo { origin } => {
             origin.path().map(Path::to_path_buf)
@@ -156,20 +171,7 @@ fn error_notice(err: &SelectError, found: &Discovery) -> Notice {
         SelectError::PinFile(e) => Some(e.path().to_path_buf()),
         _ => found.gomod_path.clone(),
     };
-    Notice::new(about.unwrap_or_default(), err.to_string())
-}
-
-/// The config file an env error is about.
-fn err_file(err: &EnvError, config: &Config) -> PathBuf {
-    match err {
-        EnvError::BadValue { path, .. } => path.clone(),
-        EnvError::Config(_) => config
-            .project
-            .as_ref()
-            .or(config.user.as_ref())
-            .map(|f| f.path.clone())
-            .unwrap_or_default(),
-    }
+    about.unwrap_or_default()
 }
 
 /// One change the hook makes.
@@ -181,36 +183,23 @@ pub enum Change {
     Set { name: String, value: OsString },
 }
 
-/// What a shim would inject for `selection` here, as hook changes: the shared plan of
-/// [`gv_core::env::plan`] (GOROOT, the SDK's bin/ on PATH, GOTOOLCHAIN, `[env]`), computed
-/// against the user's own environment. Returns the changes and the plan's warnings.
-pub fn changes(
-    selection: &Selection,
-    config: &Config,
-    lookup: impl Fn(&str) -> Option<OsString>,
-) -> Result<(Vec<Change>, Vec<Notice>), EnvError> {
-    let plan = env::plan(selection, config, lookup)?;
-    // The shell restored its own values before asking, so where the user's value wins
-    // there is nothing to change.
-    let changes = plan
-        .vars
+/// What a shim would inject, as hook changes: the shared plan (GOROOT,
+/// the SDK's bin/ on PATH, GOTOOLCHAIN, `[env]`), computed against the user's own
+/// environment. The shell restored its own values before asking, so where the user's
+/// value wins there is nothing to change; for PATH the shell needs only the entry the
+/// plan adds, so that leaving removes exactly that one.
+pub fn changes(plan: &EnvPlan) -> Vec<Change> {
+    plan.vars
         .iter()
         .filter(|var| var.is_applied())
-        .map(|var| (var.name.as_str(), var.value.as_os_str()))
-        .filter_map(|(name, value)| match name {
-            // The plan's PATH is "bin + the whole PATH"; the shell only needs the entry
-            // it adds, so that leaving removes exactly that one.
-            "PATH" => selection
-                .resolved
-                .goroot()
-                .map(|root| Change::PathPrepend(root.join("bin"))),
-            _ => Some(Change::Set {
+        .filter_map(|var| match var.name.as_str() {
+            "PATH" => plan.sdk_bin.clone().map(Change::PathPrepend),
+            name => Some(Change::Set {
                 name: name.to_string(),
-                value: value.to_owned(),
+                value: var.value.clone(),
             }),
         })
-        .collect();
-    Ok((changes, plan.warnings))
+        .collect()
 }
 
 /// Renders the changes as calls to the init script's `__gv_set` / `__gv_path`.

@@ -1,18 +1,30 @@
-//! The small, fast core shared by the `gv` command and the `go`/`gofmt` shims: Go version
-//! parsing and ordering, the files that pin a version, version selection with its origin,
-//! and the store's layout. No network, no heavy dependencies: the shim links this.
+//! The small, fast core shared by the `gv` command and the `go`/`gofmt` shims (which link
+//! it, so no network and no heavy dependencies). ARCHITECTURE.md walks through it:
+//!
+//! - [`session`]: one run in one directory — discovery, config, selection, env plan, each
+//!   computed once; everything below is what a session is made of;
+//! - [`version`] (Go's version order, specs), [`pinfile`] (`.go-version`, go.mod, …),
+//!   [`select`](mod@crate::select) (which version applies, and why), [`config`] and [`trust`] (config.toml,
+//!   a project's gv.toml and whether it applies), [`env`](mod@crate::env) (what a go command gets);
+//! - [`hook`] and [`watch`] (the shell hook's engine), [`shim`] (shim settings);
+//! - [`store`] (every name on disk), [`vars`] (every environment variable);
+//! - [`error`] (message, cause chain, hint), [`notice`] (said once per file version),
+//!   [`text`] (showing outside text safely), [`platform`] (what differs by OS).
 
 pub mod config;
 pub mod env;
+pub mod error;
 pub mod hook;
 pub mod notice;
 pub mod pinfile;
 pub mod platform;
 pub mod select;
+pub mod session;
 pub mod shim;
 pub mod store;
 pub mod text;
 pub mod trust;
+pub mod vars;
 pub mod version;
 pub mod watch;
 

@@ -18,6 +18,8 @@ pub struct Notice {
     /// The file the notice is about; a new version of it makes the notice new again.
     pub about: PathBuf,
     pub text: String,
+    /// What to do about it.
+    pub hint: Option<String>,
 }
 
 impl Notice {
@@ -25,14 +27,48 @@ impl Notice {
         Notice {
             about: about.into(),
             text: text.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Notice {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// A notice about `about` saying what `err` says.
+    pub fn of_error(about: impl Into<PathBuf>, err: &(dyn std::error::Error + 'static)) -> Notice {
+        let report = crate::error::Report::new(err);
+        Notice {
+            about: about.into(),
+            text: report.message,
+            hint: report.hint,
         }
     }
 }
 
+/// The text, and the hint on a line of its own (as a [`crate::error::Report`] shows it).
 impl std::fmt::Display for Notice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
+        let report = crate::error::Report {
+            message: self.text.clone(),
+            hint: self.hint.clone(),
+        };
+        report.fmt(f)
     }
+}
+
+/// Appends `text` to the message log, when `GV_MESSAGE_LOG` names one. Best effort.
+pub fn log_message(text: &str) {
+    let Some(path) = std::env::var_os(crate::vars::MESSAGE_LOG).filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let record = format!("{text}\n\u{1e}\n");
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, record.as_bytes()));
 }
 
 /// The notices not shown before for the current version of their file, in order; records
@@ -45,7 +81,10 @@ pub fn unseen(store: &Store, notices: Vec<Notice>) -> Vec<Notice> {
     let fresh: Vec<PathBuf> = files
         .into_iter()
         .filter(|file| {
-            let texts = notices.iter().filter(|n| n.about == *file).map(|n| &n.text);
+            let texts = notices
+                .iter()
+                .filter(|n| n.about == *file)
+                .map(ToString::to_string);
             let digest = digest(file, texts);
             let marker = marker(store, file);
             if std::fs::read_to_string(&marker).is_ok_and(|seen| seen.trim() == digest) {
@@ -63,7 +102,7 @@ pub fn unseen(store: &Store, notices: Vec<Notice>) -> Vec<Notice> {
 }
 
 /// What was said about `file`, and which version of it: the file's stamp plus the texts.
-fn digest<'a>(file: &Path, texts: impl Iterator<Item = &'a String>) -> String {
+fn digest(file: &Path, texts: impl Iterator<Item = String>) -> String {
     let mut hash = Sha256::new();
     hash.update(file.as_os_str().as_encoded_bytes());
     let stamp = std::fs::metadata(file)

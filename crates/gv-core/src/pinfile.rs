@@ -21,15 +21,25 @@ pub const MAX_READ: u64 = 256 * 1024;
 /// that file is the one that decides (hence the `Arc` around the I/O error).
 #[derive(Debug, Clone, Error)]
 pub enum PinFileError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: PathBuf,
+        #[source]
         source: Arc<std::io::Error>,
     },
-    #[error(
-        "{path} names no Go version{detail}\n  hint: write one version per line, e.g. `1.22.3`, or run `gv local 1.22.3` there"
-    )]
+    #[error("{path} names no Go version{detail}")]
     Empty { path: PathBuf, detail: String },
+}
+
+impl crate::error::Hint for PinFileError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            PinFileError::Read { .. } => None,
+            PinFileError::Empty { .. } => Some(
+                "write one version per line, e.g. `1.22.3`, or run `gv local 1.22.3` there".into(),
+            ),
+        }
+    }
 }
 
 impl PinFileError {

@@ -9,7 +9,8 @@
 //! 4. the global default (`gv global`);
 //! 5. `system`: a `go` on PATH outside gv's own directories.
 //!
-//! The shim, `gv current` and the shell hook all call [`select`]: one rule, one place.
+//! Discovery, request and resolution run through [`crate::session::Session`], which the
+//! shim, the hook and every gv command use: one rule, one place.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -22,10 +23,6 @@ use crate::pinfile::{self, GoMod, PinEntries, PinFileError};
 use crate::store::{Store, StoreError};
 use crate::version::{Spec, Version, VersionError};
 
-pub const VERSION_ENV: &str = "GV_VERSION";
-/// goenv's override, honoured when `GV_VERSION` is unset so goenv users' habits keep working.
-pub const GOENV_VERSION_ENV: &str = "GOENV_VERSION";
-pub const GOMOD_ENV: &str = "GV_GOMOD";
 pub const GO_VERSION_FILE: &str = ".go-version";
 pub const TOOL_VERSIONS_FILE: &str = ".tool-versions";
 pub const PROJECT_CONFIG_FILE: &str = "gv.toml";
@@ -118,6 +115,16 @@ pub struct Request {
     pub origin: Origin,
 }
 
+impl Request {
+    /// What `gv install` installs to satisfy this request — the one answer the
+    /// not-installed hint, auto-install and `gv install` with no argument all give: the
+    /// first fallback a download can satisfy (`system` cannot), a go.mod minimum widened
+    /// to its release series.
+    pub fn install_spec(&self) -> Option<Spec> {
+        self.specs.iter().find_map(Spec::for_install)
+    }
+}
+
 /// A request resolved against what is installed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved {
@@ -162,34 +169,46 @@ pub struct Selection {
     pub resolved: Resolved,
 }
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum SelectError {
-    #[error("Go {wanted} is not installed ({origin})\n  hint: run `gv install {install}`")]
+    #[error("Go {wanted} is not installed ({origin})")]
     NotInstalled {
         wanted: String,
-        install: String,
+        /// What `gv install` would install for the request ([`Request::install_spec`]).
+        install: Option<String>,
         origin: Box<Origin>,
     },
-    #[error(
-        "`system` was selected ({origin}) but there is no go on PATH outside gv's directories\n  hint: install Go with your package manager, or pick a managed version with `gv local 1.22` / `gv global latest`"
-    )]
+    #[error("`system` was selected ({origin}) but there is no go on PATH outside gv's directories")]
     NoSystemGo { origin: Box<Origin> },
-    #[error(
-        "no Go version is selected here and there is no go on PATH\n  hint: run `gv install latest` and then `gv global latest`, or pin this project with `gv local 1.22`"
-    )]
+    #[error("no Go version is selected here and there is no go on PATH")]
     NothingSelected,
-    #[error(
-        "{var}={value:?} is not valid: {source}\n  hint: set it to a version like 1.22.3, or unset it"
-    )]
+    #[error("{var}={value:?} is not valid")]
     BadEnv {
         var: &'static str,
         value: String,
+        #[source]
         source: VersionError,
     },
     #[error(transparent)]
     PinFile(#[from] PinFileError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl crate::error::Hint for SelectError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            SelectError::NotInstalled { install, .. } => match install {
+                Some(spec) => format!("run `gv install {spec}`"),
+                None => return None,
+            },
+            SelectError::NoSystemGo { .. } => "install Go with your package manager, or pick a managed version with `gv local 1.22` / `gv global latest`".into(),
+            SelectError::NothingSelected => "run `gv install latest`, or pin this project with `gv local 1.22`".into(),
+            SelectError::BadEnv { .. } => "set it to a version like 1.22.3, or unset it".into(),
+            SelectError::PinFile(e) => return e.hint(),
+            SelectError::Store(e) => return e.hint(),
+        })
+    }
 }
 
 /// The inputs selection reads from the process environment, captured once so tests
@@ -206,9 +225,9 @@ pub struct SelectEnv {
 impl SelectEnv {
     pub fn from_process() -> SelectEnv {
         SelectEnv {
-            gv_version: non_blank_var(VERSION_ENV),
-            goenv_version: non_blank_var(GOENV_VERSION_ENV),
-            gomod: std::env::var(GOMOD_ENV).map_or(true, |v| v != "0"),
+            gv_version: non_blank_var(crate::vars::VERSION),
+            goenv_version: non_blank_var(crate::vars::GOENV_VERSION),
+            gomod: std::env::var(crate::vars::GOMOD).map_or(true, |v| v != "0"),
             path: std::env::var_os("PATH"),
         }
     }
@@ -234,6 +253,31 @@ pub struct Discovery {
     pub project_config: Option<PathBuf>,
     /// Files that would have counted but belong to another user (see [`Foreign`]).
     pub foreign: Vec<Foreign>,
+    /// Every path looked at, nearest first, up to the file that decided for each kind:
+    /// the places where a new file would take over (the shell hook watches them).
+    pub looked_at: Vec<(FileKind, PathBuf)>,
+}
+
+/// The kinds of file discovery looks for, in each directory in this order of precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// `.go-version`, then `.tool-versions` with a Go line.
+    Pin,
+    /// `go.work`, then `go.mod`.
+    Module,
+    /// `gv.toml`.
+    ProjectConfig,
+}
+
+impl FileKind {
+    /// The file names of this kind, in the order they win within one directory.
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Pin => &[GO_VERSION_FILE, TOOL_VERSIONS_FILE],
+            FileKind::Module => &["go.work", "go.mod"],
+            FileKind::ProjectConfig => &[PROJECT_CONFIG_FILE],
+        }
+    }
 }
 
 /// A pin or config file owned by someone other than the user running gv (or root):
@@ -254,59 +298,77 @@ impl Foreign {
         Notice::new(
             &self.path,
             format!(
-                "{} is ignored: it belongs to {owner}, not to you, and anyone's file could otherwise decide what runs here\n  hint: if you trust it, copy it into your project, or `sudo chown` it to yourself",
+                "{} is ignored: it belongs to {owner}, not to you, and anyone's file could otherwise decide what runs here",
                 self.path.display()
             ),
         )
+        .with_hint("if you trust it, copy it into your project, or `sudo chown` it to yourself")
     }
 }
 
-/// Walks from `dir` up to `/`, once, collecting the nearest of each kind of file. Files
-/// another user owns are passed over (and listed in [`Discovery::foreign`]).
+/// Walks from `dir` up to `/`, once, collecting the nearest of each kind of file (see
+/// [`FileKind`] for the order within a directory). Files another user owns are passed
+/// over (and listed in [`Discovery::foreign`]).
 pub fn discover(dir: &Path) -> Discovery {
     let mut found = Discovery::default();
     let me = crate::platform::current_uid();
     for dir in dir.ancestors() {
-        let mut usable = |path: &Path| usable_file(path, me, &mut found.foreign);
         if found.pin.is_none() {
-            let go_version = dir.join(GO_VERSION_FILE);
-            let tool_versions = dir.join(TOOL_VERSIONS_FILE);
-            if usable(&go_version) {
-                found.pin = Some(
-                    pinfile::read_go_version(&go_version)
-                        .map(|entries| (Origin::GoVersionFile { path: go_version }, entries)),
-                );
-            } else if usable(&tool_versions) {
-                // A .tool-versions without a Go line does not count; keep looking above.
-                found.pin = match pinfile::read_tool_versions(&tool_versions) {
-                    Ok(Some(entries)) => {
-                        let origin = Origin::ToolVersions {
-                            path: tool_versions,
-                        };
-                        Some(Ok((origin, entries)))
-                    }
-                    Ok(None) => None,
-                    Err(err) => Some(Err(err)),
-                };
-            }
+            found.pin = find_pin(dir, me, &mut found.foreign, &mut found.looked_at);
         }
         if found.gomod_path.is_none() {
-            found.gomod_path = ["go.work", "go.mod"]
-                .into_iter()
-                .map(|name| dir.join(name))
-                .find(|path| usable(path));
+            found.gomod_path = find_first(dir, FileKind::Module, me, &mut found);
         }
         if found.project_config.is_none() {
-            let path = dir.join(PROJECT_CONFIG_FILE);
-            if usable(&path) {
-                found.project_config = Some(path);
-            }
+            found.project_config = find_first(dir, FileKind::ProjectConfig, me, &mut found);
         }
         if found.pin.is_some() && found.gomod_path.is_some() && found.project_config.is_some() {
             break;
         }
     }
     found
+}
+
+/// The pin file deciding in `dir`, parsed: `.go-version`, else a `.tool-versions` with a Go
+/// line (one without does not count, and the search goes on above).
+fn find_pin(
+    dir: &Path,
+    me: u32,
+    foreign: &mut Vec<Foreign>,
+    looked_at: &mut Vec<(FileKind, PathBuf)>,
+) -> Option<Result<(Origin, PinEntries), PinFileError>> {
+    let go_version = dir.join(GO_VERSION_FILE);
+    looked_at.push((FileKind::Pin, go_version.clone()));
+    if usable_file(&go_version, me, foreign) {
+        return Some(
+            pinfile::read_go_version(&go_version)
+                .map(|entries| (Origin::GoVersionFile { path: go_version }, entries)),
+        );
+    }
+    let tool_versions = dir.join(TOOL_VERSIONS_FILE);
+    looked_at.push((FileKind::Pin, tool_versions.clone()));
+    if !usable_file(&tool_versions, me, foreign) {
+        return None;
+    }
+    match pinfile::read_tool_versions(&tool_versions) {
+        Ok(Some(entries)) => Some(Ok((
+            Origin::ToolVersions {
+                path: tool_versions,
+            },
+            entries,
+        ))),
+        Ok(None) => None,
+        Err(err) => Some(Err(err)),
+    }
+}
+
+/// The first usable file of `kind` in `dir`.
+fn find_first(dir: &Path, kind: FileKind, me: u32, found: &mut Discovery) -> Option<PathBuf> {
+    kind.names().iter().find_map(|name| {
+        let path = dir.join(name);
+        found.looked_at.push((kind, path.clone()));
+        usable_file(&path, me, &mut found.foreign).then_some(path)
+    })
 }
 
 /// Is `path` a file gv may obey: a regular file owned by `me` or by root? One `stat`, as
@@ -332,8 +394,8 @@ fn usable_file(path: &Path, me: u32, foreign: &mut Vec<Foreign>) -> bool {
 /// Decides what is asked for here, without looking at what is installed.
 pub fn request(store: &Store, env: &SelectEnv, found: &Discovery) -> Result<Request, SelectError> {
     let from_env = match (&env.gv_version, &env.goenv_version) {
-        (Some(value), _) => Some((VERSION_ENV, value)),
-        (None, Some(value)) => Some((GOENV_VERSION_ENV, value)),
+        (Some(value), _) => Some((crate::vars::VERSION, value)),
+        (None, Some(value)) => Some((crate::vars::GOENV_VERSION, value)),
         (None, None) => None,
     };
     if let Some((var, value)) = from_env {
@@ -419,9 +481,7 @@ pub fn resolve(store: &Store, env: &SelectEnv, request: Request) -> Result<Selec
                     });
                 }
             },
-            Spec::Exact(v) if store.version_dir(v).join("bin").is_dir() => {
-                Some(managed(store, v.clone()))
-            }
+            Spec::Exact(v) if store.is_installed(v) => Some(managed(store, v.clone())),
             _ => {
                 let list = match &mut installed {
                     Some(list) => list,
@@ -442,7 +502,7 @@ pub fn resolve(store: &Store, env: &SelectEnv, request: Request) -> Result<Selec
             Spec::AtLeast(min) => format!("{min} or newer"),
             other => other.to_string(),
         },
-        install: install_hint(&first),
+        install: request.install_spec().map(|spec| spec.to_string()),
         origin: Box::new(request.origin),
     })
 }
@@ -452,22 +512,6 @@ fn managed(store: &Store, version: Version) -> Resolved {
         goroot: store.version_dir(&version),
         version,
     }
-}
-
-/// The argument to suggest to `gv install` for a spec that is not installed.
-fn install_hint(spec: &Spec) -> String {
-    match spec {
-        Spec::AtLeast(min) if min.is_prerelease() => min.to_string(),
-        Spec::AtLeast(min) => format!("{}.{}", min.major(), min.minor()),
-        other => other.to_string(),
-    }
-}
-
-/// Everything selection needs to decide, in one call: discover, request, resolve.
-pub fn select(store: &Store, env: &SelectEnv, dir: &Path) -> Result<Selection, SelectError> {
-    let found = discover(dir);
-    let request = request(store, env, &found)?;
-    resolve(store, env, request)
 }
 
 /// The first executable `go` on PATH that is not one of gv's shims or managed SDKs.
@@ -539,6 +583,13 @@ pub fn pin_conflict(selection: &Selection, found: &Discovery) -> Option<PinConfl
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Discover, request, resolve: what a session does, without one.
+    fn select(store: &Store, env: &SelectEnv, dir: &Path) -> Result<Selection, SelectError> {
+        let found = discover(dir);
+        let request = request(store, env, &found)?;
+        resolve(store, env, request)
+    }
 
     fn fixture() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();

@@ -6,17 +6,10 @@ use std::ffi::OsStr;
 use crate::config::Config;
 use crate::env::EnvError;
 
-/// Incremented by every shim hop. A shim that finds it at [`MAX_DEPTH`] stops, because the
-/// "real" binary it is about to run is (directly or not) a shim again.
-pub const DEPTH_ENV: &str = "GV_SHIM_DEPTH";
-
 /// No honest chain of tools goes through this many shims: the SDK's `bin/` is first on
 /// the child's PATH, so a go command's own children never hit a shim.
 pub const MAX_DEPTH: u32 = 16;
 
-/// `1`/`true` makes a shim install a missing version first; `0`/`false` turns the config
-/// key off for one command.
-pub const AUTO_INSTALL_ENV: &str = "GV_AUTO_INSTALL";
 pub const AUTO_INSTALL_KEY: &str = "auto_install";
 
 /// The recursion depth a shim was started with; garbage counts as 0.

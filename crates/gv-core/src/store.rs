@@ -1,46 +1,115 @@
-//! Where gv keeps things. The store is `GV_ROOT`, else `$XDG_DATA_HOME/gv`, else
-//! `~/.local/share/gv` — on macOS too (see [`crate::platform::data_home`]):
+//! Where gv keeps things: every name on disk comes from [`Store`] (the data directory) or
+//! [`Cache`] (the cache directory), and nowhere else.
+//!
+//! The store is `GV_ROOT`, else `$XDG_DATA_HOME/gv`, else `~/.local/share/gv` — on macOS
+//! too (see [`crate::platform::data_home`]):
 //!
 //! ```text
-//! versions/<version>/   a complete GOROOT per installed version (e.g. versions/1.22.10)
-//! shims/                go, gofmt, ... (the shim binary, hard-linked); a symlink to the
-//!                       current `.shims-XXXX/` generation, swapped atomically by rehash
-//! version               the global default version, one spec per line
-//! trusted-files         project gv.toml files trusted with `gv trust` (see trust.rs)
-//! platforms/<os>-<arch>/<version>/   SDKs for another platform (`gv install --os/--arch`):
-//!                       listed by `gv list`, never selected or shimmed
-//! .hints/notices/       which notices the shim and hook already showed (see notice.rs)
+//! versions/<version>/          a complete GOROOT per installed version (e.g. 1.22.10);
+//!                              installed means its bin/ exists (Store::is_installed)
+//! versions/.tmp-<v>-<pid>/     an install unpacking; renamed to versions/<v> when done
+//! versions/.old-<v>-<pid>/     the tree a --force install replaced, being deleted
+//! versions/.rm-<v>-<pid>/      a version being uninstalled (renamed away first)
+//! shims -> .shims-XXXX/        go, gofmt, …: hard links of gv-shim, one generation per
+//!                              rehash, swapped in with one rename (.shims-link-<pid>)
+//! .shims.lock                  one rehash at a time
+//! version                      the global default, one spec per line (gv global)
+//! current -> versions/<v>      the global default's GOROOT, for IDEs (.current.<pid>
+//!                              while it is replaced)
+//! ide/<name>-<hash> -> …        per-project GOROOT links for GoLand (gv ide goland)
+//! trusted-files                project gv.toml files trusted with `gv trust` (trust.rs)
+//! sumdb/<name>/latest          the checksum database tree head gv last accepted
+//! locks/<version>.lock         one install or uninstall of a version at a time
+//! locks/trust.lock             one `gv trust` at a time
+//! .hints/notices/              notices already shown, per file (notice.rs)
+//! .hints/<name>                one-time hints already shown (e.g. goenv-version)
+//! platforms/<os>-<arch>/       a store of its own (versions/, locks/) for SDKs of another
+//!                              platform (gv install --os/--arch): listed, never selected
 //! ```
 //!
-//! Entries of `versions/` whose name starts with `.` are work in progress (temporary
-//! unpack directories) and are never reported as installed.
+//! The cache is `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv`, else `~/.cache/gv`:
+//!
+//! ```text
+//! downloads/<archive>          archives verified on download, for --offline and reinstalls
+//! downloads/<archive>.sha256   their sha256 and what verified it
+//! downloads/.<archive>.<pid>.partial   a download in progress
+//! downloads/goproxy/…          toolchain module zips (.zip, .ziphash) from a GOPROXY
+//! index/<url>.json             release indexes, kept 15 minutes
+//! hook/<pid>                   the shell hook's stamp files, without XDG_RUNTIME_DIR
+//! debug/<hash>/                gv debug's builds, one directory per project
+//! ```
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::version::Version;
+use crate::error::Hint;
+use crate::pinfile::{self, PinFileError};
+use crate::version::{Spec, Version};
 
-pub const ROOT_ENV: &str = "GV_ROOT";
-pub const CACHE_ENV: &str = "GV_CACHE_DIR";
-
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum StoreError {
-    #[error(
-        "cannot find a home for gv's store: set GV_ROOT (or HOME / XDG_DATA_HOME) to a writable directory"
-    )]
+    #[error("cannot find a home for gv's store")]
     NoDataDir,
-    #[error("cannot find a cache directory: set GV_CACHE_DIR (or HOME / XDG_CACHE_HOME)")]
+    #[error("cannot find a cache directory")]
     NoCacheDir,
-    #[error(
-        "{var}={value:?} is not an absolute path: gv would look for its store relative to each directory you work in\n  hint: export {var}=\"$PWD/{value}\" (or another absolute path), or unset it"
-    )]
+    #[error("{var}={value:?} is not an absolute path")]
     Relative { var: &'static str, value: String },
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        #[source]
+        source: Arc<std::io::Error>,
     },
+}
+
+impl Hint for StoreError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            StoreError::NoDataDir => {
+                "set GV_ROOT (or HOME / XDG_DATA_HOME) to a writable directory".into()
+            }
+            StoreError::NoCacheDir => "set GV_CACHE_DIR (or HOME / XDG_CACHE_HOME)".into(),
+            StoreError::Relative { var, value } => format!(
+                "gv would find a different directory in every place you work: export {var}=\"$PWD/{value}\" (or another absolute path), or unset it"
+            ),
+            StoreError::Io { .. } => return None,
+        })
+    }
+}
+
+/// Work in progress in `versions/`: each kind has a name prefix, followed by the version
+/// and the process id, so the next run can tell whose it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// An install unpacking (`.tmp-`).
+    Unpacking,
+    /// The tree a `--force` install replaced (`.old-`).
+    Replaced,
+    /// A version being uninstalled (`.rm-`).
+    Removing,
+}
+
+impl Work {
+    const ALL: [Work; 3] = [Work::Unpacking, Work::Replaced, Work::Removing];
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Work::Unpacking => ".tmp-",
+            Work::Replaced => ".old-",
+            Work::Removing => ".rm-",
+        }
+    }
+}
+
+/// The global default as written by `gv global`, and what it resolves to here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalDefault {
+    pub file: PathBuf,
+    pub specs: Vec<Spec>,
+    /// The newest installed version the first satisfiable spec matches.
+    pub installed: Option<Version>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,7 +126,7 @@ impl Store {
     /// A relative `GV_ROOT` is refused: it would name a different store in every
     /// directory, and put relative directories on PATH.
     pub fn from_env() -> Result<Store, StoreError> {
-        match absolute_var(ROOT_ENV)? {
+        match absolute_var(crate::vars::ROOT)? {
             Some(root) => Ok(Store::new(root)),
             None => crate::platform::data_home()
                 .map(|d| Store::new(d.join("gv")))
@@ -73,20 +142,96 @@ impl Store {
         self.root.join("versions")
     }
 
-    /// Where SDKs of another platform (`darwin-arm64`, from `gv install --os/--arch`) live.
-    /// Outside `versions/` on purpose: [`Store::installed`] and selection must never take
-    /// a build this machine cannot run for an installed version.
-    pub fn platform_dir(&self, key: &str) -> PathBuf {
-        self.root.join("platforms").join(key)
-    }
-
     /// The GOROOT of an installed (or to-be-installed) version.
     pub fn version_dir(&self, version: &Version) -> PathBuf {
         self.versions_dir().join(version.as_str())
     }
 
+    /// The one definition of "installed": the version's GOROOT has its `bin/`.
+    pub fn is_installed(&self, version: &Version) -> bool {
+        self.version_dir(version).join("bin").is_dir()
+    }
+
+    /// This process's work-in-progress directory of `kind` for `version`.
+    pub fn work_dir(&self, kind: Work, version: &Version) -> PathBuf {
+        self.versions_dir().join(format!(
+            "{}{}-{}",
+            kind.prefix(),
+            version.as_str(),
+            std::process::id()
+        ))
+    }
+
+    /// The version a work-in-progress entry of `versions/` belongs to.
+    pub fn work_version(name: &str) -> Option<Version> {
+        let rest = Work::ALL
+            .iter()
+            .find_map(|kind| name.strip_prefix(kind.prefix()))?;
+        let (version, _pid) = rest.rsplit_once('-')?;
+        Version::parse(version).ok()
+    }
+
     pub fn shims_dir(&self) -> PathBuf {
         self.root.join("shims")
+    }
+
+    /// Is this entry of the store's root a shim generation?
+    pub fn is_shim_generation(name: &str) -> bool {
+        name.starts_with(SHIM_GENERATION_PREFIX)
+    }
+
+    /// The temporary name the new `shims` link is made under before the swap.
+    pub fn shims_link_tmp(&self) -> PathBuf {
+        self.root
+            .join(format!(".shims-link-{}", std::process::id()))
+    }
+
+    pub fn shims_lock(&self) -> PathBuf {
+        self.root.join(".shims.lock")
+    }
+
+    /// The global default version file (goenv keeps the same file at `$GOENV_ROOT/version`).
+    pub fn global_file(&self) -> PathBuf {
+        self.root.join("version")
+    }
+
+    /// The global default and the installed version it resolves to; `None` when unset.
+    pub fn global_default(&self) -> Result<Option<GlobalDefault>, PinFileError> {
+        let file = self.global_file();
+        if !file.is_file() {
+            return Ok(None);
+        }
+        let specs = pinfile::read_go_version(&file)?.specs;
+        let installed = self.installed().unwrap_or_default();
+        let resolved = specs
+            .iter()
+            .find_map(|spec| spec.best_match(&installed).cloned());
+        Ok(Some(GlobalDefault {
+            file,
+            specs,
+            installed: resolved,
+        }))
+    }
+
+    /// `current`: a link to the global default's GOROOT for IDEs.
+    pub fn current_link(&self) -> PathBuf {
+        self.root.join("current")
+    }
+
+    /// The temporary name the new `current` link is made under before the swap.
+    pub fn current_link_tmp(&self) -> PathBuf {
+        self.root.join(format!(".current.{}", std::process::id()))
+    }
+
+    /// Per-project GOROOT links for IDEs.
+    pub fn ide_links_dir(&self) -> PathBuf {
+        self.root.join("ide")
+    }
+
+    /// The checksum databases' tree heads gv accepted (`sumdb/<name>/latest`), as Go
+    /// keeps them in `$GOPATH/pkg/sumdb`: a later head must be consistent with it.
+    pub fn sumdb_state(&self) -> PathBuf {
+        self.root.join("sumdb")
     }
 
     /// The records of `gv trust` (see [`crate::trust`]).
@@ -94,14 +239,27 @@ impl Store {
         self.root.join("trusted-files")
     }
 
+    pub fn locks_dir(&self) -> PathBuf {
+        self.root.join("locks")
+    }
+
+    /// The lock that serialises installs and uninstalls of `version`.
+    pub fn version_lock(&self, version: &Version) -> PathBuf {
+        self.locks_dir().join(format!("{}.lock", version.as_str()))
+    }
+
+    pub fn trust_lock(&self) -> PathBuf {
+        self.locks_dir().join("trust.lock")
+    }
+
     /// Markers of notices already shown (see [`crate::notice`]).
     pub fn notices_dir(&self) -> PathBuf {
         self.root.join(".hints").join("notices")
     }
 
-    /// The global default version file (goenv keeps the same file at `$GOENV_ROOT/version`).
-    pub fn global_file(&self) -> PathBuf {
-        self.root.join("version")
+    /// The marker of a one-time hint.
+    pub fn hint_marker(&self, name: &str) -> PathBuf {
+        self.root.join(".hints").join(name)
     }
 
     /// Is `path` inside gv's own directories? Used to skip shims and managed SDKs when
@@ -110,9 +268,12 @@ impl Store {
         path.starts_with(&self.root)
     }
 
-    /// Installed versions, in Go order (oldest first). A missing store is an empty list.
-    pub fn installed(&self) -> Result<Vec<Version>, StoreError> {
-        versions_in(self.versions_dir())
+    /// The store that holds SDKs of another platform (`darwin-arm64`, from `gv install
+    /// --os/--arch`), laid out like this one. It sits outside `versions/` on purpose:
+    /// [`Store::installed`] and selection must never take a build this machine cannot run
+    /// for an installed version.
+    pub fn platform_store(&self, key: &str) -> Store {
+        Store::new(self.root.join("platforms").join(key))
     }
 
     /// SDKs installed for other platforms: `(os-arch, version)`, sorted.
@@ -121,7 +282,12 @@ impl Store {
         let keys = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => return Err(StoreError::Io { path: dir, source }),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: dir,
+                    source: Arc::new(source),
+                });
+            }
         };
         let mut out = Vec::new();
         for key in keys.filter_map(Result::ok) {
@@ -131,45 +297,131 @@ impl Store {
             if name.starts_with('.') {
                 continue;
             }
-            for version in versions_in(self.platform_dir(&name))? {
+            for version in self.platform_store(&name).installed()? {
                 out.push((name.clone(), version));
             }
         }
         out.sort();
         Ok(out)
     }
-}
 
-/// The complete SDKs in `dir`, in Go order; names starting with `.` are work in progress.
-fn versions_in(dir: PathBuf) -> Result<Vec<Version>, StoreError> {
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(StoreError::Io { path: dir, source }),
-    };
-    let mut versions: Vec<Version> = entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let name = entry.file_name();
-            let name = name.to_str()?;
-            if name.starts_with('.') || !entry.path().join("bin").is_dir() {
-                return None;
+    /// Installed versions, in Go order (oldest first). A missing store is an empty list.
+    pub fn installed(&self) -> Result<Vec<Version>, StoreError> {
+        let dir = self.versions_dir();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: dir,
+                    source: Arc::new(source),
+                });
             }
-            Version::parse(name).ok()
-        })
-        .collect();
-    versions.sort();
-    Ok(versions)
+        };
+        let mut versions: Vec<Version> = entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let name = entry.file_name();
+                let name = name.to_str()?;
+                if name.starts_with('.') {
+                    return None;
+                }
+                // `go1.22` would parse, but names another directory than its version's.
+                Version::parse(name)
+                    .ok()
+                    .filter(|v| v.as_str() == name && self.is_installed(v))
+            })
+            .collect();
+        versions.sort();
+        Ok(versions)
+    }
 }
 
-/// gv's cache directory (downloads, release index): `GV_CACHE_DIR`, else
-/// `$XDG_CACHE_HOME/gv`, else `~/.cache/gv`.
-pub fn cache_dir() -> Result<PathBuf, StoreError> {
-    match absolute_var(CACHE_ENV)? {
-        Some(dir) => Ok(dir),
-        None => crate::platform::cache_home()
-            .map(|d| d.join("gv"))
-            .ok_or(StoreError::NoCacheDir),
+/// The name prefix of shim generation directories (`.shims-XXXX`) in the store's root.
+pub const SHIM_GENERATION_PREFIX: &str = ".shims-";
+
+/// gv's cache directory: see the layout at the top of this module.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+impl Cache {
+    pub fn new(root: impl Into<PathBuf>) -> Cache {
+        Cache { root: root.into() }
+    }
+
+    /// `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv`, else `~/.cache/gv` (a relative
+    /// `GV_CACHE_DIR` is refused).
+    pub fn from_env() -> Result<Cache, StoreError> {
+        match absolute_var(crate::vars::CACHE_DIR)? {
+            Some(dir) => Ok(Cache::new(dir)),
+            None => crate::platform::cache_home()
+                .map(|d| Cache::new(d.join("gv")))
+                .ok_or(StoreError::NoCacheDir),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn downloads(&self) -> PathBuf {
+        self.root.join("downloads")
+    }
+
+    /// Toolchain module zips from a GOPROXY, laid out like a module cache
+    /// (`golang.org/toolchain/@v/<version>.zip` and `.ziphash`).
+    pub fn goproxy_downloads(&self) -> PathBuf {
+        self.downloads().join("goproxy")
+    }
+
+    /// A download in progress by this process.
+    pub fn partial_download(&self, filename: &str) -> PathBuf {
+        self.downloads()
+            .join(format!(".{filename}.{}.partial", std::process::id()))
+    }
+
+    /// Is this entry of `downloads/` a partial download of `version`?
+    pub fn is_partial_download_of(name: &str, version: &Version) -> bool {
+        name.starts_with(&format!(".{}.", version.go_name())) && name.ends_with(".partial")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.root.join("index")
+    }
+
+    /// The cached copy of the release index at `url`.
+    pub fn index_file(&self, url: &str) -> PathBuf {
+        let key: String = url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        self.index_dir().join(format!("{key}.json"))
+    }
+
+    /// The shell hook's stamp files when there is no runtime directory.
+    pub fn hook_stamps(&self) -> PathBuf {
+        self.root.join("hook")
+    }
+
+    /// `gv debug`'s build directories.
+    pub fn debug_builds(&self) -> PathBuf {
+        self.root.join("debug")
+    }
+
+    /// What `gv cache clean` empties: downloads and indexes (stamps and debug builds are
+    /// working state, not caches of the network).
+    pub fn cleanable(&self) -> Vec<PathBuf> {
+        vec![self.downloads(), self.index_dir()]
     }
 }
 
@@ -220,6 +472,7 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(names, ["1.21.13", "1.22rc1", "1.22.10"]);
+        assert!(!store.is_installed(&Version::parse("1.24.0").unwrap()));
     }
 
     /// An SDK built for another platform (`gv install --os darwin --arch arm64`) is listed
@@ -231,10 +484,11 @@ mod tests {
         let store = Store::new(dir.path());
         std::fs::create_dir_all(store.versions_dir().join("1.22.10/bin")).unwrap();
         for key in ["darwin-arm64", "windows-amd64"] {
-            std::fs::create_dir_all(store.platform_dir(key).join("1.23.0/bin")).unwrap();
+            let other = store.platform_store(key);
+            std::fs::create_dir_all(other.versions_dir().join("1.23.0/bin")).unwrap();
         }
-        std::fs::create_dir_all(store.platform_dir("darwin-arm64").join(".tmp-1.24.0-1/bin"))
-            .unwrap();
+        let darwin = store.platform_store("darwin-arm64");
+        std::fs::create_dir_all(darwin.versions_dir().join(".tmp-1.24.0-1/bin")).unwrap();
         let installed: Vec<String> = store
             .installed()
             .unwrap()
@@ -249,10 +503,54 @@ mod tests {
             .map(|(k, v)| format!("{k} {v}"))
             .collect();
         assert_eq!(other, ["darwin-arm64 1.23.0", "windows-amd64 1.23.0"]);
-        assert!(
-            !store
-                .platform_dir("darwin-arm64")
-                .starts_with(store.versions_dir())
+        assert!(!darwin.root().starts_with(store.versions_dir()));
+    }
+
+    #[test]
+    fn work_names_carry_their_version() {
+        let store = Store::new("/gv");
+        let v = Version::parse("1.22.10-bigcorp").unwrap();
+        let dir = store.work_dir(Work::Replaced, &v);
+        let name = dir.file_name().unwrap().to_str().unwrap();
+        assert!(name.starts_with(".old-1.22.10-bigcorp-"), "{name}");
+        assert_eq!(
+            Store::work_version(name).unwrap().as_str(),
+            "1.22.10-bigcorp"
         );
+        assert_eq!(
+            Store::work_version(".tmp-1.22.10-123").unwrap().as_str(),
+            "1.22.10"
+        );
+        assert!(Store::work_version("1.22.10").is_none());
+        assert!(Store::work_version(".tmp-garbage-1").is_none());
+    }
+
+    #[test]
+    fn the_global_default_resolves_against_what_is_installed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        assert_eq!(store.global_default().unwrap(), None);
+        std::fs::create_dir_all(store.versions_dir().join("1.22.10/bin")).unwrap();
+        std::fs::write(store.global_file(), "1.25\n1.22\n").unwrap();
+        let global = store.global_default().unwrap().unwrap();
+        assert_eq!(global.specs.len(), 2);
+        assert_eq!(global.installed.unwrap().as_str(), "1.22.10");
+    }
+
+    #[test]
+    fn cache_names() {
+        let cache = Cache::new("/c");
+        assert_eq!(
+            cache.index_file("https://go.dev/dl/?mode=json&include=all"),
+            Path::new("/c/index/go.dev_dl__mode_json_include_all.json")
+        );
+        let v = Version::parse("1.22.10").unwrap();
+        let partial = cache.partial_download("go1.22.10.linux-amd64.tar.gz");
+        let name = partial.file_name().unwrap().to_str().unwrap();
+        assert!(Cache::is_partial_download_of(name, &v), "{name}");
+        assert!(!Cache::is_partial_download_of(
+            name,
+            &Version::parse("1.22.1").unwrap()
+        ));
     }
 }

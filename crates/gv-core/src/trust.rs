@@ -24,9 +24,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::platform::Stamp;
+use crate::vars::TRUSTED_PATHS;
 
-/// Colon-separated directories whose gv.toml files are trusted (for CI containers).
-pub const TRUSTED_PATHS_ENV: &str = "GV_TRUSTED_PATHS";
 /// The user-config key listing trusted directories.
 pub const TRUSTED_PATHS_KEY: &str = "trusted_paths";
 
@@ -55,7 +54,7 @@ impl std::fmt::Display for Trust {
             Trust::Tree { dir, from } => {
                 write!(f, "trusted: below {}, listed in ", dir.display())?;
                 match from {
-                    TreeSource::Env => write!(f, "{TRUSTED_PATHS_ENV}"),
+                    TreeSource::Env => write!(f, "{TRUSTED_PATHS}"),
                     TreeSource::UserConfig(path) => {
                         write!(f, "{TRUSTED_PATHS_KEY} of {}", path.display())
                     }

@@ -1,7 +1,8 @@
 //! Go versions, parsed and ordered exactly as Go's own `go/version` (internal/gover) does,
 //! and version *specs* ("1.22", "latest", "system") matched against a set of versions.
 //!
-//! Ordering rules worth remembering (see the facts file):
+//! Ordering rules worth remembering (Go's `src/internal/gover/gover.go` is the reference;
+//! the tests below pin each rule):
 //! - From 1.21 on, `1.21` is a language version and sorts before every release of it:
 //!   `1.21 < 1.21rc1 < 1.21.0`. Before 1.21 a missing patch means `.0`: `1.20 == 1.20.0`.
 //! - Pre-release kinds compare as strings: `alpha < beta < rc`.
@@ -29,7 +30,7 @@ pub struct Version {
     pre: Option<u64>,
 }
 
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum VersionError {
     #[error("`{0}` is not a Go version (expected something like 1.22.3, 1.22, 1.23rc1)")]
     Invalid(String),
@@ -37,6 +38,12 @@ pub enum VersionError {
         "`{0}` is not a version spec (expected a version like 1.22.3, a prefix like 1.22, `latest` or `system`)"
     )]
     InvalidSpec(String),
+}
+
+impl crate::error::Hint for VersionError {
+    fn hint(&self) -> Option<String> {
+        None
+    }
 }
 
 impl Version {
@@ -255,6 +262,21 @@ impl Spec {
                 minor: Some(version.minor()),
             },
             _ => Spec::Exact(version),
+        })
+    }
+
+    /// The spec to install for this one: a go.mod minimum (`go 1.22`, at least 1.22.0)
+    /// installs the newest release of its series, as `gv install 1.22` does (a
+    /// pre-release minimum installs exactly that); `system` is nothing gv installs.
+    pub fn for_install(&self) -> Option<Spec> {
+        Some(match self {
+            Spec::System => return None,
+            Spec::AtLeast(min) if !min.is_prerelease() => Spec::Prefix {
+                major: min.major(),
+                minor: Some(min.minor()),
+            },
+            Spec::AtLeast(min) => Spec::Exact(min.clone()),
+            other => other.clone(),
         })
     }
 

@@ -15,13 +15,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::config;
 use crate::platform;
-use crate::select::{
-    Discovery, GO_VERSION_FILE, PROJECT_CONFIG_FILE, SelectEnv, TOOL_VERSIONS_FILE,
-};
+use crate::select::{Discovery, FileKind, SelectEnv};
 use crate::store::{self, Store};
-
-/// How the init scripts tell `hook-env` where their shell's stamp file is.
-pub const STAMP_ENV: &str = "__GV_STAMP";
 
 /// How far before the hook's start the stamp is dated. File times come from the kernel's
 /// coarse clock, which lags the precise one by up to a tick (10 ms at HZ=100): an edit
@@ -40,7 +35,7 @@ const STALE_STAMP: Duration = Duration::from_secs(24 * 60 * 60);
 pub fn stamp_dir() -> Result<PathBuf, store::StoreError> {
     match platform::runtime_dir() {
         Some(dir) => Ok(dir.join("gv")),
-        None => Ok(store::cache_dir()?.join("hook")),
+        None => Ok(store::Cache::from_env()?.hook_stamps()),
     }
 }
 
@@ -137,55 +132,25 @@ fn remove_stale_stamps(dir: &Path, now: SystemTime) {
     }
 }
 
-/// Every file whose appearance, change or removal could change what the hook applies in
-/// `cwd`, given what [`crate::select::discover`] found there. Walks the same directories
-/// as discovery, nearest first, and stops per kind of file where discovery found one.
-pub fn candidates(store: &Store, senv: &SelectEnv, found: &Discovery, cwd: &Path) -> Vec<PathBuf> {
-    let pin_path = match &found.pin {
-        Some(Ok((origin, _))) => origin.path(),
-        Some(Err(err)) => Some(err.path()),
-        None => None,
-    };
+/// Every file whose appearance, change or removal could change what the hook applies,
+/// given what [`crate::select::discover`] found: the places it looked, nearest first up
+/// to the deciding file of each kind, of the kinds that can decide here.
+pub fn candidates(store: &Store, senv: &SelectEnv, found: &Discovery) -> Vec<PathBuf> {
     // GV_VERSION (set by `gv shell`) beats every file; the gv function re-runs the hook
-    // whenever it changes.
+    // whenever it changes. A pin file beats go.work/go.mod.
     let pins_matter = senv.gv_version.is_none() && senv.goenv_version.is_none();
-    let mut pins_open = pins_matter;
-    let mut gomod_open = pins_matter && senv.gomod && pin_path.is_none();
-    let mut config_open = true;
-    let mut paths = Vec::new();
-    for dir in cwd.ancestors() {
-        if pins_open {
-            for name in [GO_VERSION_FILE, TOOL_VERSIONS_FILE] {
-                let path = dir.join(name);
-                let decides = Some(path.as_path()) == pin_path;
-                paths.push(path);
-                if decides {
-                    pins_open = false;
-                    break;
-                }
-            }
-        }
-        if gomod_open {
-            for name in ["go.work", "go.mod"] {
-                let path = dir.join(name);
-                let decides = Some(&path) == found.gomod_path.as_ref();
-                paths.push(path);
-                if decides {
-                    gomod_open = false;
-                    break;
-                }
-            }
-        }
-        if config_open {
-            let path = dir.join(PROJECT_CONFIG_FILE);
-            config_open = Some(&path) != found.project_config.as_ref();
-            paths.push(path);
-        }
-        if !(pins_open || gomod_open || config_open) {
-            break;
-        }
-    }
-    if pins_matter && pin_path.is_none() {
+    let gomod_matters = pins_matter && senv.gomod && found.pin.is_none();
+    let mut paths: Vec<PathBuf> = found
+        .looked_at
+        .iter()
+        .filter(|(kind, _)| match kind {
+            FileKind::Pin => pins_matter,
+            FileKind::Module => gomod_matters,
+            FileKind::ProjectConfig => true,
+        })
+        .map(|(_, path)| path.clone())
+        .collect();
+    if pins_matter && found.pin.is_none() {
         paths.push(store.global_file());
     }
     paths.extend(config::user_config_path());
@@ -221,7 +186,7 @@ impl Watch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::select;
+    use crate::select::{self, GO_VERSION_FILE};
     use std::fs::File;
 
     fn senv() -> SelectEnv {
@@ -257,7 +222,7 @@ mod tests {
         std::fs::write(root.join("p/go.mod"), "module m\ngo 1.22\n").unwrap();
 
         let found = select::discover(&deep);
-        let paths = candidates(&store, &senv(), &found, &deep);
+        let paths = candidates(&store, &senv(), &found);
         let watch = Watch::classify(paths, SystemTime::now());
         let files = names(&watch.files, root);
         assert!(files.contains(&"p/.go-version".into()), "{files:?}");
@@ -295,7 +260,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("go.mod"), "module m\ngo 1.22\n").unwrap();
         let found = select::discover(&dir);
-        let paths = candidates(&store, &senv(), &found, &dir);
+        let paths = candidates(&store, &senv(), &found);
         let listed = names(&paths, root);
         assert!(listed.contains(&"m/go.mod".into()), "{listed:?}");
         assert!(listed.contains(&"m/go.work".into()), "{listed:?}");
@@ -305,7 +270,7 @@ mod tests {
             gv_version: Some("1.22".into()),
             ..senv()
         };
-        let paths = candidates(&store, &shell_override, &found, &dir);
+        let paths = candidates(&store, &shell_override, &found);
         assert!(
             !paths
                 .iter()

@@ -1,7 +1,11 @@
 //! Shared helpers for gv's black-box tests: an isolated environment per test, and real Go
 //! SDKs provisioned from the Python package index (see scripts/provision-go-sdks).
 
+pub mod goproxy;
 pub mod mirror;
+pub mod sumdb;
+pub mod tls;
+pub mod zipw;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,10 +41,9 @@ impl Sandbox {
     /// A sandbox whose work/ tree the user trusts wholesale (`GV_TRUSTED_PATHS`): for
     /// tests of what a gv.toml does, rather than of whether it may.
     pub fn trusting() -> Sandbox {
-        Sandbox {
-            trusted_work: true,
-            ..Sandbox::new()
-        }
+        let mut sandbox = Sandbox::new();
+        sandbox.trusted_work = true;
+        sandbox
     }
 
     /// `gv trust PATH` (a gv.toml or its directory), as a user reviewing a project would.
@@ -91,9 +94,54 @@ impl Sandbox {
         if self.trusted_work {
             env.push(("GV_TRUSTED_PATHS", self.path().join("work")));
         }
+        env.push(("GV_MESSAGE_LOG", self.message_log()));
         env
     }
 
+    /// Where gv and the shims log every message they print in this sandbox.
+    pub fn message_log(&self) -> PathBuf {
+        self.path().join("messages.log")
+    }
+}
+
+/// Every message gv printed in a test is checked when its sandbox goes: none may say the
+/// same thing twice (a cause in the message and again in the chain, a chain in the hint).
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let log = std::fs::read_to_string(self.message_log()).unwrap_or_default();
+        let repeats: Vec<String> = log
+            .split("\n\u{1e}\n")
+            .filter_map(repeated_clause)
+            .collect();
+        assert!(
+            repeats.is_empty(),
+            "gv printed a message that repeats itself:\n{}",
+            repeats.join("\n---\n")
+        );
+    }
+}
+
+/// The first clause (a part between `: `, `; ` or line breaks, long enough to mean
+/// something) that a message holds twice, with the message.
+pub fn repeated_clause(message: &str) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    for clause in message
+        .split(['\n', ';', '(', ')'])
+        .flat_map(|part| part.split(": "))
+        .map(|c| c.trim().trim_start_matches("hint:").trim())
+        .filter(|c| c.len() >= 16)
+    {
+        if !seen.insert(clause) {
+            return Some(format!("{clause:?} twice in:\n{message}"));
+        }
+    }
+    None
+}
+
+impl Sandbox {
     /// `gv ARGS` in `cwd`, with the sandbox environment and nothing of the caller's gv state.
     pub fn gv(&self, cwd: &Path) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("gv").expect("gv binary");
@@ -275,4 +323,16 @@ impl Sandbox {
             .env("NO_COLOR", "1");
         cmd
     }
+}
+
+/// The check every sandbox runs on drop finds the doubled cause gv once printed.
+#[test]
+fn a_message_that_repeats_its_cause_is_caught() {
+    let doubled = "cannot read /p/.go-version: Input/output error (os error 5): Input/output error (os error 5)";
+    assert!(repeated_clause(doubled).is_some());
+    let hint_repeats_chain = "cannot download go1.22.10.linux-amd64.tar.gz: cannot reach 127.0.0.1:9: connection refused\n  hint: cannot reach 127.0.0.1:9: connection refused";
+    assert!(repeated_clause(hint_repeats_chain).is_some());
+    let fine =
+        "Go 1.24.2 is not installed (set by /p/.go-version)\n  hint: run `gv install 1.24.2`";
+    assert_eq!(repeated_clause(fine), None);
 }

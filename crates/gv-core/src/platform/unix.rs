@@ -124,6 +124,12 @@ pub fn create_new_file(path: &Path, executable: bool) -> io::Result<File> {
         .open(path)
 }
 
+/// Creates the directory `dir` (not its parents), readable and traversable by everyone
+/// (0755 less the umask).
+pub fn create_shared_dir(dir: &Path) -> io::Result<()> {
+    std::fs::DirBuilder::new().mode(0o755).create(dir)
+}
+
 /// Creates `dir` and its parents, readable and traversable by everyone (0755 less the umask).
 pub fn create_shared_dir_all(dir: &Path) -> io::Result<()> {
     std::fs::DirBuilder::new()

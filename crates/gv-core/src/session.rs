@@ -1,0 +1,273 @@
+//! One run of gv (or of a shim, or of the shell hook) in one directory: the store, the
+//! process environment and the working directory in; discovery, config, the request,
+//! the selection and the environment plan out — each computed at most once, and only
+//! when asked for. Every command that decides "which Go, with what environment, here"
+//! asks a session, so they cannot decide differently.
+//!
+//! ```text
+//! discovery ──► request ──► selection ──► env plan
+//!     └──────► config ───────────────────────┘
+//! ```
+
+use std::cell::OnceCell;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::config::{Config, ConfigError};
+use crate::env::{self, EnvError, EnvPlan};
+use crate::error::Hint;
+use crate::notice::Notice;
+use crate::select::{self, Discovery, PinConflict, Request, SelectEnv, SelectError, Selection};
+use crate::store::{Store, StoreError};
+use crate::version::Spec;
+
+/// Reads one variable of the environment the plan is computed against.
+pub type Lookup = Box<dyn Fn(&str) -> Option<OsString>>;
+
+#[derive(Debug, Clone, Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot read the current directory")]
+    Cwd(#[source] std::sync::Arc<std::io::Error>),
+    #[error(transparent)]
+    Select(#[from] SelectError),
+    #[error(transparent)]
+    Env(#[from] EnvError),
+}
+
+impl From<ConfigError> for SessionError {
+    fn from(e: ConfigError) -> SessionError {
+        SessionError::Env(EnvError::Config(e))
+    }
+}
+
+impl Hint for SessionError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            SessionError::Store(e) => e.hint(),
+            SessionError::Cwd(_) => Some("cd to a directory that exists".into()),
+            SessionError::Select(e) => e.hint(),
+            SessionError::Env(e) => e.hint(),
+        }
+    }
+}
+
+/// See [`Session::here`].
+pub struct Here<'a> {
+    pub selection: &'a Selection,
+    pub config: &'a Config,
+    pub plan: &'a EnvPlan,
+}
+
+pub struct Session {
+    store: Store,
+    select_env: SelectEnv,
+    cwd: PathBuf,
+    lookup: Lookup,
+    found: OnceCell<Discovery>,
+    config: OnceCell<Result<Config, ConfigError>>,
+    request: OnceCell<Result<Request, SelectError>>,
+    selection: OnceCell<Result<Selection, SelectError>>,
+    plan: OnceCell<Result<EnvPlan, EnvError>>,
+}
+
+impl Session {
+    /// A session for `cwd`, with selection inputs `select_env` and the process's own
+    /// environment for the plan.
+    pub fn new(store: Store, select_env: SelectEnv, cwd: PathBuf) -> Session {
+        Session {
+            store,
+            select_env,
+            cwd,
+            lookup: Box::new(|name| std::env::var_os(name)),
+            found: OnceCell::new(),
+            config: OnceCell::new(),
+            request: OnceCell::new(),
+            selection: OnceCell::new(),
+            plan: OnceCell::new(),
+        }
+    }
+
+    /// The session of this process: `GV_ROOT`, the selection variables, the working
+    /// directory.
+    pub fn from_process() -> Result<Session, SessionError> {
+        let store = Store::from_env()?;
+        let cwd = std::env::current_dir().map_err(|e| SessionError::Cwd(std::sync::Arc::new(e)))?;
+        Ok(Session::new(store, SelectEnv::from_process(), cwd))
+    }
+
+    /// The plan reads the environment through `lookup` instead of the process's.
+    pub fn with_lookup(mut self, lookup: Lookup) -> Session {
+        self.lookup = lookup;
+        self
+    }
+
+    /// The same place with other selection inputs (`--version V`, or a project's own
+    /// pins without this shell's `GV_VERSION`).
+    pub fn with_select_env(&self, select_env: SelectEnv) -> Session {
+        Session::new(self.store.clone(), select_env, self.cwd.clone())
+    }
+
+    /// The same inputs in another directory.
+    pub fn at(&self, cwd: PathBuf) -> Session {
+        Session::new(self.store.clone(), self.select_env.clone(), cwd)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn select_env(&self) -> &SelectEnv {
+        &self.select_env
+    }
+
+    pub fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+
+    /// The pin, module and config files that apply here.
+    pub fn discovery(&self) -> &Discovery {
+        self.found.get_or_init(|| select::discover(&self.cwd))
+    }
+
+    /// The user's config and the project's gv.toml (when trusted).
+    pub fn config(&self) -> Result<&Config, ConfigError> {
+        self.config
+            .get_or_init(|| Config::load(&self.store, self.discovery().project_config.as_deref()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// What is asked for here, and by whom; nothing installed is looked at.
+    pub fn request(&self) -> Result<&Request, SelectError> {
+        self.request
+            .get_or_init(|| select::request(&self.store, &self.select_env, self.discovery()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The version that applies here.
+    pub fn selection(&self) -> Result<&Selection, SelectError> {
+        self.selection
+            .get_or_init(|| {
+                let request = self.request()?.clone();
+                select::resolve(&self.store, &self.select_env, request)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The environment a go command gets here.
+    pub fn plan(&self) -> Result<&EnvPlan, SessionError> {
+        let selection = self.selection()?;
+        let config = self.config()?;
+        self.plan
+            .get_or_init(|| env::plan(selection, config, &self.lookup))
+            .as_ref()
+            .map_err(|e| SessionError::Env(e.clone()))
+    }
+
+    /// What a command that runs go needs here: the selection, the config, the plan.
+    pub fn here(&self) -> Result<Here<'_>, SessionError> {
+        Ok(Here {
+            selection: self.selection()?,
+            config: self.config()?,
+            plan: self.plan()?,
+        })
+    }
+
+    /// What `gv install` with no argument installs here (see [`Request::install_spec`]).
+    pub fn install_spec(&self) -> Result<Option<Spec>, SelectError> {
+        Ok(self.request()?.install_spec())
+    }
+
+    /// Forgets the selection and the plan, after the store changed (an auto-install).
+    pub fn reselect(&mut self) {
+        self.selection.take();
+        self.plan.take();
+    }
+
+    /// A pinned version older than the go.mod / go.work here requires.
+    pub fn pin_conflict(&self) -> Option<PinConflict> {
+        select::pin_conflict(self.selection().ok()?, self.discovery())
+    }
+
+    /// What the shim and the hook tell the user once per file version: files another
+    /// user planted, an untrusted gv.toml, ignored entries (once the plan is computed).
+    pub fn notices(&self) -> Vec<Notice> {
+        let mut out: Vec<Notice> = self
+            .discovery()
+            .foreign
+            .iter()
+            .map(select::Foreign::notice)
+            .collect();
+        match self.plan.get() {
+            Some(Ok(plan)) => out.extend(plan.warnings.iter().cloned()),
+            _ => {
+                if let Some(Ok(config)) = self.config.get() {
+                    out.extend(config.warnings());
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(dir: &Path, store: &Store) -> Session {
+        let env = SelectEnv {
+            gomod: true,
+            ..SelectEnv::default()
+        };
+        Session::new(store.clone(), env, dir.to_path_buf()).with_lookup(Box::new(|_| None))
+    }
+
+    /// `.go-version` asks for `system`, then 1.22; no go on PATH, nothing installed: every
+    /// answer to "what would I install" is 1.22, never `system`.
+    #[test]
+    fn system_then_a_version_installs_the_version() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().join("store"));
+        std::fs::write(tmp.path().join(".go-version"), "system\n1.22\n").unwrap();
+        let s = session(tmp.path(), &store);
+        let expected = Spec::parse("1.22").unwrap();
+        assert_eq!(s.install_spec().unwrap(), Some(expected.clone()));
+        let err = s.selection().unwrap_err();
+        assert_eq!(
+            err.hint().as_deref(),
+            Some("run `gv install 1.22`"),
+            "{err}"
+        );
+        assert!(
+            matches!(err, SelectError::NotInstalled { install: Some(ref i), .. } if *i == expected.to_string())
+        );
+    }
+
+    #[test]
+    fn each_step_is_computed_once_and_after_an_install_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().join("store"));
+        std::fs::write(tmp.path().join(".go-version"), "1.22.10\n").unwrap();
+        let mut s = session(tmp.path(), &store);
+        assert!(s.selection().is_err());
+        assert!(std::ptr::eq(s.discovery(), s.discovery()));
+        std::fs::create_dir_all(store.versions_dir().join("1.22.10/bin")).unwrap();
+        assert!(
+            s.selection().is_err(),
+            "cached until told the store changed"
+        );
+        s.reselect();
+        assert_eq!(s.selection().unwrap().resolved.name(), "1.22.10");
+        let plan = s.plan().unwrap();
+        assert_eq!(
+            plan.sdk_bin.as_deref(),
+            Some(store.versions_dir().join("1.22.10/bin").as_path())
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! Every environment variable gv reads or sets: its name (the constants), what it means,
+//! its default, and who reads it ([`ALL`]). README's Configuration table is checked
+//! against this list (tests/it/readme.rs), so the two cannot drift.
+
+/// The store (installed SDKs, shims, the global default).
+pub const ROOT: &str = "GV_ROOT";
+/// Overrides every pin; `:`-separated fallbacks.
+pub const VERSION: &str = "GV_VERSION";
+/// goenv's override, honoured when `GV_VERSION` is unset.
+pub const GOENV_VERSION: &str = "GOENV_VERSION";
+/// Where `gv import goenv` looks.
+pub const GOENV_ROOT: &str = "GOENV_ROOT";
+/// `0` stops gv from reading go.mod / go.work.
+pub const GOMOD: &str = "GV_GOMOD";
+/// Directories whose project gv.toml files are trusted.
+pub const TRUSTED_PATHS: &str = "GV_TRUSTED_PATHS";
+/// The user config file.
+pub const CONFIG: &str = "GV_CONFIG";
+/// The cache directory.
+pub const CACHE_DIR: &str = "GV_CACHE_DIR";
+/// Set by the completion scripts.
+pub const COMPLETE: &str = "GV_COMPLETE";
+/// Where `gv install` downloads from.
+pub const GO_MIRROR: &str = "GV_GO_MIRROR";
+/// The release index trusted for checksums.
+pub const GO_INDEX: &str = "GV_GO_INDEX";
+/// Where `gv install` gets toolchains: go.dev (or a mirror), or GOPROXY.
+pub const SOURCE: &str = "GV_SOURCE";
+/// A shim installs a missing version first.
+pub const AUTO_INSTALL: &str = "GV_AUTO_INSTALL";
+/// Where `gv rehash` finds gv-shim.
+pub const SHIM_BINARY: &str = "GV_SHIM_BINARY";
+/// How many shims deep a process is.
+pub const SHIM_DEPTH: &str = "GV_SHIM_DEPTH";
+/// Where every message gv prints is appended too.
+pub const MESSAGE_LOG: &str = "GV_MESSAGE_LOG";
+/// The shell hook's stamp file, named to `hook-env` by the init scripts.
+pub const HOOK_STAMP: &str = "__GV_STAMP";
+
+/// Who reads a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The gv command.
+    Gv,
+    /// The go/gofmt shims.
+    Shim,
+    /// The shell hook (`hook-env`) and the init scripts.
+    Hook,
+    /// The go command gv runs (gv passes it on, or computes around it).
+    Go,
+}
+
+/// One variable of the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct Var {
+    pub name: &'static str,
+    pub meaning: &'static str,
+    /// `""` when there is none.
+    pub default: &'static str,
+    pub read_by: &'static [Reader],
+}
+
+use Reader::{Go, Gv, Hook, Shim};
+
+/// The registry, in README's order.
+pub const ALL: &[Var] = &[
+    Var {
+        name: ROOT,
+        meaning: "the store: installed SDKs, shims, the global default",
+        default: "$XDG_DATA_HOME/gv (~/.local/share/gv)",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: VERSION,
+        meaning: "overrides every pin; several versions separated by `:` are fallbacks",
+        default: "",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: GOENV_VERSION,
+        meaning: "goenv's override, honoured when GV_VERSION is unset",
+        default: "",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: GOENV_ROOT,
+        meaning: "where `gv import goenv` looks",
+        default: "~/.goenv",
+        read_by: &[Gv],
+    },
+    Var {
+        name: GOMOD,
+        meaning: "`0` stops gv from reading go.mod / go.work",
+        default: "",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: TRUSTED_PATHS,
+        meaning: "directories whose project gv.toml files are trusted without `gv trust`",
+        default: "",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: CONFIG,
+        meaning: "the user config file",
+        default: "$XDG_CONFIG_HOME/gv/config.toml",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: CACHE_DIR,
+        meaning: "downloads, release indexes, hook stamps, gv debug builds",
+        default: "$XDG_CACHE_HOME/gv",
+        read_by: &[Gv, Hook],
+    },
+    Var {
+        name: COMPLETE,
+        meaning: "set by the completion scripts: answer a completion request",
+        default: "",
+        read_by: &[Gv],
+    },
+    Var {
+        name: GO_MIRROR,
+        meaning: "where `gv install` downloads from: a mirror name or a URL",
+        default: "https://go.dev/dl/",
+        read_by: &[Gv],
+    },
+    Var {
+        name: GO_INDEX,
+        meaning: "the release index trusted for checksums when the mirror has none",
+        default: "https://go.dev/dl/?mode=json&include=all",
+        read_by: &[Gv],
+    },
+    Var {
+        name: SOURCE,
+        meaning: "where `gv install` gets toolchains: `dl` (go.dev or a mirror) or `goproxy` (GOPROXY, verified by the checksum database)",
+        default: "dl",
+        read_by: &[Gv],
+    },
+    Var {
+        name: "HTTPS_PROXY",
+        meaning: "proxy for downloads",
+        default: "",
+        read_by: &[Gv],
+    },
+    Var {
+        name: "HTTP_PROXY",
+        meaning: "proxy for downloads",
+        default: "",
+        read_by: &[Gv],
+    },
+    Var {
+        name: "NO_PROXY",
+        meaning: "hosts downloads reach without the proxy",
+        default: "",
+        read_by: &[Gv],
+    },
+    Var {
+        name: "NO_COLOR",
+        meaning: "any non-empty value turns colour off",
+        default: "",
+        read_by: &[Gv],
+    },
+    Var {
+        name: AUTO_INSTALL,
+        meaning: "`1`: a shim installs a missing version first; `0`: never",
+        default: "",
+        read_by: &[Shim],
+    },
+    Var {
+        name: SHIM_BINARY,
+        meaning: "where `gv rehash` finds the gv-shim binary",
+        default: "next to the gv executable",
+        read_by: &[Gv],
+    },
+    Var {
+        name: SHIM_DEPTH,
+        meaning: "set by the shims: how many shims deep this process is (stops at 16)",
+        default: "",
+        read_by: &[Shim],
+    },
+    Var {
+        name: MESSAGE_LOG,
+        meaning: "a file every error, warning and note gv prints is appended to (gv's tests check them)",
+        default: "",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: "XDG_RUNTIME_DIR",
+        meaning: "where the shell hook keeps its per-shell stamp files",
+        default: "$GV_CACHE_DIR/hook",
+        read_by: &[Hook],
+    },
+    Var {
+        name: "__GV_*",
+        meaning: "the shell hook's own state (including __GV_STAMP); not for setting by hand",
+        default: "",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: "GOBIN",
+        meaning: "your own GOBIN wins over gv's shared one",
+        default: "",
+        read_by: &[Gv, Shim, Hook, Go],
+    },
+    Var {
+        name: "GOPATH",
+        meaning: "without GOBIN, gv shares the first GOPATH entry's bin/",
+        default: "~/go",
+        read_by: &[Gv, Shim, Hook, Go],
+    },
+    Var {
+        name: "GOENV",
+        meaning: "Go's `go env -w` file; `gv doctor` reads its GOTOOLCHAIN",
+        default: "$XDG_CONFIG_HOME/go/env",
+        read_by: &[Gv, Go],
+    },
+];
+
+/// The entry for `name`.
+pub fn get(name: &str) -> Option<&'static Var> {
+    ALL.iter().find(|v| v.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_is_listed_once_and_every_constant_is_listed() {
+        let mut names: Vec<&str> = ALL.iter().map(|v| v.name).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "a name is listed twice");
+        for constant in [
+            ROOT,
+            VERSION,
+            GOENV_VERSION,
+            GOENV_ROOT,
+            GOMOD,
+            TRUSTED_PATHS,
+            CONFIG,
+            CACHE_DIR,
+            COMPLETE,
+            GO_MIRROR,
+            GO_INDEX,
+            SOURCE,
+            AUTO_INSTALL,
+            SHIM_BINARY,
+            SHIM_DEPTH,
+            MESSAGE_LOG,
+        ] {
+            assert!(get(constant).is_some(), "{constant} is not in ALL");
+        }
+        assert!(HOOK_STAMP.starts_with("__GV_"), "covered by `__GV_*`");
+    }
+}

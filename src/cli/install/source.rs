@@ -1,0 +1,241 @@
+//! `--source`: where `gv install` and `gv ls-remote` get Go from — go.dev's downloads (or
+//! a mirror laid out like them), or a GOPROXY module proxy checked against the checksum
+//! database. Chosen by the flag, else `GV_SOURCE`, else `source = "..."` in the user's
+//! config.toml (never a project's gv.toml), else go.dev.
+
+use anyhow::Context as _;
+use std::process::ExitCode;
+
+use gv_core::config::Config;
+use gv_core::{Spec, Store};
+
+use crate::cli::UsageError;
+use crate::dist::fetch::Http;
+use crate::install::goproxy::{self, Fetched, ProxyInstalled, ProxySource};
+use crate::install::{self, Options};
+use crate::ui::{self, Style};
+
+pub const SOURCE_KEY: &str = "source";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SourceKind {
+    /// go.dev/dl, or a mirror laid out like it (--mirror)
+    Dl,
+    /// the module proxies in GOPROXY, verified by the checksum database (GOSUMDB)
+    Goproxy,
+}
+
+impl SourceKind {
+    fn parse(value: &str, origin: &str) -> Result<SourceKind, UsageError> {
+        match value.trim() {
+            "dl" | "go.dev" => Ok(SourceKind::Dl),
+            "goproxy" => Ok(SourceKind::Goproxy),
+            other => Err(UsageError::hinted(
+                format!("`{other}` ({origin}) is not a source"),
+                "use \"dl\" (go.dev or a mirror) or \"goproxy\" (GOPROXY, verified by GOSUMDB)",
+            )),
+        }
+    }
+}
+
+/// The flag, else `GV_SOURCE` (`env`), else the user's `source` key, else go.dev.
+pub fn choose(
+    flag: Option<SourceKind>,
+    env: Option<&str>,
+    config: &Config,
+) -> Result<SourceKind, UsageError> {
+    if let Some(kind) = flag {
+        return Ok(kind);
+    }
+    if let Some(value) = env.filter(|v| !v.trim().is_empty()) {
+        return SourceKind::parse(value, gv_core::vars::SOURCE);
+    }
+    if let Some((value, path)) = config.get(SOURCE_KEY) {
+        let origin = format!("`{SOURCE_KEY}` in {}", path.display());
+        return match value.as_str() {
+            Some(text) => SourceKind::parse(text, &origin),
+            None => Err(UsageError::new(format!(
+                "{origin} must be a string: \"dl\" or \"goproxy\""
+            ))),
+        };
+    }
+    Ok(SourceKind::Dl)
+}
+
+/// GOPROXY and GOSUMDB as a go command run through gv would see them.
+pub fn proxy_source(config: &Config) -> anyhow::Result<ProxySource> {
+    let lookup = |name: &str| std::env::var_os(name);
+    let settings = crate::dist::goenv::load(config, &lookup)?;
+    Ok(ProxySource::new(settings)?)
+}
+
+/// `gv install --source goproxy SPEC...`.
+pub fn install_all(
+    store: &Store,
+    specs: &[Spec],
+    opts: &Options,
+    src: &ProxySource,
+) -> anyhow::Result<ExitCode> {
+    let mut failed = 0;
+    for spec in specs {
+        match goproxy::install(store, spec, opts, src) {
+            Ok(done) => report(&done, opts.quiet),
+            Err(err) => {
+                super::install_failed(spec, err);
+                failed += 1;
+            }
+        }
+    }
+    install::after_store_change(store).context("cannot sync the store")?;
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn report(done: &ProxyInstalled, quiet: bool) {
+    if quiet {
+        return;
+    }
+    let how = match (&done.fetched, &done.verified, &done.h1) {
+        (Fetched::AlreadyInstalled, ..) => {
+            ui::info_hinted(
+                format!(
+                    "Go {} is already installed in {}",
+                    done.version,
+                    done.goroot.display()
+                ),
+                "use --force to reinstall",
+            );
+            return;
+        }
+        (Fetched::Download { .. }, Some(v), _) => format!(
+            "{} proven by the checksum database {} at {}: record {} of its signed log of {}",
+            v.h1, v.name, v.url, v.record, v.tree_size
+        ),
+        (Fetched::Download { url }, None, _) => {
+            format!("from {url}; checksum NOT verified")
+        }
+        (Fetched::Cache { .. }, _, Some(h1)) => format!(
+            "from the download cache: {h1}, as the checksum database proved it when it was downloaded"
+        ),
+        (Fetched::Cache { path }, _, None) => format!("from {}", path.display()),
+    };
+    ui::info(format!(
+        "installed Go {} in {} ({how})",
+        done.version,
+        done.goroot.display()
+    ));
+}
+
+/// `gv ls-remote --source goproxy`: the toolchains the proxies list for this platform.
+pub fn ls_remote(
+    store: &Store,
+    spec: Option<&Spec>,
+    all: bool,
+    json: bool,
+    opts: &Options,
+    src: &ProxySource,
+) -> anyhow::Result<ExitCode> {
+    let list = if opts.offline {
+        goproxy::cached_toolchains(opts)
+    } else {
+        src.list(&Http::new()?, &opts.platform)?
+    };
+    let latest = list.iter().find(|t| !t.version.is_prerelease());
+    let installed = store.installed()?;
+    let rows: Vec<_> = list
+        .iter()
+        .rev()
+        .filter(|t| {
+            let stable = !t.version.is_prerelease();
+            let spec_ok = match spec {
+                Some(Spec::Latest) => Some(*t) == latest,
+                Some(spec) => spec.matches(&t.version),
+                None => true,
+            };
+            let named = matches!(spec, Some(Spec::Exact(want)) if *want == t.version);
+            spec_ok && (stable || all || named)
+        })
+        .collect();
+    if json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "version": t.version,
+                    "stable": !t.version.is_prerelease(),
+                    "installed": installed.contains(&t.version),
+                    "module": crate::dist::goenv::TOOLCHAIN_MODULE,
+                    "module_version": t.module_version(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        ui::info(format!(
+            "no toolchain for {} in {} matches{}",
+            opts.platform,
+            src.settings.goproxy,
+            spec.map(|s| format!(" `{s}`")).unwrap_or_default()
+        ));
+        return Ok(ExitCode::FAILURE);
+    }
+    for t in rows {
+        let name = t.version.to_string();
+        if installed.contains(&t.version) {
+            println!(
+                "{} {} {}",
+                ui::out("*", Style::Green),
+                ui::out(&name, Style::Bold),
+                ui::out("(installed)", Style::Dim)
+            );
+        } else {
+            println!("  {name}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gv_core::config::ConfigFile;
+    use std::path::Path;
+
+    #[test]
+    fn flag_env_user_config_default_and_never_a_project() {
+        let file = |path: &str, text: &str| ConfigFile::parse(Path::new(path), text).unwrap();
+        let project = Config {
+            project: Some(file("/p/gv.toml", "source = \"goproxy\"\n")),
+            user: None,
+            ..Config::default()
+        };
+        assert_eq!(choose(None, None, &project).unwrap(), SourceKind::Dl);
+        let user = Config {
+            project: None,
+            user: Some(file("/u/config.toml", "source = \"goproxy\"\n")),
+            ..Config::default()
+        };
+        assert_eq!(choose(None, None, &user).unwrap(), SourceKind::Goproxy);
+        assert_eq!(choose(None, Some("dl"), &user).unwrap(), SourceKind::Dl);
+        assert_eq!(
+            choose(Some(SourceKind::Dl), Some("goproxy"), &user).unwrap(),
+            SourceKind::Dl
+        );
+        assert_eq!(
+            choose(None, Some("goproxy"), &project).unwrap(),
+            SourceKind::Goproxy
+        );
+        assert!(choose(None, Some("ftp"), &project).is_err());
+        let bad = Config {
+            project: None,
+            user: Some(file("/u/config.toml", "source = 3\n")),
+            ..Config::default()
+        };
+        assert!(choose(None, None, &bad).is_err());
+    }
+}

@@ -1,0 +1,159 @@
+//! The gv crate's side of error reporting (the rules are in `gv_core::error`): the hint
+//! of every error type gv can return, and the command-line usage error.
+
+use std::error::Error;
+
+pub use gv_core::error::{Hint, Hinted, Report};
+
+/// The first hint in the chain of `err`, among gv's and gv-core's error types.
+pub fn hint_of(err: &(dyn Error + 'static)) -> Option<String> {
+    gv_core::error::find_hint(err, |link| {
+        own_hint(link).or_else(|| gv_core::error::core_hint(link))
+    })
+}
+
+/// `err` as the terminal shows it: the chain once, the hint apart.
+pub fn report(err: &anyhow::Error) -> Report {
+    let err: &(dyn Error + 'static) = err.as_ref();
+    Report::with_hints(err, hint_of)
+}
+
+/// The hint of this one error, if it is one of gv's types. A test checks that every type
+/// with an `impl Hint` in this crate is listed.
+fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
+    macro_rules! try_types {
+        ($($t:ty),* $(,)?) => {
+            $(if let Some(e) = err.downcast_ref::<$t>() {
+                return e.hint();
+            })*
+        };
+    }
+    try_types!(
+        UsageError,
+        crate::build::flags::FlagError,
+        crate::build::profile::ProfileError,
+        crate::cleanup::CleanupError,
+        crate::dist::goproxy::ProxyError,
+        crate::dist::index::IndexError,
+        crate::dist::mirror::MirrorError,
+        crate::dist::sumdb::SumDbError,
+        crate::ide::vscode::WriteError,
+        crate::import::ImportError,
+        crate::inspect::InspectError,
+        crate::install::InstallError,
+        crate::install::goproxy::HashMismatch,
+        crate::install::goproxy::ProxyInstallError,
+        crate::install::UninstallError,
+        crate::shims::ShimError,
+        crate::tools::names::NameError,
+        crate::trust::TrustError,
+    );
+    None
+}
+
+/// The user's invocation is wrong, not gv's environment: exits with 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct UsageError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl UsageError {
+    pub fn new(message: impl Into<String>) -> UsageError {
+        UsageError {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A usage error saying what `err` says, with its hint.
+    pub fn of(err: &(dyn Error + 'static)) -> UsageError {
+        UsageError {
+            message: gv_core::error::chain(err),
+            hint: hint_of(err),
+        }
+    }
+
+    pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> UsageError {
+        UsageError {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+}
+
+impl Hint for UsageError {
+    fn hint(&self) -> Option<String> {
+        self.hint.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every error type with hints must be findable from a chain: each `impl Hint for T` in
+    /// the sources appears in `own_hint`'s list (or gv-core's), and no `#[error]` message
+    /// carries its hint or repeats its cause.
+    #[test]
+    fn every_hinted_type_is_listed_and_no_message_embeds_a_hint() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let own = std::fs::read_to_string(root.join("src/error.rs")).unwrap();
+        let core = std::fs::read_to_string(root.join("crates/gv-core/src/error.rs")).unwrap();
+        let mut problems = Vec::new();
+        for dir in ["src", "crates/gv-core/src", "shims/src"] {
+            for path in walk(&root.join(dir)) {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for line in text.lines() {
+                    if let Some(rest) = line
+                        .trim()
+                        .strip_prefix("impl gv_core::error::Hint for ")
+                        .or_else(|| line.trim().strip_prefix("impl crate::error::Hint for "))
+                        .or_else(|| line.trim().strip_prefix("impl Hint for "))
+                    {
+                        let name = rest.trim_end_matches(" {");
+                        if !own.contains(&format!("::{name},"))
+                            && !own.contains(&format!("{name},"))
+                            && !core.contains(&format!("::{name},"))
+                            && !core.contains(&format!("{name},"))
+                        {
+                            problems.push(format!("{}: {name} is not listed", path.display()));
+                        }
+                    }
+                }
+                if path.ends_with("error.rs") {
+                    continue;
+                }
+                for (i, line) in text.lines().enumerate() {
+                    if line.contains("\\n  hint:") {
+                        problems.push(format!(
+                            "{}:{}: a hint inside a message",
+                            path.display(),
+                            i + 1
+                        ));
+                    }
+                    if line.contains("#[error(") && line.contains("{source}") {
+                        problems.push(format!(
+                            "{}:{}: a message repeats its cause",
+                            path.display(),
+                            i + 1
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+        out
+    }
+}
