@@ -719,3 +719,74 @@ fn gv_shim_hook_env_matches_gv_hook_env() {
         assert_eq!(stderr(&via_shim), stderr(&via_gv), "{shell}");
     }
 }
+
+/// `.go-version` says `system`, then `1.22`, and there is no go on PATH: the one answer to
+/// "what would gv install here" is 1.22, in the not-installed hint (`gv current`, the
+/// shim), in `gv install` with no argument, and in the shim's auto-install.
+#[test]
+fn system_then_a_version_installs_the_version_everywhere() {
+    use support::mirror::{MirrorServer, Served, fake_sdk};
+    let server = MirrorServer::start(vec![
+        Served::archive("1.22.9", fake_sdk("1.22.9")),
+        Served::archive("1.22.10", fake_sdk("1.22.10")),
+    ]);
+    let gv_dir = assert_cmd::cargo::cargo_bin("gv")
+        .parent()
+        .expect("gv lives in a directory")
+        .to_path_buf();
+    let setup = || {
+        let sb = Sandbox::new();
+        sb.rehash();
+        sb.write("p/.go-version", "system\n1.22\n");
+        let path = format!(
+            "{}:{}:/usr/bin:/bin",
+            sb.root().join("shims").display(),
+            gv_dir.display()
+        );
+        (sb, path)
+    };
+    let (sb, path) = setup();
+    let p = sb.work("p");
+    let current = sb
+        .gv(&p)
+        .arg("current")
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&current).contains("run `gv install 1.22`"),
+        "{current:?}"
+    );
+    let shim = sb.shim("go", &p).env("PATH", &path).output().unwrap();
+    assert_eq!(shim.status.code(), Some(127));
+    assert!(stderr(&shim).contains("run `gv install 1.22`"), "{shim:?}");
+    let install = sb
+        .gv(&p)
+        .arg("install")
+        .env("PATH", &path)
+        .env("GV_GO_MIRROR", server.url())
+        .env(
+            "GV_GO_INDEX",
+            format!("{}?mode=json&include=all", server.url()),
+        )
+        .output()
+        .unwrap();
+    assert!(install.status.success(), "{install:?}");
+    assert!(
+        stderr(&install).contains("installed Go 1.22.10"),
+        "{install:?}"
+    );
+
+    let (sb, path) = setup();
+    let auto = sb
+        .shim("go", &sb.work("p"))
+        .env("PATH", &path)
+        .env("GV_AUTO_INSTALL", "1")
+        .env("GV_GO_MIRROR", server.url())
+        .arg("version")
+        .output()
+        .unwrap();
+    assert!(auto.status.success(), "{auto:?}");
+    assert!(stderr(&auto).contains("install 1.22"), "{auto:?}");
+    assert_eq!(stdout(&auto), "go version go1.22.10 linux/amd64\n");
+}

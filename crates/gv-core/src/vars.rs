@@ -137,6 +137,48 @@ pub const ALL: &[Var] = &[
         read_by: &[Gv],
     },
     Var {
+        name: "GOPROXY",
+        meaning: "Go's module proxy list; `--source goproxy` downloads toolchains through it",
+        default: "https://proxy.golang.org,direct",
+        read_by: &[Gv, Go],
+    },
+    Var {
+        name: "GOSUMDB",
+        meaning: "the checksum database that proves a toolchain module from GOPROXY",
+        default: "sum.golang.org",
+        read_by: &[Gv, Go],
+    },
+    Var {
+        name: "GONOSUMDB",
+        meaning: "module patterns the checksum database is not asked about",
+        default: "",
+        read_by: &[Gv, Go],
+    },
+    Var {
+        name: "GONOPROXY",
+        meaning: "module patterns fetched without a proxy (gv refuses `direct` for toolchains)",
+        default: "",
+        read_by: &[Gv, Go],
+    },
+    Var {
+        name: "GOPRIVATE",
+        meaning: "default for GONOPROXY and GONOSUMDB",
+        default: "",
+        read_by: &[Gv, Go],
+    },
+    Var {
+        name: "GOMODCACHE",
+        meaning: "where `gv import gotoolchain` looks for toolchains Go downloaded",
+        default: "$GOPATH/pkg/mod",
+        read_by: &[Gv, Go],
+    },
+    Var {
+        name: "NETRC",
+        meaning: "the .netrc file with credentials for download hosts",
+        default: "~/.netrc",
+        read_by: &[Gv, Go],
+    },
+    Var {
         name: "HTTPS_PROXY",
         meaning: "proxy for downloads",
         default: "",
@@ -151,6 +193,18 @@ pub const ALL: &[Var] = &[
     Var {
         name: "NO_PROXY",
         meaning: "hosts downloads reach without the proxy",
+        default: "",
+        read_by: &[Gv],
+    },
+    Var {
+        name: "SSL_CERT_FILE",
+        meaning: "a CA bundle that replaces the system's trust store for TLS",
+        default: "",
+        read_by: &[Gv],
+    },
+    Var {
+        name: "SSL_CERT_DIR",
+        meaning: "a CA directory that replaces the system's trust store for TLS",
         default: "",
         read_by: &[Gv],
     },
