@@ -176,7 +176,6 @@ pub fn plan_prune(
 /// hard-linked file only when all its links are inside the tree (an SDK adopted from
 /// goenv with hard links frees nothing while goenv's copy remains).
 pub fn disk_usage(path: &Path) -> u64 {
-    use std::os::unix::fs::MetadataExt;
     let mut links: HashMap<(u64, u64), (u64, u64, u64)> = HashMap::new();
     let mut total = 0;
     let mut stack = vec![path.to_path_buf()];
@@ -184,20 +183,17 @@ pub fn disk_usage(path: &Path) -> u64 {
         let Ok(meta) = std::fs::symlink_metadata(&p) else {
             continue;
         };
+        let used = gv_core::platform::disk_use(&meta);
         if meta.is_dir() {
-            total += meta.blocks() * 512;
+            total += used.bytes;
             if let Ok(entries) = std::fs::read_dir(&p) {
                 stack.extend(entries.flatten().map(|e| e.path()));
             }
-        } else if meta.nlink() > 1 {
-            let seen = links.entry((meta.dev(), meta.ino())).or_insert((
-                0,
-                meta.nlink(),
-                meta.blocks() * 512,
-            ));
+        } else if used.links > 1 {
+            let seen = links.entry(used.id).or_insert((0, used.links, used.bytes));
             seen.0 += 1;
         } else {
-            total += meta.blocks() * 512;
+            total += used.bytes;
         }
     }
     total

@@ -28,7 +28,7 @@ pub fn refresh(store: &Store) -> std::io::Result<Option<PathBuf>> {
     }
     let tmp = store.current_link_tmp();
     crate::fsutil::remove_if_exists(&tmp)?;
-    std::os::unix::fs::symlink(&relative, &tmp)?;
+    gv_core::platform::link_dir(&relative, &tmp)?;
     std::fs::rename(&tmp, &link)?;
     Ok(Some(store.version_dir(&version)))
 }

@@ -7,6 +7,7 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use gv_core::Version;
+use gv_core::platform::Translation;
 
 use crate::tools::delve::{self, Dlv, Verdict};
 
@@ -147,22 +148,33 @@ pub fn check_delve(
     }
 }
 
+/// Delve refuses to run under Rosetta 2 (it debugs native processes only), and an x86_64
+/// gv there would build and hand it an amd64 program: say so before building anything.
+pub fn rosetta_refusal(
+    debugger: Debugger,
+    translation: Translation,
+) -> Option<crate::error::Hinted> {
+    (debugger == Debugger::Delve && translation == Translation::Rosetta).then(|| {
+        crate::error::Hinted::new(
+            "gv runs under Rosetta 2 (an x86_64 build on Apple Silicon), where delve cannot debug",
+            "install the arm64 builds of gv and dlv (`file $(command -v gv dlv)` shows which you have); gv then installs and builds with arm64 Go",
+        )
+    })
+}
+
 /// The private directory debug builds of the project at `cwd` go to:
 /// `GV_CACHE_DIR/debug/<hash of the directory>`, owner-only. One per directory, so
 /// rebuilding replaces the last binary instead of piling them up.
 pub fn build_dir(cache: &gv_core::store::Cache, cwd: &Path) -> std::io::Result<PathBuf> {
+    use gv_core::platform;
     use sha2::{Digest, Sha256};
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     let digest = Sha256::digest(cwd.as_os_str().as_encoded_bytes());
     let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     let base = cache.debug_builds();
     let dir = base.join(name);
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)?;
-    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o700))?;
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    platform::create_private_dir(&dir)?;
+    platform::set_private(&base)?;
+    platform::set_private(&dir)?;
     Ok(dir)
 }
 
@@ -243,8 +255,19 @@ mod tests {
     }
 
     #[test]
+    fn delve_is_refused_under_rosetta_only() {
+        let refusal = rosetta_refusal(Debugger::Delve, Translation::Rosetta).unwrap();
+        assert!(refusal.message.contains("Rosetta 2"), "{refusal}");
+        assert!(
+            refusal.hint.contains("arm64 builds of gv and dlv"),
+            "{refusal}"
+        );
+        assert_eq!(rosetta_refusal(Debugger::Delve, Translation::Native), None);
+        assert_eq!(rosetta_refusal(Debugger::Gdb, Translation::Rosetta), None);
+    }
+
+    #[test]
     fn build_dirs_are_private_and_one_per_directory() {
-        use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
         let cache = gv_core::store::Cache::new(tmp.path());
         let a = build_dir(&cache, Path::new("/src/a")).unwrap();
@@ -252,20 +275,19 @@ mod tests {
         let b = build_dir(&cache, Path::new("/src/b")).unwrap();
         assert_eq!(a, again);
         assert_ne!(a, b);
-        let mode = std::fs::metadata(&a).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o700);
+        let mode = gv_core::platform::mode(&std::fs::metadata(&a).unwrap());
+        assert_eq!(mode, 0o700);
     }
 
     #[test]
     fn debuggers_are_found_in_order() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let (first, second) = (dir.path().join("1"), dir.path().join("2"));
         for d in [&first, &second] {
             std::fs::create_dir(d).unwrap();
             let f = d.join("dlv");
             std::fs::write(&f, "#!/bin/sh\n").unwrap();
-            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
+            gv_core::platform::set_executable(&f).unwrap();
         }
         let path = std::env::join_paths([&second]).unwrap();
         let dirs = search_dirs(Some(&first), Some(&path));

@@ -8,12 +8,13 @@ use std::path::Path;
 /// The file is readable by everyone (0644 less the umask), like any file a user writes:
 /// a `.go-version` in a shared checkout must be readable by the other users' shims.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .permissions(std::fs::Permissions::from_mode(0o644))
-        .tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    if let Some(permissions) = gv_core::platform::shared_file_permissions() {
+        builder.permissions(permissions);
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -74,7 +74,7 @@ pub fn default_goenv_root() -> Option<PathBuf> {
     std::env::var_os(gv_core::vars::GOENV_ROOT)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| dirs::home_dir().map(|h| h.join(".goenv")))
+        .or_else(|| gv_core::platform::home_dir().map(|h| h.join(".goenv")))
 }
 
 /// Adopts every SDK under `goenv_root/versions` that gv does not have yet.
@@ -186,7 +186,7 @@ fn link_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
         if kind.is_dir() {
             link_tree(&from, &to)?;
         } else if kind.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(&from)?, &to)?;
+            gv_core::platform::symlink(&std::fs::read_link(&from)?, &to)?;
         } else if std::fs::hard_link(&from, &to).is_err() {
             std::fs::copy(&from, &to)?;
         }

@@ -9,8 +9,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use gv_core::Store;
 use gv_core::vars::SHIM_BINARY;
+use gv_core::{Store, platform};
 use thiserror::Error;
 
 /// Tools every shims directory has, even before the first install: `go` must resolve
@@ -107,7 +107,6 @@ pub fn tool_names(store: &Store) -> Result<BTreeSet<String>, ShimError> {
 
 /// Rewrites `GV_ROOT/shims` atomically with one link of `shim` per tool name.
 pub fn rehash(store: &Store, shim: &Path) -> Result<Rehashed, ShimError> {
-    use std::os::unix::fs::PermissionsExt;
     let root = store.root();
     std::fs::create_dir_all(root).map_err(io("create", root))?;
     // Two rehashes at once must not delete each other's generation.
@@ -122,7 +121,7 @@ pub fn rehash(store: &Store, shim: &Path) -> Result<Rehashed, ShimError> {
         .map_err(io("create a directory in", root))?
         .keep();
     // tempdir makes it 0700; other users running this go need to traverse it.
-    let result = std::fs::set_permissions(&generation, std::fs::Permissions::from_mode(0o755))
+    let result = platform::set_executable(&generation)
         .map_err(io("set permissions of", &generation))
         .and_then(|()| fill_generation(&generation, shim, &names))
         .and_then(|copied| swap(store, &generation).map(|previous| (copied, previous)));
@@ -142,14 +141,12 @@ pub fn rehash(store: &Store, shim: &Path) -> Result<Rehashed, ShimError> {
 }
 
 fn fill_generation(dir: &Path, shim: &Path, names: &BTreeSet<String>) -> Result<bool, ShimError> {
-    use std::os::unix::fs::PermissionsExt;
     let mut copied = false;
     for name in names {
         let dest = dir.join(name);
         if std::fs::hard_link(shim, &dest).is_err() {
             std::fs::copy(shim, &dest).map_err(io("copy the shim to", &dest))?;
-            std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o755))
-                .map_err(io("set permissions of", &dest))?;
+            platform::set_executable(&dest).map_err(io("set permissions of", &dest))?;
             copied = true;
         }
     }
@@ -180,7 +177,7 @@ fn swap(store: &Store, generation: &Path) -> Result<Option<PathBuf>, ShimError> 
     };
     let link = store.shims_link_tmp();
     let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(target, &link).map_err(io("create", &link))?;
+    platform::link_dir(Path::new(target), &link).map_err(io("create", &link))?;
     std::fs::rename(&link, &shims).map_err(io("replace", &shims))?;
     Ok(previous)
 }
@@ -226,9 +223,7 @@ mod tests {
         std::fs::create_dir_all(&bin).unwrap();
         for (name, mode) in [("go", 0o755), ("vet-helper", 0o755), ("README", 0o644)] {
             std::fs::write(bin.join(name), "").unwrap();
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(mode))
-                .unwrap();
+            platform::set_mode(&bin.join(name), mode).unwrap();
         }
         let second = rehash(&store, &shim).unwrap();
         assert_eq!(second.names, ["go", "gofmt", "vet-helper"]);

@@ -13,7 +13,6 @@
 
 use std::convert::Infallible;
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -22,9 +21,7 @@ use gv_core::notice::{self, Notice};
 use gv_core::select::{self, SelectError, Selection};
 use gv_core::session::Session;
 use gv_core::text::escape_controls;
-use gv_core::{Store, hook, shim};
-
-mod exec;
+use gv_core::{Store, hook, platform, shim};
 
 /// Exit codes, shell-style: 127 "command not found" for a version or tool that is not
 /// installed, 126 "cannot execute" for a shim loop, 1 for any other gv error.
@@ -62,14 +59,8 @@ impl<E: std::error::Error + 'static> From<E> for Failure {
 // `std::env::args_os` relies on glibc handing them to initialisers, which musl does not.
 #[unsafe(no_mangle)]
 extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) -> std::ffi::c_int {
-    let mut args = (0..usize::try_from(argc).unwrap_or(0))
-        .map(|i| {
-            // SAFETY: the C runtime passes `argc` valid NUL-terminated strings in `argv`.
-            let arg = unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) };
-            OsString::from_vec(arg.to_bytes().to_vec())
-        })
-        .collect::<Vec<_>>()
-        .into_iter();
+    // SAFETY: the C runtime passes `argc` valid NUL-terminated strings in `argv`.
+    let mut args = unsafe { platform::args_from_main(argc, argv) }.into_iter();
     let argv0 = args.next().unwrap_or_default();
     match run(&argv0, args) {
         Ok(never) => match never {},
@@ -153,7 +144,7 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
     let depth = (depth + 1).to_string();
     let mut set: Vec<(&str, &OsStr)> = plan.changes().collect();
     set.push((gv_core::vars::SHIM_DEPTH, OsStr::new(&depth)));
-    let err = exec::exec(&binary, args, &set);
+    let err = platform::exec_with_env(&binary, args, &set);
     Err(exec_failure(tool, &binary, &selection, err))
 }
 
@@ -234,15 +225,11 @@ fn auto_install(session: &Session, missing: &SelectError) -> Result<(), Failure>
             gv.display()
         ),
     );
-    let stderr_as_stdout = std::os::fd::AsFd::as_fd(&std::io::stderr())
-        .try_clone_to_owned()
-        .map(Stdio::from)
-        .unwrap_or_else(|_| Stdio::inherit());
     let status = Command::new(&gv)
         .arg("install")
         .arg(install.to_string())
         .stdin(Stdio::null())
-        .stdout(stderr_as_stdout)
+        .stdout(platform::stderr_as_stdio())
         .status()?;
     if !status.success() {
         return Err(Failure::hinted(

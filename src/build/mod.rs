@@ -338,7 +338,7 @@ pub fn execute(opts: Options<'_>) -> anyhow::Result<Outcome> {
     if !status.success() {
         return Ok(Outcome {
             binaries: Vec::new(),
-            code: exit_code(status),
+            code: gv_core::platform::exit_code(status),
         });
     }
 
@@ -474,21 +474,7 @@ fn run_binary(
         .envs(profile_env)
         .status()
         .with_context(|| format!("cannot run {}", binary.display()))?;
-    Ok(exit_code(status))
-}
-
-fn exit_code(status: std::process::ExitStatus) -> u8 {
-    if let Some(code) = status.code() {
-        return u8::try_from(code).unwrap_or(1);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return u8::try_from(128 + signal).unwrap_or(1);
-        }
-    }
-    1
+    Ok(gv_core::platform::exit_code(status))
 }
 
 fn test_binary_name(packages: &[String]) -> String {

@@ -1,4 +1,3 @@
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -66,6 +65,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         Debugger::Delve
     };
+    if let Some(refusal) = debug::rosetta_refusal(debugger, gv_core::platform::translation()) {
+        bail!(refusal);
+    }
     match &args.core {
         Some(core) => run_core(ctx, &args, debugger, core),
         None => run_program(ctx, &args, debugger),
@@ -203,7 +205,10 @@ fn run_core(
     if !core.is_file() {
         bail!(Hinted::new(
             format!("{} is not a file", core.display()),
-            "a Go program dumps core with GOTRACEBACK=crash and `ulimit -c unlimited`; where the file lands depends on /proc/sys/kernel/core_pattern"
+            format!(
+                "a Go program dumps core with GOTRACEBACK=crash and `ulimit -c unlimited`; {}",
+                gv_core::platform::CORE_DUMPS_LAND
+            )
         ));
     }
     let report = match inspect::inspect(&binary) {
@@ -306,7 +311,7 @@ fn exec(mut cmd: Command, path: &Path) -> ExitCode {
             .collect::<Vec<_>>()
             .join(" ")
     ));
-    let err = cmd.exec();
+    let err = gv_core::platform::exec(&mut cmd);
     ui::report(&crate::error::Report {
         message: format!("cannot run {}: {err}", path.display()),
         hint: Some("check that it is an executable file".into()),

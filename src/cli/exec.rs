@@ -1,5 +1,4 @@
 use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
 
 use super::Context;
@@ -28,7 +27,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     ui::warn_once(ctx.store(), &plan.warnings);
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     // PATH in the plan puts the SDK's bin/ first, and Command searches the child's PATH.
-    let err = Command::new(program).args(rest).envs(plan.changes()).exec();
+    let err = gv_core::platform::exec(Command::new(program).args(rest).envs(plan.changes()));
     ui::report(&crate::error::Report {
         message: format!(
             "cannot run `{}` (with Go {}): {err}",

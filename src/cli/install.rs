@@ -9,6 +9,7 @@ use gv_core::select::Origin;
 use super::{Context, UsageError};
 
 mod source;
+use crate::dist::Platform;
 use crate::dist::mirror::Mirror;
 use crate::install::{self, Options, Source};
 use crate::ui;
@@ -30,7 +31,9 @@ pub use source::{SourceKind, ls_remote as ls_remote_goproxy, proxy_source};
   gv install 1.22 --mirror golang.google.cn
   gv install --offline 1.22.10   from the download cache, no network
   gv install --from-file ./go1.22.10.linux-amd64.tar.gz
-  gv install 1.22 --source goproxy   through GOPROXY, verified by the checksum database")]
+  gv install 1.22 --source goproxy   through GOPROXY, verified by the checksum database
+  gv install 1.22.10 --os darwin --arch arm64   another platform's SDK (cross builds, tests)
+  gv install 1.15.15 --arch amd64   on Apple Silicon: the Intel build, for Rosetta 2")]
 pub struct Args {
     /// Versions: 1.22.3, go1.22.3, 1.22 (newest 1.22.x), latest, 1.23rc1
     #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION")]
@@ -50,6 +53,14 @@ pub struct Args {
     /// Print only warnings and errors
     #[arg(long, short)]
     quiet: bool,
+    /// Install the SDK for this OS (GOOS: linux, darwin, ...) instead of this machine's,
+    /// into GV_ROOT/platforms/OS-ARCH/; such SDKs are listed, never selected
+    #[arg(long, value_name = "GOOS")]
+    os: Option<String>,
+    /// Install the SDK for this architecture (GOARCH: amd64, arm64, ...) instead of this
+    /// machine's; see --os
+    #[arg(long, value_name = "GOARCH")]
+    arch: Option<String>,
 }
 
 /// Where releases come from; shared with `gv ls-remote`.
@@ -105,6 +116,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     opts.force = args.force;
     opts.insecure_skip_checksum = args.insecure_skip_checksum;
     opts.quiet = args.quiet;
+    if args.os.is_some() || args.arch.is_some() {
+        opts.platform = chosen_platform(args.os.as_deref(), args.arch.as_deref())?;
+    }
+    // Another platform's SDKs go to a store of their own, which selection never reads.
+    let foreign = opts.is_foreign();
+    let target = if foreign {
+        ctx.store().platform_store(&opts.platform.key())
+    } else {
+        ctx.store().clone()
+    };
 
     if let Some(path) = &args.from_file {
         if kind == SourceKind::Goproxy {
@@ -113,11 +134,23 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             )
             .into());
         }
-        let done = install::install_archive(ctx.store(), path, &opts)
+        let done = install::install_archive(&target, path, &opts)
             .with_context(|| format!("cannot install {}", path.display()))?;
         report(&done, opts.quiet);
         install::after_store_change(ctx.store()).context("cannot sync the store")?;
+        kept_apart(&opts, &target);
         return Ok(ExitCode::SUCCESS);
+    }
+
+    if args.specs.is_empty() && foreign {
+        return Err(UsageError::hinted(
+            "--os/--arch install another platform's SDK, so name the version",
+            format!(
+                "gv install 1.22.10 --os {} --arch {}",
+                opts.platform.os, opts.platform.arch
+            ),
+        )
+        .into());
     }
 
     let specs = if args.specs.is_empty() {
@@ -152,12 +185,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 
     if kind == SourceKind::Goproxy {
         let src = source::proxy_source(config)?;
-        return source::install_all(ctx.store(), &specs, &opts, &src);
+        let code = source::install_all(&target, &specs, &opts, &src)?;
+        kept_apart(&opts, &target);
+        return Ok(code);
     }
     let mut failed = 0;
     let mut first_installed = None;
     for spec in &specs {
-        match install::install(ctx.store(), spec, &opts) {
+        match install::install(&target, spec, &opts) {
             Ok(done) => {
                 report(&done, opts.quiet);
                 first_installed.get_or_insert(done.version);
@@ -168,15 +203,44 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    if let Some(version) = first_installed {
+    if let Some(version) = first_installed.filter(|_| !foreign) {
         welcome(ctx, &version, opts.quiet)?;
     }
     install::after_store_change(ctx.store()).context("cannot sync the store")?;
+    if failed < specs.len() {
+        kept_apart(&opts, &target);
+    }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// `--os`/`--arch` over this machine's platform. Windows SDKs ship as .zip, which gv does
+/// not unpack yet.
+fn chosen_platform(os: Option<&str>, arch: Option<&str>) -> Result<Platform, UsageError> {
+    let host = Platform::host();
+    let platform = Platform::named(os.unwrap_or(&host.os), arch.unwrap_or(&host.arch))
+        .map_err(UsageError::new)?;
+    if platform.os == "windows" {
+        return Err(UsageError::hinted(
+            "Go for Windows ships as .zip archives, which gv does not unpack yet",
+            "install a linux or darwin SDK, or unpack the .zip by hand",
+        ));
+    }
+    Ok(platform)
+}
+
+/// Says where another platform's SDK went, and that selection leaves it alone.
+fn kept_apart(opts: &Options, target: &gv_core::Store) {
+    if opts.is_foreign() && !opts.quiet {
+        ui::info(format!(
+            "Go for {} is kept apart from this machine's SDKs, in {}: `gv list` shows it; version selection and the shims never use it",
+            opts.platform,
+            target.root().display()
+        ));
+    }
 }
 
 /// Reports one version that could not be installed (the others go on).

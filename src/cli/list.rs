@@ -7,6 +7,9 @@ use super::{Context, origin_json};
 use crate::ui::{self, Style};
 
 /// List installed Go versions, marking the one active here
+///
+/// SDKs installed for another platform (`gv install --os/--arch`) follow, with their
+/// platform and GOROOT: they are never selected or shimmed.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  gv list\n  gv list --json")]
 pub struct Args {
@@ -17,6 +20,8 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let installed = ctx.store().installed()?;
+    let others = ctx.store().other_platforms()?;
+    let host = crate::dist::Platform::host();
     // The list is still worth showing when the selection here is broken.
     let selection = ctx.selection();
     let active = selection.as_ref().ok();
@@ -35,7 +40,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let is_active = |name: &str| active.is_some_and(|s| s.resolved.name() == name);
 
     if args.json {
-        let items: Vec<_> = rows
+        let mut items: Vec<_> = rows
             .iter()
             .map(|(name, goroot)| {
                 let origin = active
@@ -44,15 +49,25 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 serde_json::json!({
                     "version": name,
                     "goroot": goroot,
+                    "platform": (name != "system").then(|| host.key()),
                     "active": is_active(name),
                     "origin": origin,
                 })
             })
             .collect();
+        items.extend(others.iter().map(|(key, version)| {
+            serde_json::json!({
+                "version": version.to_string(),
+                "goroot": ctx.store().platform_store(key).version_dir(version),
+                "platform": key,
+                "active": false,
+                "origin": null,
+            })
+        }));
         crate::outln!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if rows.is_empty() {
+    if rows.is_empty() && others.is_empty() {
         ui::info_hinted("no Go versions installed", "run `gv install latest`");
     }
     for (name, _) in &rows {
@@ -65,6 +80,20 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             ),
             None => crate::outln!("  {name}"),
         }
+    }
+    for (key, version) in &others {
+        let goroot = ctx.store().platform_store(key).version_dir(version);
+        crate::outln!(
+            "  {version} {}",
+            ui::out(
+                &format!(
+                    "({}, not for this machine: {})",
+                    key.replacen('-', "/", 1),
+                    goroot.display()
+                ),
+                Style::Dim
+            )
+        );
     }
     // Nothing marked needs a reason: the version selected here is missing, or the pin
     // is broken.

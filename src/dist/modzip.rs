@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
+use gv_core::platform;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 use zip::CompressionMethod;
@@ -129,7 +130,8 @@ pub fn unpack(
     }
     for dir in dirs {
         let path = dest.join(dir);
-        platform::create_dirs(&path).map_err(|source| ZipError::Write { path, source })?;
+        platform::create_shared_dir_all(&path)
+            .map_err(|source| ZipError::Write { path, source })?;
     }
 
     let sums = extract(&archive, &plan, dest, progress)?;
@@ -377,7 +379,7 @@ fn extract_one(
     let mut out = match &p.out {
         Some(rel) => {
             let path = dest.join(rel);
-            let file = platform::create_file(&path, p.exec)
+            let file = platform::create_new_file(&path, p.exec)
                 .map_err(|source| ZipError::Write { path, source })?;
             Some(file)
         }
@@ -486,55 +488,6 @@ impl Seek for At {
         };
         self.pos = target.ok_or_else(|| io::Error::other("seek before the start of the zip"))?;
         Ok(self.pos)
-    }
-}
-
-/// What differs by platform: modes on Unix, none on Windows (where go.dev's `.zip`
-/// archives come from); positioned reads on both.
-#[cfg(unix)]
-mod platform {
-    use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
-    use std::path::Path;
-
-    pub fn create_dirs(path: &Path) -> std::io::Result<()> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o755)
-            .create(path)
-    }
-
-    /// A new file (never an existing one, so nothing is written through a link).
-    pub fn create_file(path: &Path, exec: bool) -> std::io::Result<std::fs::File> {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(if exec { 0o755 } else { 0o644 })
-            .open(path)
-    }
-
-    pub fn read_at(file: &std::fs::File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
-        file.read_at(buf, pos)
-    }
-}
-
-#[cfg(windows)]
-mod platform {
-    use std::os::windows::fs::FileExt;
-    use std::path::Path;
-
-    pub fn create_dirs(path: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(path)
-    }
-
-    pub fn create_file(path: &Path, _exec: bool) -> std::io::Result<std::fs::File> {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-    }
-
-    pub fn read_at(file: &std::fs::File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
-        file.seek_read(buf, pos)
     }
 }
 

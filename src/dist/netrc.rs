@@ -82,7 +82,7 @@ impl Netrc {
 fn path() -> Option<PathBuf> {
     match std::env::var_os("NETRC") {
         Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
-        _ => dirs::home_dir().map(|h| h.join(".netrc")),
+        _ => gv_core::platform::home_dir().map(|h| h.join(".netrc")),
     }
 }
 

@@ -12,9 +12,9 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
 
+use gv_core::platform;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -75,11 +75,7 @@ pub fn unpack(reader: impl Read, dest: &Path) -> Result<Unpacked, UnpackError> {
         }
         if kind.is_file() || kind == tar::EntryType::Continuous {
             let exec = entry.header().mode().map_err(UnpackError::Corrupt)? & 0o111 != 0;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(if exec { 0o755 } else { 0o644 })
-                .open(&path)
+            let mut file = platform::create_new_file(&path, exec)
                 .map_err(|source| write_err(&path, source))?;
             loop {
                 let n = match entry.read(&mut buf) {
@@ -109,8 +105,7 @@ pub fn unpack(reader: impl Read, dest: &Path) -> Result<Unpacked, UnpackError> {
                     target.display()
                 )));
             }
-            std::os::unix::fs::symlink(&target, &path)
-                .map_err(|source| write_err(&path, source))?;
+            platform::symlink(&target, &path).map_err(|source| write_err(&path, source))?;
             symlinks.insert(rel, target);
         } else if kind.is_hard_link() {
             let target = entry
@@ -204,11 +199,7 @@ fn make_dirs(dir: &Path, made: &mut HashSet<PathBuf>) -> Result<(), UnpackError>
     if made.contains(dir) {
         return Ok(());
     }
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o755)
-        .create(dir)
-        .map_err(|source| write_err(dir, source))?;
+    platform::create_shared_dir_all(dir).map_err(|source| write_err(dir, source))?;
     made.insert(dir.to_path_buf());
     Ok(())
 }
@@ -255,20 +246,9 @@ fn link_stays_inside(link: &Path, target: &Path) -> bool {
     true
 }
 
-/// Asks the kernel to start writing the file back now, without waiting: by the time the
-/// install syncs the file system once at the end, most data is already on disk, so the
-/// durability costs little extra wall time (git's "batch" fsync does the same).
-#[cfg(target_os = "linux")]
-pub(crate) fn start_writeback(file: &std::fs::File) {
-    use std::os::fd::AsRawFd;
-    // SAFETY: a valid open fd; SYNC_FILE_RANGE_WRITE only schedules I/O.
-    unsafe {
-        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-pub(crate) fn start_writeback(_file: &std::fs::File) {}
+/// Starts writing a finished file back to disk without waiting (Linux's
+/// `sync_file_range`), so the install's one sync at the end has little left to do.
+pub(crate) use platform::start_writeback;
 
 #[cfg(test)]
 mod tests {

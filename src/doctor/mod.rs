@@ -11,6 +11,7 @@
 
 mod config;
 mod hook;
+mod old_store;
 mod path;
 mod selection;
 mod store;
@@ -129,5 +130,10 @@ pub fn run(inputs: &Inputs<'_>) -> Vec<Check> {
     }
     checks.extend(crate::ide::check::checks(inputs, selection));
     checks.push(store::store_check(inputs.store()));
+    checks.extend(old_store::checks(
+        inputs.store(),
+        gv_core::config::user_config_path().as_deref(),
+        &gv_core::platform::legacy_store_dirs(),
+    ));
     checks
 }

@@ -64,11 +64,10 @@ pub(super) fn shims_check(inputs: &Inputs<'_>) -> Check {
 
 /// A hard link of `b`, or a byte-identical copy.
 pub(super) fn same_file_or_content(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
     let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
         return false;
     };
-    if ma.dev() == mb.dev() && ma.ino() == mb.ino() {
+    if gv_core::platform::same_file(&ma, &mb) {
         return true;
     }
     ma.len() == mb.len() && matches!((std::fs::read(a), std::fs::read(b)), (Ok(x), Ok(y)) if x == y)
@@ -114,10 +113,5 @@ pub(super) fn store_check(store: &Store) -> Check {
 }
 
 pub(super) fn writable(dir: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
-    unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+    gv_core::platform::can_write(dir, true)
 }

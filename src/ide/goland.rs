@@ -64,7 +64,7 @@ pub fn refresh(store: &Store, project: &Path, version: &Version) -> std::io::Res
     let relative = Path::new("..").join("versions").join(version.as_str());
     let tmp = dir.join(format!(".link.{}", std::process::id()));
     crate::fsutil::remove_if_exists(&tmp)?;
-    std::os::unix::fs::symlink(&relative, &tmp)?;
+    gv_core::platform::link_dir(&relative, &tmp)?;
     std::fs::rename(&tmp, &link)?;
     Ok(link)
 }

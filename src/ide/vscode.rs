@@ -189,15 +189,10 @@ pub fn write(folder: &Path, go_shim: &Path) -> Result<(PathBuf, Merged), WriteEr
 /// file, but a file chmod'ed 0444 is still one the user marked read-only), and by the
 /// kernel's say.
 fn writable(path: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
     if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
         return false;
     }
-    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
-    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+    gv_core::platform::can_write(path, false)
 }
 
 #[cfg(test)]
@@ -305,13 +300,12 @@ mod tests {
 
     #[test]
     fn a_read_only_file_is_left_unchanged() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = settings_path(dir.path());
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let original = "{ // mine\n  \"a\": 1 }\n";
         std::fs::write(&path, original).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        gv_core::platform::set_mode(&path, 0o444).unwrap();
         let err = write(dir.path(), Path::new(SHIM)).unwrap_err();
         assert!(matches!(err, WriteError::ReadOnly(_)), "{err}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
@@ -327,14 +321,14 @@ mod tests {
         std::fs::write(&theirs, "{ \"go.goroot\": \"/x\" }").unwrap();
         let project = dir.path().join("p");
         std::fs::create_dir_all(&project).unwrap();
-        std::os::unix::fs::symlink(&outside, project.join(".vscode")).unwrap();
+        gv_core::platform::symlink(&outside, &project.join(".vscode")).unwrap();
         assert!(matches!(
             write(&project, Path::new(SHIM)),
             Err(WriteError::Link(_))
         ));
         std::fs::remove_file(project.join(".vscode")).unwrap();
         std::fs::create_dir_all(project.join(".vscode")).unwrap();
-        std::os::unix::fs::symlink(&theirs, settings_path(&project)).unwrap();
+        gv_core::platform::symlink(&theirs, &settings_path(&project)).unwrap();
         let err = write(&project, Path::new(SHIM)).unwrap_err();
         assert!(err.to_string().contains("is a symbolic link"), "{err}");
         assert_eq!(

@@ -11,7 +11,6 @@
 
 use std::ffi::OsString;
 use std::io::Read;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use gv_core::Store;
@@ -185,8 +184,7 @@ fn adopt(
     if let Err(reason) = crate::install::check_sdk(&tree, &t.version) {
         return Ok(Err(reason));
     }
-    let go = std::fs::metadata(tree.join("bin/go")).map_err(io)?;
-    if go.permissions().mode() & 0o111 == 0 {
+    if !gv_core::platform::is_executable_file(&tree.join("bin/go")) {
         return Ok(Err(format!(
             "Go did not finish setting it up (bin/go is not executable); run `GOTOOLCHAIN=go{} go version` once, then import again",
             t.version
@@ -207,7 +205,7 @@ fn stage(
     zip_prefix: &str,
     sums: &mut Vec<FileSum>,
 ) -> std::io::Result<Result<(), String>> {
-    std::fs::DirBuilder::new().mode(0o755).create(dst)?;
+    gv_core::platform::create_shared_dir(dst)?;
     let mut entries: Vec<_> = std::fs::read_dir(src)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
     let names: Vec<OsString> = entries.iter().map(|e| e.file_name()).collect();

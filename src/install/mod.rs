@@ -74,6 +74,12 @@ impl Options {
         }
     }
 
+    /// Does this install target another platform than the machine's (`--os`/`--arch`)?
+    /// Such SDKs go to [`Store::platform_store`], which selection never reads.
+    pub fn is_foreign(&self) -> bool {
+        self.platform != Platform::host()
+    }
+
     fn index_mode(&self) -> index::Mode {
         if self.offline {
             index::Mode::Offline
@@ -162,6 +168,9 @@ pub enum InstallError {
         spec: String,
         platform: Platform,
         index: String,
+        /// What to do: another build (on Apple Silicon, the Intel one for Rosetta 2), or
+        /// `gv ls-remote`. Boxed: the error stays small enough to return by value.
+        hint: Box<str>,
     },
     #[error("`{spec}` needs a release index to resolve, and none could be read: {cause}")]
     NeedIndex { spec: String, cause: String },
@@ -226,7 +235,7 @@ impl gv_core::error::Hint for InstallError {
     fn hint(&self) -> Option<String> {
         match self {
             InstallError::Index(e) => crate::error::hint_of(e),
-            InstallError::NoSuchRelease { .. } => Some("`gv ls-remote --all` lists what is available".to_string()),
+            InstallError::NoSuchRelease { hint, .. } => Some(hint.to_string()),
             InstallError::NeedIndex { .. } => Some("give an exact version such as 1.22.10, or fix access to the index".to_string()),
             InstallError::System => Some("install Go with your package manager".to_string()),
             InstallError::Fetch { .. } => Some("nothing was installed; check the network or the mirror (--mirror / GV_GO_MIRROR)".to_string()),
@@ -237,7 +246,7 @@ impl gv_core::error::Hint for InstallError {
             InstallError::Unpack { .. } => Some("nothing was installed; the archive is damaged or unsafe".to_string()),
             InstallError::NotAnSdk { .. } => Some("nothing was installed".to_string()),
             InstallError::NotCached { .. } => Some("run without --offline once to download it".to_string()),
-            InstallError::WrongPlatform { host, .. } => Some(format!("download the {host} archive instead")),
+            InstallError::WrongPlatform { host, archive, .. } => Some(format!("download the {host} archive instead, or install it for its platform with --os {} --arch {}", archive.os, archive.arch)),
             InstallError::Store { .. } => Some("check that GV_ROOT is writable".to_string()),
             _ => None,
         }

@@ -94,6 +94,10 @@ pub(super) fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, Ins
             spec: spec.to_string(),
             platform: opts.platform.clone(),
             index: index.url.clone(),
+            hint: opts
+                .platform
+                .missing_build_hint(&spec.to_string(), other_build(&index, spec, opts).as_ref())
+                .into(),
         };
         let release = index.resolve(spec, &opts.platform).ok_or_else(no_such)?;
         let file = release.archive(&opts.platform).ok_or_else(no_such)?;
@@ -166,6 +170,20 @@ pub(super) fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, Ins
         url,
         expected,
         size: None,
+    })
+}
+
+/// Another platform of this OS that has a build of `spec` when this one has none: the
+/// Intel build on Apple Silicon (Rosetta 2 runs it).
+fn other_build(index: &Index, spec: &Spec, opts: &Options) -> Option<crate::dist::Platform> {
+    let mut alternatives = vec!["amd64", "arm64", "386"];
+    alternatives.retain(|a| *a != opts.platform.arch);
+    alternatives.into_iter().find_map(|arch| {
+        let other = crate::dist::Platform {
+            os: opts.platform.os.clone(),
+            arch: arch.to_string(),
+        };
+        index.resolve(spec, &other).map(|_| other)
     })
 }
 

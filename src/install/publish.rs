@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use gv_core::store::Work;
-use gv_core::{Store, Version};
+use gv_core::{Store, Version, platform};
 
 use super::plan::sidecar_path;
 
@@ -45,25 +45,11 @@ pub(crate) fn check_sdk(root: &Path, version: &Version) -> Result<(), String> {
     Ok(())
 }
 
-/// Makes the unpacked tree durable before it becomes visible. One `syncfs(2)` instead of
-/// an fsync per file: a Go SDK has ~12,000 files, and on ext4 each fsync forces a journal
-/// commit, while `syncfs` does one. The unpacker already asked the kernel to start
-/// writing each file back (`sync_file_range`), so little is left to wait for here.
+/// Makes the unpacked tree durable before it becomes visible: one `syncfs` on Linux (the
+/// unpacker already started each file's write-back), an fsync per file and one
+/// `F_FULLFSYNC` on macOS (see [`gv_core::platform::sync_tree`]).
 pub(super) fn sync_tree(dir: &Path) -> io::Result<()> {
-    let handle = std::fs::File::open(dir)?;
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: a valid open fd.
-        if unsafe { libc::syncfs(handle.as_raw_fd()) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        handle.sync_all()?;
-    }
-    Ok(())
+    platform::sync_tree(dir)
 }
 
 /// Moves the finished tree `tmp` to `version`'s GOROOT, atomically replacing an existing
@@ -72,7 +58,7 @@ pub(super) fn replace_dir(store: &Store, tmp: &Path, version: &Version) -> io::R
     let goroot = &store.version_dir(version);
     if !goroot.exists() {
         std::fs::rename(tmp, goroot)?;
-    } else if exchange(tmp, goroot).is_ok() {
+    } else if platform::exchange(tmp, goroot).is_ok() {
         // `tmp` now holds the old tree.
         std::fs::remove_dir_all(tmp)?;
     } else {
@@ -81,35 +67,7 @@ pub(super) fn replace_dir(store: &Store, tmp: &Path, version: &Version) -> io::R
         std::fs::rename(tmp, goroot)?;
         std::fs::remove_dir_all(&old)?;
     }
-    std::fs::File::open(goroot.parent().unwrap_or(goroot))?.sync_all()
-}
-
-#[cfg(target_os = "linux")]
-pub(super) fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let a = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    let b = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    // SAFETY: valid NUL-terminated paths; RENAME_EXCHANGE swaps two existing entries.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-pub(super) fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
-    Err(io::Error::from(io::ErrorKind::Unsupported))
+    platform::sync_dir(goroot.parent().unwrap_or(goroot))
 }
 
 /// Publishes a download verified against `verified_against` (an index or sidecar URL) in

@@ -33,7 +33,7 @@ pub fn script(shell: Shell, paths: &Paths) -> String {
         Shell::Fish => FISH,
         Shell::Powershell => POWERSHELL,
     };
-    template
+    let text = template
         .replace("@@GV@@", &shell.quote(&paths.exe.to_string_lossy()))
         .replace("@@HOOK@@", &shell.quote(&paths.hook.to_string_lossy()))
         .replace("@@SHIMS@@", &shell.quote(&paths.shims.to_string_lossy()))
@@ -41,8 +41,40 @@ pub fn script(shell: Shell, paths: &Paths) -> String {
         .replace(
             "@@GOBIN@@",
             &shell.quote(&paths.gobin.map(|g| g.to_string_lossy()).unwrap_or_default()),
-        )
+        );
+    match shell {
+        Shell::Bash => guard_bash_version(&text),
+        _ => text,
+    }
 }
+
+/// The bash hook needs bash 4.4 (`[[ -v ]]`, `${var@a}`, PROMPT_COMMAND arrays), but macOS
+/// ships bash 3.2 as /bin/bash, which cannot even parse it. So what follows the marker is
+/// handed to `eval` as one single-quoted word, which any shell can read, and only when
+/// `$BASH_VERSION` is new enough; an older bash prints one error naming zsh instead. What
+/// comes before the marker (the shims and GOBIN on PATH) is plain POSIX sh and runs in
+/// every bash: `go` still follows the pins through the shims.
+fn guard_bash_version(text: &str) -> String {
+    let (before, after) = text
+        .split_once(NEEDS_BASH_4_4)
+        .expect("gv.bash has the version marker");
+    // No `'` in either: they make a single-quoted printf format, laid out as gv prints an
+    // error and its hint.
+    let error = "bash %s is too old for the gv shell hook, which needs bash 4.4 or newer (macOS ships bash 3.2 as /bin/bash); the shims are on PATH, so go still follows .go-version and go.mod";
+    let hint = "use zsh, the macOS default: put eval \"$(gv init zsh)\" in ~/.zshrc; or install a newer bash (brew install bash) and make it your login shell";
+    let message = [
+        format!("gv: error: {error}"),
+        format!("  hint: {hint}"),
+        String::new(),
+    ]
+    .join("\\n");
+    format!(
+        "{before}case ${{BASH_VERSION-}} in\n  [0-3].* | 4.[0-3].*)\n    printf '{message}' \"$BASH_VERSION\" >&2\n    ;;\n  *)\n    eval {}\n    ;;\nesac\n",
+        super::Shell::Bash.quote(after)
+    )
+}
+
+const NEEDS_BASH_4_4: &str = "@@NEEDS_BASH_4_4@@\n";
 
 /// The path the hook should call gv by. The path the user invoked (a symlink such as
 /// `~/.cargo/bin/gv` or a package manager's stable link) is preferred over the resolved

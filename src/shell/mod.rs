@@ -52,10 +52,8 @@ impl Shell {
 
     /// The shell that runs gv: the parent process, else `$SHELL`.
     pub fn detect() -> Option<Shell> {
-        let parent = std::os::unix::process::parent_id();
-        std::fs::read_to_string(format!("/proc/{parent}/comm"))
-            .ok()
-            .and_then(|comm| Shell::from_program(&comm))
+        gv_core::platform::parent_process_name()
+            .and_then(|name| Shell::from_program(&name))
             .or_else(|| {
                 std::env::var("SHELL")
                     .ok()

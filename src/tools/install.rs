@@ -138,8 +138,7 @@ mod tests {
             format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > {}\n", log.display()),
         )
         .unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
+        gv_core::platform::set_executable(&go).unwrap();
         let target = Target::new("example.com/a", "v1.0.0").unwrap();
         let status = go_install(&go, &target, [], dir.path()).unwrap();
         assert!(status.success());

@@ -24,7 +24,10 @@ mod ide;
 mod install;
 #[cfg(feature = "real-tests")]
 mod install_real;
+#[cfg(feature = "real-tests")]
+mod macos_real;
 mod maintenance;
+mod platforms;
 mod readme;
 mod selection;
 #[cfg(feature = "real-tests")]

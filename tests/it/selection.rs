@@ -29,12 +29,16 @@ fn precedence_chain_end_to_end() {
         .stderr(predicate::str::contains("gv install latest"));
 
     // 4. Global default.
-    sb.gv(&deep).args(["global", "1.21"]).assert().success();
+    sb.gv(&deep)
+        .args(["global", "1.21"])
+        .assert()
+        .success()
+        .stderr("1.21 is Go 1.21.13 today (the newest installed match)\n");
     sb.gv(&deep)
         .arg("global")
         .assert()
         .success()
-        .stdout("1.21\n");
+        .stdout("1.21 (1.21.13)\n");
     let global = sb.root().join("version");
     assert_eq!(
         current(&sb, &deep),
@@ -298,8 +302,33 @@ fn global_unset_and_missing() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no global default is set"));
-    sb.gv(&dir).args(["global", "latest"]).assert().success();
-    sb.gv(&dir).arg("global").assert().stdout("latest\n");
+    sb.gv(&dir)
+        .args(["global", "latest"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Go latest is not installed yet; run `gv install latest`",
+        ));
+    sb.gv(&dir)
+        .arg("global")
+        .assert()
+        .stdout("latest (not installed)\n");
+    // What a range stands for changes as versions come: shown at each look.
+    sb.fake_install("1.22.10");
+    sb.gv(&dir)
+        .arg("global")
+        .assert()
+        .stdout("latest (1.22.10)\n");
+    sb.fake_install("1.23.9");
+    sb.gv(&dir)
+        .arg("global")
+        .assert()
+        .stdout("latest (1.23.9)\n");
+    sb.gv(&dir)
+        .args(["global", "latest"])
+        .assert()
+        .success()
+        .stderr("latest is Go 1.23.9 today (the newest installed match)\n");
     sb.gv(&dir).args(["global", "--unset"]).assert().success();
     assert!(!sb.root().join("version").exists());
 }

@@ -646,6 +646,11 @@ fn the_installed_shim_is_static_and_works() {
         .output()
         .expect("run scripts/build-shim");
     assert!(out.status.success(), "scripts/build-shim: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("build-shim: gv-shim linked static, non-PIE (glibc)"),
+        "it says how it linked: {}",
+        stderr(&out)
+    );
     let shim = PathBuf::from(stdout(&out).trim());
     let ldd = std::process::Command::new("ldd")
         .arg(&shim)

@@ -762,7 +762,7 @@ mod tests {
         let dir = tmp.path().join("p");
         std::fs::create_dir_all(&dir).unwrap();
         let gomod = dir.join("go.mod");
-        std::os::unix::fs::symlink("/proc/self/mem", &gomod).unwrap();
+        crate::platform::symlink(Path::new("/proc/self/mem"), &gomod).unwrap();
         assert!(gomod.is_file() && std::fs::read(&gomod).is_err());
 
         let found = discover(&dir);
@@ -798,14 +798,13 @@ mod tests {
 
     #[test]
     fn system_go_skips_gvs_own_directories() {
-        use std::os::unix::fs::PermissionsExt;
         let (tmp, store) = fixture();
         let sys = tmp.path().join("usr/bin");
         for dir in [&store.shims_dir(), &sys] {
             std::fs::create_dir_all(dir).unwrap();
             let go = dir.join("go");
             std::fs::write(&go, "#!/bin/sh\n").unwrap();
-            std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
+            crate::platform::set_executable(&go).unwrap();
         }
         let path = std::env::join_paths([store.shims_dir(), sys.clone()]).unwrap();
         assert_eq!(find_system_go(&store, Some(&path)), Some(sys.join("go")));

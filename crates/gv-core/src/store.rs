@@ -1,7 +1,8 @@
 //! Where gv keeps things: every name on disk comes from [`Store`] (the data directory) or
 //! [`Cache`] (the cache directory), and nowhere else.
 //!
-//! The store is `GV_ROOT` (default: the XDG data dir, e.g. `~/.local/share/gv`):
+//! The store is `GV_ROOT`, else `$XDG_DATA_HOME/gv`, else `~/.local/share/gv` — on macOS
+//! too (see [`crate::platform::data_home`]):
 //!
 //! ```text
 //! versions/<version>/          a complete GOROOT per installed version (e.g. 1.22.10);
@@ -22,9 +23,11 @@
 //! locks/trust.lock             one `gv trust` at a time
 //! .hints/notices/              notices already shown, per file (notice.rs)
 //! .hints/<name>                one-time hints already shown (e.g. goenv-version)
+//! platforms/<os>-<arch>/       a store of its own (versions/, locks/) for SDKs of another
+//!                              platform (gv install --os/--arch): listed, never selected
 //! ```
 //!
-//! The cache is `GV_CACHE_DIR` (default: the XDG cache dir, e.g. `~/.cache/gv`):
+//! The cache is `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv`, else `~/.cache/gv`:
 //!
 //! ```text
 //! downloads/<archive>          archives verified on download, for --offline and reinstalls
@@ -119,13 +122,13 @@ impl Store {
         Store { root: root.into() }
     }
 
-    /// The store named by `GV_ROOT`, else `$XDG_DATA_HOME/gv`. A relative `GV_ROOT` is
-    /// refused: it would name a different store in every directory, and put relative
-    /// directories on PATH.
+    /// The store named by `GV_ROOT`, else `$XDG_DATA_HOME/gv`, else `~/.local/share/gv`.
+    /// A relative `GV_ROOT` is refused: it would name a different store in every
+    /// directory, and put relative directories on PATH.
     pub fn from_env() -> Result<Store, StoreError> {
         match absolute_var(crate::vars::ROOT)? {
             Some(root) => Ok(Store::new(root)),
-            None => dirs::data_dir()
+            None => crate::platform::data_home()
                 .map(|d| Store::new(d.join("gv")))
                 .ok_or(StoreError::NoDataDir),
         }
@@ -265,6 +268,43 @@ impl Store {
         path.starts_with(&self.root)
     }
 
+    /// The store that holds SDKs of another platform (`darwin-arm64`, from `gv install
+    /// --os/--arch`), laid out like this one. It sits outside `versions/` on purpose:
+    /// [`Store::installed`] and selection must never take a build this machine cannot run
+    /// for an installed version.
+    pub fn platform_store(&self, key: &str) -> Store {
+        Store::new(self.root.join("platforms").join(key))
+    }
+
+    /// SDKs installed for other platforms: `(os-arch, version)`, sorted.
+    pub fn other_platforms(&self) -> Result<Vec<(String, Version)>, StoreError> {
+        let dir = self.root.join("platforms");
+        let keys = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: dir,
+                    source: Arc::new(source),
+                });
+            }
+        };
+        let mut out = Vec::new();
+        for key in keys.filter_map(Result::ok) {
+            let Some(name) = key.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            for version in self.platform_store(&name).installed()? {
+                out.push((name.clone(), version));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Installed versions, in Go order (oldest first). A missing store is an empty list.
     pub fn installed(&self) -> Result<Vec<Version>, StoreError> {
         let dir = self.versions_dir();
@@ -311,11 +351,12 @@ impl Cache {
         Cache { root: root.into() }
     }
 
-    /// `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv` (a relative `GV_CACHE_DIR` is refused).
+    /// `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv`, else `~/.cache/gv` (a relative
+    /// `GV_CACHE_DIR` is refused).
     pub fn from_env() -> Result<Cache, StoreError> {
         match absolute_var(crate::vars::CACHE_DIR)? {
             Some(dir) => Ok(Cache::new(dir)),
-            None => dirs::cache_dir()
+            None => crate::platform::cache_home()
                 .map(|d| Cache::new(d.join("gv")))
                 .ok_or(StoreError::NoCacheDir),
         }
@@ -432,6 +473,37 @@ mod tests {
             .collect();
         assert_eq!(names, ["1.21.13", "1.22rc1", "1.22.10"]);
         assert!(!store.is_installed(&Version::parse("1.24.0").unwrap()));
+    }
+
+    /// An SDK built for another platform (`gv install --os darwin --arch arm64`) is listed
+    /// as such and never counts as installed for this machine — not even under a name
+    /// like `1.23.0-darwin-arm64`, which Go's version syntax would read as go1.23.0.
+    #[test]
+    fn other_platforms_sdks_are_kept_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        std::fs::create_dir_all(store.versions_dir().join("1.22.10/bin")).unwrap();
+        for key in ["darwin-arm64", "windows-amd64"] {
+            let other = store.platform_store(key);
+            std::fs::create_dir_all(other.versions_dir().join("1.23.0/bin")).unwrap();
+        }
+        let darwin = store.platform_store("darwin-arm64");
+        std::fs::create_dir_all(darwin.versions_dir().join(".tmp-1.24.0-1/bin")).unwrap();
+        let installed: Vec<String> = store
+            .installed()
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(installed, ["1.22.10"]);
+        let other: Vec<String> = store
+            .other_platforms()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        assert_eq!(other, ["darwin-arm64 1.23.0", "windows-amd64 1.23.0"]);
+        assert!(!darwin.root().starts_with(store.versions_dir()));
     }
 
     #[test]

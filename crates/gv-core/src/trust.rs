@@ -187,11 +187,7 @@ fn decode_path(word: &str) -> Option<PathBuf> {
             i += 1;
         }
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStringExt;
-        Some(PathBuf::from(OsString::from_vec(out)))
-    }
+    crate::platform::os_string_from_bytes(out).map(PathBuf::from)
 }
 
 /// The sha256 of `bytes`, as lowercase hex.

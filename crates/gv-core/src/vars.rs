@@ -67,7 +67,7 @@ pub const ALL: &[Var] = &[
     Var {
         name: ROOT,
         meaning: "the store: installed SDKs, shims, the global default",
-        default: "$XDG_DATA_HOME/gv (~/.local/share/gv)",
+        default: "$XDG_DATA_HOME/gv, else ~/.local/share/gv (macOS too)",
         read_by: &[Gv, Shim, Hook],
     },
     Var {
@@ -103,13 +103,13 @@ pub const ALL: &[Var] = &[
     Var {
         name: CONFIG,
         meaning: "the user config file",
-        default: "$XDG_CONFIG_HOME/gv/config.toml",
+        default: "$XDG_CONFIG_HOME/gv/config.toml, else ~/.config/gv/config.toml",
         read_by: &[Gv, Shim, Hook],
     },
     Var {
         name: CACHE_DIR,
         meaning: "downloads, release indexes, hook stamps, gv debug builds",
-        default: "$XDG_CACHE_HOME/gv",
+        default: "$XDG_CACHE_HOME/gv, else ~/.cache/gv",
         read_by: &[Gv, Hook],
     },
     Var {
@@ -239,8 +239,26 @@ pub const ALL: &[Var] = &[
         read_by: &[Gv, Shim, Hook],
     },
     Var {
+        name: "XDG_DATA_HOME",
+        meaning: "the base of GV_ROOT's default, on every Unix (a relative value is ignored)",
+        default: "~/.local/share",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: "XDG_CONFIG_HOME",
+        meaning: "the base of GV_CONFIG's default, on every Unix (a relative value is ignored)",
+        default: "~/.config",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: "XDG_CACHE_HOME",
+        meaning: "the base of GV_CACHE_DIR's default, on every Unix (a relative value is ignored)",
+        default: "~/.cache",
+        read_by: &[Gv, Hook],
+    },
+    Var {
         name: "XDG_RUNTIME_DIR",
-        meaning: "where the shell hook keeps its per-shell stamp files",
+        meaning: "where the shell hook keeps its per-shell stamp files (macOS has none)",
         default: "$GV_CACHE_DIR/hook",
         read_by: &[Hook],
     },

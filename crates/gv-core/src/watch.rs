@@ -30,9 +30,10 @@ const CLOCK_SLACK: Duration = Duration::from_millis(20);
 const STALE_STAMP: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Where the init scripts keep their stamp files: the per-login runtime directory when
-/// there is one (tmpfs, cleared at logout), else gv's cache directory.
+/// there is one (`XDG_RUNTIME_DIR`: tmpfs, cleared at logout), else gv's cache directory
+/// (macOS has no runtime directory).
 pub fn stamp_dir() -> Result<PathBuf, store::StoreError> {
-    match dirs::runtime_dir() {
+    match platform::runtime_dir() {
         Some(dir) => Ok(dir.join("gv")),
         None => Ok(store::Cache::from_env()?.hook_stamps()),
     }
@@ -319,28 +320,25 @@ mod tests {
         assert_eq!(dated, started - CLOCK_SLACK);
         assert!(!old.exists(), "a day-old stamp is swept");
         assert!(recent.exists(), "a live shell's stamp stays");
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o700);
+        assert_eq!(platform::mode(&std::fs::metadata(&dir).unwrap()), 0o700);
     }
 
     /// A stamp planted as a symlink is not followed, and a directory others can write is
     /// not used at all.
     #[test]
     fn stamps_never_follow_links_or_live_in_shared_directories() {
-        use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("hook");
         std::fs::create_dir(&dir).unwrap();
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        platform::set_private(&dir).unwrap();
         let victim = tmp.path().join("victim");
         std::fs::write(&victim, "keep").unwrap();
         let old = std::fs::metadata(&victim).unwrap().modified().unwrap();
-        std::os::unix::fs::symlink(&victim, dir.join("42")).unwrap();
+        platform::symlink(&victim, &dir.join("42")).unwrap();
         assert!(stamp(&dir.join("42"), SystemTime::now()).is_err());
         assert_eq!(std::fs::metadata(&victim).unwrap().modified().unwrap(), old);
 
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        platform::set_mode(&dir, 0o777).unwrap();
         let err = stamp(&dir.join("43"), SystemTime::now()).unwrap_err();
         assert!(err.to_string().contains("written by other users"), "{err}");
         assert!(!dir.join("43").exists());

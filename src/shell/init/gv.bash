@@ -17,6 +17,7 @@ case ":${PATH-}:" in
   *) export PATH=@@SHIMS@@${PATH:+:$PATH} ;;
 esac
 
+@@NEEDS_BASH_4_4@@
 # Undo what the last hook applied. Builtins only. A variable is put back only while it
 # still holds gv's value: a change made by hand since then wins.
 __gv_restore() {

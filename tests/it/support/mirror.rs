@@ -43,8 +43,13 @@ pub struct Served {
 impl Served {
     /// A linux-amd64 archive of `version` (e.g. "1.22.10") with this content.
     pub fn archive(version: &str, bytes: Vec<u8>) -> Served {
+        Served::archive_for(version, "linux", "amd64", bytes)
+    }
+
+    /// An archive of `version` for another platform (`darwin`, `arm64`).
+    pub fn archive_for(version: &str, os: &str, arch: &str, bytes: Vec<u8>) -> Served {
         Served {
-            filename: format!("go{version}.linux-amd64.tar.gz"),
+            filename: format!("go{version}.{os}-{arch}.tar.gz"),
             version: format!("go{version}"),
             stable: !version.contains("rc") && !version.contains("beta"),
             bytes: Arc::new(bytes),
@@ -291,28 +296,40 @@ fn respond(out: &mut TcpStream, status: u16, body: &[u8]) -> std::io::Result<()>
     out.flush()
 }
 
-/// go.dev's index format, newest first, with the invalid `go1.9.2rc2` entry the real
-/// index has.
+/// go.dev's index format, newest first, one release per version with every platform's
+/// archive in it, and the invalid `go1.9.2rc2` entry the real index has.
 fn index_json(files: &[Served]) -> String {
     let mut versions: Vec<&Served> = files.iter().collect();
     versions.sort_by(|a, b| b.version.cmp(&a.version));
+    versions.dedup_by(|a, b| a.version == b.version);
     let mut releases: Vec<serde_json::Value> = versions
         .iter()
-        .map(|f| {
-            let sha = if f.fault == Fault::WrongSha {
-                sha256_hex(b"something else entirely")
-            } else {
-                f.sha256()
-            };
+        .map(|release| {
+            let mut entries = vec![serde_json::json!(
+                {"filename": format!("{}.src.tar.gz", release.version), "os": "", "arch": "",
+                 "version": release.version, "sha256": "00", "size": 1, "kind": "source"})];
+            for f in files.iter().filter(|f| f.version == release.version) {
+                let sha = if f.fault == Fault::WrongSha {
+                    sha256_hex(b"something else entirely")
+                } else {
+                    f.sha256()
+                };
+                // goV.OS-ARCH.tar.gz
+                let platform = f
+                    .filename
+                    .trim_end_matches(".tar.gz")
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or("");
+                let (os, arch) = platform.split_once('-').unwrap_or(("linux", "amd64"));
+                entries.push(serde_json::json!(
+                    {"filename": f.filename, "os": os, "arch": arch, "version": f.version,
+                     "sha256": sha, "size": f.bytes.len(), "kind": "archive"}));
+            }
             serde_json::json!({
-                "version": f.version,
-                "stable": f.stable,
-                "files": [
-                    {"filename": format!("{}.src.tar.gz", f.version), "os": "", "arch": "",
-                     "version": f.version, "sha256": "00", "size": 1, "kind": "source"},
-                    {"filename": f.filename, "os": "linux", "arch": "amd64", "version": f.version,
-                     "sha256": sha, "size": f.bytes.len(), "kind": "archive"},
-                ],
+                "version": release.version,
+                "stable": release.stable,
+                "files": entries,
             })
         })
         .collect();

