@@ -183,7 +183,7 @@ pub fn disk_usage(path: &Path) -> u64 {
         let Ok(meta) = std::fs::symlink_metadata(&p) else {
             continue;
         };
-        let used = gv_core::platform::disk_use(&meta);
+        let used = gv_core::platform::disk_use(&p, &meta);
         if meta.is_dir() {
             total += used.bytes;
             if let Ok(entries) = std::fs::read_dir(&p) {

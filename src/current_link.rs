@@ -3,11 +3,13 @@
 //!
 //! The link is relative (`versions/1.22.10`) so a moved store stays valid, and it is
 //! replaced atomically (new link under a temporary name, then rename), so an IDE never
-//! sees it missing.
+//! sees it missing. On Windows it is a junction (no administrator rights needed), which
+//! holds an absolute path and is re-pointed in place. A file system without junctions
+//! (FAT, some network shares, wine) gets a warning naming the GOROOT to use instead.
 
 use std::path::{Path, PathBuf};
 
-use gv_core::Store;
+use gv_core::{Store, platform};
 
 /// What the link should point at now: the global default, resolved.
 pub fn target(store: &Store) -> Option<gv_core::Version> {
@@ -19,16 +21,21 @@ pub fn target(store: &Store) -> Option<gv_core::Version> {
 pub fn refresh(store: &Store) -> std::io::Result<Option<PathBuf>> {
     let link = store.current_link();
     let Some(version) = target(store) else {
-        crate::fsutil::remove_if_exists(&link)?;
+        platform::remove_dir_link(&link)?;
         return Ok(None);
     };
     let relative = Path::new("versions").join(version.as_str());
-    if std::fs::read_link(&link).is_ok_and(|old| old == relative) {
-        return Ok(Some(store.version_dir(&version)));
+    let goroot = store.version_dir(&version);
+    if platform::dir_link_points_to(&link, &relative) {
+        return Ok(Some(goroot));
     }
-    let tmp = store.current_link_tmp();
-    crate::fsutil::remove_if_exists(&tmp)?;
-    gv_core::platform::link_dir(&relative, &tmp)?;
-    std::fs::rename(&tmp, &link)?;
-    Ok(Some(store.version_dir(&version)))
+    match platform::replace_dir_link(&relative, &link, &store.current_link_tmp()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => crate::ui::warn_hinted(
+            format!("cannot point {} at Go {version}: {e}", link.display()),
+            format!("IDEs can use {} directly", goroot.display()),
+        ),
+        Err(e) => return Err(e),
+    }
+    Ok(Some(goroot))
 }

@@ -5,6 +5,13 @@
 //! `shims`: a single atomic step, so a shell looking up `go` sees either the old set or
 //! the new one, never a half-written directory. The previous generation is kept until the
 //! next rehash, so a lookup that raced the swap still finds its file.
+//!
+//! On Windows (`platform::SHIMS_IN_PLACE`) no directory link can be renamed over another
+//! and a running `.exe` cannot be deleted, so `shims` is a plain directory of `go.exe`,
+//! `gofmt.exe`, … replaced one file at a time: each new link is made under a temporary
+//! name and renamed over the old one, and a shim that is running (a `go build` in another
+//! window) is first renamed aside to `.old-…`, which a later rehash deletes once it has
+//! exited. Each file is always whole; the set is new once the rehash returns.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -14,8 +21,12 @@ use gv_core::{Store, platform};
 use thiserror::Error;
 
 /// Tools every shims directory has, even before the first install: `go` must resolve
-/// (to `system`, or to an auto-install) from day one.
+/// (to `system`, or to an auto-install) from day one. (`go.exe`, `gofmt.exe` on Windows.)
 const ALWAYS: &[&str] = &["go", "gofmt"];
+
+/// The name prefix of a shim renamed aside while it was running (Windows), deleted by a
+/// later rehash.
+const ASIDE_PREFIX: &str = ".old-";
 
 #[derive(Debug, Error)]
 pub enum ShimError {
@@ -62,7 +73,7 @@ pub fn shim_binary() -> Result<PathBuf, ShimError> {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => std::env::current_exe()
             .map_err(ShimError::NoCurrentExe)?
-            .with_file_name("gv-shim"),
+            .with_file_name(platform::exe_name("gv-shim")),
     };
     if path.is_file() {
         Ok(path)
@@ -87,7 +98,7 @@ pub struct Rehashed {
 
 /// The tool names to shim: every executable in an installed SDK's `bin/`, plus go/gofmt.
 pub fn tool_names(store: &Store) -> Result<BTreeSet<String>, ShimError> {
-    let mut names: BTreeSet<String> = ALWAYS.iter().map(|s| s.to_string()).collect();
+    let mut names: BTreeSet<String> = ALWAYS.iter().map(|s| platform::exe_name(s)).collect();
     for version in store.installed()? {
         let bin = store.version_dir(&version).join("bin");
         let Ok(entries) = std::fs::read_dir(&bin) else {
@@ -115,6 +126,14 @@ pub fn rehash(store: &Store, shim: &Path) -> Result<Rehashed, ShimError> {
     lock.lock().map_err(io("lock", &lock_path))?;
 
     let names = tool_names(store)?;
+    if platform::SHIMS_IN_PLACE {
+        let copied = replace_in_place(store, shim, &names)?;
+        return Ok(Rehashed {
+            dir: store.shims_dir(),
+            names: names.into_iter().collect(),
+            copied,
+        });
+    }
     let generation = tempfile::Builder::new()
         .prefix(gv_core::store::SHIM_GENERATION_PREFIX)
         .tempdir_in(root)
@@ -151,6 +170,76 @@ fn fill_generation(dir: &Path, shim: &Path, names: &BTreeSet<String>) -> Result<
         }
     }
     Ok(copied)
+}
+
+/// The Windows way (see the module's doc): `shims` as a plain directory, each shim
+/// replaced by a rename, a running one renamed aside first, shims of tools no installed
+/// version has removed. Returns whether the binary had to be copied.
+fn replace_in_place(
+    store: &Store,
+    shim: &Path,
+    names: &BTreeSet<String>,
+) -> Result<bool, ShimError> {
+    let dir = store.shims_dir();
+    if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        platform::remove_dir_link(&dir).map_err(io("remove the link", &dir))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(io("create", &dir))?;
+    let pid = std::process::id();
+    let mut copied = false;
+    for name in names {
+        let dest = dir.join(name);
+        if platform::same_file(shim, &dest) {
+            continue;
+        }
+        let new = dir.join(format!(".new-{name}-{pid}"));
+        crate::fsutil::remove_if_exists(&new).map_err(io("remove", &new))?;
+        if std::fs::hard_link(shim, &new).is_err() {
+            std::fs::copy(shim, &new).map_err(io("copy the shim to", &new))?;
+            copied = true;
+        }
+        let replaced = std::fs::rename(&new, &dest).or_else(|_| {
+            set_aside(&dir, name, &dest)?;
+            std::fs::rename(&new, &dest)
+        });
+        if let Err(e) = replaced {
+            let _ = std::fs::remove_file(&new);
+            return Err(io("replace", &dest)(e));
+        }
+    }
+    for entry in std::fs::read_dir(&dir).map_err(io("read", &dir))?.flatten() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if name.starts_with(ASIDE_PREFIX) {
+            // Still running if this fails: the next rehash tries again.
+            let _ = std::fs::remove_file(entry.path());
+        } else if !name.starts_with('.') && !names.contains(&name) {
+            let path = entry.path();
+            if std::fs::remove_file(&path).is_err() {
+                set_aside(&dir, &name, &path).map_err(io("remove", &path))?;
+            }
+        }
+    }
+    Ok(copied)
+}
+
+/// Renames the shim `path` (probably running: Windows refuses to delete or replace a
+/// running executable but lets it be renamed) to a free `.old-` name in `dir`.
+fn set_aside(dir: &Path, name: &str, path: &Path) -> std::io::Result<()> {
+    let pid = std::process::id();
+    let mut last = None;
+    for n in 0..100 {
+        let aside = dir.join(format!("{ASIDE_PREFIX}{name}-{pid}-{n}"));
+        if aside.exists() {
+            continue;
+        }
+        match std::fs::rename(path, &aside) {
+            Ok(()) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free name to move it aside to")))
 }
 
 /// Points `shims` at `generation` with one rename; returns the generation it replaced.
@@ -203,42 +292,84 @@ fn remove_old_generations(root: &Path, current: &Path, previous: Option<&Path>) 
 mod tests {
     use super::*;
 
+    /// Windows' way, checked everywhere (on Windows `gv rehash` takes it): shims appear,
+    /// are replaced by new links, vanish with their tool, and what was set aside goes.
     #[test]
-    fn rehash_swaps_generations_and_keeps_the_previous_one() {
+    fn in_place_rehash_replaces_file_by_file() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::new(tmp.path().join("gv"));
-        let shim = tmp.path().join("gv-shim");
-        std::fs::write(&shim, "#!/bin/sh\n").unwrap();
-        // A plain directory from before: moved aside, not lost mid-swap.
-        std::fs::create_dir_all(store.shims_dir()).unwrap();
-        std::fs::write(store.shims_dir().join("stale"), "").unwrap();
+        let (old_shim, new_shim) = (tmp.path().join("old-shim"), tmp.path().join("new-shim"));
+        std::fs::write(&old_shim, "old").unwrap();
+        std::fs::write(&new_shim, "new").unwrap();
+        let names =
+            |list: &[&str]| -> BTreeSet<String> { list.iter().map(|s| s.to_string()).collect() };
+        replace_in_place(&store, &old_shim, &names(&["go", "gofmt", "vet-helper"])).unwrap();
+        let dir = store.shims_dir();
+        assert!(platform::same_file(&old_shim, &dir.join("go")));
+        std::fs::write(dir.join(".old-go-1-0"), "left by a running shim").unwrap();
+        std::fs::write(dir.join("not-a-tool-anymore"), "").unwrap();
 
-        let first = rehash(&store, &shim).unwrap();
-        assert_eq!(first.names, ["go", "gofmt"]);
-        assert!(store.shims_dir().join("go").is_file());
-        assert!(!store.shims_dir().join("stale").exists());
-        let gen1 = std::fs::read_link(store.shims_dir()).unwrap();
-
-        let bin = store.versions_dir().join("1.22.10/bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        for (name, mode) in [("go", 0o755), ("vet-helper", 0o755), ("README", 0o644)] {
-            std::fs::write(bin.join(name), "").unwrap();
-            platform::set_mode(&bin.join(name), mode).unwrap();
+        replace_in_place(&store, &new_shim, &names(&["go", "gofmt"])).unwrap();
+        for name in ["go", "gofmt"] {
+            assert!(platform::same_file(&new_shim, &dir.join(name)), "{name}");
+            assert_eq!(std::fs::read_to_string(dir.join(name)).unwrap(), "new");
         }
-        let second = rehash(&store, &shim).unwrap();
-        assert_eq!(second.names, ["go", "gofmt", "vet-helper"]);
-        assert!(tmp.path().join("gv").join(&gen1).is_dir(), "previous kept");
-        rehash(&store, &shim).unwrap();
-        assert!(!tmp.path().join("gv").join(&gen1).exists(), "older removed");
-        let generations = std::fs::read_dir(store.root())
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .flatten()
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(gv_core::store::SHIM_GENERATION_PREFIX)
-            })
-            .count();
-        assert_eq!(generations, 2);
+            .map(|e| e.file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["go", "gofmt"],
+            "no temporaries, stale shims or set-aside files"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&old_shim).unwrap(),
+            "old",
+            "the old binary untouched"
+        );
+    }
+
+    gv_core::unix_only! {
+        #[test]
+        fn rehash_swaps_generations_and_keeps_the_previous_one() {
+            let tmp = tempfile::tempdir().unwrap();
+            let store = Store::new(tmp.path().join("gv"));
+            let shim = tmp.path().join("gv-shim");
+            std::fs::write(&shim, "#!/bin/sh\n").unwrap();
+            // A plain directory from before: moved aside, not lost mid-swap.
+            std::fs::create_dir_all(store.shims_dir()).unwrap();
+            std::fs::write(store.shims_dir().join("stale"), "").unwrap();
+
+            let first = rehash(&store, &shim).unwrap();
+            assert_eq!(first.names, ["go", "gofmt"]);
+            assert!(store.shims_dir().join("go").is_file());
+            assert!(!store.shims_dir().join("stale").exists());
+            let gen1 = std::fs::read_link(store.shims_dir()).unwrap();
+
+            let bin = store.versions_dir().join("1.22.10/bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            for (name, mode) in [("go", 0o755), ("vet-helper", 0o755), ("README", 0o644)] {
+                std::fs::write(bin.join(name), "").unwrap();
+                platform::set_mode(&bin.join(name), mode).unwrap();
+            }
+            let second = rehash(&store, &shim).unwrap();
+            assert_eq!(second.names, ["go", "gofmt", "vet-helper"]);
+            assert!(tmp.path().join("gv").join(&gen1).is_dir(), "previous kept");
+            rehash(&store, &shim).unwrap();
+            assert!(!tmp.path().join("gv").join(&gen1).exists(), "older removed");
+            let generations = std::fs::read_dir(store.root())
+                .unwrap()
+                .flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with(gv_core::store::SHIM_GENERATION_PREFIX)
+                })
+                .count();
+            assert_eq!(generations, 2);
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! this one binary). It runs before every go command, so it does as little as possible:
 //! pick the version for the current directory with the same code as `gv current`, build
 //! the environment with the same code as `gv env`, and `exec` the real binary — no child
-//! left behind, so exit codes and signals are the real tool's.
+//! left behind, so exit codes and signals are the real tool's. Windows has no `exec`:
+//! there the shim waits for the tool and exits with its code (`platform::exec_with_env`).
 //!
 //! It never reads the release index and never touches the network; the one thing it
 //! writes is the marker of a notice it showed (`GV_ROOT/.hints/notices/`). With
@@ -78,17 +79,14 @@ fn say(kind: &str, text: &str) {
 }
 
 fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallible, Failure> {
-    let tool = Path::new(argv0)
-        .file_name()
-        .unwrap_or(argv0)
-        .to_str()
-        .ok_or_else(|| {
-            Failure::hinted(
-                2,
-                format!("{argv0:?} is not a valid tool name"),
-                "shims are named after Go's tools: go, gofmt, …",
-            )
-        })?;
+    let tool = platform::tool_name(argv0);
+    let tool = tool.to_str().ok_or_else(|| {
+        Failure::hinted(
+            2,
+            format!("{argv0:?} is not a valid tool name"),
+            "shims are named after Go's tools: go, gofmt, …",
+        )
+    })?;
     if tool == "gv-shim" {
         if let (Some(cmd), Some(flag), Some(shell), None) =
             (args.next(), args.next(), args.next(), args.next())
@@ -248,7 +246,7 @@ fn auto_install(session: &Session, missing: &SelectError) -> Result<(), Failure>
 fn find_gv(store: &Store) -> Option<PathBuf> {
     let beside = std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent().map(|d| d.join("gv")))
+        .and_then(|exe| exe.parent().map(|d| d.join(platform::exe_name("gv"))))
         .filter(|p| select::is_executable_file(p));
     beside.or_else(|| select::find_outside_store(store, std::env::var_os("PATH").as_deref(), "gv"))
 }

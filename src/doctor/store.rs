@@ -64,12 +64,12 @@ pub(super) fn shims_check(inputs: &Inputs<'_>) -> Check {
 
 /// A hard link of `b`, or a byte-identical copy.
 pub(super) fn same_file_or_content(a: &Path, b: &Path) -> bool {
+    if gv_core::platform::same_file(a, b) {
+        return true;
+    }
     let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
         return false;
     };
-    if gv_core::platform::same_file(&ma, &mb) {
-        return true;
-    }
     ma.len() == mb.len() && matches!((std::fs::read(a), std::fs::read(b)), (Ok(x), Ok(y)) if x == y)
 }
 

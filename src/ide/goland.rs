@@ -49,7 +49,7 @@ pub fn link_path(store: &Store, project: &Path) -> PathBuf {
 
 /// The version a link points at now (`None`: no link, or not one of gv's).
 pub fn linked_version(link: &Path) -> Option<Version> {
-    let target = std::fs::read_link(link).ok()?;
+    let target = gv_core::platform::dir_link_target(link).ok()?;
     Version::parse(target.file_name()?.to_str()?).ok()
 }
 
@@ -63,9 +63,7 @@ pub fn refresh(store: &Store, project: &Path, version: &Version) -> std::io::Res
     std::fs::create_dir_all(dir)?;
     let relative = Path::new("..").join("versions").join(version.as_str());
     let tmp = dir.join(format!(".link.{}", std::process::id()));
-    crate::fsutil::remove_if_exists(&tmp)?;
-    gv_core::platform::link_dir(&relative, &tmp)?;
-    std::fs::rename(&tmp, &link)?;
+    gv_core::platform::replace_dir_link(&relative, &link, &tmp)?;
     Ok(link)
 }
 

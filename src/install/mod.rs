@@ -222,8 +222,9 @@ pub enum InstallError {
     #[error("{path} is a Go archive for {archive}, but this machine is {host}")]
     WrongPlatform {
         path: PathBuf,
-        archive: Platform,
-        host: Platform,
+        // Boxed: a Windows PathBuf is larger, and the error is returned by value.
+        archive: Box<Platform>,
+        host: Box<Platform>,
     },
     #[error("cannot read {path}")]
     ReadFile { path: PathBuf, source: io::Error },
@@ -303,8 +304,8 @@ pub fn install_archive(
     if platform != opts.platform {
         return Err(InstallError::WrongPlatform {
             path: path.to_path_buf(),
-            archive: platform,
-            host: opts.platform.clone(),
+            archive: Box::new(platform),
+            host: Box::new(opts.platform.clone()),
         });
     }
     if !opts.force

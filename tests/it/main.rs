@@ -4,6 +4,11 @@
 //! Tests that need real Go SDKs (provisioned from the Python package index and cached in
 //! `~/.cache/gv-test-sdks`), real shells or gdb sit behind the default `real-tests`
 //! feature: `cargo test --no-default-features` runs the fast hermetic set, offline.
+//!
+//! They run on Unix and drive gv from there — the Windows build too, under wine
+//! (`windows_wine`). Built for Windows itself, this binary is empty: gv's Windows unit
+//! tests run under wine directly (see .ci/run).
+#![cfg(unix)]
 #![cfg_attr(not(feature = "real-tests"), allow(dead_code, unused_imports))]
 
 mod gofixtures;

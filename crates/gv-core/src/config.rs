@@ -424,12 +424,12 @@ fn would_set(text: &str) -> Vec<String> {
 }
 
 /// `GV_CONFIG`, else `$XDG_CONFIG_HOME/gv/config.toml`, else `~/.config/gv/config.toml`
-/// (on macOS too). A relative `GV_CONFIG` counts as
+/// (on macOS too; `%APPDATA%\gv\config.toml` on Windows). A relative `GV_CONFIG` counts as
 /// unset: it would make a file in whatever directory gv runs in the user's own config.
 pub fn user_config_path() -> Option<PathBuf> {
     match std::env::var_os(crate::vars::CONFIG).map(PathBuf::from) {
         Some(path) if path.is_absolute() => Some(path),
-        _ => crate::platform::config_home().map(|d| d.join("gv").join("config.toml")),
+        _ => crate::platform::config_dir().map(|d| d.join("config.toml")),
     }
 }
 

@@ -384,7 +384,7 @@ fn prepend_path(dir: &Path, old: Option<OsString>) -> OsString {
     }
     let mut out = OsString::with_capacity(dir.as_os_str().len() + 1 + old.len());
     out.push(dir.as_os_str());
-    out.push(":");
+    out.push(crate::platform::PATH_SEPARATOR);
     out.push(&old);
     out
 }

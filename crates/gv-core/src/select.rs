@@ -146,11 +146,13 @@ impl Resolved {
         }
     }
 
-    /// Full path of a binary of this SDK, e.g. `bin/go` or `bin/gofmt`.
+    /// Full path of a binary of this SDK, e.g. `bin/go` or `bin/gofmt` (`bin\go.exe` on
+    /// Windows).
     pub fn binary(&self, name: &str) -> PathBuf {
+        let file = crate::platform::exe_name(name);
         match self {
-            Resolved::Managed { goroot, .. } => goroot.join("bin").join(name),
-            Resolved::System { go } => go.with_file_name(name),
+            Resolved::Managed { goroot, .. } => goroot.join("bin").join(file),
+            Resolved::System { go } => go.with_file_name(file),
         }
     }
 
@@ -520,7 +522,7 @@ pub fn find_system_go(store: &Store, path: Option<&std::ffi::OsStr>) -> Option<P
 }
 
 /// The first executable `name` on PATH that is not in gv's own directories, even through
-/// a symlink.
+/// a symlink (on Windows, `name` with one of `PATHEXT`'s extensions: `go.exe`).
 pub fn find_outside_store(
     store: &Store,
     path: Option<&std::ffi::OsStr>,
@@ -528,7 +530,7 @@ pub fn find_outside_store(
 ) -> Option<PathBuf> {
     std::env::split_paths(path?)
         .filter(|dir| dir.is_absolute() && !store.owns(dir))
-        .map(|dir| dir.join(name))
+        .flat_map(|dir| crate::platform::executable_candidates(&dir, name))
         .find(|exe| {
             is_executable_file(exe)
                 && std::fs::canonicalize(exe).is_ok_and(|real| !store.owns(&real))

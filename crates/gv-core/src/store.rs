@@ -2,7 +2,7 @@
 //! [`Cache`] (the cache directory), and nowhere else.
 //!
 //! The store is `GV_ROOT`, else `$XDG_DATA_HOME/gv`, else `~/.local/share/gv` — on macOS
-//! too (see [`crate::platform::data_home`]):
+//! too (see [`crate::platform::store_dir`]); on Windows `%LOCALAPPDATA%\gv`:
 //!
 //! ```text
 //! versions/<version>/          a complete GOROOT per installed version (e.g. 1.22.10);
@@ -27,7 +27,8 @@
 //!                              platform (gv install --os/--arch): listed, never selected
 //! ```
 //!
-//! The cache is `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv`, else `~/.cache/gv`:
+//! The cache is `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv`, else `~/.cache/gv` (on
+//! Windows `%LOCALAPPDATA%\gv\cache`):
 //!
 //! ```text
 //! downloads/<archive>          archives verified on download, for --offline and reinstalls
@@ -128,8 +129,8 @@ impl Store {
     pub fn from_env() -> Result<Store, StoreError> {
         match absolute_var(crate::vars::ROOT)? {
             Some(root) => Ok(Store::new(root)),
-            None => crate::platform::data_home()
-                .map(|d| Store::new(d.join("gv")))
+            None => crate::platform::store_dir()
+                .map(Store::new)
                 .ok_or(StoreError::NoDataDir),
         }
     }
@@ -356,8 +357,8 @@ impl Cache {
     pub fn from_env() -> Result<Cache, StoreError> {
         match absolute_var(crate::vars::CACHE_DIR)? {
             Some(dir) => Ok(Cache::new(dir)),
-            None => crate::platform::cache_home()
-                .map(|d| Cache::new(d.join("gv")))
+            None => crate::platform::cache_dir()
+                .map(Cache::new)
                 .ok_or(StoreError::NoCacheDir),
         }
     }

@@ -15,7 +15,8 @@
 //! The check sits on the shim's hot path. The record keeps the file's [`Stamp`] next to
 //! its sha256: when the stamp still matches, the content is what was trusted, and no hash
 //! is computed. The stamp includes the change time, which any write updates and no user
-//! program can set back.
+//! program can set back. Windows lets programs set every file time, so there the file is
+//! always hashed (`platform::STAMPS_PROVE_CONTENT`): a gv.toml is small.
 
 use std::ffi::OsString;
 use std::io;
@@ -236,7 +237,10 @@ pub fn judge(
     }
     let records = records();
     match records.find(path) {
-        Some(record) if record.stamp == *stamp || record.sha256 == sha256_hex(bytes) => {
+        Some(record)
+            if (crate::platform::STAMPS_PROVE_CONTENT && record.stamp == *stamp)
+                || record.sha256 == sha256_hex(bytes) =>
+        {
             Verdict::Trusted(Trust::Recorded)
         }
         Some(_) => Verdict::Untrusted { changed: true },

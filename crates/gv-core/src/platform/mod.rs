@@ -1,6 +1,7 @@
 //! What differs between operating systems, in one place. Everything else in gv is
-//! platform-free and calls these functions; `std::os::unix` (and inline `libc`) appears
-//! nowhere else in the product code (`tests/it/platform_layer.rs` checks that).
+//! platform-free and calls these functions; `std::os::unix`, `std::os::windows`,
+//! `libc` and `windows_sys` appear nowhere else in the product code
+//! (`platform_apis_appear_only_in_the_platform_layer` below checks that).
 //!
 //! - [`unix`]: what Linux and macOS share — file ownership and identity, permissions,
 //!   symlinks, opening without following links, `exec`, exit codes, the XDG path layout
@@ -11,17 +12,20 @@
 //! - [`macos`]: `renamex_np(RENAME_SWAP)`, `fsync` per file and one `F_FULLFSYNC`, the
 //!   parent process through `proc_name`, Rosetta detection (`sysctl.proc_translated`).
 //!
-//! File locking needs nothing here: std's `File::lock` is `flock` on both (and
-//! `LockFileEx` on Windows). How the shim is linked (static on glibc, dynamic against
+//! - [`windows`]: no `exec` (spawn, wait, pass the exit code on, in a job object that
+//!   dies with the shim, Ctrl+C left to the child), junctions for [`link_dir`], `;` in
+//!   PATH, `PATHEXT`, no uids or mode bits, `%LOCALAPPDATA%\gv` and `%APPDATA%\gv`.
+//!
+//! File locking needs nothing here: std's `File::lock` is `flock` on Unix and
+//! `LockFileEx` on Windows. How the shim is linked (static on glibc, dynamic against
 //! libSystem on macOS) is decided in `scripts/build-shim`.
 //!
-//! A new platform adds one module with the same functions (Windows: issue 14 — junctions
-//! for [`link_dir`], `%LOCALAPPDATA%` for the store, spawn-and-wait for [`exec`]).
+//! A new platform adds one module with the same functions.
 
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 compile_error!(
-    "gv supports Linux and macOS: this platform has no module in crates/gv-core/src/platform \
-     (Windows is tracked separately; other Unixes need their own linux.rs/macos.rs twin)"
+    "gv supports Linux, macOS and Windows: this platform has no module in \
+     crates/gv-core/src/platform (other Unixes need their own linux.rs/macos.rs twin)"
 );
 
 #[cfg(unix)]
@@ -38,6 +42,39 @@ pub use linux::*;
 mod macos;
 #[cfg(target_os = "macos")]
 pub use macos::*;
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+pub use windows::*;
+
+/// The file name of the executable for the tool `name`: `go`, or `go.exe` on Windows
+/// (where `go.exe` stays `go.exe`).
+pub fn exe_name(name: &str) -> String {
+    let suffix = std::env::consts::EXE_SUFFIX;
+    let has = name.len() >= suffix.len()
+        && name.is_char_boundary(name.len() - suffix.len())
+        && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    if has {
+        name.to_string()
+    } else {
+        format!("{name}{suffix}")
+    }
+}
+
+/// Items for Unix only — tests of symlinks, mode bits, `exec` — written
+/// `gv_core::unix_only! { #[test] fn … }`, so that `cfg` stays in this layer. Each such
+/// test has a counterpart that runs on Windows, or says in its name why there is none.
+#[macro_export]
+macro_rules! unix_only {
+    ($($item:item)*) => { $( #[cfg(unix)] $item )* };
+}
+
+/// Items for Windows only (see [`unix_only!`](crate::unix_only)).
+#[macro_export]
+macro_rules! windows_only {
+    ($($item:item)*) => { $( #[cfg(windows)] $item )* };
+}
 
 /// Whether this process runs translated: an x86_64 build of gv on Apple Silicon runs under
 /// Rosetta 2, where `std::env::consts::ARCH` says x86_64 but the machine is arm64.
@@ -215,6 +252,11 @@ mod tests {
                         "libc::",
                         "cfg(target_os",
                         "cfg(unix",
+                        "std::os::windows",
+                        "windows_sys",
+                        "cfg(windows",
+                        "cfg(not(windows",
+                        "cfg(not(unix",
                     ]
                     .iter()
                     .any(|api| line.contains(api))
@@ -251,13 +293,84 @@ mod tests {
         let f = std::fs::File::open(&file).unwrap();
         assert_eq!(read_at(&f, &mut buf, 4).unwrap(), 3);
         assert_eq!(&buf, b"456");
-        let link = dir.path().join("link");
-        link_dir(std::path::Path::new("a/b"), &link).unwrap();
-        assert!(link.join("tool").is_file());
-        let meta = |p: &std::path::Path| std::fs::metadata(p).unwrap();
-        assert!(same_file(&meta(&file), &meta(&link.join("tool"))));
+        let twin = dir.path().join("twin");
+        std::fs::hard_link(&file, &twin).unwrap();
+        assert!(same_file(&file, &twin));
+        assert!(!same_file(&file, dir.path()));
+        let meta = std::fs::metadata(&file).unwrap();
+        assert_eq!(disk_use(&file, &meta).links, 2);
+        assert_eq!(disk_use(&file, &meta).id, disk_use(&twin, &meta).id);
         assert!(can_write(dir.path(), true));
+        assert!(can_write(&file, false));
         assert_eq!(os_string_from_bytes(b"x".to_vec()), Some("x".into()));
+        let sep = PATH_SEPARATOR.chars().next().unwrap();
+        let joined = std::env::join_paths(["a", "b"]).unwrap();
+        assert_eq!(joined.to_str().unwrap(), format!("a{sep}b"));
+    }
+
+    /// `current`, IDE links: a link to a directory, re-pointed in one step. Wine has no
+    /// reparse points, so under wine this checks that gv is told so (the callers then
+    /// warn); on Windows and Unix that the link works.
+    #[test]
+    fn directory_links_are_made_and_repointed_except_under_wine_which_has_no_junctions() {
+        let dir = tempfile::tempdir().unwrap();
+        for (sub, marker) in [("a", "A"), ("b", "B")] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join("f"), marker).unwrap();
+        }
+        let link = dir.path().join("link");
+        let tmp = dir.path().join(".link.tmp");
+        let made = link_dir(std::path::Path::new("a"), &link);
+        if wine_lacks_junctions() {
+            assert!(made.is_err(), "wine made a junction: update this test");
+            assert!(!link.exists(), "a failed link leaves nothing behind");
+            return;
+        }
+        made.unwrap();
+        assert_eq!(std::fs::read_to_string(link.join("f")).unwrap(), "A");
+        assert!(dir_link_points_to(&link, std::path::Path::new("a")));
+        replace_dir_link(std::path::Path::new("b"), &link, &tmp).unwrap();
+        assert_eq!(std::fs::read_to_string(link.join("f")).unwrap(), "B");
+        assert!(dir_link_points_to(&link, std::path::Path::new("b")));
+        assert!(!dir_link_points_to(&link, std::path::Path::new("a")));
+        assert_eq!(dir_link_target(&link).unwrap().file_name().unwrap(), "b");
+        assert!(remove_dir_link(&link).unwrap());
+        assert!(!remove_dir_link(&link).unwrap());
+        assert!(dir.path().join("b/f").is_file(), "the target survives");
+    }
+
+    fn wine_lacks_junctions() -> bool {
+        #[cfg(windows)]
+        return windows::under_wine();
+        #[cfg(not(windows))]
+        return false;
+    }
+
+    #[test]
+    fn executables_are_found_by_their_platform_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let go = dir.path().join(exe_name("go"));
+        create_new_file(&go, true).unwrap();
+        assert!(is_executable_file(&go));
+        assert!(executable_candidates(dir.path(), "go").contains(&go));
+        let plain = dir.path().join("notes.txt");
+        std::fs::write(&plain, "x").unwrap();
+        if cfg!(windows) {
+            // Windows runs by extension: a .txt is no program, go.exe is found as `go`.
+            assert!(!is_executable_file(&plain));
+            assert_eq!(exe_name("go"), "go.exe");
+            // The caller picks argv[0] (cmd.exe passes what was typed): the executable's
+            // own name decides, less `.exe`.
+            let me = std::env::current_exe().unwrap();
+            assert_eq!(
+                tool_name(std::ffi::OsStr::new("typed")),
+                me.file_stem().unwrap()
+            );
+        } else {
+            assert!(!is_executable_file(&plain), "0644 is not executable");
+            assert_eq!(exe_name("go"), "go");
+            assert_eq!(tool_name(std::ffi::OsStr::new("/x/shims/gofmt")), "gofmt");
+        }
     }
 
     #[test]

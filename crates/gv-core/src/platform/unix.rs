@@ -58,6 +58,17 @@ pub fn stamp(meta: &Metadata) -> Stamp {
     }
 }
 
+/// Whether an unchanged [`Stamp`] proves unchanged content: it includes the change
+/// time, which every write updates and no user program can set.
+pub const STAMPS_PROVE_CONTENT: bool = true;
+
+/// What separates PATH entries.
+pub const PATH_SEPARATOR: &str = ":";
+
+/// Shims are swapped as a whole directory (a symlink renamed over `shims`), not file by
+/// file.
+pub const SHIMS_IN_PLACE: bool = false;
+
 /// Opens an existing file for writing without following a symlink in its last component,
 /// so a link planted where gv keeps a file cannot redirect the write.
 pub fn open_nofollow_for_append(path: &Path) -> io::Result<File> {
@@ -86,6 +97,18 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 /// A regular file (after symlinks) with an exec bit.
 pub fn is_executable_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The files a command `name` found in `dir` can be: just `dir/name` (Windows adds
+/// `PATHEXT`'s extensions).
+pub fn executable_candidates(dir: &Path, name: &str) -> Vec<PathBuf> {
+    vec![dir.join(name)]
+}
+
+/// The name of the tool a shim was started as: the last component of `argv[0]`, which
+/// is the name of the link that was run.
+pub fn tool_name(argv0: &OsStr) -> OsString {
+    Path::new(argv0).file_name().unwrap_or(argv0).to_owned()
 }
 
 /// A file's permission bits (`0o755`): for diagnostics and tests of Unix modes.
@@ -156,9 +179,43 @@ pub fn link_dir(target: &Path, link: &Path) -> io::Result<()> {
     std::os::unix::fs::symlink(target, link)
 }
 
-/// Do two metadata describe the same file (hard links of one inode)?
-pub fn same_file(a: &Metadata, b: &Metadata) -> bool {
-    a.dev() == b.dev() && a.ino() == b.ino()
+/// Points the directory link `link` at `target` in one step: a new link under the
+/// temporary name `tmp`, renamed over the old one, so a reader never finds it missing.
+pub fn replace_dir_link(target: &Path, link: &Path, tmp: &Path) -> io::Result<()> {
+    match std::fs::remove_file(tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    link_dir(target, tmp)?;
+    std::fs::rename(tmp, link)
+}
+
+/// Where the directory link `link` points, as written (relative links stay relative).
+pub fn dir_link_target(link: &Path) -> io::Result<PathBuf> {
+    std::fs::read_link(link)
+}
+
+/// Does the directory link `link` point at `target` (as given to [`link_dir`])?
+pub fn dir_link_points_to(link: &Path, target: &Path) -> bool {
+    std::fs::read_link(link).is_ok_and(|now| now == target)
+}
+
+/// Removes a directory link, treating "already gone" as success.
+pub fn remove_dir_link(link: &Path) -> io::Result<bool> {
+    match std::fs::remove_file(link) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Are `a` and `b` the same file (hard links of one inode)?
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 /// What a file costs on disk, for `gv prune`'s and `gv uninstall`'s figures.
@@ -172,7 +229,7 @@ pub struct DiskUse {
     pub bytes: u64,
 }
 
-pub fn disk_use(meta: &Metadata) -> DiskUse {
+pub fn disk_use(_path: &Path, meta: &Metadata) -> DiskUse {
     DiskUse {
         id: (meta.dev(), meta.ino()),
         links: meta.nlink(),
@@ -251,6 +308,21 @@ pub fn runtime_dir() -> Option<PathBuf> {
 /// The user's home directory: `$HOME`, else the user database's entry.
 pub fn home_dir() -> Option<PathBuf> {
     dirs::home_dir()
+}
+
+/// gv's store: `$XDG_DATA_HOME/gv`, else `~/.local/share/gv`.
+pub fn store_dir() -> Option<PathBuf> {
+    data_home().map(|d| d.join("gv"))
+}
+
+/// gv's config directory: `$XDG_CONFIG_HOME/gv`, else `~/.config/gv`.
+pub fn config_dir() -> Option<PathBuf> {
+    config_home().map(|d| d.join("gv"))
+}
+
+/// gv's cache: `$XDG_CACHE_HOME/gv`, else `~/.cache/gv`.
+pub fn cache_dir() -> Option<PathBuf> {
+    cache_home().map(|d| d.join("gv"))
 }
 
 /// `$XDG_DATA_HOME`, else `~/.local/share` — on macOS too, like uv and mise, instead of
