@@ -102,7 +102,7 @@ pub fn argv(
 pub fn find_in<'a>(name: &str, dirs: impl IntoIterator<Item = &'a Path>) -> Option<PathBuf> {
     dirs.into_iter()
         .filter(|d| !d.as_os_str().is_empty())
-        .map(|d| d.join(name))
+        .flat_map(|d| gv_core::platform::executable_candidates(d, name))
         .find(|p| gv_core::select::is_executable_file(p))
 }
 
@@ -220,6 +220,7 @@ mod tests {
         );
     }
 
+    gv_core::unix_only! {
     #[test]
     fn gdb_command_lines() {
         let args = vec!["panic".to_string()];
@@ -253,6 +254,7 @@ mod tests {
             ["-q", "/b/app", "/c/core"]
         );
     }
+    }
 
     #[test]
     fn delve_is_refused_under_rosetta_only() {
@@ -266,6 +268,7 @@ mod tests {
         assert_eq!(rosetta_refusal(Debugger::Gdb, Translation::Rosetta), None);
     }
 
+    gv_core::unix_only! {
     #[test]
     fn build_dirs_are_private_and_one_per_directory() {
         let tmp = tempfile::tempdir().unwrap();
@@ -278,6 +281,7 @@ mod tests {
         let mode = gv_core::platform::mode(&std::fs::metadata(&a).unwrap());
         assert_eq!(mode, 0o700);
     }
+    }
 
     #[test]
     fn debuggers_are_found_in_order() {
@@ -285,7 +289,7 @@ mod tests {
         let (first, second) = (dir.path().join("1"), dir.path().join("2"));
         for d in [&first, &second] {
             std::fs::create_dir(d).unwrap();
-            let f = d.join("dlv");
+            let f = d.join(gv_core::platform::exe_name("dlv"));
             std::fs::write(&f, "#!/bin/sh\n").unwrap();
             gv_core::platform::set_executable(&f).unwrap();
         }
@@ -293,7 +297,7 @@ mod tests {
         let dirs = search_dirs(Some(&first), Some(&path));
         assert_eq!(
             find_in("dlv", dirs.iter().map(PathBuf::as_path)),
-            Some(first.join("dlv"))
+            Some(first.join(gv_core::platform::exe_name("dlv")))
         );
         assert_eq!(find_in("gdb", dirs.iter().map(PathBuf::as_path)), None);
         // `.` on PATH never finds the checkout's own dlv.

@@ -404,6 +404,7 @@ mod tests {
         }
     }
 
+    gv_core::unix_only! {
     #[test]
     fn proxy_lists_parse_like_go() {
         let list = ProxyList::parse(&setting(
@@ -439,6 +440,7 @@ mod tests {
             ProxyList::parse(&setting("off")).unwrap().entries,
             vec![Entry::Off]
         );
+    }
     }
 
     #[test]

@@ -106,6 +106,7 @@ mod tests {
         std::fs::create_dir_all(root.join("versions").join(version).join("bin")).unwrap();
     }
 
+    gv_core::unix_only! {
     #[test]
     fn an_old_macos_store_is_named_with_the_commands_that_move_it() {
         let home = tempfile::tempdir().unwrap();
@@ -160,7 +161,9 @@ mod tests {
         assert!(config.is_file());
         assert!(checks(&store, Some(&config), &[old]).is_empty());
     }
+    }
 
+    gv_core::unix_only! {
     #[test]
     fn an_existing_new_store_gets_the_versions_moved_into_it() {
         let home = tempfile::tempdir().unwrap();
@@ -184,6 +187,7 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(names, ["1.22.10", "1.23.9"]);
+    }
     }
 
     #[test]

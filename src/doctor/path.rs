@@ -152,6 +152,7 @@ pub(super) fn goroot_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -
 
 #[cfg(test)]
 mod tests {
+    gv_core::unix_only! {
     use super::*;
 
     #[test]
@@ -166,5 +167,6 @@ mod tests {
                 .contains("$GOROOT/bin")
         );
         assert!(describe_foreign_go(Path::new("/usr/bin"), None).contains("/usr/bin/go"));
+    }
     }
 }

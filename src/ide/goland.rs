@@ -108,6 +108,7 @@ pub fn follow_pin(session: &gv_core::session::Session) {
 
 #[cfg(test)]
 mod tests {
+    gv_core::unix_only! {
     use super::*;
 
     #[test]
@@ -139,5 +140,6 @@ mod tests {
         );
         assert_eq!(linked_version(&link), Some(v23));
         assert_ne!(link_path(&store, Path::new("/src/other/my api")), link);
+    }
     }
 }

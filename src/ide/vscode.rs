@@ -311,6 +311,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
     }
 
+    gv_core::unix_only! {
     /// A hostile checkout: `.vscode` or settings.json linking outside the project.
     #[test]
     fn links_out_of_the_folder_are_refused() {
@@ -335,6 +336,7 @@ mod tests {
             std::fs::read_to_string(&theirs).unwrap(),
             "{ \"go.goroot\": \"/x\" }"
         );
+    }
     }
 
     #[test]

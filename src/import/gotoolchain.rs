@@ -279,6 +279,7 @@ fn sha256_file(path: &Path) -> std::io::Result<[u8; 32]> {
 
 #[cfg(test)]
 mod tests {
+    gv_core::unix_only! {
     use super::*;
 
     #[test]
@@ -304,5 +305,6 @@ mod tests {
             pick(&[("HOME", "/home/u"), ("GOENV", "off")]),
             Some(PathBuf::from("/home/u/go/pkg/mod"))
         );
+    }
     }
 }

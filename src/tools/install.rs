@@ -127,6 +127,7 @@ mod tests {
         }
     }
 
+    gv_core::unix_only! {
     /// The command line itself: `--` before the target, whatever the target.
     #[test]
     fn the_command_ends_options_before_the_target() {
@@ -146,5 +147,6 @@ mod tests {
             std::fs::read_to_string(&log).unwrap(),
             "install\n--\nexample.com/a@v1.0.0\n"
         );
+    }
     }
 }

@@ -688,6 +688,7 @@ mod tests {
             .collect()
     }
 
+    crate::unix_only! {
     #[test]
     fn managed_version_gets_goroot_path_and_local_toolchain() {
         let plan = plan(
@@ -712,7 +713,9 @@ mod tests {
         assert!(goroot.source.to_string().contains("/p/.go-version"));
         assert!(plan.warnings.is_empty());
     }
+    }
 
+    crate::unix_only! {
     #[test]
     fn path_is_not_prepended_twice() {
         let plan = plan(
@@ -725,6 +728,7 @@ mod tests {
             plan.get("PATH").unwrap().value,
             "/gv/versions/1.22.10/bin:/bin"
         );
+    }
     }
 
     #[test]
@@ -827,6 +831,28 @@ mod tests {
         assert!(err.contains("/p/gv.toml: `gotoolchain` must be"), "{err}");
     }
 
+    crate::windows_only! {
+    /// Windows: `;` between entries, and the old PATH (however Windows capitalised its
+    /// name) kept after the SDK's bin\.
+    #[test]
+    fn path_gets_the_sdk_first_with_windows_separators() {
+        let sel = managed();
+        let old = r"C:\windows\system32;C:\tools";
+        let plan = plan(&sel, &Config::default(), env(&[("PATH", old)])).unwrap();
+        let bin = sel.resolved.goroot().unwrap().join("bin");
+        let want = format!("{};{old}", bin.display());
+        assert_eq!(plan.get("PATH").unwrap().value, OsString::from(&want));
+        let again = plan_again(&sel, &want);
+        assert_eq!(again, want, "not prepended twice");
+    }
+
+    fn plan_again(sel: &Selection, path: &str) -> String {
+        let plan = plan(sel, &Config::default(), env(&[("PATH", path)])).unwrap();
+        plan.get("PATH").unwrap().value.to_string_lossy().into_owned()
+    }
+    }
+
+    crate::unix_only! {
     #[test]
     fn one_gobin_for_every_version_user_wins_config_can_move_or_disable_it() {
         let sel = managed();
@@ -870,6 +896,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("`gobin` must be an absolute path"), "{err}");
+    }
     }
 
     #[test]

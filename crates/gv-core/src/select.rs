@@ -756,6 +756,7 @@ mod tests {
         }
     }
 
+    crate::unix_only! {
     /// go.mod is read only when it decides or `pin_conflict` asks: an unreadable one
     /// (reading /proc/self/mem at offset 0 fails with EIO, even as root) breaks nothing else.
     #[test]
@@ -797,6 +798,7 @@ mod tests {
         );
         assert_eq!(pin_conflict(&sel, &discover(&dir)), None);
     }
+    }
 
     #[test]
     fn system_go_skips_gvs_own_directories() {
@@ -804,11 +806,12 @@ mod tests {
         let sys = tmp.path().join("usr/bin");
         for dir in [&store.shims_dir(), &sys] {
             std::fs::create_dir_all(dir).unwrap();
-            let go = dir.join("go");
+            let go = dir.join(crate::platform::exe_name("go"));
             std::fs::write(&go, "#!/bin/sh\n").unwrap();
             crate::platform::set_executable(&go).unwrap();
         }
         let path = std::env::join_paths([store.shims_dir(), sys.clone()]).unwrap();
-        assert_eq!(find_system_go(&store, Some(&path)), Some(sys.join("go")));
+        let found = find_system_go(&store, Some(&path));
+        assert_eq!(found, Some(sys.join(crate::platform::exe_name("go"))));
     }
 }

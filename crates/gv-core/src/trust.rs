@@ -280,6 +280,7 @@ mod tests {
         }
     }
 
+    crate::unix_only! {
     #[test]
     fn records_round_trip_any_path() {
         let mut records = Records::default();
@@ -302,6 +303,7 @@ mod tests {
                 .entries
                 .is_empty()
         );
+    }
     }
 
     #[test]
@@ -331,6 +333,7 @@ mod tests {
         );
     }
 
+    crate::unix_only! {
     #[test]
     fn trees_trust_everything_below_them_and_never_read_the_records() {
         let trees = trees_from_env(
@@ -359,5 +362,6 @@ mod tests {
             ),
             Verdict::Untrusted { changed: false }
         );
+    }
     }
 }

@@ -714,3 +714,88 @@ pub(crate) fn under_wine() -> bool {
         !module.is_null() && GetProcAddress(module, c"wine_get_version".as_ptr().cast()).is_some()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `%LOCALAPPDATA%\gv` for the store, its `cache` inside, `%APPDATA%\gv` for config.
+    #[test]
+    fn gvs_directories_are_the_profiles_known_folders() {
+        let local = PathBuf::from(std::env::var_os("LOCALAPPDATA").expect("LOCALAPPDATA"));
+        let roaming = PathBuf::from(std::env::var_os("APPDATA").expect("APPDATA"));
+        assert_eq!(store_dir(), Some(local.join("gv")));
+        assert_eq!(cache_dir(), Some(local.join("gv").join("cache")));
+        assert_eq!(config_dir(), Some(roaming.join("gv")));
+        assert_eq!(runtime_dir(), None, "hook stamps go under the cache");
+    }
+
+    /// Environment names are case-insensitive: the `PATH` gv sets replaces the `Path`
+    /// Windows (and wine) name it by, instead of giving the child two.
+    #[test]
+    fn a_childs_path_is_replaced_whatever_its_case() {
+        let out = Command::new("cmd")
+            .args(["/c", "set"])
+            .env("PATH", r"C:\gv-test-bin;C:\windows\system32")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let paths: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                l.split('=')
+                    .next()
+                    .is_some_and(|k| k.eq_ignore_ascii_case("path"))
+            })
+            .collect();
+        assert_eq!(paths.len(), 1, "{paths:?}");
+        assert!(
+            paths[0].ends_with(r"=C:\gv-test-bin;C:\windows\system32"),
+            "{paths:?}"
+        );
+    }
+
+    /// The shim's `exec`: the child's exit code comes back whole, including codes past 255.
+    #[test]
+    fn a_waited_for_child_gives_its_exit_code() {
+        for code in [0, 2, 7, 300] {
+            let got = run_and_wait(Command::new("cmd").args(["/c", &format!("exit {code}")]));
+            assert_eq!(got.unwrap(), code);
+        }
+        let missing = run_and_wait(&mut Command::new(r"C:\no\such\tool.exe")).unwrap_err();
+        assert_eq!(missing.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn executables_are_found_through_pathext() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("go.exe"), "").unwrap();
+        std::fs::write(dir.path().join("go"), "").unwrap();
+        assert!(is_executable_file(&dir.path().join("go.exe")));
+        assert!(
+            !is_executable_file(&dir.path().join("go")),
+            "no extension: not a program"
+        );
+        let candidates = executable_candidates(dir.path(), "go");
+        assert!(candidates.contains(&dir.path().join("go.exe")));
+        assert!(!candidates.contains(&dir.path().join("go")));
+        assert_eq!(
+            executable_candidates(dir.path(), "go.EXE"),
+            [dir.path().join("go.EXE")]
+        );
+        assert_eq!(PATH_SEPARATOR, ";");
+    }
+
+    #[test]
+    fn verbatim_prefixes_are_dropped_from_link_targets() {
+        assert_eq!(
+            strip_verbatim(Path::new(r"\\?\C:\gv\versions")),
+            Path::new(r"C:\gv\versions")
+        );
+        assert_eq!(strip_verbatim(Path::new(r"\??\D:\x")), Path::new(r"D:\x"));
+        assert_eq!(
+            strip_verbatim(Path::new(r"\\?\UNC\h\s")),
+            Path::new(r"\\?\UNC\h\s")
+        );
+    }
+}
