@@ -30,6 +30,8 @@ mod maintenance;
 mod messages;
 mod platforms;
 mod readme;
+#[cfg(feature = "real-tests")]
+mod readme_samples;
 mod selection;
 #[cfg(feature = "real-tests")]
 mod shell_hook;
