@@ -3,6 +3,8 @@
 
 use crate::support;
 
+use std::path::PathBuf;
+
 use predicates::prelude::*;
 use support::{Sandbox, stderr, stdout};
 
@@ -13,6 +15,17 @@ fn user_config(sb: &Sandbox, text: &str) {
     std::fs::write(path, text).expect("write config");
 }
 
+/// A sandbox with fake Go `version` installed, the shims written, and a project `p`
+/// pinned to it.
+fn pinned_project(version: &str) -> (Sandbox, PathBuf) {
+    let sb = Sandbox::new();
+    sb.fake_install(version);
+    sb.rehash();
+    let dir = sb.work("p");
+    sb.write("p/.go-version", &format!("{version}\n"));
+    (sb, dir)
+}
+
 fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
     text.lines().filter(|l| l.contains(needle)).collect()
 }
@@ -21,10 +34,7 @@ fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
 /// come back by unsetting the user's value.
 #[test]
 fn gv_env_names_a_remedy_that_exists() {
-    let sb = Sandbox::new();
-    sb.fake_install("1.22.10");
-    let dir = sb.work("p");
-    sb.write("p/.go-version", "1.22.10\n");
+    let (sb, dir) = pinned_project("1.22.10");
     user_config(&sb, "[env]\nGODEBUG = \"panicnil=1\"\n");
     let out = sb
         .gv(&dir)
@@ -56,11 +66,7 @@ fn gv_env_names_a_remedy_that_exists() {
 /// until it parses, and the file may well say `local` already.
 #[test]
 fn doctor_reports_invalid_toml_once() {
-    let sb = Sandbox::new();
-    sb.fake_install("1.22.10");
-    sb.rehash();
-    let dir = sb.work("p");
-    sb.write("p/.go-version", "1.22.10\n");
+    let (sb, dir) = pinned_project("1.22.10");
     user_config(&sb, "gotoolchain = \"local\"\n[env\n");
     let out = sb.gv(&dir).arg("doctor").output().unwrap();
     let text = stdout(&out);
@@ -73,24 +79,25 @@ fn doctor_reports_invalid_toml_once() {
 /// that is what `go` runs, and that both are gv's.
 #[test]
 fn doctor_says_go_is_the_hooks_sdk_when_the_hook_put_it_first() {
-    let sb = Sandbox::new();
-    let goroot = sb.fake_install("1.22.10");
-    let shims = sb.rehash();
-    let dir = sb.work("p");
-    sb.write("p/.go-version", "1.22.10\n");
+    let (sb, dir) = pinned_project("1.22.10");
+    let goroot = sb.root().join("versions/1.22.10");
+    let shims = sb.root().join("shims");
     let path = format!(
         "{}:{}:/usr/bin:/bin",
         goroot.join("bin").display(),
         shims.display()
     );
-    let out = sb
-        .gv(&dir)
-        .arg("doctor")
-        .env("PATH", &path)
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    let line = lines_with(&text, "path:").concat();
+    let doctor_path_line = |path: &str| {
+        let out = sb
+            .gv(&dir)
+            .arg("doctor")
+            .env("PATH", path)
+            .output()
+            .unwrap();
+        lines_with(&stdout(&out), "path:").concat()
+    };
+    let line = doctor_path_line(&path);
+    let text = &line;
     assert!(line.starts_with("ok  path:"), "{text}");
     assert!(
         line.contains(&format!(
@@ -102,20 +109,13 @@ fn doctor_says_go_is_the_hooks_sdk_when_the_hook_put_it_first() {
     assert!(!line.contains("resolves to gv's shims"), "{line}");
 
     // Without the hook, the shims.
-    let path = format!("{}:/usr/bin:/bin", shims.display());
-    let out = sb
-        .gv(&dir)
-        .arg("doctor")
-        .env("PATH", &path)
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains(&format!(
+    let line = doctor_path_line(&format!("{}:/usr/bin:/bin", shims.display()));
+    assert_eq!(
+        line,
+        format!(
             "ok  path: `go` resolves to gv's shims ({} on PATH)",
             shims.display()
-        )),
-        "{}",
-        stdout(&out)
+        )
     );
 }
 
@@ -198,11 +198,7 @@ fn tools_lists_gobin_without_a_usable_version() {
 /// and on demand through `gv env` and `gv doctor`.
 #[test]
 fn project_file_warnings_are_said_once_per_version_of_the_file() {
-    let sb = Sandbox::new();
-    sb.fake_install("1.22.10");
-    sb.rehash();
-    let dir = sb.work("p");
-    sb.write("p/.go-version", "1.22.10\n");
+    let (sb, dir) = pinned_project("1.22.10");
     let file = sb.write("p/gv.toml", "colour = 1\n[env]\nLD_PRELOAD = \"x.so\"\n");
     sb.trust(&file);
     let warnings = |out: &std::process::Output| {
@@ -247,10 +243,7 @@ fn project_file_warnings_are_said_once_per_version_of_the_file() {
 /// function runs next, nor after each later `gv` call that re-runs it.
 #[test]
 fn gv_shell_with_a_missing_version_warns_once() {
-    let sb = Sandbox::new();
-    sb.fake_install("1.22.10");
-    let dir = sb.work("p");
-    sb.write("p/.go-version", "1.22.10\n");
+    let (sb, dir) = pinned_project("1.22.10");
     let gv = assert_cmd::cargo::cargo_bin("gv");
     let script = format!(
         "eval \"$('{gv}' init bash)\"\ncd '{dir}'\ngv shell 1.19\ngv local 1.22.10\ngv global 1.22.10\necho done\n",
