@@ -35,16 +35,19 @@ pub fn binary(product: &Product, mode: Mode, profile: &Profile, verdict: &Verdic
                     dest,
                     existed,
                 } => (
-                    format!(
-                        "it is kept as {}; {} {}",
-                        kept.display(),
-                        dest.display(),
-                        if *existed {
-                            "is left as it was"
-                        } else {
-                            "is not written"
-                        }
-                    ),
+                    if *existed {
+                        format!(
+                            "kept as {}; {} is left as it was",
+                            kept.display(),
+                            dest.display()
+                        )
+                    } else {
+                        format!(
+                            "kept as {}; nothing is written to {}",
+                            kept.display(),
+                            dest.display()
+                        )
+                    },
                     format!(
                         "`gv verify {} --expect {expect}` gives the full report",
                         kept.display()
@@ -52,8 +55,8 @@ pub fn binary(product: &Product, mode: Mode, profile: &Profile, verdict: &Verdic
                 ),
                 _ => (
                     match mode {
-                        Mode::Build => "it is removed".to_string(),
-                        Mode::Test | Mode::Run => "it is removed, and nothing was run".to_string(),
+                        Mode::Build => "removed".to_string(),
+                        Mode::Test | Mode::Run => "removed; nothing was run".to_string(),
                     },
                     match mode {
                         Mode::Build => {
@@ -67,7 +70,7 @@ pub fn binary(product: &Product, mode: Mode, profile: &Profile, verdict: &Verdic
             };
             crate::ui::report(&Report {
                 message: format!(
-                    "{subject} does not meet the {} profile's expectation ({expect}):\n{}\n{went}",
+                    "{subject} does not meet the {} profile's expectation ({expect}):\n{}\n  {went}",
                     profile.name,
                     problems
                         .iter()
@@ -85,7 +88,7 @@ pub fn binary(product: &Product, mode: Mode, profile: &Profile, verdict: &Verdic
 fn subject(product: &Product, mode: Mode, fate: &Fate) -> String {
     match (fate, &product.package) {
         (Fate::Landed(path), _) => path.display().to_string(),
-        (Fate::Kept { dest, .. }, _) => dest.display().to_string(),
+        (Fate::Kept { dest, .. }, _) => format!("the binary built for {}", dest.display()),
         (Fate::Staged(_) | Fate::Dropped, Some(package)) if mode == Mode::Test => {
             format!("the test binary of {}", package.label())
         }

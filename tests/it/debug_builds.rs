@@ -518,7 +518,7 @@ fn a_failed_verification_never_replaces_a_good_binary() {
         assert!(kept.is_file(), "{output:?}: {err}");
         assert!(
             err.contains(&format!(
-                "it is kept as {}; {} is left as it was",
+                "\n  kept as {}; {} is left as it was\n",
                 kept.display(),
                 dir.join(name).display()
             )),
