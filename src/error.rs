@@ -36,6 +36,7 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::cleanup::CleanupError,
         crate::dist::goproxy::ProxyError,
         crate::dist::index::IndexError,
+        crate::dist::fetch::FetchError,
         crate::dist::mirror::MirrorError,
         crate::dist::sumdb::SumDbError,
         crate::ide::vscode::WriteError,

@@ -29,6 +29,7 @@ mod install_real;
 #[cfg(feature = "real-tests")]
 mod macos_real;
 mod maintenance;
+mod messages;
 mod platforms;
 mod readme;
 mod selection;
@@ -37,5 +38,7 @@ mod shell_hook;
 mod shim;
 #[cfg(feature = "real-tests")]
 mod shim_real;
+#[cfg(feature = "real-tests")]
+mod terminal;
 #[cfg(feature = "real-tests")]
 mod tools_real;
