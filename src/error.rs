@@ -31,6 +31,7 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
     try_types!(
         UsageError,
         crate::build::flags::FlagError,
+        crate::build::layout::LayoutError,
         crate::build::profile::ProfileError,
         crate::cleanup::CleanupError,
         crate::dist::goproxy::ProxyError,

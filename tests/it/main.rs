@@ -9,6 +9,8 @@
 mod gofixtures;
 mod support;
 
+#[cfg(feature = "real-tests")]
+mod build_matrix;
 mod completions;
 mod daily;
 #[cfg(feature = "real-tests")]
