@@ -31,10 +31,12 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
     try_types!(
         UsageError,
         crate::build::flags::FlagError,
+        crate::build::layout::LayoutError,
         crate::build::profile::ProfileError,
         crate::cleanup::CleanupError,
         crate::dist::goproxy::ProxyError,
         crate::dist::index::IndexError,
+        crate::dist::fetch::FetchError,
         crate::dist::mirror::MirrorError,
         crate::dist::sumdb::SumDbError,
         crate::ide::vscode::WriteError,

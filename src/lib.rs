@@ -14,6 +14,7 @@ pub mod ide;
 pub mod import;
 pub mod inspect;
 pub mod install;
+pub mod interrupt;
 pub mod pin;
 pub mod shell;
 pub mod shims;

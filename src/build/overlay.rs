@@ -10,6 +10,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+use super::Mode;
+use super::flags::GoFlag;
+use super::packages::Package;
+use super::plan::Planned;
+use super::profile::Profile;
+use super::toolchain::Toolchain;
+
 /// The name of the added file; a `zz_` prefix keeps it last, `_gv_` says who added it.
 pub const FILE_NAME: &str = "zz_gv_panic_ready.go";
 
@@ -24,6 +31,90 @@ impl PanicSettings {
     pub fn is_empty(&self) -> bool {
         self.traceback.is_none() && self.crash_output.is_none()
     }
+}
+
+/// What panic readiness adds to a build.
+pub struct Prepared {
+    /// `-overlay=…` for go: gv's (merged with the user's), or the user's own.
+    pub flag: Option<String>,
+    /// The package arguments for go: the user's, plus gv's file when they named `.go`
+    /// files (those files form the whole package).
+    pub patterns: Vec<String>,
+    /// Variables for the program or test binary gv runs.
+    pub run_env: BTreeMap<String, String>,
+}
+
+/// Sets up the profile's traceback level and crash file for `packages`: an overlay file
+/// in each main package (build, run); for `go test -c`, whose vet step cannot see overlay
+/// files, GOTRACEBACK on the test binary instead.
+pub fn prepare(
+    profile: &Profile,
+    toolchain: &Toolchain,
+    mode: Mode,
+    planned: &Planned,
+    packages: &[Package],
+    scratch: &Path,
+    workdir: &Path,
+) -> anyhow::Result<Prepared> {
+    let mut settings = PanicSettings {
+        traceback: profile.traceback.clone(),
+        crash_output: profile.crash_output.clone(),
+    };
+    if settings.crash_output.is_some() && !toolchain.has_crash_output() {
+        crate::ui::warn(format!(
+            "crash_output needs Go 1.23 or newer (runtime/debug.SetCrashOutput); Go {} is selected, so no crash file is set up",
+            toolchain
+                .version
+                .as_ref()
+                .map_or("(unknown)".to_string(), ToString::to_string)
+        ));
+        settings.crash_output = None;
+    }
+    let mut prepared = Prepared {
+        flag: planned
+            .user_overlay
+            .as_ref()
+            .map(|o| GoFlag::new("overlay", Some(o)).render()),
+        patterns: planned.packages.clone(),
+        run_env: planned.env.clone(),
+    };
+    if mode == Mode::Test {
+        if let Some(level) = settings.traceback.take()
+            && std::env::var_os("GOTRACEBACK").is_none_or(|v| v.is_empty())
+        {
+            prepared.run_env.insert("GOTRACEBACK".to_string(), level);
+        }
+        if settings.crash_output.take().is_some() {
+            crate::ui::warn(
+                "crash_output is not applied to test binaries (go vet cannot see the file that sets it up)",
+            );
+        }
+    }
+    if settings.is_empty() {
+        return Ok(prepared);
+    }
+    let mains: Vec<PathBuf> = packages
+        .iter()
+        .filter(|p| p.is_main())
+        .map(|p| p.dir.clone())
+        .collect();
+    if mains.is_empty() {
+        // Nothing to make panic-ready: a library has no main to run its init first.
+        return Ok(prepared);
+    }
+    let user = planned.user_overlay.as_ref().map(|o| workdir.join(o));
+    let (path, added) = write(scratch, &mains, &settings, user.as_deref(), "main")?;
+    prepared.flag = Some(GoFlag::new("overlay", Some(&path.to_string_lossy())).render());
+    // Files named on the command line form the whole package: name gv's too, spelled
+    // like theirs (go wants every named file in one directory, compared as written).
+    if let Some(first) = prepared.patterns.first()
+        && prepared.patterns.iter().all(|p| p.ends_with(".go"))
+        && !added.is_empty()
+    {
+        let ours = Path::new(first).with_file_name(FILE_NAME);
+        prepared.patterns.push(ours.to_string_lossy().into_owned());
+    }
+    Ok(prepared)
 }
 
 /// Go source for the init file, in package `package`. Imports get unlikely names: a file's imports share a

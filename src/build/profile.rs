@@ -2,8 +2,11 @@
 //! the expectation `gv verify` checks the result against.
 //!
 //! Three are built in (`debug`, `dwarf`, `release`); `[profile.NAME]` tables in the user
-//! `config.toml` and the project `gv.toml` override them key by key (the project file wins
-//! per key) or define new ones:
+//! `config.toml` and the project `gv.toml` change them or define new ones. A profile starts
+//! from what it `inherits` (else the built-in of its name, else nothing); each key the
+//! config sets (the project file wins per key) then applies by its own rule: lists
+//! (`gcflags`, `ldflags`, `asmflags`, `tags`) are extended, `{ replace = … }` replaces
+//! them; `env` merges variable by variable; every other key replaces the inherited value.
 //!
 //! ```toml
 //! [profile.debug]
@@ -243,24 +246,30 @@ fn resolve_at(
         }
     }
 
-    for (k, field) in [
-        ("gcflags", &mut profile.gcflags),
-        ("ldflags", &mut profile.ldflags),
-        ("asmflags", &mut profile.asmflags),
+    // Lists extend what the profile starts from (its `inherits`, else the built-in of the
+    // same name): `ldflags = ["-X main.v=1"]` on top of release keeps its `-s -w`.
+    // `{ replace = … }` starts the list afresh.
+    for (k, field, comma_separated) in [
+        ("gcflags", &mut profile.gcflags, false),
+        ("ldflags", &mut profile.ldflags, false),
+        ("asmflags", &mut profile.asmflags, false),
+        ("tags", &mut profile.tags, true),
     ] {
         if let Some((value, path)) = key(k) {
-            *field = string_list(value, false)
-                .ok_or_else(|| bad(path, k, "must be a string or an array of strings".into()))?;
+            let list = ListValue::parse(value, comma_separated).ok_or_else(|| {
+                let shape = if comma_separated {
+                    "an array of strings or \"a,b\""
+                } else {
+                    "a string or an array of strings"
+                };
+                bad(
+                    path,
+                    k,
+                    format!("must be {shape}, or {{ replace = … }} to drop the inherited ones"),
+                )
+            })?;
+            list.apply_to(field);
         }
-    }
-    if let Some((value, path)) = key("tags") {
-        profile.tags = string_list(value, true).ok_or_else(|| {
-            bad(
-                path,
-                "tags",
-                "must be an array of strings or \"a,b\"".into(),
-            )
-        })?;
     }
     for (k, field) in [
         ("trimpath", &mut profile.trimpath),
@@ -324,6 +333,42 @@ fn resolve_at(
 
 fn table_of<'a>(root: &'a toml::Table, name: &str) -> Option<&'a toml::Table> {
     root.get(PROFILE_KEY)?.as_table()?.get(name)?.as_table()
+}
+
+/// A list key's value: added to the inherited list, or `{ replace = … }` in its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ListValue {
+    items: Vec<String>,
+    replace: bool,
+}
+
+impl ListValue {
+    fn parse(value: &toml::Value, comma_separated: bool) -> Option<ListValue> {
+        match value {
+            toml::Value::Table(table) => {
+                let [(name, inner)] = table.iter().collect::<Vec<_>>()[..] else {
+                    return None;
+                };
+                (name == "replace").then_some(())?;
+                Some(ListValue {
+                    items: string_list(inner, comma_separated)?,
+                    replace: true,
+                })
+            }
+            _ => Some(ListValue {
+                items: string_list(value, comma_separated)?,
+                replace: false,
+            }),
+        }
+    }
+
+    fn apply_to(self, field: &mut Vec<String>) {
+        if self.replace {
+            *field = self.items;
+        } else {
+            field.extend(self.items);
+        }
+    }
 }
 
 fn string_list(value: &toml::Value, comma_separated: bool) -> Option<Vec<String>> {
@@ -400,12 +445,12 @@ mod tests {
     #[test]
     fn new_profiles_inherit() {
         let c = config(
-            "[profile.ci]\ninherits = \"release\"\nldflags = [\"-s -w\", \"-X main.v=ci\"]\nexpect = \"none\"\nbogus = 1\n",
+            "[profile.ci]\ninherits = \"release\"\nldflags = [\"-X main.v=ci\"]\nexpect = \"none\"\nbogus = 1\n",
             "",
         );
         let (p, warnings) = Profile::resolve("ci", &c).unwrap();
         assert!(p.trimpath);
-        assert_eq!(p.ldflags.len(), 2);
+        assert_eq!(p.ldflags, ["-s -w", "-X main.v=ci"]);
         assert_eq!(p.expect, None);
         assert!(
             warnings[0].text.contains("unknown key `bogus`"),
@@ -444,6 +489,195 @@ mod tests {
             err.contains("`profile.debug.env.GOA` must be a string"),
             "{err}"
         );
+    }
+
+    /// Every key's merge rule, one row each: what the parent profile (`base`) has, what
+    /// the child sets, and what the child ends up with. A key without a row fails the test.
+    #[test]
+    fn every_key_has_its_merge_rule() {
+        type Get = fn(&Profile) -> String;
+        let rows: &[(&str, &str, &str, Get, &str)] = &[
+            // (key, base's value, child's value, read it back, merged)
+            (
+                "gcflags",
+                "\"all=-N -l\"",
+                "\"all=-m\"",
+                |p| p.gcflags.join("|"),
+                "all=-N -l|all=-m",
+            ),
+            (
+                "gcflags",
+                "\"all=-N -l\"",
+                "{ replace = \"-m\" }",
+                |p| p.gcflags.join("|"),
+                "-m",
+            ),
+            (
+                "ldflags",
+                "\"-s -w\"",
+                "[\"-X main.c=ci\"]",
+                |p| p.ldflags.join("|"),
+                "-s -w|-X main.c=ci",
+            ),
+            (
+                "ldflags",
+                "\"-s -w\"",
+                "{ replace = [] }",
+                |p| p.ldflags.join("|"),
+                "",
+            ),
+            (
+                "asmflags",
+                "\"-I x\"",
+                "[]",
+                |p| p.asmflags.join("|"),
+                "-I x",
+            ),
+            (
+                "asmflags",
+                "\"-I x\"",
+                "{ replace = \"-I y\" }",
+                |p| p.asmflags.join("|"),
+                "-I y",
+            ),
+            (
+                "tags",
+                "\"netgo\"",
+                "\"osusergo,x\"",
+                |p| p.tags.join("|"),
+                "netgo|osusergo|x",
+            ),
+            (
+                "tags",
+                "\"netgo\"",
+                "{ replace = [\"x\"] }",
+                |p| p.tags.join("|"),
+                "x",
+            ),
+            (
+                "trimpath",
+                "true",
+                "false",
+                |p| p.trimpath.to_string(),
+                "false",
+            ),
+            ("race", "false", "true", |p| p.race.to_string(), "true"),
+            (
+                "env",
+                "{ GOA = \"base\", GOB = \"base\" }",
+                "{ GOB = \"child\", GOC = \"child\" }",
+                |p| {
+                    p.env
+                        .iter()
+                        .map(|(k, e)| format!("{k}={}", e.value))
+                        .collect::<Vec<_>>()
+                        .join("|")
+                },
+                "GOA=base|GOB=child|GOC=child",
+            ),
+            (
+                "expect",
+                "\"release\"",
+                "\"dwarf\"",
+                |p| format!("{:?}", p.expect),
+                "Some(Dwarf)",
+            ),
+            (
+                "expect",
+                "\"release\"",
+                "\"none\"",
+                |p| format!("{:?}", p.expect),
+                "None",
+            ),
+            (
+                "traceback",
+                "\"all\"",
+                "\"single\"",
+                |p| format!("{:?}", p.traceback),
+                "Some(\"single\")",
+            ),
+            (
+                "traceback",
+                "\"all\"",
+                "\"\"",
+                |p| format!("{:?}", p.traceback),
+                "None",
+            ),
+            (
+                "crash_output",
+                "\"a.log\"",
+                "\"b.log\"",
+                |p| format!("{:?}", p.crash_output),
+                "Some(\"b.log\")",
+            ),
+            (
+                "crash_output",
+                "\"a.log\"",
+                "\"\"",
+                |p| format!("{:?}", p.crash_output),
+                "None",
+            ),
+        ];
+        for (key, base, child, get, merged) in rows {
+            let text = format!(
+                "[profile.base]\n{key} = {base}\n[profile.child]\ninherits = \"base\"\n{key} = {child}\n"
+            );
+            let (p, warnings) = Profile::resolve("child", &config(&text, "")).unwrap();
+            assert!(warnings.is_empty(), "{key}: {warnings:?}");
+            assert_eq!(get(&p), *merged, "{key}: {base} then {child}");
+            // A key the child leaves alone is the parent's, whatever its rule.
+            let text =
+                format!("[profile.base]\n{key} = {base}\n[profile.child]\ninherits = \"base\"\n");
+            let (alone, _) = Profile::resolve("child", &config(&text, "")).unwrap();
+            let (parent, _) = Profile::resolve("base", &config(&text, "")).unwrap();
+            assert_eq!(get(&alone), get(&parent), "{key} untouched");
+        }
+        // `inherits` names the start; it is not itself inherited: a grandchild gets its own name.
+        let chain = "[profile.a]\ninherits = \"release\"\n[profile.b]\ninherits = \"a\"\nldflags = \"-X b=1\"\n";
+        let (b, _) = Profile::resolve("b", &config(chain, "")).unwrap();
+        assert_eq!(
+            (b.name.as_str(), b.ldflags.join("|")),
+            ("b", "-s -w|-X b=1".into())
+        );
+        // The same rules for a built-in changed in place (no inherits: it starts from itself).
+        let (debug, _) = Profile::resolve(
+            "debug",
+            &config("[profile.debug]\nldflags = \"-X v=1\"\n", ""),
+        )
+        .unwrap();
+        assert_eq!(debug.ldflags, ["-compressdwarf=false", "-X v=1"]);
+        // Between the two files, the project's value of a key wins; it then extends the base.
+        let both = config(
+            "[profile.ci]\ninherits = \"release\"\nldflags = \"-X p=1\"\n",
+            "[profile.ci]\nldflags = \"-X u=1\"\ntags = \"u\"\n",
+        );
+        let (ci, _) = Profile::resolve("ci", &both).unwrap();
+        assert_eq!(
+            (ci.ldflags.join("|"), ci.tags.join("|")),
+            ("-s -w|-X p=1".into(), "u".into())
+        );
+        // Every key has a row (inherits is covered above).
+        for key in KEYS.iter().filter(|k| **k != "inherits") {
+            assert!(
+                rows.iter().any(|r| r.0 == *key),
+                "no merge rule tested for `{key}`"
+            );
+        }
+        // A replace table takes nothing else.
+        for bad in [
+            "{ replace = 1 }",
+            "{ replace = [], extra = 1 }",
+            "{ add = [] }",
+        ] {
+            let text = format!("[profile.x]\nldflags = {bad}\n");
+            let err = Profile::resolve("x", &config(&text, ""))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("{ replace = … } to drop the inherited ones"),
+                "{bad}: {err}"
+            );
+        }
     }
 }
 

@@ -62,6 +62,10 @@ const DEFAULT_PROFILE: &str = "dwarf";
   gv build --debug -ldflags='-X main.version=1.2'   one merged -ldflags, nothing dropped
   gv build --release                   -trimpath -ldflags='-s -w', verified stripped
   gv build --profile ci -v             a [profile.ci] from gv.toml; -v prints the go command
+  gv build --debug -o bin/ ./cmd/...   every main package into bin/ (created if missing)
+
+Binaries land where go build puts them, only once verified; one that fails is kept as
+NAME.unverified and never replaces the one there.
 
 Without a profile flag the dwarf profile is used. Exit codes: 0 built and verified,
 1 the build failed or the binary does not meet the profile, 2 usage error.")]
@@ -77,7 +81,8 @@ pub struct BuildArgs {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   gv test --debug                           test the package here, debuggable
-  gv test --debug ./pkg -- -test.run TestDivide -test.v")]
+  gv test --debug ./pkg -- -test.run TestDivide -test.v
+  gv test --debug ./...                     each package's test binary, verified, run in its directory")]
 pub struct TestArgs {
     #[command(flatten)]
     common: Common,

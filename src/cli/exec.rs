@@ -1,8 +1,16 @@
 use std::ffi::OsString;
 use std::process::{Command, ExitCode};
 
+use gv_core::select::SelectError;
+use gv_core::session::SessionError;
+
 use super::Context;
 use crate::ui;
+
+/// Exit codes, as a shim's: 127 "command not found" (no such version or command), 126
+/// "cannot execute".
+const EXIT_NOT_FOUND: u8 = 127;
+const EXIT_CANNOT_EXECUTE: u8 = 126;
 
 /// Run a command with the Go environment a shim would give it (GOROOT, PATH, GOTOOLCHAIN, [env])
 #[derive(Debug, clap::Args)]
@@ -23,7 +31,15 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let super::Here {
         selection, plan, ..
-    } = ctx.here()?;
+    } = match ctx.here() {
+        Ok(here) => here,
+        // As a shim does: 127, the shell's "command not found", when the version is missing.
+        Err(SessionError::Select(e @ SelectError::NotInstalled { .. })) => {
+            ui::report(&crate::error::report(&e.into()));
+            return Ok(ExitCode::from(EXIT_NOT_FOUND));
+        }
+        Err(e) => return Err(e.into()),
+    };
     ui::warn_once(ctx.store(), &plan.warnings);
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     // PATH in the plan puts the SDK's bin/ first, and Command searches the child's PATH.
@@ -45,9 +61,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     });
     Ok(ExitCode::from(
         if err.kind() == std::io::ErrorKind::NotFound {
-            127
+            EXIT_NOT_FOUND
         } else {
-            126
+            EXIT_CANNOT_EXECUTE
         },
     ))
 }

@@ -294,13 +294,24 @@ fn report(done: &install::Installed, quiet: bool) {
             );
             return;
         }
-        (Source::Cache { .. }, Some(sum)) => format!("from the download cache, {sum}"),
-        (_, Some(sum)) => sum.to_string(),
-        (_, None) => String::new(),
+        (Source::Cache { .. }, Some(sum)) => Some(format!("from the download cache, {sum}")),
+        (_, Some(sum)) => Some(sum.to_string()),
+        (_, None) => None,
     };
-    ui::info(format!(
-        "installed Go {} in {} ({how})",
-        done.version,
-        done.goroot.display()
-    ));
+    installed_line(&done.version, &done.goroot, how.as_deref());
+}
+
+/// `installed Go V in DIR`, and how it was checked on a line of its own: together they
+/// would not fit an 80-column terminal.
+pub(crate) fn installed_line(
+    version: &gv_core::Version,
+    goroot: &std::path::Path,
+    how: Option<&str>,
+) {
+    let mut text = format!("installed Go {version} in {}", goroot.display());
+    if let Some(how) = how {
+        text.push_str("\n  ");
+        text.push_str(how);
+    }
+    ui::info(text);
 }

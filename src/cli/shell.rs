@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
-use gv_core::Spec;
+use gv_core::select::SelectEnv;
 
 use super::pin_args::PinArgs;
 use super::{Context, UsageError};
@@ -48,11 +48,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     match args.setting.spec {
         Some(spec) => {
-            if !matches!(spec, Spec::System) && spec.best_match(&ctx.store().installed()?).is_none()
-            {
-                crate::ui::warn(format!(
-                    "Go {spec} is not installed yet; run `gv install {spec}`"
-                ));
+            // Said here, where it was asked for, and marked as said: the hook the shell
+            // function runs next would otherwise say the same again.
+            let session = ctx.with_select_env(SelectEnv {
+                gv_version: Some(spec.to_string()),
+                ..ctx.select_env().clone()
+            });
+            if let Some(notice) = gv_core::hook::selection_notice(&session) {
+                gv_core::notice::mark_seen(ctx.store(), std::slice::from_ref(&notice));
+                crate::ui::warn(notice);
             }
             let value = shell.quote(&spec.to_string());
             crate::outln!(

@@ -102,7 +102,7 @@ pub enum IndexError {
 impl gv_core::error::Hint for IndexError {
     fn hint(&self) -> Option<String> {
         match self {
-            IndexError::Fetch { .. } => Some("check the network (HTTPS_PROXY / NO_PROXY are honoured), pick a mirror with --mirror or GV_GO_MIRROR, or use --offline with a cached index".to_string()),
+            IndexError::Fetch { source } => Some(source.hint().unwrap_or_else(|| "check the network (HTTPS_PROXY / NO_PROXY are honoured), pick a mirror with --mirror or GV_GO_MIRROR, or use --offline with a cached index".to_string())),
             IndexError::Parse { .. } => Some("GV_GO_MIRROR / --mirror must point at a server laid out like https://go.dev/dl/".to_string()),
             IndexError::OfflineNoCache { .. } => Some("run once with network access, or install a cached download with an exact version".to_string()),
         }

@@ -239,7 +239,10 @@ impl gv_core::error::Hint for InstallError {
             InstallError::NoSuchRelease { hint, .. } => Some(hint.to_string()),
             InstallError::NeedIndex { .. } => Some("give an exact version such as 1.22.10, or fix access to the index".to_string()),
             InstallError::System => Some("install Go with your package manager".to_string()),
-            InstallError::Fetch { .. } => Some("nothing was installed; check the network or the mirror (--mirror / GV_GO_MIRROR)".to_string()),
+            InstallError::Fetch { source, .. } => Some(format!(
+                "nothing was installed; {}",
+                source.hint().unwrap_or_else(|| "check the network or the mirror (--mirror / GV_GO_MIRROR)".into())
+            )),
             InstallError::Interrupted { .. } => Some("nothing was installed; run the command again".to_string()),
             InstallError::WrongSize { .. } => Some("nothing was installed; run the command again, or try another mirror".to_string()),
             InstallError::ChecksumMismatch { .. } => Some("the archive is corrupt or was tampered with; nothing was installed and it was not cached. Retry, or try another mirror".to_string()),

@@ -315,7 +315,7 @@ fn project_a() -> &'static Path {
         project(
             "divide-a",
             GO_A,
-            "[profile.main-only]\ninherits = \"debug\"\ngcflags = \"-N -l\"\n",
+            "[profile.main-only]\ninherits = \"debug\"\ngcflags = { replace = \"-N -l\" }\n",
         )
     })
 }
@@ -460,17 +460,127 @@ fn debug_build_merges_flags_and_explains_the_command() {
     );
     assert_eq!(json["dwarf"]["compression"], "none");
     assert_eq!(json["main"]["optimised"], false);
-    // The overlay never touched the source tree.
+    // The overlay never touched the source tree (staging directories come and go while
+    // the other tests build here; a_failed_verification_never_replaces_a_good_binary
+    // checks that none stays behind).
     let names: Vec<_> = std::fs::read_dir(project_a())
         .expect("read_dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(
-        !names
-            .iter()
-            .any(|n| n.starts_with("zz_gv") || n.starts_with(".gv-build")),
-        "{names:?}"
+    assert!(!names.iter().any(|n| n.starts_with("zz_gv")), "{names:?}");
+}
+
+/// Files in `dir`, by name, with their contents.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).expect("read"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_failed_verification_never_replaces_a_good_binary() {
+    // A project of its own: its directory listing is this test's alone.
+    let dir = project(
+        "divide-keep",
+        GO_A,
+        "[profile.main-only]\ninherits = \"debug\"\ngcflags = { replace = \"-N -l\" }\n",
     );
+    for output in [None, Some("app")] {
+        let with_o = |args: &[&'static str]| {
+            let mut all = args.to_vec();
+            if let Some(o) = output {
+                all.extend(["-o", o]);
+            }
+            all
+        };
+        // go's own name without -o: the module path's last element.
+        let name = output.unwrap_or("divide-keep");
+        let good = gv_build(&dir, &with_o(&["--debug"]));
+        assert!(good.status.success(), "{}", support::stderr(&good));
+        let before = std::fs::read(dir.join(name)).expect("the debug build");
+
+        // [profile.main-only] passes -N -l without all=: the expectation (debug) fails.
+        let bad = gv_build(&dir, &with_o(&["--profile", "main-only"]));
+        let err = support::stderr(&bad);
+        assert_eq!(bad.status.code(), Some(1), "{err}");
+        assert_eq!(
+            std::fs::read(dir.join(name)).expect("still there"),
+            before,
+            "{output:?}: the good binary was replaced:\n{err}"
+        );
+        let kept = dir.join(format!("{name}.unverified"));
+        assert!(kept.is_file(), "{output:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "\n  kept as {}; {} is left as it was\n",
+                kept.display(),
+                dir.join(name).display()
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("`gv verify {} --expect debug`", kept.display())),
+            "{err}"
+        );
+        // What was kept is what failed: gv verify says so too.
+        assert_eq!(expect_code(&kept, "debug").0, 1);
+        assert_eq!(expect_code(&dir.join(name), "debug").0, 0);
+
+        // The next good build lands and takes the rejected one away.
+        let again = gv_build(&dir, &with_o(&["--debug"]));
+        assert!(again.status.success(), "{}", support::stderr(&again));
+        assert!(!kept.exists());
+    }
+    // No staging directory is left behind, whatever happened.
+    let names: Vec<String> = snapshot(&dir).into_keys().collect();
+    let dirs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".gv-build"))
+        .collect();
+    assert!(dirs.is_empty(), "{dirs:?} in {names:?}");
+}
+
+/// README's own `[profile.ci]` example, exactly as README shows it: it inherits release's
+/// `-s -w` and adds its `-X`, so it meets its own `expect = "release"`.
+#[test]
+fn the_readme_ci_profile_builds_and_meets_its_expectation() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let block = readme
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|b| b.split_once("```").map(|(toml, _)| toml))
+        .find(|toml| toml.contains("[profile.ci]"))
+        .expect("README has a [profile.ci] example");
+    assert!(block.contains("inherits = \"release\""), "{block}");
+    let dir = project("divide-ci", GO_A, block);
+    let out = gv_build(&dir, &["--profile", "ci", "-v", "-o", "app-ci"]);
+    let err = support::stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("meets the ci profile (no DWARF, no symbol table)"),
+        "{err}"
+    );
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("gv: running: "))
+        .expect("-v line");
+    assert!(
+        line.contains("'-ldflags=-s -w -X main.channel=ci'"),
+        "{line}"
+    );
+    // (-trimpath keeps -ldflags out of the build info, so the -v line is the witness.)
+    let json = verify_json(&dir.join("app-ci"));
+    assert_eq!(json["trimpath"], true);
+    assert_eq!(json["build_info"]["settings"]["-tags"], "netgo,osusergo");
+    assert_eq!(expect_code(&dir.join("app-ci"), "release").0, 0);
 }
 
 #[test]
@@ -497,7 +607,7 @@ fn conflicting_flags_are_refused_before_building() {
 
 #[test]
 fn a_build_that_misses_its_expectation_fails() {
-    // [profile.main-only] passes -N -l without all=: only package main is unoptimised.
+    // [profile.main-only] replaces all=-N -l with -N -l: only package main is unoptimised.
     let out = gv_build(
         project_a(),
         &["--profile", "main-only", "-o", "app-main-only"],

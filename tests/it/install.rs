@@ -795,3 +795,133 @@ fn the_first_install_becomes_the_global_default_and_says_how_to_use_it() {
     let (_, global, _) = run(sb.gv(&sb.work("")).arg("global"));
     assert_eq!(global.trim(), "1.22.10");
 }
+
+/// Off a terminal, progress is a few plain lines, proportionate to the wait: none for a
+/// download that is over in a moment, one every couple of seconds for a slow one.
+#[test]
+fn plain_progress_lines_only_for_a_slow_download() {
+    let sb = Sandbox::new();
+    let server = standard_server();
+    let (ok, _, err) = run(gv(&sb, &server).args(["install", "1.22.10"]));
+    assert!(ok, "{err}");
+    assert!(
+        !err.contains('%'),
+        "a tiny archive needs no progress: {err}"
+    );
+
+    // ~1.6 MB at 16 KB / 40 ms: about four seconds.
+    let slow = MirrorServer::start(vec![
+        Served::archive("1.21.13", fake_sdk_padded("1.21.13", 1_600_000)).with_fault(
+            Fault::Trickle {
+                chunk: 16 * 1024,
+                delay: Duration::from_millis(40),
+            },
+        ),
+    ]);
+    let (ok, _, err) = run(gv(&sb, &slow).args(["install", "1.21.13"]));
+    assert!(ok, "{err}");
+    let lines = err
+        .lines()
+        .filter(|l| l.trim_start().ends_with("/s)"))
+        .count();
+    assert!((1..=2).contains(&lines), "{lines} progress lines: {err}");
+    // The outcome and how it was checked, each on its own line.
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("installed Go 1.21.13 in ") && !l.contains("verified")),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("  sha256 verified against http://127.0.0.1")),
+        "{err}"
+    );
+}
+
+/// `install --force` killed mid-way leaves its work tree; the next install, even one with
+/// nothing to do, sweeps it.
+#[test]
+fn a_no_op_install_sweeps_what_an_interrupted_force_install_left() {
+    let sb = Sandbox::new();
+    let server = MirrorServer::start(vec![
+        Served::archive("1.22.10", fake_sdk_padded("1.22.10", 2_000_000)).with_fault(trickle()),
+    ]);
+    let versions = sb.root().join("versions");
+    server.set_fault(ARCHIVE, Fault::None);
+    let (ok, _, err) = run(gv(&sb, &server).args(["install", "1.22.10"]));
+    assert!(ok, "{err}");
+    std::fs::remove_dir_all(downloads(&sb)).unwrap();
+    server.set_fault(ARCHIVE, trickle());
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("gv"))
+        .current_dir(sb.work(""))
+        .env_clear()
+        .envs(sb.env())
+        .env("GV_GO_MIRROR", server.url())
+        .env("GV_GO_INDEX", DEAD_INDEX)
+        .args(["install", "--force", "1.22.10"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn gv");
+    let sent_before = server.body_bytes_sent();
+    wait_for(|| server.body_bytes_sent() > sent_before + 200_000);
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+    assert!(
+        listing(&versions)
+            .iter()
+            .any(|p| p.starts_with(".tmp-1.22.10-")),
+        "the kill left its work tree: {:?}",
+        listing(&versions)
+    );
+
+    let (ok, _, err) = run(gv(&sb, &server).args(["install", "1.22.10"]));
+    assert!(ok, "{err}");
+    assert!(err.contains("already installed"), "{err}");
+    let top: Vec<String> = listing(&versions)
+        .into_iter()
+        .filter(|p| !p.contains('/'))
+        .collect();
+    assert_eq!(top, ["1.22.10"], "swept");
+}
+
+/// A proxy that is down is named as the culprit, once, with its credentials left out,
+/// and the hint says what to do about a proxy, not about the mirror.
+#[test]
+fn a_dead_proxy_is_named_once_without_its_credentials() {
+    let sb = Sandbox::new();
+    let server = standard_server();
+    let proxy = "http://user:s3cret@127.0.0.1:9";
+    let (ok, _, err) = run(gv(&sb, &server)
+        .args(["install", "1.22.10"])
+        .env("HTTP_PROXY", proxy)
+        .env("HTTPS_PROXY", proxy));
+    assert!(!ok);
+    assert!(
+        err.contains("through the proxy http://127.0.0.1:9: "),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret") && !err.contains("user:"), "{err}");
+    assert_eq!(
+        err.matches(&server.url()).count(),
+        1,
+        "the URL once, not again inside reqwest's message: {err}"
+    );
+    assert!(!err.contains("error sending request"), "{err}");
+    let hint = err
+        .lines()
+        .find(|l| l.trim_start().starts_with("hint:"))
+        .unwrap_or_default();
+    assert!(hint.contains("exempt 127.0.0.1 with NO_PROXY"), "{err}");
+    assert!(
+        !hint.contains("refused"),
+        "the cause is not repeated in the hint: {err}"
+    );
+
+    // NO_PROXY exempting the host: straight to the mirror, which works.
+    let (ok, _, err) = run(gv(&sb, &server)
+        .args(["install", "1.22.10"])
+        .env("HTTP_PROXY", proxy)
+        .env("NO_PROXY", "127.0.0.1"));
+    assert!(ok, "{err}");
+}

@@ -14,6 +14,8 @@
 mod gofixtures;
 mod support;
 
+#[cfg(feature = "real-tests")]
+mod build_matrix;
 mod completions;
 mod daily;
 #[cfg(feature = "real-tests")]
@@ -32,13 +34,18 @@ mod install_real;
 #[cfg(feature = "real-tests")]
 mod macos_real;
 mod maintenance;
+mod messages;
 mod platforms;
 mod readme;
+#[cfg(feature = "real-tests")]
+mod readme_samples;
 mod selection;
 #[cfg(feature = "real-tests")]
 mod shell_hook;
 mod shim;
 #[cfg(feature = "real-tests")]
 mod shim_real;
+#[cfg(feature = "real-tests")]
+mod terminal;
 #[cfg(feature = "real-tests")]
 mod tools_real;

@@ -191,6 +191,14 @@ fn missing_version_says_which_why_and_how_to_install() {
         .stderr(predicate::str::contains("Go 1.24.2 is not installed"))
         .stderr(predicate::str::contains(pin.display().to_string()))
         .stderr(predicate::str::contains("gv install 1.24.2"));
+    // gv exec keeps the shim's promise (README, exit codes): 127, with the same message.
+    sb.gv(&p)
+        .args(["exec", "go", "version"])
+        .assert()
+        .code(127)
+        .stdout("")
+        .stderr(predicate::str::contains("Go 1.24.2 is not installed"))
+        .stderr(predicate::str::contains("gv install 1.24.2"));
 }
 
 #[test]

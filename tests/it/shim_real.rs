@@ -143,3 +143,61 @@ fn gotoolchain_stays_local_when_go_mod_wants_a_newer_go() {
         stderr(&out)
     );
 }
+
+/// Inside a workspace the go.work decides, as for the go command: a module whose own
+/// go.mod asks for the older toolchain still builds, because gv gives it the Go the
+/// go.work needs. `GOWORK=off` hands the choice back to go.mod, for gv and go alike.
+#[test]
+fn a_workspace_builds_with_the_go_its_go_work_needs() {
+    let sb = sandbox();
+    let api = sb.work("ws/api");
+    sb.write("ws/go.work", "go 1.23.0\n\nuse ./api\n");
+    sb.write(
+        "ws/api/go.mod",
+        &format!("module example.com/api\n\ngo 1.21\n\ntoolchain go{GO_A}\n"),
+    );
+    sb.write(
+        "ws/api/main.go",
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"api\") }\n",
+    );
+    let work = sb.work("ws").join("go.work");
+    sb.gv(&api)
+        .arg("current")
+        .assert()
+        .success()
+        .stdout(format!(
+            "{GO_B} (newest installed version satisfying `go 1.23.0` in {})\n",
+            work.display()
+        ));
+    go(&sb, &api)
+        .args(["run", "."])
+        .assert()
+        .success()
+        .stdout("api\n");
+
+    // Without the workspace, the module's own toolchain line, and go agrees.
+    go(&sb, &api)
+        .env("GOWORK", "off")
+        .args(["env", "GOVERSION", "GOWORK"])
+        .assert()
+        .success()
+        .stdout(format!("go{GO_A}\noff\n"));
+    go(&sb, &api)
+        .env("GOWORK", "off")
+        .args(["run", "."])
+        .assert()
+        .success()
+        .stdout("api\n");
+
+    // A pin older than the workspace needs is warned about, naming the go.work.
+    sb.write("ws/api/.go-version", &format!("{GO_A}\n"));
+    let out = sb.gv(&api).arg("current").output().unwrap();
+    assert!(
+        stderr(&out).contains(&format!(
+            "is older than the go1.23.0 that {} requires",
+            work.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -30,7 +30,7 @@
 //! let store = gv_core::Store::from_env()?;
 //! let senv = select::SelectEnv::from_process();
 //! let dir = std::env::current_dir()?;
-//! let found = select::discover(&dir);
+//! let found = select::discover(&dir, &senv.gowork);
 //! let config = Config::load(&store, found.project_config.as_deref())?;
 //! let selection = select::resolve(&store, &senv, select::request(&store, &senv, &found)?)?;
 //! let plan = env::plan(&selection, &config, |name| std::env::var_os(name))?;

@@ -132,18 +132,35 @@ pub fn hook_env(syntax: Syntax, session: &Session) -> HookOutput {
     out
 }
 
+/// What the hook says when the session's version cannot be used (not installed, a
+/// broken pin), about the file that chose it; `None` when it can be, or when nothing is
+/// selected at all.
+pub fn selection_notice(session: &Session) -> Option<Notice> {
+    match session.selection() {
+        Ok(_) | Err(SelectError::NothingSelected) => None,
+        Err(err) => Some(Notice::of_error(
+            deciding_file(&err, session.discovery()),
+            &err,
+        )),
+    }
+}
+
 /// The environment part of [`hook_env`]: what to set for the session's selection.
 fn apply(syntax: Syntax, session: &Session) -> HookOutput {
     let failed = |err: &(dyn std::error::Error + 'static), about: PathBuf| HookOutput {
         code: String::new(),
         warnings: vec![Notice::of_error(about, err)],
     };
-    match session.selection() {
-        Ok(_) => {}
+    if let Some(notice) = selection_notice(session) {
+        return HookOutput {
+            code: String::new(),
+            warnings: vec![notice],
+        };
+    }
+    if session.selection().is_err() {
         // Outside any project with no default set there is simply nothing to apply.
-        Err(SelectError::NothingSelected) => return HookOutput::default(),
-        Err(err) => return failed(&err, deciding_file(&err, session.discovery())),
-    };
+        return HookOutput::default();
+    }
     let plan = match session.plan() {
         Ok(plan) => plan,
         Err(err) => {

@@ -75,30 +75,43 @@ pub fn log_message(text: &str) {
 /// them as shown. Recording is best effort: when the store cannot be written, a notice
 /// simply shows again next time.
 pub fn unseen(store: &Store, notices: Vec<Notice>) -> Vec<Notice> {
-    let mut files: Vec<&Path> = notices.iter().map(|n| n.about.as_path()).collect();
-    files.sort();
-    files.dedup();
-    let fresh: Vec<PathBuf> = files
-        .into_iter()
-        .filter(|file| {
-            let texts = notices
-                .iter()
-                .filter(|n| n.about == *file)
-                .map(ToString::to_string);
-            let digest = digest(file, texts);
+    let fresh: Vec<PathBuf> = by_file(&notices)
+        .filter(|(file, digest)| {
             let marker = marker(store, file);
             if std::fs::read_to_string(&marker).is_ok_and(|seen| seen.trim() == digest) {
                 return false;
             }
-            record(&marker, &digest);
+            record(&marker, digest);
             true
         })
-        .map(Path::to_path_buf)
+        .map(|(file, _)| file.to_path_buf())
         .collect();
     notices
         .into_iter()
         .filter(|n| fresh.contains(&n.about))
         .collect()
+}
+
+/// Records `notices` as shown, for a command that has just shown them itself, so that
+/// the hook run that follows does not repeat them.
+pub fn mark_seen(store: &Store, notices: &[Notice]) {
+    for (file, digest) in by_file(notices) {
+        record(&marker(store, file), &digest);
+    }
+}
+
+/// Each file the notices are about, with the digest of what they say about it.
+fn by_file(notices: &[Notice]) -> impl Iterator<Item = (&Path, String)> {
+    let mut files: Vec<&Path> = notices.iter().map(|n| n.about.as_path()).collect();
+    files.sort();
+    files.dedup();
+    files.into_iter().map(move |file| {
+        let texts = notices
+            .iter()
+            .filter(|n| n.about == *file)
+            .map(ToString::to_string);
+        (file, digest(file, texts))
+    })
 }
 
 /// What was said about `file`, and which version of it: the file's stamp plus the texts.

@@ -4,15 +4,17 @@
 //! 1. `GV_VERSION`;
 //! 2. the nearest pin file up the tree: `.go-version`, or `.tool-versions` with a
 //!    `golang`/`go` line (`.go-version` wins within one directory);
-//! 3. only when there is no pin file: the nearest go.work / go.mod (`toolchain` pins
-//!    exactly; the `go` line is a minimum), unless `GV_GOMOD=0`;
+//! 3. only when there is no pin file: the file the go command takes its version from —
+//!    the workspace's go.work (the nearest up the tree, or `$GOWORK`; `GOWORK=off` turns
+//!    it off), else the nearest go.mod — (`toolchain` pins exactly; the `go` line is a
+//!    minimum), unless `GV_GOMOD=0`;
 //! 4. the global default (`gv global`);
 //! 5. `system`: a `go` on PATH outside gv's own directories.
 //!
 //! Discovery, request and resolution run through [`crate::session::Session`], which the
 //! shim, the hook and every gv command use: one rule, one place.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +62,8 @@ impl Origin {
             Origin::Env { .. } => "env",
             Origin::GoVersionFile { .. } => "go-version",
             Origin::ToolVersions { .. } => "tool-versions",
+            Origin::GoModToolchain { path } if is_go_work(path) => "go.work-toolchain",
+            Origin::GoModGo { path, .. } if is_go_work(path) => "go.work-go",
             Origin::GoModToolchain { .. } => "go.mod-toolchain",
             Origin::GoModGo { .. } => "go.mod-go",
             Origin::Global { .. } => "global",
@@ -85,6 +89,11 @@ impl Origin {
             Origin::GoModToolchain { .. } | Origin::GoModGo { .. } | Origin::Default
         )
     }
+}
+
+/// A workspace file: go.work, or whatever GOWORK names. A module file is always go.mod.
+fn is_go_work(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| name != "go.mod")
 }
 
 impl fmt::Display for Origin {
@@ -221,7 +230,34 @@ pub struct SelectEnv {
     /// `GOENV_VERSION`, the fallback for `GV_VERSION`.
     pub goenv_version: Option<String>,
     pub gomod: bool,
+    /// Where the go command looks for go.work (`GOWORK`).
+    pub gowork: Workspace,
     pub path: Option<OsString>,
+}
+
+/// Where the go command looks for a workspace file, as `GOWORK` says (the go command's
+/// `FindGoWork`): by default the nearest go.work up the tree, which then decides the
+/// version before any go.mod does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Workspace {
+    /// `GOWORK` unset, empty or `auto`.
+    #[default]
+    Search,
+    /// `GOWORK=off`; also a relative path, which the go command refuses outright.
+    Off,
+    /// `GOWORK=/abs/path/go.work`: that file, when it exists.
+    File(PathBuf),
+}
+
+impl Workspace {
+    pub fn from_gowork(value: Option<&OsStr>) -> Workspace {
+        match value.map(Path::new) {
+            None => Workspace::Search,
+            Some(v) if v.as_os_str().is_empty() || v.as_os_str() == "auto" => Workspace::Search,
+            Some(v) if v.is_absolute() => Workspace::File(v.to_path_buf()),
+            Some(_) => Workspace::Off,
+        }
+    }
 }
 
 impl SelectEnv {
@@ -230,6 +266,7 @@ impl SelectEnv {
             gv_version: non_blank_var(crate::vars::VERSION),
             goenv_version: non_blank_var(crate::vars::GOENV_VERSION),
             gomod: std::env::var(crate::vars::GOMOD).map_or(true, |v| v != "0"),
+            gowork: Workspace::from_gowork(std::env::var_os("GOWORK").as_deref()),
             path: std::env::var_os("PATH"),
         }
     }
@@ -248,8 +285,9 @@ pub struct Discovery {
     /// The nearest `.go-version` or `.tool-versions` with a Go line, already parsed (or
     /// why it could not be).
     pub pin: Option<Result<(Origin, PinEntries), PinFileError>>,
-    /// The nearest go.work or go.mod, not yet read: only [`request`] (when no pin decides)
-    /// and [`pin_conflict`] need its content, so most runs never open it.
+    /// The go.work or go.mod the go command takes its version from (see [`Workspace`]),
+    /// not yet read: only [`request`] (when no pin decides) and [`pin_conflict`] need its
+    /// content, so most runs never open it.
     pub gomod_path: Option<PathBuf>,
     /// The nearest project `gv.toml`.
     pub project_config: Option<PathBuf>,
@@ -265,7 +303,7 @@ pub struct Discovery {
 pub enum FileKind {
     /// `.go-version`, then `.tool-versions` with a Go line.
     Pin,
-    /// `go.work`, then `go.mod`.
+    /// `go.work` (nearest up the tree, or `$GOWORK`), else the nearest `go.mod`.
     Module,
     /// `gv.toml`.
     ProjectConfig,
@@ -311,24 +349,52 @@ impl Foreign {
 /// Walks from `dir` up to `/`, once, collecting the nearest of each kind of file (see
 /// [`FileKind`] for the order within a directory). Files another user owns are passed
 /// over (and listed in [`Discovery::foreign`]).
-pub fn discover(dir: &Path) -> Discovery {
+///
+/// Like the go command, a go.work anywhere above (or the one `$GOWORK` names) beats every
+/// go.mod, even a nearer one: inside a workspace the module's own go.mod does not choose
+/// the toolchain.
+pub fn discover(dir: &Path, workspace: &Workspace) -> Discovery {
     let mut found = Discovery::default();
     let me = crate::platform::current_uid();
+    let mut go_work = match workspace {
+        Workspace::File(path) => path.is_file().then(|| path.clone()),
+        Workspace::Search | Workspace::Off => None,
+    };
+    let mut go_mod = None;
     for dir in dir.ancestors() {
         if found.pin.is_none() {
             found.pin = find_pin(dir, me, &mut found.foreign, &mut found.looked_at);
         }
-        if found.gomod_path.is_none() {
-            found.gomod_path = find_first(dir, FileKind::Module, me, &mut found);
+        if go_work.is_none() && *workspace == Workspace::Search {
+            go_work = find_named(dir, "go.work", FileKind::Module, me, &mut found);
+        }
+        if go_work.is_none() && go_mod.is_none() {
+            go_mod = find_named(dir, "go.mod", FileKind::Module, me, &mut found);
         }
         if found.project_config.is_none() {
             found.project_config = find_first(dir, FileKind::ProjectConfig, me, &mut found);
         }
-        if found.pin.is_some() && found.gomod_path.is_some() && found.project_config.is_some() {
+        let module_settled =
+            go_work.is_some() || (go_mod.is_some() && *workspace != Workspace::Search);
+        if found.pin.is_some() && module_settled && found.project_config.is_some() {
             break;
         }
     }
+    found.gomod_path = go_work.or(go_mod);
     found
+}
+
+/// `dir/name`, when it is a usable file; the place is noted as looked at either way.
+fn find_named(
+    dir: &Path,
+    name: &str,
+    kind: FileKind,
+    me: u32,
+    found: &mut Discovery,
+) -> Option<PathBuf> {
+    let path = dir.join(name);
+    found.looked_at.push((kind, path.clone()));
+    usable_file(&path, me, &mut found.foreign).then_some(path)
 }
 
 /// The pin file deciding in `dir`, parsed: `.go-version`, else a `.tool-versions` with a Go
@@ -366,11 +432,9 @@ fn find_pin(
 
 /// The first usable file of `kind` in `dir`.
 fn find_first(dir: &Path, kind: FileKind, me: u32, found: &mut Discovery) -> Option<PathBuf> {
-    kind.names().iter().find_map(|name| {
-        let path = dir.join(name);
-        found.looked_at.push((kind, path.clone()));
-        usable_file(&path, me, &mut found.foreign).then_some(path)
-    })
+    kind.names()
+        .iter()
+        .find_map(|name| find_named(dir, name, kind, me, found))
 }
 
 /// Is `path` a file gv may obey: a regular file owned by `me` or by root? One `stat`, as
@@ -539,7 +603,7 @@ pub fn find_outside_store(
 
 pub use crate::platform::is_executable_file;
 
-/// A pinned version that is older than what the nearest go.mod / go.work requires: the
+/// A pinned version that is older than what the go.work / go.mod here requires: the
 /// build would fail (or, with GOTOOLCHAIN=auto, silently switch toolchains).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PinConflict {
@@ -588,7 +652,7 @@ mod tests {
 
     /// Discover, request, resolve: what a session does, without one.
     fn select(store: &Store, env: &SelectEnv, dir: &Path) -> Result<Selection, SelectError> {
-        let found = discover(dir);
+        let found = discover(dir, &env.gowork);
         let request = request(store, env, &found)?;
         resolve(store, env, request)
     }
@@ -607,7 +671,7 @@ mod tests {
             gv_version: None,
             goenv_version: None,
             gomod: true,
-            path: None,
+            ..SelectEnv::default()
         }
     }
 
@@ -651,7 +715,7 @@ mod tests {
         std::fs::write(tmp.path().join(".go-version"), "1.21.13\n").unwrap();
         let sel = select(&store, &env(), &deep).unwrap();
         assert_eq!(sel.resolved.name(), "1.21.13", "a pin file beats go.mod");
-        let found = discover(&deep);
+        let found = discover(&deep, &Workspace::Search);
         let conflict = pin_conflict(&sel, &found).unwrap();
         assert_eq!(conflict.required.as_str(), "1.22.0");
 
@@ -768,7 +832,7 @@ mod tests {
         crate::platform::symlink(Path::new("/proc/self/mem"), &gomod).unwrap();
         assert!(gomod.is_file() && std::fs::read(&gomod).is_err());
 
-        let found = discover(&dir);
+        let found = discover(&dir, &Workspace::Search);
         assert_eq!(found.gomod_path.as_deref(), Some(gomod.as_path()));
         let err = select(&store, &env(), &dir).unwrap_err();
         assert!(
@@ -796,7 +860,10 @@ mod tests {
             "1.21.13",
             "the pin decides; go.mod unread"
         );
-        assert_eq!(pin_conflict(&sel, &discover(&dir)), None);
+        assert_eq!(
+            pin_conflict(&sel, &discover(&dir, &Workspace::Search)),
+            None
+        );
     }
     }
 
@@ -813,5 +880,71 @@ mod tests {
         let path = std::env::join_paths([store.shims_dir(), sys.clone()]).unwrap();
         let found = find_system_go(&store, Some(&path));
         assert_eq!(found, Some(sys.join(crate::platform::exe_name("go"))));
+    }
+
+    /// Go decides from the workspace's go.work before any go.mod, however near
+    /// (`modGoToolchain` in cmd/go/internal/toolchain/select.go), and GOWORK chooses the
+    /// workspace file or turns it off.
+    #[test]
+    fn a_workspace_go_work_beats_a_nearer_go_mod_and_gowork_decides_which() {
+        let (tmp, store) = fixture();
+        let ws = tmp.path().join("ws");
+        let module = ws.join("svc/api");
+        std::fs::create_dir_all(&module).unwrap();
+        std::fs::write(ws.join("go.work"), "go 1.22.0\n\nuse ./svc/api\n").unwrap();
+        std::fs::write(
+            module.join("go.mod"),
+            "module example.com/api\n\ngo 1.21\n\ntoolchain go1.21.13\n",
+        )
+        .unwrap();
+        let with = |gowork: Workspace| SelectEnv { gowork, ..env() };
+        let picked = |gowork: Workspace| {
+            let sel = select(&store, &with(gowork), &module).unwrap();
+            (sel.resolved.name(), sel.request.origin.kind())
+        };
+        assert_eq!(
+            picked(Workspace::Search),
+            ("1.22.10".into(), "go.work-go"),
+            "the go.work above wins over the module's own toolchain line"
+        );
+        assert_eq!(
+            picked(Workspace::Off),
+            ("1.21.13".into(), "go.mod-toolchain")
+        );
+        let other = tmp.path().join("elsewhere.work");
+        std::fs::write(&other, "go 1.22\n\ntoolchain go1.22.3\n").unwrap();
+        assert_eq!(
+            picked(Workspace::File(other)),
+            ("1.22.3".into(), "go.work-toolchain")
+        );
+        // A GOWORK file that does not exist (yet: `go work init`) leaves go.mod to decide.
+        assert_eq!(
+            picked(Workspace::File(tmp.path().join("missing.work"))),
+            ("1.21.13".into(), "go.mod-toolchain")
+        );
+        assert_eq!(
+            Workspace::from_gowork(Some(OsStr::new("off"))),
+            Workspace::Off
+        );
+        assert_eq!(
+            Workspace::from_gowork(Some(OsStr::new(""))),
+            Workspace::Search
+        );
+        assert_eq!(
+            Workspace::from_gowork(Some(OsStr::new("auto"))),
+            Workspace::Search
+        );
+        assert_eq!(
+            Workspace::from_gowork(Some(OsStr::new("rel/go.work"))),
+            Workspace::Off,
+            "the go command refuses a relative GOWORK"
+        );
+
+        // A pin older than the workspace asks for is the conflict to warn about.
+        std::fs::write(module.join(".go-version"), "1.21.13\n").unwrap();
+        let sel = select(&store, &env(), &module).unwrap();
+        let conflict = pin_conflict(&sel, &discover(&module, &Workspace::Search)).unwrap();
+        assert_eq!(conflict.gomod, ws.join("go.work"));
+        assert_eq!(conflict.required.to_string(), "1.22.0");
     }
 }

@@ -130,7 +130,8 @@ impl Session {
 
     /// The pin, module and config files that apply here.
     pub fn discovery(&self) -> &Discovery {
-        self.found.get_or_init(|| select::discover(&self.cwd))
+        self.found
+            .get_or_init(|| select::discover(&self.cwd, &self.select_env.gowork))
     }
 
     /// The user's config and the project's gv.toml (when trusted).

@@ -167,6 +167,12 @@ pub const ALL: &[Var] = &[
         read_by: &[Gv, Go],
     },
     Var {
+        name: "GOWORK",
+        meaning: "the go.work that decides the version in a workspace, or `off`",
+        default: "",
+        read_by: &[Gv, Shim, Hook, Go],
+    },
+    Var {
         name: "GOMODCACHE",
         meaning: "where `gv import gotoolchain` looks for toolchains Go downloaded",
         default: "$GOPATH/pkg/mod",

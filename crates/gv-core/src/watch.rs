@@ -194,7 +194,7 @@ mod tests {
             gv_version: None,
             goenv_version: None,
             gomod: true,
-            path: None,
+            ..SelectEnv::default()
         }
     }
 
@@ -224,7 +224,7 @@ mod tests {
         std::fs::write(root.join("p/a/gv.toml"), "[env]\n").unwrap();
         std::fs::write(root.join("p/go.mod"), "module m\ngo 1.22\n").unwrap();
 
-        let found = select::discover(&deep);
+        let found = select::discover(&deep, &select::Workspace::Search);
         let paths = candidates(&store, &senv(), &found);
         let watch = Watch::classify(paths, SystemTime::now());
         let files = names(&watch.files, root);
@@ -262,7 +262,7 @@ mod tests {
         let dir = root.join("m");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("go.mod"), "module m\ngo 1.22\n").unwrap();
-        let found = select::discover(&dir);
+        let found = select::discover(&dir, &select::Workspace::Search);
         let paths = candidates(&store, &senv(), &found);
         let listed = names(&paths, root);
         assert!(listed.contains(&"m/go.mod".into()), "{listed:?}");

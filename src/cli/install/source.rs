@@ -122,11 +122,7 @@ fn report(done: &ProxyInstalled, quiet: bool) {
         ),
         (Fetched::Cache { path }, _, None) => format!("from {}", path.display()),
     };
-    ui::info(format!(
-        "installed Go {} in {} ({how})",
-        done.version,
-        done.goroot.display()
-    ));
+    super::installed_line(&done.version, &done.goroot, Some(&how));
 }
 
 /// `gv ls-remote --source goproxy`: the toolchains the proxies list for this platform.

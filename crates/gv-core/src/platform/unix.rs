@@ -264,6 +264,17 @@ pub fn exec(cmd: &mut Command) -> io::Error {
     cmd.exec()
 }
 
+/// Ends the process the way an interrupt does, so that whoever ran gv sees an
+/// interrupted program (a shell script's loop stops; `$?` is 130), not an error exit.
+pub fn die_of_interrupt() -> ! {
+    // SAFETY: restoring the default action and raising a signal touch no Rust state.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::raise(libc::SIGINT);
+    }
+    std::process::exit(130)
+}
+
 /// The shell's idea of a child's exit code: its own code, or 128 + the signal that killed it.
 pub fn exit_code(status: ExitStatus) -> u8 {
     if let Some(code) = status.code() {

@@ -1,0 +1,108 @@
+//! The selected SDK's go command with the environment a shim gives it, and the one line
+//! `-v` prints for each go command gv runs.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::Context as _;
+
+/// The selected SDK and the environment its go command runs with.
+pub struct Toolchain {
+    pub go: PathBuf,
+    pub goroot: PathBuf,
+    /// `go1.22.10`, from `$GOROOT/VERSION`.
+    pub version: Option<gv_core::Version>,
+    /// Variables to set on every child (the shim's injected environment + the profile's).
+    pub env: Vec<(String, OsString)>,
+}
+
+impl Toolchain {
+    pub fn new(goroot: PathBuf, go: PathBuf, env: Vec<(String, OsString)>) -> Toolchain {
+        let version = std::fs::read_to_string(goroot.join("VERSION"))
+            .ok()
+            .and_then(|t| t.lines().next().map(str::to_string))
+            .and_then(|line| gv_core::Version::parse(&line).ok());
+        Toolchain {
+            go,
+            goroot,
+            version,
+            env,
+        }
+    }
+
+    /// The go command in `dir` with the shim's environment and the profile's variables.
+    pub fn command(&self, dir: &Path, profile_env: &BTreeMap<String, String>) -> Command {
+        let mut cmd = Command::new(&self.go);
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)))
+            .envs(profile_env)
+            .current_dir(dir);
+        cmd
+    }
+
+    /// Runs `go ARGS` in `dir`, first printing the command line when `explain`; returns
+    /// go's exit code.
+    pub fn run(
+        &self,
+        args: &[String],
+        dir: &Path,
+        profile_env: &BTreeMap<String, String>,
+        explain: bool,
+    ) -> anyhow::Result<u8> {
+        if explain {
+            crate::ui::info(format!(
+                "gv: running: {}",
+                self.explain_line(profile_env, args)
+            ));
+        }
+        let status = self
+            .command(dir, profile_env)
+            .args(args)
+            .status()
+            .with_context(|| format!("cannot run {}", self.go.display()))?;
+        Ok(gv_core::platform::exit_code(status))
+    }
+
+    /// `SetCrashOutput` arrived in Go 1.23.
+    pub fn has_crash_output(&self) -> bool {
+        self.version
+            .as_ref()
+            .is_some_and(|v| (v.major(), v.minor()) >= (1, 23))
+    }
+
+    /// `GOROOT=… CGO_ENABLED=0 /…/go build …`, quoted for a POSIX shell.
+    fn explain_line(&self, profile_env: &BTreeMap<String, String>, args: &[String]) -> String {
+        let mut words: Vec<String> = Vec::new();
+        for (name, value) in &self.env {
+            let value = if name == "PATH" {
+                format!("{}:$PATH", self.goroot.join("bin").display())
+            } else {
+                shell_quote(&value.to_string_lossy())
+            };
+            words.push(format!("{name}={value}"));
+        }
+        for (name, value) in profile_env {
+            words.push(format!("{name}={}", shell_quote(value)));
+        }
+        words.push(shell_quote(&self.go.to_string_lossy()));
+        words.extend(args.iter().map(|a| shell_quote(a)));
+        words.join(" ")
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    gv_core::hook::Syntax::Posix.word(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_quotes_for_the_shell() {
+        assert_eq!(shell_quote("-gcflags=all=-N -l"), "'-gcflags=all=-N -l'");
+        assert_eq!(shell_quote("./cmd/app"), "./cmd/app");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+}
