@@ -522,6 +522,13 @@ fn kill_on_close_job() -> Option<HANDLE> {
     }
 }
 
+/// Ends the process the way Ctrl+C does on Windows: with `STATUS_CONTROL_C_EXIT`, the
+/// code a console program killed by Ctrl+C has, so cmd.exe asks "Terminate batch job?"
+/// and PowerShell's `$LASTEXITCODE` says interrupted rather than an ordinary failure.
+pub fn die_of_interrupt() -> ! {
+    std::process::exit(windows_sys::Win32::Foundation::STATUS_CONTROL_C_EXIT)
+}
+
 /// The shell's idea of a child's exit code: Windows codes are 32-bit; anything past 255
 /// (an NTSTATUS) becomes 1.
 pub fn exit_code(status: ExitStatus) -> u8 {
