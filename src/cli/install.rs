@@ -217,19 +217,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `--os`/`--arch` over this machine's platform. Windows SDKs ship as .zip, which gv does
-/// not unpack yet.
+/// `--os`/`--arch` over this machine's platform.
 fn chosen_platform(os: Option<&str>, arch: Option<&str>) -> Result<Platform, UsageError> {
     let host = Platform::host();
-    let platform = Platform::named(os.unwrap_or(&host.os), arch.unwrap_or(&host.arch))
-        .map_err(UsageError::new)?;
-    if platform.os == "windows" {
-        return Err(UsageError::hinted(
-            "Go for Windows ships as .zip archives, which gv does not unpack yet",
-            "install a linux or darwin SDK, or unpack the .zip by hand",
-        ));
-    }
-    Ok(platform)
+    Platform::named(os.unwrap_or(&host.os), arch.unwrap_or(&host.arch)).map_err(UsageError::new)
 }
 
 /// Says where another platform's SDK went, and that selection leaves it alone.

@@ -40,10 +40,11 @@ pub struct Release {
 }
 
 impl Release {
-    /// The `.tar.gz` archive for `platform`, if this release has one. Its `filename` is
-    /// exactly the name go.dev gives that archive (`go1.22.10.linux-amd64.tar.gz`): the
-    /// name becomes a URL and a file in the download cache, so an index entry naming a
-    /// path (`/../../elsewhere/x.tar.gz`) is not an archive at all.
+    /// The archive for `platform` (`.tar.gz`, or `.zip` for Windows), if this release has
+    /// one. Its `filename` is exactly the name go.dev gives that archive
+    /// (`go1.22.10.linux-amd64.tar.gz`): the name becomes a URL and a file in the download
+    /// cache, so an index entry naming a path (`/../../elsewhere/x.tar.gz`) is not an
+    /// archive at all.
     pub fn archive(&self, platform: &Platform) -> Option<&File> {
         let name = platform.archive_name(&self.version);
         self.files.iter().find(|f| {
@@ -51,7 +52,6 @@ impl Release {
                 && f.os == platform.os
                 && f.arch == platform.arch
                 && f.filename == name
-                && name.ends_with(".tar.gz")
         })
     }
 }
@@ -266,7 +266,8 @@ mod tests {
       {"version":"go1.22.10","stable":true,"files":[
         {"filename":"go1.22.10.src.tar.gz","os":"","arch":"","version":"go1.22.10","sha256":"bb","size":1,"kind":"source"},
         {"filename":"go1.22.10.linux-amd64.tar.gz","os":"linux","arch":"amd64","version":"go1.22.10","sha256":"cc","size":1,"kind":"archive"},
-        {"filename":"go1.22.10.windows-amd64.msi","os":"windows","arch":"amd64","version":"go1.22.10","sha256":"dd","size":1,"kind":"installer"}]},
+        {"filename":"go1.22.10.windows-amd64.msi","os":"windows","arch":"amd64","version":"go1.22.10","sha256":"dd","size":1,"kind":"installer"},
+        {"filename":"go1.22.10.windows-amd64.zip","os":"windows","arch":"amd64","version":"go1.22.10","sha256":"d0","size":1,"kind":"archive"}]},
       {"version":"go1.22.9","stable":true,"files":[
         {"filename":"go1.22.9.darwin-arm64.tar.gz","os":"darwin","arch":"arm64","version":"go1.22.9","sha256":"ee","size":1,"kind":"archive"}]},
       {"version":"go1.9.2rc2","stable":false,"files":[]},
@@ -328,6 +329,13 @@ mod tests {
         assert_eq!(
             (file.filename.as_str(), file.sha256.as_str()),
             ("go1.22.10.linux-amd64.tar.gz", "cc")
+        );
+        // Windows: the zip, never the installer.
+        let windows = Platform::named("windows", "amd64").unwrap();
+        let file = index.releases[1].archive(&windows).unwrap();
+        assert_eq!(
+            (file.filename.as_str(), file.sha256.as_str()),
+            ("go1.22.10.windows-amd64.zip", "d0")
         );
     }
 

@@ -103,22 +103,29 @@ impl std::fmt::Display for Platform {
 
 use gv_core::platform::{self, Translation};
 
-/// Parses `go1.22.3.linux-amd64.tar.gz` into its version and platform.
+/// Parses `go1.22.3.linux-amd64.tar.gz` (or `go1.22.3.windows-amd64.zip`) into its version
+/// and platform. The extension must be the one go.dev uses for that platform (zip for
+/// Windows only), so a name decides the unpacker no differently than the index would.
 pub fn parse_archive_name(name: &str) -> Option<(gv_core::Version, Platform)> {
-    let stem = name.strip_suffix(".tar.gz")?;
+    let stem = name
+        .strip_suffix(".tar.gz")
+        .or_else(|| name.strip_suffix(".zip"))?;
     let (version, platform) = stem.rsplit_once('.')?;
     let (os, arch) = platform.split_once('-')?;
     let version = gv_core::Version::parse(version).ok()?;
     if version.is_language_version() || !name.starts_with("go") {
         return None;
     }
-    Some((
-        version,
-        Platform {
-            os: os.to_string(),
-            arch: arch.to_string(),
-        },
-    ))
+    let platform = Platform {
+        os: os.to_string(),
+        arch: arch.to_string(),
+    };
+    (platform.archive_name(&version) == name).then_some((version, platform))
+}
+
+/// Is `filename` a zip (go.dev's Windows archives) rather than a `.tar.gz`?
+pub fn is_zip_archive(filename: &str) -> bool {
+    filename.ends_with(".zip")
 }
 
 #[cfg(test)]
@@ -139,6 +146,16 @@ mod tests {
             ("1.23rc1", "darwin", "arm64")
         );
         assert!(parse_archive_name("go1.22.10.linux-amd64.zip").is_none());
+        let windows = Platform::named("windows", "amd64").unwrap();
+        assert_eq!(windows.archive_name(&v), "go1.22.10.windows-amd64.zip");
+        assert_eq!(
+            parse_archive_name("go1.22.10.windows-amd64.zip"),
+            Some((v.clone(), windows))
+        );
+        assert!(
+            parse_archive_name("go1.22.10.windows-amd64.tar.gz").is_none(),
+            "go.dev ships Windows as zip only"
+        );
         assert!(parse_archive_name("foo.tar.gz").is_none());
         assert!(parse_archive_name("go1.22.linux-amd64.tar.gz").is_none());
     }

@@ -7,7 +7,8 @@
 //! under the one expected top folder, is clean (no `..`, no `.` elements, no leading `/`,
 //! no `//`), uses only the characters Go allows in module file names (so no `\`, `:` or
 //! control characters), is not a reserved Windows name, and collides with no other entry
-//! even case-insensitively. Sizes are bounded (Go's 500 MiB) and each entry may not
+//! even case-insensitively (module zips and SDK zips alike). Sizes are bounded (Go's
+//! 500 MiB for a module, [`MAX_SDK_ZIP_SIZE`] for a go.dev archive) and each entry may not
 //! inflate past its declared size. Zip file modes are ignored, as Go ignores them: every
 //! entry becomes a plain file (never a symlink or device), executable under `bin/` and
 //! `pkg/tool/` like Go makes them after a toolchain download.
@@ -32,6 +33,10 @@ use crate::dist::dirhash::{self, FileSum};
 
 /// Go's limit on a module zip and on the total size of its content.
 pub const MAX_ZIP_SIZE: u64 = 500 << 20;
+/// The bound on a go.dev `.zip` archive and on its content. go.dev has no rule of its own
+/// here; a Windows SDK is under 100 MiB zipped and about 300 MiB unpacked, so this leaves
+/// room for growth while a hostile mirror still cannot fill the disk.
+pub const MAX_SDK_ZIP_SIZE: u64 = 2 << 30;
 /// A bound on the central directory, so a hostile zip cannot make gv allocate without
 /// limit; a Go SDK has about 12,000 files.
 const MAX_ENTRIES: usize = 200_000;
@@ -42,7 +47,7 @@ pub enum ZipError {
     Unsafe { entry: String, reason: String },
     #[error("the zip is damaged: {0}")]
     Corrupt(String),
-    #[error("the zip is too large: {0} (Go's limit for a module is 500 MiB)")]
+    #[error("the zip is too large: {0}")]
     TooLarge(String),
     #[error("cannot read {path}")]
     Read { path: PathBuf, source: io::Error },
@@ -60,6 +65,8 @@ pub struct ZipRules {
     /// and every `_go.mod` written back as `go.mod`, which is what the module zip renamed
     /// (and what Go copies back after a toolchain download).
     pub module: bool,
+    /// The most the zip, and separately its unpacked content, may hold.
+    pub max_size: u64,
 }
 
 impl ZipRules {
@@ -68,6 +75,25 @@ impl ZipRules {
         ZipRules {
             prefix: format!("golang.org/toolchain@{module_version}/"),
             module: true,
+            max_size: MAX_ZIP_SIZE,
+        }
+    }
+
+    /// The rules of go.dev's `.zip` archives (Windows): one top folder `go/`, names as
+    /// strict as a module's, since the same SDK is published as a module zip too.
+    pub fn sdk_archive() -> ZipRules {
+        ZipRules {
+            prefix: "go/".to_string(),
+            module: false,
+            max_size: MAX_SDK_ZIP_SIZE,
+        }
+    }
+
+    fn limit(&self) -> String {
+        if self.module {
+            "Go's limit for a module is 500 MiB".to_string()
+        } else {
+            format!("gv's limit for an SDK zip is {} GiB", self.max_size >> 30)
         }
     }
 }
@@ -105,8 +131,11 @@ pub fn unpack(
     };
     let file = File::open(zip).map_err(read_err)?;
     let len = file.metadata().map_err(read_err)?.len();
-    if len > MAX_ZIP_SIZE {
-        return Err(ZipError::TooLarge(format!("{len} bytes")));
+    if len > rules.max_size {
+        return Err(ZipError::TooLarge(format!(
+            "{len} bytes ({})",
+            rules.limit()
+        )));
     }
     let reader = At::new(Arc::new(file));
     let archive =
@@ -193,8 +222,10 @@ fn check(archive: &zip::ZipArchive<At>, rules: &ZipRules) -> Result<Vec<Planned>
         let size = entry.size();
         total = total
             .checked_add(size)
-            .filter(|t| *t <= MAX_ZIP_SIZE)
-            .ok_or_else(|| ZipError::TooLarge("its content adds up to over 500 MiB".into()))?;
+            .filter(|t| *t <= rules.max_size)
+            .ok_or_else(|| {
+                ZipError::TooLarge(format!("its content adds up to more ({})", rules.limit()))
+            })?;
         if rel.is_empty() {
             plan.push(Planned {
                 index,

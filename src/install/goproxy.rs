@@ -441,7 +441,9 @@ fn download(
         return Err(ProxyInstallError::Unpack {
             module: TOOLCHAIN_MODULE.to_string(),
             version: module_version.to_string(),
-            source: ZipError::TooLarge(format!("{shown} announces {size} bytes")),
+            source: ZipError::TooLarge(format!(
+                "{shown} announces {size} bytes (Go's limit for a module is 500 MiB)"
+            )),
         });
     }
     let progress = Progress::start(opts.quiet, &format!("downloading {shown}"), size);
@@ -473,7 +475,9 @@ fn download(
         return Err(ProxyInstallError::Unpack {
             module: TOOLCHAIN_MODULE.to_string(),
             version: module_version.to_string(),
-            source: ZipError::TooLarge(format!("{shown} sent more than that")),
+            source: ZipError::TooLarge(format!(
+                "{shown} sent more than Go's limit for a module, 500 MiB"
+            )),
         });
     }
     if let Some(size) = size

@@ -14,6 +14,7 @@ mod plan;
 pub mod progress;
 mod publish;
 mod uninstall;
+mod unzip;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -25,9 +26,10 @@ use thiserror::Error;
 use crate::dist::fetch::{FetchError, Http};
 use crate::dist::index::{self, IndexError};
 use crate::dist::mirror::Mirror;
+use crate::dist::modzip::ZipError;
 use crate::dist::pipeline::{self, OnHangUp, Verifying};
 use crate::dist::unpack::{self, UnpackError};
-use crate::dist::{Platform, parse_archive_name};
+use crate::dist::{Platform, is_zip_archive, parse_archive_name};
 use crate::ui;
 
 pub use lock::{VersionLock, lock};
@@ -211,6 +213,12 @@ pub enum InstallError {
         #[source]
         source: UnpackError,
     },
+    #[error("cannot unpack {file}")]
+    Unzip {
+        file: String,
+        #[source]
+        source: ZipError,
+    },
     #[error("{file} does not contain a Go SDK: {reason}")]
     NotAnSdk { file: String, reason: String },
     #[error("--offline was given and {file} is not in the download cache ({dir})")]
@@ -247,7 +255,7 @@ impl gv_core::error::Hint for InstallError {
             InstallError::WrongSize { .. } => Some("nothing was installed; run the command again, or try another mirror".to_string()),
             InstallError::ChecksumMismatch { .. } => Some("the archive is corrupt or was tampered with; nothing was installed and it was not cached. Retry, or try another mirror".to_string()),
             InstallError::NoChecksum { .. } => Some("fix access to the official index (GV_GO_INDEX), or pass --insecure-skip-checksum to install it unverified".to_string()),
-            InstallError::Unpack { .. } => Some("nothing was installed; the archive is damaged or unsafe".to_string()),
+            InstallError::Unpack { .. } | InstallError::Unzip { .. } => Some("nothing was installed; the archive is damaged or unsafe".to_string()),
             InstallError::NotAnSdk { .. } => Some("nothing was installed".to_string()),
             InstallError::NotCached { .. } => Some("run without --offline once to download it".to_string()),
             InstallError::WrongPlatform { host, archive, .. } => Some(format!("download the {host} archive instead, or install it for its platform with --os {} --arch {}", archive.os, archive.arch)),
@@ -530,9 +538,10 @@ fn run_plan(
     })
 }
 
-/// The streaming pass: `source` → sha256 (+ copy to the download cache) → gunzip → untar
-/// into a temporary directory in `versions/`, then verify, sync and rename into place.
-/// Returns the new GOROOT.
+/// Unpacks `source` into a temporary directory in `versions/`, verified, then syncs and
+/// renames it into place; returns the new GOROOT. A `.tar.gz` streams: download+sha256
+/// (+ copy to the download cache) → gunzip → untar. A `.zip` (Windows) is spooled and
+/// verified first (see [`unzip`]).
 #[allow(clippy::too_many_arguments)]
 fn unpack_stream<R: Read + Send + 'static>(
     store: &Store,
@@ -546,20 +555,65 @@ fn unpack_stream<R: Read + Send + 'static>(
 ) -> Result<PathBuf, InstallError> {
     let versions = store.versions_dir();
     std::fs::create_dir_all(&versions).map_err(store_err(&versions))?;
-    let tmp = TempDir {
+    let mut tmp = TempDir {
         path: store.work_dir(Work::Unpacking, version),
         keep: false,
     };
     let _ = std::fs::remove_dir_all(&tmp.path);
     std::fs::create_dir(&tmp.path).map_err(store_err(&tmp.path))?;
 
-    let (cache_file, cache_path) = match cache {
-        Some((file, path)) => (Some(file), Some(path)),
-        None => (None, None),
+    let cache_path = cache.as_ref().map(|(_, path)| path.clone());
+    let (tree, sha256, cache_copy) = if is_zip_archive(filename) {
+        let zip =
+            unzip::spool_and_unpack(&tmp.path, filename, source, cache, expected, size, progress)?;
+        (zip.tree, zip.sha256, zip.cache_copy)
+    } else {
+        let (sha256, copy) = untar_stream(
+            &tmp.path,
+            filename,
+            source,
+            cache.map(|c| c.0),
+            expected,
+            size,
+            progress,
+        )?;
+        (tmp.path.clone(), sha256, copy)
     };
+    check_sdk(&tree, version).map_err(|reason| InstallError::NotAnSdk {
+        file: filename.to_string(),
+        reason,
+    })?;
+
+    sync_tree(&tree).map_err(store_err(&tree))?;
+    let goroot = store.version_dir(version);
+    replace_dir(store, &tree, version).map_err(store_err(&goroot))?;
+    // The untarred tree was the work directory itself, now renamed away; a zip's work
+    // directory still holds the spool, which goes with it.
+    tmp.keep = tree == tmp.path;
+
+    if let (Some(mut file), Some(path), Some(url)) = (
+        cache_copy,
+        cache_path,
+        expected.as_ref().and_then(|(_, c)| c.vouching_url()),
+    ) {
+        keep_download(&mut file, &path, filename, &sha256, url);
+    }
+    Ok(goroot)
+}
+
+/// The `.tar.gz` pass into the empty directory `dest`, three threads: download+hash,
+/// gunzip, untar (this one). Returns the archive's sha256 and the download cache's copy.
+fn untar_stream<R: Read + Send + 'static>(
+    dest: &Path,
+    filename: &str,
+    source: R,
+    cache_file: Option<std::fs::File>,
+    expected: &Option<(String, Checksum)>,
+    size: Option<u64>,
+    progress: Progress,
+) -> Result<(String, Option<std::fs::File>), InstallError> {
     let bar = progress.clone();
     let verifying = Verifying::new(source, cache_file, Box::new(move |n| bar.set(n)));
-    // Three threads: download+hash, gunzip, untar (this one).
     let (compressed, download) = pipeline::spawn("gv-download", verifying, OnHangUp::Finish);
     let (tar_stream, gunzip) = pipeline::spawn(
         "gv-gunzip",
@@ -567,7 +621,7 @@ fn unpack_stream<R: Read + Send + 'static>(
         OnHangUp::Stop,
     );
     let mut tar_stream = tar_stream;
-    let unpacked = unpack::unpack(&mut tar_stream, &tmp.path);
+    let unpacked = unpack::unpack(&mut tar_stream, dest);
     if unpacked.is_ok() {
         // Tar stops at its end marker; the rest (padding, gzip trailer) still counts
         // for the checksum.
@@ -589,23 +643,42 @@ fn unpack_stream<R: Read + Send + 'static>(
         got: 0,
         message: e.to_string(),
     })?;
+    let actual = verified.sha256_hex();
+    check_download(filename, verified.bytes, &actual, size, expected)?;
+    let unpack_error = |source| InstallError::Unpack {
+        file: filename.to_string(),
+        source,
+    };
+    unpacked.map_err(unpack_error)?;
+    gunzip_result.map_err(|e| unpack_error(UnpackError::Corrupt(e)))?;
+    Ok((actual, verified.copy))
+}
+
+/// Did the whole archive arrive (`size`, when an index gave one), and is it the one the
+/// index or sidecar vouched for?
+fn check_download(
+    filename: &str,
+    got: u64,
+    actual: &str,
+    size: Option<u64>,
+    expected: &Option<(String, Checksum)>,
+) -> Result<(), InstallError> {
     if let Some(want) = size
-        && verified.bytes != want
+        && got != want
     {
         return Err(InstallError::WrongSize {
             url: filename.to_string(),
-            got: verified.bytes,
+            got,
             expected: want,
         });
     }
-    let actual = verified.sha256_hex();
     if let Some((want, origin)) = expected
-        && *want != actual
+        && want != actual
     {
         return Err(InstallError::ChecksumMismatch {
             file: filename.to_string(),
             expected: want.clone(),
-            actual,
+            actual: actual.to_string(),
             origin: match origin {
                 Checksum::Index { url } | Checksum::Sidecar { url } => format!("from {url}"),
                 Checksum::Cached { url } => {
@@ -615,31 +688,7 @@ fn unpack_stream<R: Read + Send + 'static>(
             },
         });
     }
-    let unpack_error = |source| InstallError::Unpack {
-        file: filename.to_string(),
-        source,
-    };
-    unpacked.map_err(unpack_error)?;
-    gunzip_result.map_err(|e| unpack_error(UnpackError::Corrupt(e)))?;
-    check_sdk(&tmp.path, version).map_err(|reason| InstallError::NotAnSdk {
-        file: filename.to_string(),
-        reason,
-    })?;
-
-    sync_tree(&tmp.path).map_err(store_err(&tmp.path))?;
-    let goroot = store.version_dir(version);
-    replace_dir(store, &tmp.path, version).map_err(store_err(&goroot))?;
-    let mut tmp = tmp;
-    tmp.keep = true;
-
-    if let (Some(mut file), Some(path), Some(url)) = (
-        verified.copy,
-        cache_path,
-        expected.as_ref().and_then(|(_, c)| c.vouching_url()),
-    ) {
-        keep_download(&mut file, &path, filename, &actual, url);
-    }
-    Ok(goroot)
+    Ok(())
 }
 
 /// The one place that runs after `versions/` changed (an install, an uninstall, an

@@ -81,6 +81,11 @@ impl Progress {
         }
     }
 
+    /// Whether nothing is shown (`--quiet`): a later stage of the same install stays quiet too.
+    pub fn is_quiet(&self) -> bool {
+        matches!(&*self.inner, Inner::Quiet)
+    }
+
     /// `bytes` have arrived so far.
     pub fn set(&self, bytes: u64) {
         match &*self.inner {

@@ -24,10 +24,12 @@ impl Drop for TempDir {
     }
 }
 
-/// Does the unpacked tree look like the SDK we meant to install?
+/// Does the unpacked tree look like the SDK we meant to install? Its `bin/go` is `go.exe`
+/// in a Windows SDK, which may be installed on any machine (`--os windows`).
 pub(crate) fn check_sdk(root: &Path, version: &Version) -> Result<(), String> {
-    if !root.join("bin").join("go").is_file() {
-        return Err("there is no go/bin/go in it".to_string());
+    let bin = root.join("bin");
+    if !bin.join("go").is_file() && !bin.join("go.exe").is_file() {
+        return Err("there is no go/bin/go (or go.exe) in it".to_string());
     }
     // Official SDKs start VERSION with the toolchain name: a mislabelled archive from a
     // mirror without an index is caught here.
@@ -106,6 +108,10 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("bin")).unwrap();
         std::fs::write(dir.path().join("bin/go"), "").unwrap();
         assert!(check_sdk(dir.path(), &v).is_ok());
+        let windows = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(windows.path().join("bin")).unwrap();
+        std::fs::write(windows.path().join("bin/go.exe"), "").unwrap();
+        assert!(check_sdk(windows.path(), &v).is_ok());
         std::fs::write(dir.path().join("VERSION"), "go1.21.0\ntime x\n").unwrap();
         let err = check_sdk(dir.path(), &v).unwrap_err();
         assert!(err.contains("go1.21.0, not go1.22.10"), "{err}");

@@ -1,10 +1,13 @@
 //! Platform differences checked from Linux, hermetic: installing for another platform
 //! (`--os/--arch`, a tiny fake SDK per platform behind the loopback mirror; the real Apple
-//! Silicon SDK is in macos_real.rs), and the bash hook on macOS's bash 3.2.
+//! Silicon SDK is in macos_real.rs), Windows' `.zip` archives with hostile entries of every
+//! kind (the real Windows SDK runs under wine in windows_wine.rs), and the bash hook on
+//! macOS's bash 3.2.
 
 use crate::support;
 
-use support::mirror::{MirrorServer, Served, fake_sdk};
+use support::mirror::{Fault, MirrorServer, Served, fake_sdk, fake_windows_sdk, listing};
+use support::zipw::ZipEntry;
 use support::{Sandbox, stderr, stdout};
 
 fn gv(sb: &Sandbox, server: &MirrorServer) -> assert_cmd::Command {
@@ -23,7 +26,6 @@ fn platform_names_are_checked_before_anything_is_fetched() {
         ("--os", "../../etc", "is not a Go OS name"),
         ("--arch", "arm64/../x", "is not a Go architecture name"),
         ("--os", "Darwin", "is not a Go OS name"),
-        ("--os", "windows", "ships as .zip archives"),
     ] {
         let out = gv(&sb, &server)
             .args(["install", "1.22.10", flag, value])
@@ -269,4 +271,264 @@ fn with_only_home_set_gv_uses_the_xdg_layout() {
         "{report}"
     );
     assert!(!home.join("Library").exists());
+}
+
+fn downloads(sb: &Sandbox) -> std::path::PathBuf {
+    sb.path().join("cache/gv/downloads")
+}
+
+const WINDOWS: [&str; 4] = ["--os", "windows", "--arch", "amd64"];
+
+/// A Windows SDK installs from any machine: the zip is downloaded, verified, unpacked
+/// and kept apart; the verified zip is cached, so a forced reinstall needs no network.
+#[test]
+fn windows_zips_install_apart_and_reinstall_from_the_cache() {
+    let sb = Sandbox::new();
+    let zip = fake_windows_sdk("1.22.10", vec![]);
+    let server = MirrorServer::start(vec![Served::zip_for("1.22.10", "windows", "amd64", zip)]);
+    let out = gv(&sb, &server)
+        .args(["install", "1.22.10"])
+        .args(WINDOWS)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let goroot = sb.root().join("platforms/windows-amd64/versions/1.22.10");
+    assert_eq!(
+        std::fs::read_to_string(goroot.join("bin/go.exe")).unwrap(),
+        "MZ go1.22.10 windows/amd64"
+    );
+    assert!(goroot.join("src/fmt/print.go").is_file());
+    assert!(
+        !goroot.join("download.zip").exists(),
+        "the spool is not part of the SDK"
+    );
+    let names: Vec<_> = std::fs::read_dir(goroot.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["1.22.10"], "no work directories left");
+    let cached = downloads(&sb).join("go1.22.10.windows-amd64.zip");
+    assert!(cached.is_file(), "the verified zip is cached");
+
+    std::fs::write(goroot.join("bin/go.exe"), "tampered").unwrap();
+    let out = gv(&sb, &server)
+        .args(["install", "--force", "--offline", "1.22.10"])
+        .args(WINDOWS)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("from the download cache"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(goroot.join("bin/go.exe")).unwrap(),
+        "MZ go1.22.10 windows/amd64"
+    );
+    let out = sb.gv(&sb.work("")).arg("list").output().unwrap();
+    assert!(
+        stdout(&out).contains("1.22.10 (windows/amd64, not for this machine"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Hostile zips, each vouched for by the index (so only the unpacker's rules stand
+/// between them and the disk): every one is refused whole, nothing is left in the store
+/// or the download cache, and nothing lands outside.
+#[test]
+fn hostile_windows_zips_are_refused_whole() {
+    let file = |name: &str| ZipEntry::file(name, "x");
+    let cases: Vec<(&str, Vec<ZipEntry>, &str)> = vec![
+        (
+            "dot-dot",
+            vec![file("go/../escape")],
+            "contains `.` or `..`",
+        ),
+        (
+            "dot-dot deeper",
+            vec![file("go/src/../../escape")],
+            "contains `.` or `..`",
+        ),
+        (
+            "absolute",
+            vec![file("/tmp/escape")],
+            "outside the zip's top folder",
+        ),
+        (
+            "absolute under go/",
+            vec![file("go//tmp/escape")],
+            "the path is absolute",
+        ),
+        (
+            "drive letter",
+            vec![file("C:/escape")],
+            "outside the zip's top folder",
+        ),
+        (
+            "drive letter under go/",
+            vec![file("go/C:/escape")],
+            "a character Go does not allow",
+        ),
+        (
+            "backslash",
+            vec![file("go/..\\escape")],
+            "a character Go does not allow",
+        ),
+        (
+            "alternate data stream",
+            vec![file("go/bin/go.exe:payload")],
+            "a character Go does not allow",
+        ),
+        (
+            "reserved CON",
+            vec![file("go/bin/CON")],
+            "reserved name on Windows",
+        ),
+        (
+            "reserved nul.txt",
+            vec![file("go/src/nul.txt")],
+            "reserved name on Windows",
+        ),
+        (
+            "reserved Com1 dir",
+            vec![file("go/Com1/x.go")],
+            "reserved name on Windows",
+        ),
+        (
+            "trailing dot",
+            vec![file("go/bin/go.exe.")],
+            "ends with a dot",
+        ),
+        (
+            "case collision",
+            vec![file("go/BIN/GO.EXE")],
+            "same name (ignoring case)",
+        ),
+        (
+            "file under a file",
+            vec![file("go/VERSION/x")],
+            "inside the file",
+        ),
+        (
+            "outside go/",
+            vec![file("gopher/x")],
+            "outside the zip's top folder",
+        ),
+        (
+            "zip bomb",
+            vec![ZipEntry::file("go/lib/bomb", vec![0u8; 1 << 20]).declare_size(10)],
+            "the zip is damaged",
+        ),
+    ];
+    let sb = Sandbox::new();
+    for (what, entries, says) in cases {
+        let zip = fake_windows_sdk("1.22.10", entries);
+        let server = MirrorServer::start(vec![Served::zip_for("1.22.10", "windows", "amd64", zip)]);
+        let out = gv(&sb, &server)
+            .args(["install", "1.22.10"])
+            .args(WINDOWS)
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{what}: installed");
+        assert!(err.contains(says), "{what}: {err}");
+        assert!(err.contains("nothing was installed"), "{what}: {err}");
+        let versions = sb.root().join("platforms/windows-amd64/versions");
+        assert!(
+            listing(&versions).is_empty(),
+            "{what}: {:?}",
+            listing(&versions)
+        );
+        assert!(
+            listing(&downloads(&sb)).is_empty(),
+            "{what}: a refused zip is not cached"
+        );
+        for place in [
+            sb.path(),
+            &sb.root(),
+            &sb.root().join("platforms"),
+            std::path::Path::new("/tmp"),
+        ] {
+            assert!(
+                !place.join("escape").exists(),
+                "{what}: {}",
+                place.display()
+            );
+        }
+    }
+}
+
+/// A zip that is not what the index vouched for is never opened; one cut short is not
+/// either; a zip whose bytes are garbage (but vouched for) is damaged, not half-installed.
+#[test]
+fn a_windows_zip_is_verified_before_it_is_opened() {
+    let zip = fake_windows_sdk("1.22.10", vec![]);
+    for (fault, says) in [
+        (Fault::WrongSha, "checksum mismatch"),
+        (Fault::CutShort, "broke off"),
+    ] {
+        let sb = Sandbox::new();
+        let served = Served::zip_for("1.22.10", "windows", "amd64", zip.clone()).with_fault(fault);
+        let server = MirrorServer::start(vec![served]);
+        let out = gv(&sb, &server)
+            .args(["install", "1.22.10"])
+            .args(WINDOWS)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+        assert!(listing(&sb.root().join("platforms/windows-amd64/versions")).is_empty());
+        assert!(listing(&downloads(&sb)).is_empty());
+    }
+    let sb = Sandbox::new();
+    let garbage = b"PK\x03\x04 this is not a zip at all".repeat(100);
+    let server = MirrorServer::start(vec![Served::zip_for(
+        "1.22.10", "windows", "amd64", garbage,
+    )]);
+    let out = gv(&sb, &server)
+        .args(["install", "1.22.10"])
+        .args(WINDOWS)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("the zip is damaged"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(listing(&sb.root().join("platforms/windows-amd64/versions")).is_empty());
+}
+
+/// Zip modes are ignored: a "symlink" entry becomes a plain file holding its text, so a
+/// link out of the SDK cannot be made; `--from-file` takes a Windows zip too.
+#[test]
+fn windows_zip_links_are_plain_files_and_from_file_works() {
+    let sb = Sandbox::new();
+    let link = ZipEntry::file("go/lib/link", "/etc/passwd").mode(0o120777);
+    let path = sb.path().join("go1.22.10.windows-amd64.zip");
+    let zip = fake_windows_sdk("1.22.10", vec![link]);
+    std::fs::write(&path, &zip).unwrap();
+    std::fs::write(
+        sb.path().join("go1.22.10.windows-amd64.zip.sha256"),
+        support::mirror::sha256_hex(&zip),
+    )
+    .unwrap();
+    let out = sb
+        .gv(&sb.work(""))
+        .env("GV_GO_INDEX", "http://127.0.0.1:9/")
+        .env("GV_GO_MIRROR", "http://127.0.0.1:9/")
+        .args(["install", "--from-file"])
+        .arg(&path)
+        .args(WINDOWS)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let planted = sb
+        .root()
+        .join("platforms/windows-amd64/versions/1.22.10/lib/link");
+    let meta = std::fs::symlink_metadata(&planted).unwrap();
+    assert!(meta.is_file(), "a plain file, not a link");
+    assert_eq!(std::fs::read_to_string(&planted).unwrap(), "/etc/passwd");
 }

@@ -57,6 +57,14 @@ impl Served {
         }
     }
 
+    /// A `.zip` archive of `version`, as go.dev ships Windows (`windows`, `amd64`).
+    pub fn zip_for(version: &str, os: &str, arch: &str, bytes: Vec<u8>) -> Served {
+        Served {
+            filename: format!("go{version}.{os}-{arch}.zip"),
+            ..Served::archive_for(version, os, arch, bytes)
+        }
+    }
+
     pub fn with_fault(mut self, fault: Fault) -> Served {
         self.fault = fault;
         self
@@ -314,10 +322,11 @@ fn index_json(files: &[Served]) -> String {
                 } else {
                     f.sha256()
                 };
-                // goV.OS-ARCH.tar.gz
+                // goV.OS-ARCH.tar.gz or goV.OS-ARCH.zip
                 let platform = f
                     .filename
                     .trim_end_matches(".tar.gz")
+                    .trim_end_matches(".zip")
                     .rsplit('.')
                     .next()
                     .unwrap_or("");
@@ -338,6 +347,24 @@ fn index_json(files: &[Served]) -> String {
 }
 
 // ---- archives ----
+
+/// A tiny Windows SDK zip laid out like go.dev's: `go/bin/go.exe` (not a real program:
+/// Windows SDKs installed on Linux are only unpacked and listed), `go/VERSION`, a source
+/// file, and `entries` after them.
+pub fn fake_windows_sdk(version: &str, entries: Vec<super::zipw::ZipEntry>) -> Vec<u8> {
+    use super::zipw::ZipEntry;
+    let mut all = vec![
+        ZipEntry::file("go/", ""),
+        ZipEntry::file("go/bin/go.exe", format!("MZ go{version} windows/amd64")),
+        ZipEntry::file(
+            "go/VERSION",
+            format!("go{version}\ntime 2024-11-27T20:27:20Z\n"),
+        ),
+        ZipEntry::file("go/src/fmt/print.go", "package fmt\n"),
+    ];
+    all.extend(entries);
+    super::zipw::zip(&all)
+}
 
 /// A tiny SDK archive laid out like go.dev's: `go/bin/go` prints the version.
 pub fn fake_sdk(version: &str) -> Vec<u8> {
