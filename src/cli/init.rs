@@ -58,7 +58,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // and static, starts in a fraction of gv's time. Without it, gv does the job.
     let hook = crate::shims::shim_binary()
         .ok()
-        .filter(|shim| shim.file_name().is_some_and(|n| n == "gv-shim"))
+        .filter(|shim| {
+            let name = gv_core::platform::exe_name("gv-shim");
+            shim.file_name().is_some_and(|n| n == name.as_str())
+        })
         .unwrap_or_else(|| exe.clone());
     let stamps = gv_core::watch::stamp_dir()?;
     let paths = init::Paths {

@@ -260,7 +260,7 @@ fn welcome(ctx: &Context, installed: &gv_core::Version, quiet: bool) -> anyhow::
         .as_ref()
         .is_some_and(|p| std::env::split_paths(p).any(|dir| dir == shims));
     if !on_path && !quiet {
-        let shell = crate::shell::Shell::detect().unwrap_or(crate::shell::Shell::Bash);
+        let shell = crate::shell::Shell::detect().unwrap_or_else(crate::shell::Shell::fallback);
         ui::info(format!(
             "to run it as `go`, add this line to your shell's rc file and open a new shell:\n    {}",
             shell.rc_line()

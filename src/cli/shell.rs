@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "`gv shell` changes this shell's environment, which only the shell integration can do",
             format!(
                 "add this line to your shell's rc file and open a new shell:\n    {}",
-                Shell::detect().unwrap_or(Shell::Bash).rc_line()
+                Shell::detect().unwrap_or_else(Shell::fallback).rc_line()
             ),
         )
         .into());

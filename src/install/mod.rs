@@ -697,8 +697,9 @@ fn check_download(
 /// gone).
 pub fn after_store_change(store: &Store) -> io::Result<()> {
     let versions = store.versions_dir();
-    match std::fs::File::open(&versions) {
-        Ok(dir) => dir.sync_all()?,
+    // Through the platform layer: Windows cannot open a directory as a file at all.
+    match gv_core::platform::sync_dir(&versions) {
+        Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }

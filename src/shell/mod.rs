@@ -61,6 +61,16 @@ impl Shell {
             })
     }
 
+    /// The shell to suggest when none is detected: PowerShell on Windows (cmd.exe has no
+    /// prompt to hook; it gets the shims only), bash elsewhere.
+    pub fn fallback() -> Shell {
+        if std::env::consts::OS == "windows" {
+            Shell::Powershell
+        } else {
+            Shell::Bash
+        }
+    }
+
     /// The line to put in the shell's rc file.
     pub fn rc_line(self) -> &'static str {
         match self {

