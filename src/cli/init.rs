@@ -16,6 +16,9 @@ Add one line to your shell's rc file:
   ~/.config/fish/config.fish:   gv init fish | source
   $PROFILE (PowerShell):        Invoke-Expression (& gv init powershell | Out-String)
 
+cmd.exe has no prompt hook, so nothing switches as you cd there: put gv's shims directory
+(%LOCALAPPDATA%\\gv\\shims) on PATH, and the shims pick the version on every call.
+
 What it sets up:
   - gv's shims directory on PATH (once, even when sourced twice), and after it the GOBIN
     shared by every Go version, so tools from `go install` survive switching;
@@ -39,6 +42,16 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let shell = match args.shell.or_else(Shell::detect) {
         Some(shell) => shell,
+        None if started_by_cmd() => {
+            return Err(UsageError::hinted(
+                "cmd.exe has no prompt hook, so gv cannot switch versions as you cd there; its shims pick the version on every call instead",
+                format!(
+                    "put {} on PATH for cmd.exe, or use PowerShell: `gv init powershell`",
+                    ctx.store().shims_dir().display()
+                ),
+            )
+            .into());
+        }
         None => {
             return Err(UsageError::hinted(
                 "cannot tell which shell this is (neither the parent process nor $SHELL is bash, zsh, fish or PowerShell)",
@@ -73,6 +86,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     crate::out!("{}", init::script(shell, &paths));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Was gv started by cmd.exe (Windows' own command prompt)?
+fn started_by_cmd() -> bool {
+    gv_core::platform::parent_process_name().is_some_and(|name| {
+        name.eq_ignore_ascii_case("cmd.exe") || name.eq_ignore_ascii_case("cmd")
+    })
 }
 
 /// The directory `go install` writes to, to put on PATH: the user's own GOBIN, else the

@@ -222,7 +222,8 @@ fn the_real_windows_zip_installs_from_linux_with_os_windows() {
 /// from the loopback mirror (sha256 from its index), rehashes `go.exe`/`gofmt.exe` shims;
 /// in a pinned project the `go.exe` shim runs that Go with GOROOT injected, passes a bad
 /// flag's exit code 2 through, and hands a gv.toml `[env]` value to a Go program;
-/// `gv.exe which go` names `bin\go.exe`; `gv.exe build --debug` builds a PE whose `-N -l`
+/// `gv.exe init` in cmd.exe explains that only the shims work there; `gv.exe which go`
+/// names `bin\go.exe`; `gv.exe build --debug` builds a PE whose `-N -l`
 /// and DWARF `gv.exe verify` confirms. Wine 8 has no junctions, so the install's
 /// `current` link is checked only to fail politely (real Windows makes it).
 #[test]
@@ -291,6 +292,9 @@ fn real_windows_go_installs_and_runs_through_shims_under_wine_where_current_is_n
          echo ==STEP run\r\n\
          {shims}\\go.exe run .\r\n\
          echo EXIT=%ERRORLEVEL%\r\n\
+         echo ==STEP init\r\n\
+         {gv} init 2>&1\r\n\
+         echo EXIT=%ERRORLEVEL%\r\n\
          echo ==STEP which\r\n\
          {gv} which go\r\n\
          echo ==STEP build\r\n\
@@ -335,6 +339,13 @@ fn real_windows_go_installs_and_runs_through_shims_under_wine_where_current_is_n
         ],
         "{all}"
     );
+    let init = step(&text, "init").join("\n");
+    assert!(
+        init.contains("cmd.exe has no prompt hook")
+            && init.contains(&format!("put {shims} on PATH")),
+        "gv init in cmd.exe explains the shims: {all}"
+    );
+    assert!(init.ends_with("EXIT=2"), "{all}");
     assert_eq!(
         step(&text, "which"),
         [format!("{goroot_win}\\bin\\go.exe").as_str()],

@@ -67,7 +67,7 @@ pub const ALL: &[Var] = &[
     Var {
         name: ROOT,
         meaning: "the store: installed SDKs, shims, the global default",
-        default: "$XDG_DATA_HOME/gv, else ~/.local/share/gv (macOS too)",
+        default: "$XDG_DATA_HOME/gv, else ~/.local/share/gv (macOS too); Windows: %LOCALAPPDATA%\\gv",
         read_by: &[Gv, Shim, Hook],
     },
     Var {
@@ -103,13 +103,13 @@ pub const ALL: &[Var] = &[
     Var {
         name: CONFIG,
         meaning: "the user config file",
-        default: "$XDG_CONFIG_HOME/gv/config.toml, else ~/.config/gv/config.toml",
+        default: "$XDG_CONFIG_HOME/gv/config.toml, else ~/.config/gv/config.toml; Windows: %APPDATA%\\gv\\config.toml",
         read_by: &[Gv, Shim, Hook],
     },
     Var {
         name: CACHE_DIR,
         meaning: "downloads, release indexes, hook stamps, gv debug builds",
-        default: "$XDG_CACHE_HOME/gv, else ~/.cache/gv",
+        default: "$XDG_CACHE_HOME/gv, else ~/.cache/gv; Windows: %LOCALAPPDATA%\\gv\\cache",
         read_by: &[Gv, Hook],
     },
     Var {
@@ -261,6 +261,24 @@ pub const ALL: &[Var] = &[
         meaning: "the base of GV_CACHE_DIR's default, on every Unix (a relative value is ignored)",
         default: "~/.cache",
         read_by: &[Gv, Hook],
+    },
+    Var {
+        name: "LOCALAPPDATA",
+        meaning: "Windows: the base of GV_ROOT's and GV_CACHE_DIR's defaults (machine-local)",
+        default: "the profile's AppData\\Local, from Windows",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: "APPDATA",
+        meaning: "Windows: the base of GV_CONFIG's default (roams with the profile)",
+        default: "the profile's AppData\\Roaming, from Windows",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: "PATHEXT",
+        meaning: "Windows: the extensions a program is found by on PATH (gv which, system go, debuggers)",
+        default: ".COM;.EXE;.BAT;.CMD",
+        read_by: &[Gv, Shim, Hook],
     },
     Var {
         name: "XDG_RUNTIME_DIR",
