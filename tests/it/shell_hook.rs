@@ -739,7 +739,9 @@ fn gv_shell_without_the_integration_says_how_to_set_it_up() {
         .output()
         .unwrap();
     assert_eq!(support::stdout(&out), "set -gx GV_VERSION '1.22'\n");
-    assert!(support::stderr(&out).contains("not installed yet"));
+    let err = support::stderr(&out);
+    assert!(err.contains("Go 1.22 is not installed"), "{err}");
+    assert_eq!(err.matches("run `gv install 1.22`").count(), 1, "{err}");
     let out = sandbox
         .gv(sandbox.path())
         .args(["shell"])
