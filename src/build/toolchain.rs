@@ -32,6 +32,25 @@ impl Toolchain {
         }
     }
 
+    /// The SDK `selection` names, with the environment `plan` injects, as a shim runs it.
+    pub fn selected(
+        selection: &gv_core::select::Selection,
+        plan: &gv_core::env::EnvPlan,
+    ) -> Result<Toolchain, crate::error::Hinted> {
+        let go = selection.resolved.binary("go");
+        let goroot = selection.resolved.goroot().ok_or_else(|| {
+            crate::error::Hinted::new(
+                format!("cannot tell the GOROOT of the go at {}", go.display()),
+                "select a gv-managed version (gv local 1.22)",
+            )
+        })?;
+        let env = plan
+            .changes()
+            .map(|(k, v)| (k.to_string(), v.to_os_string()))
+            .collect();
+        Ok(Toolchain::new(goroot, go, env))
+    }
+
     /// The go command in `dir` with the shim's environment and the profile's variables.
     pub fn command(&self, dir: &Path, profile_env: &BTreeMap<String, String>) -> Command {
         let mut cmd = Command::new(&self.go);

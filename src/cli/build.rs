@@ -2,7 +2,6 @@ use std::process::ExitCode;
 
 use super::{Context, UsageError};
 use crate::build::{self, Mode, Profile, Toolchain, profile::ProfileError};
-use crate::error::Hinted;
 
 /// The profile choice and gv's own options, shared by build, test and run. gv's options
 /// come first; the first word gv does not know starts the go arguments.
@@ -140,20 +139,7 @@ fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
     .map_err(|e| UsageError::of(&e))?;
 
     crate::ui::warn_once(ctx.store(), &env_plan.warnings);
-    let goroot = selection.resolved.goroot().ok_or_else(|| {
-        Hinted::new(
-            format!(
-                "cannot tell the GOROOT of the go at {}",
-                selection.resolved.binary("go").display()
-            ),
-            "select a gv-managed version (gv local 1.22)",
-        )
-    })?;
-    let env = env_plan
-        .changes()
-        .map(|(k, v)| (k.to_string(), v.to_os_string()))
-        .collect();
-    let toolchain = Toolchain::new(goroot, selection.resolved.binary("go"), env);
+    let toolchain = Toolchain::selected(selection, env_plan)?;
     let outcome = build::execute(build::Options {
         mode,
         profile: &profile,

@@ -85,9 +85,8 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
         Err(e @ ProfileError::Unknown { .. }) => return Err(UsageError::of(&e).into()),
         Err(e) => return Err(e.into()),
     };
-    for warning in warnings.iter().chain(&plan.warnings) {
-        ui::warn(warning);
-    }
+    ui::warn_once(ctx.store(), &warnings);
+    ui::warn_once(ctx.store(), &plan.warnings);
     let mut words = args.args.clone();
     if !args.after.is_empty() {
         words.push("--".into());
@@ -102,20 +101,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
         )
         .into());
     }
-    let goroot = selection.resolved.goroot().ok_or_else(|| {
-        Hinted::new(
-            format!(
-                "cannot tell the GOROOT of the go at {}",
-                selection.resolved.binary("go").display()
-            ),
-            "select a gv-managed version (gv local 1.22)",
-        )
-    })?;
-    let env: Vec<(String, std::ffi::OsString)> = plan
-        .changes()
-        .map(|(k, v)| (k.to_string(), v.to_os_string()))
-        .collect();
-    let toolchain = Toolchain::new(goroot.clone(), selection.resolved.binary("go"), env);
+    let toolchain = Toolchain::selected(selection, plan)?;
 
     // Before building: is there a debugger, and can it read this Go?
     let gobin = plan.get("GOBIN").map(|v| PathBuf::from(&v.value));
@@ -167,7 +153,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     cmd.args(debug::argv(
         debugger,
         &target,
-        Some(&goroot),
+        Some(&toolchain.goroot),
         &args.debugger_args,
     ))
     .envs(plan.changes())

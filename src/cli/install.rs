@@ -269,20 +269,21 @@ fn welcome(ctx: &Context, installed: &gv_core::Version, quiet: bool) -> anyhow::
     Ok(())
 }
 
+/// What an install that had nothing to do says, whatever its source.
+fn already_installed(version: &gv_core::Version, goroot: &std::path::Path) {
+    ui::info_hinted(
+        format!("Go {version} is already installed in {}", goroot.display()),
+        "use --force to reinstall",
+    );
+}
+
 fn report(done: &install::Installed, quiet: bool) {
     if quiet {
         return;
     }
     let how = match (&done.source, &done.checksum) {
         (Source::AlreadyInstalled, _) => {
-            ui::info_hinted(
-                format!(
-                    "Go {} is already installed in {}",
-                    done.version,
-                    done.goroot.display()
-                ),
-                "use --force to reinstall",
-            );
+            already_installed(&done.version, &done.goroot);
             return;
         }
         (Source::Cache { .. }, Some(sum)) => Some(format!("from the download cache, {sum}")),

@@ -100,14 +100,7 @@ fn report(done: &ProxyInstalled, quiet: bool) {
     }
     let how = match (&done.fetched, &done.verified, &done.h1) {
         (Fetched::AlreadyInstalled, ..) => {
-            ui::info_hinted(
-                format!(
-                    "Go {} is already installed in {}",
-                    done.version,
-                    done.goroot.display()
-                ),
-                "use --force to reinstall",
-            );
+            super::already_installed(&done.version, &done.goroot);
             return;
         }
         (Fetched::Download { .. }, Some(v), _) => format!(
