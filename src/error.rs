@@ -21,14 +21,8 @@ pub fn report(err: &anyhow::Error) -> Report {
 /// The hint of this one error, if it is one of gv's types. A test checks that every type
 /// with an `impl Hint` in this crate is listed.
 fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
-    macro_rules! try_types {
-        ($($t:ty),* $(,)?) => {
-            $(if let Some(e) = err.downcast_ref::<$t>() {
-                return e.hint();
-            })*
-        };
-    }
-    try_types!(
+    gv_core::hint_among!(
+        err;
         UsageError,
         crate::build::flags::FlagError,
         crate::build::layout::LayoutError,
@@ -49,8 +43,7 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::shims::ShimError,
         crate::tools::names::NameError,
         crate::trust::TrustError,
-    );
-    None
+    )
 }
 
 /// The user's invocation is wrong, not gv's environment: exits with 2.

@@ -108,14 +108,7 @@ pub fn import_goenv(
             Ok(_) if !from.join("bin/go").is_file() => skip("incomplete SDK: it has no bin/go"),
             Ok(version) => {
                 let to = store.version_dir(&version);
-                // The same per-version lock as install and uninstall: no race with them.
-                let _lock = crate::install::lock(store, &version, || {}).map_err(|source| {
-                    ImportError::Io {
-                        from: from.clone(),
-                        to: to.clone(),
-                        source,
-                    }
-                })?;
+                let _lock = lock_version(store, &version, &from, &to)?;
                 if to.exists() {
                     skip("already installed in gv")
                 } else {
@@ -193,4 +186,18 @@ fn link_tree(src: &Path, dst: &Path) -> std::io::Result<()> {
     }
     let perms = std::fs::metadata(src)?.permissions();
     std::fs::set_permissions(dst, perms)
+}
+
+/// The same per-version lock as install and uninstall, so an import never races them.
+fn lock_version(
+    store: &Store,
+    version: &Version,
+    from: &Path,
+    to: &Path,
+) -> Result<crate::install::VersionLock, ImportError> {
+    crate::install::lock(store, version, || {}).map_err(|source| ImportError::Io {
+        from: from.to_path_buf(),
+        to: to.to_path_buf(),
+        source,
+    })
 }

@@ -100,13 +100,7 @@ pub fn import_gotoolchain(
             }
             Some(t) => {
                 let to = store.version_dir(&t.version);
-                let _lock = crate::install::lock(store, &t.version, || {}).map_err(|source| {
-                    ImportError::Io {
-                        from: from.clone(),
-                        to: to.clone(),
-                        source,
-                    }
-                })?;
+                let _lock = super::lock_version(store, &t.version, &from, &to)?;
                 if to.exists() {
                     skip("already installed in gv".to_string())
                 } else {

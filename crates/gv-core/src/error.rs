@@ -56,14 +56,8 @@ pub fn find_hint(
 /// The hint of this one error, if it is one of gv-core's types (the list is checked to be
 /// whole by the gv crate's `error` tests).
 pub fn core_hint(err: &(dyn Error + 'static)) -> Option<String> {
-    macro_rules! try_types {
-        ($($t:ty),* $(,)?) => {
-            $(if let Some(e) = err.downcast_ref::<$t>() {
-                return e.hint();
-            })*
-        };
-    }
-    try_types!(
+    crate::hint_among!(
+        err;
         crate::store::StoreError,
         crate::config::ConfigError,
         crate::env::EnvError,
@@ -72,8 +66,17 @@ pub fn core_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::version::VersionError,
         crate::session::SessionError,
         Hinted,
-    );
-    None
+    )
+}
+
+/// The hint of `err` when it is one of the listed error types, each of which implements
+/// [`Hint`]: `hint_among!(err; StoreError, ConfigError)`. Each crate lists its own types.
+#[macro_export]
+macro_rules! hint_among {
+    ($err:expr; $($t:ty),* $(,)?) => {{
+        let err: &(dyn ::std::error::Error + 'static) = $err;
+        None$(.or_else(|| err.downcast_ref::<$t>().and_then($crate::error::Hint::hint)))*
+    }};
 }
 
 /// An error ready for the terminal: the chain as one message, and the hint.
