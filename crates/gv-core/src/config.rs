@@ -124,7 +124,9 @@ pub fn read_file(path: &Path) -> Result<Option<Contents>, ConfigError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(read_err(e)),
     };
-    let mut bytes = Vec::new();
+    // Room for a typical file up front: `take` hides the file's size from read_to_end,
+    // which would otherwise grow the buffer from 32 bytes, a read call per doubling.
+    let mut bytes = Vec::with_capacity(8 * 1024);
     (&file)
         .take(MAX_FILE_SIZE + 1)
         .read_to_end(&mut bytes)
