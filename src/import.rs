@@ -105,7 +105,14 @@ pub fn import_goenv(
         };
         let outcome = match Version::parse(&name) {
             Err(_) => skip("not a Go version name"),
-            Ok(_) if !from.join("bin/go").is_file() => skip("incomplete SDK: it has no bin/go"),
+            Ok(_)
+                if !from
+                    .join("bin")
+                    .join(gv_core::platform::exe_name("go"))
+                    .is_file() =>
+            {
+                skip("incomplete SDK: it has no bin/go")
+            }
             Ok(version) => {
                 let to = store.version_dir(&version);
                 let _lock = lock_version(store, &version, &from, &to)?;

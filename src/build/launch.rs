@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -19,14 +19,26 @@ pub fn binary(
     toolchain: &Toolchain,
     run_env: &BTreeMap<String, String>,
 ) -> anyhow::Result<u8> {
-    let status = Command::new(binary)
-        .args(args)
-        .current_dir(dir)
-        .envs(toolchain.env.iter().map(|(k, v)| (k, v)))
-        .envs(run_env)
-        .status()
-        .with_context(|| format!("cannot run {}", binary.display()))?;
+    let status = run(binary, args, dir, toolchain, run_env)?;
     Ok(gv_core::platform::exit_code(status))
+}
+
+/// Ctrl-C stops the program, not gv, which then removes the binary it built.
+fn run(
+    binary: &Path,
+    args: &[String],
+    dir: &Path,
+    toolchain: &Toolchain,
+    run_env: &BTreeMap<String, String>,
+) -> anyhow::Result<ExitStatus> {
+    gv_core::platform::status_through_interrupts(
+        Command::new(binary)
+            .args(args)
+            .current_dir(dir)
+            .envs(toolchain.env.iter().map(|(k, v)| (k, v)))
+            .envs(run_env),
+    )
+    .with_context(|| format!("cannot run {}", binary.display()))
 }
 
 /// Runs each test binary in its package's directory, as go test does. One binary: its
@@ -50,7 +62,12 @@ pub fn tests(
     let mut failed = false;
     for (test, package) in binaries {
         let started = Instant::now();
-        let code = binary(test, args, &dir_of(package), toolchain, run_env)?;
+        let status = run(test, args, &dir_of(package), toolchain, run_env)?;
+        if gv_core::platform::interrupted(status) {
+            // The user stopped the run: the rest of the packages too, as go test does.
+            return Ok(gv_core::platform::exit_code(status));
+        }
+        let code = gv_core::platform::exit_code(status);
         let name = package
             .as_ref()
             .map_or_else(|| test.display().to_string(), |p| p.import_path.clone());

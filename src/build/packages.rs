@@ -30,17 +30,11 @@ impl Package {
         self.name == "main"
     }
 
-    /// go's name for the binary of a main package (`DefaultExecName`): the import path's
-    /// last element, or the one before a major version (`example.com/tool/v2` → `tool`).
-    /// `.go` files on the command line are one package named after the first (go's own
-    /// rule, which gv never needs: one package means one binary).
+    /// go's name for the binary of this main package: see [`exec_name`]. `.go` files on
+    /// the command line are one package named after the first (go's own rule, which gv
+    /// never needs: one package means one binary).
     pub fn exec_name(&self) -> &str {
-        let mut elems = self.import_path.rsplit('/');
-        let last = elems.next().unwrap_or_default();
-        match elems.next() {
-            Some(before) if is_version_element(last) => before,
-            _ => last,
-        }
+        exec_name(&self.import_path)
     }
 
     /// `go test -c`'s file name for this package's test binary (`testBinaryName`).
@@ -59,6 +53,18 @@ impl Package {
         } else {
             self.import_path.clone()
         }
+    }
+}
+
+/// go's name for the binary of the main package `import_path` (`DefaultExecName`, which
+/// go build and go install share): the path's last element, or the one before a major
+/// version (`example.com/tool/v2` → `tool`).
+pub fn exec_name(import_path: &str) -> &str {
+    let mut elems = import_path.rsplit('/');
+    let last = elems.next().unwrap_or_default();
+    match elems.next() {
+        Some(before) if is_version_element(last) => before,
+        _ => last,
     }
 }
 
@@ -149,6 +155,8 @@ mod tests {
             ("example.com/tool/v0", "v0"),
             ("example.com/tool/v02", "v02"),
             ("example.com/tool/v10", "tool"),
+            ("example.com/v2", "example.com"),
+            ("github.com/go-delve/delve/cmd/dlv", "dlv"),
             ("v2", "v2"),
             ("app", "app"),
         ];

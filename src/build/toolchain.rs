@@ -75,11 +75,10 @@ impl Toolchain {
                 self.explain_line(profile_env, args)
             ));
         }
-        let status = self
-            .command(dir, profile_env)
-            .args(args)
-            .status()
-            .with_context(|| format!("cannot run {}", self.go.display()))?;
+        // Ctrl-C stops go, not gv, which then removes its staging directories.
+        let status =
+            gv_core::platform::status_through_interrupts(self.command(dir, profile_env).args(args))
+                .with_context(|| format!("cannot run {}", self.go.display()))?;
         Ok(gv_core::platform::exit_code(status))
     }
 

@@ -60,7 +60,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn go_shim(ctx: &Context) -> PathBuf {
-    let shim = ctx.store().shims_dir().join("go");
+    let shim = ctx
+        .store()
+        .shims_dir()
+        .join(gv_core::platform::exe_name("go"));
     if !shim.is_file() {
         ui::warn(format!(
             "{} does not exist yet: run `gv rehash` (gv install does it too)",
@@ -90,7 +93,10 @@ fn vscode_settings(shim: &std::path::Path) -> serde_json::Value {
 fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
     let selection = ctx.selection()?;
     let goroot = goroot_of(selection)?;
-    let shim = ctx.store().shims_dir().join("go");
+    let shim = ctx
+        .store()
+        .shims_dir()
+        .join(gv_core::platform::exe_name("go"));
     let global_link = ctx.store().current_link();
     let global_link = global_link.exists().then_some(global_link);
     let project_link = goland::project_of(selection)
@@ -101,7 +107,7 @@ fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
             "version": selection.resolved.name(),
             "origin": origin_json(&selection.request.origin),
             "goroot": goroot,
-            "go": goroot.join("bin/go"),
+            "go": goroot.join("bin").join(gv_core::platform::exe_name("go")),
             "vscode": vscode_settings(&shim),
             "goland": { "goroot": project_link.as_ref().or(global_link.as_ref()).unwrap_or(&goroot) },
             "global_goroot_link": global_link,

@@ -35,7 +35,10 @@ pub(super) fn describe_foreign_go(dir: &Path, goroot_env: Option<&Path>) -> Stri
             dir.display()
         );
     }
-    format!("a system go ({})", dir.join("go").display())
+    format!(
+        "a system go ({})",
+        dir.join(gv_core::platform::exe_name("go")).display()
+    )
 }
 
 /// gv's shims (or the hook's SDK bin/) must come before any other `go` on PATH.
@@ -51,16 +54,16 @@ pub(super) fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> 
         Resolved::System { .. } => None,
     });
     let goroot_env = inputs.var("GOROOT").map(PathBuf::from);
-    let first_go = dirs
-        .iter()
-        .enumerate()
-        .find(|(_, d)| d.is_absolute() && gv_core::select::is_executable_file(&d.join("go")));
+    let first_go = dirs.iter().enumerate().find(|(_, d)| {
+        d.is_absolute()
+            && gv_core::select::is_executable_file(&d.join(gv_core::platform::exe_name("go")))
+    });
     let Some(shims_at) = shims_at else {
         let msg = match first_go {
             Some((_, dir)) if inputs.store().owns(dir) => format!(
                 "gv's shims ({}) are not on PATH; `go` runs {} directly",
                 shims.display(),
-                dir.join("go").display()
+                dir.join(gv_core::platform::exe_name("go")).display()
             ),
             Some((_, dir)) => format!(
                 "gv's shims ({}) are not on PATH; `go` is {}",
@@ -93,7 +96,7 @@ pub(super) fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> 
             "path",
             format!(
                 "`go` resolves to {}, the selected SDK's bin/ that the shell hook puts first; gv's shims ({}) come after it. Both are gv's: either way this directory's Go runs",
-                dir.join("go").display(),
+                dir.join(gv_core::platform::exe_name("go")).display(),
                 shims.display()
             ),
         ),
@@ -101,7 +104,7 @@ pub(super) fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> 
             "path",
             format!(
                 "`go` resolves to {}, an SDK in gv's store that is not the one selected here, ahead of gv's shims on PATH",
-                dir.join("go").display()
+                dir.join(gv_core::platform::exe_name("go")).display()
             ),
             format!(
                 "remove {} from PATH in your rc file; the shims and the shell hook pick the version per directory",

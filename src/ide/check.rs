@@ -36,7 +36,10 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
 
     if let Some(file) = nearest(inputs.cwd(), &[".vscode", "settings.json"]) {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
-        let shim = inputs.store().shims_dir().join("go");
+        let shim = inputs
+            .store()
+            .shims_dir()
+            .join(gv_core::platform::exe_name("go"));
         match vscode::go_settings(&text) {
             None => out.push(Check::problem(
                 "vscode",

@@ -178,7 +178,9 @@ fn adopt(
     if let Err(reason) = crate::install::check_sdk(&tree, &t.version) {
         return Ok(Err(reason));
     }
-    if !gv_core::platform::is_executable_file(&tree.join("bin/go")) {
+    if !gv_core::platform::is_executable_file(
+        &tree.join("bin").join(gv_core::platform::exe_name("go")),
+    ) {
         return Ok(Err(format!(
             "Go did not finish setting it up (bin/go is not executable); run `GOTOOLCHAIN=go{} go version` once, then import again",
             t.version

@@ -73,19 +73,6 @@ pub fn selected_go(selection: &gv_core::select::Selection) -> Option<gv_core::Ve
     }
 }
 
-/// The file name `go install` gives a package's binary: the last element of its path,
-/// or the one before a major-version suffix (`.../cmd/foo/v2` installs `foo`).
-pub fn binary_name(package: &str) -> &str {
-    let mut parts = package.rsplit('/');
-    let last = parts.next().unwrap_or(package);
-    let is_major =
-        last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
-    match parts.next() {
-        Some(before) if is_major => before,
-        _ => last,
-    }
-}
-
 /// The executables in `gobin`, by name. A missing directory is an empty list.
 pub fn list(gobin: &Path) -> std::io::Result<Vec<Tool>> {
     let entries = match std::fs::read_dir(gobin) {
@@ -114,18 +101,4 @@ pub fn list(gobin: &Path) -> std::io::Result<Vec<Tool>> {
         .collect();
     tools.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(tools)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn binary_names_follow_go_install() {
-        assert_eq!(
-            super::binary_name("github.com/go-delve/delve/cmd/dlv"),
-            "dlv"
-        );
-        assert_eq!(super::binary_name("example.com/cmd/foo/v2"), "foo");
-        assert_eq!(super::binary_name("example.com/v2"), "example.com");
-        assert_eq!(super::binary_name("gopls"), "gopls");
-    }
 }

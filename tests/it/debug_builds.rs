@@ -736,3 +736,47 @@ fn gv_run_and_gv_test_build_debuggable_binaries_and_run_them() {
     );
     assert!(support::stderr(&out).contains("meets the debug profile"));
 }
+
+/// Ctrl-C during `gv run` stops the program, not gv: gv lives to remove what it built and
+/// exits as the program did (130), as it would after go itself is interrupted.
+#[test]
+fn ctrl_c_during_gv_run_stops_the_program_and_leaves_nothing_behind() {
+    use std::os::unix::process::CommandExt;
+    let s = sandbox();
+    let name = "interrupted";
+    s.write(
+        &format!("{name}/go.mod"),
+        &format!("module example.com/{name}\n\ngo 1.22\n"),
+    );
+    // Ctrl-C in a terminal signals the whole foreground process group: gv and the program.
+    s.write(
+        &format!("{name}/main.go"),
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"syscall\"\n\t\"time\"\n)\n\nfunc main() {\n\tfmt.Println(\"started\")\n\tsyscall.Kill(0, syscall.SIGINT)\n\ttime.Sleep(5 * time.Second)\n\tfmt.Println(\"not interrupted\")\n}\n",
+    );
+    s.write(&format!("{name}/.go-version"), &format!("{GO_A}\n"));
+    let dir = s.work(name);
+    let tmp = dir.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gv"))
+        .args(["run", "--debug", "."])
+        .current_dir(&dir)
+        .env_clear()
+        .envs(s.env())
+        .envs(gofixtures::go_env())
+        .env("NO_COLOR", "1")
+        .env("TMPDIR", &tmp)
+        // A process group of its own, as a shell gives a job: the test is not in it.
+        .process_group(0)
+        .output()
+        .unwrap();
+    let err = support::stderr(&out);
+    assert_eq!(support::stdout(&out), "started\n", "{err}");
+    assert_eq!(out.status.code(), Some(130), "{:?}: {err}", out.status);
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .chain(std::fs::read_dir(&dir).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("gv-build"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

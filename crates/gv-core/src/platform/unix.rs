@@ -276,6 +276,39 @@ pub fn die_of_interrupt() -> ! {
 }
 
 /// The shell's idea of a child's exit code: its own code, or 128 + the signal that killed it.
+/// Runs `cmd` to its end with Ctrl-C and Ctrl-\ left to it, as system(3) does: the child,
+/// in the terminal's foreground process group with this process, gets them and decides,
+/// while this process ignores them, so it lives to clean up after the child and pass its
+/// status on. The child starts with the dispositions this process had.
+pub fn status_through_interrupts(cmd: &mut Command) -> io::Result<ExitStatus> {
+    // SAFETY: sigaction(2) with a zeroed struct set to SIG_IGN and with structs it filled
+    // in itself; the pre_exec closure calls only sigaction, which is async-signal-safe.
+    unsafe {
+        let mut ignore: libc::sigaction = std::mem::zeroed();
+        ignore.sa_sigaction = libc::SIG_IGN;
+        let mut old_int: libc::sigaction = std::mem::zeroed();
+        let mut old_quit: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGINT, &ignore, &mut old_int);
+        libc::sigaction(libc::SIGQUIT, &ignore, &mut old_quit);
+        let restore = move || {
+            libc::sigaction(libc::SIGINT, &old_int, std::ptr::null_mut());
+            libc::sigaction(libc::SIGQUIT, &old_quit, std::ptr::null_mut());
+        };
+        cmd.pre_exec(move || {
+            restore();
+            Ok(())
+        });
+        let status = cmd.status();
+        restore();
+        status
+    }
+}
+
+/// Whether the child stopped because the user pressed Ctrl-C.
+pub fn interrupted(status: ExitStatus) -> bool {
+    status.signal() == Some(libc::SIGINT)
+}
+
 pub fn exit_code(status: ExitStatus) -> u8 {
     if let Some(code) = status.code() {
         return u8::try_from(code).unwrap_or(1);
@@ -429,4 +462,27 @@ pub fn exec_with_env<'a>(
 /// Makes the entries of `dir` (creations, renames, removals) durable.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ctrl-C while a child runs is the child's to act on: this process survives it (to
+    /// clean up after the child), and the child keeps the default action rather than
+    /// inheriting this process's "ignore".
+    #[test]
+    fn ctrl_c_during_a_child_stops_the_child_and_not_this_process() {
+        let mut interrupts_parent = Command::new("sh");
+        interrupts_parent.args(["-c", "kill -INT $PPID; sleep 0.2; exit 3"]);
+        let status = status_through_interrupts(&mut interrupts_parent).unwrap();
+        assert_eq!(status.code(), Some(3));
+        assert!(!interrupted(status));
+
+        let mut interrupts_itself = Command::new("sh");
+        interrupts_itself.args(["-c", "kill -INT $$; sleep 1; exit 0"]);
+        let status = status_through_interrupts(&mut interrupts_itself).unwrap();
+        assert!(interrupted(status), "{status:?}");
+        assert_eq!(exit_code(status), 130);
+    }
 }

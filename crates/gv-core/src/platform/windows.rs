@@ -529,6 +529,18 @@ pub fn die_of_interrupt() -> ! {
     std::process::exit(windows_sys::Win32::Foundation::STATUS_CONTROL_C_EXIT)
 }
 
+/// Runs `cmd` to its end with Ctrl+C left to it: the child gets the console event and
+/// decides, while this process survives it to clean up and pass the child's status on.
+pub fn status_through_interrupts(cmd: &mut Command) -> io::Result<ExitStatus> {
+    ignore_ctrl_c();
+    cmd.status()
+}
+
+/// Whether the child stopped because the user pressed Ctrl+C.
+pub fn interrupted(status: ExitStatus) -> bool {
+    status.code() == Some(windows_sys::Win32::Foundation::STATUS_CONTROL_C_EXIT)
+}
+
 /// The shell's idea of a child's exit code: Windows codes are 32-bit; anything past 255
 /// (an NTSTATUS) becomes 1.
 pub fn exit_code(status: ExitStatus) -> u8 {
