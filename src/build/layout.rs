@@ -205,7 +205,7 @@ fn refused(output: Option<&str>, patterns: &[String]) -> Layout {
 
 /// The user's `-o`, read as go reads it.
 enum Output {
-    /// `/dev/null`: build, write nothing.
+    /// The null device (`/dev/null`, `NUL` on Windows): build, write nothing.
     Null,
     Dir(PathBuf),
     /// The path and its file name.
@@ -215,7 +215,7 @@ enum Output {
 impl Output {
     fn of(o: &str, workdir: &Path) -> Output {
         let path = workdir.join(o);
-        if o == "/dev/null" || (cfg!(windows) && o.eq_ignore_ascii_case("NUL")) {
+        if gv_core::platform::is_null_device(o) {
             Output::Null
         } else if o.ends_with(std::path::is_separator) || path.is_dir() {
             Output::Dir(path)

@@ -12,26 +12,13 @@ use anyhow::Context as _;
 pub struct Toolchain {
     pub go: PathBuf,
     pub goroot: PathBuf,
-    /// `go1.22.10`, from `$GOROOT/VERSION`.
+    /// The Go it runs (`tools::selected_go`).
     pub version: Option<gv_core::Version>,
     /// Variables to set on every child (the shim's injected environment + the profile's).
     pub env: Vec<(String, OsString)>,
 }
 
 impl Toolchain {
-    pub fn new(goroot: PathBuf, go: PathBuf, env: Vec<(String, OsString)>) -> Toolchain {
-        let version = std::fs::read_to_string(goroot.join("VERSION"))
-            .ok()
-            .and_then(|t| t.lines().next().map(str::to_string))
-            .and_then(|line| gv_core::Version::parse(&line).ok());
-        Toolchain {
-            go,
-            goroot,
-            version,
-            env,
-        }
-    }
-
     /// The SDK `selection` names, with the environment `plan` injects, as a shim runs it.
     pub fn selected(
         selection: &gv_core::select::Selection,
@@ -48,7 +35,12 @@ impl Toolchain {
             .changes()
             .map(|(k, v)| (k.to_string(), v.to_os_string()))
             .collect();
-        Ok(Toolchain::new(goroot, go, env))
+        Ok(Toolchain {
+            go,
+            goroot,
+            version: crate::tools::selected_go(selection),
+            env,
+        })
     }
 
     /// The go command in `dir` with the shim's environment and the profile's variables.

@@ -112,13 +112,14 @@ pub fn run_run(ctx: &Context, args: RunArgs) -> anyhow::Result<ExitCode> {
     run(ctx, args.common, Mode::Run)
 }
 
-fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
-    let super::Here {
-        selection,
-        config,
-        plan: env_plan,
-    } = ctx.here()?;
-    let (profile, warnings) = match Profile::resolve(common.profile_name(), config) {
+/// The profile `name` as `config` defines it, its warnings said once; an unknown name is
+/// a usage error that says when an untrusted gv.toml is why.
+pub(super) fn profile(
+    ctx: &Context,
+    name: &str,
+    config: &gv_core::config::Config,
+) -> anyhow::Result<Profile> {
+    let (profile, warnings) = match Profile::resolve(name, config) {
         Ok(resolved) => resolved,
         Err(e @ ProfileError::Unknown { .. }) => {
             let mut usage = UsageError::of(&e);
@@ -133,6 +134,16 @@ fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     crate::ui::warn_once(ctx.store(), &warnings);
+    Ok(profile)
+}
+
+fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
+    let super::Here {
+        selection,
+        config,
+        plan: env_plan,
+    } = ctx.here()?;
+    let profile = profile(ctx, common.profile_name(), config)?;
     let planned = build::plan(&profile, &common.go_words(), mode, |name| {
         std::env::var_os(name)
     })

@@ -5,7 +5,7 @@ use anyhow::{Context as _, bail};
 use gv_core::select::SelectEnv;
 
 use super::{Context, UsageError};
-use crate::build::{self, Mode, Profile, Toolchain, profile::ProfileError};
+use crate::build::{self, Mode, Toolchain};
 use crate::debug::{self, Debugger, Target};
 use crate::error::Hinted;
 use crate::inspect::{self, Expectation};
@@ -80,12 +80,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
         config,
         plan,
     } = ctx.here()?;
-    let (profile, warnings) = match Profile::resolve("debug", config) {
-        Ok(resolved) => resolved,
-        Err(e @ ProfileError::Unknown { .. }) => return Err(UsageError::of(&e).into()),
-        Err(e) => return Err(e.into()),
-    };
-    ui::warn_once(ctx.store(), &warnings);
+    let profile = super::build::profile(ctx, "debug", config)?;
     ui::warn_once(ctx.store(), &plan.warnings);
     let mut words = args.args.clone();
     if !args.after.is_empty() {

@@ -64,7 +64,7 @@ impl Shell {
     /// The shell to suggest when none is detected: PowerShell on Windows (cmd.exe has no
     /// prompt to hook; it gets the shims only), bash elsewhere.
     pub fn fallback() -> Shell {
-        if std::env::consts::OS == "windows" {
+        if gv_core::platform::WINDOWS {
             Shell::Powershell
         } else {
             Shell::Bash

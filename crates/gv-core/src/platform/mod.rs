@@ -48,6 +48,10 @@ mod windows;
 #[cfg(windows)]
 pub use windows::*;
 
+/// Whether this is Windows, for the few choices that are not an API (which shell to
+/// suggest); anything that calls the OS goes in the platform modules instead.
+pub const WINDOWS: bool = cfg!(windows);
+
 /// The file name of the executable for the tool `name`: `go`, or `go.exe` on Windows
 /// (where `go.exe` stays `go.exe`).
 pub fn exe_name(name: &str) -> String {
@@ -261,6 +265,8 @@ mod tests {
                         "cfg(windows",
                         "cfg(not(windows",
                         "cfg(not(unix",
+                        "cfg!(",
+                        "consts::OS ==",
                     ]
                     .iter()
                     .any(|api| line.contains(api))

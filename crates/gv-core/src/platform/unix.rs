@@ -304,6 +304,11 @@ pub fn status_through_interrupts(cmd: &mut Command) -> io::Result<ExitStatus> {
     }
 }
 
+/// Whether `-o PATH` names the null device, as go decides it (`base.IsNull`).
+pub fn is_null_device(path: &str) -> bool {
+    path == "/dev/null"
+}
+
 /// Whether the child stopped because the user pressed Ctrl-C.
 pub fn interrupted(status: ExitStatus) -> bool {
     status.signal() == Some(libc::SIGINT)

@@ -536,6 +536,12 @@ pub fn status_through_interrupts(cmd: &mut Command) -> io::Result<ExitStatus> {
     cmd.status()
 }
 
+/// Whether `-o PATH` names the null device, as go decides it (`base.IsNull`): `NUL` in
+/// any case; `/dev/null` is an ordinary path here.
+pub fn is_null_device(path: &str) -> bool {
+    path.eq_ignore_ascii_case("NUL")
+}
+
 /// Whether the child stopped because the user pressed Ctrl+C.
 pub fn interrupted(status: ExitStatus) -> bool {
     status.code() == Some(windows_sys::Win32::Foundation::STATUS_CONTROL_C_EXIT)
