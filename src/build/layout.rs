@@ -299,8 +299,13 @@ mod tests {
             ]
         );
         assert_eq!(several.landing, Landing::Nowhere);
-        // /dev/null: built, verified, written nowhere.
-        let null = decided(Mode::Build, Some("/dev/null"), std::slice::from_ref(&app));
+        // The null device: built, verified, written nowhere.
+        let null_device = if gv_core::platform::WINDOWS {
+            "nul"
+        } else {
+            "/dev/null"
+        };
+        let null = decided(Mode::Build, Some(null_device), std::slice::from_ref(&app));
         assert_eq!(null.landing, Landing::Nowhere);
         // -o DIR/ (need not exist): every main package there.
         let to_dir = decided(Mode::Build, Some("out/"), &[app.clone(), lib.clone()]);

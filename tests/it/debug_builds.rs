@@ -757,7 +757,18 @@ fn ctrl_c_during_gv_run_stops_the_program_and_leaves_nothing_behind() {
     let dir = s.work(name);
     let tmp = dir.join("tmp");
     std::fs::create_dir(&tmp).unwrap();
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gv"))
+    let mut gv = std::process::Command::new(assert_cmd::cargo::cargo_bin("gv"));
+    // As an interactive shell starts a job: Ctrl-C's default action, whatever this test
+    // inherited (a script run in the background, as CI may be, ignores SIGINT, and so
+    // would gv and the program).
+    // SAFETY: only signal(2), which is async-signal-safe, between fork and exec.
+    unsafe {
+        gv.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let out = gv
         .args(["run", "--debug", "."])
         .current_dir(&dir)
         .env_clear()

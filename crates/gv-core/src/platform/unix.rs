@@ -473,11 +473,21 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_null_device_is_dev_null_as_go_decides() {
+        assert!(is_null_device("/dev/null"));
+        assert!(!is_null_device("NUL") && !is_null_device("/dev/null/"));
+    }
+
     /// Ctrl-C while a child runs is the child's to act on: this process survives it (to
     /// clean up after the child), and the child keeps the default action rather than
     /// inheriting this process's "ignore".
     #[test]
     fn ctrl_c_during_a_child_stops_the_child_and_not_this_process() {
+        // Ctrl-C's default action for this process, as in a terminal: a script run in the
+        // background (CI) starts everything with SIGINT ignored, which children inherit.
+        // SAFETY: setting a signal's disposition to its default touches no Rust state.
+        unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
         let mut interrupts_parent = Command::new("sh");
         interrupts_parent.args(["-c", "kill -INT $PPID; sleep 0.2; exit 3"]);
         let status = status_through_interrupts(&mut interrupts_parent).unwrap();

@@ -777,6 +777,12 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_null_device_is_nul_in_any_case_as_go_decides() {
+        assert!(is_null_device("NUL") && is_null_device("nul"));
+        assert!(!is_null_device("/dev/null") && !is_null_device("NUL.txt"));
+    }
+
     /// The shim's `exec`: the child's exit code comes back whole, including codes past 255.
     #[test]
     fn a_waited_for_child_gives_its_exit_code() {
