@@ -48,6 +48,20 @@ mod windows;
 #[cfg(windows)]
 pub use windows::*;
 
+/// What a file costs on disk, for `gv prune`'s and `gv uninstall`'s figures (each
+/// platform's `disk_use` fills it in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskUse {
+    /// The file's identity, shared by its hard links: (device, inode) on Unix, (volume,
+    /// file index) on Windows.
+    pub id: (u64, u64),
+    /// How many names the file has.
+    pub links: u64,
+    /// Bytes allocated to it on Unix (blocks, not the apparent size); on Windows the bytes
+    /// it holds (the allocation size needs another call; close enough).
+    pub bytes: u64,
+}
+
 /// Whether this is Windows, for the few choices that are not an API (which shell to
 /// suggest); anything that calls the OS goes in the platform modules instead.
 pub const WINDOWS: bool = cfg!(windows);

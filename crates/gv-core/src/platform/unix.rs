@@ -9,7 +9,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 
-use super::Stamp;
+use super::{DiskUse, Stamp};
 
 /// The user gv runs as (effective uid: what the kernel checks access against).
 pub fn current_uid() -> u32 {
@@ -216,17 +216,6 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
     }
-}
-
-/// What a file costs on disk, for `gv prune`'s and `gv uninstall`'s figures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DiskUse {
-    /// The file's identity (device, inode), shared by its hard links.
-    pub id: (u64, u64),
-    /// How many names the file has.
-    pub links: u64,
-    /// Bytes allocated to it (blocks, not the apparent size).
-    pub bytes: u64,
 }
 
 pub fn disk_use(_path: &Path, meta: &Metadata) -> DiskUse {

@@ -34,7 +34,7 @@ use windows_sys::Win32::System::JobObjects::{
 };
 use windows_sys::Win32::System::Threading::GetCurrentProcess;
 
-use super::{Stamp, Translation};
+use super::{DiskUse, Stamp, Translation};
 
 /// Windows has no uids: ownership is a SID in an ACL, and gv's directories sit in the
 /// user's profile, which only the user (and administrators) can write. Every file counts
@@ -401,17 +401,6 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
         }
         _ => false,
     }
-}
-
-/// What a file costs on disk, for `gv prune`'s and `gv uninstall`'s figures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DiskUse {
-    /// The file's identity (volume, file index), shared by its hard links.
-    pub id: (u64, u64),
-    /// How many names the file has.
-    pub links: u64,
-    /// Bytes it holds (Windows' allocation size needs another call; close enough).
-    pub bytes: u64,
 }
 
 pub fn disk_use(path: &Path, meta: &Metadata) -> DiskUse {
