@@ -13,7 +13,8 @@
 //!   alone; an edit to a `//go:build` line, a package clause or an `import "C"` does not.
 //!
 //! Only patterns that name directories (`.`, `./cmd/app`, `./...`, `.go` files) are
-//! remembered; import paths, `all`, `std` and a user `-overlay` always ask go. Everything
+//! remembered; import paths, `all`, `std`, and `-overlay` or `-modfile` (as flags or in
+//! GOFLAGS) always ask go. Everything
 //! is stamped *before* go list runs, so a change racing with it makes the next build ask
 //! again; a file modified within two seconds of the stamp is re-read every time (a
 //! coarse clock cannot vouch for it).
@@ -90,6 +91,21 @@ impl Question {
         patterns: &[String],
         env: &BTreeMap<OsString, OsString>,
     ) -> Option<Question> {
+        // -modfile and -overlay make go read files gv does not stamp: ask go.
+        let var_text = |name: &str| {
+            env.get(std::ffi::OsStr::new(name))
+                .map(|v| v.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let goflags = var_text("GOFLAGS");
+        if args
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once(goflags.as_str()))
+            .any(|a| a.contains("-modfile") || a.contains("-overlay"))
+        {
+            return None;
+        }
         let mut roots = Vec::new();
         for pattern in patterns {
             roots.push(root_of(pattern, workdir)?);
@@ -675,5 +691,10 @@ mod tests {
         let other_env = Question::new(&go, root.path(), &m, &[], &["./...".into()], &cgo).unwrap();
         assert_eq!(other_env.recall(&memo), None);
         assert!(Question::new(&go, root.path(), &m, &[], &["all".into()], &env).is_none());
+        let modfile = ["-modfile=alt.mod".to_string()];
+        assert!(Question::new(&go, root.path(), &m, &modfile, &["./...".into()], &env).is_none());
+        let mut overlay = BTreeMap::new();
+        overlay.insert(OsString::from("GOFLAGS"), OsString::from("-overlay=o.json"));
+        assert!(Question::new(&go, root.path(), &m, &[], &["./...".into()], &overlay).is_none());
     }
 }

@@ -242,6 +242,28 @@ fn bad_input_exits_2_with_a_clear_message() {
     }
 }
 
+/// gv build decides "go rebuilt nothing" by the Go build ID: read as `go tool buildid`
+/// reads it, from ELF's note and from the text of Mach-O and PE.
+#[test]
+fn go_build_ids_match_go_tool_buildid() {
+    for (binary, version) in [(debug_elf(), GO_A), (macho(), GO_B), (pe(), GO_B)] {
+        let out = std::process::Command::new(gofixtures::goroot(version).join("bin/go"))
+            .args(["tool", "buildid"])
+            .arg(binary)
+            .envs(gofixtures::go_env())
+            .output()
+            .expect("go tool buildid");
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        let expected = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert_eq!(
+            gv::inspect::go_build_id(binary).as_deref(),
+            Some(expected.as_str()),
+            "{}",
+            binary.display()
+        );
+    }
+}
+
 /// Every prefix of a real binary (sampled) and many corrupted copies: an answer or an
 /// error, never a panic.
 #[test]
