@@ -17,6 +17,8 @@
 pub mod flags;
 pub mod launch;
 pub mod layout;
+pub mod list_memo;
+pub mod memo;
 pub mod overlay;
 pub mod packages;
 pub mod plan;
@@ -25,6 +27,7 @@ pub mod publish;
 pub mod report;
 pub mod stage;
 pub mod toolchain;
+pub mod verdicts;
 pub mod verify;
 
 use std::path::{Path, PathBuf};
@@ -122,6 +125,7 @@ pub fn execute(opts: Options<'_>) -> anyhow::Result<Outcome> {
 
     // 2. Stage.
     let stage = Stage::create(&layout.landing, scratch.path())?;
+    let linked = stage.link_existing(&layout, &packages, mode, exe_suffix(&planned, toolchain));
 
     // 3. Run go.
     for invocation in &layout.invocations {
@@ -140,11 +144,33 @@ pub fn execute(opts: Options<'_>) -> anyhow::Result<Outcome> {
     }
 
     // 4. Verify and 5. publish, binary by binary.
+    let verdicts = profile.expect.and_then(|_| verdicts::Verdicts::open());
     let mut passed: Vec<(PathBuf, Option<Package>)> = Vec::new();
     let mut failed = false;
     for product in &products {
-        let verdict = verify::judge(product, mode, profile)?;
-        let fate = publish::publish(product, verdict.passed(), &layout.landing)?;
+        let in_place = linked
+            .iter()
+            .find(|l| l.staged == product.file)
+            .filter(|l| l.unchanged());
+        let (verdict, fate) = match in_place {
+            Some(linked) => {
+                // go found the binary in place up to date: nothing to publish, and
+                // nothing to read if gv verified exactly this binary before.
+                let verdict = verify::recall(verdicts.as_ref(), linked, profile)
+                    .map_or_else(|| verify::judge(product, mode, profile), Ok)?;
+                verify::remember(verdicts.as_ref(), &linked.dest, profile, &verdict);
+                let fate = publish::in_place(&linked.dest, verdict.passed());
+                (verdict, fate)
+            }
+            None => {
+                let verdict = verify::judge(product, mode, profile)?;
+                let fate = publish::publish(product, verdict.passed(), &layout.landing)?;
+                if let publish::Fate::Landed(dest) = &fate {
+                    verify::remember(verdicts.as_ref(), dest, profile, &verdict);
+                }
+                (verdict, fate)
+            }
+        };
         report::binary(product, mode, profile, &verdict, &fate);
         failed |= !verdict.passed();
         if let Some(binary) = fate.binary() {
@@ -181,6 +207,29 @@ pub fn execute(opts: Options<'_>) -> anyhow::Result<Outcome> {
     drop(stage);
     drop(scratch);
     Ok(Outcome { binaries, code })
+}
+
+/// go's suffix for executables of the target GOOS (`.exe` for windows): the name go
+/// gives a binary in an `-o DIR/`.
+fn exe_suffix(planned: &Planned, toolchain: &Toolchain) -> &'static str {
+    let goos = planned
+        .env
+        .get("GOOS")
+        .map(|v| v.into())
+        .or_else(|| {
+            toolchain
+                .env
+                .iter()
+                .find(|(k, _)| k == "GOOS")
+                .map(|(_, v)| v.clone())
+        })
+        .or_else(|| std::env::var_os("GOOS"))
+        .filter(|v| !v.is_empty());
+    let goos = goos.map_or_else(
+        || gv_core::platform::go_os(std::env::consts::OS).to_string(),
+        |v| v.to_string_lossy().into_owned(),
+    );
+    if goos == "windows" { ".exe" } else { "" }
 }
 
 /// `go build -o=STAGE/ FLAGS -overlay=… PACKAGES` (or `go test -c …`) for one invocation.

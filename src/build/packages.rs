@@ -16,7 +16,7 @@ const COMMAND_LINE: &str = "command-line-arguments";
 /// these; the rest (gcflags, ldflags, …) cannot change a package's name or place.
 const SELECTING_FLAGS: &[&str] = &["tags", "mod", "modfile", "race", "msan", "asan"];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Package {
     pub import_path: String,
     pub name: String,
@@ -85,22 +85,57 @@ pub enum Listed {
     Failed(u8),
 }
 
-/// `go list` of the packages to build, with the flags and environment the build uses.
+/// `go list` of the packages to build, with the flags and environment the build uses;
+/// the answer go gave last time when nothing it depends on has changed since
+/// ([`super::list_memo`]).
 pub fn list(
     toolchain: &Toolchain,
     planned: &Planned,
     packages: &[String],
     workdir: &Path,
 ) -> anyhow::Result<Listed> {
+    let args: Vec<String> = planned
+        .flags
+        .iter()
+        .filter(|f| {
+            let name = f.trim_start_matches('-');
+            let name = name.split_once('=').map_or(name, |(n, _)| n);
+            SELECTING_FLAGS.contains(&name)
+        })
+        .cloned()
+        .collect();
+    // A user's -overlay can stand any file in for any other: always ask go.
+    let memo = planned
+        .user_overlay
+        .is_none()
+        .then(|| super::memo::Memo::open("lists"))
+        .flatten();
+    let question = memo.as_ref().and_then(|_| {
+        let mut env: std::collections::BTreeMap<std::ffi::OsString, std::ffi::OsString> =
+            std::env::vars_os().collect();
+        env.extend(toolchain.env.iter().map(|(k, v)| (k.into(), v.clone())));
+        env.extend(planned.env.iter().map(|(k, v)| (k.into(), v.into())));
+        super::list_memo::Question::new(
+            &toolchain.go,
+            &toolchain.goroot,
+            workdir,
+            &args,
+            packages,
+            &env,
+        )
+    });
+    if let (Some(memo), Some(question)) = (&memo, &question)
+        && let Some(known) = question.recall(memo)
+    {
+        return Ok(Listed::Packages(known));
+    }
+    // Stamped before go reads anything: a change racing with go list is seen next time.
+    let stamp = question.as_ref().and_then(|q| q.stamp());
     let mut cmd = toolchain.command(workdir, &planned.env);
     cmd.arg("list").arg("-f").arg(
         "{{.ImportPath}}\t{{.Name}}\t{{.Dir}}\t{{if or .TestGoFiles .XTestGoFiles}}tests{{end}}",
     );
-    cmd.args(planned.flags.iter().filter(|f| {
-        let name = f.trim_start_matches('-');
-        let name = name.split_once('=').map_or(name, |(n, _)| n);
-        SELECTING_FLAGS.contains(&name)
-    }));
+    cmd.args(&args);
     if let Some(overlay) = &planned.user_overlay {
         cmd.arg(format!("-overlay={overlay}"));
     }
@@ -113,9 +148,11 @@ pub fn list(
         eprint!("{}", String::from_utf8_lossy(&out.stderr));
         return Ok(Listed::Failed(gv_core::platform::exit_code(out.status)));
     }
-    Ok(Listed::Packages(parse(&String::from_utf8_lossy(
-        &out.stdout,
-    ))))
+    let listed = parse(&String::from_utf8_lossy(&out.stdout));
+    if let (Some(memo), Some(question), Some(stamp)) = (&memo, &question, stamp) {
+        question.remember(memo, stamp, &listed);
+    }
+    Ok(Listed::Packages(listed))
 }
 
 fn parse(text: &str) -> Vec<Package> {

@@ -29,6 +29,9 @@ pub enum Fate {
     },
     /// Failed, with nowhere to land: removed with the stage.
     Dropped,
+    /// go found the binary already at `dest` up to date: nothing was published, and
+    /// `passed` says whether that binary meets the profile.
+    InPlace { dest: PathBuf, passed: bool },
 }
 
 impl Fate {
@@ -36,7 +39,8 @@ impl Fate {
     pub fn binary(&self) -> Option<&Path> {
         match self {
             Fate::Landed(path) | Fate::Staged(path) => Some(path),
-            Fate::Kept { .. } | Fate::Dropped => None,
+            Fate::InPlace { dest, passed: true } => Some(dest),
+            Fate::Kept { .. } | Fate::Dropped | Fate::InPlace { .. } => None,
         }
     }
 }
@@ -66,6 +70,19 @@ pub fn publish(product: &Product, passed: bool, landing: &Landing) -> anyhow::Re
         dest,
         existed,
     })
+}
+
+/// go found the binary at `dest` up to date: nothing moves. When it meets the profile, a
+/// rejected build kept beside it from before goes, as when a new binary lands.
+pub fn in_place(dest: &Path, passed: bool) -> Fate {
+    let kept = unverified_name(dest);
+    if passed && kept.is_file() {
+        let _ = std::fs::remove_file(&kept);
+    }
+    Fate::InPlace {
+        dest: dest.to_path_buf(),
+        passed,
+    }
 }
 
 /// `app` → `app.unverified`, beside it.
@@ -132,5 +149,21 @@ mod tests {
             publish(&product, false, &Landing::Nowhere).unwrap(),
             Fate::Dropped
         );
+    }
+
+    #[test]
+    fn a_binary_left_in_place_that_passes_takes_a_rejected_one_away() {
+        let root = tempfile::tempdir().unwrap();
+        let dest = root.path().join("app");
+        std::fs::write(&dest, "good").unwrap();
+        let kept = root.path().join("app.unverified");
+        std::fs::write(&kept, "bad").unwrap();
+        let failed = in_place(&dest, false);
+        assert_eq!(failed.binary(), None);
+        assert!(kept.is_file(), "a failed check removes nothing");
+        let passed = in_place(&dest, true);
+        assert_eq!(passed.binary(), Some(dest.as_path()));
+        assert!(!kept.exists());
+        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "good");
     }
 }

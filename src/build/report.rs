@@ -17,6 +17,10 @@ pub fn binary(product: &Product, mode: Mode, profile: &Profile, verdict: &Verdic
             "gv: verified {subject}: meets the {} profile ({detail})",
             profile.name
         )),
+        Verdict::Remembered(detail) => crate::ui::info(format!(
+            "gv: {subject} is up to date: go rebuilt nothing, and gv verified this very binary before: meets the {} profile ({detail})",
+            profile.name
+        )),
         Verdict::Unchecked => crate::ui::info(format!(
             "gv: built {subject} (profile {} has no expectation to verify)",
             profile.name
@@ -53,6 +57,16 @@ pub fn binary(product: &Product, mode: Mode, profile: &Profile, verdict: &Verdic
                         kept.display()
                     ),
                 ),
+                Fate::InPlace { dest, .. } => (
+                    format!(
+                        "it is the binary already at {}, which go found up to date; nothing was replaced",
+                        dest.display()
+                    ),
+                    format!(
+                        "`gv verify {} --expect {expect}` gives the full report",
+                        dest.display()
+                    ),
+                ),
                 _ => (
                     match mode {
                         Mode::Build => "removed".to_string(),
@@ -87,7 +101,7 @@ pub fn binary(product: &Product, mode: Mode, profile: &Profile, verdict: &Verdic
 /// How a message names a binary: where it is, else what it was built from.
 fn subject(product: &Product, mode: Mode, fate: &Fate) -> String {
     match (fate, &product.package) {
-        (Fate::Landed(path), _) => path.display().to_string(),
+        (Fate::Landed(path) | Fate::InPlace { dest: path, .. }, _) => path.display().to_string(),
         (Fate::Kept { dest, .. }, _) => format!("the binary built for {}", dest.display()),
         (Fate::Staged(_) | Fate::Dropped, Some(package)) if mode == Mode::Test => {
             format!("the test binary of {}", package.label())

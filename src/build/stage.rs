@@ -16,6 +16,23 @@ pub struct Stage {
     made: Vec<PathBuf>,
 }
 
+/// A binary already at its destination, linked into the stage before go ran.
+#[derive(Debug, Clone)]
+pub struct Linked {
+    pub staged: PathBuf,
+    pub dest: PathBuf,
+    /// What it was before go ran.
+    pub before: super::verdicts::Stamp,
+}
+
+impl Linked {
+    /// Did go leave it as it was (it found it up to date)? The staged file still has
+    /// the same Go build ID, which hashes its content.
+    pub fn unchanged(&self) -> bool {
+        super::verdicts::Stamp::of(&self.staged).is_some_and(|now| now.same_binary(&self.before))
+    }
+}
+
 /// One file go wrote, and the package it was built from when gv can tell.
 #[derive(Debug, Clone)]
 pub struct Product {
@@ -105,6 +122,68 @@ impl Stage {
             }
         }
         Ok(products)
+    }
+
+    /// Lets go see the binaries already where this build's will land: each is
+    /// hard-linked into the stage under the name go will write, so go's own up-to-date
+    /// check (the build ID of its output file) finds it and, when nothing changed, writes
+    /// nothing. go never writes through the link: it removes its output file before
+    /// writing a new one (cmd/go's `moveOrCopyFile`: rename, else remove and create), so
+    /// the binary in place is untouched until gv publishes. A destination that is not a
+    /// plain file, or a file system without hard links, just means go builds afresh.
+    pub fn link_existing(
+        &self,
+        layout: &Layout,
+        packages: &[Package],
+        mode: Mode,
+        exe_suffix: &str,
+    ) -> Vec<Linked> {
+        let mut linked = Vec::new();
+        let mut link = |dest: PathBuf, staged: PathBuf| {
+            let plain = std::fs::symlink_metadata(&dest).is_ok_and(|m| m.file_type().is_file());
+            if !plain || staged.exists() {
+                return;
+            }
+            let Some(before) = super::verdicts::Stamp::of(&dest) else {
+                return;
+            };
+            if std::fs::hard_link(&dest, &staged).is_ok() {
+                linked.push(Linked {
+                    staged,
+                    dest,
+                    before,
+                });
+            }
+        };
+        for invocation in &layout.invocations {
+            match (&invocation.out, &layout.landing) {
+                (Out::File(name), Landing::File(dest)) => {
+                    link(dest.clone(), self.path().join(name));
+                }
+                (Out::Dir(sub), Landing::Dir(dir)) => {
+                    // A go command given import paths builds exactly those.
+                    let named = packages
+                        .iter()
+                        .any(|p| invocation.packages.contains(&p.import_path));
+                    let built = packages
+                        .iter()
+                        .filter(|p| !named || invocation.packages.contains(&p.import_path));
+                    let names = built.filter_map(|p| match mode {
+                        Mode::Test => p.has_tests.then(|| p.test_binary_name()),
+                        Mode::Build | Mode::Run => p.is_main().then(|| p.exec_name().to_string()),
+                    });
+                    for name in names {
+                        let name = format!("{name}{exe_suffix}");
+                        let staged = self.path().join(sub).join(&name);
+                        if std::fs::create_dir_all(self.path().join(sub)).is_ok() {
+                            link(dir.join(&name), staged);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        linked
     }
 
     /// Nothing lands: the stage goes, and so does every directory made for it that is

@@ -16,6 +16,9 @@ pub enum Verdict {
     Unchecked,
     /// Meets the expectation; what the DWARF holds, in a few words.
     Meets(String),
+    /// go found the binary in place up to date, and gv had verified exactly that binary
+    /// (build ID, size, modification time) against this expectation: not read again.
+    Remembered(String),
     Misses {
         expect: Expectation,
         problems: Vec<String>,
@@ -60,4 +63,36 @@ pub fn judge(product: &Product, mode: Mode, profile: &Profile) -> anyhow::Result
         ),
         None => "no DWARF, no symbol table".to_string(),
     }))
+}
+
+/// The verdict gv recorded for the binary `linked` was before go ran, if it was exactly
+/// that binary, for this profile's expectation.
+pub fn recall(
+    verdicts: Option<&super::verdicts::Verdicts>,
+    linked: &super::stage::Linked,
+    profile: &Profile,
+) -> Option<Verdict> {
+    let expect = profile.expect?;
+    verdicts?
+        .recall(&linked.dest, expect, &linked.before)
+        .map(Verdict::Remembered)
+}
+
+/// Records that the binary now at `dest` met the profile (or forgets what was recorded
+/// for it, when it did not).
+pub fn remember(
+    verdicts: Option<&super::verdicts::Verdicts>,
+    dest: &std::path::Path,
+    profile: &Profile,
+    verdict: &Verdict,
+) {
+    let (Some(verdicts), Some(expect)) = (verdicts, profile.expect) else {
+        return;
+    };
+    match (verdict, super::verdicts::Stamp::of(dest)) {
+        (Verdict::Meets(detail) | Verdict::Remembered(detail), Some(stamp)) => {
+            verdicts.remember(dest, expect, stamp, detail);
+        }
+        _ => verdicts.forget(dest, expect),
+    }
 }

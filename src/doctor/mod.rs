@@ -15,7 +15,7 @@ mod old_store;
 mod path;
 mod selection;
 mod store;
-mod toolchain;
+pub(crate) mod toolchain;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

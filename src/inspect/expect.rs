@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::Report;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Expectation {
     /// DWARF present, every non-runtime package compiled with -N -l, symbols kept.

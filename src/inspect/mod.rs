@@ -3,9 +3,12 @@
 //! `object`, the build info with [`buildinfo`], and the DWARF with [`dwarf`]; [`expect`]
 //! turns the report into a verdict against a profile's expectation.
 
+pub mod bounds;
 pub mod buildinfo;
 pub mod dwarf;
 pub mod expect;
+#[cfg(test)]
+mod proptests;
 
 use std::path::{Path, PathBuf};
 
@@ -64,6 +67,8 @@ pub enum InspectError {
     Damaged { path: PathBuf, reason: String },
     #[error("{0} is not a Go binary: it has no Go build information and no Go compile units")]
     NotGo(PathBuf),
+    #[error("{path} cannot be verified: {reason}")]
+    TooLarge { path: PathBuf, reason: String },
 }
 
 impl gv_core::error::Hint for InspectError {
@@ -85,6 +90,10 @@ impl gv_core::error::Hint for InspectError {
             InspectError::NotGo(_) => {
                 Some("gv verify checks binaries built by `go build`".to_string())
             }
+            InspectError::TooLarge { .. } => Some(format!(
+                "a real Go binary's debug sections inflate to far less; gv verify inflates at most {} of one section",
+                crate::ui::human_size(bounds::SECTION)
+            )),
             _ => None,
         }
     }
@@ -165,6 +174,62 @@ pub fn build_info(path: &Path) -> Result<Option<BuildInfo>, InspectError> {
     }
 }
 
+/// The Go build ID of the executable at `path` (`ACTION/CONTENT` hashes, as `go tool
+/// buildid` prints it), read as the go command reads it to decide whether a build is up
+/// to date: ELF's `.note.go.buildid` note, else the quoted ID at the start of the text
+/// section. A few kilobytes are touched, not the DWARF. `None`: no Go build ID.
+pub fn go_build_id(path: &Path) -> Option<String> {
+    let file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    // SAFETY: as in `inspect`: a read-only map that lives only for this call.
+    let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    let parsed = object::File::parse(&*map).ok()?;
+    if let Some(note) = parsed.section_by_name(".note.go.buildid") {
+        return elf_go_note(note.data().ok()?, parsed.is_little_endian());
+    }
+    let text = parsed
+        .section_by_name("__text")
+        .or_else(|| parsed.section_by_name(".text"))?;
+    let data = text.data().ok()?;
+    quoted_build_id(&data[..data.len().min(32 << 10)])
+}
+
+/// The descriptor of a note named `Go` of type 4 (Go's build ID note).
+fn elf_go_note(mut data: &[u8], little: bool) -> Option<String> {
+    let word = |b: &[u8]| {
+        let b: [u8; 4] = b.try_into().ok()?;
+        Some(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        } as usize)
+    };
+    while data.len() >= 12 {
+        let (name_len, desc_len, kind) =
+            (word(&data[..4])?, word(&data[4..8])?, word(&data[8..12])?);
+        let name_end = 12usize.checked_add(name_len.next_multiple_of(4))?;
+        let desc_end = name_end.checked_add(desc_len)?;
+        let name = data.get(12..12 + name_len)?;
+        let desc = data.get(name_end..desc_end)?;
+        let name_end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+        if kind == 4 && &name[..name_end] == b"Go" {
+            return String::from_utf8(desc.to_vec()).ok();
+        }
+        data = data.get(desc_end.next_multiple_of(4)..)?;
+    }
+    None
+}
+
+/// `\xff Go build ID: "ID"\n \xff` as the linker writes it at the start of the text.
+fn quoted_build_id(data: &[u8]) -> Option<String> {
+    const MAGIC: &[u8] = b"\xff Go build ID: \"";
+    let start = data.windows(MAGIC.len()).position(|w| w == MAGIC)? + MAGIC.len();
+    let len = data[start..].iter().take(1024).position(|&b| b == b'"')?;
+    String::from_utf8(data[start..start + len].to_vec()).ok()
+}
+
 /// [`inspect`] on bytes already in memory; `path` is only for messages.
 pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
     let damaged = |reason: String| InspectError::Damaged {
@@ -199,7 +264,13 @@ pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
         Err(buildinfo::BuildInfoError::Missing) => None,
         Err(e) => return Err(damaged(e.to_string())),
     };
-    let dwarf = dwarf::read(&file, data.len() as u64).map_err(|e| damaged(e.to_string()))?;
+    let dwarf = dwarf::read(&file).map_err(|e| match e {
+        dwarf::DwarfError::Damaged(_) => damaged(e.to_string()),
+        dwarf::DwarfError::TooLarge { .. } => InspectError::TooLarge {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        },
+    })?;
     let go_units = dwarf.as_ref().is_some_and(|d| !d.packages.is_empty());
     if build_info.is_none() && !go_units {
         return Err(InspectError::NotGo(path.to_path_buf()));
@@ -324,6 +395,28 @@ mod tests {
             ),
             "{err:?}"
         );
+    }
+
+    /// Go's linker pads the note name `Go` to four bytes; the text form is quoted.
+    #[test]
+    fn go_build_ids_are_read_like_the_go_command_reads_them() {
+        let id = b"abc/def";
+        let mut note = Vec::new();
+        note.extend_from_slice(&4u32.to_le_bytes());
+        note.extend_from_slice(&(id.len() as u32).to_le_bytes());
+        note.extend_from_slice(&4u32.to_le_bytes());
+        note.extend_from_slice(b"Go\0\0");
+        note.extend_from_slice(id);
+        assert_eq!(elf_go_note(&note, true).as_deref(), Some("abc/def"));
+        let mut other = note.clone();
+        other[12..16].copy_from_slice(b"GNU\0");
+        assert_eq!(elf_go_note(&other, true), None);
+        assert_eq!(elf_go_note(&note[..20], true), None);
+        let text = b"\x00\x01\xff Go build ID: \"abc/def\"\n \xff rest";
+        assert_eq!(quoted_build_id(text).as_deref(), Some("abc/def"));
+        assert_eq!(quoted_build_id(b"\xff Go build ID: \"unterminated"), None);
+        // A Rust binary has no Go build ID.
+        assert_eq!(go_build_id(&std::env::current_exe().unwrap()), None);
     }
 
     /// This test binary is a non-Go ELF (or Mach-O/PE) file: a real "not Go" case.

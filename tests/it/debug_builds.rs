@@ -242,6 +242,28 @@ fn bad_input_exits_2_with_a_clear_message() {
     }
 }
 
+/// gv build decides "go rebuilt nothing" by the Go build ID: read as `go tool buildid`
+/// reads it, from ELF's note and from the text of Mach-O and PE.
+#[test]
+fn go_build_ids_match_go_tool_buildid() {
+    for (binary, version) in [(debug_elf(), GO_A), (macho(), GO_B), (pe(), GO_B)] {
+        let out = std::process::Command::new(gofixtures::goroot(version).join("bin/go"))
+            .args(["tool", "buildid"])
+            .arg(binary)
+            .envs(gofixtures::go_env())
+            .output()
+            .expect("go tool buildid");
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        let expected = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert_eq!(
+            gv::inspect::go_build_id(binary).as_deref(),
+            Some(expected.as_str()),
+            "{}",
+            binary.display()
+        );
+    }
+}
+
 /// Every prefix of a real binary (sampled) and many corrupted copies: an answer or an
 /// error, never a panic.
 #[test]
@@ -274,6 +296,76 @@ fn truncated_and_corrupted_binaries_never_panic() {
             let result = std::panic::catch_unwind(|| gv::inspect::inspect_bytes(original, &copy));
             assert!(result.is_ok(), "panicked on a corrupted copy (seed {seed})");
         }
+    }
+}
+
+/// An ELF whose compressed `.debug_info` is a zlib stream of 3 GiB of zeros (about 3 MB
+/// stored), its header claiming `claimed` bytes.
+fn bomb(claimed: u64) -> Vec<u8> {
+    use object::write::{Object, SectionKind};
+    use std::io::Write as _;
+    static STREAM: OnceLock<Vec<u8>> = OnceLock::new();
+    let stream = STREAM.get_or_init(|| {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..3 * 1024 {
+            z.write_all(&zeros).expect("in memory");
+        }
+        z.finish().expect("in memory")
+    });
+    let mut obj = Object::new(
+        object::BinaryFormat::Elf,
+        object::Architecture::X86_64,
+        object::Endianness::Little,
+    );
+    let id = obj.add_section(Vec::new(), b".debug_info".to_vec(), SectionKind::Debug);
+    let mut data = 1u32.to_le_bytes().to_vec(); // ELFCOMPRESS_ZLIB
+    data.extend_from_slice(&0u32.to_le_bytes());
+    data.extend_from_slice(&claimed.to_le_bytes());
+    data.extend_from_slice(&1u64.to_le_bytes());
+    data.extend_from_slice(stream);
+    obj.append_section_data(id, &data, 1);
+    obj.section_mut(id).flags = object::SectionFlags::Elf {
+        sh_flags: u64::from(object::elf::SHF_COMPRESSED),
+    };
+    obj.write().expect("ELF")
+}
+
+/// Issue 20: `gv verify` of a small ELF whose `.debug_info` inflates to 3 GiB used 3.1 GB.
+/// Whatever the header claims, it now answers at once, with a typed error, in a process
+/// limited to 512 MiB of address space: a claim beyond 1 GiB is refused unread; a smaller
+/// claim (held, or streamed past 64 MiB) inflates no further than the claim, which the
+/// zeros then fail as DWARF.
+#[test]
+fn a_decompression_bomb_is_refused_in_bounded_memory_and_time() {
+    let sandbox = Sandbox::new();
+    for (claimed, says) in [
+        (3u64 << 30, "more than gv verify inflates"),
+        (60 << 20, "damaged"),
+        (900 << 20, "damaged"),
+    ] {
+        let file = sandbox.path().join(format!("bomb-{claimed}"));
+        std::fs::write(&file, bomb(claimed)).expect("write");
+        assert!(std::fs::metadata(&file).expect("bomb").len() < 5 << 20);
+        let started = std::time::Instant::now();
+        let gv = assert_cmd::cargo::cargo_bin("gv");
+        let out = std::process::Command::new("sh")
+            .args(["-c", "ulimit -v 524288 && exec \"$0\" verify \"$1\""])
+            .arg(&gv)
+            .arg(&file)
+            .env_clear()
+            .envs(sandbox.env())
+            .output()
+            .expect("gv verify");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "claimed {claimed}: took {:?}",
+            started.elapsed()
+        );
+        let err = support::stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "claimed {claimed}: {err}");
+        assert!(err.contains(says), "claimed {claimed}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
     }
 }
 
@@ -545,6 +637,116 @@ fn a_failed_verification_never_replaces_a_good_binary() {
         .filter(|n| n.starts_with(".gv-build"))
         .collect();
     assert!(dirs.is_empty(), "{dirs:?} in {names:?}");
+}
+
+/// Rebuilding (issue 24): an unchanged module makes go relink nothing and gv publish
+/// nothing and read no binary it verified before; a sealed record someone edited, or a
+/// binary changed on disk, is verified again; an edit rebuilds and re-verifies; a failed
+/// verification still never replaces the good binary, which go's own output handling
+/// never writes through (it removes its output file before writing a new one).
+#[test]
+fn an_unchanged_rebuild_publishes_nothing_and_an_edit_rebuilds_and_reverifies() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = project(
+        "divide-again",
+        GO_A,
+        "[profile.main-only]\ninherits = \"debug\"\ngcflags = { replace = \"-N -l\" }\n",
+    );
+    let app = dir.join("app");
+    let build = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["-o", "app"]);
+        let out = gv_build(&dir, &all);
+        (out.status.code(), support::stderr(&out))
+    };
+    let inode = || std::fs::metadata(&app).expect("app").ino();
+    let fresh = "gv: verified ";
+    let remembered = "is up to date: go rebuilt nothing, and gv verified this very binary before";
+
+    let (code, err) = build(&["--debug"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains(fresh), "{err}");
+    let first = inode();
+    let content = std::fs::read(&app).expect("app");
+
+    // Unchanged: nothing published (the same file), nothing read (the verdict recalled).
+    let (code, err) = build(&["--debug"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(&format!("gv: {} {remembered}", app.display())),
+        "{err}"
+    );
+    assert!(err.contains("meets the debug profile (DWARF 4"), "{err}");
+    assert_eq!(inode(), first);
+    assert_eq!(std::fs::read(&app).expect("app"), content);
+
+    // A record someone edited is no record: the binary is read and verified again.
+    let records = sandbox().path().join("cache/gv/build/verdicts");
+    for entry in std::fs::read_dir(&records).expect("verdict records") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("record");
+        std::fs::write(&path, text.replace("Go packages", "Go packages!")).expect("edit");
+    }
+    let (code, err) = build(&["--debug"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains(fresh) && !err.contains(remembered), "{err}");
+    assert_eq!(inode(), first);
+    let (_, err) = build(&["--debug"]);
+    assert!(
+        err.contains(remembered),
+        "the verdict is remembered again:\n{err}"
+    );
+
+    // A binary changed on disk (its modification time here) is verified again.
+    let file = std::fs::File::options()
+        .write(true)
+        .open(&app)
+        .expect("open");
+    file.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30))
+        .expect("set mtime");
+    drop(file);
+    let (code, err) = build(&["--debug"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains(fresh) && !err.contains(remembered), "{err}");
+
+    // A failed verification keeps the good binary exactly as it was.
+    let (code, err) = build(&["--profile", "main-only"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(inode(), first);
+    assert_eq!(std::fs::read(&app).expect("app"), content);
+    assert!(dir.join("app.unverified").is_file(), "{err}");
+
+    // An edit rebuilds, re-verifies and publishes; the next build is up to date again.
+    let main = dir.join("main.go");
+    let source = std::fs::read_to_string(&main).expect("main.go");
+    std::fs::write(
+        &main,
+        format!("{source}\nfunc unused() int {{ return 42 }}\n"),
+    )
+    .expect("edit");
+    let (code, err) = build(&["--debug"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains(fresh) && !err.contains(remembered), "{err}");
+    assert_ne!(inode(), first, "an edit publishes a new binary");
+    assert_ne!(std::fs::read(&app).expect("app"), content);
+    assert!(!dir.join("app.unverified").exists());
+    let (_, err) = build(&["--debug"]);
+    assert!(err.contains(remembered), "{err}");
+
+    // Without -o too (go's own name, in the package directory), and no staging
+    // directory is ever left behind.
+    for _ in 0..2 {
+        let out = gv_build(&dir, &["--debug"]);
+        assert!(out.status.success(), "{}", support::stderr(&out));
+    }
+    let err = support::stderr(&gv_build(&dir, &["--debug"]));
+    assert!(err.contains(remembered), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".gv-build"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 /// README's own `[profile.ci]` example, exactly as README shows it: it inherits release's

@@ -38,6 +38,9 @@
 //! index/<url>.json             release indexes, kept 15 minutes
 //! hook/<pid>                   the shell hook's stamp files, without XDG_RUNTIME_DIR
 //! debug/<hash>/                gv debug's builds, one directory per project
+//! build/key                    the key that seals gv build's records (owner only)
+//! build/verdicts/<hash>        binaries gv build verified: Go build ID, size, mtime
+//! build/lists/<hash>           go list answers, with what they depend on
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -417,6 +420,12 @@ impl Cache {
     /// `gv debug`'s build directories.
     pub fn debug_builds(&self) -> PathBuf {
         self.root.join("debug")
+    }
+
+    /// What `gv build` remembers between builds (sealed records: build/key,
+    /// build/verdicts/, build/lists/).
+    pub fn build_memos(&self) -> PathBuf {
+        self.root.join("build")
     }
 
     /// What `gv cache clean` empties: downloads and indexes (stamps and debug builds are
