@@ -8,8 +8,9 @@
 //! no `//`), uses only the characters Go allows in module file names (so no `\`, `:` or
 //! control characters), is not a reserved Windows name, and collides with no other entry
 //! even case-insensitively (module zips and SDK zips alike). Sizes are bounded (Go's
-//! 500 MiB for a module, [`MAX_SDK_ZIP_SIZE`] for a go.dev archive) and each entry may not
-//! inflate past its declared size. Zip file modes are ignored, as Go ignores them: every
+//! 500 MiB for a module; for a go.dev archive [`limits::SDK_ARCHIVE`], and its content by
+//! [`limits::sdk_unpacked`], the same rule as a `.tar.gz`) and each entry may not inflate
+//! past its declared size. Zip file modes are ignored, as Go ignores them: every
 //! entry becomes a plain file (never a symlink or device), executable under `bin/` and
 //! `pkg/tool/` like Go makes them after a toolchain download.
 //!
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use gv_core::platform;
+use gv_core::{limits, platform};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 use zip::CompressionMethod;
@@ -31,12 +32,6 @@ use zip::read::ZipReadOptions;
 
 use crate::dist::dirhash::{self, FileSum};
 
-/// Go's limit on a module zip and on the total size of its content.
-pub const MAX_ZIP_SIZE: u64 = 500 << 20;
-/// The bound on a go.dev `.zip` archive and on its content. go.dev has no rule of its own
-/// here; a Windows SDK is under 100 MiB zipped and about 300 MiB unpacked, so this leaves
-/// room for growth while a hostile mirror still cannot fill the disk.
-pub const MAX_SDK_ZIP_SIZE: u64 = 2 << 30;
 /// A bound on the central directory, so a hostile zip cannot make gv allocate without
 /// limit; a Go SDK has about 12,000 files.
 const MAX_ENTRIES: usize = 200_000;
@@ -65,7 +60,7 @@ pub struct ZipRules {
     /// and every `_go.mod` written back as `go.mod`, which is what the module zip renamed
     /// (and what Go copies back after a toolchain download).
     pub module: bool,
-    /// The most the zip, and separately its unpacked content, may hold.
+    /// The most the zip may hold ([`ZipRules::content_limit`] bounds what it unpacks to).
     pub max_size: u64,
 }
 
@@ -75,7 +70,7 @@ impl ZipRules {
         ZipRules {
             prefix: format!("golang.org/toolchain@{module_version}/"),
             module: true,
-            max_size: MAX_ZIP_SIZE,
+            max_size: limits::MODULE_ZIP,
         }
     }
 
@@ -85,15 +80,29 @@ impl ZipRules {
         ZipRules {
             prefix: "go/".to_string(),
             module: false,
-            max_size: MAX_SDK_ZIP_SIZE,
+            max_size: limits::SDK_ARCHIVE,
         }
     }
 
-    fn limit(&self) -> String {
+    /// What a zip of `zip_len` bytes may unpack to: Go's 500 MiB for a module, the
+    /// `.tar.gz` rule for an SDK archive.
+    pub fn content_limit(&self, zip_len: u64) -> u64 {
+        if self.module {
+            limits::MODULE_ZIP
+        } else {
+            limits::sdk_unpacked(Some(zip_len))
+        }
+    }
+
+    fn limit(&self, zip_len: u64) -> String {
         if self.module {
             "Go's limit for a module is 500 MiB".to_string()
         } else {
-            format!("gv's limit for an SDK zip is {} GiB", self.max_size >> 30)
+            format!(
+                "gv's limit for an SDK zip is {}, and for what one of {zip_len} bytes unpacks to {}",
+                limits::human(self.max_size),
+                limits::human(self.content_limit(zip_len))
+            )
         }
     }
 }
@@ -134,7 +143,7 @@ pub fn unpack(
     if len > rules.max_size {
         return Err(ZipError::TooLarge(format!(
             "{len} bytes ({})",
-            rules.limit()
+            rules.limit(len)
         )));
     }
     let reader = At::new(Arc::new(file));
@@ -148,7 +157,7 @@ pub fn unpack(
             "two entries have the same name".to_string(),
         ));
     }
-    let plan = check(&archive, rules)?;
+    let plan = check(&archive, rules, len)?;
 
     // Directories first, one thread: the workers then only create files.
     let mut dirs = BTreeSet::new();
@@ -182,7 +191,12 @@ pub fn unpack(
 }
 
 /// Checks every entry against the rules (names, sizes, methods) without writing anything.
-fn check(archive: &zip::ZipArchive<At>, rules: &ZipRules) -> Result<Vec<Planned>, ZipError> {
+fn check(
+    archive: &zip::ZipArchive<At>,
+    rules: &ZipRules,
+    zip_len: u64,
+) -> Result<Vec<Planned>, ZipError> {
+    let max_content = rules.content_limit(zip_len);
     let mut plan = Vec::with_capacity(archive.len());
     // Lower-cased paths already seen, and whether each is a directory: two names that
     // differ only in case would overwrite each other on macOS and Windows.
@@ -222,9 +236,12 @@ fn check(archive: &zip::ZipArchive<At>, rules: &ZipRules) -> Result<Vec<Planned>
         let size = entry.size();
         total = total
             .checked_add(size)
-            .filter(|t| *t <= rules.max_size)
+            .filter(|t| *t <= max_content)
             .ok_or_else(|| {
-                ZipError::TooLarge(format!("its content adds up to more ({})", rules.limit()))
+                ZipError::TooLarge(format!(
+                    "its content adds up to more ({})",
+                    rules.limit(zip_len)
+                ))
             })?;
         if rel.is_empty() {
             plan.push(Planned {
