@@ -5,6 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use gv_core::limits;
 use gv_core::store::Cache;
 use gv_core::{Spec, Version};
 use serde::{Deserialize, Serialize};
@@ -198,9 +199,17 @@ pub fn load(http: &Http, url: &str, cache: &Cache, mode: Mode) -> Result<Index, 
             url: url.to_string(),
         });
     }
+    // Capped before it is held whole, parsed before it is cached: an oversized or broken
+    // answer never reaches the cache.
     let fetched = http
-        .get_text(url)
+        .get_capped(url, limits::RELEASE_INDEX, "a release index")
         .map_err(|source| IndexError::Fetch { source })
+        .and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| IndexError::Parse {
+                url: url.to_string(),
+                message: "it is not UTF-8 text".to_string(),
+            })
+        })
         .and_then(|text| parse(url, &text).map(|parsed| (text, parsed)));
     match fetched {
         Ok((text, (releases, skipped))) => {
@@ -236,7 +245,7 @@ pub fn load(http: &Http, url: &str, cache: &Cache, mode: Mode) -> Result<Index, 
 
 fn read_cache(cache: &Cache, url: &str) -> Option<(String, Duration)> {
     let path = cache.index_file(url);
-    let text = std::fs::read_to_string(&path).ok()?;
+    let text = limits::read_file_string(&path, limits::RELEASE_INDEX).ok()?;
     let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
     let age = SystemTime::now()
         .duration_since(modified)
