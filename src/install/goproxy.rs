@@ -20,7 +20,8 @@ use super::{InstallError, Options, Progress, already_installed, store_err, take_
 use crate::dist::fetch::Http;
 use crate::dist::goenv::{self, GoSettings, TOOLCHAIN_MODULE};
 use crate::dist::goproxy::{self, ProxyError, ProxyList, ToolchainVersion, redact};
-use crate::dist::modzip::{self, MAX_ZIP_SIZE, ZipError, ZipRules};
+use crate::dist::modzip::{self, ZipError, ZipRules};
+use gv_core::limits::{Capped, LimitError, MODULE_ZIP as MAX_ZIP_SIZE};
 use crate::dist::sumdb::{self, SumDbError, Verified};
 use crate::ui;
 
@@ -278,7 +279,6 @@ pub fn install(
     let dir = cache_dir(opts);
     let zip_path = dir.join(format!("{module_version}.zip"));
     let hash_path = dir.join(format!("{module_version}.ziphash"));
-    remove_partials(&dir, &module_version);
 
     // A zip verified on an earlier download: reinstall without the network.
     if let Ok(text) = std::fs::read_to_string(&hash_path)
@@ -378,7 +378,8 @@ pub fn install(
             return Err(e);
         }
         let verified = looked_up.transpose()?;
-        let url = downloaded?;
+        // The partial stays locked (by `_held`) until it is kept or removed.
+        let (url, _held) = downloaded?;
         let verified_h1 = verified.as_ref().map(|v| v.h1.clone());
         let db_name = match &src.sumdb {
             sumdb::Choice::Database(db) => db.name().to_string(),
@@ -422,14 +423,14 @@ pub fn install(
 }
 
 /// Streams the zip from the first proxy that has it into `partial`; returns its URL
-/// (credentials hidden).
+/// (credentials hidden) and the partial, still open and locked.
 fn download(
     http: &Http,
     src: &ProxySource,
     module_version: &str,
     partial: &Path,
     opts: &Options,
-) -> Result<String, ProxyInstallError> {
+) -> Result<(String, std::fs::File), ProxyInstallError> {
     let what = format!("{TOOLCHAIN_MODULE}@{module_version}.zip");
     let (url, response) = src.proxies.try_each(&what, |base| {
         let url = format!("{base}/{TOOLCHAIN_MODULE}/@v/{module_version}.zip");
@@ -447,8 +448,18 @@ fn download(
         });
     }
     let progress = Progress::start(opts.quiet, &format!("downloading {shown}"), size);
-    let mut file = std::fs::File::create(partial).map_err(store_err(partial))?;
-    let mut response = response.take(MAX_ZIP_SIZE + 1);
+    // Locked while it grows, so that only a partial nobody holds is ever swept.
+    let file = std::fs::File::create(partial).map_err(store_err(partial))?;
+    file.lock().map_err(store_err(partial))?;
+    let mut file = file;
+    let mut response = Capped::new(response, MAX_ZIP_SIZE);
+    let too_large = || ProxyInstallError::Unpack {
+        module: TOOLCHAIN_MODULE.to_string(),
+        version: module_version.to_string(),
+        source: ZipError::TooLarge(format!(
+            "{shown} sent more than Go's limit for a module, 500 MiB"
+        )),
+    };
     let mut buf = vec![0u8; 256 * 1024];
     let mut got: u64 = 0;
     let interrupted = |got, message: String| ProxyInstallError::Interrupted {
@@ -463,7 +474,15 @@ fn download(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 progress.finish();
-                return Err(interrupted(got, e.to_string()));
+                return Err(match LimitError::of(&e) {
+                    Some(LimitError::TooLarge { .. }) => too_large(),
+                    Some(other) => InstallError::TooSlow {
+                        url: shown.clone(),
+                        source: other.clone(),
+                    }
+                    .into(),
+                    None => interrupted(got, e.to_string()),
+                });
             }
         };
         file.write_all(&buf[..n]).map_err(store_err(partial))?;
@@ -471,21 +490,12 @@ fn download(
         progress.set(got);
     }
     progress.finish();
-    if got > MAX_ZIP_SIZE {
-        return Err(ProxyInstallError::Unpack {
-            module: TOOLCHAIN_MODULE.to_string(),
-            version: module_version.to_string(),
-            source: ZipError::TooLarge(format!(
-                "{shown} sent more than Go's limit for a module, 500 MiB"
-            )),
-        });
-    }
     if let Some(size) = size
         && got != size
     {
         return Err(interrupted(got, format!("expected {size} bytes")));
     }
-    Ok(shown)
+    Ok((shown, file))
 }
 
 /// Unpacks `zip` into a temporary directory in the store, lets `check` judge its `h1:`,
@@ -540,20 +550,5 @@ fn keep_zip(partial: &Path, zip_path: &Path, hash_path: &Path, h1: &str) {
     let synced = std::fs::File::open(partial).and_then(|f| f.sync_data());
     if synced.is_ok() && std::fs::rename(partial, zip_path).is_ok() {
         let _ = crate::fsutil::write_atomic(hash_path, format!("{h1}\n").as_bytes());
-    }
-}
-
-/// Partial downloads of this toolchain left by killed runs (the caller holds the lock).
-fn remove_partials(dir: &Path, module_version: &str) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let prefix = format!(".{module_version}.zip.");
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with(&prefix) && name.ends_with(".partial") {
-            let _ = std::fs::remove_file(entry.path());
-        }
     }
 }
