@@ -16,6 +16,7 @@ mod support;
 
 #[cfg(feature = "real-tests")]
 mod build_matrix;
+mod bounded;
 mod completions;
 mod daily;
 #[cfg(feature = "real-tests")]
