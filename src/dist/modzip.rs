@@ -511,7 +511,10 @@ impl Read for At {
                 self.pos += n as u64;
                 return Ok(n);
             }
-            self.buf.resize(Self::CAPACITY, 0);
+            if self.buf.is_empty() {
+                // Zeroed by the allocator, not byte by byte.
+                self.buf = vec![0u8; Self::CAPACITY];
+            }
             self.buf_len = platform::read_at(&self.file, &mut self.buf, self.pos)?;
             self.buf_start = self.pos;
             if self.buf_len == 0 {
@@ -571,6 +574,135 @@ mod tests {
             "",
         ] {
             assert!(check_file_path(bad).is_err(), "{bad:?}");
+        }
+    }
+}
+
+/// The SDK-zip and module-zip readers on generated zips: entries with hostile names
+/// (`..`, absolute, reserved, case twins, control characters, outside the top folder),
+/// both methods, any content, then a byte changed anywhere (headers, central directory,
+/// sizes). Each zip unpacks or fails with a `ZipError`; nothing panics, nothing lands
+/// outside the target, and no more is written than the zip declared and holds.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use std::io::Cursor;
+    use zip::write::SimpleFileOptions;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::with_cases(10_000)
+        }
+    }
+
+    const MODULE: &str = "v0.0.1-go1.22.10.linux-amd64";
+
+    fn name() -> impl Strategy<Value = String> {
+        let top = proptest::sample::select(vec![
+            "go/".to_string(),
+            format!("golang.org/toolchain@{MODULE}/"),
+            String::new(),
+            "/".to_string(),
+        ]);
+        let rest = prop_oneof![
+            proptest::sample::select(vec![
+                "bin/go", "BIN/GO", "bin/", "../x", "a/../b", "nul.txt", "COM1", "go.mod",
+                "a/go.mod", "_go.mod", "a:b", "a\\b", "x.", "a//b", "tab\tx", "",
+            ])
+            .prop_map(str::to_string),
+            "[a-zA-Z0-9_./-]{0,24}",
+            "\\PC{0,6}",
+        ];
+        (top, rest).prop_map(|(t, r)| format!("{t}{r}"))
+    }
+
+    fn zip_of(entries: &[(String, Vec<u8>, bool)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data, deflate) in entries {
+            let method = if *deflate {
+                CompressionMethod::Deflated
+            } else {
+                CompressionMethod::Stored
+            };
+            let options = SimpleFileOptions::default().compression_method(method);
+            // The writer refuses some names (duplicates): those entries are left out.
+            if w.start_file(name.as_str(), options).is_ok() {
+                let _ = w.write_all(data);
+            }
+        }
+        w.finish().map(Cursor::into_inner).unwrap_or_default()
+    }
+
+    fn unpacks_inside_or_fails_typed(zip: &[u8], rules: &ZipRules) -> Result<(), TestCaseError> {
+        let root = crate::fsutil::scratch_dir();
+        let file = root.path().join("a.zip");
+        std::fs::write(&file, zip).unwrap();
+        let dest = root.path().join("dest");
+        std::fs::create_dir(&dest).unwrap();
+        match unpack(&file, &dest, rules, &|_| {}) {
+            Ok(done) => prop_assert!(done.bytes <= rules.content_limit(zip.len() as u64)),
+            Err(
+                ZipError::Unsafe { .. }
+                | ZipError::Corrupt(_)
+                | ZipError::TooLarge(_)
+                | ZipError::Read { .. }
+                | ZipError::Write { .. },
+            ) => {}
+        }
+        let mut outside: Vec<_> = std::fs::read_dir(root.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        outside.sort();
+        prop_assert_eq!(
+            outside,
+            vec![
+                std::ffi::OsString::from("a.zip"),
+                std::ffi::OsString::from("dest")
+            ]
+        );
+        Ok(())
+    }
+
+    fn damaged(
+        entries: &[(String, Vec<u8>, bool)],
+        damage: Option<(proptest::sample::Index, u8)>,
+    ) -> Vec<u8> {
+        let mut zip = zip_of(entries);
+        if let Some((at, byte)) = damage
+            && !zip.is_empty()
+        {
+            let at = at.index(zip.len());
+            zip[at] = byte;
+        }
+        zip
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_sdk_zip_unpacks_inside_or_fails_typed(
+            entries in proptest::collection::vec(
+                (name(), proptest::collection::vec(any::<u8>(), 0..300), any::<bool>()), 0..5),
+            damage in proptest::option::of((any::<proptest::sample::Index>(), any::<u8>())),
+        ) {
+            unpacks_inside_or_fails_typed(&damaged(&entries, damage), &ZipRules::sdk_archive())?;
+        }
+
+        #[test]
+        fn any_module_zip_unpacks_inside_or_fails_typed(
+            entries in proptest::collection::vec(
+                (name(), proptest::collection::vec(any::<u8>(), 0..300), any::<bool>()), 0..5),
+            damage in proptest::option::of((any::<proptest::sample::Index>(), any::<u8>())),
+        ) {
+            unpacks_inside_or_fails_typed(
+                &damaged(&entries, damage),
+                &ZipRules::toolchain_module(MODULE),
+            )?;
         }
     }
 }
