@@ -21,9 +21,9 @@ use crate::dist::fetch::Http;
 use crate::dist::goenv::{self, GoSettings, TOOLCHAIN_MODULE};
 use crate::dist::goproxy::{self, ProxyError, ProxyList, ToolchainVersion, redact};
 use crate::dist::modzip::{self, ZipError, ZipRules};
-use gv_core::limits::{Capped, LimitError, MODULE_ZIP as MAX_ZIP_SIZE};
 use crate::dist::sumdb::{self, SumDbError, Verified};
 use crate::ui;
+use gv_core::limits::{Capped, LimitError, MODULE_ZIP as MAX_ZIP_SIZE};
 
 /// Where toolchains come from: GOPROXY, and who vouches for them: GOSUMDB.
 #[derive(Debug, Clone)]

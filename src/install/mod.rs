@@ -577,16 +577,12 @@ impl InstallError {
     fn at_url(self, url: &str) -> InstallError {
         let url = url.to_string();
         match self {
-            InstallError::Interrupted { got, message, .. } => InstallError::Interrupted {
-                url,
-                got,
-                message,
-            },
-            InstallError::WrongSize { got, expected, .. } => InstallError::WrongSize {
-                url,
-                got,
-                expected,
-            },
+            InstallError::Interrupted { got, message, .. } => {
+                InstallError::Interrupted { url, got, message }
+            }
+            InstallError::WrongSize { got, expected, .. } => {
+                InstallError::WrongSize { url, got, expected }
+            }
             InstallError::TooLong { limit, why, .. } => InstallError::TooLong { url, limit, why },
             InstallError::TooSlow { source, .. } => InstallError::TooSlow { url, source },
             other => other,
@@ -763,7 +759,13 @@ fn untar_stream<R: Read + Send + 'static>(
     // archive's content.
     let verified = verified.map_err(|e| length.read_failure(filename, 0, e))?;
     let actual = verified.sha256_hex();
-    check_download(filename, verified.bytes, &actual, length.exact_size(), expected)?;
+    check_download(
+        filename,
+        verified.bytes,
+        &actual,
+        length.exact_size(),
+        expected,
+    )?;
     let inflates = |e: &io::Error| {
         matches!(
             limits::LimitError::of(e),

@@ -122,8 +122,9 @@ fn an_endless_download_stops_at_the_size_the_index_gives() {
     let sb = Sandbox::new();
     let sdk = fake_sdk("1.22.10");
     let size = sdk.len() as u64;
-    let server =
-        MirrorServer::start(vec![Served::archive("1.22.10", sdk).with_fault(Fault::Endless)]);
+    let server = MirrorServer::start(vec![
+        Served::archive("1.22.10", sdk).with_fault(Fault::Endless),
+    ]);
     let (out, took, written) = run_bounded(
         &sb,
         &server,
@@ -250,11 +251,12 @@ fn an_oversized_checksum_sidecar_vouches_for_nothing() {
 #[test]
 fn a_download_sent_a_byte_at_a_time_is_stopped_by_the_progress_rule() {
     let sb = Sandbox::new();
-    let server = MirrorServer::start(vec![Served::archive("1.22.10", fake_sdk("1.22.10"))
-        .with_fault(Fault::Trickle {
+    let server = MirrorServer::start(vec![
+        Served::archive("1.22.10", fake_sdk("1.22.10")).with_fault(Fault::Trickle {
             chunk: 1,
             delay: Duration::from_secs(1),
-        })]);
+        }),
+    ]);
     let (out, took, _) = run_bounded(
         &sb,
         &server,
@@ -274,11 +276,12 @@ fn a_download_sent_a_byte_at_a_time_is_stopped_by_the_progress_rule() {
 
     // The same link is fine with the rule relaxed for it: here, off for a small archive
     // sent in 1 KiB pieces.
-    let server = MirrorServer::start(vec![Served::archive("1.22.10", fake_sdk("1.22.10"))
-        .with_fault(Fault::Trickle {
+    let server = MirrorServer::start(vec![
+        Served::archive("1.22.10", fake_sdk("1.22.10")).with_fault(Fault::Trickle {
             chunk: 1024,
             delay: Duration::from_millis(300),
-        })]);
+        }),
+    ]);
     let (out, _, _) = run_bounded(
         &sb,
         &server,
@@ -353,7 +356,11 @@ fn abandoned_partial_downloads_are_swept_by_any_install_and_by_cache_clean() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(partials(&sb), Vec::<String>::new(), "swept by another install");
+    assert_eq!(
+        partials(&sb),
+        Vec::<String>::new(),
+        "swept by another install"
+    );
 
     kill_mid_download();
     let out = sb
@@ -362,7 +369,11 @@ fn abandoned_partial_downloads_are_swept_by_any_install_and_by_cache_clean() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(partials(&sb), Vec::<String>::new(), "removed by cache clean");
+    assert_eq!(
+        partials(&sb),
+        Vec::<String>::new(),
+        "removed by cache clean"
+    );
 }
 
 // -------------------------------------------------------------------------------------
@@ -422,7 +433,11 @@ fn gv_within(sb: &Sandbox, cwd: &Path, args: &[&str], deadline: Duration) -> (Ou
     while child.try_wait().expect("wait").is_none() {
         if started.elapsed() > deadline {
             let _ = child.kill();
-            panic!("gv {} hung (still running after {deadline:?})", args.join(" "));
+            let _ = child.wait();
+            panic!(
+                "gv {} hung (still running after {deadline:?})",
+                args.join(" ")
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -486,7 +501,10 @@ fn doctor_refuses_huge_editor_settings_instead_of_reading_them() {
     sparse(&sb.path().join("home/.bashrc"), 3 << 30);
     let (out, took) = gv_within(&sb, &dir, &["doctor"], Duration::from_secs(30));
     let text = format!("{}{}", support::stdout(&out), stderr(&out));
-    assert!(took < Duration::from_secs(10), "read, not refused: {took:?}");
+    assert!(
+        took < Duration::from_secs(10),
+        "read, not refused: {took:?}"
+    );
     assert!(
         text.contains("settings.json was not read: it is larger than 8 MiB"),
         "{text}"

@@ -14,9 +14,9 @@
 mod gofixtures;
 mod support;
 
+mod bounded;
 #[cfg(feature = "real-tests")]
 mod build_matrix;
-mod bounded;
 mod completions;
 mod daily;
 #[cfg(feature = "real-tests")]

@@ -99,8 +99,9 @@ impl LimitError {
     /// The limit error inside `e`, if `e` is one, however deep other readers wrapped it
     /// (the tar crate wraps the errors of the stream it reads).
     pub fn of(e: &io::Error) -> Option<&LimitError> {
-        let mut next: Option<&(dyn std::error::Error + 'static)> =
-            e.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static));
+        let mut next: Option<&(dyn std::error::Error + 'static)> = e
+            .get_ref()
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
         while let Some(err) = next {
             if let Some(found) = err.downcast_ref::<LimitError>() {
                 return Some(found);
@@ -173,7 +174,9 @@ impl<R: Read> Read for Capped<R> {
                 _ => Err(LimitError::TooLarge { limit: self.limit }.into()),
             };
         }
-        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut buf[..want])?;
         self.left -= n as u64;
         Ok(n)

@@ -550,7 +550,8 @@ mod tests {
         let official = cache.index_file("https://go.dev/dl/?mode=json&include=all");
         let name = official.file_name().unwrap().to_str().unwrap();
         assert!(
-            name.starts_with("https___go.dev_dl__mode_json_include_all-") && name.ends_with(".json"),
+            name.starts_with("https___go.dev_dl__mode_json_include_all-")
+                && name.ends_with(".json"),
             "{name}"
         );
         assert_ne!(

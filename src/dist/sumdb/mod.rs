@@ -236,7 +236,11 @@ impl Database {
                 Entry::Off => break,
             };
             let base = format!("{url}/sumdb/{name}");
-            match read_limited(http, &format!("{base}/supported"), gv_core::limits::SUMDB_ANSWER) {
+            match read_limited(
+                http,
+                &format!("{base}/supported"),
+                gv_core::limits::SUMDB_ANSWER,
+            ) {
                 Ok(_) => return Ok(base),
                 Err(e) if is_not_found(&e) => {}
                 Err(e) => {

@@ -30,7 +30,9 @@ pub enum Fault {
         delay: Duration,
     },
     /// Sends the body, then `extra` more bytes, announcing the whole length.
-    Longer { extra: usize },
+    Longer {
+        extra: usize,
+    },
     /// Sends the body, then never stops (no length announced).
     Endless,
 }
