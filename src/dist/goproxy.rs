@@ -227,7 +227,7 @@ impl ProxyList {
 
 /// A response body: over HTTP, or a file of a `file://` proxy.
 pub enum Body {
-    Http(super::fetch::Response),
+    Http(Box<super::fetch::Response>),
     File(std::fs::File),
 }
 
@@ -273,7 +273,7 @@ pub fn open(http: &Http, url: &str) -> Result<Body, FetchError> {
             }),
         };
     }
-    http.get(url).map(Body::Http)
+    http.get(url).map(|r| Body::Http(Box::new(r)))
 }
 
 /// GETs `url` into memory, refusing bodies over `limit` bytes.

@@ -336,7 +336,11 @@ mod props {
         ]
     }
 
-    fn entry() -> impl Strategy<Value = (Vec<u8>, u8, u32, Vec<u8>, Vec<u8>, Option<u64>)> {
+    /// Name, type flag, mode, data, link name, and the size the header declares (`None`:
+    /// the data's own).
+    type RawEntry = (Vec<u8>, u8, u32, Vec<u8>, Vec<u8>, Option<u64>);
+
+    fn entry() -> impl Strategy<Value = RawEntry> {
         (
             name(),
             proptest::sample::select(b"0123456789xgLKS\0".to_vec()),
@@ -360,7 +364,7 @@ mod props {
     }
 
     /// A tar stream with exactly these raw headers (names as bytes, sizes as declared).
-    fn tar(entries: &[(Vec<u8>, u8, u32, Vec<u8>, Vec<u8>, Option<u64>)]) -> Vec<u8> {
+    fn tar(entries: &[RawEntry]) -> Vec<u8> {
         let mut out = Vec::new();
         for (name, kind, mode, data, link, declared) in entries {
             let mut header = tar::Header::new_gnu();

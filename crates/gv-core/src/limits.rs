@@ -131,7 +131,7 @@ impl From<LimitError> for io::Error {
 /// `16 MiB`, `4 KiB`, `1 GiB`, `300 bytes`: limits as people write them.
 pub fn human(bytes: u64) -> String {
     for (unit, size) in [("GiB", GIB), ("MiB", MIB), ("KiB", KIB)] {
-        if bytes >= size && bytes % size == 0 {
+        if bytes >= size && bytes.is_multiple_of(size) {
             return format!("{} {unit}", bytes / size);
         }
     }

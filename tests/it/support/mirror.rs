@@ -539,7 +539,7 @@ pub fn tar_gz(entries: &[Entry]) -> Vec<u8> {
 pub fn gzip_bomb_sdk(version: &str, zeros: u64) -> Vec<u8> {
     use flate2::{Compress, Compression, Crc, FlushCompress};
     const RUN: u64 = 16 << 20;
-    assert!(zeros % RUN == 0 && zeros > 0);
+    assert!(zeros.is_multiple_of(RUN) && zeros > 0);
     let header = |name: &str, size: u64, mode: u32| {
         let mut h = tar::Header::new_gnu();
         h.set_path(name).expect("path");
