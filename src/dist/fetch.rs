@@ -36,7 +36,7 @@ pub enum FetchError {
         what: &'static str,
     },
     /// The transfer made less progress than the transfer rule asks.
-    #[error("{url}: {source}")]
+    #[error("the download of {url} stopped")]
     TooSlow {
         url: String,
         #[source]
