@@ -378,8 +378,7 @@ pub fn install(
             return Err(e);
         }
         let verified = looked_up.transpose()?;
-        // The partial stays locked (by `_held`) until it is kept or removed.
-        let (url, _held) = downloaded?;
+        let url = downloaded?;
         let verified_h1 = verified.as_ref().map(|v| v.h1.clone());
         let db_name = match &src.sumdb {
             sumdb::Choice::Database(db) => db.name().to_string(),
@@ -423,14 +422,16 @@ pub fn install(
 }
 
 /// Streams the zip from the first proxy that has it into `partial`; returns its URL
-/// (credentials hidden) and the partial, still open and locked.
+/// (credentials hidden). The partial is locked while it downloads, the long part; once
+/// closed it is read by path (Windows lets no other handle read a locked file), and a
+/// sweep in the moment before it is kept costs only the cache copy.
 fn download(
     http: &Http,
     src: &ProxySource,
     module_version: &str,
     partial: &Path,
     opts: &Options,
-) -> Result<(String, std::fs::File), ProxyInstallError> {
+) -> Result<String, ProxyInstallError> {
     let what = format!("{TOOLCHAIN_MODULE}@{module_version}.zip");
     let (url, response) = src.proxies.try_each(&what, |base| {
         let url = format!("{base}/{TOOLCHAIN_MODULE}/@v/{module_version}.zip");
@@ -495,7 +496,7 @@ fn download(
     {
         return Err(interrupted(got, format!("expected {size} bytes")));
     }
-    Ok((shown, file))
+    Ok(shown)
 }
 
 /// Unpacks `zip` into a temporary directory in the store, lets `check` judge its `h1:`,

@@ -61,6 +61,9 @@ pub(super) fn spool_and_unpack<R: Read>(
         expected,
     )?;
 
+    // The spool was locked while it downloaded (a partial nobody holds gets swept); it is
+    // read by path now, which Windows refuses through another handle of a locked file.
+    let _ = spool.unlock();
     let tree = work.join("go");
     std::fs::create_dir(&tree).map_err(store_err(&tree))?;
     let unpacking = Progress::start(progress.is_quiet(), &format!("extracting {filename}"), None);
