@@ -403,16 +403,11 @@ pub fn install_archive(
         return Ok(done);
     }
     let size = file.metadata().ok().map(|m| m.len());
+    let length = Length::of(None, size);
+    length.refuse_announced(&filename, size)?;
     let progress = Progress::start(opts.quiet, &format!("unpacking {}", path.display()), size);
     let outcome = unpack_stream(
-        store,
-        &version,
-        &filename,
-        file,
-        None,
-        &expected,
-        Length::of(None, size),
-        progress,
+        store, &version, &filename, file, None, &expected, length, progress,
     )?;
     Ok(Installed {
         version,
@@ -527,11 +522,15 @@ fn run_plan(
         file: plan.filename.clone(),
         source,
     })?;
-    let length = Length::of(plan.size, response.content_length());
+    let announced = response.content_length();
+    let length = Length::of(plan.size, announced);
+    length
+        .refuse_announced(&plan.filename, announced)
+        .map_err(|e| e.at_url(&plan.url))?;
     let progress = Progress::start(
         opts.quiet,
         &format!("downloading {}", plan.url),
-        Some(length.limit),
+        plan.size.or(announced),
     );
     // The verified archive is kept for --offline and reinstalls; it becomes visible
     // under its real name only after the checksum matched. An archive nothing vouched
@@ -621,6 +620,19 @@ impl Length {
             limit: limits::SDK_ARCHIVE,
             exact: false,
             why: "gv's limit for an SDK archive",
+        }
+    }
+
+    /// Refuses, before a byte is read, an archive announced (or, for a file, sized) past
+    /// this length.
+    fn refuse_announced(&self, filename: &str, announced: Option<u64>) -> Result<(), InstallError> {
+        match announced {
+            Some(len) if len > self.limit => Err(InstallError::TooLong {
+                url: filename.to_string(),
+                limit: self.limit,
+                why: self.why.to_string(),
+            }),
+            _ => Ok(()),
         }
     }
 
