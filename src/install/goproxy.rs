@@ -281,7 +281,7 @@ pub fn install(
     let hash_path = dir.join(format!("{module_version}.ziphash"));
 
     // A zip verified on an earlier download: reinstall without the network.
-    if let Ok(text) = std::fs::read_to_string(&hash_path)
+    if let Ok(text) = gv_core::limits::read_file_string(&hash_path, gv_core::limits::CHECKSUM_FILE)
         && let Some(want) = text
             .split_whitespace()
             .next()

@@ -10,7 +10,7 @@
 //! | input | limit |
 //! |-------|-------|
 //! | pin files (`.go-version`, `.tool-versions`, go.mod, go.work, the global file) | [`PIN_FILE`], 256 KiB (the rest is not read) |
-//! | `config.toml`, a project's `gv.toml` | [`CONFIG_FILE`], 1 MiB |
+//! | `config.toml`, a project's `gv.toml` | [`CONFIG_FILE`], 1 MiB; each `[env]` value [`ENV_VALUE`], 32 KiB |
 //! | editor settings, rc files, Go's env file (`gv ide`, `gv doctor`) | [`EDITOR_FILE`], 8 MiB, regular files only |
 //! | a `.sha256` sidecar (downloaded, beside `--from-file`, in the cache) | [`CHECKSUM_FILE`], 4 KiB |
 //! | the release index (downloaded or cached) | [`RELEASE_INDEX`], 16 MiB (go.dev's full index is about 1.4 MB) |
@@ -19,6 +19,7 @@
 //! | an SDK archive download (`.tar.gz`, `.zip`) | the index's `size`, else `Content-Length`, never more than [`SDK_ARCHIVE`], 1 GiB |
 //! | what an SDK archive unpacks to | [`sdk_unpacked`]: [`SDK_UNPACK_RATIO`] (6) times the archive, at least [`SDK_UNPACKED_FLOOR`] (16 MiB), at most [`SDK_UNPACKED`] (1 GiB) |
 //! | a toolchain module zip from GOPROXY, and its content | [`MODULE_ZIP`], 500 MiB (Go's own limit) |
+//! | the entries of any zip | [`ZIP_ENTRIES`], 200,000 |
 //! | every transfer | [`TransferRule`]: at least 1 KiB/s over any 30 s (`GV_LOW_SPEED_LIMIT`, `GV_LOW_SPEED_TIME`), and 30 s without a byte is a dropped connection |
 //!
 //! Real Go SDKs unpack to about 3.5–4 times their archive (230–300 MB), so the unpacking
@@ -45,6 +46,11 @@ pub const CONFIG_FILE: u64 = MIB;
 /// An editor's settings (`.vscode/settings.json`, `.idea/workspace.xml`), a shell's rc
 /// file, Go's `go env -w` file: kilobytes in practice.
 pub const EDITOR_FILE: u64 = 8 * MIB;
+/// One `[env]` value from a config file: a 200 KB `GODEBUG` would make every program
+/// started with it fail with "Argument list too long".
+pub const ENV_VALUE: usize = 32 * 1024;
+/// Entries in one zip's central directory (a Go SDK has about 12,000 files).
+pub const ZIP_ENTRIES: usize = 200_000;
 /// A `.sha256` file: 64 hex digits and a file name (`sha256sum` style), plus, in gv's
 /// download cache, the URL that vouched for it.
 pub const CHECKSUM_FILE: u64 = 4 * KIB;
