@@ -29,3 +29,16 @@ pub fn remove_if_exists(path: &Path) -> std::io::Result<bool> {
         Err(e) => Err(e),
     }
 }
+
+/// A scratch directory for tests that create thousands of small trees (the property
+/// tests of the unpackers): in memory where the system has one (`/dev/shm`), else in the
+/// temporary directory. On a disk every file's write-back would cost milliseconds.
+#[cfg(test)]
+pub(crate) fn scratch_dir() -> tempfile::TempDir {
+    let shm = std::path::Path::new("/dev/shm");
+    tempfile::Builder::new()
+        .prefix("gv-prop-")
+        .tempdir_in(shm)
+        .or_else(|_| tempfile::tempdir())
+        .expect("a scratch directory")
+}

@@ -2,14 +2,22 @@
 //! them from the environment) and the system's CA store (rustls with native roots, so a
 //! corporate TLS proxy whose CA is installed system-wide just works), with `.netrc`
 //! credentials for the hosts it names (see [`super::netrc`]).
+//!
+//! Every body read through it is held to the transfer rule
+//! ([`gv_core::limits::TransferRule`]: a minimum rate over a window, on top of the
+//! per-read stall timeout), and answers read into memory are capped
+//! ([`Response::read_capped`]).
 
+use std::io::Read;
 use std::time::Duration;
+
+use gv_core::limits::{self, LimitError, Paced, TransferRule};
 
 use thiserror::Error;
 
 /// A connection that delivers nothing for this long is treated as dropped. reqwest's
-/// blocking timeout applies to the response headers and to *each* body read, so slow but
-/// steady downloads are never cut off.
+/// blocking timeout applies to the response headers and to *each* body read; a body that
+/// trickles in is the transfer rule's to stop ([`Paced`]).
 const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Error)]
@@ -20,6 +28,23 @@ pub enum FetchError {
     Status { url: String, status: u16 },
     #[error("cannot reach {url}: {message}")]
     Network { url: String, message: String },
+    /// The answer is larger than gv reads for this kind of document.
+    #[error("the answer from {url} is larger than {}, gv's limit for {what}", limits::human(*limit))]
+    TooLarge {
+        url: String,
+        limit: u64,
+        what: &'static str,
+    },
+    /// The transfer made less progress than the transfer rule asks.
+    #[error("the download of {url} stopped")]
+    TooSlow {
+        url: String,
+        #[source]
+        source: LimitError,
+    },
+    /// GV_LOW_SPEED_LIMIT / GV_LOW_SPEED_TIME cannot be understood.
+    #[error("{0}")]
+    Setting(String),
     /// The connection went to a proxy (HTTPS_PROXY and friends, or the system's), and
     /// failed there: the proxy, not the server, is what to look at.
     #[error("cannot reach {url} through the proxy {proxy}: {message}")]
@@ -37,6 +62,12 @@ impl gv_core::error::Hint for FetchError {
                 "check that the proxy is up (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY), or exempt {} with NO_PROXY",
                 host_of(url).unwrap_or_else(|| "the host".into())
             )),
+            FetchError::TooSlow { .. } => Some(slow_link_hint()),
+            FetchError::Setting(_) => Some(format!(
+                "{} is bytes per second (0 turns the rule off), {} seconds",
+                gv_core::vars::LOW_SPEED_LIMIT,
+                gv_core::vars::LOW_SPEED_TIME
+            )),
             FetchError::Status { status: 407, .. } => Some(
                 "the proxy asks for credentials: give them in its URL (HTTPS_PROXY=http://user:password@host:port)".into(),
             ),
@@ -45,7 +76,35 @@ impl gv_core::error::Hint for FetchError {
     }
 }
 
+/// What to do about a transfer the rule stopped.
+pub fn slow_link_hint() -> String {
+    format!(
+        "check the network or try another mirror; on a slow link, set {} lower (bytes per second; 0 turns the rule off) or {} higher (seconds)",
+        gv_core::vars::LOW_SPEED_LIMIT,
+        gv_core::vars::LOW_SPEED_TIME
+    )
+}
+
 impl FetchError {
+    /// A failed body read of `url`: a limit reached, or the connection's own failure.
+    pub fn from_read(url: &str, what: &'static str, e: std::io::Error) -> FetchError {
+        match LimitError::of(&e) {
+            Some(LimitError::TooLarge { limit }) => FetchError::TooLarge {
+                url: url.to_string(),
+                limit: *limit,
+                what,
+            },
+            Some(other) => FetchError::TooSlow {
+                url: url.to_string(),
+                source: other.clone(),
+            },
+            None => FetchError::Network {
+                url: url.to_string(),
+                message: e.to_string(),
+            },
+        }
+    }
+
     fn from_reqwest(url: &str, err: reqwest::Error) -> FetchError {
         let message = causes(err);
         match proxy_for(url) {
@@ -108,6 +167,42 @@ fn host_of(url: &str) -> Option<String> {
 pub struct Http {
     client: reqwest::blocking::Client,
     netrc: std::sync::Arc<super::netrc::Netrc>,
+    rule: TransferRule,
+}
+
+/// A response whose body is being read: held to the transfer rule.
+pub struct Response {
+    body: Paced<reqwest::blocking::Response>,
+    url: String,
+}
+
+impl Response {
+    /// The length the server announced, if it did.
+    pub fn content_length(&self) -> Option<u64> {
+        self.body.get_ref().content_length()
+    }
+
+    /// The whole body, refused past `limit` bytes (`what` names the document in the
+    /// error: "a release index").
+    pub fn read_capped(self, limit: u64, what: &'static str) -> Result<Vec<u8>, FetchError> {
+        if let Some(announced) = self.content_length()
+            && announced > limit
+        {
+            return Err(FetchError::TooLarge {
+                url: self.url,
+                limit,
+                what,
+            });
+        }
+        let url = self.url.clone();
+        limits::read_capped(self, limit).map_err(|e| FetchError::from_read(&url, what, e))
+    }
+}
+
+impl Read for Response {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.body.read(buf)
+    }
 }
 
 impl Http {
@@ -121,11 +216,13 @@ impl Http {
         Ok(Http {
             client,
             netrc: std::sync::Arc::new(super::netrc::Netrc::load()),
+            rule: TransferRule::from_env().map_err(FetchError::Setting)?,
         })
     }
 
-    /// GET `url`, failing on any non-success status. The body is read by the caller.
-    pub fn get(&self, url: &str) -> Result<reqwest::blocking::Response, FetchError> {
+    /// GET `url`, failing on any non-success status. The body is read by the caller,
+    /// under the transfer rule.
+    pub fn get(&self, url: &str) -> Result<Response, FetchError> {
         let mut request = self.client.get(url);
         if let Some(login) = host_of(url).and_then(|h| self.netrc.for_host(&h)) {
             request = request.basic_auth(&login.login, Some(&login.password));
@@ -145,13 +242,19 @@ impl Http {
                 status: status.as_u16(),
             });
         }
-        Ok(response)
+        Ok(Response {
+            body: Paced::new(response, self.rule),
+            url: url.to_string(),
+        })
     }
 
-    /// GET `url` as text.
-    pub fn get_text(&self, url: &str) -> Result<String, FetchError> {
-        self.get(url)?
-            .text()
-            .map_err(|e| FetchError::from_reqwest(url, e))
+    /// GET `url` into memory, refused past `limit` bytes (`what` names it in errors).
+    pub fn get_capped(
+        &self,
+        url: &str,
+        limit: u64,
+        what: &'static str,
+    ) -> Result<Vec<u8>, FetchError> {
+        self.get(url)?.read_capped(limit, what)
     }
 }

@@ -20,8 +20,6 @@ use super::goenv::{Setting, TOOLCHAIN_MODULE};
 
 /// The toolchain module's version prefix (`v0.0.1-go1.22.10.linux-amd64`).
 const MODULE_VERSION_PREFIX: &str = "v0.0.1-";
-/// Bounds on what a proxy may send for the small files.
-const MAX_LIST: u64 = 16 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
@@ -212,7 +210,7 @@ impl ProxyList {
     ) -> Result<Vec<ToolchainVersion>, ProxyError> {
         let text = self.try_each("the toolchain list (@v/list)", |base| {
             let url = format!("{base}/{TOOLCHAIN_MODULE}/@v/list");
-            read_limited(http, &url, MAX_LIST)
+            read_limited(http, &url, gv_core::limits::PROXY_ANSWER)
         })?;
         let text = String::from_utf8_lossy(&text);
         let mut out: Vec<ToolchainVersion> = text
@@ -229,7 +227,7 @@ impl ProxyList {
 
 /// A response body: over HTTP, or a file of a `file://` proxy.
 pub enum Body {
-    Http(reqwest::blocking::Response),
+    Http(Box<super::fetch::Response>),
     File(std::fs::File),
 }
 
@@ -275,27 +273,16 @@ pub fn open(http: &Http, url: &str) -> Result<Body, FetchError> {
             }),
         };
     }
-    http.get(url).map(Body::Http)
+    http.get(url).map(|r| Body::Http(Box::new(r)))
 }
 
 /// GETs `url` into memory, refusing bodies over `limit` bytes.
 pub fn read_limited(http: &Http, url: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
-    let response = open(http, url)?;
-    let mut body = Vec::new();
-    response
-        .take(limit + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| FetchError::Network {
-            url: url.to_string(),
-            message: e.to_string(),
-        })?;
-    if body.len() as u64 > limit {
-        return Err(FetchError::Network {
-            url: url.to_string(),
-            message: format!("the answer is larger than {limit} bytes"),
-        });
+    match open(http, url)? {
+        Body::Http(response) => response.read_capped(limit, "this answer"),
+        Body::File(file) => gv_core::limits::read_capped(file, limit)
+            .map_err(|e| FetchError::from_read(url, "this answer", e)),
     }
-    Ok(body)
 }
 
 /// 404 and 410 mean "this proxy does not have it" (Go's fs.ErrNotExist).

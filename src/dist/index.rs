@@ -5,6 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use gv_core::limits;
 use gv_core::store::Cache;
 use gv_core::{Spec, Version};
 use serde::{Deserialize, Serialize};
@@ -198,9 +199,17 @@ pub fn load(http: &Http, url: &str, cache: &Cache, mode: Mode) -> Result<Index, 
             url: url.to_string(),
         });
     }
+    // Capped before it is held whole, parsed before it is cached: an oversized or broken
+    // answer never reaches the cache.
     let fetched = http
-        .get_text(url)
+        .get_capped(url, limits::RELEASE_INDEX, "a release index")
         .map_err(|source| IndexError::Fetch { source })
+        .and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| IndexError::Parse {
+                url: url.to_string(),
+                message: "it is not UTF-8 text".to_string(),
+            })
+        })
         .and_then(|text| parse(url, &text).map(|parsed| (text, parsed)));
     match fetched {
         Ok((text, (releases, skipped))) => {
@@ -236,7 +245,7 @@ pub fn load(http: &Http, url: &str, cache: &Cache, mode: Mode) -> Result<Index, 
 
 fn read_cache(cache: &Cache, url: &str) -> Option<(String, Duration)> {
     let path = cache.index_file(url);
-    let text = std::fs::read_to_string(&path).ok()?;
+    let text = limits::read_file_string(&path, limits::RELEASE_INDEX).ok()?;
     let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
     let age = SystemTime::now()
         .duration_since(modified)
@@ -373,5 +382,107 @@ mod tests {
         assert_eq!(human_age(Duration::from_secs(1)), "1 second");
         assert_eq!(human_age(Duration::from_secs(7200)), "2 hours");
         assert_eq!(human_age(Duration::from_secs(86400 * 3)), "3 days");
+    }
+}
+
+/// The index parser on generated input: indexes shaped like go.dev's with hostile field
+/// values (any version text, wrong types, huge numbers), then cut short or with a byte
+/// changed. Every one parses or fails with `IndexError::Parse`; nothing panics, and what
+/// comes out is no bigger than what went in.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::with_cases(10_000)
+        }
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "go1\\.[0-9]{1,3}(\\.[0-9]{1,3})?((rc|beta)[0-9])?",
+            "go1\\.22\\.10\\.(linux|darwin|windows)-(amd64|arm64)\\.(tar\\.gz|zip)",
+            "[ -~]{0,16}",
+            "\\PC{0,8}",
+        ]
+    }
+
+    fn field() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            4 => text().prop_map(Value::from),
+            1 => any::<u64>().prop_map(Value::from),
+            1 => any::<i64>().prop_map(Value::from),
+            1 => any::<f64>().prop_map(|f| json!(f)),
+            1 => Just(Value::Null),
+            1 => any::<bool>().prop_map(Value::from),
+        ]
+    }
+
+    fn file() -> impl Strategy<Value = Value> {
+        (text(), field(), field(), field(), field(), field()).prop_map(
+            |(filename, os, arch, sha256, size, kind)| {
+                json!({"filename": filename, "os": os, "arch": arch, "sha256": sha256,
+                       "size": size, "kind": kind})
+            },
+        )
+    }
+
+    fn release() -> impl Strategy<Value = Value> {
+        (
+            field(),
+            field(),
+            proptest::collection::vec(file(), 0..3),
+        )
+            .prop_map(|(version, stable, files)| {
+                json!({"version": version, "stable": stable, "files": files})
+            })
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_index_parses_or_fails_typed(
+            releases in proptest::collection::vec(release(), 0..4),
+            cut in any::<proptest::sample::Index>(),
+            damage in proptest::option::of((any::<proptest::sample::Index>(), any::<u8>())),
+            truncate in any::<bool>(),
+        ) {
+            let mut bytes = serde_json::to_vec(&releases).unwrap();
+            if let Some((at, byte)) = damage {
+                let at = at.index(bytes.len());
+                bytes[at] = byte;
+            }
+            if truncate {
+                bytes.truncate(cut.index(bytes.len() + 1));
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            match parse("u", &text) {
+                Ok((releases, skipped)) => {
+                    prop_assert!(releases.len() + skipped.len() <= text.len());
+                    let index = Index {
+                        url: "u".into(),
+                        releases,
+                        skipped,
+                        freshness: Freshness::Fetched,
+                    };
+                    let linux = Platform { os: "linux".into(), arch: "amd64".into() };
+                    for spec in ["1.22", "latest", "1.22.10"] {
+                        let _ = index.resolve(&Spec::parse(spec).unwrap(), &linux);
+                    }
+                    for r in &index.releases {
+                        if let Some(f) = r.archive(&linux) {
+                            prop_assert_eq!(&f.filename, &linux.archive_name(&r.version));
+                        }
+                    }
+                }
+                Err(IndexError::Parse { .. }) => {}
+                Err(other) => prop_assert!(false, "untyped failure: {other}"),
+            }
+        }
     }
 }

@@ -82,7 +82,12 @@ pub fn spawn<R: Read + Send + 'static>(
                 let n = match fill(&mut source, &mut chunk) {
                     Ok(n) => n,
                     Err(e) => {
-                        let copy = io::Error::new(e.kind(), e.to_string());
+                        // A limit reached upstream stays one downstream (the error itself
+                        // goes back through the join).
+                        let copy = match gv_core::limits::LimitError::of(&e) {
+                            Some(limit) => limit.clone().into(),
+                            None => io::Error::new(e.kind(), e.to_string()),
+                        };
                         if listening {
                             let _ = tx.send(Err(copy));
                         }

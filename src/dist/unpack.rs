@@ -295,3 +295,131 @@ mod tests {
         assert!(link("ok", "."));
     }
 }
+
+/// gv's unpacker on generated tar streams: headers with hostile names (absolute, `..`,
+/// outside `go/`, NUL bytes), every entry type, links anywhere, sizes that lie, then a
+/// byte changed. Each stream unpacks or fails with an `UnpackError`; nothing panics,
+/// nothing lands outside the target, and no more is written than the stream held.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// 10,000 cases; a tenth under wine, where each file operation is a round trip to
+    /// wineserver (10,000 zips took four minutes there).
+    fn config() -> ProptestConfig {
+        let cases = if gv_core::platform::WINDOWS {
+            1_000
+        } else {
+            10_000
+        };
+        ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::with_cases(cases)
+        }
+    }
+
+    fn name() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            proptest::sample::select(vec![
+                "go/",
+                "go/bin/",
+                "go/bin/go",
+                "go/VERSION",
+                "go/a/b/c",
+                "go/../x",
+                "/etc/x",
+                "other/x",
+                "go/link/x",
+                "go",
+                "./go/x",
+                "go//x",
+                "go/./x",
+                "",
+            ])
+            .prop_map(|s| s.as_bytes().to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..40),
+            "go/[a-z./]{0,20}".prop_map(String::into_bytes),
+        ]
+    }
+
+    /// Name, type flag, mode, data, link name, and the size the header declares (`None`:
+    /// the data's own).
+    type RawEntry = (Vec<u8>, u8, u32, Vec<u8>, Vec<u8>, Option<u64>);
+
+    fn entry() -> impl Strategy<Value = RawEntry> {
+        (
+            name(),
+            proptest::sample::select(b"0123456789xgLKS\0".to_vec()),
+            any::<u32>(),
+            proptest::collection::vec(any::<u8>(), 0..600),
+            prop_oneof![
+                proptest::sample::select(vec![
+                    "../..",
+                    "/etc",
+                    "go/bin/go",
+                    "bin/go",
+                    "link",
+                    "x/../../y",
+                    ""
+                ])
+                .prop_map(|s| s.as_bytes().to_vec()),
+                proptest::collection::vec(any::<u8>(), 0..40),
+            ],
+            proptest::option::of(any::<u64>()),
+        )
+    }
+
+    /// A tar stream with exactly these raw headers (names as bytes, sizes as declared).
+    fn tar(entries: &[RawEntry]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, kind, mode, data, link, declared) in entries {
+            let mut header = tar::Header::new_gnu();
+            {
+                let gnu = header.as_gnu_mut().unwrap();
+                let n = name.len().min(gnu.name.len());
+                gnu.name[..n].copy_from_slice(&name[..n]);
+                let l = link.len().min(gnu.linkname.len());
+                gnu.linkname[..l].copy_from_slice(&link[..l]);
+            }
+            header.set_entry_type(tar::EntryType::new(*kind));
+            header.set_mode(*mode);
+            header.set_size(declared.unwrap_or(data.len() as u64));
+            header.set_cksum();
+            out.extend_from_slice(header.as_bytes());
+            out.extend_from_slice(data);
+            out.resize(out.len().div_ceil(512) * 512, 0);
+        }
+        out.extend_from_slice(&[0u8; 1024]);
+        out
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_tar_unpacks_inside_or_fails_typed(
+            entries in proptest::collection::vec(entry(), 0..5),
+            damage in proptest::option::of((any::<proptest::sample::Index>(), any::<u8>())),
+        ) {
+            let mut stream = tar(&entries);
+            if let Some((at, byte)) = damage {
+                let at = at.index(stream.len());
+                stream[at] = byte;
+            }
+            let root = crate::fsutil::scratch_dir();
+            let dest = root.path().join("dest");
+            std::fs::create_dir(&dest).unwrap();
+            match unpack(&stream[..], &dest) {
+                Ok(stats) => prop_assert!(stats.bytes <= stream.len() as u64),
+                Err(UnpackError::Unsafe { .. } | UnpackError::Corrupt(_) | UnpackError::Write { .. }) => {}
+            }
+            let outside: Vec<_> = std::fs::read_dir(root.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name())
+                .collect();
+            prop_assert_eq!(outside, vec![std::ffi::OsString::from("dest")]);
+        }
+    }
+}

@@ -26,7 +26,7 @@ pub fn go_env_file(lookup: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf>
 
 /// The value of `key` in a go env file (`KEY=VALUE` lines, `#` comments).
 pub fn read_go_env_value(path: &Path, key: &str) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = gv_core::limits::read_file_string(path, gv_core::limits::EDITOR_FILE).ok()?;
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_once('='))

@@ -35,18 +35,19 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
     let why = &selection.request.origin;
 
     if let Some(file) = nearest(inputs.cwd(), &[".vscode", "settings.json"]) {
-        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let read = read_settings(&file);
         let shim = inputs
             .store()
             .shims_dir()
             .join(gv_core::platform::exe_name("go"));
-        match vscode::go_settings(&text) {
-            None => out.push(Check::problem(
+        match read.as_deref().map(vscode::go_settings) {
+            Err(e) => out.push(unreadable("vscode", &file, e)),
+            Ok(None) => out.push(Check::problem(
                 "vscode",
                 format!("{} is not valid JSON with comments", file.display()),
                 "fix the file; VS Code ignores it as it is",
             )),
-            Some((goroot, go)) => {
+            Ok(Some((goroot, go))) => {
                 let mut problems = Vec::new();
                 if let Some(goroot) = &goroot {
                     match other_than_selected(Path::new(goroot)) {
@@ -102,8 +103,11 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
     }
 
     if let Some(file) = nearest(inputs.cwd(), &[".idea", "workspace.xml"]) {
-        let text = std::fs::read_to_string(&file).unwrap_or_default();
         let home = inputs.var("HOME").map(PathBuf::from);
+        let text = read_settings(&file).unwrap_or_else(|e| {
+            out.push(unreadable("goland", &file, &e));
+            String::new()
+        });
         if let Some(goroot) = goland_goroot(&text, home.as_deref(), &file) {
             match other_than_selected(&goroot) {
                 Some(v) => out.push(Check::problem(
@@ -140,6 +144,20 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
         }
     }
     out
+}
+
+/// An editor's settings file from a checkout: regular and bounded
+/// ([`gv_core::limits::EDITOR_FILE`]).
+fn read_settings(file: &Path) -> std::io::Result<String> {
+    gv_core::limits::read_file_string(file, gv_core::limits::EDITOR_FILE)
+}
+
+fn unreadable(name: &'static str, file: &Path, e: &std::io::Error) -> Check {
+    Check::problem(
+        name,
+        format!("{} was not read: {e}", file.display()),
+        "an editor's settings file is a small regular file; move this one aside",
+    )
 }
 
 /// The nearest `cwd/a/b`, `cwd/../a/b`, ... that is a file.
@@ -198,7 +216,8 @@ pub fn rc_exports(home: &Path, var: &str) -> Vec<(PathBuf, usize)> {
     let mut out = Vec::new();
     for name in FILES {
         let path = home.join(name);
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(text) = gv_core::limits::read_file_string(&path, gv_core::limits::EDITOR_FILE)
+        else {
             continue;
         };
         for (i, line) in text.lines().enumerate() {

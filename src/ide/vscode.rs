@@ -145,6 +145,7 @@ impl gv_core::error::Hint for WriteError {
             WriteError::Link(_) => Some("replace the link with a regular file (or a regular .vscode directory), or add the settings `gv ide vscode` prints by hand".to_string()),
             WriteError::ReadOnly(v0) => Some(format!("make it writable (chmod u+w {}) and run again, or add the settings `gv ide vscode` prints by hand", v0.display())),
             WriteError::Merge { .. } => Some("fix the file (or move it aside) and run again".to_string()),
+            WriteError::Read { .. } => Some("gv left it unchanged; move it aside (a settings file is a small regular file) and run again, or add the settings `gv ide vscode` prints by hand".to_string()),
             _ => None,
         }
     }
@@ -162,7 +163,8 @@ pub fn write(folder: &Path, go_shim: &Path) -> Result<(PathBuf, Merged), WriteEr
             return Err(WriteError::Link(candidate));
         }
     }
-    let text = match std::fs::read_to_string(&path) {
+    // A checkout's file: regular and bounded (a FIFO would hang gv, a huge file fill memory).
+    let text = match gv_core::limits::read_file_string(&path, gv_core::limits::EDITOR_FILE) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(source) => return Err(WriteError::Read { path, source }),

@@ -20,9 +20,10 @@ use super::{InstallError, Options, Progress, already_installed, store_err, take_
 use crate::dist::fetch::Http;
 use crate::dist::goenv::{self, GoSettings, TOOLCHAIN_MODULE};
 use crate::dist::goproxy::{self, ProxyError, ProxyList, ToolchainVersion, redact};
-use crate::dist::modzip::{self, MAX_ZIP_SIZE, ZipError, ZipRules};
+use crate::dist::modzip::{self, ZipError, ZipRules};
 use crate::dist::sumdb::{self, SumDbError, Verified};
 use crate::ui;
+use gv_core::limits::{Capped, LimitError, MODULE_ZIP as MAX_ZIP_SIZE};
 
 /// Where toolchains come from: GOPROXY, and who vouches for them: GOSUMDB.
 #[derive(Debug, Clone)]
@@ -278,10 +279,9 @@ pub fn install(
     let dir = cache_dir(opts);
     let zip_path = dir.join(format!("{module_version}.zip"));
     let hash_path = dir.join(format!("{module_version}.ziphash"));
-    remove_partials(&dir, &module_version);
 
     // A zip verified on an earlier download: reinstall without the network.
-    if let Ok(text) = std::fs::read_to_string(&hash_path)
+    if let Ok(text) = gv_core::limits::read_file_string(&hash_path, gv_core::limits::CHECKSUM_FILE)
         && let Some(want) = text
             .split_whitespace()
             .next()
@@ -422,7 +422,9 @@ pub fn install(
 }
 
 /// Streams the zip from the first proxy that has it into `partial`; returns its URL
-/// (credentials hidden).
+/// (credentials hidden). The partial is locked while it downloads, the long part; once
+/// closed it is read by path (Windows lets no other handle read a locked file), and a
+/// sweep in the moment before it is kept costs only the cache copy.
 fn download(
     http: &Http,
     src: &ProxySource,
@@ -447,8 +449,18 @@ fn download(
         });
     }
     let progress = Progress::start(opts.quiet, &format!("downloading {shown}"), size);
-    let mut file = std::fs::File::create(partial).map_err(store_err(partial))?;
-    let mut response = response.take(MAX_ZIP_SIZE + 1);
+    // Locked while it grows, so that only a partial nobody holds is ever swept.
+    let file = std::fs::File::create(partial).map_err(store_err(partial))?;
+    file.lock().map_err(store_err(partial))?;
+    let mut file = file;
+    let mut response = Capped::new(response, MAX_ZIP_SIZE);
+    let too_large = || ProxyInstallError::Unpack {
+        module: TOOLCHAIN_MODULE.to_string(),
+        version: module_version.to_string(),
+        source: ZipError::TooLarge(format!(
+            "{shown} sent more than Go's limit for a module, 500 MiB"
+        )),
+    };
     let mut buf = vec![0u8; 256 * 1024];
     let mut got: u64 = 0;
     let interrupted = |got, message: String| ProxyInstallError::Interrupted {
@@ -463,7 +475,15 @@ fn download(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 progress.finish();
-                return Err(interrupted(got, e.to_string()));
+                return Err(match LimitError::of(&e) {
+                    Some(LimitError::TooLarge { .. }) => too_large(),
+                    Some(other) => InstallError::TooSlow {
+                        url: shown.clone(),
+                        source: other.clone(),
+                    }
+                    .into(),
+                    None => interrupted(got, e.to_string()),
+                });
             }
         };
         file.write_all(&buf[..n]).map_err(store_err(partial))?;
@@ -471,15 +491,6 @@ fn download(
         progress.set(got);
     }
     progress.finish();
-    if got > MAX_ZIP_SIZE {
-        return Err(ProxyInstallError::Unpack {
-            module: TOOLCHAIN_MODULE.to_string(),
-            version: module_version.to_string(),
-            source: ZipError::TooLarge(format!(
-                "{shown} sent more than Go's limit for a module, 500 MiB"
-            )),
-        });
-    }
     if let Some(size) = size
         && got != size
     {
@@ -540,20 +551,5 @@ fn keep_zip(partial: &Path, zip_path: &Path, hash_path: &Path, h1: &str) {
     let synced = std::fs::File::open(partial).and_then(|f| f.sync_data());
     if synced.is_ok() && std::fs::rename(partial, zip_path).is_ok() {
         let _ = crate::fsutil::write_atomic(hash_path, format!("{h1}\n").as_bytes());
-    }
-}
-
-/// Partial downloads of this toolchain left by killed runs (the caller holds the lock).
-fn remove_partials(dir: &Path, module_version: &str) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let prefix = format!(".{module_version}.zip.");
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with(&prefix) && name.ends_with(".partial") {
-            let _ = std::fs::remove_file(entry.path());
-        }
     }
 }

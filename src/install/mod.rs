@@ -23,6 +23,8 @@ use gv_core::store::{Cache, Work};
 use gv_core::{Spec, Store, Version};
 use thiserror::Error;
 
+use gv_core::limits::{self, Capped};
+
 use crate::dist::fetch::{FetchError, Http};
 use crate::dist::index::{self, IndexError};
 use crate::dist::mirror::Mirror;
@@ -196,6 +198,25 @@ pub enum InstallError {
         got: u64,
         expected: u64,
     },
+    /// The archive went on past the length it may have.
+    #[error("the download of {url} goes on past {limit} bytes, {why}")]
+    TooLong {
+        url: String,
+        limit: u64,
+        why: String,
+    },
+    #[error("the download of {url} stopped")]
+    TooSlow {
+        url: String,
+        #[source]
+        source: gv_core::limits::LimitError,
+    },
+    /// The archive unpacks to more than an SDK archive of its size may.
+    #[error(
+        "{file} unpacks to more than {}, gv's limit for an archive of its size (a Go SDK unpacks to about 4 times its archive)",
+        gv_core::limits::human(*limit)
+    )]
+    Inflates { file: String, limit: u64 },
     #[error(
         "checksum mismatch for {file}:\n  expected sha256 {expected} ({origin})\n  actual   sha256 {actual}"
     )]
@@ -253,6 +274,8 @@ impl gv_core::error::Hint for InstallError {
             )),
             InstallError::Interrupted { .. } => Some("nothing was installed; run the command again".to_string()),
             InstallError::WrongSize { .. } => Some("nothing was installed; run the command again, or try another mirror".to_string()),
+            InstallError::TooLong { .. } | InstallError::Inflates { .. } => Some("nothing was installed and nothing was cached; the server sent something other than a Go SDK: try another mirror".to_string()),
+            InstallError::TooSlow { .. } => Some(format!("nothing was installed; {}", crate::dist::fetch::slow_link_hint())),
             InstallError::ChecksumMismatch { .. } => Some("the archive is corrupt or was tampered with; nothing was installed and it was not cached. Retry, or try another mirror".to_string()),
             InstallError::NoChecksum { .. } => Some("fix access to the official index (GV_GO_INDEX), or pass --insecure-skip-checksum to install it unverified".to_string()),
             InstallError::Unpack { .. } | InstallError::Unzip { .. } => Some("nothing was installed; the archive is damaged or unsafe".to_string()),
@@ -336,12 +359,20 @@ pub fn install_archive(
                     url: index.url.clone(),
                 },
             ));
-        } else if let Ok(text) = std::fs::read_to_string(sidecar_path(path)) {
+        } else if let Ok(text) =
+            limits::read_file_string(&sidecar_path(path), limits::CHECKSUM_FILE)
+        {
+            let sidecar = sidecar_path(path);
             expected = first_hex_word(&text).map(|sha| {
+                ui::warn(format!(
+                    "the release index has no entry for {}; checking it against {} beside it, which proves the file is intact but not that it is authentic (whoever could replace the archive could replace that file too)",
+                    path.display(),
+                    sidecar.display()
+                ));
                 (
                     sha,
                     Checksum::Sidecar {
-                        url: sidecar_path(path).display().to_string(),
+                        url: sidecar.display().to_string(),
                     },
                 )
             });
@@ -372,9 +403,11 @@ pub fn install_archive(
         return Ok(done);
     }
     let size = file.metadata().ok().map(|m| m.len());
+    let length = Length::of(None, size);
+    length.refuse_announced(&filename, size)?;
     let progress = Progress::start(opts.quiet, &format!("unpacking {}", path.display()), size);
     let outcome = unpack_stream(
-        store, &version, &filename, file, None, &expected, None, progress,
+        store, &version, &filename, file, None, &expected, length, progress,
     )?;
     Ok(Installed {
         version,
@@ -443,10 +476,11 @@ fn run_plan(
             (_, None) => false,
         };
         if usable && let Ok(file) = std::fs::File::open(&path) {
+            let len = file.metadata().ok().map(|m| m.len());
             let progress = Progress::start(
                 opts.quiet,
                 &format!("unpacking {} from the download cache", plan.filename),
-                file.metadata().ok().map(|m| m.len()),
+                len,
             );
             let goroot = unpack_stream(
                 store,
@@ -455,7 +489,7 @@ fn run_plan(
                 file,
                 None,
                 &plan.expected,
-                plan.size,
+                Length::of(plan.size, len),
                 progress,
             )?;
             return Ok(Installed {
@@ -488,8 +522,16 @@ fn run_plan(
         file: plan.filename.clone(),
         source,
     })?;
-    let size = plan.size.or(response.content_length());
-    let progress = Progress::start(opts.quiet, &format!("downloading {}", plan.url), size);
+    let announced = response.content_length();
+    let length = Length::of(plan.size, announced);
+    length
+        .refuse_announced(&plan.filename, announced)
+        .map_err(|e| e.at_url(&plan.url))?;
+    let progress = Progress::start(
+        opts.quiet,
+        &format!("downloading {}", plan.url),
+        plan.size.or(announced),
+    );
     // The verified archive is kept for --offline and reinstalls; it becomes visible
     // under its real name only after the checksum matched. An archive nothing vouched
     // for (--insecure-skip-checksum) is never cached: a later install would take it for
@@ -500,9 +542,12 @@ fn run_plan(
         .expected
         .as_ref()
         .and_then(|(_, checksum)| checksum.vouching_url());
+    // Locked while it grows: a sweep by another gv (lock::sweep_partials) removes only
+    // partials nobody holds, such as one a killed run left.
     let copy = vouched.and_then(|_| {
         std::fs::create_dir_all(&downloads)
             .and_then(|()| std::fs::File::create(&partial))
+            .and_then(|file| file.lock().map(|()| file))
             .ok()
     });
     let cache = copy.map(|file| (file, partial.clone()));
@@ -513,23 +558,11 @@ fn run_plan(
         response,
         cache,
         &plan.expected,
-        plan.size,
+        length,
         progress,
     );
     let _ = crate::fsutil::remove_if_exists(&partial);
-    let goroot = result.map_err(|e| match e {
-        InstallError::Interrupted { got, message, .. } => InstallError::Interrupted {
-            url: plan.url.clone(),
-            got,
-            message,
-        },
-        InstallError::WrongSize { got, expected, .. } => InstallError::WrongSize {
-            url: plan.url.clone(),
-            got,
-            expected,
-        },
-        other => other,
-    })?;
+    let goroot = result.map_err(|e| e.at_url(&plan.url))?;
     Ok(Installed {
         version: plan.version,
         goroot,
@@ -538,10 +571,102 @@ fn run_plan(
     })
 }
 
+impl InstallError {
+    /// The same error about the download at `url` (the pipeline knows only the file name).
+    fn at_url(self, url: &str) -> InstallError {
+        let url = url.to_string();
+        match self {
+            InstallError::Interrupted { got, message, .. } => {
+                InstallError::Interrupted { url, got, message }
+            }
+            InstallError::WrongSize { got, expected, .. } => {
+                InstallError::WrongSize { url, got, expected }
+            }
+            InstallError::TooLong { limit, why, .. } => InstallError::TooLong { url, limit, why },
+            InstallError::TooSlow { source, .. } => InstallError::TooSlow { url, source },
+            other => other,
+        }
+    }
+}
+
+/// How long an archive may be, and who says so: the release index's `size` (which it must
+/// then be exactly), else the length the server announced or the file has, never more than
+/// gv's cap for any SDK archive ([`limits::SDK_ARCHIVE`]). What it may unpack to follows
+/// from it ([`limits::sdk_unpacked`]).
+#[derive(Debug, Clone, Copy)]
+struct Length {
+    limit: u64,
+    exact: bool,
+    why: &'static str,
+}
+
+impl Length {
+    fn of(index_size: Option<u64>, announced: Option<u64>) -> Length {
+        if let Some(size) = index_size.filter(|s| *s <= limits::SDK_ARCHIVE) {
+            return Length {
+                limit: size,
+                exact: true,
+                why: "the size the release index gives",
+            };
+        }
+        if let Some(len) = announced.filter(|l| *l <= limits::SDK_ARCHIVE) {
+            return Length {
+                limit: len,
+                exact: false,
+                why: "the length announced for it",
+            };
+        }
+        Length {
+            limit: limits::SDK_ARCHIVE,
+            exact: false,
+            why: "gv's limit for an SDK archive",
+        }
+    }
+
+    /// Refuses, before a byte is read, an archive announced (or, for a file, sized) past
+    /// this length.
+    fn refuse_announced(&self, filename: &str, announced: Option<u64>) -> Result<(), InstallError> {
+        match announced {
+            Some(len) if len > self.limit => Err(InstallError::TooLong {
+                url: filename.to_string(),
+                limit: self.limit,
+                why: self.why.to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The size the archive must have, when the index gave one.
+    fn exact_size(&self) -> Option<u64> {
+        self.exact.then_some(self.limit)
+    }
+
+    /// The error for a read of the archive that failed after `got` bytes: a limit reached
+    /// (this length, or the transfer rule), or the transfer's own failure.
+    fn read_failure(&self, filename: &str, got: u64, e: io::Error) -> InstallError {
+        match limits::LimitError::of(&e) {
+            Some(limits::LimitError::TooLarge { .. }) => InstallError::TooLong {
+                url: filename.to_string(),
+                limit: self.limit,
+                why: self.why.to_string(),
+            },
+            Some(other) => InstallError::TooSlow {
+                url: filename.to_string(),
+                source: other.clone(),
+            },
+            None => InstallError::Interrupted {
+                url: filename.to_string(),
+                got,
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
 /// Unpacks `source` into a temporary directory in `versions/`, verified, then syncs and
 /// renames it into place; returns the new GOROOT. A `.tar.gz` streams: download+sha256
 /// (+ copy to the download cache) → gunzip → untar. A `.zip` (Windows) is spooled and
-/// verified first (see [`unzip`]).
+/// verified first (see [`unzip`]). Neither reads past `length`.
 #[allow(clippy::too_many_arguments)]
 fn unpack_stream<R: Read + Send + 'static>(
     store: &Store,
@@ -550,9 +675,10 @@ fn unpack_stream<R: Read + Send + 'static>(
     source: R,
     cache: Option<(std::fs::File, PathBuf)>,
     expected: &Option<(String, Checksum)>,
-    size: Option<u64>,
+    length: Length,
     progress: Progress,
 ) -> Result<PathBuf, InstallError> {
+    let source = Capped::new(source, length.limit);
     let versions = store.versions_dir();
     std::fs::create_dir_all(&versions).map_err(store_err(&versions))?;
     let mut tmp = TempDir {
@@ -564,8 +690,9 @@ fn unpack_stream<R: Read + Send + 'static>(
 
     let cache_path = cache.as_ref().map(|(_, path)| path.clone());
     let (tree, sha256, cache_copy) = if is_zip_archive(filename) {
-        let zip =
-            unzip::spool_and_unpack(&tmp.path, filename, source, cache, expected, size, progress)?;
+        let zip = unzip::spool_and_unpack(
+            &tmp.path, filename, source, cache, expected, length, progress,
+        )?;
         (zip.tree, zip.sha256, zip.cache_copy)
     } else {
         let (sha256, copy) = untar_stream(
@@ -574,7 +701,7 @@ fn unpack_stream<R: Read + Send + 'static>(
             source,
             cache.map(|c| c.0),
             expected,
-            size,
+            length,
             progress,
         )?;
         (tmp.path.clone(), sha256, copy)
@@ -603,29 +730,33 @@ fn unpack_stream<R: Read + Send + 'static>(
 
 /// The `.tar.gz` pass into the empty directory `dest`, three threads: download+hash,
 /// gunzip, untar (this one). Returns the archive's sha256 and the download cache's copy.
+/// What gunzip may produce is capped ([`limits::sdk_unpacked`]), so a gzip bomb stops
+/// there, before its checksum is even known.
 fn untar_stream<R: Read + Send + 'static>(
     dest: &Path,
     filename: &str,
     source: R,
     cache_file: Option<std::fs::File>,
     expected: &Option<(String, Checksum)>,
-    size: Option<u64>,
+    length: Length,
     progress: Progress,
 ) -> Result<(String, Option<std::fs::File>), InstallError> {
     let bar = progress.clone();
     let verifying = Verifying::new(source, cache_file, Box::new(move |n| bar.set(n)));
     let (compressed, download) = pipeline::spawn("gv-download", verifying, OnHangUp::Finish);
+    let unpacked_limit = limits::sdk_unpacked(Some(length.limit));
     let (tar_stream, gunzip) = pipeline::spawn(
         "gv-gunzip",
-        flate2::read::GzDecoder::new(compressed),
+        Capped::new(flate2::read::GzDecoder::new(compressed), unpacked_limit),
         OnHangUp::Stop,
     );
     let mut tar_stream = tar_stream;
     let unpacked = unpack::unpack(&mut tar_stream, dest);
+    let mut drained = Ok(0);
     if unpacked.is_ok() {
         // Tar stops at its end marker; the rest (padding, gzip trailer) still counts
         // for the checksum.
-        let _ = tar_stream.drain();
+        drained = tar_stream.drain();
     }
     drop(tar_stream);
     let gunzip_result = gunzip
@@ -638,19 +769,35 @@ fn untar_stream<R: Read + Send + 'static>(
 
     // Report the most fundamental failure: the transfer, then the checksum, then the
     // archive's content.
-    let verified = verified.map_err(|e| InstallError::Interrupted {
-        url: filename.to_string(),
-        got: 0,
-        message: e.to_string(),
-    })?;
+    let verified = verified.map_err(|e| length.read_failure(filename, 0, e))?;
     let actual = verified.sha256_hex();
-    check_download(filename, verified.bytes, &actual, size, expected)?;
-    let unpack_error = |source| InstallError::Unpack {
-        file: filename.to_string(),
-        source,
+    check_download(
+        filename,
+        verified.bytes,
+        &actual,
+        length.exact_size(),
+        expected,
+    )?;
+    let inflates = |e: &io::Error| {
+        matches!(
+            limits::LimitError::of(e),
+            Some(limits::LimitError::TooLarge { .. })
+        )
+    };
+    let unpack_error = |source: UnpackError| match &source {
+        UnpackError::Corrupt(e) if inflates(e) => InstallError::Inflates {
+            file: filename.to_string(),
+            limit: unpacked_limit,
+        },
+        _ => InstallError::Unpack {
+            file: filename.to_string(),
+            source,
+        },
     };
     unpacked.map_err(unpack_error)?;
     gunzip_result.map_err(|e| unpack_error(UnpackError::Corrupt(e)))?;
+    // A bomb behind the tar's end marker, refused while draining it.
+    drained.map_err(|e| unpack_error(UnpackError::Corrupt(e)))?;
     Ok((actual, verified.copy))
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gv_core::{Spec, Version};
+use gv_core::{Spec, Version, limits};
 
 use super::{Checksum, InstallError, Options};
 use crate::dist::fetch::Http;
@@ -140,12 +140,15 @@ pub(super) fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, Ins
         None
     } else {
         let sidecar = format!("{url}.sha256");
-        match http
-            .get_text(&sidecar)
-            .ok()
-            .and_then(|t| first_hex_word(&t))
-        {
-            Some(sha) => {
+        let read = http
+            .get_capped(&sidecar, limits::CHECKSUM_FILE, "a checksum file")
+            .map_err(|e| e.to_string())
+            .and_then(|t| {
+                first_hex_word(&String::from_utf8_lossy(&t))
+                    .ok_or_else(|| format!("{sidecar} holds no sha256"))
+            });
+        match read {
+            Ok(sha) => {
                 ui::warn(format!(
                     "no release index available ({}); using the checksum in {sidecar}, which \
                      proves the download is intact but not that it is authentic",
@@ -153,11 +156,11 @@ pub(super) fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, Ins
                 ));
                 Some((sha, Checksum::Sidecar { url: sidecar }))
             }
-            None => {
+            Err(why) => {
                 if cached_archive(opts, &filename).is_none_or(|(_, record)| record.is_none()) {
                     return Err(InstallError::NoChecksum {
                         file: filename,
-                        why: format!("{cause}; and {sidecar} could not be read"),
+                        why: format!("{cause}; and {why}"),
                     });
                 }
                 None
@@ -210,7 +213,7 @@ pub(super) fn cached_archive(
     if !path.is_file() {
         return None;
     }
-    let record = std::fs::read_to_string(sidecar_path(&path))
+    let record = limits::read_file_string(&sidecar_path(&path), limits::CHECKSUM_FILE)
         .ok()
         .and_then(|text| parse_cache_record(&text));
     Some((path, record))

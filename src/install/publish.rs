@@ -33,7 +33,9 @@ pub(crate) fn check_sdk(root: &Path, version: &Version) -> Result<(), String> {
     }
     // Official SDKs start VERSION with the toolchain name: a mislabelled archive from a
     // mirror without an index is caught here.
-    if let Ok(text) = std::fs::read_to_string(root.join("VERSION")) {
+    if let Ok(text) =
+        gv_core::limits::read_file_string(&root.join("VERSION"), gv_core::limits::PIN_FILE)
+    {
         let first = text.lines().next().unwrap_or_default().trim();
         if let Ok(found) = Version::parse(first)
             && found != *version

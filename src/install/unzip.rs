@@ -12,8 +12,8 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Checksum, InstallError, Progress, store_err};
-use crate::dist::modzip::{self, MAX_SDK_ZIP_SIZE, ZipError, ZipRules};
+use super::{Checksum, InstallError, Length, Progress, store_err};
+use crate::dist::modzip::{self, ZipError, ZipRules};
 use crate::dist::pipeline::{CHUNK, Verifying};
 
 /// A verified, unpacked zip.
@@ -26,7 +26,8 @@ pub(super) struct Unzipped {
 }
 
 /// Spools `source` (into `cache`'s partial file when the download is to be cached, else
-/// into `work`), checks it against `size` and `expected`, then unpacks it into `work/go`.
+/// into `work`), checks it against `length` and `expected`, then unpacks it into `work/go`.
+/// `source` is already capped at `length`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn spool_and_unpack<R: Read>(
     work: &Path,
@@ -34,7 +35,7 @@ pub(super) fn spool_and_unpack<R: Read>(
     source: R,
     cache: Option<(File, PathBuf)>,
     expected: &Option<(String, Checksum)>,
-    size: Option<u64>,
+    length: Length,
     progress: Progress,
 ) -> Result<Unzipped, InstallError> {
     let keep = cache.is_some();
@@ -48,21 +49,21 @@ pub(super) fn spool_and_unpack<R: Read>(
     };
     let bar = progress.clone();
     let mut verifying = Verifying::new(source, None, Box::new(move |n| bar.set(n)));
-    let spooled = spool_all(&mut verifying, &mut spool, &spool_path, filename);
+    let spooled = spool_all(&mut verifying, &mut spool, &spool_path, filename, length);
     progress.finish();
     spooled?;
-    if verifying.bytes > MAX_SDK_ZIP_SIZE {
-        return Err(unzip_error(
-            filename,
-            ZipError::TooLarge(format!(
-                "the download went past {} GiB, gv's limit for an SDK zip",
-                MAX_SDK_ZIP_SIZE >> 30
-            )),
-        ));
-    }
     let sha256 = verifying.sha256_hex();
-    super::check_download(filename, verifying.bytes, &sha256, size, expected)?;
+    super::check_download(
+        filename,
+        verifying.bytes,
+        &sha256,
+        length.exact_size(),
+        expected,
+    )?;
 
+    // The spool was locked while it downloaded (a partial nobody holds gets swept); it is
+    // read by path now, which Windows refuses through another handle of a locked file.
+    let _ = spool.unlock();
     let tree = work.join("go");
     std::fs::create_dir(&tree).map_err(store_err(&tree))?;
     let unpacking = Progress::start(progress.is_quiet(), &format!("extracting {filename}"), None);
@@ -79,28 +80,23 @@ pub(super) fn spool_and_unpack<R: Read>(
     })
 }
 
-/// Copies the download into the spool, one byte past the size limit at most. A failed
-/// read is a broken download; a failed write is the disk's fault, and says where.
+/// Copies the download into the spool. A failed read is a broken download or a limit
+/// reached; a failed write is the disk's fault, and says where.
 fn spool_all(
     source: &mut impl Read,
     spool: &mut File,
     spool_path: &Path,
     filename: &str,
+    length: Length,
 ) -> Result<(), InstallError> {
     let mut buf = vec![0u8; CHUNK];
     let mut got: u64 = 0;
-    while got <= MAX_SDK_ZIP_SIZE {
+    loop {
         let n = match source.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(InstallError::Interrupted {
-                    url: filename.to_string(),
-                    got,
-                    message: e.to_string(),
-                });
-            }
+            Err(e) => return Err(length.read_failure(filename, got, e)),
         };
         spool.write_all(&buf[..n]).map_err(store_err(spool_path))?;
         got += n as u64;

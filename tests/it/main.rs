@@ -14,6 +14,7 @@
 mod gofixtures;
 mod support;
 
+mod bounded;
 #[cfg(feature = "real-tests")]
 mod build_matrix;
 mod completions;

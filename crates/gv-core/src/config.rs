@@ -20,9 +20,8 @@ use crate::platform::{self, Stamp};
 use crate::store::Store;
 use crate::trust::{self, Trust, TrustedTree, Verdict};
 
-/// The largest config file gv reads. A config is a few hundred bytes; a bigger file is a
-/// mistake or an attack on every `go` call's start-up.
-pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
+/// The largest config file gv reads ([`crate::limits::CONFIG_FILE`]).
+use crate::limits::CONFIG_FILE as MAX_FILE_SIZE;
 
 /// Every top-level key gv understands. A key outside this list earns a warning naming it.
 pub const KNOWN_KEYS: &[&str] = &[

@@ -64,7 +64,7 @@ const RESERVED: &[&str] = &["GOROOT", "PATH"];
 /// The longest value an `[env]` entry may have. Linux refuses to start a program when
 /// one environment string passes 128 KiB, so a huge value would break every command run
 /// in that directory; real values are a few dozen bytes.
-pub const MAX_VALUE_LEN: usize = 32 * 1024;
+pub const MAX_VALUE_LEN: usize = crate::limits::ENV_VALUE;
 
 /// Variables whose value names a directory the go command writes to or runs from: a
 /// relative one would mean a different place in every directory.

@@ -7,7 +7,8 @@
 //!   [`select`](mod@crate::select) (which version applies, and why), [`config`] and [`trust`] (config.toml,
 //!   a project's gv.toml and whether it applies), [`env`](mod@crate::env) (what a go command gets);
 //! - [`hook`] and [`watch`] (the shell hook's engine), [`shim`] (shim settings);
-//! - [`store`] (every name on disk), [`vars`] (every environment variable);
+//! - [`store`] (every name on disk), [`vars`] (every environment variable), [`limits`]
+//!   (every bound on outside input: sizes, inflation, transfer progress);
 //! - [`error`] (message, cause chain, hint), [`notice`] (said once per file version),
 //!   [`text`] (showing outside text safely), [`platform`] (what differs by OS).
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod env;
 pub mod error;
 pub mod hook;
+pub mod limits;
 pub mod notice;
 pub mod pinfile;
 pub mod platform;

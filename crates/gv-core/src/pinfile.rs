@@ -1,8 +1,8 @@
 //! Parsers for the files that pin a Go version: `.go-version` (goenv-compatible),
 //! asdf's `.tool-versions`, the global version file, and go.mod / go.work.
 //!
-//! All of them read at most [`MAX_READ`] bytes: a pin file is a few bytes, and a huge or
-//! binary file must give a clear error rather than stall the shim.
+//! All of them read at most [`limits::PIN_FILE`] bytes: a pin file is a few bytes, and a
+//! huge or binary file must give a clear error rather than stall the shim.
 
 use std::fs::File;
 use std::io::Read;
@@ -11,11 +11,8 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
+use crate::limits;
 use crate::version::{Spec, Version};
-
-/// How much of any pin file or go.mod we read. go.mod's `go` and `toolchain` lines come
-/// first in practice; anything beyond this is not a pin file a human wrote.
-pub const MAX_READ: u64 = 256 * 1024;
 
 /// `Clone` because [`crate::select::Discovery`] keeps a broken pin file's error until
 /// that file is the one that decides (hence the `Arc` around the I/O error).
@@ -73,7 +70,7 @@ fn read_capped(path: &Path) -> Result<String, PinFileError> {
     };
     let mut bytes = Vec::new();
     File::open(path)
-        .and_then(|f| f.take(MAX_READ).read_to_end(&mut bytes))
+        .and_then(|f| f.take(limits::PIN_FILE).read_to_end(&mut bytes))
         .map_err(read_err)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -33,9 +33,10 @@
 //! ```text
 //! downloads/<archive>          archives verified on download, for --offline and reinstalls
 //! downloads/<archive>.sha256   their sha256 and what verified it
-//! downloads/.<archive>.<pid>.partial   a download in progress
+//! downloads/.<archive>.<pid>.partial   a download in progress, locked by its gv; swept
+//!                              by any install once nobody holds it
 //! downloads/goproxy/…          toolchain module zips (.zip, .ziphash) from a GOPROXY
-//! index/<url>.json             release indexes, kept 15 minutes
+//! index/<url>-<hash>.json      release indexes, kept 15 minutes (keyed by the whole URL)
 //! hook/<pid>                   the shell hook's stamp files, without XDG_RUNTIME_DIR
 //! debug/<hash>/                gv debug's builds, one directory per project
 //! build/key                    the key that seals gv build's records (owner only)
@@ -386,21 +387,24 @@ impl Cache {
             .join(format!(".{filename}.{}.partial", std::process::id()))
     }
 
-    /// Is this entry of `downloads/` a partial download of `version`?
-    pub fn is_partial_download_of(name: &str, version: &Version) -> bool {
-        name.starts_with(&format!(".{}.", version.go_name())) && name.ends_with(".partial")
+    /// Is this entry of `downloads/` (or of `downloads/goproxy/…`) a partial download?
+    /// The gv writing one holds a lock on it; one nobody holds was left by a run that died.
+    pub fn is_partial_download(name: &str) -> bool {
+        name.starts_with('.') && name.ends_with(".partial")
     }
 
     pub fn index_dir(&self) -> PathBuf {
         self.root.join("index")
     }
 
-    /// The cached copy of the release index at `url`.
+    /// The cached copy of the release index at `url`, keyed by the whole URL: a readable
+    /// form of it, and a hash of it exactly, so `http://` and `https://` of one host (or
+    /// two URLs that read alike) never share a file.
     pub fn index_file(&self, url: &str) -> PathBuf {
-        let key: String = url
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
+        use sha2::Digest;
+        let readable: String = url
             .chars()
+            .take(100)
             .map(|c| {
                 if c.is_ascii_alphanumeric() || c == '.' {
                     c
@@ -409,7 +413,9 @@ impl Cache {
                 }
             })
             .collect();
-        self.index_dir().join(format!("{key}.json"))
+        let hash = sha2::Sha256::digest(url.as_bytes());
+        let short: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+        self.index_dir().join(format!("{readable}-{short}.json"))
     }
 
     /// The shell hook's stamp files when there is no runtime directory.
@@ -550,17 +556,26 @@ mod tests {
     #[test]
     fn cache_names() {
         let cache = Cache::new("/c");
-        assert_eq!(
-            cache.index_file("https://go.dev/dl/?mode=json&include=all"),
-            Path::new("/c/index/go.dev_dl__mode_json_include_all.json")
+        let official = cache.index_file("https://go.dev/dl/?mode=json&include=all");
+        let name = official.file_name().unwrap().to_str().unwrap();
+        assert!(
+            name.starts_with("https___go.dev_dl__mode_json_include_all-")
+                && name.ends_with(".json"),
+            "{name}"
         );
-        let v = Version::parse("1.22.10").unwrap();
+        assert_ne!(
+            official,
+            cache.index_file("http://go.dev/dl/?mode=json&include=all"),
+            "one host's http:// and https:// are two caches"
+        );
+        assert_ne!(
+            cache.index_file("http://m/a/b"),
+            cache.index_file("http://m/a_b"),
+            "URLs that read alike are two caches"
+        );
         let partial = cache.partial_download("go1.22.10.linux-amd64.tar.gz");
         let name = partial.file_name().unwrap().to_str().unwrap();
-        assert!(Cache::is_partial_download_of(name, &v), "{name}");
-        assert!(!Cache::is_partial_download_of(
-            name,
-            &Version::parse("1.22.1").unwrap()
-        ));
+        assert!(Cache::is_partial_download(name), "{name}");
+        assert!(!Cache::is_partial_download("go1.22.10.linux-amd64.tar.gz"));
     }
 }

@@ -26,6 +26,10 @@ pub const GO_MIRROR: &str = "GV_GO_MIRROR";
 pub const GO_INDEX: &str = "GV_GO_INDEX";
 /// Where `gv install` gets toolchains: go.dev (or a mirror), or GOPROXY.
 pub const SOURCE: &str = "GV_SOURCE";
+/// The slowest a transfer may go (bytes per second, over [`LOW_SPEED_TIME`]).
+pub const LOW_SPEED_LIMIT: &str = "GV_LOW_SPEED_LIMIT";
+/// The window, in seconds, over which [`LOW_SPEED_LIMIT`] is judged.
+pub const LOW_SPEED_TIME: &str = "GV_LOW_SPEED_TIME";
 /// A shim installs a missing version first.
 pub const AUTO_INSTALL: &str = "GV_AUTO_INSTALL";
 /// Where `gv rehash` finds gv-shim.
@@ -134,6 +138,18 @@ pub const ALL: &[Var] = &[
         name: SOURCE,
         meaning: "where `gv install` gets toolchains: `dl` (go.dev or a mirror) or `goproxy` (GOPROXY, verified by the checksum database)",
         default: "dl",
+        read_by: &[Gv],
+    },
+    Var {
+        name: LOW_SPEED_LIMIT,
+        meaning: "every download must average at least this many bytes per second over GV_LOW_SPEED_TIME, or it is stopped as stalled (like git's http.lowSpeedLimit); `0` turns the rule off, for very slow links",
+        default: "1024",
+        read_by: &[Gv],
+    },
+    Var {
+        name: LOW_SPEED_TIME,
+        meaning: "the window, in seconds, over which GV_LOW_SPEED_LIMIT is judged",
+        default: "30",
         read_by: &[Gv],
     },
     Var {
@@ -341,6 +357,8 @@ mod tests {
             GO_MIRROR,
             GO_INDEX,
             SOURCE,
+            LOW_SPEED_LIMIT,
+            LOW_SPEED_TIME,
             AUTO_INSTALL,
             SHIM_BINARY,
             SHIM_DEPTH,

@@ -34,7 +34,6 @@ const TILE_HEIGHT: u32 = 8;
 /// The key Go ships for its own database.
 pub const SUM_GOLANG_ORG: &str =
     "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
-const MAX_ANSWER: u64 = 1 << 20;
 
 #[derive(Debug, Error)]
 pub enum SumDbError {
@@ -237,7 +236,11 @@ impl Database {
                 Entry::Off => break,
             };
             let base = format!("{url}/sumdb/{name}");
-            match read_limited(http, &format!("{base}/supported"), MAX_ANSWER) {
+            match read_limited(
+                http,
+                &format!("{base}/supported"),
+                gv_core::limits::SUMDB_ANSWER,
+            ) {
                 Ok(_) => return Ok(base),
                 Err(e) if is_not_found(&e) => {}
                 Err(e) => {
@@ -270,7 +273,7 @@ impl Database {
         let name = self.name().to_string();
         let base = self.base(http, proxies)?;
         let url = format!("{base}/lookup/{module}@{version}");
-        let answer = read_limited(http, &url, MAX_ANSWER).map_err(|e| {
+        let answer = read_limited(http, &url, gv_core::limits::SUMDB_ANSWER).map_err(|e| {
             if is_not_found(&e) {
                 SumDbError::NoRecord {
                     name: name.clone(),

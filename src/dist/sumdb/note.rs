@@ -228,3 +228,62 @@ mod tests {
         }
     }
 }
+
+/// Signed notes on generated input: well-formed notes with hostile parts (names, base64,
+/// signature lengths, control characters, many lines), then a byte changed or cut. Every
+/// one is accepted only with a valid signature, or fails with a `NoteError`.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::with_cases(10_000)
+        }
+    }
+
+    const VKEY: &str = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (
+                prop_oneof![Just("sum.golang.org".to_string()), "[a-z.+ ]{0,12}"],
+                proptest::collection::vec(any::<u8>(), 0..80),
+            )
+                .prop_map(|(name, sig)| format!("— {name} {}", BASE64.encode(sig))),
+            "[ -~]{0,40}",
+            "\\PC{0,20}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_note_opens_only_when_signed_else_fails_typed(
+            body in "[ -~\n]{0,200}",
+            sigs in proptest::collection::vec(line(), 0..6),
+            damage in proptest::option::of((any::<proptest::sample::Index>(), any::<u8>())),
+        ) {
+            let verifier = Verifier::parse(VKEY).unwrap();
+            let mut msg = format!("{body}\n\n{}\n", sigs.join("\n")).into_bytes();
+            if let Some((at, byte)) = damage {
+                let at = at.index(msg.len());
+                msg[at] = byte;
+            }
+            // Nobody here has the database's private key: no note may open.
+            prop_assert!(open(&msg, &verifier).is_err());
+        }
+
+        #[test]
+        fn any_verifier_key_parses_or_fails_typed(key in "[ -~]{0,90}") {
+            match Verifier::parse(&key) {
+                Ok(v) => prop_assert!(valid_name(&v.name)),
+                Err(NoteError::BadKey(_) | NoteError::KeyHash(_) | NoteError::Algorithm(_)) => {}
+                Err(other) => prop_assert!(false, "unexpected: {other}"),
+            }
+        }
+    }
+}

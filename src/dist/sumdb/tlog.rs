@@ -770,3 +770,80 @@ mod tests {
         assert_eq!(err, TlogError::InconsistentTiles);
     }
 }
+
+/// The checksum database's tree notes, records, tile paths and tiles on generated input:
+/// each parses or fails with a `TlogError`; tiles full of arbitrary bytes (any length)
+/// never authenticate against a tree head, and never panic on the way.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::with_cases(10_000)
+        }
+    }
+
+    /// Serves arbitrary bytes as whatever tiles are asked for.
+    struct Garbage(Vec<Vec<u8>>);
+
+    impl TileSource for Garbage {
+        fn read_tiles(&mut self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
+            Ok(tiles
+                .iter()
+                .enumerate()
+                .map(|(i, _)| {
+                    self.0
+                        .get(i % self.0.len().max(1))
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect())
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn tree_notes_records_and_tile_paths_parse_or_fail_typed(
+            tree in prop_oneof![
+                "go\\.sum database tree\n[0-9-]{0,20}\n[A-Za-z0-9+/=]{0,48}\n[ -~\n]{0,20}",
+                "[ -~\n]{0,80}",
+            ],
+            record in proptest::collection::vec(any::<u8>(), 0..120),
+            path in prop_oneof![
+                "tile/[0-9]{1,2}/(data|-?[0-9]{1,3})(/x[0-9]{3}){0,4}/[0-9]{3}(\\.p/[0-9]{1,4})?",
+                "[ -~]{0,40}",
+            ],
+        ) {
+            if let Ok(t) = Tree::parse(&tree) {
+                prop_assert!(t.n >= 0);
+                prop_assert_eq!(Tree::parse(&t.format()).unwrap(), t);
+            }
+            if let Ok((id, text, _)) = parse_record(&record) {
+                prop_assert!(id >= 0 && text.ends_with(b"\n"));
+            }
+            if let Ok(tile) = Tile::parse_path(&path) {
+                prop_assert_eq!(tile.path(), path);
+            }
+        }
+
+        #[test]
+        fn arbitrary_tiles_never_authenticate(
+            n in 1i64..1_000_000,
+            root in any::<[u8; HASH_SIZE]>(),
+            tiles in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..300), 0..4),
+            wanted in proptest::collection::vec(0i64..3_000_000, 1..4),
+            old in 0i64..1_000_000,
+        ) {
+            let tree = Tree { n, hash: Hash(root) };
+            let mut source = Garbage(tiles);
+            let read = read_hashes(&tree, 8, &mut source, &wanted);
+            prop_assert!(read.is_err(), "garbage authenticated: {read:?}");
+            let _ = tree_hash(old.min(n), &tree, 8, &mut source);
+        }
+    }
+}

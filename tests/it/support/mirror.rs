@@ -29,6 +29,12 @@ pub enum Fault {
         chunk: usize,
         delay: Duration,
     },
+    /// Sends the body, then `extra` more bytes, announcing the whole length.
+    Longer {
+        extra: usize,
+    },
+    /// Sends the body, then never stops (no length announced).
+    Endless,
 }
 
 #[derive(Clone)]
@@ -89,6 +95,8 @@ struct State {
     no_sidecars: bool,
     /// Served as the release index instead of one built from `files`.
     raw_index: Option<String>,
+    /// Served as every `.sha256` sidecar.
+    raw_sidecar: Option<Arc<Vec<u8>>>,
     requests: Vec<String>,
 }
 
@@ -156,6 +164,12 @@ impl MirrorServer {
         self
     }
 
+    /// Serves `bytes` as every `.sha256` sidecar (hostile sidecars).
+    pub fn with_raw_sidecar(self, bytes: Vec<u8>) -> MirrorServer {
+        self.state.lock().expect("lock").raw_sidecar = Some(Arc::new(bytes));
+        self
+    }
+
     pub fn without_sidecars(self) -> MirrorServer {
         self.state.lock().expect("lock").no_sidecars = true;
         self
@@ -214,7 +228,7 @@ fn handle(conn: TcpStream, state: &Mutex<State>, sent: &AtomicU64) -> std::io::R
         Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]).to_string(),
         None => target.clone(),
     };
-    let (files, no_index, no_sidecars, raw_index) = {
+    let (files, no_index, no_sidecars, raw_index, raw_sidecar) = {
         let mut st = state.lock().expect("lock");
         st.requests.push(target);
         (
@@ -222,6 +236,7 @@ fn handle(conn: TcpStream, state: &Mutex<State>, sent: &AtomicU64) -> std::io::R
             st.no_index,
             st.no_sidecars,
             st.raw_index.clone(),
+            st.raw_sidecar.clone(),
         )
     };
     let mut out = conn;
@@ -237,6 +252,9 @@ fn handle(conn: TcpStream, state: &Mutex<State>, sent: &AtomicU64) -> std::io::R
     }
     if let Some(archive) = name.strip_suffix(".sha256") {
         return match files.iter().find(|f| f.filename == archive) {
+            Some(_) if !no_sidecars && raw_sidecar.is_some() => {
+                respond(&mut out, 200, raw_sidecar.as_deref().expect("sidecar"))
+            }
             Some(f) if !no_sidecars => {
                 respond(&mut out, 200, format!("{}\n", f.sha256()).as_bytes())
             }
@@ -281,6 +299,35 @@ fn handle(conn: TcpStream, state: &Mutex<State>, sent: &AtomicU64) -> std::io::R
             }
             Ok(())
         }
+        Fault::Longer { extra } => {
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len() + extra
+            )?;
+            out.write_all(body)?;
+            sent.fetch_add(body.len() as u64, Ordering::SeqCst);
+            let filler = vec![0x5a_u8; 64 * 1024];
+            let mut left = *extra;
+            while left > 0 {
+                let n = left.min(filler.len());
+                out.write_all(&filler[..n])?;
+                sent.fetch_add(n as u64, Ordering::SeqCst);
+                left -= n;
+            }
+            out.flush()
+        }
+        Fault::Endless => {
+            write!(out, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")?;
+            out.write_all(body)?;
+            sent.fetch_add(body.len() as u64, Ordering::SeqCst);
+            let filler = vec![0x5a_u8; 64 * 1024];
+            // Until the client hangs up: the write then fails.
+            loop {
+                out.write_all(&filler)?;
+                sent.fetch_add(filler.len() as u64, Ordering::SeqCst);
+            }
+        }
         Fault::None | Fault::WrongSha => {
             respond(&mut out, 200, body)?;
             sent.fetch_add(body.len() as u64, Ordering::SeqCst);
@@ -306,7 +353,7 @@ fn respond(out: &mut TcpStream, status: u16, body: &[u8]) -> std::io::Result<()>
 
 /// go.dev's index format, newest first, one release per version with every platform's
 /// archive in it, and the invalid `go1.9.2rc2` entry the real index has.
-fn index_json(files: &[Served]) -> String {
+pub fn index_json(files: &[Served]) -> String {
     let mut versions: Vec<&Served> = files.iter().collect();
     versions.sort_by(|a, b| b.version.cmp(&a.version));
     versions.dedup_by(|a, b| a.version == b.version);
@@ -482,6 +529,75 @@ pub fn tar_gz(entries: &[Entry]) -> Vec<u8> {
         builder.append(&header, e.data.as_slice()).expect("append");
     }
     builder.into_inner().expect("tar").finish().expect("gzip")
+}
+
+/// A gzip bomb under a real SDK's shape: `go/bin/go`, `go/VERSION`, then one file of
+/// `zeros` zero bytes (a multiple of 16 MiB), in a valid `.tar.gz` about a thousandth of
+/// that size. Built without compressing gigabytes: one fully flushed deflate run of
+/// 16 MiB of zeros (no back-references past itself) is repeated, and the gzip trailer's
+/// CRC is combined arithmetically.
+pub fn gzip_bomb_sdk(version: &str, zeros: u64) -> Vec<u8> {
+    use flate2::{Compress, Compression, Crc, FlushCompress};
+    const RUN: u64 = 16 << 20;
+    assert!(zeros.is_multiple_of(RUN) && zeros > 0);
+    let header = |name: &str, size: u64, mode: u32| {
+        let mut h = tar::Header::new_gnu();
+        h.set_path(name).expect("path");
+        h.set_size(size);
+        h.set_mode(mode);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_mtime(1_700_000_000);
+        h.set_cksum();
+        h.as_bytes().to_vec()
+    };
+    let padded = |data: &[u8]| {
+        let mut v = data.to_vec();
+        v.resize(data.len().div_ceil(512) * 512, 0);
+        v
+    };
+    let go = format!("#!/bin/sh\necho go{version}\n");
+    let version_file = format!("go{version}\n");
+    let mut prefix = header("go/bin/go", go.len() as u64, 0o755);
+    prefix.extend(padded(go.as_bytes()));
+    prefix.extend(header("go/VERSION", version_file.len() as u64, 0o644));
+    prefix.extend(padded(version_file.as_bytes()));
+    prefix.extend(header("go/pkg/bomb.bin", zeros, 0o644));
+    let suffix = vec![0u8; 1024]; // the end-of-archive marker
+
+    // Each piece compressed on its own and fully flushed: raw deflate blocks that can be
+    // laid end to end.
+    let deflate = |data: &[u8], last: bool| {
+        let mut c = Compress::new(Compression::best(), false);
+        let mut out = Vec::with_capacity(data.len() / 2 + 1024);
+        let flush = if last {
+            FlushCompress::Finish
+        } else {
+            FlushCompress::Full
+        };
+        c.compress_vec(data, &mut out, flush).expect("deflate");
+        out
+    };
+    let zero_run = vec![0u8; RUN as usize];
+    let run = deflate(&zero_run, false);
+    let mut crc = Crc::new();
+    crc.update(&prefix);
+    let mut run_crc = Crc::new();
+    run_crc.update(&zero_run);
+    for _ in 0..zeros / RUN {
+        crc.combine(&run_crc);
+    }
+    crc.update(&suffix);
+
+    let mut gz = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    gz.extend(deflate(&prefix, false));
+    for _ in 0..zeros / RUN {
+        gz.extend_from_slice(&run);
+    }
+    gz.extend(deflate(&suffix, true));
+    gz.extend(crc.sum().to_le_bytes());
+    let total = prefix.len() as u64 + zeros + suffix.len() as u64;
+    gz.extend((total as u32).to_le_bytes());
+    gz
 }
 
 /// A fake SDK with one extra malicious entry.

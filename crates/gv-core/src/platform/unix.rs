@@ -80,6 +80,16 @@ pub fn open_nofollow_for_append(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
+/// Opens a file for reading without waiting: a FIFO opens at once instead of blocking
+/// until a writer comes (the caller then sees what it opened and refuses it), and a
+/// terminal does not become the controlling one.
+pub fn open_without_blocking(path: &Path) -> io::Result<File> {
+    File::options()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
 /// Can users other than the owner create or remove entries in the directory `meta`
 /// describes (group- or world-writable)?
 pub fn others_can_write(meta: &Metadata) -> bool {

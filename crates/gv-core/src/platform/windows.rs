@@ -82,6 +82,12 @@ pub fn open_nofollow_for_append(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
+/// Opens a file for reading. Nothing blocks on open here: a named pipe lives in its own
+/// namespace (`\\.\pipe\`), and the caller checks what it opened.
+pub fn open_without_blocking(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
 /// Whether others may write the directory: decided by its ACL, which on Windows is
 /// inherited from the user's profile for every directory gv creates. gv reads no ACLs.
 pub fn others_can_write(_meta: &Metadata) -> bool {
