@@ -193,20 +193,11 @@ pub fn parse_tool_versions(text: &str) -> Option<PinEntries> {
 pub struct GoMod {
     /// The `go` line: a minimum language version. Absent means 1.16 to Go.
     pub go: Option<Version>,
-    /// The `toolchain` line (`toolchain go1.22.3`); `toolchain default` counts as absent.
+    /// The `toolchain` line (`toolchain go1.22.3`).
     pub toolchain: Option<Version>,
-}
-
-impl GoMod {
-    /// The version this module asks for at minimum: the newer of the go line's
-    /// toolchain and the toolchain line.
-    pub fn minimum(&self) -> Option<Version> {
-        let go = self.go.as_ref().map(Version::minimum_toolchain);
-        match (go, self.toolchain.clone()) {
-            (Some(g), Some(t)) => Some(if t > g { t } else { g }),
-            (g, t) => g.or(t),
-        }
-    }
+    /// `toolchain default`: the go command runs its own toolchain, whatever the go line
+    /// says (see [`crate::toolchain`]).
+    pub toolchain_default: bool,
 }
 
 pub fn read_go_mod(path: &Path) -> Result<GoMod, PinFileError> {
@@ -238,8 +229,9 @@ pub fn parse_go_mod(text: &str) -> GoMod {
         let arg = arg.trim_matches('"');
         match verb {
             "go" => module.go = Version::parse(arg).ok().or(module.go),
-            "toolchain" if arg != "default" && arg.starts_with("go") => {
-                module.toolchain = Version::parse(arg).ok().or(module.toolchain)
+            "toolchain" if arg == "default" => module.toolchain_default = true,
+            "toolchain" => {
+                module.toolchain = crate::toolchain::from_toolchain(arg).or(module.toolchain)
             }
             _ => {}
         }
@@ -323,11 +315,14 @@ mod tests {
         let m = parse_go_mod("module x\ngo 1.23.1\ntoolchain default\n");
         assert_eq!(m.go.as_ref().unwrap().as_str(), "1.23.1");
         assert_eq!(m.toolchain, None);
-        assert_eq!(m.minimum().unwrap().as_str(), "1.23.1");
+        assert!(m.toolchain_default);
+        assert_eq!(crate::toolchain::module_target(&m), None);
+        let m = parse_go_mod("toolchain go1.22.10-bigcorp\n");
+        assert_eq!(m.toolchain.unwrap().to_string(), "1.22.10");
 
         let m = parse_go_mod("go 1.22\ntoolchain go1.21.5\n");
         assert_eq!(
-            m.minimum().unwrap().as_str(),
+            crate::toolchain::module_target(&m).unwrap().as_str(),
             "1.22.0",
             "older toolchain loses"
         );
