@@ -44,7 +44,9 @@ pub fn describe(store: &Store, spec: &Spec) -> anyhow::Result<String> {
 
 /// The specs in a version file, as written (for display).
 pub fn read(path: &Path) -> anyhow::Result<Vec<Spec>> {
-    Ok(pinfile::read_go_version(path)?.specs)
+    Ok(pinfile::read_go_version(path)?
+        .map(|entries| entries.specs)
+        .unwrap_or_default())
 }
 
 pub fn unset(path: &Path) -> anyhow::Result<bool> {

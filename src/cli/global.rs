@@ -30,13 +30,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         pin::write_global(ctx.store(), &spec)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if !file.is_file() {
+    let specs = if file.is_file() {
+        pin::read(&file)?
+    } else {
+        Vec::new()
+    };
+    if specs.is_empty() {
         bail!(Hinted::new(
             "no global default is set",
             "run `gv global 1.22` (or `gv global latest`)"
         ));
     }
-    for spec in pin::read(&file)? {
+    for spec in specs {
         crate::outln!("{}", pin::describe(ctx.store(), &spec)?);
     }
     Ok(ExitCode::SUCCESS)

@@ -78,16 +78,21 @@ fn read_capped(path: &Path) -> Result<String, PinFileError> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Reads a `.go-version` (or the global version file).
-pub fn read_go_version(path: &Path) -> Result<PinEntries, PinFileError> {
+/// Reads a `.go-version` (or the global version file). `Ok(None)` when it names nothing
+/// at all — empty, blank, or only comments — which goenv reads as no file: the next thing
+/// in line decides. A file whose every entry is unusable is an error.
+pub fn read_go_version(path: &Path) -> Result<Option<PinEntries>, PinFileError> {
     let text = read_capped(path)?;
     let entries = parse_go_version(&text);
     non_empty(path, entries)
 }
 
-fn non_empty(path: &Path, entries: PinEntries) -> Result<PinEntries, PinFileError> {
+fn non_empty(path: &Path, entries: PinEntries) -> Result<Option<PinEntries>, PinFileError> {
     if !entries.specs.is_empty() {
-        return Ok(entries);
+        return Ok(Some(entries));
+    }
+    if entries.skipped.is_empty() {
+        return Ok(None);
     }
     let detail = match entries.skipped.first() {
         Some(s) => format!(
@@ -157,12 +162,12 @@ impl PinEntries {
     }
 }
 
-/// Reads asdf's `.tool-versions`; `Ok(None)` when it has no `golang`/`go` line, so the
-/// search goes on up the tree.
+/// Reads asdf's `.tool-versions`; `Ok(None)` when it has no `golang`/`go` line, or one
+/// with no version, so the search goes on up the tree.
 pub fn read_tool_versions(path: &Path) -> Result<Option<PinEntries>, PinFileError> {
     let text = read_capped(path)?;
     match parse_tool_versions(&text) {
-        Some(entries) => non_empty(path, entries).map(Some),
+        Some(entries) => non_empty(path, entries),
         None => Ok(None),
     }
 }
@@ -272,11 +277,28 @@ mod tests {
     }
 
     #[test]
+    fn a_file_naming_nothing_is_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("empty", ""),
+            ("blank", " \n\r\n\t\n"),
+            ("comments", "# one\n  # two\n"),
+            ("bom", "\u{feff}\n"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            assert_eq!(read_go_version(&path).unwrap(), None, "{name}");
+        }
+        let path = dir.path().join(".tool-versions");
+        std::fs::write(&path, "golang # none yet\n").unwrap();
+        assert_eq!(read_tool_versions(&path).unwrap(), None);
+    }
+
+    #[test]
     fn garbage_yields_clear_errors() {
         let dir = tempfile::tempdir().unwrap();
-        let cases: [(&str, Vec<u8>); 4] = [
-            ("empty", Vec::new()),
-            ("comments", b"# one\n# two\n".to_vec()),
+        let cases: [(&str, Vec<u8>); 3] = [
+            ("not a version", b"# pinned\nlatestt\n".to_vec()),
             ("binary", (0u8..=255).cycle().take(4096).collect()),
             ("huge", vec![b'x'; 10 * 1024 * 1024]),
         ];
