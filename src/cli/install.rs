@@ -245,7 +245,7 @@ fn install_failed(spec: &Spec, err: impl std::error::Error + Send + Sync + 'stat
 /// PATH, the one line for the shell's rc file follows, as rustup does.
 fn welcome(ctx: &Context, installed: &gv_core::Version, quiet: bool) -> anyhow::Result<()> {
     if ctx.store().global_default()?.is_none() {
-        crate::pin::write_global(ctx.store(), &Spec::Exact(installed.clone()))?;
+        crate::pin::set_global_quietly(ctx.store(), &Spec::Exact(installed.clone()))?;
         if !quiet {
             ui::info_hinted(
                 format!("Go {installed} is now the global default (the first version installed)"),

@@ -33,7 +33,10 @@ fn precedence_chain_end_to_end() {
         .args(["global", "1.21"])
         .assert()
         .success()
-        .stderr("1.21 is Go 1.21.13 today (the newest installed match)\n");
+        .stderr(format!(
+            "wrote 1.21 to {} (Go 1.21.13 today, the newest match)\n",
+            sb.root().join("version").display()
+        ));
     sb.gv(&deep)
         .arg("global")
         .assert()
@@ -244,7 +247,10 @@ fn local_writes_reads_and_unsets() {
         .args(["local", "go1.22.10"])
         .assert()
         .success()
-        .stderr("");
+        .stderr(format!(
+            "wrote 1.22.10 to {}\n",
+            dir.join(".go-version").display()
+        ));
     assert_eq!(
         std::fs::read_to_string(dir.join(".go-version")).unwrap(),
         "1.22.10\n"
@@ -265,11 +271,13 @@ fn local_writes_reads_and_unsets() {
         .stderr(predicate::str::contains(
             dir.join(".go-version").display().to_string(),
         ));
-    // Not installed yet: written, with a warning.
+    // Not installed yet, and no cached release index to check it against: written, with
+    // warnings.
     sb.gv(&dir)
         .args(["local", "1.23"])
         .assert()
         .success()
+        .stderr(predicate::str::contains("cannot check that Go 1.23 exists"))
         .stderr(predicate::str::contains("Go 1.23 is not installed yet"))
         .stderr(predicate::str::contains("gv install 1.23"));
     // Invalid: usage error, file untouched.
@@ -300,8 +308,17 @@ fn global_unset_and_missing() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no global default is set"));
+    // Nothing to resolve `latest` against: refused, nothing written; --force writes it.
     sb.gv(&dir)
         .args(["global", "latest"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cannot tell which version `latest` stands for",
+        ));
+    assert!(!sb.root().join("version").exists());
+    sb.gv(&dir)
+        .args(["global", "latest", "--force"])
         .assert()
         .success()
         .stderr(predicate::str::contains(
@@ -322,11 +339,16 @@ fn global_unset_and_missing() {
         .arg("global")
         .assert()
         .stdout("latest (1.23.9)\n");
+    // Written as the version it stands for today.
     sb.gv(&dir)
         .args(["global", "latest"])
         .assert()
         .success()
-        .stderr("latest is Go 1.23.9 today (the newest installed match)\n");
+        .stderr(format!(
+            "wrote 1.23.9 (latest today) to {}\n",
+            sb.root().join("version").display()
+        ));
+    sb.gv(&dir).arg("global").assert().stdout("1.23.9\n");
     sb.gv(&dir).args(["global", "--unset"]).assert().success();
     assert!(!sb.root().join("version").exists());
 }
