@@ -252,6 +252,98 @@ mod tests {
         assert_eq!(decide(&v("1.22.10"), &auto, None).to_string(), "1.22.10");
     }
 
+    /// A small deterministic generator: the same cases on every run.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+
+        fn version(&mut self) -> String {
+            let mut v = format!("1.{}", 18 + self.next(9));
+            match self.next(4) {
+                0 => {}
+                1 => v.push_str(["rc1", "rc2", "beta1"][self.next(3)]),
+                _ => v.push_str(&format!(".{}", self.next(13))),
+            }
+            v
+        }
+
+        fn setting(&mut self) -> String {
+            let junk = ["", "x", " ", "+", "-bigcorp", "go", "/", "\u{0}"];
+            let base = match self.next(6) {
+                0 => "local".to_string(),
+                1 => "auto".to_string(),
+                2 => "path".to_string(),
+                3 => junk[self.next(junk.len())].to_string(),
+                _ => format!("go{}", self.version()),
+            };
+            let suffix = ["", "", "+auto", "+path", "+local", "+"][self.next(6)];
+            format!(
+                "{base}{suffix}{}",
+                if self.next(10) == 0 {
+                    junk[self.next(junk.len())]
+                } else {
+                    ""
+                }
+            )
+        }
+
+        fn module(&mut self) -> String {
+            let mut text = String::from("module m\n");
+            if self.next(5) > 0 {
+                text.push_str(&format!("go {}\n", self.version()));
+            }
+            match self.next(4) {
+                0 => text.push_str(&format!("toolchain go{}\n", self.version())),
+                1 if self.next(3) == 0 => text.push_str("toolchain default\n"),
+                _ => {}
+            }
+            text
+        }
+    }
+
+    /// 20,000 generated settings, go.mod files and local versions: parsing never fails
+    /// loudly, and the decision keeps Go's invariants — never below the minimum; go.mod
+    /// read only with +auto/+path; what runs satisfies the module; a local toolchain that
+    /// satisfies it runs; one that does not gives way to exactly what go would fetch.
+    #[test]
+    fn generated_cases_keep_gos_invariants() {
+        let mut cases = Lcg(0x5eed_1234_abcd_9876);
+        for case in 0..20_000 {
+            let text = cases.setting();
+            let local = v(&cases.version());
+            let module = parse_go_mod(&cases.module());
+            let Ok(setting) = Setting::parse(&text) else {
+                continue;
+            };
+            let ctx = format!("case {case}: GOTOOLCHAIN={text:?} local {local} {module:?}");
+            if let Some(min) = &setting.min {
+                assert!(!min.is_language_version(), "{ctx}");
+            }
+            let min = setting.min.clone().unwrap_or_else(|| local.clone());
+            let run = decide(&local, &setting, Some(&module));
+            assert!(run >= min, "{ctx}: {run}");
+            if !setting.follows_module {
+                assert_eq!(run, min, "{ctx}");
+                continue;
+            }
+            assert!(satisfies(&run, &module), "{ctx}: {run}");
+            if setting.min.is_none() && !module.toolchain_default {
+                if satisfies(&local, &module) {
+                    assert_eq!(run, local, "{ctx}");
+                } else {
+                    assert_eq!(Some(run), module_target(&module), "{ctx}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn module_targets_and_satisfaction() {
         let target = |text: &str| module_target(&parse_go_mod(text)).map(|v| v.to_string());
