@@ -578,3 +578,42 @@ fn a_pin_file_naming_nothing_is_passed_over_with_one_note() {
         .code(1)
         .stderr(predicate::str::contains("no global default is set"));
 }
+
+/// GOTOOLCHAIN is outside text like any other: a toolchain name with a suffix full of
+/// terminal escapes still selects its version, and what gv prints about it is escaped;
+/// garbage is refused, naming it harmlessly.
+#[test]
+fn a_hostile_gotoolchain_is_followed_and_printed_escaped() {
+    let sb = Sandbox::new();
+    sb.fake_install("1.21.13");
+    sb.fake_install("1.22.10");
+    let dir = sb.work("p");
+    sb.write("p/.go-version", "1.21.13\n");
+    let hostile = "go1.22.10-\u{1b}[2J\u{9b}1Aevil";
+    let out = sb
+        .gv(&dir)
+        .arg("current")
+        .env("GOTOOLCHAIN", hostile)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("1.22.10 (GOTOOLCHAIN=go1.22.10-"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{9b}'),
+        "{text:?}"
+    );
+    let out = sb
+        .gv(&dir)
+        .arg("current")
+        .env("GOTOOLCHAIN", "\u{1b}]0;pwned\u{7}")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("is not valid"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+}
