@@ -219,7 +219,7 @@ pub struct EnvPlan {
     /// GOROOT, PATH, GOTOOLCHAIN, then `[env]` entries by name.
     pub vars: Vec<Var>,
     /// The SDK's `bin/`, which the plan's PATH puts first (`None` for a system go whose
-    /// GOROOT is unknown). The shell hook adds and removes exactly this entry.
+    /// GOROOT is unknown).
     pub sdk_bin: Option<PathBuf>,
     /// Problems worth telling the user that do not stop the command (an untrusted project
     /// file, unknown config keys, ignored entries), each about one file.
