@@ -142,7 +142,7 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
                     selection.request.origin
                 );
                 // The stand-in still runs when the install fails.
-                if let Err(failure) = install(session.store(), &wanted.to_string(), &why) {
+                if let Err(failure) = install(session.store(), Some(&wanted.to_string()), &why) {
                     say("warning", &failure.report.to_string());
                 }
                 session.reselect();
@@ -223,7 +223,8 @@ fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::
 }
 
 /// Installs what a missing selection asks for ([`SelectError::NotInstalled`]'s own
-/// install spec: what `gv install` with no argument would install there).
+/// install spec). For a go.mod / go.work, `gv install` with no argument: the toolchain go
+/// would fetch, or what else satisfies the file when the release index lacks it.
 fn auto_install_missing(session: &Session, missing: &SelectError) -> Result<(), Failure> {
     let SelectError::NotInstalled {
         wanted,
@@ -233,6 +234,7 @@ fn auto_install_missing(session: &Session, missing: &SelectError) -> Result<(), 
     else {
         return Err(Failure::new(EXIT_NOT_FOUND, missing));
     };
+    let spec = (!matches!(**origin, gv_core::Origin::Module { .. })).then_some(spec.as_str());
     install(
         session.store(),
         spec,
@@ -240,37 +242,43 @@ fn auto_install_missing(session: &Session, missing: &SelectError) -> Result<(), 
     )
 }
 
-/// Runs `gv install SPEC` (progress on our stderr, its stdout too, so the go command's
-/// stdout stays clean); `why` says what is missing.
-fn install(store: &Store, spec: &str, why: &str) -> Result<(), Failure> {
+/// Runs `gv install SPEC` (without SPEC: what this directory selects) with progress on
+/// our stderr, its stdout too, so the go command's stdout stays clean; `why` says what is
+/// missing.
+fn install(store: &Store, spec: Option<&str>, why: &str) -> Result<(), Failure> {
+    let command = match spec {
+        Some(spec) => format!("gv install {spec}"),
+        None => "gv install".to_string(),
+    };
     let Some(gv) = find_gv(store) else {
         return Err(Failure::hinted(
             EXIT_NOT_FOUND,
             format!(
                 "{why}, and auto-install cannot find the gv command next to this shim or on PATH"
             ),
-            format!("put gv on PATH, or run `gv install {spec}` yourself"),
+            format!("put gv on PATH, or run `{command}` yourself"),
         ));
     };
     say(
         "note",
         &format!(
-            "{why}; installing it ({}): {} install {spec}",
+            "{why}; installing it ({}): {} install{}",
             gv_core::vars::AUTO_INSTALL,
-            gv.display()
+            gv.display(),
+            spec.map(|s| format!(" {s}")).unwrap_or_default()
         ),
     );
     let status = Command::new(&gv)
         .arg("install")
-        .arg(spec)
+        .args(spec)
         .stdin(Stdio::null())
         .stdout(platform::stderr_as_stdio())
         .status()?;
     if !status.success() {
         return Err(Failure::hinted(
             EXIT_NOT_FOUND,
-            format!("`gv install {spec}` failed ({status}); {why}"),
-            format!("see gv's message above; retry with `gv install {spec}`"),
+            format!("`{command}` failed ({status}); {why}"),
+            format!("see gv's message above; retry with `{command}`"),
         ));
     }
     Ok(())
