@@ -17,10 +17,16 @@ pub fn target(store: &Store) -> Option<gv_core::Version> {
 }
 
 /// Points the link at the global default's GOROOT, or removes it when there is none.
-/// Called whenever the global default or the set of installed versions changes.
+/// Called whenever the global default or the set of installed versions changes. A global
+/// default that is not installed (yet) leaves the link where it was while that is still an
+/// installed SDK: the GOROOT an IDE was given keeps working until `gv install` catches up.
 pub fn refresh(store: &Store) -> std::io::Result<Option<PathBuf>> {
     let link = store.current_link();
     let Some(version) = target(store) else {
+        let set_but_missing = matches!(store.global_default(), Ok(Some(_)));
+        if set_but_missing && link.join("bin").is_dir() {
+            return Ok(std::fs::canonicalize(&link).ok());
+        }
         platform::remove_dir_link(&link)?;
         return Ok(None);
     };

@@ -135,7 +135,7 @@ pub fn import_goenv(
 }
 
 fn read_goenv_global(goenv_root: &Path) -> Option<String> {
-    let entries = pinfile::read_go_version(&goenv_root.join("version")).ok()?;
+    let entries = pinfile::read_go_version(&goenv_root.join("version")).ok()??;
     entries
         .specs
         .first()

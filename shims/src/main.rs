@@ -118,16 +118,37 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
     }
 
     let mut session = Session::from_process()?;
-    if let Err(err @ SelectError::NotInstalled { .. }) = session.selection() {
-        let config = session.config()?;
-        if !shim::auto_install(
-            config,
+    let auto = || -> Result<bool, Failure> {
+        Ok(shim::auto_install(
+            session.config()?,
             std::env::var_os(gv_core::vars::AUTO_INSTALL).as_deref(),
-        )? {
-            return Err(Failure::new(EXIT_NOT_FOUND, &err));
+        )?)
+    };
+    match session.selection() {
+        Err(err @ SelectError::NotInstalled { .. }) => {
+            if !auto()? {
+                return Err(Failure::new(EXIT_NOT_FOUND, &err));
+            }
+            auto_install_missing(&session, &err)?;
+            session.reselect();
         }
-        auto_install(&session, &err)?;
-        session.reselect();
+        // What the go command would run is not installed, and a newer version stands in:
+        // with auto-install on, install exactly that one instead.
+        Ok(selection) if selection.request.origin.go_would_run().is_some() && auto()? => {
+            let wanted = selection.request.origin.go_would_run().cloned();
+            if let Some(wanted) = wanted {
+                let why = format!(
+                    "go would fetch go{wanted} here ({}), which is not installed",
+                    selection.request.origin
+                );
+                // The stand-in still runs when the install fails.
+                if let Err(failure) = install(session.store(), Some(&wanted.to_string()), &why) {
+                    say("warning", &failure.report.to_string());
+                }
+                session.reselect();
+            }
+        }
+        _ => {}
     }
     let selection = session
         .selection()
@@ -140,8 +161,12 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
     warn(notice::unseen(session.store(), session.notices()));
     let binary = selection.resolved.binary(tool);
     let depth = (depth + 1).to_string();
-    let mut set: Vec<(&str, &OsStr)> = plan.changes().collect();
-    set.push((gv_core::vars::SHIM_DEPTH, OsStr::new(&depth)));
+    let mut set: Vec<(&str, Option<&OsStr>)> = plan
+        .changes()
+        .map(|(name, value)| (name, Some(value)))
+        .collect();
+    set.extend(plan.removals().map(|name| (name, None)));
+    set.push((gv_core::vars::SHIM_DEPTH, Some(OsStr::new(&depth))));
     let err = platform::exec_with_env(&binary, args, &set);
     Err(exec_failure(tool, &binary, &selection, err))
 }
@@ -197,45 +222,63 @@ fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::
     }
 }
 
-/// Runs `gv install SPEC` (progress on our stderr, its stdout too, so the go command's
-/// stdout stays clean).
-fn auto_install(session: &Session, missing: &SelectError) -> Result<(), Failure> {
-    let SelectError::NotInstalled { wanted, origin, .. } = missing else {
-        return Err(Failure::new(1, missing));
-    };
-    let Some(install) = session.install_spec()? else {
+/// Installs what a missing selection asks for ([`SelectError::NotInstalled`]'s own
+/// install spec). For a go.mod / go.work, `gv install` with no argument: the toolchain go
+/// would fetch, or what else satisfies the file when the release index lacks it.
+fn auto_install_missing(session: &Session, missing: &SelectError) -> Result<(), Failure> {
+    let SelectError::NotInstalled {
+        wanted,
+        origin,
+        install: Some(spec),
+    } = missing
+    else {
         return Err(Failure::new(EXIT_NOT_FOUND, missing));
     };
-    let Some(gv) = find_gv(session.store()) else {
+    let spec = (!matches!(**origin, gv_core::Origin::Module { .. })).then_some(spec.as_str());
+    install(
+        session.store(),
+        spec,
+        &format!("Go {wanted} is not installed ({origin})"),
+    )
+}
+
+/// Runs `gv install SPEC` (without SPEC: what this directory selects) with progress on
+/// our stderr, its stdout too, so the go command's stdout stays clean; `why` says what is
+/// missing.
+fn install(store: &Store, spec: Option<&str>, why: &str) -> Result<(), Failure> {
+    let command = match spec {
+        Some(spec) => format!("gv install {spec}"),
+        None => "gv install".to_string(),
+    };
+    let Some(gv) = find_gv(store) else {
         return Err(Failure::hinted(
             EXIT_NOT_FOUND,
             format!(
-                "Go {wanted} is not installed ({origin}), and auto-install cannot find the gv command next to this shim or on PATH"
+                "{why}, and auto-install cannot find the gv command next to this shim or on PATH"
             ),
-            format!("put gv on PATH, or run `gv install {install}` yourself"),
+            format!("put gv on PATH, or run `{command}` yourself"),
         ));
     };
     say(
         "note",
         &format!(
-            "Go {wanted} is not installed ({origin}); installing it ({}): {} install {install}",
+            "{why}; installing it ({}): {} install{}",
             gv_core::vars::AUTO_INSTALL,
-            gv.display()
+            gv.display(),
+            spec.map(|s| format!(" {s}")).unwrap_or_default()
         ),
     );
     let status = Command::new(&gv)
         .arg("install")
-        .arg(install.to_string())
+        .args(spec)
         .stdin(Stdio::null())
         .stdout(platform::stderr_as_stdio())
         .status()?;
     if !status.success() {
         return Err(Failure::hinted(
             EXIT_NOT_FOUND,
-            format!(
-                "`gv install {install}` failed ({status}), so Go {wanted} is still not installed ({origin})"
-            ),
-            format!("see gv's message above; retry with `gv install {install}`"),
+            format!("`{command}` failed ({status}); {why}"),
+            format!("see gv's message above; retry with `{command}`"),
         ));
     }
     Ok(())

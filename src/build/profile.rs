@@ -729,6 +729,7 @@ mod one_env_model {
             request: Request {
                 specs: vec![Spec::parse("1.22.10").unwrap()],
                 origin: Origin::Default,
+                ..Request::default()
             },
             resolved: Resolved::Managed {
                 version: Version::parse("1.22.10").unwrap(),

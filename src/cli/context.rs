@@ -43,5 +43,8 @@ pub fn origin_json(origin: &gv_core::Origin) -> serde_json::Value {
         "kind": origin.kind(),
         "path": origin.path(),
         "description": origin.to_string(),
+        // What the go command itself would run here, when gv runs a newer installed
+        // version because that one is not installed.
+        "go_would_run": origin.go_would_run(),
     })
 }

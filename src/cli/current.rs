@@ -47,6 +47,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         warnings.push(conflict.to_string());
     }
     warnings.extend(found.foreign.iter().map(|f| f.notice().to_string()));
+    if let Ok(request) = ctx.request() {
+        warnings.extend(
+            (request.passed_over.iter())
+                .map(|path| gv_core::select::blank_notice(path).to_string()),
+        );
+    }
     // Selection does not depend on gv.toml, but whether it applies here is worth knowing.
     let config = ctx.config().ok();
     if let Some(untrusted) = config.and_then(|c| c.untrusted.as_ref()) {

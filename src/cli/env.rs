@@ -8,6 +8,9 @@ use gv_core::text::{escape_controls, one_line};
 use super::{Context, origin_json, project_config_json, project_config_line};
 use crate::ui::{self, Style};
 
+/// Why a variable the shell hook applied is put back.
+const RESTORED: &str = "the shell hook applied it for the directory the shell is in, which is not this one: your own value (or none) instead";
+
 /// GOINSTRUMENT is injected on request, but no Go release reads it: say so wherever it shows.
 const GOINSTRUMENT_NOTE: &str = "GOINSTRUMENT is not read by any Go release (checked through Go 1.27); gv passes it on for your own tools and scripts, and it changes nothing in go itself";
 
@@ -61,6 +64,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 "version": selection.resolved.name(),
                 "origin": origin_json(&selection.request.origin),
                 "vars": plan.vars.iter().map(var_json).collect::<Vec<_>>(),
+                "restored": plan.restored.iter().map(|(name, value)| serde_json::json!({
+                    "name": name,
+                    "value": value.as_ref().map(|v| v.to_string_lossy()),
+                })).collect::<Vec<_>>(),
                 "project_config": project_config_json(config),
                 "warnings": plan.warnings.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
                 "notes": notes,
@@ -83,6 +90,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                             one_line(&var.name)
                         )),
                     }
+                }
+            }
+            for (name, value) in &plan.restored {
+                crate::outln!("# {name}: {RESTORED}");
+                let code = match (value, shell) {
+                    (Some(value), _) => assignment(shell, name, value),
+                    (None, Format::Fish) => Some(format!("set -e {name};")),
+                    (None, _) => Some(format!("unset {name};")),
+                };
+                // The names come from the hook's list, checked to be portable.
+                if let Some(code) = code {
+                    crate::outln!("{code}");
                 }
             }
             for note in &notes {
@@ -109,6 +128,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                     "    {}",
                     ui::out(&escape_controls(&explain(var)), Style::Dim)
                 );
+            }
+            for (name, value) in &plan.restored {
+                let line = match value {
+                    Some(value) => format!("{name}={}", escape_controls(&value.to_string_lossy())),
+                    None => format!("{name} (removed)"),
+                };
+                crate::outln!("{}", ui::out(&line, Style::Bold));
+                crate::outln!("    {}", ui::out(RESTORED, Style::Dim));
             }
             for note in &notes {
                 crate::outln!("note: {note}");
@@ -159,6 +186,7 @@ fn var_json(var: &Var) -> serde_json::Value {
         Source::Toolchain { path, .. } => ("gotoolchain", path.as_deref(), false),
         Source::Config { path, forced } => ("config", Some(path.as_path()), *forced),
         Source::Gobin { path } => ("gobin", path.as_deref(), false),
+        Source::Instead { .. } => ("instead", None, true),
     };
     serde_json::json!({
         "name": var.name,

@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     ui::warn_once(ctx.store(), &plan.warnings);
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     // PATH in the plan puts the SDK's bin/ first, and Command searches the child's PATH.
-    let err = gv_core::platform::exec(Command::new(program).args(rest).envs(plan.changes()));
+    let err = gv_core::platform::exec(plan.apply(Command::new(program).args(rest)));
     ui::report(&crate::error::Report {
         message: format!(
             "cannot run `{}` (with Go {}): {err}",

@@ -9,11 +9,13 @@ use crate::pin;
 
 /// Set or show the global default Go version
 ///
-/// The global default applies wherever no GV_VERSION, pin file or go.mod decides.
-/// GV_ROOT/current always links to its GOROOT, for IDEs (see `gv ide`).
+/// The global default applies wherever no GV_VERSION, pin file or go.mod decides, and is
+/// the version a go.mod or go.work gets when it satisfies it (Go's "local toolchain").
+/// GV_ROOT/current always links to its GOROOT, for IDEs (see `gv ide`). A version that is
+/// neither installed nor a release in the (cached) index is refused.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gv global 1.22       newest installed 1.22.x everywhere by default\n  gv global            show the global default\n  gv global --unset    fall back to the system go"
+    after_help = "Examples:\n  gv global 1.22       newest installed 1.22.x everywhere by default\n  gv global latest     the newest version, written as a number (1.23.9)\n  gv global            show the global default\n  gv global --unset    fall back to the system go"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -26,17 +28,24 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         pin::unset_global(ctx.store())?;
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(spec) = args.setting.spec {
-        pin::write_global(ctx.store(), &spec)?;
+    if let Some(wanted) = args.setting.spec {
+        let known = pin::Known::load(ctx.store(), &ctx.config().cloned().unwrap_or_default())?;
+        let planned = pin::plan(&known, &wanted, args.setting.exact, args.setting.force)?;
+        pin::write_global(ctx.store(), &planned, &wanted.spec)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if !file.is_file() {
+    let specs = if file.is_file() {
+        pin::read(&file)?
+    } else {
+        Vec::new()
+    };
+    if specs.is_empty() {
         bail!(Hinted::new(
             "no global default is set",
             "run `gv global 1.22` (or `gv global latest`)"
         ));
     }
-    for spec in pin::read(&file)? {
+    for spec in specs {
         crate::outln!("{}", pin::describe(ctx.store(), &spec)?);
     }
     Ok(ExitCode::SUCCESS)

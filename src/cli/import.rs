@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let global_note = match &report.goenv_global {
         Some(global) if !ctx.store().global_file().exists() => {
             let spec: Spec = global.parse()?;
-            crate::pin::write_global(ctx.store(), &spec)?;
+            crate::pin::set_global_quietly(ctx.store(), &spec)?;
             Some(format!("global default set to {global} (from goenv)"))
         }
         Some(global) => Some(format!(

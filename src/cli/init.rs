@@ -20,11 +20,16 @@ cmd.exe has no prompt hook, so nothing switches as you cd there: put gv's shims 
 (%LOCALAPPDATA%\\gv\\shims) on PATH, and the shims pick the version on every call.
 
 What it sets up:
-  - gv's shims directory on PATH (once, even when sourced twice), and after it the GOBIN
-    shared by every Go version, so tools from `go install` survive switching;
-  - automatic switching: when the directory changes, GOROOT, the SDK's bin/ (first on PATH)
-    and the [env] of that place are applied to the shell, and what was changed is put back
-    when you leave (a variable you had set before gets its value back);
+  - gv's shims directory first on PATH (once, even when sourced twice), and after it the
+    GOBIN shared by every Go version, so tools from `go install` survive switching. Every
+    go and gofmt is then a shim, which runs the Go its own directory selects: typed after
+    a cd on the same line, with GV_VERSION=… in front, or run by a script, make -C or an
+    editor task in another directory;
+  - for the other programs you run: when the directory changes, the [env] of that place
+    (and GOBIN) is applied to the shell, and what was changed is put back when you leave
+    (a variable you had set before gets its value back);
+  - notices, once, about the place you enter (an untrusted gv.toml, a version older than
+    go.mod asks for, a version that is not installed);
   - a `gv` function, so `gv shell 1.22.3` and `gv local 1.23` take effect immediately.
 A prompt in the same directory costs no process at all.";
 

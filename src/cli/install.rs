@@ -153,6 +153,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .into());
     }
 
+    // For a go.mod / go.work: what else satisfies it, when the release index lacks exactly
+    // the toolchain go would fetch (a mirror without that patch).
+    let mut stand_in = None;
     let specs = if args.specs.is_empty() {
         let request = ctx.request()?;
         if request.origin == Origin::Default {
@@ -167,17 +170,33 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 ui::info(format!(
                     "Go {} is already installed ({})",
                     selection.resolved.name(),
-                    request.origin
+                    selection.request.origin
                 ));
             }
             return Ok(ExitCode::SUCCESS);
         }
-        let Some(spec) = request.install_spec() else {
+        // What the selection itself names as missing: with an exported GOTOOLCHAIN, that
+        // is not what the files here ask for.
+        let missing = match ctx.selection() {
+            Err(gv_core::SelectError::NotInstalled {
+                install: Some(spec),
+                ..
+            }) => Spec::parse(&spec).ok(),
+            _ => None,
+        };
+        let Some(spec) = missing.or_else(|| request.install_spec()) else {
             bail!(
                 "this directory selects the system go ({}); gv has nothing to install",
                 request.origin
             );
         };
+        if let (Origin::Module { path, wants, .. }, Spec::Exact(target)) = (&request.origin, &spec)
+        {
+            stand_in = Some((
+                Spec::AtLeast(target.clone()),
+                format!("{wants} in {}", path.display()),
+            ));
+        }
         vec![spec]
     } else {
         args.specs
@@ -192,7 +211,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut failed = 0;
     let mut first_installed = None;
     for spec in &specs {
-        match install::install(&target, spec, &opts) {
+        let mut outcome = install::install(&target, spec, &opts);
+        if let (Err(install::InstallError::NoSuchRelease { .. }), Some((other, why))) =
+            (&outcome, stand_in.take())
+        {
+            ui::info(format!(
+                "there is no release {spec} to install; installing the newest release that satisfies {why} instead"
+            ));
+            outcome = install::install(&target, &other, &opts);
+        }
+        match outcome {
             Ok(done) => {
                 report(&done, opts.quiet);
                 first_installed.get_or_insert(done.version);
@@ -245,7 +273,7 @@ fn install_failed(spec: &Spec, err: impl std::error::Error + Send + Sync + 'stat
 /// PATH, the one line for the shell's rc file follows, as rustup does.
 fn welcome(ctx: &Context, installed: &gv_core::Version, quiet: bool) -> anyhow::Result<()> {
     if ctx.store().global_default()?.is_none() {
-        crate::pin::write_global(ctx.store(), &Spec::Exact(installed.clone()))?;
+        crate::pin::set_global_quietly(ctx.store(), &Spec::Exact(installed.clone()))?;
         if !quiet {
             ui::info_hinted(
                 format!("Go {installed} is now the global default (the first version installed)"),

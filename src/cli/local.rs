@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
+use gv_core::Spec;
 use gv_core::select::{GO_VERSION_FILE, Origin};
 
 use super::Context;
@@ -11,9 +12,10 @@ use crate::pin;
 /// Pin the current directory to a Go version (writes ./.go-version)
 ///
 /// Without a version, prints the version pinned by the nearest .go-version and its path.
+/// A version that is neither installed nor a release in the (cached) index is refused.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gv local 1.22.10     pin exactly\n  gv local 1.22        newest installed 1.22.x\n  gv local             show the pin that applies here\n  gv local --unset     remove ./.go-version"
+    after_help = "Examples:\n  gv local 1.22.10     pin exactly\n  gv local 1.22        newest installed 1.22.x (written as 1.22, which goenv and setup-go read too)\n  gv local 1.22 --exact   write the 1.22.x that is newest today\n  gv local latest      write the newest version (as a number: 1.23.9)\n  gv local system      remove ./.go-version, as goenv does\n  gv local             show the pin that applies here\n  gv local --unset     remove ./.go-version"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -28,8 +30,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(spec) = args.setting.spec {
-        pin::write(ctx.store(), &here, &spec)?;
+    if let Some(wanted) = args.setting.spec {
+        if wanted.spec == Spec::System {
+            return use_system(ctx, &here);
+        }
+        let known = pin::Known::load(ctx.store(), &ctx.config().cloned().unwrap_or_default())?;
+        let planned = pin::plan(&known, &wanted, args.setting.exact, args.setting.force)?;
+        pin::write(&here, &planned, &wanted.spec)?;
         // A fresh look: the pin just written decides now.
         crate::ide::goland::follow_pin(&ctx.at(ctx.cwd().to_path_buf()));
         return Ok(ExitCode::SUCCESS);
@@ -51,4 +58,39 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "run `gv local 1.22` to pin this directory"
         )),
     }
+}
+
+/// `gv local system`, as goenv does it: the local pin goes, and what is in line after it
+/// decides here — the system go, where nothing else does.
+fn use_system(ctx: &Context, here: &std::path::Path) -> anyhow::Result<ExitCode> {
+    if pin::unset(here)? {
+        crate::ui::info(format!("removed {}", here.display()));
+    } else {
+        crate::ui::info(format!("there is no {} to remove", here.display()));
+    }
+    let after = ctx.at(ctx.cwd().to_path_buf());
+    if gv_core::select::find_system_go(ctx.store(), ctx.select_env().path.as_deref()).is_none() {
+        crate::ui::warn_hinted(
+            "there is no go on PATH outside gv's directories, so there is no system go to use",
+            "install Go with your package manager, or pin a managed version with `gv local 1.22`",
+        );
+    }
+    match after.selection() {
+        Ok(selection) => crate::ui::info(format!(
+            "Go {} applies here now ({})",
+            selection.resolved.name(),
+            selection.request.origin
+        )),
+        // Said just above.
+        Err(gv_core::SelectError::NothingSelected) => {}
+        Err(err) => {
+            let report = crate::error::report(&err.into());
+            match report.hint {
+                Some(hint) => crate::ui::warn_hinted(report.message, hint),
+                None => crate::ui::warn(report.message),
+            }
+        }
+    }
+    crate::ide::goland::follow_pin(&after);
+    Ok(ExitCode::SUCCESS)
 }

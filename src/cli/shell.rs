@@ -47,18 +47,25 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .into());
     };
     match args.setting.spec {
-        Some(spec) => {
+        Some(wanted) => {
+            let known =
+                crate::pin::Known::load(ctx.store(), &ctx.config().cloned().unwrap_or_default())?;
+            let planned =
+                crate::pin::plan(&known, &wanted, args.setting.exact, args.setting.force)?;
+            for warning in &planned.warnings {
+                crate::ui::warn(warning);
+            }
             // Said here, where it was asked for, and marked as said: the hook the shell
             // function runs next would otherwise say the same again.
             let session = ctx.with_select_env(SelectEnv {
-                gv_version: Some(spec.to_string()),
+                gv_version: Some(planned.text.clone()),
                 ..ctx.select_env().clone()
             });
             if let Some(notice) = gv_core::hook::selection_notice(&session) {
                 gv_core::notice::mark_seen(ctx.store(), std::slice::from_ref(&notice));
                 crate::ui::warn(notice);
             }
-            let value = shell.quote(&spec.to_string());
+            let value = shell.quote(&planned.text);
             crate::outln!(
                 "{}",
                 match shell {

@@ -85,7 +85,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 fn warnings(ctx: &Context, installed: &[Version], version: &Version) -> Vec<String> {
     let mut out = Vec::new();
     let global = ctx.store().global_file();
-    if let Ok(entries) = pinfile::read_go_version(&global)
+    if let Ok(Some(entries)) = pinfile::read_go_version(&global)
         && entries
             .specs
             .iter()

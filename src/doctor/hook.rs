@@ -15,7 +15,7 @@ pub(super) fn hook_check(inputs: &Inputs<'_>) -> Check {
         ),
         None => Check::ok(
             "hook",
-            "the shell hook is not active in this shell (the shims still select per directory; `gv init` adds switching GOROOT/GOBIN in the shell itself)",
+            "the shell hook is not active in this shell (the shims still select per directory; `gv init` adds each directory's [env] and GOBIN in the shell itself)",
         ),
     }
 }

@@ -41,14 +41,15 @@ pub(super) fn describe_foreign_go(dir: &Path, goroot_env: Option<&Path>) -> Stri
     )
 }
 
-/// gv's shims (or the hook's SDK bin/) must come before any other `go` on PATH.
+/// gv's shims must come before any other `go` on PATH, an SDK of gv's own included: a go
+/// found first is what every command, in every directory, runs.
 pub(super) fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Check {
     const FIX_INIT: &str = "put `eval \"$(gv init bash)\"` (or zsh/fish/powershell) at the END of your shell's rc file, after anything else that changes PATH";
     let shims = inputs.store().shims_dir();
     let path = inputs.var("PATH").unwrap_or_default();
     let dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
     let shims_at = dirs.iter().position(|d| *d == shims);
-    // The hook puts the selected SDK's bin/ first: that is gv's doing, not a rival.
+    // The shell hook of an earlier gv put the selected SDK's bin/ first.
     let hook_bin = selection.and_then(|s| match &s.resolved {
         Resolved::Managed { goroot, .. } => Some(goroot.join("bin")),
         Resolved::System { .. } => None,
@@ -92,14 +93,17 @@ pub(super) fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> 
                 ),
             )
         }
-        Some((i, dir)) if i < shims_at && hook_bin.as_deref() == Some(dir.as_path()) => Check::ok(
-            "path",
-            format!(
-                "`go` resolves to {}, the selected SDK's bin/ that the shell hook puts first; gv's shims ({}) come after it. Both are gv's: either way this directory's Go runs",
-                dir.join(gv_core::platform::exe_name("go")).display(),
-                shims.display()
-            ),
-        ),
+        Some((i, dir)) if i < shims_at && hook_bin.as_deref() == Some(dir.as_path()) => {
+            Check::problem(
+                "path",
+                format!(
+                    "`go` resolves to {}, the selected SDK's bin/, ahead of gv's shims ({}): right here, but every script, `make -C` or `cd x && go` started from this shell runs it too, whatever its directory selects",
+                    dir.join(gv_core::platform::exe_name("go")).display(),
+                    shims.display()
+                ),
+                "open a new shell: an earlier gv's shell hook put it there; today's keeps the shims first",
+            )
+        }
         Some((i, dir)) if i < shims_at => Check::problem(
             "path",
             format!(

@@ -19,9 +19,10 @@ pub fn project_of(selection: &Selection) -> Option<PathBuf> {
     match &selection.request.origin {
         Origin::GoVersionFile { path }
         | Origin::ToolVersions { path }
-        | Origin::GoModToolchain { path }
-        | Origin::GoModGo { path, .. } => path.parent().map(Path::to_path_buf),
-        Origin::Env { .. } | Origin::Global { .. } | Origin::Default => None,
+        | Origin::Module { path, .. } => path.parent().map(Path::to_path_buf),
+        Origin::Env { .. } | Origin::Toolchain { .. } | Origin::Global { .. } | Origin::Default => {
+            None
+        }
     }
 }
 

@@ -7,10 +7,12 @@
 //! - `gv init` prints functions that keep all state in shell variables. Nothing runs on a
 //!   prompt where neither `$PWD` nor a watched file changed: a string comparison and a
 //!   few file tests.
+//! - The shims come first on PATH: the Go version is theirs to pick, per go command and
+//!   its own directory. The hook applies only what other programs read — the trusted
+//!   `[env]` and GOBIN — and says what is worth saying once.
 //! - When the directory changed, the hook first *restores* what it applied before (pure
 //!   shell builtins), then runs `gv-shim hook-env` once, which sees the user's own
-//!   environment and prints calls to `__gv_set NAME VALUE` / `__gv_path DIR` for the new
-//!   place.
+//!   environment and prints calls to `__gv_set NAME VALUE` for the new place.
 //! - `__gv_set` remembers the user's original value in `__GV_O_<NAME>` (only when there
 //!   was one) and the applied value in `__GV_N_<NAME>`; restore puts the original back (or
 //!   unsets), but only while the variable still holds gv's value, so a change the user

@@ -245,3 +245,210 @@ fn import_gotoolchain_adopts_what_real_go_downloaded() {
         stdout(&out)
     );
 }
+
+/// What real go does here, with `GOTOOLCHAIN=auto`: the toolchain it ran, or the one it
+/// tried to fetch and could not.
+#[derive(Debug, PartialEq, Eq)]
+enum GoDid {
+    Ran(String),
+    Missing(String),
+}
+
+/// go.mod and go.work mean what Go means: for each go.mod / go.work, real go (the
+/// "local" toolchain) with `GOTOOLCHAIN=auto` and a file:// GOPROXY offering exactly the
+/// toolchains gv has installed, against gv with that local version as its global default.
+/// Where go ran a toolchain, gv picks it; where go wanted one it could not fetch, gv names
+/// that one (and runs the newest installed version that satisfies the file, or fails
+/// saying what to install).
+#[test]
+fn go_mod_and_go_work_select_what_real_go_selects() {
+    // The proxy offers the installed toolchains only (symlinks to the provisioned zips).
+    let scratch = tempfile::tempdir().unwrap();
+    let proxy = scratch.path().join("proxy");
+    let at = proxy.join("golang.org/toolchain/@v");
+    std::fs::create_dir_all(&at).unwrap();
+    let mut list = String::new();
+    for version in [GO_A, GO_B] {
+        let mv = module_version(version);
+        for ext in ["zip", "mod", "info"] {
+            let name = format!("{mv}.{ext}");
+            std::os::unix::fs::symlink(
+                goproxy_dir().join("golang.org/toolchain/@v").join(&name),
+                at.join(&name),
+            )
+            .unwrap();
+        }
+        list.push_str(&mv);
+        list.push('\n');
+    }
+    std::fs::write(at.join("list"), list).unwrap();
+    let go_vars = [
+        ("GOTOOLCHAIN", "auto".to_string()),
+        ("GOPROXY", format!("file://{}", proxy.display())),
+        ("GOSUMDB", "off".into()),
+        ("GOFLAGS", "-modcacherw".into()),
+    ];
+    let sb = Sandbox::new();
+    sb.fake_install(GO_A);
+    sb.fake_install(GO_B);
+
+    // (go's own toolchain, the files written, what real go does there)
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], GoDid);
+    let cases: &[Case] = &[
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.22\n")],
+            GoDid::Ran(GO_A.into()),
+        ),
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.22.10\n")],
+            GoDid::Ran(GO_A.into()),
+        ),
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.21\n\ntoolchain go1.22.10\n")],
+            GoDid::Ran(GO_A.into()),
+        ),
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.23.9\n")],
+            GoDid::Ran(GO_B.into()),
+        ),
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.22\n\ntoolchain go1.23.9\n")],
+            GoDid::Ran(GO_B.into()),
+        ),
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.23.9\n\ntoolchain go1.22.10\n")],
+            GoDid::Ran(GO_B.into()),
+        ),
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.23\n")],
+            GoDid::Missing("1.23.0".into()),
+        ),
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.22\n\ntoolchain go1.23.4\n")],
+            GoDid::Missing("1.23.4".into()),
+        ),
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.23rc1\n")],
+            GoDid::Missing("1.23rc1".into()),
+        ),
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.24\n")],
+            GoDid::Missing("1.24.0".into()),
+        ),
+        (
+            GO_A,
+            &[("m/go.mod", "module m\n\ngo 1.23.9\n\ntoolchain default\n")],
+            GoDid::Ran(GO_A.into()),
+        ),
+        (GO_A, &[("m/go.mod", "module m\n")], GoDid::Ran(GO_A.into())),
+        (
+            GO_B,
+            &[("m/go.mod", "module m\n\ngo 1.22\n\ntoolchain go1.22.10\n")],
+            GoDid::Ran(GO_B.into()),
+        ),
+        (
+            GO_B,
+            &[("m/go.mod", "module m\n\ngo 1.23.4\n\ntoolchain go1.23.4\n")],
+            GoDid::Ran(GO_B.into()),
+        ),
+        (
+            GO_B,
+            &[("m/go.mod", "module m\n\ngo 1.24.1\n")],
+            GoDid::Missing("1.24.1".into()),
+        ),
+        (
+            GO_A,
+            &[
+                ("go.work", "go 1.23.9\n\nuse ./m\n"),
+                ("m/go.mod", "module m\n\ngo 1.22\n"),
+            ],
+            GoDid::Ran(GO_B.into()),
+        ),
+        (
+            GO_B,
+            &[
+                ("go.work", "go 1.22\n\nuse ./m\n"),
+                ("m/go.mod", "module m\n\ngo 1.22\n\ntoolchain go1.24.0\n"),
+            ],
+            GoDid::Ran(GO_B.into()),
+        ),
+    ];
+    for (i, (local, files, expected)) in cases.iter().enumerate() {
+        let case = scratch.path().join(format!("case{i}"));
+        for (name, text) in *files {
+            let path = case.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        let dir = case.join("m");
+        let ctx = format!("case {i}: local {local}, {files:?}");
+
+        // Real go, its module cache shared by the cases: each toolchain is fetched once.
+        let mut cmd = Command::new(real_goroot(local).join("bin/go"));
+        cmd.arg("version")
+            .current_dir(&dir)
+            .env_clear()
+            .env("HOME", scratch.path())
+            .env("PATH", "/usr/bin:/bin")
+            .env("GOPATH", scratch.path().join("gopath"))
+            .env("GOMODCACHE", scratch.path().join("modcache"))
+            .env("GOCACHE", scratch.path().join("gocache"))
+            .env("GOENV", "off")
+            .envs(go_vars.iter().map(|(k, v)| (*k, v)));
+        let out = cmd.output().expect("run go");
+        let did = match stdout(&out).strip_prefix("go version go") {
+            Some(rest) => GoDid::Ran(rest.split(' ').next().unwrap_or_default().to_string()),
+            None => {
+                let err = stderr(&out);
+                let wanted = err
+                    .split("go: download go")
+                    .nth(1)
+                    .and_then(|rest| rest.split(' ').next())
+                    .unwrap_or_else(|| panic!("{ctx}: go said {err}"));
+                GoDid::Missing(wanted.to_string())
+            }
+        };
+        assert_eq!(&did, expected, "{ctx}: real go");
+
+        // gv, with the same local toolchain as its global default.
+        std::fs::write(sb.root().join("version"), format!("{local}\n")).unwrap();
+        let out = sb.gv(&dir).args(["current", "--json"]).output().unwrap();
+        match &did {
+            GoDid::Ran(version) => {
+                assert!(out.status.success(), "{ctx}: {}", stderr(&out));
+                let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_eq!(json["version"], version.as_str(), "{ctx}: {json:#}");
+                assert_eq!(
+                    json["origin"]["go_would_run"],
+                    serde_json::Value::Null,
+                    "{ctx}"
+                );
+            }
+            GoDid::Missing(version) if out.status.success() => {
+                let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_eq!(
+                    json["origin"]["go_would_run"],
+                    version.as_str(),
+                    "{ctx}: {json:#}"
+                );
+            }
+            GoDid::Missing(version) => {
+                assert!(
+                    stderr(&out).contains(&format!("Go {version} is not installed")),
+                    "{ctx}: {}",
+                    stderr(&out)
+                );
+            }
+        }
+    }
+}

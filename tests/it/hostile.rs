@@ -216,7 +216,26 @@ fn a_repository_cannot_make_go_run_its_code_until_trusted() {
     );
     assert!(text.contains("not trusted"), "{text}");
 
-    // The payload is live: once trusted, the repository's settings apply...
+    // The payload is live: the go command given the repository's settings runs it...
+    let out = Command::new(sb.root().join(format!("versions/{GO_A}/bin/go")))
+        .arg("version")
+        .current_dir(&p)
+        .env_clear()
+        .envs(sb.env())
+        .envs(go_env(&sb))
+        .env("GOTOOLCHAIN", "go1.99.0")
+        .env("GOPROXY", format!("file://{}", proxy.display()))
+        .env("GOSUMDB", "off")
+        .output()
+        .unwrap();
+    assert!(
+        marker.planted(),
+        "the fixture's toolchain switch works with plain go: {out:?}"
+    );
+    marker.clear();
+    // ...and, trusted, the repository's settings apply — but a GOTOOLCHAIN names a
+    // version for gv to run from its own store, never one for go to fetch through a
+    // proxy the repository names.
     sb.trust(&p);
     let out = sb
         .shim("go", &p)
@@ -224,11 +243,15 @@ fn a_repository_cannot_make_go_run_its_code_until_trusted() {
         .envs(go_env(&sb))
         .output()
         .unwrap();
+    assert_eq!(out.status.code(), Some(127), "{out:?}");
     assert!(
-        marker.planted(),
-        "the fixture's toolchain switch works once trusted: {out:?}"
+        stderr(&out).contains(&format!(
+            "Go 1.99.0 is not installed (GOTOOLCHAIN=go1.99.0 from [env] in {})",
+            p.join("gv.toml").display()
+        )),
+        "{out:?}"
     );
-    marker.clear();
+    marker.assert_absent("trusted");
     // ...and an edit makes the file untrusted again.
     std::fs::OpenOptions::new()
         .append(true)
@@ -791,6 +814,7 @@ fn a_huge_value_is_refused_and_breaks_nothing() {
 fn stamp_files_are_never_followed_or_shared() {
     let sb = Sandbox::new();
     sb.fake_install("1.22.10");
+    sb.rehash();
     let p = sb.work("p");
     sb.write("p/.go-version", "1.22.10\n");
     let victim = sb.path().join("victim");

@@ -925,3 +925,36 @@ fn a_dead_proxy_is_named_once_without_its_credentials() {
         .env("NO_PROXY", "127.0.0.1"));
     assert!(ok, "{err}");
 }
+
+/// `gv install` with no argument installs what the selection names as missing: with an
+/// exported GOTOOLCHAIN that is its toolchain, not the pin's; a go.mod asks for exactly
+/// what go would fetch.
+#[test]
+fn install_without_a_version_installs_what_the_selection_misses() {
+    let sb = Sandbox::new();
+    let server = standard_server();
+    sb.fake_install("1.22.10");
+    let dir = sb.work("p");
+    sb.write("p/.go-version", "1.22.10\n");
+    let mut cmd = gv(&sb, &server);
+    cmd.current_dir(&dir).arg("install");
+    let (ok, _, err) = run(&mut cmd);
+    assert!(ok, "{err}");
+    assert!(err.contains("Go 1.22.10 is already installed"), "{err}");
+    let mut cmd = gv(&sb, &server);
+    cmd.current_dir(&dir)
+        .arg("install")
+        .env("GOTOOLCHAIN", "go1.22.9");
+    let (ok, _, err) = run(&mut cmd);
+    assert!(ok, "{err}");
+    assert!(err.contains("installed Go 1.22.9 in"), "{err}");
+
+    // Newer than anything installed, and than the global default.
+    let module = sb.work("m");
+    sb.write("m/go.mod", "module m\n\ngo 1.23rc1\n");
+    let mut cmd = gv(&sb, &server);
+    cmd.current_dir(&module).arg("install");
+    let (ok, _, err) = run(&mut cmd);
+    assert!(ok, "{err}");
+    assert!(err.contains("installed Go 1.23rc1 in"), "{err}");
+}

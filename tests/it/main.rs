@@ -36,6 +36,7 @@ mod install_real;
 mod macos_real;
 mod maintenance;
 mod messages;
+mod pins;
 mod platforms;
 mod readme;
 #[cfg(feature = "real-tests")]

@@ -427,6 +427,8 @@ fn prune_fixture() -> (Sandbox, PathBuf, PathBuf, PathBuf) {
         "proj2/go.mod",
         "module example.com/p2\n\ngo 1.22\n\ntoolchain go1.22.3\n",
     );
+    // Beside the go.mod, which the global default 1.24 would satisfy by itself.
+    sb.write("proj2/.go-version", "1.22.3\n");
     let p3 = sb.work("proj3");
     sb.write("proj3/.tool-versions", "golang 1.20.1\n");
     (sb, p1, p2, p3)

@@ -33,7 +33,10 @@ fn precedence_chain_end_to_end() {
         .args(["global", "1.21"])
         .assert()
         .success()
-        .stderr("1.21 is Go 1.21.13 today (the newest installed match)\n");
+        .stderr(format!(
+            "wrote 1.21 to {} (Go 1.21.13 today, the newest match)\n",
+            sb.root().join("version").display()
+        ));
     sb.gv(&deep)
         .arg("global")
         .assert()
@@ -45,12 +48,14 @@ fn precedence_chain_end_to_end() {
         format!("1.21.13 (global default, set by {})", global.display())
     );
 
-    // 3. go.mod's go line is a minimum: the newest installed release satisfying it.
+    // 3. go.mod's go line is a minimum: the global default (1.21.13) is too old, and go
+    // would fetch go1.22.0, which is not installed: the newest installed release
+    // satisfying it.
     let gomod = sb.write("proj/go.mod", "module example.com/p\n\ngo 1.22 // min\n");
     assert_eq!(
         current(&sb, &deep),
         format!(
-            "1.23.9 (newest installed version satisfying `go 1.22` in {})",
+            "1.23.9 (newest installed version satisfying `go 1.22` in {}; go would fetch go1.22.0, which is not installed)",
             gomod.display()
         )
     );
@@ -75,18 +80,16 @@ fn precedence_chain_end_to_end() {
         current(&sb, &deep),
         format!("1.22.3 (toolchain line of {})", gomod.display())
     );
-    // A go.work nearer than go.mod decides.
+    // A go.work nearer than go.mod decides; the toolchain go would fetch is installed.
     let gowork = sb.write("proj/a/go.work", "go 1.22.10\n");
     assert_eq!(
         current(&sb, &deep),
-        format!(
-            "1.23.9 (newest installed version satisfying `go 1.22.10` in {})",
-            gowork.display()
-        )
+        format!("1.22.10 (`go 1.22.10` in {})", gowork.display())
     );
     std::fs::remove_file(&gowork).unwrap();
 
-    // 2. A .go-version three directories up beats go.mod, and is used verbatim as a spec.
+    // 2. A .go-version beside the go.mod, three directories up, beats it, and is used
+    // verbatim as a spec.
     let pin = sb.write("proj/.go-version", "1.22\n");
     assert_eq!(
         current(&sb, &deep),
@@ -124,7 +127,7 @@ fn precedence_chain_end_to_end() {
 fn pin_older_than_go_mod_warns_with_both_paths() {
     let sb = Sandbox::new();
     sb.fake_install("1.21.13");
-    let pin = sb.write("p/.go-version", "1.21.13\n");
+    let pin = sb.write("p/m/.go-version", "1.21.13\n");
     let gomod = sb.write("p/m/go.mod", "module m\ngo 1.22.1\n");
     let dir = gomod.parent().unwrap().to_path_buf();
     sb.gv(&dir)
@@ -172,9 +175,7 @@ fn fallback_lines_and_ignored_entries() {
 fn garbage_version_files_give_clear_errors() {
     let sb = Sandbox::new();
     let dir = sb.work("g");
-    let cases: [(&str, Vec<u8>); 4] = [
-        ("empty", Vec::new()),
-        ("only comments", b"# nothing here\n".to_vec()),
+    let cases: [(&str, Vec<u8>); 2] = [
         (
             "binary junk",
             (0u8..=255).rev().cycle().take(10_000).collect(),
@@ -246,7 +247,10 @@ fn local_writes_reads_and_unsets() {
         .args(["local", "go1.22.10"])
         .assert()
         .success()
-        .stderr("");
+        .stderr(format!(
+            "wrote 1.22.10 to {}\n",
+            dir.join(".go-version").display()
+        ));
     assert_eq!(
         std::fs::read_to_string(dir.join(".go-version")).unwrap(),
         "1.22.10\n"
@@ -267,11 +271,13 @@ fn local_writes_reads_and_unsets() {
         .stderr(predicate::str::contains(
             dir.join(".go-version").display().to_string(),
         ));
-    // Not installed yet: written, with a warning.
+    // Not installed yet, and no cached release index to check it against: written, with
+    // warnings.
     sb.gv(&dir)
         .args(["local", "1.23"])
         .assert()
         .success()
+        .stderr(predicate::str::contains("cannot check that Go 1.23 exists"))
         .stderr(predicate::str::contains("Go 1.23 is not installed yet"))
         .stderr(predicate::str::contains("gv install 1.23"));
     // Invalid: usage error, file untouched.
@@ -302,8 +308,17 @@ fn global_unset_and_missing() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no global default is set"));
+    // Nothing to resolve `latest` against: refused, nothing written; --force writes it.
     sb.gv(&dir)
         .args(["global", "latest"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cannot tell which version `latest` stands for",
+        ));
+    assert!(!sb.root().join("version").exists());
+    sb.gv(&dir)
+        .args(["global", "latest", "--force"])
         .assert()
         .success()
         .stderr(predicate::str::contains(
@@ -324,11 +339,16 @@ fn global_unset_and_missing() {
         .arg("global")
         .assert()
         .stdout("latest (1.23.9)\n");
+    // Written as the version it stands for today.
     sb.gv(&dir)
         .args(["global", "latest"])
         .assert()
         .success()
-        .stderr("latest is Go 1.23.9 today (the newest installed match)\n");
+        .stderr(format!(
+            "wrote 1.23.9 (latest today) to {}\n",
+            sb.root().join("version").display()
+        ));
+    sb.gv(&dir).arg("global").assert().stdout("1.23.9\n");
     sb.gv(&dir).args(["global", "--unset"]).assert().success();
     assert!(!sb.root().join("version").exists());
 }
@@ -505,4 +525,95 @@ fn version_flags_are_parsed_as_version_specs() {
         );
         assert!(!err.contains("GV_VERSION"), "{err}");
     }
+}
+
+/// An empty, blank or comment-only `.go-version` (or global file) is passed over, as
+/// goenv passes it over: the next thing in line decides, and the shim says so once.
+#[test]
+fn a_pin_file_naming_nothing_is_passed_over_with_one_note() {
+    let sb = Sandbox::new();
+    sb.fake_install("1.22.10");
+    sb.fake_install("1.23.9");
+    sb.rehash();
+    std::fs::write(sb.root().join("version"), "1.22.10\n").unwrap();
+    let dir = sb.work("p");
+    for text in ["", "\n \n", "# pinned soon\n"] {
+        let pin = sb.write("p/.go-version", text);
+        sb.gv(&dir)
+            .arg("current")
+            .assert()
+            .success()
+            .stdout(predicate::str::starts_with("1.22.10 (global default"))
+            .stderr(predicate::str::contains(format!(
+                "{} names no Go version (it is empty or only comments)",
+                pin.display()
+            )));
+    }
+    let note = "names no Go version";
+    let first = sb.shim("go", &dir).output().unwrap();
+    assert_eq!(stdout(&first), "go version go1.22.10 linux/amd64\n");
+    assert_eq!(
+        stderr(&first).matches(note).count(),
+        1,
+        "{}",
+        stderr(&first)
+    );
+    let again = sb.shim("go", &dir).output().unwrap();
+    assert!(again.status.success());
+    assert_eq!(stderr(&again), "", "said once");
+
+    // A blank global file is no global default either.
+    std::fs::write(sb.root().join("version"), "\n").unwrap();
+    sb.write("p/.go-version", "1.23.9\n");
+    sb.gv(&dir).arg("current").assert().success();
+    std::fs::remove_file(dir.join(".go-version")).unwrap();
+    sb.gv(&dir)
+        .arg("current")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no Go version is selected here"));
+    sb.gv(&dir)
+        .arg("global")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no global default is set"));
+}
+
+/// GOTOOLCHAIN is outside text like any other: a toolchain name with a suffix full of
+/// terminal escapes still selects its version, and what gv prints about it is escaped;
+/// garbage is refused, naming it harmlessly.
+#[test]
+fn a_hostile_gotoolchain_is_followed_and_printed_escaped() {
+    let sb = Sandbox::new();
+    sb.fake_install("1.21.13");
+    sb.fake_install("1.22.10");
+    let dir = sb.work("p");
+    sb.write("p/.go-version", "1.21.13\n");
+    let hostile = "go1.22.10-\u{1b}[2J\u{9b}1Aevil";
+    let out = sb
+        .gv(&dir)
+        .arg("current")
+        .env("GOTOOLCHAIN", hostile)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("1.22.10 (GOTOOLCHAIN=go1.22.10-"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{9b}'),
+        "{text:?}"
+    );
+    let out = sb
+        .gv(&dir)
+        .arg("current")
+        .env("GOTOOLCHAIN", "\u{1b}]0;pwned\u{7}")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("is not valid"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
 }

@@ -1,5 +1,7 @@
-//! `gv init` in real interactive shells (bash, zsh, fish) with real Go SDKs: switching on
-//! cd/pushd/popd, restoring on leave, `gv shell`, in-place `gv local`, `set -u`, existing
+//! `gv init` in real interactive shells (bash, zsh, fish) with real Go SDKs: every go call
+//! runs its own directory's Go (one-shot variables, `cd x && go`, scripts, `make -C`,
+//! `exec` and `source`), `[env]` applied on cd/pushd/popd and restored on leave and in
+//! children elsewhere, `gv shell`, in-place `gv local`, `set -u`, existing
 //! PROMPT_COMMANDs, sourcing twice, and no process on a prompt where nothing changed.
 //!
 //! Each shell reads its script from stdin in interactive mode (`-i`), so prompts and their
@@ -22,6 +24,7 @@ fn projects() -> Sandbox {
     let sandbox = Sandbox::trusting();
     sandbox.real_install(GO_A);
     sandbox.real_install(GO_B);
+    sandbox.rehash();
     sandbox.write("a/.go-version", &format!("{GO_A}\n"));
     sandbox.write("b/.go-version", &format!("{GO_B}\n"));
     sandbox.write(
@@ -180,8 +183,10 @@ eval "$(@GV@ init SHELL)"
 echo "OUT:path0=$PATH"
 cd a
 echo "OUT:a.go=$(go version)"
-echo "OUT:a.goroot=$GOROOT"
-echo "OUT:a.toolchain=$GOTOOLCHAIN"
+echo "OUT:a.goroot=$(go env GOROOT)"
+echo "OUT:a.toolchain=$(go env GOTOOLCHAIN)"
+echo "OUT:a.shell.goroot=$GOROOT"
+echo "OUT:a.shell.toolchain=${GOTOOLCHAIN-unset}"
 cd ../b
 echo "OUT:b.go=$(go version)"
 echo "OUT:b.cgo=$CGO_ENABLED"
@@ -219,8 +224,10 @@ set -gx GODEBUG mine=1
 echo "OUT:path0=$PATH"
 cd a
 echo "OUT:a.go="(go version)
-echo "OUT:a.goroot=$GOROOT"
-echo "OUT:a.toolchain=$GOTOOLCHAIN"
+echo "OUT:a.goroot="(go env GOROOT)
+echo "OUT:a.toolchain="(go env GOTOOLCHAIN)
+echo "OUT:a.shell.goroot=$GOROOT"
+set -q GOTOOLCHAIN; and echo "OUT:a.shell.toolchain=$GOTOOLCHAIN"; or echo "OUT:a.shell.toolchain=unset"
 cd ../b
 echo "OUT:b.go="(go version)
 echo "OUT:b.cgo=$CGO_ENABLED"
@@ -267,6 +274,10 @@ fn check_switching(shell: &str) {
         "{ctx}"
     );
     assert_eq!(out["a.toolchain"], "local", "{ctx}");
+    // The shell itself keeps the user's own GOROOT and no GOTOOLCHAIN: those are the
+    // shims' business, per go command.
+    assert_eq!(out["a.shell.goroot"], "/opt/user-goroot", "{ctx}");
+    assert_eq!(out["a.shell.toolchain"], "unset", "{ctx}");
     assert_eq!(out["b.go"], go_version(GO_B), "{ctx}");
     assert_eq!(
         out["b.cgo"], "0",
@@ -293,6 +304,11 @@ fn check_switching(shell: &str) {
         path0.split(':').filter(|p| *p == shims).count(),
         1,
         "shims once on PATH after sourcing twice: {ctx}"
+    );
+    assert_eq!(
+        path0.split(':').next(),
+        Some(shims.as_str()),
+        "shims first: {ctx}"
     );
     assert_eq!(out["pushd.go"], go_version(GO_A), "{ctx}");
     assert_eq!(out["popd.goroot"], "/opt/user-goroot", "{ctx}");
@@ -330,27 +346,136 @@ fn fish_switches_on_cd_pushd_popd_and_restores() {
     check_switching("fish");
 }
 
-/// zsh (chpwd) and fish (PWD watcher) switch at the `cd` itself, so a command on the same
-/// line already runs the new version.
-#[test]
-fn zsh_and_fish_switch_within_one_command_line() {
+/// Projects beyond `a` and `b` for the every-call scenarios: `c` pins GO_A and its trusted
+/// gv.toml sets GOFLAGS; `d` pins GO_A beside a go.mod that needs GO_B; `b` has a
+/// Makefile; `s.sh` (and `s.fish`) cd to their first argument and print the Go there.
+fn more_projects(sandbox: &Sandbox) {
+    sandbox.write("c/.go-version", &format!("{GO_A}\n"));
+    sandbox.write("c/gv.toml", "[env]\nGOFLAGS = \"-tags=c\"\n");
+    sandbox.write("d/.go-version", &format!("{GO_A}\n"));
+    sandbox.write("d/go.mod", &format!("module example.com/d\n\ngo {GO_B}\n"));
+    sandbox.write("b/Makefile", "v:\n\t@go env GOVERSION\n");
+    let script = sandbox.write(
+        "s.sh",
+        "#!/bin/sh\ncd \"$1\" && echo \"OUT:$2=$(go env GOVERSION)\"\n",
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    sandbox.write(
+        "s.fish",
+        "cd $argv[1]; and echo \"OUT:$argv[2]=\"(go env GOVERSION)\n",
+    );
+}
+
+/// The script of [`every_go_call_runs_its_own_directorys_go`], in each shell's syntax.
+fn every_call_script(shell: &str) -> String {
+    let posix = r#"export CGO_ENABLED=1
+eval "$(@GV@ init SHELL)"
+cd a
+echo "OUT:oneshot=$(GV_VERSION=GO_B go env GOVERSION)"
+echo "OUT:goenv=$(GOENV_VERSION=GO_B go env GOVERSION)"
+cd ../b && echo "OUT:cdline=$(go env GOVERSION)"
+cd ../a
+echo "OUT:child=$(SHELL -c 'cd ../b; go env GOVERSION')"
+echo "OUT:make=$(make -s -C ../b v)"
+(exec ../s.sh ../b exec)
+. ../s.sh ../b source
+cd ../b
+echo "OUT:b.cgo=$CGO_ENABLED"
+echo "OUT:elsewhere.cgo=$(SHELL -c 'cd ../c; go env CGO_ENABLED')"
+echo "OUT:elsewhere.flags=$(SHELL -c 'cd ../c; go env GOFLAGS')"
+echo "OUT:elsewhere.instrument=$(SHELL -c 'cd ../c; @GV@ exec printenv GOINSTRUMENT || echo none')"
+cd ../c
+echo "OUT:back.cgo=$(SHELL -c 'cd ../b; go env CGO_ENABLED')"
+echo "OUT:back.flags=[$(SHELL -c 'cd ../b; go env GOFLAGS')]"
+cd ../d
+echo "OUT:conflict=$(go version)"
+echo "OUT:conflict.again=$(go version)"
+"#;
+    let fish = r#"set -gx CGO_ENABLED 1
+@GV@ init fish | source
+cd a
+echo "OUT:oneshot="(GV_VERSION=GO_B go env GOVERSION)
+echo "OUT:goenv="(GOENV_VERSION=GO_B go env GOVERSION)
+cd ../b && echo "OUT:cdline="(go env GOVERSION)
+cd ../a
+echo "OUT:child="(fish -c 'cd ../b; go env GOVERSION')
+echo "OUT:make="(make -s -C ../b v)
+fish -c 'exec ../s.sh ../b exec'
+source ../s.fish ../b source
+cd ../b
+echo "OUT:b.cgo=$CGO_ENABLED"
+echo "OUT:elsewhere.cgo="(fish -c 'cd ../c; go env CGO_ENABLED')
+echo "OUT:elsewhere.flags="(fish -c 'cd ../c; go env GOFLAGS')
+echo "OUT:elsewhere.instrument="(fish -c 'cd ../c; @GV@ exec printenv GOINSTRUMENT; or echo none')
+cd ../c
+echo "OUT:back.cgo="(fish -c 'cd ../b; go env CGO_ENABLED')
+echo "OUT:back.flags=["(fish -c 'cd ../b; go env GOFLAGS')"]"
+cd ../d
+echo "OUT:conflict="(go version)
+echo "OUT:conflict.again="(go version)
+"#;
+    let script = if shell == "fish" { fish } else { posix };
+    script
+        .replace("SHELL", shell)
+        .replace("GO_A", GO_A)
+        .replace("GO_B", GO_B)
+}
+
+/// Every go call in a hooked shell runs the Go its own directory selects — the issue's
+/// transcripts and everything a shell starts — and carries that directory's `[env]`,
+/// never the one the hook applied for the shell's own directory.
+fn check_every_call(shell: &str) {
     let sandbox = projects();
-    let zsh = run(
-        &sandbox,
-        "zsh",
-        "eval \"$(@GV@ init zsh)\"\ncd a; echo \"OUT:a=$(go version)\"; cd ../b; echo \"OUT:b=$(go version)\"\n",
-        &[],
+    more_projects(&sandbox);
+    let run = run(&sandbox, shell, &every_call_script(shell), &[]);
+    let out = run.map();
+    let ctx = format!("{shell}: {out:#?}\nstderr:\n{}", run.stderr);
+    let b = format!("go{GO_B}");
+    for name in [
+        "oneshot", "goenv", "cdline", "child", "make", "exec", "source",
+    ] {
+        assert_eq!(out.get(name).copied(), Some(b.as_str()), "{name}: {ctx}");
+    }
+    assert_eq!(out["b.cgo"], "0", "the hook applied b's [env]: {ctx}");
+    assert_eq!(
+        out["elsewhere.cgo"], "1",
+        "b's forced CGO_ENABLED=0 does not follow a child into c: {ctx}"
     );
-    assert_eq!(zsh.get("a"), go_version(GO_A), "{}", zsh.stderr);
-    assert_eq!(zsh.get("b"), go_version(GO_B), "{}", zsh.stderr);
-    let fish = run(
-        &sandbox,
-        "fish",
-        "@GV@ init fish | source\ncd a; echo \"OUT:a=\"(go version); cd ../b; echo \"OUT:b=\"(go version)\n",
-        &[],
+    assert_eq!(out["elsewhere.flags"], "-tags=c", "{ctx}");
+    assert_eq!(
+        out["elsewhere.instrument"], "none",
+        "b's GOINSTRUMENT is removed for a command run in c: {ctx}"
     );
-    assert_eq!(fish.get("a"), go_version(GO_A), "{}", fish.stderr);
-    assert_eq!(fish.get("b"), go_version(GO_B), "{}", fish.stderr);
+    assert_eq!(out["back.cgo"], "0", "{ctx}");
+    assert_eq!(out["back.flags"], "[]", "c's GOFLAGS stays in c: {ctx}");
+    assert_eq!(out["conflict"], go_version(GO_A), "{ctx}");
+    assert_eq!(out["conflict.again"], go_version(GO_A), "{ctx}");
+    let conflict = format!(
+        "is older than the go{GO_B} that {} requires",
+        sandbox.work("d").join("go.mod").display()
+    );
+    assert_eq!(
+        run.stderr.matches(&conflict).count(),
+        1,
+        "the hook and the shim say it once: {ctx}"
+    );
+    assert!(!run.stderr.contains("gv: error"), "{ctx}");
+}
+
+#[test]
+fn bash_runs_every_go_call_with_its_own_directorys_go() {
+    check_every_call("bash");
+}
+
+#[test]
+fn zsh_runs_every_go_call_with_its_own_directorys_go() {
+    check_every_call("zsh");
+}
+
+#[test]
+fn fish_runs_every_go_call_with_its_own_directorys_go() {
+    check_every_call("fish");
 }
 
 /// `set -u`, an array PROMPT_COMMAND, sourcing twice: one hook, the user's command still
@@ -639,7 +764,12 @@ fn hook_env_watches_the_deciding_files_and_survives_an_unwritable_stamp() {
     let out = hook_env(&stamp);
     assert!(out.status.success());
     let code = support::stdout(&out);
-    assert!(code.starts_with("__gv_set 'GOROOT' "), "{code}");
+    // GOBIN, for the programs the shell runs; the Go version is the shims'.
+    assert!(code.starts_with("__gv_set 'GOBIN' "), "{code}");
+    assert!(
+        !code.contains("GOROOT") && !code.contains("__gv_path"),
+        "{code}"
+    );
     let line = |call: &str| {
         code.lines()
             .find(|l| l.split(' ').next() == Some(call))
@@ -665,7 +795,7 @@ fn hook_env_watches_the_deciding_files_and_survives_an_unwritable_stamp() {
     let out = hook_env(&work.join("p/.go-version/not-a-dir/stamp"));
     assert!(out.status.success());
     assert!(
-        support::stdout(&out).starts_with("__gv_set 'GOROOT' "),
+        support::stdout(&out).starts_with("__gv_set 'GOBIN' "),
         "{out:?}"
     );
     assert!(!support::stdout(&out).contains("__gv_watch"), "{out:?}");

@@ -585,6 +585,46 @@ fn auto_install_through_the_real_gv_install_and_a_loopback_mirror() {
     assert_eq!(server.archive_requests(), 1);
 }
 
+/// A go.mod whose exact toolchain the mirror lacks: auto-install installs the newest
+/// release that satisfies it instead (what `gv install` with no argument does), and runs it.
+#[test]
+fn auto_install_for_a_go_mod_falls_back_to_a_release_that_satisfies_it() {
+    use support::mirror::{MirrorServer, Served, fake_sdk};
+    let sb = Sandbox::new();
+    let server = MirrorServer::start(vec![Served::archive("1.24.2", fake_sdk("1.24.2"))]);
+    sb.rehash();
+    let m = sb.work("m");
+    sb.write("m/go.mod", "module m\n\ngo 1.24\n\ntoolchain go1.24.1\n");
+    let gv_dir = assert_cmd::cargo::cargo_bin("gv")
+        .parent()
+        .expect("gv lives in a directory")
+        .to_path_buf();
+    let path = format!(
+        "{}:{}:/usr/bin:/bin",
+        sb.root().join("shims").display(),
+        gv_dir.display()
+    );
+    let out = sb
+        .shim("go", &m)
+        .env("PATH", &path)
+        .env("GV_AUTO_INSTALL", "1")
+        .env("GV_GO_MIRROR", server.url())
+        .env(
+            "GV_GO_INDEX",
+            "http://127.0.0.1:9/dl/?mode=json&include=all",
+        )
+        .arg("version")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out), "go version go1.24.2 linux/amd64\n");
+    let err = stderr(&out);
+    assert!(
+        err.contains("installing the newest release that satisfies `toolchain go1.24.1`"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_cloned_projects_gv_toml_cannot_run_code_or_pick_the_download_server() {
     let sb = Sandbox::new();

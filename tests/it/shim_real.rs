@@ -166,7 +166,7 @@ fn a_workspace_builds_with_the_go_its_go_work_needs() {
         .assert()
         .success()
         .stdout(format!(
-            "{GO_B} (newest installed version satisfying `go 1.23.0` in {})\n",
+            "{GO_B} (newest installed version satisfying `go 1.23.0` in {}; go would fetch go1.23.0, which is not installed)\n",
             work.display()
         ));
     go(&sb, &api)
@@ -200,4 +200,161 @@ fn a_workspace_builds_with_the_go_its_go_work_needs() {
         "{}",
         stderr(&out)
     );
+}
+
+/// `go get` and `go mod tidy` write `toolchain` lines with whatever patch the last
+/// committer had: a module asking for go1.23.4 builds with the 1.23.9 that is installed,
+/// as Go's own rule allows (a minimum), saying so once; go is kept on it.
+#[test]
+fn a_toolchain_line_is_a_minimum_the_newest_installed_version_meets() {
+    let sb = sandbox();
+    let dir = sb.work("m");
+    let gomod = sb.write(
+        "m/go.mod",
+        "module example.com/m\n\ngo 1.22\n\ntoolchain go1.23.4\n",
+    );
+    sb.write(
+        "m/main.go",
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"built\") }\n",
+    );
+    let out = go(&sb, &dir).args(["run", "."]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "built\n");
+    let note = format!(
+        "go would fetch go1.23.4 here (`toolchain go1.23.4` in {}), but it is not installed: Go {GO_B} runs instead",
+        gomod.display()
+    );
+    assert_eq!(stderr(&out).matches(&note).count(), 1, "{}", stderr(&out));
+    go(&sb, &dir)
+        .args(["env", "GOVERSION", "GOTOOLCHAIN"])
+        .assert()
+        .success()
+        .stdout(format!("go{GO_B}\nlocal\n"))
+        .stderr("");
+    sb.gv(&dir)
+        .arg("current")
+        .assert()
+        .success()
+        .stdout(format!(
+            "{GO_B} (newest installed version satisfying `toolchain go1.23.4` in {}; go would fetch go1.23.4, which is not installed)\n",
+            gomod.display()
+        ));
+}
+
+/// One answer everywhere: for every selection fixture — pins, fallbacks, go.mod and
+/// go.work lines, a nested module under a pin, a conflict, a blank pin, nothing — and
+/// every way of asking for a version from the environment, GOTOOLCHAIN included, `gv
+/// current`, `gv which`, `gv prefix`, `gv exec`, `gv env` and the shim name the same Go,
+/// and it is the one that runs (real go, GOPROXY=off: a switch gv did not foresee fails).
+#[test]
+fn every_command_names_the_go_that_runs() {
+    let sb = sandbox();
+    std::fs::write(sb.root().join("version"), format!("{GO_A}\n")).unwrap();
+    let fixtures: &[(&str, &[(&str, &str)])] = &[
+        ("pin", &[(".go-version", "A\n")]),
+        ("fallbacks", &[(".go-version", "1.99.0\nB\n")]),
+        ("asdf", &[(".tool-versions", "golang B\n")]),
+        ("go-line", &[("go.mod", "module m\n\ngo B\n")]),
+        ("language-line", &[("go.mod", "module m\n\ngo 1.23\n")]),
+        (
+            "old-toolchain",
+            &[("go.mod", "module m\n\ngo 1.21\n\ntoolchain goA\n")],
+        ),
+        (
+            "patch-toolchain",
+            &[("go.mod", "module m\n\ngo 1.22\n\ntoolchain go1.23.4\n")],
+        ),
+        (
+            "workspace/m",
+            &[
+                ("../go.work", "go B\n\nuse ./m\n"),
+                ("go.mod", "module m\n\ngo 1.22\n"),
+            ],
+        ),
+        (
+            "pinned-repo/tools",
+            &[("../.go-version", "A\n"), ("go.mod", "module t\n\ngo B\n")],
+        ),
+        (
+            "conflict",
+            &[(".go-version", "A\n"), ("go.mod", "module c\n\ngo B\n")],
+        ),
+        ("blank", &[(".go-version", "# soon\n")]),
+        ("nothing", &[]),
+    ];
+    let envs: &[&[(&str, &str)]] = &[
+        &[],
+        &[("GV_VERSION", "B")],
+        &[("GOENV_VERSION", "B")],
+        &[("GOTOOLCHAIN", "local")],
+        &[("GOTOOLCHAIN", "auto")],
+        &[("GOTOOLCHAIN", "goA")],
+        &[("GOTOOLCHAIN", "goB")],
+        &[("GOTOOLCHAIN", "goA+auto")],
+        &[("GV_VERSION", "A"), ("GOTOOLCHAIN", "path")],
+    ];
+    let ab = |text: &str| text.replace('A', GO_A).replace('B', GO_B);
+    let version_of_path = |path: &str| {
+        Path::new(path.trim())
+            .strip_prefix(sb.root().join("versions"))
+            .ok()
+            .and_then(|rest| rest.components().next())
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+    };
+    for (name, files) in fixtures {
+        let dir = sb.work(name);
+        for (file, text) in *files {
+            std::fs::write(dir.join(file), ab(text)).unwrap();
+        }
+        for vars in envs {
+            let vars: Vec<(String, String)> =
+                vars.iter().map(|(k, v)| (k.to_string(), ab(v))).collect();
+            let gv = |args: &[&str]| {
+                let mut cmd = sb.gv(&dir);
+                cmd.args(args)
+                    .env("GOPROXY", "off")
+                    .env("GOTELEMETRY", "off")
+                    .envs(vars.iter().map(|(k, v)| (k, v)));
+                cmd.output().unwrap()
+            };
+            let ok = |out: &std::process::Output, value: Option<String>| {
+                out.status.success().then_some(value).flatten()
+            };
+            let json_version = |out: &std::process::Output| {
+                let json: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+                json["version"].as_str().map(String::from)
+            };
+            let go_version = |out: &std::process::Output| {
+                stdout(out).trim().strip_prefix("go").map(String::from)
+            };
+            let current = gv(&["current", "--json"]);
+            let which = gv(&["which"]);
+            let prefix = gv(&["prefix"]);
+            let exec = gv(&["exec", "go", "env", "GOVERSION"]);
+            let env = gv(&["env", "--json"]);
+            let shim = go(&sb, &dir)
+                .args(["env", "GOVERSION"])
+                .envs(vars.iter().map(|(k, v)| (k, v)))
+                .output()
+                .unwrap();
+            let answers = [
+                ("current", ok(&current, json_version(&current))),
+                ("which", ok(&which, version_of_path(&stdout(&which)))),
+                ("prefix", ok(&prefix, version_of_path(&stdout(&prefix)))),
+                ("exec", ok(&exec, go_version(&exec))),
+                ("env", ok(&env, json_version(&env))),
+                ("shim", ok(&shim, go_version(&shim))),
+            ];
+            let first = &answers[0].1;
+            let ctx = format!(
+                "{name} with {vars:?}: {answers:?}\ncurrent: {}\nshim: {}",
+                stderr(&current),
+                stderr(&shim)
+            );
+            assert!(first.is_some(), "every fixture selects something: {ctx}");
+            for (command, answer) in &answers {
+                assert_eq!(answer, first, "{command}: {ctx}");
+            }
+        }
+    }
 }

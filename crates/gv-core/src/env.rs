@@ -1,13 +1,15 @@
-//! The environment gv gives a Go command: what a shim injects, what `gv exec` and the
-//! shell hook apply, and what `gv env` explains. One function, [`plan`], computes it from
-//! the [`Selection`], the [`Config`] and the current environment; every caller applies
-//! the same plan, so the shim, `gv exec`, `gv env` and the hook can never disagree.
+//! The environment gv gives a Go command: what a shim injects, what `gv exec` applies,
+//! and what `gv env` explains (the shell hook applies its `[env]` and GOBIN part). One
+//! function, [`plan`], computes it from the [`Selection`], the [`Config`] and the current
+//! environment; every caller applies the same plan, so they can never disagree.
 //!
 //! What is injected, in this order:
 //! - `GOROOT`: the selected SDK (always; a stale GOROOT would mix two SDKs).
 //! - `PATH`: the SDK's `bin/` prepended, so tools the go command starts (`go generate`,
-//!   `gofmt` from editors run under `gv exec`) use the same SDK without another shim hop.
-//! - `GOTOOLCHAIN`: per the `gotoolchain` config key (see [`Gotoolchain`]).
+//!   `go run`'s program, tests) use the same SDK, as go itself arranges for go test and
+//!   go generate since Go 1.19, and everything under `gv exec` does too.
+//! - `GOTOOLCHAIN`: per the `gotoolchain` config key (see [`Gotoolchain`]); `local` when
+//!   gv runs another version than the go command would pick ([`Source::Instead`]).
 //! - `GOBIN`: one directory shared by every version, so tools from `go install` survive
 //!   switching (see [`shared_gobin`]).
 //! - every variable of the `[env]` tables of the user `config.toml` and the project
@@ -48,7 +50,8 @@ use thiserror::Error;
 
 use crate::config::{Config, ConfigError, ConfigFile};
 use crate::notice::Notice;
-use crate::select::{Origin, Resolved, Selection};
+use crate::select::{Origin, Resolved, Selection, ToolchainSetting};
+use crate::version::Version;
 
 /// The config key that sets the GOTOOLCHAIN policy.
 pub const GOTOOLCHAIN_KEY: &str = "gotoolchain";
@@ -132,7 +135,10 @@ impl Gotoolchain {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// GOROOT and PATH: the selected SDK, chosen for `origin`.
-    Sdk { version: String, origin: Origin },
+    Sdk {
+        version: String,
+        origin: Box<Origin>,
+    },
     /// GOTOOLCHAIN from the policy; `path` is the config file that set it, `None` for
     /// gv's default.
     Toolchain {
@@ -143,6 +149,9 @@ pub enum Source {
     Config { path: PathBuf, forced: bool },
     /// The shared GOBIN: `gobin` in the config file `path`, else Go's own default.
     Gobin { path: Option<PathBuf> },
+    /// GOTOOLCHAIN=local because gv runs another version than `go_would_run`, which the go
+    /// command would pick but is not installed: it must not switch to it.
+    Instead { go_would_run: Version },
 }
 
 impl fmt::Display for Source {
@@ -168,6 +177,10 @@ impl fmt::Display for Source {
                     "gv's shared GOBIN: Go's default $GOPATH/bin, the same for every version, so `go install`ed tools survive switching",
                 ),
             },
+            Source::Instead { go_would_run } => write!(
+                f,
+                "go would switch to go{go_would_run}, which is not installed; gv runs the newest installed version that satisfies this place instead, and keeps go on it"
+            ),
             Source::Config { path, forced } => {
                 write!(f, "[env] in {}", path.display())?;
                 if *forced {
@@ -206,11 +219,16 @@ pub struct EnvPlan {
     /// GOROOT, PATH, GOTOOLCHAIN, then `[env]` entries by name.
     pub vars: Vec<Var>,
     /// The SDK's `bin/`, which the plan's PATH puts first (`None` for a system go whose
-    /// GOROOT is unknown). The shell hook adds and removes exactly this entry.
+    /// GOROOT is unknown).
     pub sdk_bin: Option<PathBuf>,
     /// Problems worth telling the user that do not stop the command (an untrusted project
     /// file, unknown config keys, ignored entries), each about one file.
     pub warnings: Vec<Notice>,
+    /// Variables the shell hook applied for the place the shell is in, which this plan does
+    /// not set: put back to the user's own value, or removed (`None`), so that a script
+    /// that left the hook's directory does not carry that place's `[env]` into go
+    /// commands elsewhere.
+    pub restored: Vec<(String, Option<OsString>)>,
 }
 
 impl EnvPlan {
@@ -218,9 +236,33 @@ impl EnvPlan {
     /// own value wins it is set too: a no-op normally, and what puts the user's value back
     /// when the shell hook of another directory had replaced it.
     pub fn changes(&self) -> impl Iterator<Item = (&str, &OsStr)> {
+        let restored = self
+            .restored
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), value.as_deref()?)));
         self.vars
             .iter()
             .map(|v| (v.name.as_str(), v.value.as_os_str()))
+            .chain(restored)
+    }
+
+    /// The variables to remove from the child: what the shell hook applied where the user
+    /// had none (see [`EnvPlan::restored`]).
+    pub fn removals(&self) -> impl Iterator<Item = &str> {
+        self.restored
+            .iter()
+            .filter(|(_, value)| value.is_none())
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// Applies the plan to a command: [`changes`](Self::changes) set,
+    /// [`removals`](Self::removals) removed.
+    pub fn apply<'c>(&self, cmd: &'c mut std::process::Command) -> &'c mut std::process::Command {
+        cmd.envs(self.changes());
+        for name in self.removals() {
+            cmd.env_remove(name);
+        }
+        cmd
     }
 
     pub fn get(&self, name: &str) -> Option<&Var> {
@@ -232,6 +274,8 @@ impl EnvPlan {
 /// replaced as `__GV_O_<NAME>` (see src/shell/init/).
 const HOOK_APPLIED_PREFIX: &str = "__GV_N_";
 const HOOK_SAVED_PREFIX: &str = "__GV_O_";
+/// The names of the variables the shell hook applied, space-separated.
+const HOOK_APPLIED_LIST: &str = "__GV_VARS";
 
 /// The user's own value of `name` (`None`: unset or empty). While a variable still holds
 /// what the shell hook applied, the user's value is the one the hook saved (or none):
@@ -279,7 +323,8 @@ pub fn plan(
     config: &Config,
     lookup: impl Fn(&str) -> Option<OsString>,
 ) -> Result<EnvPlan, EnvError> {
-    let lookup = |name: &str| users_own(name, &lookup);
+    let raw = &lookup;
+    let lookup = |name: &str| users_own(name, raw);
     let mut plan = EnvPlan {
         warnings: config.warnings(),
         ..EnvPlan::default()
@@ -290,7 +335,7 @@ pub fn plan(
         value,
         source: Source::Sdk {
             version: selection.resolved.name(),
-            origin: selection.request.origin.clone(),
+            origin: Box::new(selection.request.origin.clone()),
         },
         previous: lookup(name),
         overridden_by_user: None,
@@ -305,20 +350,24 @@ pub fn plan(
         plan.sdk_bin = Some(bin);
     }
 
-    let (policy, policy_path) = gotoolchain(selection, config)?;
     let mut wanted = env_table(config, &mut plan.warnings)?;
-    if policy != Gotoolchain::Inherit && !wanted.contains_key("GOTOOLCHAIN") {
-        let source = Source::Toolchain {
-            policy,
-            path: policy_path,
-        };
-        plan.vars.push(user_or_config(
-            "GOTOOLCHAIN",
-            policy.as_str(),
-            false,
-            source,
-            &lookup,
-        ));
+    let managed = matches!(selection.resolved, Resolved::Managed { .. });
+    let entry = wanted.remove("GOTOOLCHAIN");
+    let toolchain = gotoolchain_var(config, managed, entry, &lookup)?;
+    // gv runs another version than the one the go command would pick (which is not
+    // installed): the go command must not switch to it.
+    match (selection.request.origin.go_would_run(), toolchain) {
+        (Some(wanted), _) => plan.vars.push(Var {
+            name: "GOTOOLCHAIN".to_string(),
+            value: Gotoolchain::Local.as_str().into(),
+            source: Source::Instead {
+                go_would_run: wanted.clone(),
+            },
+            previous: lookup("GOTOOLCHAIN"),
+            overridden_by_user: None,
+        }),
+        (None, Some(var)) => plan.vars.push(var),
+        (None, None) => {}
     }
     if !wanted.contains_key("GOBIN")
         && let Some((dir, path)) = shared_gobin(config, &lookup)?
@@ -344,7 +393,34 @@ pub fn plan(
             &lookup,
         ));
     }
+    plan.restored = hook_leftovers(&plan, raw);
     Ok(plan)
+}
+
+/// What the shell hook applied (the names it lists in `__GV_VARS`) that still holds the
+/// hook's value and that `plan` does not set: with the user's own value to put back
+/// (`None`: remove it).
+fn hook_leftovers(
+    plan: &EnvPlan,
+    raw: &impl Fn(&str) -> Option<OsString>,
+) -> Vec<(String, Option<OsString>)> {
+    let Some(names) = raw(HOOK_APPLIED_LIST) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, Option<OsString>)> = Vec::new();
+    for name in names.to_string_lossy().split_whitespace() {
+        if !crate::hook::is_portable_var_name(name)
+            || plan.get(name).is_some()
+            || out.iter().any(|(n, _)| n == name)
+        {
+            continue;
+        }
+        let value = raw(name);
+        if value.is_some() && value == raw(&format!("{HOOK_APPLIED_PREFIX}{name}")) {
+            out.push((name.to_string(), raw(&format!("{HOOK_SAVED_PREFIX}{name}"))));
+        }
+    }
+    out
 }
 
 fn user_or_config(
@@ -389,10 +465,11 @@ fn prepend_path(dir: &Path, old: Option<OsString>) -> OsString {
     out
 }
 
-/// The GOTOOLCHAIN policy and the file that set it (`None`: gv's default).
+/// The GOTOOLCHAIN policy and the file that set it (`None`: gv's default, which is
+/// `local` when gv selected a managed version and `inherit` for the system go).
 pub fn gotoolchain(
-    selection: &Selection,
     config: &Config,
+    managed: bool,
 ) -> Result<(Gotoolchain, Option<PathBuf>), EnvError> {
     if let Some((value, path)) = config.get(GOTOOLCHAIN_KEY) {
         let policy = value
@@ -407,11 +484,83 @@ pub fn gotoolchain(
         return Ok((policy, Some(path.to_path_buf())));
     }
     // gv picked a managed version: keep it. For the system go, gv chose nothing.
-    let policy = match selection.resolved {
-        Resolved::Managed { .. } => Gotoolchain::Local,
-        Resolved::System { .. } => Gotoolchain::Inherit,
+    let policy = if managed {
+        Gotoolchain::Local
+    } else {
+        Gotoolchain::Inherit
     };
     Ok((policy, None))
+}
+
+/// The GOTOOLCHAIN a go command run through gv gets, before [`plan`] makes sure it runs
+/// the version gv chose: an `[env]` entry (`entry`), else the `gotoolchain` policy; your
+/// own value (`lookup` sees only yours) wins unless the entry is forced. `None` when
+/// nothing sets it.
+fn gotoolchain_var(
+    config: &Config,
+    managed: bool,
+    entry: Option<Wanted>,
+    lookup: &impl Fn(&str) -> Option<OsString>,
+) -> Result<Option<Var>, EnvError> {
+    if let Some(w) = entry {
+        let source = Source::Config {
+            path: w.path,
+            forced: w.entry.forced,
+        };
+        return Ok(Some(user_or_config(
+            "GOTOOLCHAIN",
+            &w.entry.value,
+            w.entry.forced,
+            source,
+            lookup,
+        )));
+    }
+    let (policy, path) = gotoolchain(config, managed)?;
+    if policy == Gotoolchain::Inherit {
+        return Ok(None);
+    }
+    let source = Source::Toolchain { policy, path };
+    Ok(Some(user_or_config(
+        "GOTOOLCHAIN",
+        policy.as_str(),
+        false,
+        source,
+        lookup,
+    )))
+}
+
+/// The GOTOOLCHAIN the go command would see here (as [`plan`] computes it, before making
+/// sure it runs the version gv chose), and who set it — what selection must follow so
+/// that what gv reports is what runs ([`crate::select::apply_toolchain`]). `lookup` reads
+/// the environment; a value the shell hook applied is not yours ([`users_own`]).
+pub fn toolchain_setting(
+    config: &Config,
+    managed: bool,
+    lookup: impl Fn(&str) -> Option<OsString>,
+) -> Result<Option<ToolchainSetting>, EnvError> {
+    let lookup = |name: &str| users_own(name, &lookup);
+    let entry = env_table(config, &mut Vec::new())?.remove("GOTOOLCHAIN");
+    let yours = || "your environment".to_string();
+    let Some(var) = gotoolchain_var(config, managed, entry, &lookup)? else {
+        return Ok(lookup("GOTOOLCHAIN").map(|value| ToolchainSetting {
+            value: value.to_string_lossy().into_owned(),
+            set_by: yours(),
+        }));
+    };
+    let set_by = match &var.source {
+        _ if !var.is_applied() => yours(),
+        // The user's value equals the config's: it is still theirs.
+        _ if var.previous.as_ref() == Some(&var.value) => yours(),
+        Source::Config { path, .. } => format!("[env] in {}", path.display()),
+        Source::Toolchain {
+            path: Some(path), ..
+        } => format!("`{GOTOOLCHAIN_KEY}` in {}", path.display()),
+        _ => "gv's default".to_string(),
+    };
+    Ok(Some(ToolchainSetting {
+        value: var.value.to_string_lossy().into_owned(),
+        set_by,
+    }))
 }
 
 /// The GOBIN gv gives every version, and the config file that chose it (`None`: the
@@ -658,6 +807,7 @@ mod tests {
                 origin: Origin::GoVersionFile {
                     path: "/p/.go-version".into(),
                 },
+                ..Request::default()
             },
             resolved: Resolved::Managed {
                 version: Version::parse("1.22.10").unwrap(),
@@ -831,6 +981,84 @@ mod tests {
         assert!(err.contains("/p/gv.toml: `gotoolchain` must be"), "{err}");
     }
 
+    /// When gv runs another version than the go command would pick (not installed), the
+    /// child gets GOTOOLCHAIN=local whatever else would set it, so go stays on it.
+    #[test]
+    fn a_fallback_keeps_go_on_the_version_gv_chose() {
+        let mut sel = managed();
+        sel.request.origin = Origin::Module {
+            path: "/p/go.mod".into(),
+            wants: crate::select::ModuleLine::Toolchain(Version::parse("1.22.4").unwrap()),
+            choice: crate::select::ModuleChoice::Newest {
+                go_would_run: Version::parse("1.22.4").unwrap(),
+            },
+        };
+        let cfg = config(Some("gotoolchain = \"auto\"\n"), None);
+        let plan = plan(&sel, &cfg, env(&[("GOTOOLCHAIN", "go1.22.4+auto")])).unwrap();
+        let var = plan.get("GOTOOLCHAIN").unwrap();
+        assert_eq!(var.value, "local");
+        assert!(var.is_applied());
+        assert!(
+            var.source
+                .to_string()
+                .contains("go1.22.4, which is not installed")
+        );
+        assert_eq!(
+            plan.vars.iter().filter(|v| v.name == "GOTOOLCHAIN").count(),
+            1
+        );
+    }
+
+    #[test]
+    fn toolchain_setting_names_who_set_it() {
+        let setting = |cfg: &Config, managed: bool, vars: &[(&str, &str)]| {
+            toolchain_setting(cfg, managed, env(vars))
+                .unwrap()
+                .map(|s| format!("{} by {}", s.value, s.set_by))
+        };
+        let none = Config::default();
+        assert_eq!(
+            setting(&none, true, &[]).as_deref(),
+            Some("local by gv's default")
+        );
+        assert_eq!(
+            setting(&none, false, &[]),
+            None,
+            "the system go: left alone"
+        );
+        assert_eq!(
+            setting(&none, false, &[("GOTOOLCHAIN", "auto")]).as_deref(),
+            Some("auto by your environment")
+        );
+        assert_eq!(
+            setting(&none, true, &[("GOTOOLCHAIN", "go1.22.10")]).as_deref(),
+            Some("go1.22.10 by your environment")
+        );
+        // What the shell hook applied is not yours.
+        assert_eq!(
+            setting(
+                &none,
+                true,
+                &[("GOTOOLCHAIN", "auto"), ("__GV_N_GOTOOLCHAIN", "auto")]
+            )
+            .as_deref(),
+            Some("local by gv's default")
+        );
+        let auto = config(None, Some("gotoolchain = \"auto\"\n"));
+        assert_eq!(
+            setting(&auto, true, &[]).as_deref(),
+            Some("auto by `gotoolchain` in /u/config.toml")
+        );
+        let forced = config(
+            Some("[env]\nGOTOOLCHAIN = { value = \"go1.23.9\", force = true }\n"),
+            None,
+        );
+        assert_eq!(
+            setting(&forced, true, &[("GOTOOLCHAIN", "auto")]).as_deref(),
+            Some("go1.23.9 by [env] in /p/gv.toml")
+        );
+    }
+
     crate::windows_only! {
     /// Windows: `;` between entries, and the old PATH (however Windows capitalised its
     /// name) kept after the SDK's bin\.
@@ -905,6 +1133,7 @@ mod tests {
             request: Request {
                 specs: vec![Spec::System],
                 origin: Origin::Default,
+                ..Request::default()
             },
             resolved: Resolved::System {
                 go: "/nonexistent/bin/go".into(),
@@ -951,6 +1180,38 @@ mod tests {
         )
         .unwrap();
         assert_eq!(by_hand.get("CGO_ENABLED").unwrap().value, "3");
+    }
+
+    /// A place whose config does not set what the hook applied for the shell's own
+    /// directory: the user's value comes back for the child, or the variable goes.
+    #[test]
+    fn what_the_hook_applied_elsewhere_does_not_reach_the_child() {
+        let sel = managed();
+        let vars = [
+            ("__GV_VARS", " CGO_ENABLED GOINSTRUMENT GOFLAGS GOAMD64 A.B"),
+            ("CGO_ENABLED", "0"),
+            ("__GV_N_CGO_ENABLED", "0"),
+            ("__GV_O_CGO_ENABLED", "1"),
+            ("GOINSTRUMENT", "trace"),
+            ("__GV_N_GOINSTRUMENT", "trace"),
+            ("GOFLAGS", "-mod=mod"),
+            ("__GV_N_GOFLAGS", "-trimpath"),
+            ("GOAMD64", "v3"),
+            ("__GV_N_GOAMD64", "v3"),
+        ];
+        let cfg = config(Some("[env]\nGOAMD64 = \"v2\"\n"), None);
+        let plan = plan(&sel, &cfg, env(&vars)).unwrap();
+        assert_eq!(
+            plan.restored,
+            [
+                ("CGO_ENABLED".to_string(), Some(OsString::from("1"))),
+                ("GOINSTRUMENT".to_string(), None),
+            ],
+            "GOFLAGS was changed by hand; GOAMD64 is this place's own"
+        );
+        assert_eq!(plan.get("GOAMD64").unwrap().value, "v2");
+        assert!(plan.changes().any(|(n, v)| n == "CGO_ENABLED" && v == "1"));
+        assert_eq!(plan.removals().collect::<Vec<_>>(), ["GOINSTRUMENT"]);
     }
 
     #[test]

@@ -1,15 +1,21 @@
-//! The shell hook's engine: the shell code that applies the Go environment of a
-//! directory (`gv hook-env`, and `gv-shim hook-env`, which the init scripts call because
-//! a small static binary starts in a fraction of gv's time). It runs after the shell has
-//! restored everything the previous run applied, so what it sees is the user's own
-//! environment — the same input a shim gets.
+//! The shell hook's engine: the shell code that applies a directory's settings for the
+//! programs a shell runs (`gv hook-env`, and `gv-shim hook-env`, which the init scripts
+//! call because a small static binary starts in a fraction of gv's time). It runs after
+//! the shell has restored everything the previous run applied, so what it sees is the
+//! user's own environment — the same input a shim gets.
+//!
+//! It applies only what other programs than go need: the trusted `[env]` and GOBIN. The
+//! Go version itself is the shims' business (they are first on PATH): every go command —
+//! typed after a `cd` on the same line, run by a script in another directory, with a
+//! one-shot `GV_VERSION=` — picks its own directory's version, which a value fixed at
+//! the last prompt could not.
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::env::{EnvError, EnvPlan};
+use crate::env::{EnvError, EnvPlan, Source};
 use crate::notice::{self, Notice};
 use crate::select::{Discovery, SelectError};
 use crate::session::{Session, SessionError};
@@ -191,53 +197,38 @@ fn deciding_file(err: &SelectError, found: &Discovery) -> PathBuf {
     about.unwrap_or_default()
 }
 
-/// One change the hook makes.
+/// One change the hook makes: set a variable (its previous value is saved by the shell
+/// and put back on restore).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// Put the SDK's `bin/` first on PATH (removed again on restore).
-    PathPrepend(PathBuf),
-    /// Set a variable (its previous value is saved by the shell and put back on restore).
     Set { name: String, value: OsString },
 }
 
-/// What a shim would inject, as hook changes: the shared plan (GOROOT,
-/// the SDK's bin/ on PATH, GOTOOLCHAIN, `[env]`), computed against the user's own
-/// environment. The shell restored its own values before asking, so where the user's
-/// value wins there is nothing to change; for PATH the shell needs only the entry the
-/// plan adds, so that leaving removes exactly that one.
+/// The part of what a shim would inject that other programs than go read, as hook
+/// changes: the `[env]` entries and GOBIN, computed against the user's own environment.
+/// GOROOT, the SDK's `bin/` and GOTOOLCHAIN are left to the shims, which compute them for
+/// each go command's own directory: fixed in the shell, they would follow the shell's
+/// directory into every script and `make -C` it starts. The shell restored its own
+/// values before asking, so where the user's value wins there is nothing to change.
 pub fn changes(plan: &EnvPlan) -> Vec<Change> {
     plan.vars
         .iter()
         .filter(|var| var.is_applied())
-        .filter_map(|var| match var.name.as_str() {
-            "PATH" => plan.sdk_bin.clone().map(Change::PathPrepend),
-            name => Some(Change::Set {
-                name: name.to_string(),
-                value: var.value.clone(),
-            }),
+        .filter(|var| matches!(var.source, Source::Config { .. } | Source::Gobin { .. }))
+        .map(|var| Change::Set {
+            name: var.name.clone(),
+            value: var.value.clone(),
         })
         .collect()
 }
 
-/// Renders the changes as calls to the init script's `__gv_set` / `__gv_path`.
-/// Returns the script and warnings about what could not be expressed.
+/// Renders the changes as calls to the init script's `__gv_set`. Returns the script and
+/// warnings about what could not be expressed.
 pub fn render(shell: Syntax, changes: &[Change]) -> (String, Vec<Notice>) {
     let mut out = String::new();
     let mut warnings = Vec::new();
     for change in changes {
         match change {
-            Change::PathPrepend(dir) => match dir.to_str() {
-                Some(dir) => {
-                    let _ = writeln!(out, "__gv_path {}", shell.quote(dir));
-                }
-                None => warnings.push(Notice::new(
-                    dir,
-                    format!(
-                        "{} is not valid UTF-8; not adding it to PATH",
-                        dir.display()
-                    ),
-                )),
-            },
             Change::Set { name, value } => {
                 // The env model admits only portable names; never write another into code.
                 if !is_portable_var_name(name) {
@@ -324,13 +315,9 @@ mod tests {
                 name: "A.B".into(),
                 value: "x".into(),
             },
-            Change::PathPrepend("/gv/versions/1.22.10/bin".into()),
         ];
         let (bash, warnings) = render(Syntax::Posix, &changes);
-        assert_eq!(
-            bash,
-            "__gv_set 'GODEBUG' 'a=1,b='\\''2'\\'''\n__gv_path '/gv/versions/1.22.10/bin'\n"
-        );
+        assert_eq!(bash, "__gv_set 'GODEBUG' 'a=1,b='\\''2'\\'''\n");
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].text.contains("A.B"), "{warnings:?}");
         let (fish, _) = render(Syntax::Fish, &changes);

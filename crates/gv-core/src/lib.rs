@@ -6,6 +6,7 @@
 //! - [`version`] (Go's version order, specs), [`pinfile`] (`.go-version`, go.mod, …),
 //!   [`select`](mod@crate::select) (which version applies, and why), [`config`] and [`trust`] (config.toml,
 //!   a project's gv.toml and whether it applies), [`env`](mod@crate::env) (what a go command gets);
+//! - [`toolchain`] (the go command's own rule for which toolchain runs);
 //! - [`hook`] and [`watch`] (the shell hook's engine), [`shim`] (shim settings);
 //! - [`store`] (every name on disk), [`vars`] (every environment variable), [`limits`]
 //!   (every bound on outside input: sizes, inflation, transfer progress);
@@ -25,6 +26,7 @@ pub mod session;
 pub mod shim;
 pub mod store;
 pub mod text;
+pub mod toolchain;
 pub mod trust;
 pub mod vars;
 pub mod version;

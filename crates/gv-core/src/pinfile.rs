@@ -75,16 +75,21 @@ fn read_capped(path: &Path) -> Result<String, PinFileError> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Reads a `.go-version` (or the global version file).
-pub fn read_go_version(path: &Path) -> Result<PinEntries, PinFileError> {
+/// Reads a `.go-version` (or the global version file). `Ok(None)` when it names nothing
+/// at all — empty, blank, or only comments — which goenv reads as no file: the next thing
+/// in line decides. A file whose every entry is unusable is an error.
+pub fn read_go_version(path: &Path) -> Result<Option<PinEntries>, PinFileError> {
     let text = read_capped(path)?;
     let entries = parse_go_version(&text);
     non_empty(path, entries)
 }
 
-fn non_empty(path: &Path, entries: PinEntries) -> Result<PinEntries, PinFileError> {
+fn non_empty(path: &Path, entries: PinEntries) -> Result<Option<PinEntries>, PinFileError> {
     if !entries.specs.is_empty() {
-        return Ok(entries);
+        return Ok(Some(entries));
+    }
+    if entries.skipped.is_empty() {
+        return Ok(None);
     }
     let detail = match entries.skipped.first() {
         Some(s) => format!(
@@ -154,12 +159,12 @@ impl PinEntries {
     }
 }
 
-/// Reads asdf's `.tool-versions`; `Ok(None)` when it has no `golang`/`go` line, so the
-/// search goes on up the tree.
+/// Reads asdf's `.tool-versions`; `Ok(None)` when it has no `golang`/`go` line, or one
+/// with no version, so the search goes on up the tree.
 pub fn read_tool_versions(path: &Path) -> Result<Option<PinEntries>, PinFileError> {
     let text = read_capped(path)?;
     match parse_tool_versions(&text) {
-        Some(entries) => non_empty(path, entries).map(Some),
+        Some(entries) => non_empty(path, entries),
         None => Ok(None),
     }
 }
@@ -190,20 +195,11 @@ pub fn parse_tool_versions(text: &str) -> Option<PinEntries> {
 pub struct GoMod {
     /// The `go` line: a minimum language version. Absent means 1.16 to Go.
     pub go: Option<Version>,
-    /// The `toolchain` line (`toolchain go1.22.3`); `toolchain default` counts as absent.
+    /// The `toolchain` line (`toolchain go1.22.3`).
     pub toolchain: Option<Version>,
-}
-
-impl GoMod {
-    /// The version this module asks for at minimum: the newer of the go line's
-    /// toolchain and the toolchain line.
-    pub fn minimum(&self) -> Option<Version> {
-        let go = self.go.as_ref().map(Version::minimum_toolchain);
-        match (go, self.toolchain.clone()) {
-            (Some(g), Some(t)) => Some(if t > g { t } else { g }),
-            (g, t) => g.or(t),
-        }
-    }
+    /// `toolchain default`: the go command runs its own toolchain, whatever the go line
+    /// says (see [`crate::toolchain`]).
+    pub toolchain_default: bool,
 }
 
 pub fn read_go_mod(path: &Path) -> Result<GoMod, PinFileError> {
@@ -235,8 +231,9 @@ pub fn parse_go_mod(text: &str) -> GoMod {
         let arg = arg.trim_matches('"');
         match verb {
             "go" => module.go = Version::parse(arg).ok().or(module.go),
-            "toolchain" if arg != "default" && arg.starts_with("go") => {
-                module.toolchain = Version::parse(arg).ok().or(module.toolchain)
+            "toolchain" if arg == "default" => module.toolchain_default = true,
+            "toolchain" => {
+                module.toolchain = crate::toolchain::from_toolchain(arg).or(module.toolchain)
             }
             _ => {}
         }
@@ -277,11 +274,28 @@ mod tests {
     }
 
     #[test]
+    fn a_file_naming_nothing_is_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("empty", ""),
+            ("blank", " \n\r\n\t\n"),
+            ("comments", "# one\n  # two\n"),
+            ("bom", "\u{feff}\n"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            assert_eq!(read_go_version(&path).unwrap(), None, "{name}");
+        }
+        let path = dir.path().join(".tool-versions");
+        std::fs::write(&path, "golang # none yet\n").unwrap();
+        assert_eq!(read_tool_versions(&path).unwrap(), None);
+    }
+
+    #[test]
     fn garbage_yields_clear_errors() {
         let dir = tempfile::tempdir().unwrap();
-        let cases: [(&str, Vec<u8>); 4] = [
-            ("empty", Vec::new()),
-            ("comments", b"# one\n# two\n".to_vec()),
+        let cases: [(&str, Vec<u8>); 3] = [
+            ("not a version", b"# pinned\nlatestt\n".to_vec()),
             ("binary", (0u8..=255).cycle().take(4096).collect()),
             ("huge", vec![b'x'; 10 * 1024 * 1024]),
         ];
@@ -320,11 +334,14 @@ mod tests {
         let m = parse_go_mod("module x\ngo 1.23.1\ntoolchain default\n");
         assert_eq!(m.go.as_ref().unwrap().as_str(), "1.23.1");
         assert_eq!(m.toolchain, None);
-        assert_eq!(m.minimum().unwrap().as_str(), "1.23.1");
+        assert!(m.toolchain_default);
+        assert_eq!(crate::toolchain::module_target(&m), None);
+        let m = parse_go_mod("toolchain go1.22.10-bigcorp\n");
+        assert_eq!(m.toolchain.unwrap().to_string(), "1.22.10");
 
         let m = parse_go_mod("go 1.22\ntoolchain go1.21.5\n");
         assert_eq!(
-            m.minimum().unwrap().as_str(),
+            crate::toolchain::module_target(&m).unwrap().as_str(),
             "1.22.0",
             "older toolchain loses"
         );

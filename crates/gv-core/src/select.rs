@@ -1,15 +1,23 @@
 //! Which Go version applies in a directory, and *why*.
 //!
 //! Precedence, first match wins:
-//! 1. `GV_VERSION`;
-//! 2. the nearest pin file up the tree: `.go-version`, or `.tool-versions` with a
-//!    `golang`/`go` line (`.go-version` wins within one directory);
-//! 3. only when there is no pin file: the file the go command takes its version from —
-//!    the workspace's go.work (the nearest up the tree, or `$GOWORK`; `GOWORK=off` turns
-//!    it off), else the nearest go.mod — (`toolchain` pins exactly; the `go` line is a
-//!    minimum), unless `GV_GOMOD=0`;
-//! 4. the global default (`gv global`);
-//! 5. `system`: a `go` on PATH outside gv's own directories.
+//! 1. `GV_VERSION` (else goenv's `GOENV_VERSION`);
+//! 2. the nearest of a pin file and a module file up the tree (a pin file wins within one
+//!    directory):
+//!    - a pin file is `.go-version`, or `.tool-versions` with a `golang`/`go` line
+//!      (`.go-version` wins within one directory); one that names nothing (empty, blank,
+//!      comments only) is passed over, as goenv does;
+//!    - a module file is the one the go command takes its version from: the workspace's
+//!      go.work (the nearest up the tree, or `$GOWORK`; `GOWORK=off` turns it off), else
+//!      the nearest go.mod (unless `GV_GOMOD=0`). It decides as Go's own toolchain rule
+//!      does ([`crate::toolchain`]), with the global default as Go's local toolchain: the
+//!      global default when it satisfies the file, else exactly the toolchain Go would
+//!      fetch when it is installed, else the newest installed version that satisfies it;
+//! 3. the global default (`gv global`);
+//! 4. `system`: a `go` on PATH outside gv's own directories.
+//!
+//! Then GOTOOLCHAIN, when one is exported (or set by config), moves the choice the way it
+//! moves the go command's ([`apply_toolchain`]): what gv reports is what runs.
 //!
 //! Discovery, request and resolution run through [`crate::session::Session`], which the
 //! shim, the hook and every gv command use: one rule, one place.
@@ -23,6 +31,7 @@ use thiserror::Error;
 use crate::notice::Notice;
 use crate::pinfile::{self, GoMod, PinEntries, PinFileError};
 use crate::store::{Store, StoreError};
+use crate::toolchain;
 use crate::version::{Spec, Version, VersionError};
 
 pub const GO_VERSION_FILE: &str = ".go-version";
@@ -30,7 +39,7 @@ pub const TOOL_VERSIONS_FILE: &str = ".tool-versions";
 pub const PROJECT_CONFIG_FILE: &str = "gv.toml";
 
 /// Why a version was chosen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Origin {
     Env {
         var: &'static str,
@@ -41,18 +50,62 @@ pub enum Origin {
     ToolVersions {
         path: PathBuf,
     },
-    GoModToolchain {
+    /// A go.mod or go.work, the nearest file, read by Go's own rule ([`crate::toolchain`]):
+    /// `wants` is the line whose toolchain Go would fetch, `choice` what gv ran instead of
+    /// fetching.
+    Module {
         path: PathBuf,
+        wants: ModuleLine,
+        choice: ModuleChoice,
     },
-    GoModGo {
-        path: PathBuf,
-        go: Version,
+    /// GOTOOLCHAIN (exported, or set by config) makes the go command run another version
+    /// than the one selected, as it would without gv.
+    Toolchain {
+        /// `GOTOOLCHAIN=auto`
+        setting: String,
+        /// `your environment`, `[env] in /p/gv.toml`, …
+        set_by: String,
+        /// The go.mod / go.work line that raised it, if one did.
+        module: Option<(PathBuf, ModuleLine)>,
+        /// Go would run this version, which is not installed: the newest installed one
+        /// that is at least as new runs instead.
+        newest_for: Option<Version>,
     },
     Global {
         path: PathBuf,
     },
     /// Nothing pinned anywhere: the system `go`.
+    #[default]
     Default,
+}
+
+/// The line of a go.mod / go.work that names what Go would run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModuleLine {
+    Toolchain(Version),
+    Go(Version),
+}
+
+impl fmt::Display for ModuleLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModuleLine::Toolchain(v) => write!(f, "`toolchain go{v}`"),
+            ModuleLine::Go(v) => write!(f, "`go {v}`"),
+        }
+    }
+}
+
+/// How gv followed a go.mod / go.work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModuleChoice {
+    /// The global default (in the role of Go's local toolchain) satisfies it, so Go would
+    /// run it as it is.
+    Global { path: PathBuf },
+    /// Exactly the toolchain Go would fetch, which is installed.
+    Exact,
+    /// Go would fetch `go_would_run`, which is not installed: the newest installed version
+    /// that satisfies the file runs instead.
+    Newest { go_would_run: Version },
 }
 
 impl Origin {
@@ -62,10 +115,13 @@ impl Origin {
             Origin::Env { .. } => "env",
             Origin::GoVersionFile { .. } => "go-version",
             Origin::ToolVersions { .. } => "tool-versions",
-            Origin::GoModToolchain { path } if is_go_work(path) => "go.work-toolchain",
-            Origin::GoModGo { path, .. } if is_go_work(path) => "go.work-go",
-            Origin::GoModToolchain { .. } => "go.mod-toolchain",
-            Origin::GoModGo { .. } => "go.mod-go",
+            Origin::Module { path, wants, .. } => match (is_go_work(path), wants) {
+                (true, ModuleLine::Toolchain(_)) => "go.work-toolchain",
+                (true, ModuleLine::Go(_)) => "go.work-go",
+                (false, ModuleLine::Toolchain(_)) => "go.mod-toolchain",
+                (false, ModuleLine::Go(_)) => "go.mod-go",
+            },
+            Origin::Toolchain { .. } => "gotoolchain",
             Origin::Global { .. } => "global",
             Origin::Default => "default",
         }
@@ -76,17 +132,31 @@ impl Origin {
         match self {
             Origin::GoVersionFile { path }
             | Origin::ToolVersions { path }
-            | Origin::GoModToolchain { path }
-            | Origin::GoModGo { path, .. }
+            | Origin::Module { path, .. }
             | Origin::Global { path } => Some(path),
+            Origin::Toolchain { module, .. } => module.as_ref().map(|(path, _)| path.as_path()),
             Origin::Env { .. } | Origin::Default => None,
         }
     }
 
+    /// The version Go itself would run here, when gv runs another because that one is
+    /// not installed (the newest installed version at least as new).
+    pub fn go_would_run(&self) -> Option<&Version> {
+        match self {
+            Origin::Module {
+                choice: ModuleChoice::Newest { go_would_run },
+                ..
+            } => Some(go_would_run),
+            Origin::Toolchain { newest_for, .. } => newest_for.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Chosen by a setting or a pin file, not by what a go.mod / go.work asks for.
     fn is_pin(&self) -> bool {
         !matches!(
             self,
-            Origin::GoModToolchain { .. } | Origin::GoModGo { .. } | Origin::Default
+            Origin::Module { .. } | Origin::Toolchain { .. } | Origin::Default
         )
     }
 }
@@ -103,14 +173,45 @@ impl fmt::Display for Origin {
             Origin::GoVersionFile { path } | Origin::ToolVersions { path } => {
                 write!(f, "set by {}", path.display())
             }
-            Origin::GoModToolchain { path } => {
-                write!(f, "toolchain line of {}", path.display())
+            Origin::Module {
+                path,
+                wants,
+                choice,
+            } => match choice {
+                ModuleChoice::Exact => match wants {
+                    ModuleLine::Toolchain(_) => write!(f, "toolchain line of {}", path.display()),
+                    ModuleLine::Go(_) => write!(f, "{wants} in {}", path.display()),
+                },
+                ModuleChoice::Global { path: global } => write!(
+                    f,
+                    "global default, set by {}, satisfies {wants} in {}",
+                    global.display(),
+                    path.display()
+                ),
+                ModuleChoice::Newest { go_would_run } => write!(
+                    f,
+                    "newest installed version satisfying {wants} in {}; go would fetch go{go_would_run}, which is not installed",
+                    path.display()
+                ),
+            },
+            Origin::Toolchain {
+                setting,
+                set_by,
+                module,
+                newest_for,
+            } => {
+                write!(f, "{setting} from {set_by}")?;
+                if let Some((path, line)) = module {
+                    write!(f, " and {line} in {}", path.display())?;
+                }
+                if let Some(wanted) = newest_for {
+                    write!(
+                        f,
+                        "; go would fetch go{wanted}, which is not installed, so the newest installed version at least as new runs"
+                    )?;
+                }
+                Ok(())
             }
-            Origin::GoModGo { path, go } => write!(
-                f,
-                "newest installed version satisfying `go {go}` in {}",
-                path.display()
-            ),
             Origin::Global { path } => write!(f, "global default, set by {}", path.display()),
             Origin::Default => f.write_str("no version pinned; using the system go"),
         }
@@ -118,10 +219,15 @@ impl fmt::Display for Origin {
 }
 
 /// What was asked for, and by whom. Several specs are fallbacks, tried in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Request {
     pub specs: Vec<Spec>,
     pub origin: Origin,
+    /// When a go.mod / go.work decides: what it says ([`resolve`] follows Go's rule; `specs`
+    /// holds the toolchain Go would fetch).
+    pub module: Option<GoMod>,
+    /// Version files passed over because they name nothing (empty, blank, comments only).
+    pub passed_over: Vec<PathBuf>,
 }
 
 impl Request {
@@ -165,6 +271,20 @@ impl Resolved {
         }
     }
 
+    /// The Go version this runs: the managed version, or what the system go's GOROOT says
+    /// in its `VERSION` file (`None` when it has none).
+    pub fn version(&self) -> Option<Version> {
+        match self {
+            Resolved::Managed { version, .. } => Some(version.clone()),
+            Resolved::System { .. } => {
+                let file = self.goroot()?.join("VERSION");
+                let text = std::fs::read(&file).ok()?;
+                let first = text.split(|b| *b == b'\n').next()?;
+                toolchain::from_toolchain(std::str::from_utf8(first).ok()?.trim())
+            }
+        }
+    }
+
     /// The version name for display: `1.22.10`, or `system`.
     pub fn name(&self) -> String {
         match self {
@@ -200,6 +320,12 @@ pub enum SelectError {
         #[source]
         source: VersionError,
     },
+    #[error("GOTOOLCHAIN={value:?} (from {set_by}) is not valid: {reason}")]
+    BadToolchain {
+        value: String,
+        set_by: String,
+        reason: String,
+    },
     #[error(transparent)]
     PinFile(#[from] PinFileError),
     #[error(transparent)]
@@ -216,6 +342,7 @@ impl crate::error::Hint for SelectError {
             SelectError::NoSystemGo { .. } => "install Go with your package manager, or pick a managed version with `gv local 1.22` / `gv global latest`".into(),
             SelectError::NothingSelected => "run `gv install latest`, or pin this project with `gv local 1.22`".into(),
             SelectError::BadEnv { .. } => "set it to a version like 1.22.3, or unset it".into(),
+            SelectError::BadToolchain { .. } => "GOTOOLCHAIN is local, auto, path, or a toolchain such as go1.22.10 (optionally +auto or +path); the go command refuses anything else too".into(),
             SelectError::PinFile(e) => return e.hint(),
             SelectError::Store(e) => return e.hint(),
         })
@@ -293,6 +420,8 @@ pub struct Discovery {
     pub project_config: Option<PathBuf>,
     /// Files that would have counted but belong to another user (see [`Foreign`]).
     pub foreign: Vec<Foreign>,
+    /// Pin files passed over because they name nothing (empty, blank, comments only).
+    pub blank: Vec<PathBuf>,
     /// Every path looked at, nearest first, up to the file that decided for each kind:
     /// the places where a new file would take over (the shell hook watches them).
     pub looked_at: Vec<(FileKind, PathBuf)>,
@@ -363,7 +492,7 @@ pub fn discover(dir: &Path, workspace: &Workspace) -> Discovery {
     let mut go_mod = None;
     for dir in dir.ancestors() {
         if found.pin.is_none() {
-            found.pin = find_pin(dir, me, &mut found.foreign, &mut found.looked_at);
+            found.pin = find_pin(dir, me, &mut found);
         }
         if go_work.is_none() && *workspace == Workspace::Search {
             go_work = find_named(dir, "go.work", FileKind::Module, me, &mut found);
@@ -399,23 +528,27 @@ fn find_named(
 
 /// The pin file deciding in `dir`, parsed: `.go-version`, else a `.tool-versions` with a Go
 /// line (one without does not count, and the search goes on above).
+/// A `.go-version` that names nothing (empty, blank, comments only) is passed over, as
+/// goenv does, and noted in [`Discovery::blank`].
 fn find_pin(
     dir: &Path,
     me: u32,
-    foreign: &mut Vec<Foreign>,
-    looked_at: &mut Vec<(FileKind, PathBuf)>,
+    found: &mut Discovery,
 ) -> Option<Result<(Origin, PinEntries), PinFileError>> {
     let go_version = dir.join(GO_VERSION_FILE);
-    looked_at.push((FileKind::Pin, go_version.clone()));
-    if usable_file(&go_version, me, foreign) {
-        return Some(
-            pinfile::read_go_version(&go_version)
-                .map(|entries| (Origin::GoVersionFile { path: go_version }, entries)),
-        );
+    found.looked_at.push((FileKind::Pin, go_version.clone()));
+    if usable_file(&go_version, me, &mut found.foreign) {
+        match pinfile::read_go_version(&go_version) {
+            Ok(Some(entries)) => {
+                return Some(Ok((Origin::GoVersionFile { path: go_version }, entries)));
+            }
+            Ok(None) => found.blank.push(go_version),
+            Err(err) => return Some(Err(err)),
+        }
     }
     let tool_versions = dir.join(TOOL_VERSIONS_FILE);
-    looked_at.push((FileKind::Pin, tool_versions.clone()));
-    if !usable_file(&tool_versions, me, foreign) {
+    found.looked_at.push((FileKind::Pin, tool_versions.clone()));
+    if !usable_file(&tool_versions, me, &mut found.foreign) {
         return None;
     }
     match pinfile::read_tool_versions(&tool_versions) {
@@ -464,6 +597,7 @@ pub fn request(store: &Store, env: &SelectEnv, found: &Discovery) -> Result<Requ
         (None, Some(value)) => Some((crate::vars::GOENV_VERSION, value)),
         (None, None) => None,
     };
+    let mut passed_over = found.blank.clone();
     if let Some((var, value)) = from_env {
         let specs = value
             .split([':', ' '])
@@ -478,6 +612,21 @@ pub fn request(store: &Store, env: &SelectEnv, found: &Discovery) -> Result<Requ
         return Ok(Request {
             specs,
             origin: Origin::Env { var },
+            ..Request::default()
+        });
+    }
+    let module_file = found.gomod_path.as_ref().filter(|_| env.gomod);
+    let pin_is_nearer = match (&found.pin, module_file) {
+        (Some(pin), Some(module)) => nearer_or_same(pin_path(pin), module),
+        (pin, _) => pin.is_some(),
+    };
+    if !pin_is_nearer
+        && let Some(path) = module_file
+        && let Some(request) = module_request(path, pinfile::read_go_mod(path)?)
+    {
+        return Ok(Request {
+            passed_over,
+            ..request
         });
     }
     match &found.pin {
@@ -485,53 +634,82 @@ pub fn request(store: &Store, env: &SelectEnv, found: &Discovery) -> Result<Requ
             return Ok(Request {
                 specs: entries.specs.clone(),
                 origin: origin.clone(),
+                passed_over,
+                ..Request::default()
             });
         }
         Some(Err(err)) => return Err(err.clone().into()),
         None => {}
     }
-    if env.gomod
-        && let Some(path) = &found.gomod_path
-        && let Some(request) = gomod_request(path, &pinfile::read_go_mod(path)?)
-    {
-        return Ok(request);
-    }
     let global = store.global_file();
     if global.is_file() {
-        let entries = pinfile::read_go_version(&global)?;
-        return Ok(Request {
-            specs: entries.specs,
-            origin: Origin::Global { path: global },
-        });
+        match pinfile::read_go_version(&global)? {
+            Some(entries) => {
+                return Ok(Request {
+                    specs: entries.specs,
+                    origin: Origin::Global { path: global },
+                    passed_over,
+                    ..Request::default()
+                });
+            }
+            None => passed_over.push(global),
+        }
     }
     Ok(Request {
         specs: vec![Spec::System],
         origin: Origin::Default,
+        passed_over,
+        ..Request::default()
     })
 }
 
-fn gomod_request(path: &Path, module: &GoMod) -> Option<Request> {
-    let go_min = module.go.as_ref().map(Version::minimum_toolchain);
-    match (&module.toolchain, go_min) {
-        (Some(toolchain), min) if min.as_ref().is_none_or(|m| toolchain >= m) => Some(Request {
-            specs: vec![Spec::Exact(toolchain.clone())],
-            origin: Origin::GoModToolchain {
-                path: path.to_path_buf(),
-            },
-        }),
-        (_, Some(min)) => Some(Request {
-            specs: vec![Spec::AtLeast(min)],
-            origin: Origin::GoModGo {
-                path: path.to_path_buf(),
-                go: module.go.clone()?,
-            },
-        }),
-        _ => None,
+/// The file a pin discovery is about.
+fn pin_path(pin: &Result<(Origin, PinEntries), PinFileError>) -> &Path {
+    match pin {
+        Ok((origin, _)) => origin.path().unwrap_or(Path::new("")),
+        Err(err) => err.path(),
     }
 }
 
+/// Is the pin file `pin` at least as near as the module file `module`: in the same
+/// directory or below it? A module file outside the tree (`GOWORK=/elsewhere/go.work`)
+/// is the farthest.
+fn nearer_or_same(pin: &Path, module: &Path) -> bool {
+    match (pin.parent(), module.parent()) {
+        (Some(pin_dir), Some(module_dir)) => {
+            pin_dir.starts_with(module_dir) || !module_dir.starts_with(pin_dir)
+        }
+        _ => true,
+    }
+}
+
+/// The request of a go.mod / go.work that decides: the toolchain Go would fetch for it
+/// (what `gv install` installs); `None` when it asks for nothing (no go or toolchain line,
+/// or `toolchain default`), and the next thing in line decides.
+fn module_request(path: &Path, module: GoMod) -> Option<Request> {
+    let target = toolchain::module_target(&module)?;
+    let wants = match &module.toolchain {
+        Some(t) if *t == target => ModuleLine::Toolchain(t.clone()),
+        _ => ModuleLine::Go(module.go.clone()?),
+    };
+    Some(Request {
+        specs: vec![Spec::Exact(target)],
+        origin: Origin::Module {
+            path: path.to_path_buf(),
+            wants,
+            choice: ModuleChoice::Exact,
+        },
+        module: Some(module),
+        passed_over: Vec::new(),
+    })
+}
+
 /// Resolves a request against the store: the first spec that has an installed match wins.
+/// A go.mod / go.work request follows Go's rule instead (see [`resolve_module`]).
 pub fn resolve(store: &Store, env: &SelectEnv, request: Request) -> Result<Selection, SelectError> {
+    if let Some(module) = request.module.clone() {
+        return resolve_module(store, request, &module);
+    }
     let mut installed: Option<Vec<Version>> = None;
     for spec in &request.specs {
         let resolved = match spec {
@@ -562,15 +740,156 @@ pub fn resolve(store: &Store, env: &SelectEnv, request: Request) -> Result<Selec
             return Ok(Selection { request, resolved });
         }
     }
+    Err(not_installed(request))
+}
+
+fn not_installed(request: Request) -> SelectError {
     let first = request.specs.first().cloned().unwrap_or(Spec::Latest);
-    Err(SelectError::NotInstalled {
+    SelectError::NotInstalled {
         wanted: match &first {
             Spec::AtLeast(min) => format!("{min} or newer"),
             other => other.to_string(),
         },
         install: request.install_spec().map(|spec| spec.to_string()),
         origin: Box::new(request.origin),
-    })
+    }
+}
+
+/// Go's rule for a go.mod / go.work that decides, with the global default as Go's local
+/// toolchain: the global default when it satisfies the file (Go would run it as it is);
+/// else the toolchain Go would fetch, when it is installed; else the newest installed
+/// version that satisfies the file (the origin says so); else not installed, naming what
+/// Go would fetch.
+fn resolve_module(
+    store: &Store,
+    mut request: Request,
+    module: &GoMod,
+) -> Result<Selection, SelectError> {
+    let Origin::Module { choice, .. } = &mut request.origin else {
+        return Err(not_installed(request));
+    };
+    // A broken global file is reported where it decides, not here.
+    if let Ok(Some(global)) = store.global_default()
+        && let Some(local) = global.installed
+        && toolchain::satisfies(&local, module)
+    {
+        *choice = ModuleChoice::Global { path: global.file };
+        return Ok(Selection {
+            resolved: managed(store, local),
+            request,
+        });
+    }
+    let Some(Spec::Exact(target)) = request.specs.first().cloned() else {
+        return Err(not_installed(request));
+    };
+    if store.is_installed(&target) {
+        return Ok(Selection {
+            resolved: managed(store, target),
+            request,
+        });
+    }
+    let installed = store.installed()?;
+    let satisfying: Vec<&Version> = installed
+        .iter()
+        .filter(|v| toolchain::satisfies(v, module))
+        .collect();
+    let newest = (satisfying.iter().filter(|v| !v.is_prerelease()).max())
+        .or(satisfying.iter().max())
+        .copied();
+    match newest {
+        Some(newest) => {
+            *choice = ModuleChoice::Newest {
+                go_would_run: target,
+            };
+            Ok(Selection {
+                resolved: managed(store, newest.clone()),
+                request,
+            })
+        }
+        None => Err(not_installed(request)),
+    }
+}
+
+/// Where GOTOOLCHAIN comes from and what it says, for [`apply_toolchain`].
+#[derive(Debug, Clone)]
+pub struct ToolchainSetting {
+    /// As written: `auto`, `go1.22.10+auto`.
+    pub value: String,
+    /// `your environment`, `[env] in /p/gv.toml`, …
+    pub set_by: String,
+}
+
+/// What the go command runs with `setting`, given the selection as its local toolchain
+/// and the go.work / go.mod it reads (`module`), as gv's selection: the selection itself
+/// when Go would run it; else the version Go would run, when it is installed; else — when
+/// go.mod or go.work raised it (`auto`, `path`, `+auto`) — the newest installed version at
+/// least as new; else not installed, naming what Go would run.
+pub fn apply_toolchain(
+    store: &Store,
+    base: Result<Selection, SelectError>,
+    setting: &ToolchainSetting,
+    module: Option<(&Path, &GoMod)>,
+) -> Result<Selection, SelectError> {
+    let bad = |reason: String| SelectError::BadToolchain {
+        value: setting.value.clone(),
+        set_by: setting.set_by.clone(),
+        reason,
+    };
+    let parsed = toolchain::Setting::parse(&setting.value).map_err(bad)?;
+    if parsed.is_local() {
+        return base;
+    }
+    let base_version = base.as_ref().ok().and_then(|sel| sel.resolved.version());
+    let local = match (&parsed.min, &base_version) {
+        (Some(min), _) => min.clone(),
+        (None, Some(local)) => local.clone(),
+        // Go's own version is unknown (a system go without a VERSION file), or nothing is
+        // selected: nothing to predict.
+        (None, None) => return base,
+    };
+    let run = toolchain::decide(&local, &parsed, module.map(|(_, m)| m));
+    if base_version.as_ref() == Some(&run) {
+        return base;
+    }
+    // The line that raised the minimum, if one did.
+    let raised_by = module
+        .filter(|_| parsed.follows_module)
+        .and_then(|(path, m)| {
+            let line = match (&m.toolchain, &m.go) {
+                (Some(t), _) if *t == run => ModuleLine::Toolchain(t.clone()),
+                (_, Some(go)) if toolchain::first_release(go) == run => ModuleLine::Go(go.clone()),
+                _ => return None,
+            };
+            Some((path.to_path_buf(), line))
+        });
+    let origin = |newest_for: Option<Version>| Origin::Toolchain {
+        setting: format!("GOTOOLCHAIN={}", setting.value),
+        set_by: setting.set_by.clone(),
+        module: raised_by.clone(),
+        newest_for,
+    };
+    let request = |origin: Origin| Request {
+        specs: vec![Spec::Exact(run.clone())],
+        origin,
+        ..Request::default()
+    };
+    if store.is_installed(&run) {
+        return Ok(Selection {
+            request: request(origin(None)),
+            resolved: managed(store, run.clone()),
+        });
+    }
+    if parsed.follows_module {
+        let installed = store.installed()?;
+        let at_least = Spec::AtLeast(run.clone());
+        if let Some(newest) = at_least.best_match(&installed) {
+            return Ok(Selection {
+                request: request(origin(Some(run.clone()))),
+                resolved: managed(store, newest.clone()),
+            });
+        }
+    }
+    Err(not_installed(request(origin(None))))
 }
 
 fn managed(store: &Store, version: Version) -> Resolved {
@@ -626,8 +945,67 @@ impl fmt::Display for PinConflict {
     }
 }
 
+impl PinConflict {
+    /// Said once per version of the go.mod / go.work by the shim and the hook: go commands
+    /// there fail until the pin changes.
+    pub fn notice(&self) -> Notice {
+        let (major, minor) = self.required.language();
+        let hint = match &self.origin {
+            Origin::Env { var } => {
+                format!("set {var} to {major}.{minor} or newer, or unset it")
+            }
+            Origin::Global { .. } => format!(
+                "`gv global {major}.{minor}` moves the global default; `gv local {major}.{minor}` pins just this project"
+            ),
+            _ => format!(
+                "pin a version that new (`gv local {major}.{minor}`), or remove the pin so that {} decides",
+                self.gomod.display()
+            ),
+        };
+        Notice::new(&self.gomod, self.to_string()).with_hint(hint)
+    }
+}
+
+/// The one line saying that a version file was passed over because it names nothing.
+pub fn blank_notice(path: &Path) -> Notice {
+    Notice::new(
+        path,
+        format!(
+            "{} names no Go version (it is empty or only comments), so it is passed over and the next thing in line decides",
+            path.display()
+        ),
+    )
+    .with_hint("write a version in it (`gv local 1.22` for .go-version, `gv global 1.22` for the global default), or delete it")
+}
+
+/// The one line saying that gv runs another version than the go command would pick,
+/// because that one is not installed; `None` when it runs exactly that.
+pub fn instead_notice(selection: &Selection) -> Option<Notice> {
+    let origin = &selection.request.origin;
+    let wanted = origin.go_would_run()?;
+    let about = origin.path().unwrap_or(Path::new(""));
+    let why = match origin {
+        Origin::Module { path, wants, .. } => format!("{wants} in {}", path.display()),
+        Origin::Toolchain {
+            setting, set_by, ..
+        } => format!("{setting} from {set_by}"),
+        _ => return None,
+    };
+    Some(
+        Notice::new(
+            about,
+            format!(
+                "go would fetch go{wanted} here ({why}), but it is not installed: Go {} runs instead, the newest installed version that is new enough",
+                selection.resolved.name()
+            ),
+        )
+        .with_hint(format!("`gv install {wanted}` runs exactly what go would")),
+    )
+}
+
 /// Reads go.mod only when a pin chose a managed version. An unreadable go.mod gives no
-/// conflict: the go command itself will say what is wrong with it.
+/// conflict: the go command itself will say what is wrong with it. Compared as the go
+/// command compares (`1.22rc1` runs a `go 1.22` module).
 pub fn pin_conflict(selection: &Selection, found: &Discovery) -> Option<PinConflict> {
     let Resolved::Managed { version, .. } = &selection.resolved else {
         return None;
@@ -637,8 +1015,9 @@ pub fn pin_conflict(selection: &Selection, found: &Discovery) -> Option<PinConfl
     }
     let gomod = found.gomod_path.as_ref()?;
     let module = pinfile::read_go_mod(gomod).ok()?;
-    let required = module.go.as_ref()?.minimum_toolchain();
-    (*version < required).then(|| PinConflict {
+    let go = module.go.as_ref()?;
+    let required = go.minimum_toolchain();
+    (version < go).then(|| PinConflict {
         selected: version.clone(),
         origin: selection.request.origin.clone(),
         gomod: gomod.clone(),
@@ -693,11 +1072,14 @@ mod tests {
         std::fs::write(store.global_file(), "1.21\n").unwrap();
         assert_eq!(chosen(&store, &env(), &deep), "1.21.13");
 
+        // go.mod: the global default (Go's local toolchain) is too old; go would fetch
+        // go1.22.0, which is not installed; the newest installed version satisfying it.
         std::fs::write(tmp.path().join("a/go.mod"), "module x\ngo 1.22\n").unwrap();
+        let sel = select(&store, &env(), &deep).unwrap();
+        assert_eq!(sel.resolved.name(), "1.22.10");
         assert_eq!(
-            chosen(&store, &env(), &deep),
-            "1.22.10",
-            "newest stable satisfying go 1.22"
+            sel.request.origin.go_would_run().map(ToString::to_string),
+            Some("1.22.0".into())
         );
         let no_gomod = SelectEnv {
             gomod: false,
@@ -705,16 +1087,38 @@ mod tests {
         };
         assert_eq!(chosen(&store, &no_gomod, &deep), "1.21.13");
 
+        // The toolchain line names what go fetches; installed, it runs exactly.
         std::fs::write(
             tmp.path().join("a/go.mod"),
             "module x\ngo 1.22\ntoolchain go1.22.3\n",
         )
         .unwrap();
-        assert_eq!(chosen(&store, &env(), &deep), "1.22.3");
-
-        std::fs::write(tmp.path().join(".go-version"), "1.21.13\n").unwrap();
         let sel = select(&store, &env(), &deep).unwrap();
-        assert_eq!(sel.resolved.name(), "1.21.13", "a pin file beats go.mod");
+        assert_eq!(sel.resolved.name(), "1.22.3");
+        assert_eq!(sel.request.origin.kind(), "go.mod-toolchain");
+        assert_eq!(sel.request.origin.go_would_run(), None);
+
+        // A global default that satisfies the file is what Go would run.
+        std::fs::write(store.global_file(), "1.22.10\n").unwrap();
+        let sel = select(&store, &env(), &deep).unwrap();
+        assert_eq!(sel.resolved.name(), "1.22.10");
+        assert!(
+            sel.request.origin.to_string().contains("global default"),
+            "{}",
+            sel.request.origin
+        );
+
+        // A pin file above the go.mod: the nearer go.mod decides.
+        std::fs::write(tmp.path().join(".go-version"), "1.21.13\n").unwrap();
+        assert_eq!(chosen(&store, &env(), &deep), "1.22.10");
+        // A pin file beside it (or below) decides, and its conflict is named.
+        std::fs::write(tmp.path().join("a/.go-version"), "1.21.13\n").unwrap();
+        let sel = select(&store, &env(), &deep).unwrap();
+        assert_eq!(
+            sel.resolved.name(),
+            "1.21.13",
+            "a pin file beats go.mod in one directory"
+        );
         let found = discover(&deep, &Workspace::Search);
         let conflict = pin_conflict(&sel, &found).unwrap();
         assert_eq!(conflict.required.as_str(), "1.22.0");
@@ -739,6 +1143,210 @@ mod tests {
             chosen(&store, &with_env, &deep),
             "1.22.10",
             "GV_VERSION beats GOENV_VERSION"
+        );
+    }
+
+    /// An exported GOTOOLCHAIN moves the choice exactly as it moves the go command.
+    #[test]
+    fn gotoolchain_moves_the_choice_as_it_moves_go() {
+        let (tmp, store) = fixture();
+        std::fs::write(tmp.path().join(".go-version"), "1.21.13\n").unwrap();
+        let base = || select(&store, &env(), tmp.path());
+        let with = |value: &str, gomod: Option<&str>| {
+            let module = gomod.map(pinfile::parse_go_mod);
+            let path = tmp.path().join("go.mod");
+            let setting = ToolchainSetting {
+                value: value.into(),
+                set_by: "your environment".into(),
+            };
+            match apply_toolchain(
+                &store,
+                base(),
+                &setting,
+                module.as_ref().map(|m| (path.as_path(), m)),
+            ) {
+                Ok(sel) => format!(
+                    "{} {} {}",
+                    sel.resolved.name(),
+                    sel.request.origin.kind(),
+                    sel.request
+                        .origin
+                        .go_would_run()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                ),
+                Err(SelectError::NotInstalled { install, .. }) => {
+                    format!("missing {}", install.unwrap_or_default())
+                }
+                Err(e) => format!("error {e}"),
+            }
+        };
+        assert_eq!(with("local", Some("go 1.22.3\n")), "1.21.13 go-version ");
+        assert_eq!(with("auto", None), "1.21.13 go-version ");
+        assert_eq!(with("auto", Some("go 1.21\n")), "1.21.13 go-version ");
+        assert_eq!(with("auto", Some("go 1.22.3\n")), "1.22.3 gotoolchain ");
+        assert_eq!(
+            with("path", Some("go 1.21\ntoolchain go1.22.10\n")),
+            "1.22.10 gotoolchain "
+        );
+        assert_eq!(
+            with("auto", Some("go 1.22.5\n")),
+            "1.22.10 gotoolchain 1.22.5"
+        );
+        assert_eq!(
+            with("go1.22.10", Some("go 1.23\n")),
+            "1.22.10 gotoolchain ",
+            "no +auto: go.mod unread"
+        );
+        assert_eq!(with("go1.22.99", None), "missing 1.22.99");
+        assert_eq!(
+            with("go1.22.3+auto", Some("toolchain go1.22.4\n")),
+            "1.22.10 gotoolchain 1.22.4"
+        );
+        assert_eq!(
+            with("go1.21.13", None),
+            "1.21.13 go-version ",
+            "what runs anyway"
+        );
+        assert_eq!(with("auto", Some("go 1.24\n")), "missing 1.24.0");
+        assert!(
+            with("go1.22", None).contains("is a language version"),
+            "it names no release"
+        );
+        assert!(
+            with("bash", None)
+                .starts_with("error GOTOOLCHAIN=\"bash\" (from your environment) is not valid")
+        );
+        let shown = {
+            let module = pinfile::parse_go_mod("go 1.22.5\n");
+            let setting = ToolchainSetting {
+                value: "auto".into(),
+                set_by: "your environment".into(),
+            };
+            apply_toolchain(
+                &store,
+                base(),
+                &setting,
+                Some((tmp.path().join("go.mod").as_path(), &module)),
+            )
+            .unwrap()
+            .request
+            .origin
+            .to_string()
+        };
+        assert!(
+            shown.starts_with("GOTOOLCHAIN=auto from your environment and `go 1.22.5` in "),
+            "{shown}"
+        );
+    }
+
+    /// The nearest of a pin file and a module file decides: a repository whose root pins
+    /// 1.21 and whose nested module asks for go 1.22 builds that module with a Go that can.
+    #[test]
+    fn the_nearest_file_decides() {
+        let (tmp, store) = fixture();
+        let repo = tmp.path().join("repo");
+        let nested = repo.join("tools/gen");
+        std::fs::create_dir_all(&nested).unwrap();
+        std::fs::write(repo.join(".go-version"), "1.21\n").unwrap();
+        std::fs::write(repo.join("go.mod"), "module r\ngo 1.21\n").unwrap();
+        std::fs::write(nested.join("go.mod"), "module g\ngo 1.22.3\n").unwrap();
+        assert_eq!(
+            chosen(&store, &env(), &repo),
+            "1.21.13",
+            "same directory: the pin"
+        );
+        assert_eq!(chosen(&store, &env(), &repo.join("tools")), "1.21.13");
+        assert_eq!(
+            chosen(&store, &env(), &nested),
+            "1.22.3",
+            "the nearer go.mod"
+        );
+        // A go.mod that asks for nothing leaves it to the pin above.
+        std::fs::write(nested.join("go.mod"), "module g\n").unwrap();
+        assert_eq!(chosen(&store, &env(), &nested), "1.21.13");
+        // A go.work outside the tree (GOWORK) is the farthest.
+        let elsewhere = tmp.path().join("elsewhere.work");
+        std::fs::write(&elsewhere, "go 1.22.3\n").unwrap();
+        let gowork = SelectEnv {
+            gowork: Workspace::File(elsewhere),
+            ..env()
+        };
+        assert_eq!(chosen(&store, &gowork, &nested), "1.21.13");
+        std::fs::remove_file(repo.join(".go-version")).unwrap();
+        assert_eq!(chosen(&store, &gowork, &nested), "1.22.3");
+    }
+
+    /// Go's rule with the global default as its local toolchain, case by case.
+    #[test]
+    fn a_module_file_decides_as_go_does() {
+        let (tmp, store) = fixture();
+        let dir = tmp.path().join("m");
+        std::fs::create_dir_all(&dir).unwrap();
+        let case = |global: Option<&str>, gomod: &str| {
+            match global {
+                Some(g) => std::fs::write(store.global_file(), g).unwrap(),
+                None => {
+                    let _ = std::fs::remove_file(store.global_file());
+                }
+            }
+            std::fs::write(dir.join("go.mod"), gomod).unwrap();
+            match select(&store, &env(), &dir) {
+                Ok(sel) => {
+                    let how = match &sel.request.origin {
+                        Origin::Module { choice, .. } => match choice {
+                            ModuleChoice::Global { .. } => "global".to_string(),
+                            ModuleChoice::Exact => "exact".to_string(),
+                            ModuleChoice::Newest { go_would_run } => {
+                                format!("newest for {go_would_run}")
+                            }
+                        },
+                        other => other.kind().to_string(),
+                    };
+                    format!("{} {how}", sel.resolved.name())
+                }
+                Err(SelectError::NotInstalled { install, .. }) => {
+                    format!("missing {}", install.unwrap_or_default())
+                }
+                Err(e) => format!("error {e}"),
+            }
+        };
+        assert_eq!(case(Some("1.22.3"), "go 1.22\n"), "1.22.3 global");
+        assert_eq!(case(Some("1.22.3"), "go 1.22.3\n"), "1.22.3 global");
+        assert_eq!(case(Some("1.22.3"), "go 1.22.10\n"), "1.22.10 exact");
+        assert_eq!(
+            case(Some("1.22.3"), "go 1.22\ntoolchain go1.22.10\n"),
+            "1.22.10 exact"
+        );
+        assert_eq!(
+            case(Some("1.22.10"), "go 1.21\ntoolchain go1.22.3\n"),
+            "1.22.10 global",
+            "an older toolchain line is satisfied"
+        );
+        assert_eq!(
+            case(Some("1.21.13"), "go 1.22\ntoolchain go1.22.4\n"),
+            "1.22.10 newest for 1.22.4"
+        );
+        assert_eq!(case(None, "go 1.22\n"), "1.22.10 newest for 1.22.0");
+        assert_eq!(case(None, "go 1.22.3\n"), "1.22.3 exact");
+        assert_eq!(
+            case(None, "go 1.23\n"),
+            "1.23rc1 newest for 1.23.0",
+            "only a pre-release satisfies it"
+        );
+        assert_eq!(case(None, "go 1.24\n"), "missing 1.24.0");
+        assert_eq!(
+            case(Some("1.21.13"), "go 1.22.3\ntoolchain default\n"),
+            "1.21.13 global"
+        );
+        assert_eq!(
+            case(Some("1.21.13"), "module x\n"),
+            "1.21.13 global",
+            "nothing asked: the global default as such"
+        );
+        assert_eq!(
+            case(Some("system"), "go 1.22\n"),
+            "1.22.10 newest for 1.22.0"
         );
     }
 
@@ -778,21 +1386,20 @@ mod tests {
         std::fs::write(tmp.path().join("go.mod"), "go 1.30\n").unwrap();
         let err = report(tmp.path());
         assert!(
-            err.message.contains("Go 1.30.0 or newer is not installed"),
-            "{err}"
+            err.message
+                .contains("Go 1.30.0 is not installed (`go 1.30` in"),
+            "the toolchain go would fetch: {err}"
         );
-        assert!(err.hint.unwrap_or_default().contains("gv install 1.30"));
+        assert_eq!(err.hint.as_deref(), Some("run `gv install 1.30.0`"));
     }
 
     #[test]
     fn env_overrides_a_broken_pin_file_which_still_errors_when_it_decides() {
         let (tmp, store) = fixture();
         let junk: Vec<u8> = (0u8..=255).rev().cycle().take(4096).collect();
-        let cases: [(&str, Vec<u8>); 4] = [
-            (".go-version", Vec::new()),
-            (".go-version", b"# only a comment\n".to_vec()),
+        let cases: [(&str, Vec<u8>); 2] = [
             (".go-version", junk),
-            (".tool-versions", b"golang\n".to_vec()),
+            (".go-version", b"# pinned\nlatestt\n".to_vec()),
         ];
         for (name, bytes) in cases {
             let dir = tempfile::tempdir_in(tmp.path()).unwrap();
@@ -818,6 +1425,50 @@ mod tests {
             };
             assert_eq!(chosen(&store, &goenv, &deep), "1.21.13", "{name}");
         }
+    }
+
+    /// A version file that names nothing — empty, blank, comments only, a `.tool-versions`
+    /// Go line without a version — is passed over as goenv passes it over, and noted.
+    #[test]
+    fn files_naming_nothing_are_passed_over_and_noted() {
+        let (tmp, store) = fixture();
+        std::fs::write(store.global_file(), "1.21.13\n").unwrap();
+        let outer = tmp.path().join("outer");
+        let inner = outer.join("inner");
+        std::fs::create_dir_all(&inner).unwrap();
+        std::fs::write(outer.join(".go-version"), "1.22.3\n").unwrap();
+        for (name, text) in [
+            (".go-version", ""),
+            (".go-version", "\n  \n"),
+            (".go-version", "# pinned later\n"),
+            (".tool-versions", "golang\n"),
+        ] {
+            let _ = std::fs::remove_file(inner.join(".go-version"));
+            let _ = std::fs::remove_file(inner.join(".tool-versions"));
+            std::fs::write(inner.join(name), text).unwrap();
+            assert_eq!(chosen(&store, &env(), &inner), "1.22.3", "{name} {text:?}");
+        }
+        std::fs::write(inner.join(".go-version"), "").unwrap();
+        let found = discover(&inner, &Workspace::Search);
+        assert_eq!(found.blank, [inner.join(".go-version")]);
+        let asked = request(&store, &env(), &found).unwrap();
+        assert_eq!(asked.passed_over, [inner.join(".go-version")]);
+        assert!(
+            blank_notice(&asked.passed_over[0])
+                .text
+                .contains("names no Go version")
+        );
+
+        // A blank global file is no global default.
+        std::fs::remove_file(outer.join(".go-version")).unwrap();
+        std::fs::write(store.global_file(), "# later\n").unwrap();
+        let found = discover(&inner, &Workspace::Search);
+        let asked = request(&store, &env(), &found).unwrap();
+        assert_eq!(asked.origin, Origin::Default);
+        assert_eq!(
+            asked.passed_over,
+            [inner.join(".go-version"), store.global_file()]
+        );
     }
 
     crate::unix_only! {

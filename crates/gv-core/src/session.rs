@@ -19,6 +19,7 @@ use crate::config::{Config, ConfigError};
 use crate::env::{self, EnvError, EnvPlan};
 use crate::error::Hint;
 use crate::notice::Notice;
+use crate::pinfile;
 use crate::select::{self, Discovery, PinConflict, Request, SelectEnv, SelectError, Selection};
 use crate::store::{Store, StoreError};
 use crate::version::Spec;
@@ -150,15 +151,47 @@ impl Session {
             .map_err(Clone::clone)
     }
 
-    /// The version that applies here.
+    /// The version that applies here: what runs, GOTOOLCHAIN included.
     pub fn selection(&self) -> Result<&Selection, SelectError> {
         self.selection
             .get_or_init(|| {
                 let request = self.request()?.clone();
-                select::resolve(&self.store, &self.select_env, request)
+                let base = select::resolve(&self.store, &self.select_env, request);
+                self.follow_gotoolchain(base)
             })
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// The selection as the go command will move it, given the GOTOOLCHAIN it will see
+    /// (yours, or config's): unchanged for `local`, which is gv's default.
+    fn follow_gotoolchain(
+        &self,
+        base: Result<Selection, SelectError>,
+    ) -> Result<Selection, SelectError> {
+        let managed = !matches!(
+            &base,
+            Ok(Selection {
+                resolved: select::Resolved::System { .. },
+                ..
+            })
+        );
+        // A broken config is reported by the plan; here it sets nothing.
+        let default = Config::default();
+        let config = self.config().unwrap_or(&default);
+        let Ok(Some(setting)) = env::toolchain_setting(config, managed, &self.lookup) else {
+            return base;
+        };
+        if setting.value.is_empty() || setting.value == "local" {
+            return base;
+        }
+        let module = self
+            .discovery()
+            .gomod_path
+            .as_ref()
+            .and_then(|path| Some((path.as_path(), pinfile::read_go_mod(path).ok()?)));
+        let module = module.as_ref().map(|(path, m)| (*path, m));
+        select::apply_toolchain(&self.store, base, &setting, module)
     }
 
     /// The environment a go command gets here.
@@ -213,7 +246,9 @@ impl Session {
     }
 
     /// What the shim and the hook tell the user once per file version: files another
-    /// user planted, an untrusted gv.toml, ignored entries (once the plan is computed).
+    /// user planted, version files passed over because they name nothing, a version older
+    /// than the go.mod / go.work here requires, a go.mod / go.work whose toolchain is not
+    /// installed, an untrusted gv.toml, ignored entries (once the plan is computed).
     pub fn notices(&self) -> Vec<Notice> {
         let mut out: Vec<Notice> = self
             .discovery()
@@ -221,6 +256,20 @@ impl Session {
             .iter()
             .map(select::Foreign::notice)
             .collect();
+        if let Ok(request) = self.request() {
+            out.extend(
+                request
+                    .passed_over
+                    .iter()
+                    .map(|path| select::blank_notice(path)),
+            );
+        }
+        if let Ok(selection) = self.selection() {
+            out.extend(select::instead_notice(selection));
+        }
+        if let Some(conflict) = self.pin_conflict() {
+            out.push(conflict.notice());
+        }
         match self.plan.get() {
             Some(Ok(plan)) => out.extend(plan.warnings.iter().cloned()),
             _ => {

@@ -206,7 +206,10 @@ impl Store {
         if !file.is_file() {
             return Ok(None);
         }
-        let specs = pinfile::read_go_version(&file)?.specs;
+        let Some(entries) = pinfile::read_go_version(&file)? else {
+            return Ok(None);
+        };
+        let specs = entries.specs;
         let installed = self.installed().unwrap_or_default();
         let resolved = specs
             .iter()

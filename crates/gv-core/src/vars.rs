@@ -10,7 +10,7 @@ pub const VERSION: &str = "GV_VERSION";
 pub const GOENV_VERSION: &str = "GOENV_VERSION";
 /// Where `gv import goenv` looks.
 pub const GOENV_ROOT: &str = "GOENV_ROOT";
-/// `0` stops gv from reading go.mod / go.work.
+/// `0` stops go.mod / go.work from deciding the version.
 pub const GOMOD: &str = "GV_GOMOD";
 /// Directories whose project gv.toml files are trusted.
 pub const TRUSTED_PATHS: &str = "GV_TRUSTED_PATHS";
@@ -94,7 +94,7 @@ pub const ALL: &[Var] = &[
     },
     Var {
         name: GOMOD,
-        meaning: "`0` stops gv from reading go.mod / go.work",
+        meaning: "`0` stops go.mod / go.work from deciding the version",
         default: "",
         read_by: &[Gv, Shim, Hook],
     },
@@ -185,6 +185,12 @@ pub const ALL: &[Var] = &[
     Var {
         name: "GOWORK",
         meaning: "the go.work that decides the version in a workspace, or `off`",
+        default: "",
+        read_by: &[Gv, Shim, Hook, Go],
+    },
+    Var {
+        name: "GOTOOLCHAIN",
+        meaning: "moves the selected version as it moves the go command (`go1.22.10`, `auto`, `+auto`); gv's own choice is passed on as `local`",
         default: "",
         read_by: &[Gv, Shim, Hook, Go],
     },

@@ -135,6 +135,14 @@ impl Version {
         !self.kind.is_empty()
     }
 
+    /// Could Go have released this? Go's version syntax takes any lowercase word as a
+    /// pre-release kind (`1.2x` is valid to it), but its releases only ever used `alpha`,
+    /// `beta` and `rc`, always with a number: what a person pinning a version may write.
+    pub fn is_release_name(&self) -> bool {
+        self.kind.is_empty()
+            || (matches!(self.kind.as_str(), "alpha" | "beta" | "rc") && self.pre.is_some())
+    }
+
     /// A bare language version such as `1.22` (>= 1.21): it names no toolchain.
     pub fn is_language_version(&self) -> bool {
         self.patch.is_none() && self.kind.is_empty()
@@ -229,7 +237,8 @@ impl serde::Serialize for Version {
 pub enum Spec {
     /// A toolchain named in full: `1.22.3`, `1.21rc1`, `1.20` (= 1.20.0 before 1.21).
     Exact(Version),
-    /// `1` or `1.22`: the newest matching version, stable preferred.
+    /// `1` or `1.22` (or `22`, as goenv reads it: 1.22): the newest matching version,
+    /// stable preferred.
     Prefix { major: u64, minor: Option<u64> },
     /// The newest stable version.
     Latest,
@@ -253,6 +262,11 @@ impl Spec {
         let dots = bare.split('-').next().unwrap_or("").matches('.').count();
         let plain_numbers = !version.is_prerelease() && !bare.contains('-');
         Ok(match dots {
+            // goenv reads a bare `22` as 1.22 (Go has no major version 22).
+            0 if plain_numbers && version.major >= 2 => Spec::Prefix {
+                major: 1,
+                minor: Some(version.major),
+            },
             0 if plain_numbers => Spec::Prefix {
                 major: version.major,
                 minor: None,
@@ -502,6 +516,11 @@ mod tests {
                 major: 1,
                 minor: None
             }
+        );
+        assert_eq!(
+            Spec::parse("22").unwrap(),
+            Spec::parse("1.22").unwrap(),
+            "as goenv reads it"
         );
         assert_eq!(Spec::parse("1.22.3").unwrap(), Spec::Exact(v("1.22.3")));
         assert_eq!(Spec::parse("1.23rc1").unwrap(), Spec::Exact(v("1.23rc1")));

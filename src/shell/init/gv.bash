@@ -5,21 +5,36 @@ __GV_HOOK=@@HOOK@@
 # This shell's stamp: each hook run dates it, and a prompt compares watched files with it.
 __GV_STAMP_FILE=@@STAMPS@@/$$
 
-# The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
+# The GOBIN shared by every Go version (tools from `go install`), then the shims first
+# of all (moved there when they were further down): every go and gofmt, typed or run by
+# a script, make or an editor task, is a shim that picks its own directory's version.
 if [ -n @@GOBIN@@ ]; then
   case ":${PATH-}:" in
     *:@@GOBIN@@:*) ;;
     *) export PATH=@@GOBIN@@${PATH:+:$PATH} ;;
   esac
 fi
-case ":${PATH-}:" in
-  *:@@SHIMS@@:*) ;;
-  *) export PATH=@@SHIMS@@${PATH:+:$PATH} ;;
+__gv_p=":${PATH-}:"
+case $__gv_p in
+  :@@SHIMS@@:*) ;;
+  *)
+    while :; do
+      case $__gv_p in
+        *:@@SHIMS@@:*) __gv_p=${__gv_p%%:@@SHIMS@@:*}:${__gv_p#*:@@SHIMS@@:} ;;
+        *) break ;;
+      esac
+    done
+    __gv_p=${__gv_p#:}
+    __gv_p=${__gv_p%:}
+    export PATH=@@SHIMS@@${__gv_p:+:$__gv_p}
+    ;;
 esac
+unset __gv_p
 
 @@NEEDS_BASH_4_4@@
 # Undo what the last hook applied. Builtins only. A variable is put back only while it
-# still holds gv's value: a change made by hand since then wins.
+# still holds gv's value: a change made by hand since then wins. (__GV_PATH is an SDK's
+# bin/ that an earlier gv's hook put on PATH, removed from shells it started.)
 __gv_restore() {
   local __gv_v __gv_n __gv_o __gv_p
   for __gv_v in ${__GV_VARS-}; do
@@ -51,10 +66,6 @@ __gv_set() {
   fi
   export "__GV_N_$1=$2" "$1=$2"
   export __GV_VARS="${__GV_VARS-} $1"
-}
-
-__gv_path() {
-  export __GV_PATH=$1 PATH="$1${PATH:+:$PATH}"
 }
 
 # Called by `gv hook-env` output: the files that decided (re-run once one is newer than

@@ -5,16 +5,22 @@ set -g __GV_HOOK @@HOOK@@
 # This shell's stamp: each hook run dates it, and a prompt compares watched files with it.
 set -g __GV_STAMP_FILE @@STAMPS@@/$fish_pid
 
-# The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
+# The GOBIN shared by every Go version (tools from `go install`), then the shims first
+# of all (moved there when they were further down): every go and gofmt, typed or run by
+# a script, make or an editor task, is a shim that picks its own directory's version.
 if test -n @@GOBIN@@; and not contains -- @@GOBIN@@ $PATH
     set -gx PATH @@GOBIN@@ $PATH
 end
-if not contains -- @@SHIMS@@ $PATH
+if test "$PATH[1]" != @@SHIMS@@
+    while set -l i (contains -i -- @@SHIMS@@ $PATH)
+        set -e PATH[$i]
+    end
     set -gx PATH @@SHIMS@@ $PATH
 end
 
 # Undo what the last hook applied. Builtins only. A variable is put back only while it
-# still holds gv's value: a change made by hand since then wins.
+# still holds gv's value: a change made by hand since then wins. (__GV_PATH is an SDK's
+# bin/ that an earlier gv's hook put on PATH, removed from shells it started.)
 function __gv_restore
     for v in (string split -n ' ' -- "$__GV_VARS")
         set -l n __GV_N_$v
@@ -46,11 +52,6 @@ function __gv_set
     set -gx __GV_N_$name $argv[2]
     set -gx $name $argv[2]
     set -gx __GV_VARS "$__GV_VARS $name"
-end
-
-function __gv_path
-    set -gx __GV_PATH $argv[1]
-    set -gx PATH $argv[1] $PATH
 end
 
 # Called by `gv hook-env` output: the files that decided (re-run once one is newer than

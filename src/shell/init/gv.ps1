@@ -9,13 +9,16 @@ $global:__GvWatch = @()
 $global:__GvWatchAbsent = @()
 $__gvShims = @@SHIMS@@
 $__gvSep = [IO.Path]::PathSeparator
-# The GOBIN shared by every Go version (tools from `go install`), then the shims before it.
+# The GOBIN shared by every Go version (tools from `go install`), then the shims first
+# of all (moved there when they were further down): every go and gofmt, typed or run by
+# a script or an editor task, is a shim that picks its own directory's version.
 $__gvGobin = @@GOBIN@@
 if ($__gvGobin -and -not (($env:PATH -split $__gvSep) -contains $__gvGobin)) {
     $env:PATH = $__gvGobin + $__gvSep + $env:PATH
 }
-if (-not (($env:PATH -split $__gvSep) -contains $__gvShims)) {
-    $env:PATH = $__gvShims + $__gvSep + $env:PATH
+$__gvParts = @($env:PATH -split $__gvSep)
+if ($__gvParts[0] -ne $__gvShims) {
+    $env:PATH = (@($__gvShims) + @($__gvParts | Where-Object { $_ -ne $__gvShims })) -join $__gvSep
 }
 
 # Undo what the last hook applied. A variable is put back only while it still holds
@@ -47,11 +50,6 @@ function global:__gv_set([string]$name, [string]$value) {
     [Environment]::SetEnvironmentVariable("__GV_N_$name", $value)
     [Environment]::SetEnvironmentVariable($name, $value)
     $env:__GV_VARS = "$env:__GV_VARS $name"
-}
-
-function global:__gv_path([string]$dir) {
-    $env:__GV_PATH = $dir
-    $env:PATH = $dir + [IO.Path]::PathSeparator + $env:PATH
 }
 
 # Called by `gv hook-env` output: the files that decided (re-run once one is newer than

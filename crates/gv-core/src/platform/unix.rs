@@ -394,7 +394,8 @@ pub fn cache_home() -> Option<PathBuf> {
 }
 
 /// Replaces this process with `program`, passing `args` (argv[0] is `program` itself, as
-/// `Command` would do) and the current environment with `set` applied. Returns only on
+/// `Command` would do) and the current environment with `set` applied (a `None` value
+/// removes the variable). Returns only on
 /// failure. The shim's hot path: `Command::exec` would copy the whole environment into a
 /// map, then into a fresh `NAME=value` array — a dozen heap pages for a process that
 /// lives under a millisecond. Here the inherited entries are passed through by pointer
@@ -402,7 +403,7 @@ pub fn cache_home() -> Option<PathBuf> {
 pub fn exec_with_env<'a>(
     program: &Path,
     args: impl Iterator<Item = OsString>,
-    set: &[(&'a str, &'a OsStr)],
+    set: &[(&'a str, Option<&'a OsStr>)],
 ) -> io::Error {
     let Ok(path) = CString::new(program.as_os_str().as_bytes()) else {
         return io::Error::new(io::ErrorKind::InvalidInput, "path contains a NUL byte");
@@ -426,6 +427,10 @@ pub fn exec_with_env<'a>(
 
     let mut owned_env = Vec::with_capacity(set.len());
     for (name, value) in set {
+        // `None`: removed, by leaving the inherited entry out below.
+        let Some(value) = value else {
+            continue;
+        };
         let mut entry = Vec::with_capacity(name.len() + 1 + value.len());
         entry.extend_from_slice(name.as_bytes());
         entry.push(b'=');

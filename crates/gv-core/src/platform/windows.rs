@@ -626,12 +626,15 @@ pub fn cache_dir() -> Option<PathBuf> {
 pub fn exec_with_env<'a>(
     program: &Path,
     args: impl Iterator<Item = OsString>,
-    set: &[(&'a str, &'a OsStr)],
+    set: &[(&'a str, Option<&'a OsStr>)],
 ) -> io::Error {
     let mut cmd = Command::new(program);
     cmd.args(args);
     for (name, value) in set {
-        cmd.env(name, value);
+        match value {
+            Some(value) => cmd.env(name, value),
+            None => cmd.env_remove(name),
+        };
     }
     exec(&mut cmd)
 }
