@@ -26,7 +26,7 @@ fn gv_bin() -> PathBuf {
 /// Runs `script` in an interactive `shell` started in `cwd`, after loading gv's shell
 /// integration (so the hook applies each directory's environment on `cd`). `@GV@` in
 /// the script is the gv binary.
-fn in_shell(
+pub(crate) fn in_shell(
     sb: &Sandbox,
     shell: &str,
     cwd: &Path,
@@ -64,15 +64,15 @@ fn in_shell(
 }
 
 /// A marker file a payload would create, and the check that it did not.
-struct Marker(PathBuf);
+pub(crate) struct Marker(pub(crate) PathBuf);
 
 impl Marker {
-    fn new(sb: &Sandbox, name: &str) -> Marker {
+    pub(crate) fn new(sb: &Sandbox, name: &str) -> Marker {
         Marker(sb.path().join(format!("MARKER-{name}")))
     }
 
     /// A shell script that plants the marker and then runs its arguments.
-    fn payload(&self, at: &Path) -> PathBuf {
+    pub(crate) fn payload(&self, at: &Path) -> PathBuf {
         std::fs::create_dir_all(at.parent().unwrap()).unwrap();
         std::fs::write(
             at,
@@ -83,11 +83,11 @@ impl Marker {
         at.to_path_buf()
     }
 
-    fn planted(&self) -> bool {
+    pub(crate) fn planted(&self) -> bool {
         self.0.exists()
     }
 
-    fn assert_absent(&self, context: &str) {
+    pub(crate) fn assert_absent(&self, context: &str) {
         assert!(
             !self.planted(),
             "the payload ran ({}): {context}",
@@ -95,7 +95,7 @@ impl Marker {
         );
     }
 
-    fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let _ = std::fs::remove_file(&self.0);
     }
 }

@@ -27,6 +27,8 @@ mod goproxy;
 mod goproxy_real;
 #[cfg(feature = "real-tests")]
 mod hostile;
+#[cfg(feature = "real-tests")]
+mod hostile_round2;
 mod ide;
 mod install;
 #[cfg(feature = "real-tests")]

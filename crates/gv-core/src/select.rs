@@ -331,15 +331,14 @@ pub struct Foreign {
 
 impl Foreign {
     pub fn notice(&self) -> Notice {
-        let owner = match crate::platform::user_name(self.owner) {
-            Some(name) => format!("{name} (uid {})", self.owner),
-            None => format!("uid {}", self.owner),
-        };
+        // The uid, never a name: looking a name up asks NSS, which the static shim cannot
+        // do safely (see `platform::home_dir`), and a uid is what the file records.
         Notice::new(
             &self.path,
             format!(
-                "{} is ignored: it belongs to {owner}, not to you, and anyone's file could otherwise decide what runs here",
-                self.path.display()
+                "{} is ignored: it belongs to uid {}, not to you, and anyone's file could otherwise decide what runs here",
+                self.path.display(),
+                self.owner
             ),
         )
         .with_hint("if you trust it, copy it into your project, or `sudo chown` it to yourself")
