@@ -18,7 +18,8 @@ pub fn write(store: &Store, path: &Path, spec: &Spec) -> anyhow::Result<()> {
         let installed = store.installed()?;
         match spec.best_match(&installed) {
             None => crate::ui::warn(format!(
-                "Go {spec} is not installed yet; run `gv install {spec}`"
+                "Go {spec} is not installed yet; run `{}`",
+                gv_core::suggest::command(["gv", "install", &spec.to_string()])
             )),
             // `latest` or `1.22` moves as versions come and go: say what it means today.
             Some(version) if !matches!(spec, Spec::Exact(_)) => crate::ui::info(format!(

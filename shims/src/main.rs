@@ -22,7 +22,7 @@ use gv_core::notice::{self, Notice};
 use gv_core::select::{self, SelectError, Selection};
 use gv_core::session::Session;
 use gv_core::text::escape_controls;
-use gv_core::{Store, hook, platform, shim};
+use gv_core::{Store, hook, platform, shim, suggest};
 
 /// Exit codes, shell-style: 127 "command not found" for a version or tool that is not
 /// installed, 126 "cannot execute" for a shim loop, 1 for any other gv error.
@@ -66,7 +66,17 @@ extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) 
     match run(&argv0, args) {
         Ok(never) => match never {},
         Err(failure) => {
-            say("error", &failure.report.to_string());
+            // The shim's messages are one line and a hint: a newline in a path they
+            // quote is spelled out, never a line of its own.
+            let report = Report {
+                message: gv_core::text::one_line(&failure.report.message).into_owned(),
+                hint: failure
+                    .report
+                    .hint
+                    .as_deref()
+                    .map(|h| gv_core::text::one_line(h).into_owned()),
+            };
+            say("error", &report.to_string());
             std::ffi::c_int::from(failure.code)
         }
     }
@@ -112,7 +122,8 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
                 gv_core::vars::SHIM_DEPTH
             ),
             format!(
-                "a copy of a gv shim is probably on PATH outside GV_ROOT, or a version's bin/{tool} points back to the shims; `gv which {tool}` shows the target"
+                "a copy of a gv shim is probably on PATH outside GV_ROOT, or a version's bin/{tool} points back to the shims; `{}` shows the target",
+                suggest::command(["gv", "which", tool])
             ),
         ));
     }
@@ -169,12 +180,13 @@ fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::
     if err.kind() == std::io::ErrorKind::NotFound {
         let hint = if selection.resolved.goroot().is_some_and(|g| g.is_dir()) {
             format!(
-                "this SDK has no `{tool}`; `ls {}` shows what it has, and `gv rehash` drops shims no installed version provides",
-                binary.parent().unwrap_or(binary).display()
+                "this SDK has no `{tool}`; `{}` shows what it has, and `gv rehash` drops shims no installed version provides",
+                suggest::command(["ls", &suggest::path(binary.parent().unwrap_or(binary))])
             )
         } else {
             format!(
-                "it was removed meanwhile; reinstall it with `gv install {name}`, or pick another with `gv local`"
+                "it was removed meanwhile; reinstall it with `{}`, or pick another with `gv local`",
+                suggest::command(["gv", "install", &name])
             )
         };
         return Failure::hinted(
@@ -191,7 +203,8 @@ fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::
                 binary.display()
             ),
             hint: Some(format!(
-                "check the file's permissions, or reinstall with `gv install {name}`"
+                "check the file's permissions, or reinstall with `{}`",
+                suggest::command(["gv", "install", &name])
             )),
         },
     }
@@ -212,7 +225,10 @@ fn auto_install(session: &Session, missing: &SelectError) -> Result<(), Failure>
             format!(
                 "Go {wanted} is not installed ({origin}), and auto-install cannot find the gv command next to this shim or on PATH"
             ),
-            format!("put gv on PATH, or run `gv install {install}` yourself"),
+            format!(
+                "put gv on PATH, or run `{}` yourself",
+                suggest::command(["gv", "install", &install.to_string()])
+            ),
         ));
     };
     say(
@@ -230,12 +246,13 @@ fn auto_install(session: &Session, missing: &SelectError) -> Result<(), Failure>
         .stdout(platform::stderr_as_stdio())
         .status()?;
     if !status.success() {
+        let command = suggest::command(["gv", "install", &install.to_string()]);
         return Err(Failure::hinted(
             EXIT_NOT_FOUND,
             format!(
-                "`gv install {install}` failed ({status}), so Go {wanted} is still not installed ({origin})"
+                "`{command}` failed ({status}), so Go {wanted} is still not installed ({origin})"
             ),
-            format!("see gv's message above; retry with `gv install {install}`"),
+            format!("see gv's message above; retry with `{command}`"),
         ));
     }
     Ok(())

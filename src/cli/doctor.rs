@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use super::Context;
 use crate::doctor::{self, Check, Inputs};
 use crate::ui::{self, Style};
-use gv_core::text::escape_controls;
+use gv_core::text::one_line;
 
 /// Check that `go` runs what gv selected, and say how to fix what does not
 #[derive(Debug, clap::Args)]
@@ -35,8 +35,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for check in &checks {
-            // Messages name files and values from projects: shown, never obeyed.
-            let message = escape_controls(&check.message);
+            // Messages name files and values from projects: shown, never obeyed, and one
+            // line each, so a newline in a directory name cannot fake a check.
+            let message = one_line(&check.message);
             match &check.fix {
                 None => {
                     crate::outln!("{} {}: {message}", ui::out("ok ", Style::Green), check.name,)
@@ -46,7 +47,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                     ui::out("BAD", Style::Red),
                     check.name,
                     ui::out("-> fix:", Style::Bold),
-                    escape_controls(fix)
+                    one_line(fix)
                 ),
             }
         }

@@ -80,7 +80,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             Some(format!("global default set to {global} (from goenv)"))
         }
         Some(global) => Some(format!(
-            "kept gv's global default; goenv's was {global} (change it with `gv global {global}`)"
+            "kept gv's global default; goenv's was {} (change it with `{}`)",
+            gv_core::text::one_line(global),
+            gv_core::suggest::command(["gv", "global", global])
         )),
         None => None,
     };

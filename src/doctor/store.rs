@@ -106,7 +106,7 @@ pub(super) fn store_check(store: &Store) -> Check {
             format!("not writable by you: {}", bad.join(", ")),
             format!(
                 "chown -R \"$USER\" {}  (or point GV_ROOT at a directory you own)",
-                root.display()
+                gv_core::suggest::word(&root.to_string_lossy())
             ),
         )
     }

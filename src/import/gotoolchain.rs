@@ -182,8 +182,8 @@ fn adopt(
         &tree.join("bin").join(gv_core::platform::exe_name("go")),
     ) {
         return Ok(Err(format!(
-            "Go did not finish setting it up (bin/go is not executable); run `GOTOOLCHAIN=go{} go version` once, then import again",
-            t.version
+            "Go did not finish setting it up (bin/go is not executable); run `{}` once, then import again",
+            gv_core::suggest::command([&format!("GOTOOLCHAIN=go{}", t.version), "go", "version"])
         )));
     }
     std::fs::rename(&tree, to).map_err(io)?;

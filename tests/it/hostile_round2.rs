@@ -104,3 +104,217 @@ fn a_file_of_a_uid_without_a_passwd_entry_crashes_neither_shim_nor_hook() {
     assert!(stdout(&hook).contains("__gv_set 'GOROOT'"), "{hook:?}");
     assert!(stderr(&hook).contains(&notice), "{}", stderr(&hook));
 }
+
+// -------------------------------------------------------------------------------------
+// Outside text: newlines and bidi characters are shown escaped.
+// -------------------------------------------------------------------------------------
+
+/// No line of `text` is one the attacker wrote, and no bidi control reaches the terminal.
+fn assert_no_fake_line(text: &str, context: &str) {
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("[ok] everything is fine"),
+            "{context}: a directory name printed a line of its own:\n{text}"
+        );
+    }
+    for c in ['\u{202e}', '\u{2066}', '\u{2069}', '\u{200f}'] {
+        assert!(
+            !text.contains(c),
+            "{context}: U+{:04X} reached the terminal:\n{text}",
+            u32::from(c)
+        );
+    }
+}
+
+#[test]
+fn newlines_and_bidi_characters_in_names_and_values_are_shown_escaped() {
+    let sb = Sandbox::new();
+    sb.fake_install("1.22.10");
+    sb.rehash();
+    let name = "x\n[ok] everything is fine\u{202e}txt.\u{2066}a\u{2069}";
+    let p = sb.work(name);
+    sb.write(&format!("{name}/.go-version"), "1.22.10\n");
+    sb.write(
+        &format!("{name}/gv.toml"),
+        "[env]\nGODEBUG = \"panic\u{202e}nil=1\\n[ok] everything is fine\"\nLD_PRELOAD = \"e.so\"\n\"GO\u{200f}X\" = \"1\"\n",
+    );
+    let shim = sb.shim("go", &p).arg("version").output().unwrap();
+    assert!(shim.status.success(), "{shim:?}");
+    assert!(
+        stderr(&shim).contains("is not trusted"),
+        "{}",
+        stderr(&shim)
+    );
+    assert!(
+        stderr(&shim).contains("x\\u{a}[ok] everything is fine\\u{202e}txt"),
+        "the name is shown, escaped: {}",
+        stderr(&shim)
+    );
+    assert_no_fake_line(&stderr(&shim), "shim warning");
+
+    let _ = std::fs::remove_dir_all(sb.root().join(".hints/notices"));
+    let hook = Command::new(support::shim_binary())
+        .args(["hook-env", "--shell", "bash"])
+        .current_dir(&p)
+        .env_clear()
+        .envs(sb.env())
+        .output()
+        .unwrap();
+    assert!(stderr(&hook).contains("is not trusted"), "{hook:?}");
+    assert_no_fake_line(&stderr(&hook), "hook warning");
+
+    for args in [
+        &["trust", "--show"][..],
+        &["doctor"],
+        &["current"],
+        &["env"],
+    ] {
+        let out = sb.gv(&p).args(args).output().unwrap();
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(all.contains("\\u{202e}"), "gv {args:?} names it: {all}");
+        assert_no_fake_line(&all, &format!("gv {args:?}"));
+    }
+    // Once trusted, the value itself is shown escaped too.
+    sb.trust(&p);
+    let out = sb.gv(&p).args(["trust", "--show"]).output().unwrap();
+    assert!(
+        stdout(&out).contains("panic\\u{202e}nil=1"),
+        "{}",
+        stdout(&out)
+    );
+    assert_no_fake_line(&stdout(&out), "gv trust --show, trusted");
+    let out = sb.gv(&p).args(["env"]).output().unwrap();
+    assert_no_fake_line(&format!("{}{}", stdout(&out), stderr(&out)), "gv env");
+}
+
+// -------------------------------------------------------------------------------------
+// Hole 4: the commands gv suggests are quoted for the shell they are pasted into.
+// -------------------------------------------------------------------------------------
+
+/// Every "review it with `gv trust --show …`, then `gv trust …`" command in `text` (a name
+/// may hold backticks itself, so the end is found by what follows).
+fn review_commands(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("with `gv trust --show ") {
+        let from = &rest[start + "with `".len()..];
+        let Some(end) = from.find("`, then `gv trust ") else {
+            break;
+        };
+        out.push(from[..end].to_string());
+        rest = &from[end..];
+    }
+    out
+}
+
+fn gv_dir_on_path() -> String {
+    format!(
+        "{}:/usr/local/bin:/usr/bin:/bin",
+        assert_cmd::cargo::cargo_bin("gv")
+            .parent()
+            .unwrap()
+            .display()
+    )
+}
+
+/// Runs `line` as a user pasting it into `shell` would, in `cwd`.
+fn paste(sb: &Sandbox, shell: &str, cwd: &Path, line: &str) -> std::process::Output {
+    let mut cmd = Command::new(shell);
+    match shell {
+        "fish" => cmd.arg("--no-config"),
+        "zsh" => cmd.arg("-f"),
+        _ => &mut cmd,
+    };
+    cmd.arg("-c")
+        .arg(line)
+        .current_dir(cwd)
+        .env_clear()
+        .envs(sb.env())
+        .env("PATH", gv_dir_on_path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {shell} ({e}): install it (`.ci/run` does)"))
+}
+
+#[test]
+fn pasting_a_hint_gv_printed_runs_nothing() {
+    let sb = Sandbox::new();
+    sb.fake_install("1.22.10");
+    let shims = sb.rehash();
+    let names = [
+        "tools$(touch PWNED)",
+        "it's `touch PWNED` \\' $(touch PWNED) \u{2019};touch PWNED;\u{2018}",
+    ];
+    for name in names {
+        let p = sb.work(name);
+        sb.write(&format!("{name}/.go-version"), "1.22.10\n");
+        sb.write(&format!("{name}/gv.toml"), "[env]\nGOFLAGS = \"-x\"\n");
+        let marker = sb.path().join("PWNED");
+        // Where the hints come from: the shim started by gv's tests (no shell: POSIX
+        // quoting), the shim started by each shell, `gv doctor`, `gv trust --show`.
+        let mut hints: Vec<(String, String)> = Vec::new();
+        let forget = || {
+            let _ = std::fs::remove_dir_all(sb.root().join(".hints/notices"));
+        };
+        forget();
+        let out = sb.shim("go", &p).arg("version").output().unwrap();
+        hints.push(("shim".into(), stderr(&out)));
+        for shell in ["bash", "zsh", "fish"] {
+            forget();
+            let out = Command::new(shell)
+                .arg("-c")
+                .arg("go version; true")
+                .current_dir(&p)
+                .env_clear()
+                .envs(sb.env())
+                .env("PATH", format!("{}:{}", shims.display(), gv_dir_on_path()))
+                .output()
+                .unwrap();
+            hints.push((format!("shim run by {shell}"), stderr(&out)));
+        }
+        for args in [&["doctor"][..], &["trust", "--show"]] {
+            let out = sb.gv(&p).args(args).output().unwrap();
+            hints.push((format!("gv {args:?}"), stdout(&out)));
+        }
+        let mut pasted = 0;
+        for (from, text) in &hints {
+            let commands = review_commands(text);
+            assert!(
+                from.contains("trust") || !commands.is_empty(),
+                "{from}: a hint to review the file: {text}"
+            );
+            for command in &commands {
+                for shell in ["sh", "bash", "zsh", "fish"] {
+                    let out = paste(&sb, shell, sb.path(), command);
+                    assert!(
+                        !marker.exists(),
+                        "pasting {command:?} from {from} into {shell} ran the payload"
+                    );
+                    assert!(
+                        out.status.success() && stdout(&out).contains("not trusted: ignored"),
+                        "pasting {command:?} from {from} into {shell} reviews the file: {out:?}"
+                    );
+                    pasted += 1;
+                }
+            }
+            // `gv trust --show` also says how to trust it.
+            if from.contains("trust") {
+                let line = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("to trust it: "))
+                    .expect("a line saying how to trust it");
+                let out = paste(&sb, "bash", sb.path(), line);
+                assert!(!marker.exists(), "pasting {line:?} ran the payload");
+                assert!(out.status.success(), "{out:?}");
+                let out = sb.gv(&p).args(["trust", "--show"]).output().unwrap();
+                assert!(
+                    stdout(&out).contains("trusted with `gv trust`"),
+                    "the pasted command trusted the file: {}",
+                    stdout(&out)
+                );
+                sb.gv(&p).arg("untrust").assert().success();
+            }
+        }
+        assert!(pasted >= 20, "{pasted} pastes");
+    }
+}

@@ -219,11 +219,12 @@ impl Untrusted {
         } else {
             format!(" (it would set {})", self.would_set.join(", "))
         };
+        let file = crate::suggest::path(&self.path);
+        let show = crate::suggest::command(["gv", "trust", "--show", &file]);
+        let trust = crate::suggest::command(["gv", "trust", &file]);
         Notice::new(
             &self.path,
-            format!(
-                "{path} {state}{sets}; review it with `gv trust --show {path}`, then `gv trust {path}`"
-            ),
+            format!("{path} {state}{sets}; review it with `{show}`, then `{trust}`"),
         )
     }
 }

@@ -154,7 +154,7 @@ impl fmt::Display for Source {
                     f,
                     "gotoolchain = \"{}\" in {}",
                     policy.as_str(),
-                    path.display()
+                    crate::text::path(path)
                 ),
                 None => write!(
                     f,
@@ -163,13 +163,13 @@ impl fmt::Display for Source {
                 ),
             },
             Source::Gobin { path } => match path {
-                Some(path) => write!(f, "gobin in {} (shared by every version)", path.display()),
+                Some(path) => write!(f, "gobin in {} (shared by every version)", crate::text::path(path)),
                 None => f.write_str(
                     "gv's shared GOBIN: Go's default $GOPATH/bin, the same for every version, so `go install`ed tools survive switching",
                 ),
             },
             Source::Config { path, forced } => {
-                write!(f, "[env] in {}", path.display())?;
+                write!(f, "[env] in {}", crate::text::path(path))?;
                 if *forced {
                     f.write_str(" (forced)")?;
                 }

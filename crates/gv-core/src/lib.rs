@@ -9,7 +9,8 @@
 //! - [`hook`] and [`watch`] (the shell hook's engine), [`shim`] (shim settings);
 //! - [`store`] (every name on disk), [`vars`] (every environment variable);
 //! - [`error`] (message, cause chain, hint), [`notice`] (said once per file version),
-//!   [`text`] (showing outside text safely), [`platform`] (what differs by OS).
+//!   [`text`] (showing outside text safely), [`suggest`] (commands gv suggests, quoted),
+//!   [`platform`] (what differs by OS).
 
 pub mod config;
 pub mod env;
@@ -22,6 +23,7 @@ pub mod select;
 pub mod session;
 pub mod shim;
 pub mod store;
+pub mod suggest;
 pub mod text;
 pub mod trust;
 pub mod vars;

@@ -101,17 +101,19 @@ impl fmt::Display for Origin {
         match self {
             Origin::Env { var } => write!(f, "set by the {var} environment variable"),
             Origin::GoVersionFile { path } | Origin::ToolVersions { path } => {
-                write!(f, "set by {}", path.display())
+                write!(f, "set by {}", crate::text::path(path))
             }
             Origin::GoModToolchain { path } => {
-                write!(f, "toolchain line of {}", path.display())
+                write!(f, "toolchain line of {}", crate::text::path(path))
             }
             Origin::GoModGo { path, go } => write!(
                 f,
                 "newest installed version satisfying `go {go}` in {}",
-                path.display()
+                crate::text::path(path)
             ),
-            Origin::Global { path } => write!(f, "global default, set by {}", path.display()),
+            Origin::Global { path } => {
+                write!(f, "global default, set by {}", crate::text::path(path))
+            }
             Origin::Default => f.write_str("no version pinned; using the system go"),
         }
     }
@@ -210,7 +212,10 @@ impl crate::error::Hint for SelectError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             SelectError::NotInstalled { install, .. } => match install {
-                Some(spec) => format!("run `gv install {spec}`"),
+                Some(spec) => format!(
+                    "run `{}`",
+                    crate::suggest::command(["gv", "install", &spec.to_string()])
+                ),
                 None => return None,
             },
             SelectError::NoSystemGo { .. } => "install Go with your package manager, or pick a managed version with `gv local 1.22` / `gv global latest`".into(),
@@ -620,7 +625,7 @@ impl fmt::Display for PinConflict {
             self.selected,
             self.origin,
             self.required,
-            self.gomod.display()
+            crate::text::path(&self.gomod)
         )
     }
 }
