@@ -318,3 +318,110 @@ fn pasting_a_hint_gv_printed_runs_nothing() {
         assert!(pasted >= 20, "{pasted} pastes");
     }
 }
+
+// -------------------------------------------------------------------------------------
+// Hole 8: a link another user owns counts as that user's file, wherever it points.
+// -------------------------------------------------------------------------------------
+
+/// A fake SDK whose `go` does what `go build` does with GOFLAGS=-toolexec=PROGRAM (runs
+/// the program), and prints its version.
+fn toolexec_running_sdk(sb: &Sandbox, version: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let go = sb.fake_install(version).join("bin/go");
+    std::fs::write(
+        &go,
+        format!(
+            "#!/bin/sh\ncase \"$GOFLAGS\" in -toolexec=*) \"${{GOFLAGS#-toolexec=}}\" ;; esac\n\
+             echo \"go version go{version} linux/amd64\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn links_another_user_planted_are_ignored_wherever_they_point() {
+    let sb = Sandbox::new();
+    toolexec_running_sdk(&sb, "1.22.10");
+    toolexec_running_sdk(&sb, "1.23.9");
+    sb.rehash();
+    let marker = Marker::new(&sb, "foreign-link");
+    let payload = marker.payload(&sb.path().join("payload.sh"));
+    // Root's files (the tests run as root, as a system file would be), and another user's
+    // links to them in a shared directory like /tmp.
+    let system = sb.work("system");
+    std::fs::write(system.join("VERSION"), "1.23.9\n").unwrap();
+    std::fs::write(
+        system.join("gv.toml"),
+        format!("[env]\nGOFLAGS = \"-toolexec={}\"\n", payload.display()),
+    )
+    .unwrap();
+    let shared = sb.work("shared");
+    let links = [
+        (shared.join(".go-version"), system.join("VERSION")),
+        (shared.join("gv.toml"), system.join("gv.toml")),
+    ];
+    for (link, target) in &links {
+        std::os::unix::fs::symlink(target, link).unwrap();
+        chown(link, 12345);
+        assert_eq!(std::fs::metadata(target).unwrap().uid(), 0);
+    }
+    let p = sb.work("shared/proj");
+    sb.write(
+        "shared/proj/go.mod",
+        "module example.com/proj\n\ngo 1.22\n\ntoolchain go1.22.10\n",
+    );
+    // Even a directory the user trusts wholesale does not make another user's link theirs.
+    let trusted = [("GV_TRUSTED_PATHS", OsString::from(shared.as_os_str()))];
+
+    let out = sb
+        .shim("go", &p)
+        .arg("version")
+        .envs(trusted.clone())
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        "go version go1.22.10 linux/amd64\n",
+        "go.mod decides, not the link: {out:?}"
+    );
+    marker.assert_absent("shim");
+    for (link, _) in &links {
+        assert!(
+            stderr(&out).contains(&format!(
+                "{} is ignored: it belongs to uid 12345",
+                link.display()
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    for shell in ["bash", "zsh", "fish"] {
+        let out = in_shell(&sb, shell, &shared, "cd proj\ngo version", &trusted);
+        assert!(
+            stdout(&out).contains("go version go1.22.10 linux/amd64"),
+            "{shell}: {out:?}"
+        );
+        marker.assert_absent(shell);
+    }
+    let out = sb
+        .gv(&p)
+        .args(["current"])
+        .envs(trusted.clone())
+        .output()
+        .unwrap();
+    assert!(stdout(&out).starts_with("1.22.10 "), "{out:?}");
+
+    // The same links owned by the user (or root) are obeyed: the fixture works.
+    for (link, _) in &links {
+        chown(link, 0);
+    }
+    let out = sb
+        .shim("go", &p)
+        .arg("version")
+        .envs(trusted)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "go version go1.23.9 linux/amd64\n", "{out:?}");
+    assert!(marker.planted(), "the payload is live once obeyed");
+}

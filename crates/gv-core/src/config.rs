@@ -110,6 +110,8 @@ pub struct ConfigFile {
 pub struct Contents {
     pub bytes: Vec<u8>,
     pub stamp: Stamp,
+    /// The owner of what was opened (fstat).
+    pub owner: u32,
 }
 
 /// Reads at most [`MAX_FILE_SIZE`] bytes of `path`; a missing file is `Ok(None)`. The
@@ -142,6 +144,7 @@ pub fn read_file(path: &Path) -> Result<Option<Contents>, ConfigError> {
     Ok(Some(Contents {
         bytes,
         stamp: platform::stamp(&meta),
+        owner: platform::owner(&meta),
     }))
 }
 
@@ -260,6 +263,11 @@ impl Config {
             }
             Err(e) => return Err(e),
         };
+        // What was opened must pass the rule discovery applied to the name (a file
+        // swapped in since belongs to someone else): ignored, like a foreign file.
+        if !platform::owned_by_user_or_root(contents.owner) {
+            return Ok(config);
+        }
         let records = || trust::Records::load(&store.trust_records()).unwrap_or_default();
         let text = String::from_utf8_lossy(&contents.bytes);
         match trust::judge(path, &contents.bytes, &contents.stamp, &trees, records) {

@@ -412,10 +412,14 @@ fn find_pin(
     let go_version = dir.join(GO_VERSION_FILE);
     looked_at.push((FileKind::Pin, go_version.clone()));
     if usable_file(&go_version, me, foreign) {
-        return Some(
-            pinfile::read_go_version(&go_version)
-                .map(|entries| (Origin::GoVersionFile { path: go_version }, entries)),
-        );
+        match pinfile::read_go_version(&go_version) {
+            Err(PinFileError::Foreign { path, owner }) => foreign.push(Foreign { path, owner }),
+            read => {
+                return Some(
+                    read.map(|entries| (Origin::GoVersionFile { path: go_version }, entries)),
+                );
+            }
+        }
     }
     let tool_versions = dir.join(TOOL_VERSIONS_FILE);
     looked_at.push((FileKind::Pin, tool_versions.clone()));
@@ -430,6 +434,10 @@ fn find_pin(
             entries,
         ))),
         Ok(None) => None,
+        Err(PinFileError::Foreign { path, owner }) => {
+            foreign.push(Foreign { path, owner });
+            None
+        }
         Err(err) => Some(Err(err)),
     }
 }
@@ -441,17 +449,34 @@ fn find_first(dir: &Path, kind: FileKind, me: u32, found: &mut Discovery) -> Opt
         .find_map(|name| find_named(dir, name, kind, me, found))
 }
 
-/// Is `path` a file gv may obey: a regular file owned by `me` or by root? One `stat`, as
-/// `is_file` would cost. A file of another user's is noted in `foreign`.
+/// Is `path` a file gv may obey: a regular file owned by `me` or by root, reached
+/// through no link another user owns? One `lstat`, as `is_file` would cost (a second
+/// `stat` for a link). A file or link of another user's is noted in `foreign`: a link in
+/// a shared directory is as much that user's say as a file would be, wherever it points.
 fn usable_file(path: &Path, me: u32, foreign: &mut Vec<Foreign>) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
+    let Ok(mut meta) = std::fs::symlink_metadata(path) else {
         return false;
     };
+    let mine = |owner: u32| owner == me || owner == crate::platform::ROOT_UID;
+    if meta.file_type().is_symlink() {
+        let owner = crate::platform::owner(&meta);
+        if !mine(owner) {
+            foreign.push(Foreign {
+                path: path.to_path_buf(),
+                owner,
+            });
+            return false;
+        }
+        let Ok(target) = std::fs::metadata(path) else {
+            return false;
+        };
+        meta = target;
+    }
     if !meta.is_file() {
         return false;
     }
     let owner = crate::platform::owner(&meta);
-    if owner != me && owner != crate::platform::ROOT_UID {
+    if !mine(owner) {
         foreign.push(Foreign {
             path: path.to_path_buf(),
             owner,

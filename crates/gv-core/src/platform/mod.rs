@@ -62,6 +62,14 @@ pub struct DiskUse {
     pub bytes: u64,
 }
 
+/// May gv obey a file owned by `owner`? Only the user's own files and root's (system
+/// files): anyone can write to a shared directory like `/tmp`, and another user's file
+/// there must not decide what runs for everyone below it (as git refuses a repository
+/// another user owns).
+pub fn owned_by_user_or_root(owner: u32) -> bool {
+    owner == current_uid() || owner == ROOT_UID
+}
+
 /// Whether this is Windows, for the few choices that are not an API (which shell to
 /// suggest); anything that calls the OS goes in the platform modules instead.
 pub const WINDOWS: bool = cfg!(windows);
