@@ -425,3 +425,96 @@ fn links_another_user_planted_are_ignored_wherever_they_point() {
     assert_eq!(stdout(&out), "go version go1.23.9 linux/amd64\n", "{out:?}");
     assert!(marker.planted(), "the payload is live once obeyed");
 }
+
+// -------------------------------------------------------------------------------------
+// Hole 6: a project may set only what the go command reads.
+// -------------------------------------------------------------------------------------
+
+#[test]
+fn a_trusted_project_cannot_set_variables_go_does_not_read() {
+    let sb = Sandbox::new();
+    sb.fake_install("1.22.10");
+    sb.rehash();
+    let marker = Marker::new(&sb, "google-auth");
+    let p = sb.work("p");
+    let creds = marker.payload(&p.join("creds.sh"));
+    sb.write("p/.go-version", "1.22.10\n");
+    sb.write(
+        "p/gv.toml",
+        &format!(
+            "[env]\nGODEBUG = \"panicnil=1\"\nGOOGLE_APPLICATION_CREDENTIALS = \"{}\"\nGOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES = \"1\"\nGOENV_ROOT = \"{}\"\nGOEXE = \".bat\"\n",
+            creds.display(),
+            p.display()
+        ),
+    );
+    sb.trust(&p);
+    // What a Google-auth client does with these two (an "executable-sourced credential").
+    let client = "[ \"$GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES\" = 1 ] && sh \"$GOOGLE_APPLICATION_CREDENTIALS\"; echo \"GODEBUG=$GODEBUG\"";
+    for shell in ["bash", "zsh", "fish"] {
+        let script = format!("cd work/p\nsh -c '{}'", client.replace('\'', "'\\''"));
+        let script = if shell == "fish" {
+            format!(
+                "cd work/p\nsh -c \"{}\"",
+                client
+                    .replace('\\', "\\\\")
+                    .replace('"', "\\\"")
+                    .replace('$', "\\$")
+            )
+        } else {
+            script
+        };
+        let out = in_shell(&sb, shell, sb.path(), &script, &[]);
+        marker.assert_absent(shell);
+        assert!(
+            stdout(&out).contains("GODEBUG=panicnil=1"),
+            "{shell}: the project's own variable applies: {out:?}"
+        );
+        for name in [
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES",
+            "GOENV_ROOT",
+        ] {
+            assert!(
+                stderr(&out).contains(&format!(
+                    "[env] {name} ignored: not a variable the go command reads"
+                )),
+                "{shell}: the warning names {name}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    let show = sb.gv(&p).args(["trust", "--show"]).output().unwrap();
+    let text = stdout(&show);
+    let ignored = text
+        .split("ignored even when trusted:")
+        .nth(1)
+        .unwrap_or_default();
+    for name in [
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES",
+        "GOENV_ROOT",
+        "GOEXE",
+    ] {
+        assert!(ignored.contains(name), "{name}: {text}");
+    }
+    // The same variables from the user's own config.toml are the user's business.
+    std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
+    std::fs::write(
+        sb.path().join("config/gv/config.toml"),
+        "[env]\nGOOGLE_CLOUD_PROJECT = \"mine\"\n",
+    )
+    .unwrap();
+    let out = sb.gv(&p).args(["env", "--json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let names: Vec<&str> = json["vars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert!(names.contains(&"GOOGLE_CLOUD_PROJECT"), "{names:?}");
+    assert!(
+        !names.contains(&"GOOGLE_APPLICATION_CREDENTIALS"),
+        "{names:?}"
+    );
+}

@@ -22,6 +22,8 @@ mod daily;
 mod debug_builds;
 #[cfg(feature = "real-tests")]
 mod debug_real;
+#[cfg(feature = "real-tests")]
+mod go_env_vars;
 mod goproxy;
 #[cfg(feature = "real-tests")]
 mod goproxy_real;

@@ -49,13 +49,13 @@ pub const KNOWN_KEYS: &[&str] = &[
 pub const USER_ONLY_KEYS: &[&str] = &["mirror", "source", "auto_install", trust::TRUSTED_PATHS_KEY];
 
 /// Whether a project's gv.toml may set the environment variable `name`: only what the
-/// go command reads (`GO*`, `CGO_*`, and the C toolchain it runs). Anything else —
-/// `PS1`, `PROMPT_COMMAND`, `LD_PRELOAD`, `BASH_ENV` — would reach every program the
-/// shell hook's environment is inherited by.
+/// go command reads, by name ([`crate::vars::GO_COMMAND`]). Anything else — `PS1`,
+/// `PROMPT_COMMAND`, `LD_PRELOAD`, `GOOGLE_APPLICATION_CREDENTIALS` — would reach every
+/// program the shell hook's environment is inherited by.
 pub fn project_may_set_env(name: &str) -> bool {
-    name.starts_with("GO")
-        || name.starts_with("CGO_")
-        || matches!(name, "CC" | "CXX" | "FC" | "AR" | "PKG_CONFIG" | "GCCGO")
+    use crate::vars::GoUse;
+    crate::vars::go_var(name)
+        .is_some_and(|v| matches!(v.used, GoUse::Reads | GoUse::Runtime | GoUse::PassedOn))
 }
 
 #[derive(Debug, Clone, Error)]

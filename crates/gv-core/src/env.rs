@@ -536,12 +536,15 @@ pub fn parse_table(
             continue;
         }
         if project && !crate::config::project_may_set_env(name) {
-            ignore(
-                name,
-                format!(
-                    "a project's gv.toml may set only the go command's variables (GO*, CGO_*, CC, CXX, …), since the shell hook exports them to everything you run there; set {name} in your own config.toml"
+            let why = match crate::vars::go_var(name) {
+                Some(_) => format!(
+                    "the go command only shows {name} (`go env`), it never reads it from the environment"
                 ),
-            );
+                None => format!(
+                    "not a variable the go command reads (README's Security model lists them), and a project's gv.toml may set only those, since the shell hook exports them to everything you run there; set {name} in your own config.toml"
+                ),
+            };
+            ignore(name, why);
             continue;
         }
         let entry = parse_entry(value).map_err(|problem| {
@@ -957,12 +960,12 @@ mod tests {
     fn bad_entries_are_errors_or_warnings_naming_the_key() {
         let sel = managed();
         for (text, want) in [
-            ("[env]\nGOX = true\n", "`env.GOX` must be a string"),
+            ("[env]\nGOFLAGS = true\n", "`env.GOFLAGS` must be a string"),
             (
-                "[env]\nGOX = { value = \"1\", forse = true }\n",
+                "[env]\nGOFLAGS = { value = \"1\", forse = true }\n",
                 "unknown field `forse`",
             ),
-            ("[env]\nGOX = { force = true }\n", "needs a `value`"),
+            ("[env]\nGOFLAGS = { force = true }\n", "needs a `value`"),
             ("env = \"x\"\n", "`env` must be a table"),
             (
                 "[env]\nGOBIN = \"tools\"\n",
