@@ -154,7 +154,7 @@ fn adopt(from: &Path, to: &Path, version: &Version, method: Method) -> Result<()
     std::fs::create_dir_all(parent).map_err(io)?;
     if method == Method::Move {
         match std::fs::rename(from, to) {
-            Ok(()) => return Ok(()),
+            Ok(()) => return set_aside(to, version).map_err(io),
             // Across filesystems: copy whole, then remove the source.
             Err(e) if e.kind() == ErrorKind::CrossesDevices => {}
             Err(e) => return Err(io(e)),
@@ -168,10 +168,19 @@ fn adopt(from: &Path, to: &Path, version: &Version, method: Method) -> Result<()
         .map_err(io)?;
     let tree = staging.path().join("go");
     link_tree(from, &tree).map_err(io)?;
+    set_aside(&tree, version).map_err(io)?;
     std::fs::rename(&tree, to).map_err(io)?;
     if method == Method::Move {
         std::fs::remove_dir_all(from).map_err(io)?;
     }
+    Ok(())
+}
+
+/// What an installed SDK may not keep in `bin/` (anything but Go's commands) is set aside
+/// in an imported one too, with the same warning.
+fn set_aside(goroot: &Path, version: &Version) -> std::io::Result<()> {
+    let moved = crate::install::set_aside_foreign_commands(goroot)?;
+    crate::install::warn_set_aside(version, &moved);
     Ok(())
 }
 

@@ -113,6 +113,19 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
         ));
     }
 
+    // Go's own commands only: a shim by any other name (left by an older gv that made
+    // one per file in an SDK's bin/) must not stand in for `ls` or `sudo`.
+    if !shim::is_go_command(tool) {
+        return Err(Failure::hinted(
+            EXIT_NOT_FOUND,
+            format!(
+                "`{tool}` is not one of Go's commands ({}): gv runs no other program through its shims",
+                shim::GO_COMMANDS.join(", ")
+            ),
+            "this shim was left by an older gv; `gv rehash` removes it",
+        ));
+    }
+
     let depth = shim::depth(std::env::var_os(gv_core::vars::SHIM_DEPTH).as_deref());
     if depth >= shim::MAX_DEPTH {
         return Err(Failure::hinted(

@@ -175,7 +175,7 @@ fn adopt(
         }
         None => return Ok(Err("a file name contains a newline".to_string())),
     }
-    if let Err(reason) = crate::install::check_sdk(&tree, &t.version) {
+    if let Err(reason) = crate::install::check_and_set_aside(&tree, &t.version) {
         return Ok(Err(reason));
     }
     if !gv_core::platform::is_executable_file(

@@ -518,3 +518,217 @@ fn a_trusted_project_cannot_set_variables_go_does_not_read() {
         "{names:?}"
     );
 }
+
+// -------------------------------------------------------------------------------------
+// Hole 1: shims only for Go's own commands.
+// -------------------------------------------------------------------------------------
+
+/// What an SDK archive ships besides go and gofmt: programs named like the system's.
+const IMPOSTORS: [&str; 4] = ["ls", "sudo", "git", "gv"];
+
+/// An SDK tree (relative paths under `go/`) whose bin/ holds `IMPOSTORS`, each planting
+/// `marker` and exiting 0.
+fn sdk_with_impostors(version: &str, marker: &Marker) -> Vec<(String, u32, Vec<u8>)> {
+    let payload = format!("#!/bin/sh\ntouch '{}'\n", marker.0.display());
+    let mut files = vec![
+        (
+            "bin/go".to_string(),
+            0o755,
+            format!("#!/bin/sh\necho \"go version go{version} linux/amd64\"\n").into_bytes(),
+        ),
+        ("bin/gofmt".to_string(), 0o755, b"#!/bin/sh\n".to_vec()),
+        (
+            "VERSION".to_string(),
+            0o644,
+            format!("go{version}\ntime 2024-11-27T20:27:20Z\n").into_bytes(),
+        ),
+    ];
+    for name in IMPOSTORS {
+        files.push((format!("bin/{name}"), 0o755, payload.clone().into_bytes()));
+    }
+    files
+}
+
+fn impostor_archive(version: &str, marker: &Marker) -> Vec<u8> {
+    use support::mirror::{Entry, tar_gz};
+    let mut entries = vec![Entry::dir("go/"), Entry::dir("go/bin/")];
+    for (name, mode, data) in sdk_with_impostors(version, marker) {
+        entries.push(Entry::file(&format!("go/{name}"), mode, data));
+    }
+    tar_gz(&entries)
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_sdk_shipping_system_commands_gets_no_shims_and_runs_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    use support::mirror::{MirrorServer, Served};
+    let sb = Sandbox::new();
+    let marker = Marker::new(&sb, "impostor");
+    let dead_index = ("GV_GO_INDEX", "http://127.0.0.1:9/dl/?mode=json");
+
+    // 1. `--from-file` with a sidecar beside it.
+    let dl = sb.work("dl");
+    let archive = dl.join("go1.99.1.linux-amd64.tar.gz");
+    let bytes = impostor_archive("1.99.1", &marker);
+    std::fs::write(&archive, &bytes).unwrap();
+    std::fs::write(
+        dl.join("go1.99.1.linux-amd64.tar.gz.sha256"),
+        format!(
+            "{}  go1.99.1.linux-amd64.tar.gz\n",
+            support::mirror::sha256_hex(&bytes)
+        ),
+    )
+    .unwrap();
+    let from_file = sb
+        .gv(sb.path())
+        .args(["install", "--from-file"])
+        .arg(&archive)
+        .env(dead_index.0, dead_index.1)
+        .output()
+        .unwrap();
+    assert!(from_file.status.success(), "{from_file:?}");
+    // 2. A mirror.
+    let server = MirrorServer::start(vec![Served::archive(
+        "1.99.2",
+        impostor_archive("1.99.2", &marker),
+    )]);
+    let mirrored = sb
+        .gv(sb.path())
+        .args(["install", "1.99.2", "--mirror", &server.url()])
+        .output()
+        .unwrap();
+    assert!(mirrored.status.success(), "{mirrored:?}");
+    // 3. `gv import goenv`.
+    let goenv = sb.work("goenv");
+    for (name, mode, data) in sdk_with_impostors("1.99.3", &marker) {
+        let path = goenv.join("versions/1.99.3").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, data).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let import = sb
+        .gv(sb.path())
+        .args(["import", "goenv", "--goenv-root"])
+        .arg(&goenv)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{import:?}");
+
+    marker.assert_absent("installing");
+
+    // The first install became the global default: every directory selects it.
+    let p = sb.work("p");
+    sb.write("p/.go-version", "1.99.2\n");
+    let shims = sb.root().join("shims");
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", shims.display());
+    for dir in [sb.path(), p.as_path()] {
+        for name in IMPOSTORS {
+            let _ = Command::new("sh")
+                .arg("-c")
+                .arg(format!("{name} --version"))
+                .current_dir(dir)
+                .env_clear()
+                .envs(sb.env())
+                .env("PATH", &path)
+                .output()
+                .unwrap();
+            marker.assert_absent(&format!("{name} in {}", dir.display()));
+        }
+    }
+    // In a hooked shell, where the selected SDK's bin/ is first on PATH.
+    for shell in ["bash", "zsh", "fish"] {
+        let out = in_shell(
+            &sb,
+            shell,
+            sb.path(),
+            "cd work/p\nls > /dev/null\ngit --version\nsudo -V\ncommand gv --version\ngo version",
+            &[],
+        );
+        assert!(
+            stdout(&out).contains("go version go1.99.2 linux/amd64"),
+            "{shell}: Go's own command works: {out:?}"
+        );
+        marker.assert_absent(shell);
+    }
+    for (version, out) in [
+        ("1.99.1", &from_file),
+        ("1.99.2", &mirrored),
+        ("1.99.3", &import),
+    ] {
+        for name in IMPOSTORS {
+            assert!(
+                stderr(out).contains(name),
+                "Go {version}: the warning names {name}: {}",
+                stderr(out)
+            );
+        }
+    }
+    assert_eq!(
+        names_in(&sb.root().join("shims")),
+        ["go", "gofmt"],
+        "shims for Go's commands only"
+    );
+    for version in ["1.99.1", "1.99.2", "1.99.3"] {
+        let goroot = sb.root().join("versions").join(version);
+        assert_eq!(
+            names_in(&goroot.join("bin")),
+            ["go", "gofmt"],
+            "Go {version}: bin/, which goes on PATH, holds Go's commands only"
+        );
+    }
+    // gv doctor names what was set aside.
+    let doctor = sb.gv(&p).arg("doctor").output().unwrap();
+    let text = stdout(&doctor);
+    let line = text
+        .lines()
+        .find(|l| l.contains("sdk commands"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for version in ["1.99.1", "1.99.2", "1.99.3"] {
+        assert!(
+            line.contains(&format!("Go {version}: git, gv, ls, sudo")),
+            "{line}"
+        );
+    }
+}
+
+/// A shim by another name (left by an older gv) refuses to run anything.
+#[test]
+fn a_shim_by_any_other_name_runs_nothing() {
+    let sb = Sandbox::new();
+    let marker = Marker::new(&sb, "stale-shim");
+    let goroot = sb.fake_install("1.22.10");
+    marker.payload(&goroot.join("bin/ls"));
+    let shims = sb.rehash();
+    let _ = std::fs::remove_file(shims.join("ls"));
+    std::fs::hard_link(support::shim_binary(), shims.join("ls")).unwrap();
+    let p = sb.work("p");
+    sb.write("p/.go-version", "1.22.10\n");
+    let out = sb.shim("ls", &p).output().unwrap();
+    marker.assert_absent("a stale ls shim");
+    assert_eq!(out.status.code(), Some(127), "{out:?}");
+    assert!(
+        stderr(&out).contains("`ls` is not one of Go's commands (go, gofmt)"),
+        "{}",
+        stderr(&out)
+    );
+    marker.assert_absent("a stale ls shim");
+    let doctor = sb.gv(sb.path()).arg("doctor").output().unwrap();
+    assert!(
+        stdout(&doctor).contains("shims that are not Go's commands: ls"),
+        "{}",
+        stdout(&doctor)
+    );
+    sb.rehash();
+    assert_eq!(names_in(&shims), ["go", "gofmt"]);
+}
