@@ -732,3 +732,164 @@ fn a_shim_by_any_other_name_runs_nothing() {
     sb.rehash();
     assert_eq!(names_in(&shims), ["go", "gofmt"]);
 }
+
+// -------------------------------------------------------------------------------------
+// Hole 3: completion inserts repository file names quoted.
+// -------------------------------------------------------------------------------------
+
+/// A tmux server of its own running one interactive shell.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(sb: &Sandbox, cwd: &Path, name: &str, command: &str) -> Tmux {
+        let socket = format!("gv-test-{}-{name}", std::process::id());
+        let path = format!(
+            "{}:/usr/local/bin:/usr/bin:/bin",
+            assert_cmd::cargo::cargo_bin("gv")
+                .parent()
+                .unwrap()
+                .display()
+        );
+        let status = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-x", "200", "-y", "30", "sh", "-c", command])
+            .current_dir(cwd)
+            .env_clear()
+            .envs(sb.env())
+            .env("PATH", path)
+            .env("TERM", "xterm-256color")
+            .status()
+            .unwrap_or_else(|e| {
+                panic!("tmux is required for this test (apt-get install tmux): {e}")
+            });
+        assert!(status.success(), "tmux new-session failed");
+        Tmux { socket }
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "0"])
+            .args(keys)
+            .status()
+            .expect("tmux send-keys");
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-J", "-t", "0"])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if cond(&screen) {
+                return screen;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {what} on screen:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+#[test]
+fn completion_inserts_a_hostile_file_name_quoted_in_every_shell() {
+    let sb = Sandbox::new();
+    let completions = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    let repo = sb.work("repo");
+    let name = "app$(touch PWNED)x";
+    std::fs::write(repo.join(name), "not a binary").unwrap();
+    let marker = repo.join("PWNED");
+    let zdump = sb.path().join("zcompdump");
+    let shells: [(&str, String, String); 4] = [
+        (
+            "bash",
+            "bash --noprofile --norc -i".into(),
+            format!(
+                "PS1='READY$ '; source {}",
+                completions.join("gv.bash").display()
+            ),
+        ),
+        (
+            "zsh",
+            "zsh -f -i".into(),
+            format!(
+                "PS1='READY$ '; autoload -Uz compinit && compinit -u -d {}; source {}",
+                zdump.display(),
+                completions.join("_gv").display()
+            ),
+        ),
+        (
+            "fish",
+            "fish --no-config -i".into(),
+            format!(
+                "function fish_prompt; echo -n 'READY$ '; end; source {}",
+                completions.join("gv.fish").display()
+            ),
+        ),
+        (
+            "elvish",
+            "elvish -norc".into(),
+            format!(
+                "set edit:prompt = {{ put 'READY$ ' }}; set edit:rprompt = {{ put '' }}; eval (slurp < {})",
+                completions.join("gv.elv").display()
+            ),
+        ),
+    ];
+    for (shell, command, setup) in shells {
+        let tmux = Tmux::start(&sb, &repo, shell, &command);
+        tmux.send(&[&setup, "Enter"]);
+        tmux.send(&["clear", "Enter"]);
+        tmux.wait_for(&format!("{shell}'s prompt"), |s| {
+            s.trim_end().ends_with("READY$") && !s.contains("source")
+        });
+        tmux.send(&["gv verify ap"]);
+        tmux.wait_for("the typed line", |s| s.contains("gv verify ap"));
+        tmux.send(&["Tab"]);
+        let screen = tmux.wait_for(&format!("{shell}'s completion"), |s| {
+            s.lines()
+                .any(|l| l.contains("gv verify") && l.contains("touch"))
+        });
+        let line = screen
+            .lines()
+            .find(|l| l.contains("gv verify") && l.contains("touch"))
+            .unwrap()
+            .to_string();
+        // Enter runs the line (in elvish the first Enter accepts the completion).
+        let answered = |s: &str| {
+            s.contains("is not an executable gv can read") || s.contains("does not exist")
+        };
+        tmux.send(&["Enter"]);
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        if !answered(&tmux.screen()) {
+            tmux.send(&["Enter"]);
+        }
+        tmux.wait_for("gv's answer", answered);
+        assert!(
+            !marker.exists(),
+            "{shell}: completing and running `{line}` ran the file name's payload"
+        );
+        let screen = tmux.screen();
+        assert!(
+            screen.contains(&format!("{name} is not an executable gv can read")),
+            "{shell}: the completed word names the file exactly ({line}):\n{screen}"
+        );
+    }
+}
