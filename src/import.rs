@@ -7,6 +7,7 @@
 //! that gv would take for an installed version. Hard links cost no space and leave the
 //! source intact; `--move` renames instead (and copies only across filesystems).
 
+use std::ffi::OsString;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +61,10 @@ pub struct Outcome {
     pub to: Option<PathBuf>,
     /// Why it was skipped, when it was.
     pub skipped: Option<String>,
+    /// What proved it genuine, when something did (the checksum database, for
+    /// `gv import gotoolchain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proven_by: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -69,10 +74,12 @@ pub struct Report {
     pub goenv_global: Option<String>,
 }
 
-/// The goenv root: `GOENV_ROOT`, else `~/.goenv`.
-pub fn default_goenv_root() -> Option<PathBuf> {
-    std::env::var_os(gv_core::vars::GOENV_ROOT)
-        .filter(|v| !v.is_empty())
+/// The goenv root: your own `GOENV_ROOT` (`lookup`, the environment), else `~/.goenv`. A
+/// value the shell hook applied from a project is not yours (see
+/// `gv_core::env::users_own`): a repository must not choose what is put in gv's store,
+/// where every other project's `go 1.21` line could select it.
+pub fn default_goenv_root(lookup: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    gv_core::env::users_own(gv_core::vars::GOENV_ROOT, &lookup)
         .map(PathBuf::from)
         .or_else(|| gv_core::platform::home_dir().map(|h| h.join(".goenv")))
 }
@@ -102,6 +109,7 @@ pub fn import_goenv(
             from: from.clone(),
             to: None,
             skipped: Some(reason.to_string()),
+            proven_by: None,
         };
         let outcome = match Version::parse(&name) {
             Err(_) => skip("not a Go version name"),
@@ -125,6 +133,7 @@ pub fn import_goenv(
                         from,
                         to: Some(to),
                         skipped: None,
+                        proven_by: None,
                     }
                 }
             }

@@ -893,3 +893,160 @@ fn completion_inserts_a_hostile_file_name_quoted_in_every_shell() {
         );
     }
 }
+
+// -------------------------------------------------------------------------------------
+// Hole 5: `gv import` obeys the user, and the checksum database.
+// -------------------------------------------------------------------------------------
+
+/// A module cache as Go's toolchain switch leaves it — the tree and the `.ziphash` beside
+/// it, in agreement — for a "toolchain" `version` whose bin/go plants `marker`: what
+/// anyone who can write a directory can make.
+fn planted_toolchain(cache: &Path, version: &str, marker: &Marker) {
+    use std::os::unix::fs::PermissionsExt;
+    use support::goproxy::{Toolchain, fake_files, module_version};
+    let files: Vec<(String, Vec<u8>)> = fake_files(version)
+        .into_iter()
+        .map(|(name, data)| {
+            if name == "bin/go" {
+                let payload = format!(
+                    "#!/bin/sh\ntouch '{}'\necho \"go version go{version} linux/amd64\"\n",
+                    marker.0.display()
+                );
+                (name, payload.into_bytes())
+            } else {
+                (name, data)
+            }
+        })
+        .collect();
+    let mv = module_version(version);
+    let tree = cache.join(format!("golang.org/toolchain@{mv}"));
+    for (name, data) in &files {
+        let path = tree.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, data).unwrap();
+        if name.starts_with("bin/") || name.starts_with("pkg/tool/") {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        if let Some(dir) = name.strip_suffix("_go.mod") {
+            std::fs::write(tree.join(format!("{dir}go.mod")), data).unwrap();
+        }
+    }
+    let hashes = cache.join("cache/download/golang.org/toolchain/@v");
+    std::fs::create_dir_all(&hashes).unwrap();
+    std::fs::write(
+        hashes.join(format!("{mv}.ziphash")),
+        format!("{}\n", Toolchain::from_files(version, &files).h1),
+    )
+    .unwrap();
+}
+
+#[test]
+fn imports_obey_only_the_users_own_settings_and_the_checksum_database() {
+    use support::goproxy::{ProxyServer, Toolchain, database};
+    let genuine = Toolchain::fake("1.22.10");
+    let db = database(std::slice::from_ref(&genuine), 50);
+    let server = ProxyServer::start(vec![genuine], Some(db.clone()));
+    let sumdb = format!("{} {}", db.lock().unwrap().vkey(), server.db_url());
+    let users = [
+        ("GOPROXY", OsString::from(server.url())),
+        ("GOSUMDB", OsString::from(&sumdb)),
+    ];
+    let sb = Sandbox::new();
+    let marker = Marker::new(&sb, "imported");
+
+    sb.fake_install("1.21.13");
+    // A trusted project whose gv.toml points GOMODCACHE at a cache it ships.
+    let p = sb.work("p");
+    sb.write("p/.go-version", "1.21.13\n");
+    let evil_cache = p.join("cache");
+    planted_toolchain(&evil_cache, "1.99.0", &marker);
+    sb.write(
+        "p/gv.toml",
+        &format!("[env]\nGOMODCACHE = \"{}\"\n", evil_cache.display()),
+    );
+    sb.trust(&p);
+    // An unrelated project, whose `go 1.21` line would select any newer version.
+    let q = sb.work("q");
+    sb.write("q/go.mod", "module example.com/q\n\ngo 1.21\n");
+    let go_in_q = || {
+        sb.gv(&q)
+            .args(["exec", "go", "version"])
+            .envs(users.clone())
+            .output()
+            .unwrap()
+    };
+
+    for shell in ["bash", "zsh", "fish"] {
+        let out = in_shell(
+            &sb,
+            shell,
+            sb.path(),
+            "cd work/p\necho \"GOMODCACHE=$GOMODCACHE\"\ngv import gotoolchain",
+            &users,
+        );
+        assert!(
+            stdout(&out).contains(&format!("GOMODCACHE={}", evil_cache.display())),
+            "{shell}: the hook applied the trusted project's GOMODCACHE: {out:?}"
+        );
+        go_in_q();
+        marker.assert_absent(shell);
+        assert!(
+            stdout(&out).contains("no toolchains in"),
+            "{shell}: the project's GOMODCACHE is not the user's: {out:?}"
+        );
+        assert!(!sb.root().join("versions/1.99.0").exists(), "{shell}");
+    }
+
+    // Named explicitly, the planted cache still proves nothing: the database does not know
+    // 1.99.0, and its 1.22.10 is not the one planted here.
+    planted_toolchain(&evil_cache, "1.22.10", &marker);
+    let out = sb
+        .gv(sb.path())
+        .args(["import", "gotoolchain", "--gomodcache"])
+        .arg(&evil_cache)
+        .envs(users.clone())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.contains("1.99.0 skipped: the checksum database cannot vouch for it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1.22.10 skipped: the hash recorded beside it"),
+        "{text}"
+    );
+    assert!(!text.contains("linked to"), "{text}");
+    for version in ["1.99.0", "1.22.10"] {
+        assert!(
+            !sb.root().join("versions").join(version).exists(),
+            "{version}"
+        );
+    }
+    sb.write("q/.go-version", "1.22.10\n");
+    go_in_q();
+    marker.assert_absent("an explicit --gomodcache");
+    std::fs::remove_file(q.join(".go-version")).unwrap();
+
+    // goenv: a GOENV_ROOT the hook applied (as it would a project's value) is not the
+    // user's either.
+    let goenv = sb.work("p/goenv");
+    let sdk = goenv.join("versions/1.99.1");
+    marker.payload(&sdk.join("bin/go"));
+    std::fs::write(sdk.join("VERSION"), "go1.99.1\n").unwrap();
+    let out = sb
+        .gv(sb.path())
+        .args(["import", "goenv"])
+        .env("GOENV_ROOT", &goenv)
+        .env("__GV_N_GOENV_ROOT", &goenv)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success() && stderr(&out).contains("no goenv versions found at"),
+        "{out:?}"
+    );
+    assert!(!sb.root().join("versions/1.99.1").exists());
+    go_in_q();
+    marker.assert_absent("goenv");
+}
