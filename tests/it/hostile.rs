@@ -101,7 +101,7 @@ impl Marker {
 }
 
 /// What the user runs with: a module cache a temporary directory can delete.
-fn go_env(sb: &Sandbox) -> Vec<(&'static str, OsString)> {
+pub(crate) fn go_env(sb: &Sandbox) -> Vec<(&'static str, OsString)> {
     vec![
         ("GOFLAGS", "-modcacherw".into()),
         ("GOMODCACHE", sb.path().join("modcache").into()),
@@ -112,7 +112,7 @@ fn go_env(sb: &Sandbox) -> Vec<(&'static str, OsString)> {
 
 /// A GOPROXY directory (file://) serving a "Go toolchain" whose `bin/go` plants `marker`:
 /// what a repository can ship to have the go command download and run its code.
-fn evil_toolchain_proxy(sb: &Sandbox, marker: &Marker) -> PathBuf {
+pub(crate) fn evil_toolchain_proxy(sb: &Sandbox, marker: &Marker) -> PathBuf {
     let proxy = sb.path().join("evil-proxy");
     let version = "v0.0.1-go1.99.0.linux-amd64";
     let at = proxy.join("golang.org/toolchain/@v");

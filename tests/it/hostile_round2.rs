@@ -1050,3 +1050,54 @@ fn imports_obey_only_the_users_own_settings_and_the_checksum_database() {
     go_in_q();
     marker.assert_absent("goenv");
 }
+
+// -------------------------------------------------------------------------------------
+// `system` gets gv's GOTOOLCHAIN policy too.
+// -------------------------------------------------------------------------------------
+
+#[test]
+fn pinning_system_does_not_let_go_mod_switch_the_toolchain() {
+    use crate::hostile::{evil_toolchain_proxy, go_env};
+    let sb = Sandbox::new();
+    sb.rehash();
+    let marker = Marker::new(&sb, "system-switch");
+    let proxy = evil_toolchain_proxy(&sb, &marker);
+    let system_go = support::real_goroot(support::GO_A).join("bin");
+    let p = sb.work("p");
+    sb.write("p/.go-version", "system\n");
+    sb.write(
+        "p/go.mod",
+        "module example.com/p\n\ngo 1.22\n\ntoolchain go1.99.0\n",
+    );
+    // Where go would fetch go1.99.0 from (as proxy.golang.org would serve a real one).
+    let mut env: Vec<(&str, OsString)> = go_env(&sb);
+    env.push(("GOPROXY", format!("file://{}", proxy.display()).into()));
+    env.push(("GOSUMDB", "off".into()));
+    let path = format!(
+        "{}:{}:/usr/local/bin:/usr/bin:/bin",
+        sb.root().join("shims").display(),
+        system_go.display()
+    );
+    let out = sb
+        .shim("go", &p)
+        .arg("version")
+        .envs(env.clone())
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    marker.assert_absent("shim");
+    assert_eq!(
+        stdout(&out),
+        format!("go version go{} linux/amd64\n", support::GO_A),
+        "the system go runs: {out:?}"
+    );
+    env.push(("PATH", path.into()));
+    for shell in ["bash", "zsh", "fish"] {
+        let out = in_shell(&sb, shell, &p, "go version", &env);
+        marker.assert_absent(shell);
+        assert!(
+            stdout(&out).contains(&format!("go version go{} linux/amd64", support::GO_A)),
+            "{shell}: {out:?}"
+        );
+    }
+}

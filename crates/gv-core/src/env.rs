@@ -98,7 +98,7 @@ impl crate::error::Hint for EnvError {
 /// `$GOROOT/go.env`, which ships `auto`: a go command older than a go.mod asks for then
 /// downloads another toolchain through GOPROXY and re-execs it — behind gv's back, so the
 /// version `gv current` reports would not be the one that runs. Hence `local` is the
-/// default when gv selected a managed version.
+/// default, for a managed version and for `system` alike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gotoolchain {
     /// `GOTOOLCHAIN=local`: always run the selected SDK; an older one fails loudly.
@@ -406,12 +406,10 @@ pub fn gotoolchain(
             })?;
         return Ok((policy, Some(path.to_path_buf())));
     }
-    // gv picked a managed version: keep it. For the system go, gv chose nothing.
-    let policy = match selection.resolved {
-        Resolved::Managed { .. } => Gotoolchain::Local,
-        Resolved::System { .. } => Gotoolchain::Inherit,
-    };
-    Ok((policy, None))
+    // gv picked the version — a managed one, or `system` — so keep it: a repository that
+    // pins `system` must not make the system go download and run the toolchain its go.mod
+    // names (`toolchain go1.99.0`) either.
+    Ok((Gotoolchain::Local, None))
 }
 
 /// The GOBIN gv gives every version, and the config file that chose it (`None`: the
@@ -903,18 +901,29 @@ mod tests {
     }
 
     #[test]
-    fn system_go_keeps_gotoolchain() {
+    fn the_system_go_gets_the_gotoolchain_policy_too() {
         let sel = Selection {
             request: Request {
                 specs: vec![Spec::System],
-                origin: Origin::Default,
+                origin: Origin::GoVersionFile {
+                    path: "/p/.go-version".into(),
+                },
             },
             resolved: Resolved::System {
                 go: "/nonexistent/bin/go".into(),
             },
         };
-        let plan = plan(&sel, &Config::default(), env(&[])).unwrap();
-        assert!(plan.vars.is_empty(), "{plan:?}");
+        let plan1 = plan(&sel, &Config::default(), env(&[])).unwrap();
+        let names: Vec<&str> = plan1.vars.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["GOTOOLCHAIN"], "no GOROOT or PATH: {plan1:?}");
+        assert_eq!(plan1.get("GOTOOLCHAIN").unwrap().value, "local");
+        let inherit = plan(
+            &sel,
+            &config(None, Some("gotoolchain = \"inherit\"\n")),
+            env(&[]),
+        )
+        .unwrap();
+        assert!(inherit.vars.is_empty(), "{inherit:?}");
     }
 
     #[test]
