@@ -1101,3 +1101,39 @@ fn pinning_system_does_not_let_go_mod_switch_the_toolchain() {
         );
     }
 }
+
+// -------------------------------------------------------------------------------------
+// `gv trust --show` reads GOFLAGS as go does, and flags what writes or runs elsewhere.
+// -------------------------------------------------------------------------------------
+
+#[test]
+fn trust_show_says_what_quoted_goflags_and_tool_flags_would_do() {
+    let sb = Sandbox::new();
+    let marker = Marker::new(&sb, "review");
+    let p = sb.work("p");
+    let x = marker.payload(&p.join("x"));
+    sb.write(
+        "p/gv.toml",
+        &format!(
+            "[env]\nGOFLAGS = \"'-toolexec={x}' '-ldflags=-o /tmp/elsewhere'\"\nGOMODCACHE = \"{cache}\"\nGOENV_ROOT = \"{cache}\"\n[profile.ship]\ngcflags = [\"all=-o=/home/me/.bashrc\"]\n",
+            x = x.display(),
+            cache = p.join("cache").display()
+        ),
+    );
+    let out = sb.gv(&p).args(["trust", "--show"]).output().unwrap();
+    marker.assert_absent("reviewing");
+    let text = stdout(&out);
+    for want in [
+        format!("-toolexec runs {} in place of every compiler", x.display()),
+        "-ldflags -o makes the linker write its output to /tmp/elsewhere".to_string(),
+        "points the go command at a module cache the repository chooses".to_string(),
+        "-gcflags -o makes the compiler write its output to /home/me/.bashrc".to_string(),
+    ] {
+        assert!(text.contains(&want), "{want}:\n{text}");
+    }
+    let ignored = text
+        .split("ignored even when trusted:")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(ignored.contains("GOENV_ROOT"), "{text}");
+}
