@@ -48,7 +48,7 @@ use thiserror::Error;
 
 use crate::config::{Config, ConfigError, ConfigFile};
 use crate::notice::Notice;
-use crate::select::{Origin, Resolved, Selection};
+use crate::select::{Origin, Selection};
 
 /// The config key that sets the GOTOOLCHAIN policy.
 pub const GOTOOLCHAIN_KEY: &str = "gotoolchain";
@@ -391,7 +391,7 @@ fn prepend_path(dir: &Path, old: Option<OsString>) -> OsString {
 
 /// The GOTOOLCHAIN policy and the file that set it (`None`: gv's default).
 pub fn gotoolchain(
-    selection: &Selection,
+    _selection: &Selection,
     config: &Config,
 ) -> Result<(Gotoolchain, Option<PathBuf>), EnvError> {
     if let Some((value, path)) = config.get(GOTOOLCHAIN_KEY) {
@@ -649,7 +649,7 @@ pub fn config_or_user_var(
 mod tests {
     use super::*;
     use crate::config::ConfigFile;
-    use crate::select::Request;
+    use crate::select::{Request, Resolved};
     use crate::version::{Spec, Version};
 
     fn managed() -> Selection {
