@@ -14,7 +14,8 @@ use gv_core::text::one_line;
 Checks: config files, the selected and global versions are installed, gv's shims come
 first on PATH (no system go, stale $GOROOT/bin, goenv/gvm/asdf/mise shims before them),
 an exported GOROOT, GOTOOLCHAIN from `go env -w`, $GOROOT/go.env and your environment,
-stale or missing shims, and the store's permissions.
+stale, missing or stray shims, commands other than Go's in an SDK's bin/, and the store's
+permissions.
 Exit codes: 0 all is well, 1 at least one problem.")]
 pub struct Args {
     /// Print a JSON object instead of text
