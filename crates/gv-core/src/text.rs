@@ -40,7 +40,13 @@ pub fn path(path: &Path) -> String {
 /// The one rule: is `c` something a terminal obeys (a control character) or that
 /// changes how the text around it is shown (a Unicode format character: bidi controls,
 /// zero-width characters, the BOM, tags; the line and paragraph separators)?
+#[inline]
 pub fn needs_escape(c: char) -> bool {
+    // ASCII first, in one comparison each: messages are mostly ASCII, and the shim prints
+    // its own through here.
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
     c.is_control() || is_format(c)
 }
 

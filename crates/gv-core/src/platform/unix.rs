@@ -11,10 +11,12 @@ use std::process::{Command, ExitStatus, Stdio};
 
 use super::{DiskUse, Stamp};
 
-/// The user gv runs as (effective uid: what the kernel checks access against).
+/// The user gv runs as (effective uid: what the kernel checks access against). Asked once
+/// per process: every pin and config file read checks its owner against it.
 pub fn current_uid() -> u32 {
+    static UID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
+    *UID.get_or_init(|| unsafe { libc::geteuid() })
 }
 
 /// The owner of a file.
