@@ -25,6 +25,20 @@ _clap_complete_gv() {
     elif [[ $_CLAP_COMPLETE_SPACE == false ]] && [[ "${COMPREPLY-}" =~ [=/:]$ ]]; then
         compopt -o nospace
     fi
+    # gv: quote what is inserted, as bash's own file completion does.
+    if [[ -n ${COMPREPLY+set} && ${#COMPREPLY[@]} -gt 0 ]]; then
+        local __gv_c __gv_i __gv_files=1
+        for __gv_c in "${COMPREPLY[@]}"; do
+            [[ -e ${__gv_c%/} || -L ${__gv_c%/} ]] || { __gv_files=; break; }
+        done
+        if [[ -n $__gv_files ]] && compopt -o filenames 2> /dev/null; then
+            :
+        else
+            for __gv_i in "${!COMPREPLY[@]}"; do
+                printf -v "COMPREPLY[$__gv_i]" %q "${COMPREPLY[$__gv_i]}"
+            done
+        fi
+    fi
 }
 if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
     complete -o nospace -o bashdefault -o nosort -F _clap_complete_gv gv

@@ -7,6 +7,7 @@
 //! that gv would take for an installed version. Hard links cost no space and leave the
 //! source intact; `--move` renames instead (and copies only across filesystems).
 
+use std::ffi::OsString;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
@@ -60,6 +61,10 @@ pub struct Outcome {
     pub to: Option<PathBuf>,
     /// Why it was skipped, when it was.
     pub skipped: Option<String>,
+    /// What proved it genuine, when something did (the checksum database, for
+    /// `gv import gotoolchain`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proven_by: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -69,10 +74,12 @@ pub struct Report {
     pub goenv_global: Option<String>,
 }
 
-/// The goenv root: `GOENV_ROOT`, else `~/.goenv`.
-pub fn default_goenv_root() -> Option<PathBuf> {
-    std::env::var_os(gv_core::vars::GOENV_ROOT)
-        .filter(|v| !v.is_empty())
+/// The goenv root: your own `GOENV_ROOT` (`lookup`, the environment), else `~/.goenv`. A
+/// value the shell hook applied from a project is not yours (see
+/// `gv_core::env::users_own`): a repository must not choose what is put in gv's store,
+/// where every other project's `go 1.21` line could select it.
+pub fn default_goenv_root(lookup: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    gv_core::env::users_own(gv_core::vars::GOENV_ROOT, &lookup)
         .map(PathBuf::from)
         .or_else(|| gv_core::platform::home_dir().map(|h| h.join(".goenv")))
 }
@@ -102,6 +109,7 @@ pub fn import_goenv(
             from: from.clone(),
             to: None,
             skipped: Some(reason.to_string()),
+            proven_by: None,
         };
         let outcome = match Version::parse(&name) {
             Err(_) => skip("not a Go version name"),
@@ -125,6 +133,7 @@ pub fn import_goenv(
                         from,
                         to: Some(to),
                         skipped: None,
+                        proven_by: None,
                     }
                 }
             }
@@ -154,7 +163,7 @@ fn adopt(from: &Path, to: &Path, version: &Version, method: Method) -> Result<()
     std::fs::create_dir_all(parent).map_err(io)?;
     if method == Method::Move {
         match std::fs::rename(from, to) {
-            Ok(()) => return Ok(()),
+            Ok(()) => return set_aside(to, version).map_err(io),
             // Across filesystems: copy whole, then remove the source.
             Err(e) if e.kind() == ErrorKind::CrossesDevices => {}
             Err(e) => return Err(io(e)),
@@ -168,10 +177,19 @@ fn adopt(from: &Path, to: &Path, version: &Version, method: Method) -> Result<()
         .map_err(io)?;
     let tree = staging.path().join("go");
     link_tree(from, &tree).map_err(io)?;
+    set_aside(&tree, version).map_err(io)?;
     std::fs::rename(&tree, to).map_err(io)?;
     if method == Method::Move {
         std::fs::remove_dir_all(from).map_err(io)?;
     }
+    Ok(())
+}
+
+/// What an installed SDK may not keep in `bin/` (anything but Go's commands) is set aside
+/// in an imported one too, with the same warning.
+fn set_aside(goroot: &Path, version: &Version) -> std::io::Result<()> {
+    let moved = crate::install::set_aside_foreign_commands(goroot)?;
+    crate::install::warn_set_aside(version, &moved);
     Ok(())
 }
 

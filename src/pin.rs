@@ -144,8 +144,8 @@ impl Planned {
                 .as_ref()
                 .map_or(self.text.clone(), ToString::to_string);
             out.push(format!(
-                "Go {name} is not installed yet; run `gv install {}`",
-                self.text
+                "Go {name} is not installed yet; run `{}`",
+                gv_core::suggest::command(["gv", "install", &self.text])
             ));
         }
         out

@@ -20,10 +20,6 @@ use gv_core::vars::SHIM_BINARY;
 use gv_core::{Store, platform};
 use thiserror::Error;
 
-/// Tools every shims directory has, even before the first install: `go` must resolve
-/// (to `system`, or to an auto-install) from day one. (`go.exe`, `gofmt.exe` on Windows.)
-const ALWAYS: &[&str] = &["go", "gofmt"];
-
 /// The name prefix of a shim renamed aside while it was running (Windows), deleted by a
 /// later rehash.
 const ASIDE_PREFIX: &str = ".old-";
@@ -96,24 +92,15 @@ pub struct Rehashed {
     pub copied: bool,
 }
 
-/// The tool names to shim: every executable in an installed SDK's `bin/`, plus go/gofmt.
-pub fn tool_names(store: &Store) -> Result<BTreeSet<String>, ShimError> {
-    let mut names: BTreeSet<String> = ALWAYS.iter().map(|s| platform::exe_name(s)).collect();
-    for version in store.installed()? {
-        let bin = store.version_dir(&version).join("bin");
-        let Ok(entries) = std::fs::read_dir(&bin) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            if gv_core::select::is_executable_file(&entry.path()) && !name.starts_with('.') {
-                names.insert(name);
-            }
-        }
-    }
-    Ok(names)
+/// The tool names to shim: Go's own commands (`go`, `gofmt`; `go.exe`, `gofmt.exe` on
+/// Windows), and nothing else, whatever an SDK's `bin/` holds (see
+/// `gv_core::shim::GO_COMMANDS`). Every shims directory has them from day one: `go` must
+/// resolve (to `system`, or to an auto-install) before the first install.
+pub fn tool_names() -> BTreeSet<String> {
+    gv_core::shim::GO_COMMANDS
+        .iter()
+        .map(|s| platform::exe_name(s))
+        .collect()
 }
 
 /// Rewrites `GV_ROOT/shims` atomically with one link of `shim` per tool name.
@@ -125,7 +112,7 @@ pub fn rehash(store: &Store, shim: &Path) -> Result<Rehashed, ShimError> {
     let lock = std::fs::File::create(&lock_path).map_err(io("create", &lock_path))?;
     lock.lock().map_err(io("lock", &lock_path))?;
 
-    let names = tool_names(store)?;
+    let names = tool_names();
     if platform::SHIMS_IN_PLACE {
         let copied = replace_in_place(store, shim, &names)?;
         return Ok(Rehashed {
@@ -356,7 +343,11 @@ mod tests {
                 platform::set_mode(&bin.join(name), mode).unwrap();
             }
             let second = rehash(&store, &shim).unwrap();
-            assert_eq!(second.names, ["go", "gofmt", "vet-helper"]);
+            assert_eq!(
+                second.names,
+                ["go", "gofmt"],
+                "Go's commands only, whatever an SDK's bin/ holds"
+            );
             assert!(tmp.path().join("gv").join(&gen1).is_dir(), "previous kept");
             rehash(&store, &shim).unwrap();
             assert!(!tmp.path().join("gv").join(&gen1).exists(), "older removed");

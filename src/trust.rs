@@ -223,9 +223,20 @@ fn review_profiles(
             }
             let text = value.to_string();
             let risk = match key.as_str() {
-                "ldflags" if ["-extld", "-extar"].iter().any(|f| text.contains(f)) => Some(
-                    "-extld/-extar name the program the linker runs: any program the repository ships".to_string(),
-                ),
+                "gcflags" | "ldflags" | "asmflags" => {
+                    let values: Vec<&str> = match value {
+                        toml::Value::String(s) => vec![s.as_str()],
+                        toml::Value::Array(items) => {
+                            items.iter().filter_map(toml::Value::as_str).collect()
+                        }
+                        _ => Vec::new(),
+                    };
+                    let risks: Vec<String> = values
+                        .iter()
+                        .filter_map(|v| tool_flags_risk(key, v))
+                        .collect();
+                    (!risks.is_empty()).then(|| risks.join("; "))
+                }
                 "crash_output" => Some(
                     "the built program writes its crash report to this file, replacing what is there".to_string(),
                 ),
@@ -276,6 +287,18 @@ pub fn env_risk(name: &str, value: &str) -> Option<String> {
         "GOAUTH" => "runs the commands it names to fetch credentials",
         "GOVCS" => "lets `go get` run version-control tools for more servers",
         "GOBIN" => GOBIN_RISK,
+        "GOMODCACHE" => {
+            "points the go command at a module cache the repository chooses: code placed there is built in place of the modules go.sum names (go checks the cache's own records)"
+        }
+        "GOPATH" => {
+            "moves GOPATH, and with it the module cache ($GOPATH/pkg/mod), which then holds whatever the repository placed there, and where `go install` writes programs"
+        }
+        "GOCACHE" => {
+            "points the go command at a build cache the repository chooses: results placed there are used in place of compiling your code"
+        }
+        // Not one of the go command's variables, so a project cannot set it; said in case
+        // your own config.toml is reviewed.
+        "GOENV_ROOT" => "chooses where `gv import goenv` adopts Go SDKs from",
         "CC" | "CXX" | "FC" | "GCCGO" | "AR" | "PKG_CONFIG" => {
             "names a program the go command runs while building with cgo"
         }
@@ -289,32 +312,99 @@ pub fn env_risk(name: &str, value: &str) -> Option<String> {
     Some(text.to_string())
 }
 
-/// GOFLAGS is added to every go command: say exactly what the dangerous flags in it do.
+/// GOFLAGS is added to every go command: say exactly what the dangerous flags in it do,
+/// read as the go command reads it (`cmd/internal/quoted`: `'-toolexec=./x'` is the flag
+/// `-toolexec=./x`; each word is one flag, `-name=value` or `--name=value`).
 fn goflags_risk(value: &str) -> String {
-    let flag_value = |flag: &str| {
-        value.split_whitespace().find_map(|word| {
-            let word = word.trim_start_matches('-');
-            word.strip_prefix(flag)
-                .and_then(|rest| rest.strip_prefix('='))
-                .map(str::to_string)
-        })
+    const GENERAL: &str = "adds flags to every go command; -toolexec, -exec and -overlay would make go run or compile what the repository chooses";
+    let words = match crate::build::flags::split_quoted(value) {
+        Ok(words) => words,
+        Err(why) => {
+            return format!("the go command refuses it ({why}): every go command run there fails");
+        }
     };
-    if let Some(program) = flag_value("toolexec") {
-        return format!(
-            "-toolexec runs {program} in place of every compiler, assembler and linker run of every go build: any program the repository ships, with your rights"
-        );
+    let mut risks = Vec::new();
+    for word in &words {
+        let Some(flag) = word.strip_prefix('-') else {
+            continue;
+        };
+        let flag = flag.strip_prefix('-').unwrap_or(flag);
+        let (name, value) = match flag.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (flag, None),
+        };
+        let value = value.unwrap_or_default();
+        let risk = match name {
+            "toolexec" => format!(
+                "-toolexec runs {value} in place of every compiler, assembler and linker run of every go build: any program the repository ships, with your rights"
+            ),
+            "exec" => format!("-exec makes `go run` and `go test` start programs through {value}"),
+            "overlay" => {
+                "-overlay makes go compile files the repository substitutes for the ones you see"
+                    .to_string()
+            }
+            "modfile" => "-modfile makes go read another go.mod than the one you see".to_string(),
+            "o" => format!(
+                "-o makes go build and go test write what they build to {value}, replacing what is there"
+            ),
+            "pkgdir" => format!("-pkgdir makes go load and install compiled packages in {value}"),
+            "gcflags" | "ldflags" | "asmflags" => match tool_flags_risk(name, value) {
+                Some(risk) => risk,
+                None => continue,
+            },
+            _ => continue,
+        };
+        risks.push(risk);
     }
-    if let Some(program) = flag_value("exec") {
-        return format!("-exec makes `go run` and `go test` start programs through {program}");
+    if risks.is_empty() {
+        GENERAL.to_string()
+    } else {
+        risks.join("; ")
     }
-    if flag_value("overlay").is_some() {
-        return "-overlay makes go compile files the repository substitutes for the ones you see"
-            .to_string();
+}
+
+/// What a `-gcflags`, `-ldflags` or `-asmflags` value (`pattern=flags`, read as the go
+/// command reads it) makes the compiler, linker or assembler do beyond building: write its
+/// output somewhere else (`-o`), or run another program (`-extld`, `-extar`).
+fn tool_flags_risk(flag: &str, value: &str) -> Option<String> {
+    let Ok(parsed) = crate::build::flags::parse_per_package(flag, value) else {
+        return Some(format!(
+            "-{flag}={value} is not a value the go command accepts: every build there fails"
+        ));
+    };
+    let args = &parsed.args;
+    let mut risks = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        let arg = arg.strip_prefix('-').unwrap_or(arg);
+        let arg = arg.strip_prefix('-').unwrap_or(arg);
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (arg, None),
+        };
+        let value = inline
+            .map(str::to_string)
+            .or_else(|| args.get(i + 1).cloned())
+            .unwrap_or_default();
+        match name {
+            "o" => risks.push(format!(
+                "-{flag} -o makes the {} write its output to {value}, replacing what is there",
+                tool_of(flag)
+            )),
+            "extld" | "extar" if flag == "ldflags" => risks.push(format!(
+                "-ldflags -{name} names the program the linker runs ({value}): any program the repository ships"
+            )),
+            _ => {}
+        }
     }
-    if flag_value("modfile").is_some() {
-        return "-modfile makes go read another go.mod than the one you see".to_string();
+    (!risks.is_empty()).then(|| risks.join("; "))
+}
+
+fn tool_of(flag: &str) -> &'static str {
+    match flag {
+        "gcflags" => "compiler",
+        "ldflags" => "linker",
+        _ => "assembler",
     }
-    "adds flags to every go command; -toolexec, -exec and -overlay would make go run or compile what the repository chooses".to_string()
 }
 
 #[cfg(test)]
@@ -350,6 +440,82 @@ mod tests {
         assert_eq!(review.risky(), 1);
     }
 
+    fn goflags(value: &str) -> String {
+        env_risk("GOFLAGS", value).unwrap()
+    }
+
+    /// GOFLAGS is read as go reads it: quotes, `--`, several flags, tool flags inside.
+    #[test]
+    fn goflags_are_read_as_the_go_command_reads_them() {
+        for (value, want) in [
+            (
+                "'-toolexec=./x'",
+                "-toolexec runs ./x in place of every compiler",
+            ),
+            ("\"--toolexec=./x y\"", "-toolexec runs ./x y in place"),
+            ("-v '-x'-toolexec=./z", "-toolexec runs ./z"),
+            (
+                "-trimpath -exec=./run",
+                "-exec makes `go run` and `go test` start programs through ./run",
+            ),
+            (
+                "-o=/home/me/.bashrc",
+                "-o makes go build and go test write what they build to /home/me/.bashrc",
+            ),
+            (
+                "-gcflags=all=-o=/tmp/x",
+                "-gcflags -o makes the compiler write its output to /tmp/x",
+            ),
+            (
+                "'-ldflags=-o /tmp/y'",
+                "-ldflags -o makes the linker write its output to /tmp/y",
+            ),
+            (
+                "-ldflags=-extld=./cc",
+                "-ldflags -extld names the program the linker runs (./cc)",
+            ),
+            (
+                "'-toolexec=./x",
+                "the go command refuses it (unterminated quoted string)",
+            ),
+        ] {
+            let risk = goflags(value);
+            assert!(risk.contains(want), "{value}: {risk}");
+            assert!(!risk.contains('\n'), "{value}: {risk}");
+        }
+        let both = goflags("-toolexec=./a -exec=./b");
+        assert!(both.contains("./a") && both.contains("./b"), "{both}");
+        assert!(goflags("-trimpath -mod=mod").starts_with("adds flags to every go command"));
+    }
+
+    #[test]
+    fn profile_tool_flags_that_write_or_run_elsewhere_are_flagged() {
+        let review = review(&file(
+            "[profile.x]\ngcflags = [\"all=-N -l\", \"./...=-o /tmp/evil\"]\nldflags = \"-o=/usr/local/bin/go\"\nasmflags = \"-I .\"\n",
+        ));
+        let risk = |key: &str| {
+            review
+                .entries
+                .iter()
+                .find(|e| e.key == key)
+                .unwrap()
+                .risk
+                .clone()
+        };
+        assert!(
+            risk("[profile.x] gcflags")
+                .unwrap()
+                .contains("compiler write its output to /tmp/evil"),
+            "{review:?}"
+        );
+        assert!(
+            risk("[profile.x] ldflags")
+                .unwrap()
+                .contains("/usr/local/bin/go")
+        );
+        assert_eq!(risk("[profile.x] asmflags"), None);
+    }
+
     #[test]
     fn every_variable_that_runs_or_fetches_code_is_flagged() {
         for name in [
@@ -372,6 +538,10 @@ mod tests {
             "GOCACHEPROG",
             "GOAUTH",
             "GOBIN",
+            "GOMODCACHE",
+            "GOPATH",
+            "GOCACHE",
+            "GOENV_ROOT",
         ] {
             assert!(env_risk(name, "x").is_some(), "{name}");
         }

@@ -22,7 +22,7 @@ use gv_core::notice::{self, Notice};
 use gv_core::select::{self, SelectError, Selection};
 use gv_core::session::Session;
 use gv_core::text::escape_controls;
-use gv_core::{Store, hook, platform, shim};
+use gv_core::{Store, hook, platform, shim, suggest};
 
 /// Exit codes, shell-style: 127 "command not found" for a version or tool that is not
 /// installed, 126 "cannot execute" for a shim loop, 1 for any other gv error.
@@ -66,7 +66,17 @@ extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) 
     match run(&argv0, args) {
         Ok(never) => match never {},
         Err(failure) => {
-            say("error", &failure.report.to_string());
+            // The shim's messages are one line and a hint: a newline in a path they
+            // quote is spelled out, never a line of its own.
+            let report = Report {
+                message: gv_core::text::one_line(&failure.report.message).into_owned(),
+                hint: failure
+                    .report
+                    .hint
+                    .as_deref()
+                    .map(|h| gv_core::text::one_line(h).into_owned()),
+            };
+            say("error", &report.to_string());
             std::ffi::c_int::from(failure.code)
         }
     }
@@ -103,6 +113,19 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
         ));
     }
 
+    // Go's own commands only: a shim by any other name (left by an older gv that made
+    // one per file in an SDK's bin/) must not stand in for `ls` or `sudo`.
+    if !shim::is_go_command(tool) {
+        return Err(Failure::hinted(
+            EXIT_NOT_FOUND,
+            format!(
+                "`{tool}` is not one of Go's commands ({}): gv runs no other program through its shims",
+                shim::GO_COMMANDS.join(", ")
+            ),
+            "this shim was left by an older gv; `gv rehash` removes it",
+        ));
+    }
+
     let depth = shim::depth(std::env::var_os(gv_core::vars::SHIM_DEPTH).as_deref());
     if depth >= shim::MAX_DEPTH {
         return Err(Failure::hinted(
@@ -112,7 +135,8 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
                 gv_core::vars::SHIM_DEPTH
             ),
             format!(
-                "a copy of a gv shim is probably on PATH outside GV_ROOT, or a version's bin/{tool} points back to the shims; `gv which {tool}` shows the target"
+                "a copy of a gv shim is probably on PATH outside GV_ROOT, or a version's bin/{tool} points back to the shims; `{}` shows the target",
+                suggest::command(["gv", "which", tool])
             ),
         ));
     }
@@ -194,12 +218,13 @@ fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::
     if err.kind() == std::io::ErrorKind::NotFound {
         let hint = if selection.resolved.goroot().is_some_and(|g| g.is_dir()) {
             format!(
-                "this SDK has no `{tool}`; `ls {}` shows what it has, and `gv rehash` drops shims no installed version provides",
-                binary.parent().unwrap_or(binary).display()
+                "this SDK has no `{tool}`; `{}` shows what it has, and `gv rehash` drops shims no installed version provides",
+                suggest::command(["ls", &suggest::path(binary.parent().unwrap_or(binary))])
             )
         } else {
             format!(
-                "it was removed meanwhile; reinstall it with `gv install {name}`, or pick another with `gv local`"
+                "it was removed meanwhile; reinstall it with `{}`, or pick another with `gv local`",
+                suggest::command(["gv", "install", &name])
             )
         };
         return Failure::hinted(
@@ -216,7 +241,8 @@ fn exec_failure(tool: &str, binary: &Path, selection: &Selection, err: std::io::
                 binary.display()
             ),
             hint: Some(format!(
-                "check the file's permissions, or reinstall with `gv install {name}`"
+                "check the file's permissions, or reinstall with `{}`",
+                suggest::command(["gv", "install", &name])
             )),
         },
     }
@@ -247,8 +273,8 @@ fn auto_install_missing(session: &Session, missing: &SelectError) -> Result<(), 
 /// missing.
 fn install(store: &Store, spec: Option<&str>, why: &str) -> Result<(), Failure> {
     let command = match spec {
-        Some(spec) => format!("gv install {spec}"),
-        None => "gv install".to_string(),
+        Some(spec) => suggest::command(["gv", "install", spec]),
+        None => suggest::command(["gv", "install"]),
     };
     let Some(gv) = find_gv(store) else {
         return Err(Failure::hinted(

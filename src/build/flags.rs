@@ -222,35 +222,31 @@ pub fn parse_per_package(flag: &str, value: &str) -> Result<PerPackage, FlagErro
     })
 }
 
-/// cmd/internal/quoted.Split: whitespace-separated words, `'` or `"` quoting a word.
+/// cmd/internal/quoted.Split, exactly as the go command reads GOFLAGS and `-gcflags`
+/// values: words separated by space, tab, newline or carriage return (no other
+/// whitespace); a word that starts with `'` or `"` runs to the next same quote, with no
+/// escapes inside, and what follows the closing quote starts a new word even without a
+/// space (`'-x'-y` is two words). An unterminated quote is an error.
 pub fn split_quoted(s: &str) -> Result<Vec<String>, &'static str> {
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
     let mut words = Vec::new();
-    let mut chars = s.chars().peekable();
+    let mut rest = s;
     loop {
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        let Some(&first) = chars.peek() else {
+        rest = rest.trim_start_matches(is_space);
+        let Some(first) = rest.chars().next() else {
             return Ok(words);
         };
         if first == '\'' || first == '"' {
-            chars.next();
-            let mut word = String::new();
-            loop {
-                match chars.next() {
-                    Some(c) if c == first => break,
-                    Some(c) => word.push(c),
-                    None => return Err("unterminated quoted string"),
-                }
-            }
-            if chars.peek().is_some_and(|c| !c.is_whitespace()) {
-                return Err("a quoted string must be followed by a space");
-            }
-            words.push(word);
+            let inner = &rest[1..];
+            let Some(end) = inner.find(first) else {
+                return Err("unterminated quoted string");
+            };
+            words.push(inner[..end].to_string());
+            rest = &inner[end + 1..];
         } else {
-            let mut word = String::new();
-            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
-                word.push(c);
-            }
-            words.push(word);
+            let end = rest.find(is_space).unwrap_or(rest.len());
+            words.push(rest[..end].to_string());
+            rest = &rest[end..];
         }
     }
 }
@@ -405,6 +401,13 @@ mod tests {
             s(&["-X", "main.v=a b", "-s"])
         );
         assert!(split_quoted("'open").is_err());
+        // As Go: a closing quote ends the word, only ASCII whitespace separates.
+        assert_eq!(
+            split_quoted("'-x'-toolexec=./y").unwrap(),
+            ["-x", "-toolexec=./y"]
+        );
+        assert_eq!(split_quoted("a\u{a0}b\tc").unwrap(), ["a\u{a0}b", "c"]);
+        assert_eq!(split_quoted("\"it's\" ''").unwrap(), ["it's", ""]);
     }
 
     #[test]

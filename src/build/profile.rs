@@ -483,10 +483,10 @@ mod tests {
             err.to_string().contains("unknown build profile `nope`") && hint.contains("x, y"),
             "{err}: {hint}"
         );
-        let c = config("[profile.debug]\nenv = { GOA = true }\n", "");
+        let c = config("[profile.debug]\nenv = { GODEBUG = true }\n", "");
         let err = Profile::resolve("debug", &c).unwrap_err().to_string();
         assert!(
-            err.contains("`profile.debug.env.GOA` must be a string"),
+            err.contains("`profile.debug.env.GODEBUG` must be a string"),
             "{err}"
         );
     }
@@ -564,8 +564,8 @@ mod tests {
             ("race", "false", "true", |p| p.race.to_string(), "true"),
             (
                 "env",
-                "{ GOA = \"base\", GOB = \"base\" }",
-                "{ GOB = \"child\", GOC = \"child\" }",
+                "{ GODEBUG = \"base\", GOGC = \"base\" }",
+                "{ GOGC = \"child\", GOMAXPROCS = \"child\" }",
                 |p| {
                     p.env
                         .iter()
@@ -573,7 +573,7 @@ mod tests {
                         .collect::<Vec<_>>()
                         .join("|")
                 },
-                "GOA=base|GOB=child|GOC=child",
+                "GODEBUG=base|GOGC=child|GOMAXPROCS=child",
             ),
             (
                 "expect",

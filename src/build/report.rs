@@ -53,8 +53,14 @@ pub fn binary(product: &Product, mode: Mode, profile: &Profile, verdict: &Verdic
                         )
                     },
                     format!(
-                        "`gv verify {} --expect {expect}` gives the full report",
-                        kept.display()
+                        "`{}` gives the full report",
+                        gv_core::suggest::command([
+                            "gv",
+                            "verify",
+                            &gv_core::suggest::path(kept),
+                            "--expect",
+                            &expect.to_string()
+                        ])
                     ),
                 ),
                 Fate::InPlace { dest, .. } => (

@@ -78,7 +78,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     for warning in warnings {
-        ui::warn(warning);
+        // Paths and lines from files: one line each, whatever they hold.
+        ui::warn(gv_core::text::one_line(&warning));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use super::Context;
 use crate::doctor::{self, Check, Inputs};
 use crate::ui::{self, Style};
-use gv_core::text::escape_controls;
+use gv_core::text::one_line;
 
 /// Check that `go` runs what gv selected, and say how to fix what does not
 #[derive(Debug, clap::Args)]
@@ -14,7 +14,8 @@ use gv_core::text::escape_controls;
 Checks: config files, the selected and global versions are installed, gv's shims come
 first on PATH (no system go, stale $GOROOT/bin, goenv/gvm/asdf/mise shims before them),
 an exported GOROOT, GOTOOLCHAIN from `go env -w`, $GOROOT/go.env and your environment,
-stale or missing shims, and the store's permissions.
+stale, missing or stray shims, commands other than Go's in an SDK's bin/, and the store's
+permissions.
 Exit codes: 0 all is well, 1 at least one problem.")]
 pub struct Args {
     /// Print a JSON object instead of text
@@ -35,8 +36,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for check in &checks {
-            // Messages name files and values from projects: shown, never obeyed.
-            let message = escape_controls(&check.message);
+            // Messages name files and values from projects: shown, never obeyed, and one
+            // line each, so a newline in a directory name cannot fake a check.
+            let message = one_line(&check.message);
             match &check.fix {
                 None => {
                     crate::outln!("{} {}: {message}", ui::out("ok ", Style::Green), check.name,)
@@ -46,7 +48,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                     ui::out("BAD", Style::Red),
                     check.name,
                     ui::out("-> fix:", Style::Bold),
-                    escape_controls(fix)
+                    one_line(fix)
                 ),
             }
         }

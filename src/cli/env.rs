@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use gv_core::env::{Source, Var};
 use gv_core::hook::{Syntax, is_portable_var_name};
-use gv_core::text::{escape_controls, one_line};
+use gv_core::text::one_line;
 
 use super::{Context, origin_json, project_config_json, project_config_line};
 use crate::ui::{self, Style};
@@ -110,28 +110,21 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
         None => {
             if let Some(line) = project_config_line(config) {
-                crate::outln!("{}", ui::out(&escape_controls(&line), Style::Dim));
+                crate::outln!("{}", ui::out(&one_line(&line), Style::Dim));
             }
             for var in &plan.vars {
-                let line = format!(
-                    "{}={}",
-                    var.name,
-                    escape_controls(&var.value.to_string_lossy())
-                );
+                let line = format!("{}={}", var.name, one_line(&var.value.to_string_lossy()));
                 let line = if var.is_applied() {
                     ui::out(&line, Style::Bold)
                 } else {
                     line
                 };
                 crate::outln!("{line}");
-                crate::outln!(
-                    "    {}",
-                    ui::out(&escape_controls(&explain(var)), Style::Dim)
-                );
+                crate::outln!("    {}", ui::out(&one_line(&explain(var)), Style::Dim));
             }
             for (name, value) in &plan.restored {
                 let line = match value {
-                    Some(value) => format!("{name}={}", escape_controls(&value.to_string_lossy())),
+                    Some(value) => format!("{name}={}", one_line(&value.to_string_lossy())),
                     None => format!("{name} (removed)"),
                 };
                 crate::outln!("{}", ui::out(&line, Style::Bold));
@@ -215,7 +208,7 @@ mod tests {
         );
         assert_eq!(
             assignment(Format::Fish, "X", OsStr::new("it's\\")).unwrap(),
-            "set -gx X 'it\\'s\\\\';"
+            "set -gx X 'it'\\''s'\\\\'';"
         );
         assert_eq!(
             assignment(Format::Bash, "GO$(touch x)", OsStr::new("1")),

@@ -15,8 +15,9 @@ use crate::ui::{self, Style};
 /// global default when gv has none yet. .go-version files already work as they are.
 ///
 /// gotoolchain: hard-links the toolchains Go's own switching (GOTOOLCHAIN) downloaded into
-/// the module cache, each only if its files still match the h1: hash Go recorded after
-/// verifying it against the checksum database.
+/// the module cache, each only if the checksum database (GOSUMDB, through GOPROXY) vouches
+/// for the h1: hash Go recorded and its files still match it. Only your own GOENV_ROOT,
+/// GOMODCACHE and GOPATH count, never values the shell hook applied from a project.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  gv import goenv                   link ~/.goenv/versions/* into gv\n  gv import goenv --move            move them instead\n  gv import goenv --goenv-root /opt/goenv\n  gv import gotoolchain             link $GOMODCACHE/golang.org/toolchain@* into gv\n  gv import gotoolchain --gomodcache /ci/cache/mod"
@@ -60,9 +61,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     if args.gomodcache.is_some() {
         return Err(super::UsageError::new("--gomodcache is for `gv import gotoolchain`").into());
     }
+    let env = |name: &str| std::env::var_os(name);
     let root = args
         .goenv_root
-        .or_else(import::default_goenv_root)
+        .or_else(|| import::default_goenv_root(&env))
         .context("cannot find goenv: set GOENV_ROOT or pass --goenv-root")?;
     let method = if args.r#move {
         Method::Move
@@ -80,7 +82,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             Some(format!("global default set to {global} (from goenv)"))
         }
         Some(global) => Some(format!(
-            "kept gv's global default; goenv's was {global} (change it with `gv global {global}`)"
+            "kept gv's global default; goenv's was {} (change it with `{}`)",
+            gv_core::text::one_line(global),
+            gv_core::suggest::command(["gv", "global", global])
         )),
         None => None,
     };
@@ -100,7 +104,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 ui::out(&outcome.name, Style::Bold),
                 to.display()
             ),
-            (None, Some(reason)) => crate::outln!("  {} skipped: {reason}", outcome.name),
+            (None, Some(reason)) => crate::outln!(
+                "  {} skipped: {reason}",
+                gv_core::text::one_line(&outcome.name)
+            ),
             (None, None) => {}
         }
     }
@@ -123,8 +130,18 @@ fn run_gotoolchain(
     let cache = gomodcache
         .or_else(|| gotoolchain::default_gomodcache(&lookup))
         .context("cannot find Go's module cache: set GOMODCACHE or pass --gomodcache")?;
-    let report =
-        gotoolchain::import_gotoolchain(ctx.store(), &cache, &crate::dist::Platform::host())?;
+    let src = crate::cli::install::source::proxy_source(ctx.config()?)?;
+    let http = crate::dist::fetch::Http::new()?;
+    let vouching = gotoolchain::Vouching {
+        src: &src,
+        http: &http,
+    };
+    let report = gotoolchain::import_gotoolchain(
+        ctx.store(),
+        &cache,
+        &crate::dist::Platform::host(),
+        &vouching,
+    )?;
     crate::install::after_store_change(ctx.store())
         .with_context(|| format!("cannot finish updating {}", ctx.store().root().display()))?;
     if json {
@@ -134,12 +151,17 @@ fn run_gotoolchain(
     for outcome in &report.versions {
         match (&outcome.to, &outcome.skipped) {
             (Some(to), _) => println!(
-                "{} {} linked to {} (h1: matches what Go verified)",
+                "{} {} linked to {} (proven by {})",
                 ui::out("+", Style::Green),
                 ui::out(&outcome.name, Style::Bold),
-                to.display()
+                to.display(),
+                outcome.proven_by.as_deref().unwrap_or("its hash")
             ),
-            (None, Some(reason)) => println!("  {} skipped: {reason}", outcome.name),
+            (None, Some(reason)) => println!(
+                "  {} skipped: {}",
+                gv_core::text::one_line(&outcome.name),
+                gv_core::text::one_line(reason)
+            ),
             (None, None) => {}
         }
     }

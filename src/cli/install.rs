@@ -8,7 +8,7 @@ use gv_core::select::Origin;
 
 use super::{Context, UsageError};
 
-mod source;
+pub(crate) mod source;
 use crate::dist::Platform;
 use crate::dist::mirror::Mirror;
 use crate::install::{self, Options, Source};

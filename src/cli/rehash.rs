@@ -36,8 +36,8 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
                 done.dir.display()
             ),
             format!(
-                "add `export PATH=\"{}:$PATH\"` to your shell's start-up file",
-                done.dir.display()
+                "add `export PATH={}:\"$PATH\"` to your shell's start-up file",
+                gv_core::suggest::word(&done.dir.to_string_lossy())
             ),
         );
     }

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use gv_core::config::{Config, ConfigFile};
-use gv_core::text::escape_controls;
+use gv_core::text::one_line;
 use gv_core::trust::{self, Records, TRUSTED_PATHS_KEY};
 
 use super::Context;
@@ -80,10 +80,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             });
             crate::outln!("{}", serde_json::to_string_pretty(&report)?);
         } else {
-            crate::outln!("{} — {state}", escape_controls(&file.display().to_string()));
+            crate::outln!("{} — {state}", gv_core::text::path(&file));
             print_review(&review);
             if config.trust.is_none() {
-                crate::outln!("to trust it: gv trust {}", file.display());
+                crate::outln!(
+                    "to trust it: {}",
+                    one_line(&gv_core::suggest::command([
+                        "gv",
+                        "trust",
+                        &gv_core::suggest::path(&file)
+                    ]))
+                );
             }
         }
         return Ok(ExitCode::SUCCESS);
@@ -109,7 +116,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         crate::outln!(
             "trusted {} (sha256 {}); it applies from now on, until its content changes:",
-            escape_controls(&file.display().to_string()),
+            gv_core::text::path(&file),
             &record.sha256[..12]
         );
         print_review(&review);
@@ -158,27 +165,22 @@ fn print_review(review: &Review) {
         crate::outln!("  (sets nothing gv applies)");
     }
     for entry in &review.entries {
-        crate::outln!(
-            "  {} = {}",
-            escape_controls(&entry.key),
-            escape_controls(&entry.value)
-        );
+        crate::outln!("  {} = {}", one_line(&entry.key), one_line(&entry.value));
         if let Some(risk) = &entry.risk {
-            crate::outln!("      {}", ui::out(&format!("! {risk}"), Style::Yellow));
+            crate::outln!(
+                "      {}",
+                ui::out(&format!("! {}", one_line(risk)), Style::Yellow)
+            );
         }
     }
     if !review.ignored.is_empty() {
         crate::outln!("ignored even when trusted:");
         for line in &review.ignored {
-            crate::outln!("  {}", escape_controls(line));
+            crate::outln!("  {}", one_line(line));
         }
     }
     for error in &review.errors {
-        crate::outln!(
-            "  {} {}",
-            ui::out("error:", Style::Red),
-            escape_controls(error)
-        );
+        crate::outln!("  {} {}", ui::out("error:", Style::Red), one_line(error));
     }
 }
 
@@ -220,7 +222,7 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         crate::outln!(
             "{:<32} {}",
             state(record),
-            escape_controls(&record.path.display().to_string())
+            gv_core::text::path(&record.path)
         );
     }
     for tree in &trees {
@@ -233,7 +235,7 @@ fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         crate::outln!(
             "{:<32} {}/ (every gv.toml below it; {from})",
             "trusted directory",
-            escape_controls(&tree.dir.display().to_string())
+            gv_core::text::path(&tree.dir)
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -37,7 +37,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             return Err(match args.spec.best_match(&installed) {
                 Some(newest) => UsageError::hinted(
                     "`latest` names whichever Go is newest, not one installed version",
-                    format!("name it: `gv uninstall {newest}` (the newest installed)"),
+                    format!(
+                        "name it: `{}` (the newest installed)",
+                        gv_core::suggest::command(["gv", "uninstall", &newest.to_string()])
+                    ),
                 ),
                 None => UsageError::hinted(
                     "`latest` names whichever Go is newest, not one installed version",

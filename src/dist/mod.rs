@@ -74,7 +74,8 @@ impl Platform {
         match alternative {
             Some(alt) if self.os == "darwin" && self.arch == "arm64" && alt.arch == "amd64" => {
                 format!(
-                    "Go has built for Apple Silicon only since 1.16; `gv install {spec} --arch amd64` installs the Intel build, which runs under Rosetta 2 (in its own directory, used by path: see `gv list`)"
+                    "Go has built for Apple Silicon only since 1.16; `{}` installs the Intel build, which runs under Rosetta 2 (in its own directory, used by path: see `gv list`)",
+                    gv_core::suggest::command(["gv", "install", spec, "--arch", "amd64"])
                 )
             }
             Some(alt) => {

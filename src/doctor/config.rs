@@ -82,11 +82,14 @@ fn trust_check(config: &Config) -> Option<Check> {
         } else {
             "is not trusted"
         };
+        let file = gv_core::suggest::path(&untrusted.path);
         return Some(Check::problem(
             "trust",
             format!("{path} {state}, so gv ignores it"),
             format!(
-                "review it with `gv trust --show {path}`, then `gv trust {path}` (or delete it)"
+                "review it with `{}`, then `{}` (or delete it)",
+                gv_core::suggest::command(["gv", "trust", "--show", &file]),
+                gv_core::suggest::command(["gv", "trust", &file])
             ),
         ));
     }

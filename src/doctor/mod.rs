@@ -125,6 +125,7 @@ pub fn run(inputs: &Inputs<'_>) -> Vec<Check> {
         plan,
     ));
     checks.push(store::shims_check(inputs));
+    checks.push(store::sdk_commands_check(inputs.store()));
     if let Some(selection) = selection {
         checks.extend(crate::tools::health::checks(inputs, selection, plan));
     }

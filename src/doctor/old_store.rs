@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 
 use gv_core::Store;
-use gv_core::hook::Syntax;
 
 use super::Check;
 
@@ -28,7 +27,7 @@ fn check(store: &Store, config: Option<&Path>, dir: &Path) -> Option<Check> {
     if versions.is_empty() && !has_config {
         return None;
     }
-    let q = |p: &Path| Syntax::Posix.quote(&p.to_string_lossy());
+    let q = |p: &Path| gv_core::suggest::word(&p.to_string_lossy());
     let mut held = Vec::new();
     if !versions.is_empty() {
         let names: Vec<String> = versions.iter().map(ToString::to_string).collect();
@@ -131,7 +130,7 @@ mod tests {
             )
         );
         let fix = check.fix.as_deref().unwrap();
-        let q = |p: &Path| Syntax::Posix.quote(&p.to_string_lossy());
+        let q = |p: &Path| gv_core::suggest::word(&p.to_string_lossy());
         assert_eq!(
             fix,
             format!(

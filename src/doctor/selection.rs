@@ -50,8 +50,8 @@ fn global_check(inputs: &Inputs<'_>) -> Option<Check> {
             managed.join(" or ")
         ),
         format!(
-            "gv install {}  (or `gv global` with an installed version)",
-            managed[0]
+            "{}  (or `gv global` with an installed version)",
+            gv_core::suggest::command(["gv", "install", &managed[0]])
         ),
     ))
 }

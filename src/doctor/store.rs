@@ -1,4 +1,5 @@
-//! The shims (one per tool of the installed SDKs, each the current gv-shim) and the store.
+//! The shims (one per Go command, each the current gv-shim), what the installed SDKs
+//! keep in `bin/` besides Go's commands, and the store.
 
 use std::path::Path;
 
@@ -6,14 +7,12 @@ use gv_core::Store;
 
 use super::{Check, Inputs};
 
-/// Every tool of every installed SDK has a shim, and each shim is the current gv-shim.
+/// Each of Go's commands has a shim, each shim is the current gv-shim, and there is no
+/// shim by any other name (an older gv made one per file in an SDK's `bin/`).
 pub(super) fn shims_check(inputs: &Inputs<'_>) -> Check {
     const FIX: &str = "gv rehash";
     let dir = inputs.store().shims_dir();
-    let names = match crate::shims::tool_names(inputs.store()) {
-        Ok(names) => names,
-        Err(e) => return Check::error("shims", &e, FIX),
-    };
+    let names = crate::shims::tool_names();
     if !dir.is_dir() {
         return Check::problem("shims", format!("{} does not exist", dir.display()), FIX);
     }
@@ -25,9 +24,28 @@ pub(super) fn shims_check(inputs: &Inputs<'_>) -> Check {
     if !missing.is_empty() {
         return Check::problem(
             "shims",
+            format!("no shim for {} (Go's own commands)", missing.join(", ")),
+            FIX,
+        );
+    }
+    let mut strays: Vec<String> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.') && !names.contains(n))
+        .collect();
+    if !strays.is_empty() {
+        strays.sort();
+        let strays: Vec<String> = strays
+            .iter()
+            .map(|n| gv_core::text::one_line(n).into_owned())
+            .collect();
+        return Check::problem(
+            "shims",
             format!(
-                "no shim for {} (installed SDKs have these tools)",
-                missing.join(", ")
+                "shims that are not Go's commands: {} (left by an older gv; they shadow the system's commands of those names, and refuse to run)",
+                strays.join(", ")
             ),
             FIX,
         );
@@ -60,6 +78,64 @@ pub(super) fn shims_check(inputs: &Inputs<'_>) -> Check {
             FIX,
         )
     }
+}
+
+/// What the installed SDKs hold in `bin/` besides Go's commands: set aside at install
+/// (named, as gv ignored them), or still in `bin/` (an SDK put in the store by hand or by
+/// an older gv), where the SDK's `bin/` on PATH would run them in place of the system's.
+pub(super) fn sdk_commands_check(store: &Store) -> Check {
+    const NAME: &str = "sdk commands";
+    let Ok(versions) = store.installed() else {
+        return Check::ok(NAME, "no installed SDKs to look at");
+    };
+    let mut in_bin = Vec::new();
+    let mut set_aside = Vec::new();
+    for version in versions {
+        let goroot = store.version_dir(&version);
+        let foreign = |dir: &Path, dirs_too: bool| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| dirs_too || !e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !gv_core::shim::is_go_command(n))
+                .map(|n| gv_core::text::one_line(&n).into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let here = foreign(&goroot.join("bin"), false);
+        if !here.is_empty() {
+            in_bin.push(format!("Go {version}: {}", here.join(", ")));
+        }
+        let aside = foreign(&Store::set_aside_bin(&goroot), true);
+        if !aside.is_empty() {
+            set_aside.push(format!("Go {version}: {}", aside.join(", ")));
+        }
+    }
+    let fix = "a Go release has only go and gofmt in bin/: remove the version (`gv uninstall`) and install it from go.dev";
+    if !in_bin.is_empty() {
+        return Check::problem(
+            NAME,
+            format!(
+                "commands that are not Go's in an SDK's bin/, which goes first on PATH where that version is selected: {}",
+                in_bin.join("; ")
+            ),
+            fix,
+        );
+    }
+    if !set_aside.is_empty() {
+        return Check::problem(
+            NAME,
+            format!(
+                "gv ignored commands that are not Go's, found in an SDK's bin/ at install (set aside in GOROOT/.gv-set-aside/bin: no shims, never on PATH): {}",
+                set_aside.join("; ")
+            ),
+            fix,
+        );
+    }
+    Check::ok(NAME, "the installed SDKs have only Go's commands in bin/")
 }
 
 /// A hard link of `b`, or a byte-identical copy.
@@ -126,7 +202,7 @@ pub(super) fn store_check(store: &Store) -> Check {
             format!("not writable by you: {}", bad.join(", ")),
             format!(
                 "chown -R \"$USER\" {}  (or point GV_ROOT at a directory you own)",
-                root.display()
+                gv_core::suggest::word(&root.to_string_lossy())
             ),
         )
     }

@@ -139,7 +139,11 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
                     link.display(),
                     project.display()
                 ),
-                format!("gv ide goland   (in {})", project.display()),
+                format!(
+                    "{}   (in {})",
+                    gv_core::suggest::command(["gv", "ide", "goland"]),
+                    project.display()
+                ),
             ));
         }
     }

@@ -143,7 +143,7 @@ impl gv_core::error::Hint for WriteError {
     fn hint(&self) -> Option<String> {
         match self {
             WriteError::Link(_) => Some("replace the link with a regular file (or a regular .vscode directory), or add the settings `gv ide vscode` prints by hand".to_string()),
-            WriteError::ReadOnly(v0) => Some(format!("make it writable (chmod u+w {}) and run again, or add the settings `gv ide vscode` prints by hand", v0.display())),
+            WriteError::ReadOnly(v0) => Some(format!("make it writable (`{}`) and run again, or add the settings `gv ide vscode` prints by hand", gv_core::suggest::command(["chmod", "u+w", &gv_core::suggest::path(v0)]))),
             WriteError::Merge { .. } => Some("fix the file (or move it aside) and run again".to_string()),
             WriteError::Read { .. } => Some("gv left it unchanged; move it aside (a settings file is a small regular file) and run again, or add the settings `gv ide vscode` prints by hand".to_string()),
             _ => None,

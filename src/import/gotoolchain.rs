@@ -4,10 +4,18 @@
 //!
 //! Go verified each one against the checksum database when it downloaded it and recorded
 //! the zip's `h1:` in `$GOMODCACHE/cache/download/golang.org/toolchain/@v/<version>.ziphash`.
-//! gv hard-links the tree into a staging directory in its store, hashes the staged files
-//! (exactly the zip's files: the `go.mod` copies Go made of each `_go.mod` are left out of
-//! the hash), and renames the tree into place only if the hash equals the recorded one —
-//! so an SDK appears whole and as Go verified it, or not at all.
+//! But a module cache is only a directory: anyone who can write it (a repository that set
+//! GOMODCACHE, another user) can write a tree and a `.ziphash` that agree. So gv asks the
+//! checksum database itself (GOSUMDB, through GOPROXY, with the client `gv install
+//! --source goproxy` uses: a signed, append-only log) for the toolchain's `h1:`; the
+//! recorded hash must equal it. gv then hard-links the tree into a staging directory in
+//! its store, hashes the staged files (exactly the zip's files: the `go.mod` copies Go
+//! made of each `_go.mod` are left out of the hash), and renames the tree into place only
+//! if the hash equals that one too — so an SDK appears whole and as Go published it, or
+//! not at all.
+//!
+//! Where to look comes from your own settings only: GOMODCACHE or GOPATH as you set them,
+//! never a value the shell hook applied from a project (`gv_core::env::users_own`).
 
 use std::ffi::OsString;
 use std::io::Read;
@@ -19,8 +27,11 @@ use sha2::{Digest, Sha256};
 use super::{ImportError, Outcome};
 use crate::dist::Platform;
 use crate::dist::dirhash::{self, FileSum};
+use crate::dist::fetch::Http;
 use crate::dist::goenv::TOOLCHAIN_MODULE;
 use crate::dist::goproxy::ToolchainVersion;
+use crate::dist::sumdb;
+use crate::install::goproxy::ProxySource;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ToolchainReport {
@@ -29,8 +40,12 @@ pub struct ToolchainReport {
 }
 
 /// The module cache the go command uses: GOMODCACHE (environment, then `go env -w`),
-/// else `<first GOPATH entry>/pkg/mod`, else `~/go/pkg/mod`.
-pub fn default_gomodcache(lookup: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+/// else `<first GOPATH entry>/pkg/mod`, else `~/go/pkg/mod` — each the user's own value
+/// (`gv_core::env::users_own`): GOMODCACHE, GOPATH or GOENV that the shell hook applied
+/// from a project's gv.toml do not count.
+pub fn default_gomodcache(env: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    let lookup = |name: &str| gv_core::env::users_own(name, &env);
+    let lookup: &dyn Fn(&str) -> Option<OsString> = &lookup;
     let env_file = crate::doctor::go_env_file(lookup);
     let setting = |name: &str| {
         lookup(name)
@@ -58,11 +73,20 @@ pub fn default_gomodcache(lookup: &dyn Fn(&str) -> Option<OsString>) -> Option<P
         .map(|h| PathBuf::from(h).join("go").join("pkg").join("mod"))
 }
 
-/// Adopts every toolchain for `platform` in `gomodcache` that gv does not have yet.
+/// Who vouches for a toolchain before gv adopts it: the checksum database `src` names
+/// (GOSUMDB, reached as GOPROXY says), asked over `http`.
+pub struct Vouching<'a> {
+    pub src: &'a ProxySource,
+    pub http: &'a Http,
+}
+
+/// Adopts every toolchain for `platform` in `gomodcache` that gv does not have yet and the
+/// checksum database vouches for.
 pub fn import_gotoolchain(
     store: &Store,
     gomodcache: &Path,
     platform: &Platform,
+    vouching: &Vouching<'_>,
 ) -> Result<ToolchainReport, ImportError> {
     let parent = gomodcache.join("golang.org");
     let prefix = "toolchain@";
@@ -92,6 +116,7 @@ pub fn import_gotoolchain(
             from: from.clone(),
             to: None,
             skipped: Some(reason),
+            proven_by: None,
         };
         let outcome = match parsed {
             None => skip("not a Go toolchain version".to_string()),
@@ -109,12 +134,13 @@ pub fn import_gotoolchain(
                         .join(TOOLCHAIN_MODULE)
                         .join("@v")
                         .join(format!("{module_version}.ziphash"));
-                    match adopt(store, &from, &to, &t, module_version, &ziphash)? {
-                        Ok(()) => Outcome {
+                    match adopt(store, &from, &to, &t, module_version, &ziphash, vouching)? {
+                        Ok(proof) => Outcome {
                             name: name.clone(),
                             from: from.clone(),
                             to: Some(to),
                             skipped: None,
+                            proven_by: Some(proof),
                         },
                         Err(reason) => skip(reason),
                     }
@@ -126,7 +152,8 @@ pub fn import_gotoolchain(
     Ok(report)
 }
 
-/// Stages, verifies and publishes one toolchain. The inner `Err` is why it was skipped.
+/// Stages, verifies and publishes one toolchain. The inner `Ok` says what proved it, the
+/// inner `Err` why it was skipped.
 fn adopt(
     store: &Store,
     from: &Path,
@@ -134,8 +161,9 @@ fn adopt(
     t: &ToolchainVersion,
     module_version: &str,
     ziphash: &Path,
-) -> Result<Result<(), String>, ImportError> {
-    let want = match std::fs::read_to_string(ziphash) {
+    vouching: &Vouching<'_>,
+) -> Result<Result<String, String>, ImportError> {
+    let recorded = match std::fs::read_to_string(ziphash) {
         Ok(text) => match text.split_whitespace().next() {
             Some(h) if h.starts_with("h1:") => h.to_string(),
             _ => return Ok(Err(format!("{} holds no h1: hash", ziphash.display()))),
@@ -147,6 +175,19 @@ fn adopt(
             )));
         }
     };
+    // The hash beside the tree is only a file in a directory: the checksum database
+    // says what the toolchain is.
+    let verified = match vouch(store, module_version, vouching) {
+        Ok(verified) => verified,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    if verified.h1 != recorded {
+        return Ok(Err(format!(
+            "the hash recorded beside it ({recorded}) is not the one the checksum database {} vouches for ({}): the module cache was written by something other than Go's own download",
+            verified.name, verified.h1
+        )));
+    }
+    let want = verified.h1.clone();
     let io = |source| ImportError::Io {
         from: from.to_path_buf(),
         to: to.to_path_buf(),
@@ -170,24 +211,59 @@ fn adopt(
         Some(got) if got == want => {}
         Some(got) => {
             return Ok(Err(format!(
-                "its files do not match the hash Go recorded when it verified the download (recorded {want}, found {got}): it was changed since"
+                "its files do not match the hash Go recorded when it verified the download, which the checksum database vouches for (recorded {want}, found {got}): it was changed since"
             )));
         }
         None => return Ok(Err("a file name contains a newline".to_string())),
     }
-    if let Err(reason) = crate::install::check_sdk(&tree, &t.version) {
+    if let Err(reason) = crate::install::check_and_set_aside(&tree, &t.version) {
         return Ok(Err(reason));
     }
     if !gv_core::platform::is_executable_file(
         &tree.join("bin").join(gv_core::platform::exe_name("go")),
     ) {
         return Ok(Err(format!(
-            "Go did not finish setting it up (bin/go is not executable); run `GOTOOLCHAIN=go{} go version` once, then import again",
-            t.version
+            "Go did not finish setting it up (bin/go is not executable); run `{}` once, then import again",
+            gv_core::suggest::command([&format!("GOTOOLCHAIN=go{}", t.version), "go", "version"])
         )));
     }
     std::fs::rename(&tree, to).map_err(io)?;
-    Ok(Ok(()))
+    Ok(Ok(format!(
+        "the checksum database {} (record {})",
+        verified.name, verified.record
+    )))
+}
+
+/// What the checksum database says `golang.org/toolchain@module_version` is, or why it
+/// cannot say.
+fn vouch(
+    store: &Store,
+    module_version: &str,
+    vouching: &Vouching<'_>,
+) -> Result<sumdb::Verified, String> {
+    let src = vouching.src;
+    if let Some(why) = src.sumdb_exception() {
+        return Err(format!(
+            "{why}, so nothing can prove it genuine (gv adopts only toolchains the checksum database vouches for)"
+        ));
+    }
+    let sumdb::Choice::Database(db) = &src.sumdb else {
+        return Err("the checksum database is off, so nothing can prove it genuine".into());
+    };
+    db.verify(
+        vouching.http,
+        &src.proxies,
+        &store.sumdb_state(),
+        TOOLCHAIN_MODULE,
+        module_version,
+    )
+    .map_err(|e| {
+        let report = gv_core::error::Report::with_hints(&e, crate::error::hint_of);
+        format!(
+            "the checksum database cannot vouch for it: {}",
+            report.message
+        )
+    })
 }
 
 /// Recreates `src` at `dst` with hard links (copies where a link is impossible) and

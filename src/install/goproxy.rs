@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use gv_core::{Spec, Store, Version};
 use thiserror::Error;
 
-use super::publish::{TempDir, check_sdk, replace_dir, sync_tree};
+use super::publish::{TempDir, check_and_set_aside, replace_dir, sync_tree};
 use super::{InstallError, Options, Progress, already_installed, store_err, take_lock};
 use crate::dist::fetch::Http;
 use crate::dist::goenv::{self, GoSettings, TOOLCHAIN_MODULE};
@@ -534,7 +534,7 @@ fn unpack_and_publish(
     })?;
     check(&unzipped.h1)?;
     let file = format!("{TOOLCHAIN_MODULE}@{module_version}");
-    check_sdk(&tmp.path, version).map_err(|reason| InstallError::NotAnSdk {
+    check_and_set_aside(&tmp.path, version).map_err(|reason| InstallError::NotAnSdk {
         file: file.clone(),
         reason,
     })?;

@@ -38,8 +38,8 @@ pub use lock::{VersionLock, lock};
 use plan::{Plan, cached_archive, checksum_index, first_hex_word, plan, sidecar_path};
 pub use plan::{listing_index, load_index, mirror_index};
 pub use progress::Progress;
-pub(crate) use publish::check_sdk;
 use publish::{TempDir, keep_download, replace_dir, sync_tree};
+pub(crate) use publish::{check_and_set_aside, set_aside_foreign_commands, warn_set_aside};
 pub use uninstall::{UninstallError, uninstall};
 
 /// How to install.
@@ -706,7 +706,7 @@ fn unpack_stream<R: Read + Send + 'static>(
         )?;
         (tmp.path.clone(), sha256, copy)
     };
-    check_sdk(&tree, version).map_err(|reason| InstallError::NotAnSdk {
+    check_and_set_aside(&tree, version).map_err(|reason| InstallError::NotAnSdk {
         file: filename.to_string(),
         reason,
     })?;

@@ -49,6 +49,69 @@ pub(crate) fn check_sdk(root: &Path, version: &Version) -> Result<(), String> {
     Ok(())
 }
 
+/// [`check_sdk`], then [`set_aside_foreign_commands`] with a warning naming what was set
+/// aside: the last step before any SDK (installed, downloaded through GOPROXY, imported)
+/// becomes visible in the store.
+pub(crate) fn check_and_set_aside(root: &Path, version: &Version) -> Result<(), String> {
+    check_sdk(root, version)?;
+    let moved = set_aside_foreign_commands(root).map_err(|e| {
+        format!(
+            "cannot set aside the commands in its bin/ that are not Go's ({e}); nothing was installed"
+        )
+    })?;
+    warn_set_aside(version, &moved);
+    Ok(())
+}
+
+/// Says what [`set_aside_foreign_commands`] moved, when it moved anything.
+pub(crate) fn warn_set_aside(version: &Version, moved: &[String]) {
+    if moved.is_empty() {
+        return;
+    }
+    let names: Vec<String> = moved
+        .iter()
+        .map(|n| gv_core::text::one_line(n).into_owned())
+        .collect();
+    crate::ui::warn_hinted(
+        format!(
+            "Go {version}'s bin/ holds commands that are not Go's ({}): gv moved them to {} (no shims, never on PATH)",
+            names.join(", "),
+            gv_core::text::path(&Store::set_aside_bin(Path::new("GOROOT")))
+        ),
+        "a Go release has only go and gofmt in bin/; if you did not expect this, remove the version and install it from go.dev",
+    );
+}
+
+/// Moves every entry of `root/bin` other than Go's own commands
+/// (`gv_core::shim::GO_COMMANDS`) and directories (a cross-compiled tree's
+/// `bin/linux_arm64/`) into [`Store::set_aside_bin`]: the SDK's `bin/` goes first on PATH
+/// wherever it is selected (the shell hook, `gv exec`, the go command's own children), so
+/// a `bin/ls` or `bin/sudo` left there would run in place of the system's. Returns the
+/// names moved, sorted.
+pub(crate) fn set_aside_foreign_commands(root: &Path) -> io::Result<Vec<String>> {
+    let bin = root.join("bin");
+    let entries = match std::fs::read_dir(&bin) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let aside = Store::set_aside_bin(root);
+    let mut moved = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let text = name.to_string_lossy().into_owned();
+        if gv_core::shim::is_go_command(&text) || entry.file_type()?.is_dir() {
+            continue;
+        }
+        std::fs::create_dir_all(&aside)?;
+        std::fs::rename(entry.path(), aside.join(&name))?;
+        moved.push(text);
+    }
+    moved.sort();
+    Ok(moved)
+}
+
 /// Makes the unpacked tree durable before it becomes visible: one `syncfs` on Linux (the
 /// unpacker already started each file's write-back), an fsync per file and one
 /// `F_FULLFSYNC` on macOS (see [`gv_core::platform::sync_tree`]).
@@ -117,6 +180,38 @@ mod tests {
         std::fs::write(dir.path().join("VERSION"), "go1.21.0\ntime x\n").unwrap();
         let err = check_sdk(dir.path(), &v).unwrap_err();
         assert!(err.contains("go1.21.0, not go1.22.10"), "{err}");
+    }
+
+    #[test]
+    fn only_gos_commands_stay_in_bin() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir_all(bin.join("linux_arm64")).unwrap();
+        for name in ["go", "gofmt", "ls", "sudo", "README"] {
+            std::fs::write(bin.join(name), "").unwrap();
+        }
+        platform::symlink(Path::new("/bin/sh"), &bin.join("git")).unwrap();
+        let moved = set_aside_foreign_commands(dir.path()).unwrap();
+        assert_eq!(moved, ["README", "git", "ls", "sudo"]);
+        let mut left: Vec<String> = std::fs::read_dir(&bin)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["go", "gofmt", "linux_arm64"]);
+        let aside = Store::set_aside_bin(dir.path());
+        assert!(aside.join("ls").is_file());
+        assert!(
+            std::fs::symlink_metadata(aside.join("git"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            set_aside_foreign_commands(dir.path()).unwrap(),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

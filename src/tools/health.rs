@@ -42,7 +42,10 @@ pub fn checks(inputs: &Inputs<'_>, selection: &Selection, plan: Option<&EnvPlan>
         out.push(Check::problem(
             "tools",
             message,
-            format!("gv tools reinstall {name}   (or all of them: gv tools reinstall --stale)"),
+            format!(
+                "{}   (or all of them: gv tools reinstall --stale)",
+                gv_core::suggest::command(["gv", "tools", "reinstall", name])
+            ),
         ));
     }
     if stale_count == 0

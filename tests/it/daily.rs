@@ -22,7 +22,9 @@ fn fake_goenv(sb: &Sandbox) -> PathBuf {
         )
         .unwrap();
         std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
-        std::os::unix::fs::symlink("go", bin.join("go-link")).unwrap();
+        let misc = bin.join("../misc");
+        std::fs::create_dir_all(&misc).unwrap();
+        std::os::unix::fs::symlink("../bin/go", misc.join("go-link")).unwrap();
     }
     std::fs::create_dir_all(root.join("versions/1.20.1")).unwrap(); // no bin/go
     std::fs::create_dir_all(root.join("versions/not-go")).unwrap();
@@ -62,8 +64,8 @@ fn import_goenv_links_versions_and_carries_the_global() {
     assert_eq!(inode(&adopted), inode(&source), "hard link, not a copy");
     assert!(source.exists(), "the source stays usable");
     assert_eq!(
-        std::fs::read_link(sb.root().join("versions/1.22.3/bin/go-link")).unwrap(),
-        Path::new("go")
+        std::fs::read_link(sb.root().join("versions/1.22.3/misc/go-link")).unwrap(),
+        Path::new("../bin/go")
     );
     assert!(
         std::fs::metadata(&adopted).unwrap().permissions().mode() & 0o111 != 0,

@@ -775,7 +775,8 @@ fn fake_modcache(dir: &Path, version: &str, os_arch: &str) -> PathBuf {
 
 #[test]
 fn import_gotoolchain_adopts_verified_trees_and_skips_the_rest() {
-    let sb = Sandbox::new();
+    let w = world(&["1.22.10", "1.22.9", "1.21.13", "1.20.14"]);
+    let sb = &w.sb;
     let cache = sb.work("modcache");
     let good = fake_modcache(&cache, "1.22.10", "linux-amd64");
     let tampered = fake_modcache(&cache, "1.22.9", "linux-amd64");
@@ -788,13 +789,19 @@ fn import_gotoolchain_adopts_verified_trees_and_skips_the_rest() {
     let copy_changed = fake_modcache(&cache, "1.20.14", "linux-amd64");
     std::fs::write(copy_changed.join("src/go.mod"), "module evil\n").unwrap();
     fake_modcache(&cache, "1.23.1", "darwin-arm64");
+    // A tree and a hash that agree, for a toolchain the checksum database never saw.
+    fake_modcache(&cache, "1.19.13", "linux-amd64");
 
-    let (ok, out, err) = run(sb
-        .gv(&sb.work(""))
+    let (ok, out, err) = run(w
+        .gv()
         .env("GOMODCACHE", &cache)
         .args(["import", "gotoolchain"]));
     assert!(ok, "{err}");
     assert!(out.contains("+ 1.22.10 linked to"), "{out}");
+    assert!(
+        out.contains("(proven by the checksum database sum.gv.test (record "),
+        "{out}"
+    );
     assert!(
         out.contains("1.22.9 skipped: its files do not match the hash Go recorded"),
         "{out}"
@@ -809,6 +816,10 @@ fn import_gotoolchain_adopts_verified_trees_and_skips_the_rest() {
     );
     assert!(
         out.contains("1.23.1 skipped: a toolchain for darwin/arm64"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1.19.13 skipped: the checksum database cannot vouch for it: the checksum database sum.gv.test has no record of golang.org/toolchain@v0.0.1-go1.19.13.linux-amd64"),
         "{out}"
     );
     assert_eq!(
@@ -829,8 +840,8 @@ fn import_gotoolchain_adopts_verified_trees_and_skips_the_rest() {
     // Shims were refreshed for the new version.
     assert!(sb.root().join("shims/go").exists());
     // Once more: already there.
-    let (ok, out, _) = run(sb
-        .gv(&sb.work(""))
+    let (ok, out, _) = run(w
+        .gv()
         .args(["import", "gotoolchain", "--gomodcache"])
         .arg(&cache)
         .arg("--json"));
@@ -844,9 +855,7 @@ fn import_gotoolchain_adopts_verified_trees_and_skips_the_rest() {
         .unwrap();
     assert_eq!(first["skipped"], "already installed in gv");
     // Options of the other importer are refused.
-    let (ok, _, err) = run(sb
-        .gv(&sb.work(""))
-        .args(["import", "gotoolchain", "--move"]));
+    let (ok, _, err) = run(w.gv().args(["import", "gotoolchain", "--move"]));
     assert!(!ok);
     assert!(
         err.contains("--move and --goenv-root are for `gv import goenv`"),

@@ -201,9 +201,18 @@ fn import_gotoolchain_adopts_what_real_go_downloaded() {
     assert_eq!(stdout(&out), format!("go version go{GO_B} linux/amd64\n"));
     let modcache = work.path().join("modcache");
 
+    // The checksum database that vouches for what Go downloaded (the real module's h1:).
+    let db = database(&[Toolchain::real(GO_B)], 300);
+    let server = ProxyServer::start(Vec::new(), Some(db.clone()));
+    let vkey = db.lock().unwrap().vkey();
     let sb = Sandbox::new();
-    let out = sb
-        .gv(&sb.work(""))
+    let gv = || {
+        let mut cmd = sb.gv(&sb.work(""));
+        cmd.env("GOPROXY", server.url())
+            .env("GOSUMDB", format!("{vkey} {}", server.db_url()));
+        cmd
+    };
+    let out = gv()
         .env("GOMODCACHE", &modcache)
         .args(["import", "gotoolchain"])
         .output()
@@ -211,6 +220,11 @@ fn import_gotoolchain_adopts_what_real_go_downloaded() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains(&format!("+ {GO_B} linked to")),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("proven by the checksum database"),
         "{}",
         stdout(&out)
     );
@@ -233,8 +247,7 @@ fn import_gotoolchain_adopts_what_real_go_downloaded() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(from.join("bin/go").is_file());
     // A second import finds it again.
-    let out = sb
-        .gv(&sb.work(""))
+    let out = gv()
         .args(["import", "gotoolchain", "--gomodcache"])
         .arg(&modcache)
         .output()

@@ -26,7 +26,7 @@ fn gv_bin() -> PathBuf {
 /// Runs `script` in an interactive `shell` started in `cwd`, after loading gv's shell
 /// integration (so the hook applies each directory's environment on `cd`). `@GV@` in
 /// the script is the gv binary.
-fn in_shell(
+pub(crate) fn in_shell(
     sb: &Sandbox,
     shell: &str,
     cwd: &Path,
@@ -64,15 +64,15 @@ fn in_shell(
 }
 
 /// A marker file a payload would create, and the check that it did not.
-struct Marker(PathBuf);
+pub(crate) struct Marker(pub(crate) PathBuf);
 
 impl Marker {
-    fn new(sb: &Sandbox, name: &str) -> Marker {
+    pub(crate) fn new(sb: &Sandbox, name: &str) -> Marker {
         Marker(sb.path().join(format!("MARKER-{name}")))
     }
 
     /// A shell script that plants the marker and then runs its arguments.
-    fn payload(&self, at: &Path) -> PathBuf {
+    pub(crate) fn payload(&self, at: &Path) -> PathBuf {
         std::fs::create_dir_all(at.parent().unwrap()).unwrap();
         std::fs::write(
             at,
@@ -83,11 +83,11 @@ impl Marker {
         at.to_path_buf()
     }
 
-    fn planted(&self) -> bool {
+    pub(crate) fn planted(&self) -> bool {
         self.0.exists()
     }
 
-    fn assert_absent(&self, context: &str) {
+    pub(crate) fn assert_absent(&self, context: &str) {
         assert!(
             !self.planted(),
             "the payload ran ({}): {context}",
@@ -95,13 +95,13 @@ impl Marker {
         );
     }
 
-    fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let _ = std::fs::remove_file(&self.0);
     }
 }
 
 /// What the user runs with: a module cache a temporary directory can delete.
-fn go_env(sb: &Sandbox) -> Vec<(&'static str, OsString)> {
+pub(crate) fn go_env(sb: &Sandbox) -> Vec<(&'static str, OsString)> {
     vec![
         ("GOFLAGS", "-modcacherw".into()),
         ("GOMODCACHE", sb.path().join("modcache").into()),
@@ -112,7 +112,7 @@ fn go_env(sb: &Sandbox) -> Vec<(&'static str, OsString)> {
 
 /// A GOPROXY directory (file://) serving a "Go toolchain" whose `bin/go` plants `marker`:
 /// what a repository can ship to have the go command download and run its code.
-fn evil_toolchain_proxy(sb: &Sandbox, marker: &Marker) -> PathBuf {
+pub(crate) fn evil_toolchain_proxy(sb: &Sandbox, marker: &Marker) -> PathBuf {
     let proxy = sb.path().join("evil-proxy");
     let version = "v0.0.1-go1.99.0.linux-amd64";
     let at = proxy.join("golang.org/toolchain/@v");

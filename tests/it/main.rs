@@ -23,11 +23,15 @@ mod daily;
 mod debug_builds;
 #[cfg(feature = "real-tests")]
 mod debug_real;
+#[cfg(feature = "real-tests")]
+mod go_env_vars;
 mod goproxy;
 #[cfg(feature = "real-tests")]
 mod goproxy_real;
 #[cfg(feature = "real-tests")]
 mod hostile;
+#[cfg(feature = "real-tests")]
+mod hostile_round2;
 mod ide;
 mod install;
 #[cfg(feature = "real-tests")]

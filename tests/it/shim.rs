@@ -538,7 +538,8 @@ fn system_go_is_the_first_go_on_path_outside_gv() {
     .unwrap();
     std::fs::set_permissions(&go, std::fs::Permissions::from_mode(0o755)).unwrap();
     let p = sb.work("p");
-    // The shims dir comes first on PATH; the shim must skip itself and find the real one.
+    // The shims dir comes first on PATH; the shim must skip itself and find the real one,
+    // with gv's GOTOOLCHAIN policy as for any version it selects.
     sb.shim("go", &p)
         .env(
             "PATH",
@@ -546,7 +547,7 @@ fn system_go_is_the_first_go_on_path_outside_gv() {
         )
         .assert()
         .success()
-        .stdout("system go GOTOOLCHAIN= depth=1\n");
+        .stdout("system go GOTOOLCHAIN=local depth=1\n");
 }
 
 #[test]

@@ -48,13 +48,13 @@ pub const KNOWN_KEYS: &[&str] = &[
 pub const USER_ONLY_KEYS: &[&str] = &["mirror", "source", "auto_install", trust::TRUSTED_PATHS_KEY];
 
 /// Whether a project's gv.toml may set the environment variable `name`: only what the
-/// go command reads (`GO*`, `CGO_*`, and the C toolchain it runs). Anything else —
-/// `PS1`, `PROMPT_COMMAND`, `LD_PRELOAD`, `BASH_ENV` — would reach every program the
-/// shell hook's environment is inherited by.
+/// go command reads, by name ([`crate::vars::GO_COMMAND`]). Anything else — `PS1`,
+/// `PROMPT_COMMAND`, `LD_PRELOAD`, `GOOGLE_APPLICATION_CREDENTIALS` — would reach every
+/// program the shell hook's environment is inherited by.
 pub fn project_may_set_env(name: &str) -> bool {
-    name.starts_with("GO")
-        || name.starts_with("CGO_")
-        || matches!(name, "CC" | "CXX" | "FC" | "AR" | "PKG_CONFIG" | "GCCGO")
+    use crate::vars::GoUse;
+    crate::vars::go_var(name)
+        .is_some_and(|v| matches!(v.used, GoUse::Reads | GoUse::Runtime | GoUse::PassedOn))
 }
 
 #[derive(Debug, Clone, Error)]
@@ -109,6 +109,8 @@ pub struct ConfigFile {
 pub struct Contents {
     pub bytes: Vec<u8>,
     pub stamp: Stamp,
+    /// The owner of what was opened (fstat).
+    pub owner: u32,
 }
 
 /// Reads at most [`MAX_FILE_SIZE`] bytes of `path`; a missing file is `Ok(None)`. The
@@ -141,6 +143,7 @@ pub fn read_file(path: &Path) -> Result<Option<Contents>, ConfigError> {
     Ok(Some(Contents {
         bytes,
         stamp: platform::stamp(&meta),
+        owner: platform::owner(&meta),
     }))
 }
 
@@ -218,11 +221,12 @@ impl Untrusted {
         } else {
             format!(" (it would set {})", self.would_set.join(", "))
         };
+        let file = crate::suggest::path(&self.path);
+        let show = crate::suggest::command(["gv", "trust", "--show", &file]);
+        let trust = crate::suggest::command(["gv", "trust", &file]);
         Notice::new(
             &self.path,
-            format!(
-                "{path} {state}{sets}; review it with `gv trust --show {path}`, then `gv trust {path}`"
-            ),
+            format!("{path} {state}{sets}; review it with `{show}`, then `{trust}`"),
         )
     }
 }
@@ -258,6 +262,11 @@ impl Config {
             }
             Err(e) => return Err(e),
         };
+        // What was opened must pass the rule discovery applied to the name (a file
+        // swapped in since belongs to someone else): ignored, like a foreign file.
+        if !platform::owned_by_user_or_root(contents.owner) {
+            return Ok(config);
+        }
         let records = || trust::Records::load(&store.trust_records()).unwrap_or_default();
         let text = String::from_utf8_lossy(&contents.bytes);
         match trust::judge(path, &contents.bytes, &contents.stamp, &trees, records) {

@@ -50,7 +50,7 @@ use thiserror::Error;
 
 use crate::config::{Config, ConfigError, ConfigFile};
 use crate::notice::Notice;
-use crate::select::{Origin, Resolved, Selection, ToolchainSetting};
+use crate::select::{Origin, Selection, ToolchainSetting};
 use crate::version::Version;
 
 /// The config key that sets the GOTOOLCHAIN policy.
@@ -101,7 +101,7 @@ impl crate::error::Hint for EnvError {
 /// `$GOROOT/go.env`, which ships `auto`: a go command older than a go.mod asks for then
 /// downloads another toolchain through GOPROXY and re-execs it — behind gv's back, so the
 /// version `gv current` reports would not be the one that runs. Hence `local` is the
-/// default when gv selected a managed version.
+/// default, for a managed version and for `system` alike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gotoolchain {
     /// `GOTOOLCHAIN=local`: always run the selected SDK; an older one fails loudly.
@@ -163,7 +163,7 @@ impl fmt::Display for Source {
                     f,
                     "gotoolchain = \"{}\" in {}",
                     policy.as_str(),
-                    path.display()
+                    crate::text::path(path)
                 ),
                 None => write!(
                     f,
@@ -172,7 +172,7 @@ impl fmt::Display for Source {
                 ),
             },
             Source::Gobin { path } => match path {
-                Some(path) => write!(f, "gobin in {} (shared by every version)", path.display()),
+                Some(path) => write!(f, "gobin in {} (shared by every version)", crate::text::path(path)),
                 None => f.write_str(
                     "gv's shared GOBIN: Go's default $GOPATH/bin, the same for every version, so `go install`ed tools survive switching",
                 ),
@@ -182,7 +182,7 @@ impl fmt::Display for Source {
                 "go would switch to go{go_would_run}, which is not installed; gv runs the newest installed version that satisfies this place instead, and keeps go on it"
             ),
             Source::Config { path, forced } => {
-                write!(f, "[env] in {}", path.display())?;
+                write!(f, "[env] in {}", crate::text::path(path))?;
                 if *forced {
                     f.write_str(" (forced)")?;
                 }
@@ -351,9 +351,8 @@ pub fn plan(
     }
 
     let mut wanted = env_table(config, &mut plan.warnings)?;
-    let managed = matches!(selection.resolved, Resolved::Managed { .. });
     let entry = wanted.remove("GOTOOLCHAIN");
-    let toolchain = gotoolchain_var(config, managed, entry, &lookup)?;
+    let toolchain = gotoolchain_var(config, entry, &lookup)?;
     // gv runs another version than the one the go command would pick (which is not
     // installed): the go command must not switch to it.
     match (selection.request.origin.go_would_run(), toolchain) {
@@ -465,12 +464,9 @@ fn prepend_path(dir: &Path, old: Option<OsString>) -> OsString {
     out
 }
 
-/// The GOTOOLCHAIN policy and the file that set it (`None`: gv's default, which is
-/// `local` when gv selected a managed version and `inherit` for the system go).
-pub fn gotoolchain(
-    config: &Config,
-    managed: bool,
-) -> Result<(Gotoolchain, Option<PathBuf>), EnvError> {
+/// The GOTOOLCHAIN policy and the file that set it (`None`: gv's default, `local`, for a
+/// managed version and for `system` alike).
+pub fn gotoolchain(config: &Config) -> Result<(Gotoolchain, Option<PathBuf>), EnvError> {
     if let Some((value, path)) = config.get(GOTOOLCHAIN_KEY) {
         let policy = value
             .as_str()
@@ -483,13 +479,10 @@ pub fn gotoolchain(
             })?;
         return Ok((policy, Some(path.to_path_buf())));
     }
-    // gv picked a managed version: keep it. For the system go, gv chose nothing.
-    let policy = if managed {
-        Gotoolchain::Local
-    } else {
-        Gotoolchain::Inherit
-    };
-    Ok((policy, None))
+    // gv picked the version — a managed one, or `system` — so keep it: a repository that
+    // pins `system` must not make the system go download and run the toolchain its go.mod
+    // names (`toolchain go1.99.0`) either.
+    Ok((Gotoolchain::Local, None))
 }
 
 /// The GOTOOLCHAIN a go command run through gv gets, before [`plan`] makes sure it runs
@@ -498,7 +491,6 @@ pub fn gotoolchain(
 /// nothing sets it.
 fn gotoolchain_var(
     config: &Config,
-    managed: bool,
     entry: Option<Wanted>,
     lookup: &impl Fn(&str) -> Option<OsString>,
 ) -> Result<Option<Var>, EnvError> {
@@ -515,7 +507,7 @@ fn gotoolchain_var(
             lookup,
         )));
     }
-    let (policy, path) = gotoolchain(config, managed)?;
+    let (policy, path) = gotoolchain(config)?;
     if policy == Gotoolchain::Inherit {
         return Ok(None);
     }
@@ -535,13 +527,12 @@ fn gotoolchain_var(
 /// the environment; a value the shell hook applied is not yours ([`users_own`]).
 pub fn toolchain_setting(
     config: &Config,
-    managed: bool,
     lookup: impl Fn(&str) -> Option<OsString>,
 ) -> Result<Option<ToolchainSetting>, EnvError> {
     let lookup = |name: &str| users_own(name, &lookup);
     let entry = env_table(config, &mut Vec::new())?.remove("GOTOOLCHAIN");
     let yours = || "your environment".to_string();
-    let Some(var) = gotoolchain_var(config, managed, entry, &lookup)? else {
+    let Some(var) = gotoolchain_var(config, entry, &lookup)? else {
         return Ok(lookup("GOTOOLCHAIN").map(|value| ToolchainSetting {
             value: value.to_string_lossy().into_owned(),
             set_by: yours(),
@@ -685,12 +676,15 @@ pub fn parse_table(
             continue;
         }
         if project && !crate::config::project_may_set_env(name) {
-            ignore(
-                name,
-                format!(
-                    "a project's gv.toml may set only the go command's variables (GO*, CGO_*, CC, CXX, …), since the shell hook exports them to everything you run there; set {name} in your own config.toml"
+            let why = match crate::vars::go_var(name) {
+                Some(_) => format!(
+                    "the go command only shows {name} (`go env`), it never reads it from the environment"
                 ),
-            );
+                None => format!(
+                    "not a variable the go command reads (README's Security model lists them), and a project's gv.toml may set only those, since the shell hook exports them to everything you run there; set {name} in your own config.toml"
+                ),
+            };
+            ignore(name, why);
             continue;
         }
         let entry = parse_entry(value).map_err(|problem| {
@@ -797,7 +791,7 @@ pub fn config_or_user_var(
 mod tests {
     use super::*;
     use crate::config::ConfigFile;
-    use crate::select::Request;
+    use crate::select::{Request, Resolved};
     use crate::version::{Spec, Version};
 
     fn managed() -> Selection {
@@ -1011,34 +1005,29 @@ mod tests {
 
     #[test]
     fn toolchain_setting_names_who_set_it() {
-        let setting = |cfg: &Config, managed: bool, vars: &[(&str, &str)]| {
-            toolchain_setting(cfg, managed, env(vars))
+        let setting = |cfg: &Config, vars: &[(&str, &str)]| {
+            toolchain_setting(cfg, env(vars))
                 .unwrap()
                 .map(|s| format!("{} by {}", s.value, s.set_by))
         };
         let none = Config::default();
         assert_eq!(
-            setting(&none, true, &[]).as_deref(),
-            Some("local by gv's default")
+            setting(&none, &[]).as_deref(),
+            Some("local by gv's default"),
+            "for a managed version and the system go alike"
         );
         assert_eq!(
-            setting(&none, false, &[]),
-            None,
-            "the system go: left alone"
-        );
-        assert_eq!(
-            setting(&none, false, &[("GOTOOLCHAIN", "auto")]).as_deref(),
+            setting(&none, &[("GOTOOLCHAIN", "auto")]).as_deref(),
             Some("auto by your environment")
         );
         assert_eq!(
-            setting(&none, true, &[("GOTOOLCHAIN", "go1.22.10")]).as_deref(),
+            setting(&none, &[("GOTOOLCHAIN", "go1.22.10")]).as_deref(),
             Some("go1.22.10 by your environment")
         );
         // What the shell hook applied is not yours.
         assert_eq!(
             setting(
                 &none,
-                true,
                 &[("GOTOOLCHAIN", "auto"), ("__GV_N_GOTOOLCHAIN", "auto")]
             )
             .as_deref(),
@@ -1046,7 +1035,7 @@ mod tests {
         );
         let auto = config(None, Some("gotoolchain = \"auto\"\n"));
         assert_eq!(
-            setting(&auto, true, &[]).as_deref(),
+            setting(&auto, &[]).as_deref(),
             Some("auto by `gotoolchain` in /u/config.toml")
         );
         let forced = config(
@@ -1054,7 +1043,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            setting(&forced, true, &[("GOTOOLCHAIN", "auto")]).as_deref(),
+            setting(&forced, &[("GOTOOLCHAIN", "auto")]).as_deref(),
             Some("go1.23.9 by [env] in /p/gv.toml")
         );
     }
@@ -1128,19 +1117,30 @@ mod tests {
     }
 
     #[test]
-    fn system_go_keeps_gotoolchain() {
+    fn the_system_go_gets_the_gotoolchain_policy_too() {
         let sel = Selection {
             request: Request {
                 specs: vec![Spec::System],
-                origin: Origin::Default,
+                origin: Origin::GoVersionFile {
+                    path: "/p/.go-version".into(),
+                },
                 ..Request::default()
             },
             resolved: Resolved::System {
                 go: "/nonexistent/bin/go".into(),
             },
         };
-        let plan = plan(&sel, &Config::default(), env(&[])).unwrap();
-        assert!(plan.vars.is_empty(), "{plan:?}");
+        let plan1 = plan(&sel, &Config::default(), env(&[])).unwrap();
+        let names: Vec<&str> = plan1.vars.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["GOTOOLCHAIN"], "no GOROOT or PATH: {plan1:?}");
+        assert_eq!(plan1.get("GOTOOLCHAIN").unwrap().value, "local");
+        let inherit = plan(
+            &sel,
+            &config(None, Some("gotoolchain = \"inherit\"\n")),
+            env(&[]),
+        )
+        .unwrap();
+        assert!(inherit.vars.is_empty(), "{inherit:?}");
     }
 
     #[test]
@@ -1218,12 +1218,12 @@ mod tests {
     fn bad_entries_are_errors_or_warnings_naming_the_key() {
         let sel = managed();
         for (text, want) in [
-            ("[env]\nGOX = true\n", "`env.GOX` must be a string"),
+            ("[env]\nGOFLAGS = true\n", "`env.GOFLAGS` must be a string"),
             (
-                "[env]\nGOX = { value = \"1\", forse = true }\n",
+                "[env]\nGOFLAGS = { value = \"1\", forse = true }\n",
                 "unknown field `forse`",
             ),
-            ("[env]\nGOX = { force = true }\n", "needs a `value`"),
+            ("[env]\nGOFLAGS = { force = true }\n", "needs a `value`"),
             ("env = \"x\"\n", "`env` must be a table"),
             (
                 "[env]\nGOBIN = \"tools\"\n",

@@ -11,7 +11,8 @@
 //! - [`store`] (every name on disk), [`vars`] (every environment variable), [`limits`]
 //!   (every bound on outside input: sizes, inflation, transfer progress);
 //! - [`error`] (message, cause chain, hint), [`notice`] (said once per file version),
-//!   [`text`] (showing outside text safely), [`platform`] (what differs by OS).
+//!   [`text`] (showing outside text safely), [`suggest`] (commands gv suggests, quoted),
+//!   [`platform`] (what differs by OS).
 
 pub mod config;
 pub mod env;
@@ -25,6 +26,7 @@ pub mod select;
 pub mod session;
 pub mod shim;
 pub mod store;
+pub mod suggest;
 pub mod text;
 pub mod toolchain;
 pub mod trust;

@@ -48,11 +48,16 @@ impl Notice {
 }
 
 /// The text, and the hint on a line of its own (as a [`crate::error::Report`] shows it).
+/// Each is one line: a notice quotes paths and values from projects, and a newline in
+/// one of them must not print a line of its own that looks like gv's.
 impl std::fmt::Display for Notice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let report = crate::error::Report {
-            message: self.text.clone(),
-            hint: self.hint.clone(),
+            message: crate::text::one_line(&self.text).into_owned(),
+            hint: self
+                .hint
+                .as_deref()
+                .map(|h| crate::text::one_line(h).into_owned()),
         };
         report.fmt(f)
     }

@@ -26,12 +26,18 @@ pub enum PinFileError {
     },
     #[error("{path} names no Go version{detail}")]
     Empty { path: PathBuf, detail: String },
+    /// What was opened belongs to another user (it was replaced after discovery looked).
+    #[error("{path} belongs to uid {owner}, not to you, so gv ignores it")]
+    Foreign { path: PathBuf, owner: u32 },
 }
 
 impl crate::error::Hint for PinFileError {
     fn hint(&self) -> Option<String> {
         match self {
             PinFileError::Read { .. } => None,
+            PinFileError::Foreign { .. } => Some(
+                "if you trust it, copy it into your project, or `sudo chown` it to yourself".into(),
+            ),
             PinFileError::Empty { .. } => Some(
                 "write one version per line, e.g. `1.22.3`, or run `gv local 1.22.3` there".into(),
             ),
@@ -43,7 +49,9 @@ impl PinFileError {
     /// The pin file this error is about.
     pub fn path(&self) -> &Path {
         match self {
-            PinFileError::Read { path, .. } | PinFileError::Empty { path, .. } => path,
+            PinFileError::Read { path, .. }
+            | PinFileError::Empty { path, .. }
+            | PinFileError::Foreign { path, .. } => path,
         }
     }
 }
@@ -68,9 +76,26 @@ fn read_capped(path: &Path) -> Result<String, PinFileError> {
         path: path.to_path_buf(),
         source: Arc::new(source),
     };
+    let file = File::open(path).map_err(read_err)?;
+    // Judged by what was opened (fstat), not only by what discovery saw by name: a file
+    // swapped in between, or reached through a link, is held to the same rule.
+    let meta = file.metadata().map_err(read_err)?;
+    if !meta.is_file() {
+        return Err(read_err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        )));
+    }
+    let owner = crate::platform::owner(&meta);
+    if !crate::platform::owned_by_user_or_root(owner) {
+        return Err(PinFileError::Foreign {
+            path: path.to_path_buf(),
+            owner,
+        });
+    }
     let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|f| f.take(limits::PIN_FILE).read_to_end(&mut bytes))
+    file.take(limits::PIN_FILE)
+        .read_to_end(&mut bytes)
         .map_err(read_err)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

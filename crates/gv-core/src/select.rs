@@ -171,7 +171,7 @@ impl fmt::Display for Origin {
         match self {
             Origin::Env { var } => write!(f, "set by the {var} environment variable"),
             Origin::GoVersionFile { path } | Origin::ToolVersions { path } => {
-                write!(f, "set by {}", path.display())
+                write!(f, "set by {}", crate::text::path(path))
             }
             Origin::Module {
                 path,
@@ -179,19 +179,21 @@ impl fmt::Display for Origin {
                 choice,
             } => match choice {
                 ModuleChoice::Exact => match wants {
-                    ModuleLine::Toolchain(_) => write!(f, "toolchain line of {}", path.display()),
-                    ModuleLine::Go(_) => write!(f, "{wants} in {}", path.display()),
+                    ModuleLine::Toolchain(_) => {
+                        write!(f, "toolchain line of {}", crate::text::path(path))
+                    }
+                    ModuleLine::Go(_) => write!(f, "{wants} in {}", crate::text::path(path)),
                 },
                 ModuleChoice::Global { path: global } => write!(
                     f,
                     "global default, set by {}, satisfies {wants} in {}",
-                    global.display(),
-                    path.display()
+                    crate::text::path(global),
+                    crate::text::path(path)
                 ),
                 ModuleChoice::Newest { go_would_run } => write!(
                     f,
                     "newest installed version satisfying {wants} in {}; go would fetch go{go_would_run}, which is not installed",
-                    path.display()
+                    crate::text::path(path)
                 ),
             },
             Origin::Toolchain {
@@ -202,7 +204,7 @@ impl fmt::Display for Origin {
             } => {
                 write!(f, "{setting} from {set_by}")?;
                 if let Some((path, line)) = module {
-                    write!(f, " and {line} in {}", path.display())?;
+                    write!(f, " and {line} in {}", crate::text::path(path))?;
                 }
                 if let Some(wanted) = newest_for {
                     write!(
@@ -212,7 +214,9 @@ impl fmt::Display for Origin {
                 }
                 Ok(())
             }
-            Origin::Global { path } => write!(f, "global default, set by {}", path.display()),
+            Origin::Global { path } => {
+                write!(f, "global default, set by {}", crate::text::path(path))
+            }
             Origin::Default => f.write_str("no version pinned; using the system go"),
         }
     }
@@ -336,7 +340,10 @@ impl crate::error::Hint for SelectError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             SelectError::NotInstalled { install, .. } => match install {
-                Some(spec) => format!("run `gv install {spec}`"),
+                Some(spec) => format!(
+                    "run `{}`",
+                    crate::suggest::command(["gv", "install", &spec.to_string()])
+                ),
                 None => return None,
             },
             SelectError::NoSystemGo { .. } => "install Go with your package manager, or pick a managed version with `gv local 1.22` / `gv global latest`".into(),
@@ -460,15 +467,14 @@ pub struct Foreign {
 
 impl Foreign {
     pub fn notice(&self) -> Notice {
-        let owner = match crate::platform::user_name(self.owner) {
-            Some(name) => format!("{name} (uid {})", self.owner),
-            None => format!("uid {}", self.owner),
-        };
+        // The uid, never a name: looking a name up asks NSS, which the static shim cannot
+        // do safely (see `platform::home_dir`), and a uid is what the file records.
         Notice::new(
             &self.path,
             format!(
-                "{} is ignored: it belongs to {owner}, not to you, and anyone's file could otherwise decide what runs here",
-                self.path.display()
+                "{} is ignored: it belongs to uid {}, not to you, and anyone's file could otherwise decide what runs here",
+                crate::text::path(&self.path),
+                self.owner
             ),
         )
         .with_hint("if you trust it, copy it into your project, or `sudo chown` it to yourself")
@@ -543,6 +549,9 @@ fn find_pin(
                 return Some(Ok((Origin::GoVersionFile { path: go_version }, entries)));
             }
             Ok(None) => found.blank.push(go_version),
+            Err(PinFileError::Foreign { path, owner }) => {
+                found.foreign.push(Foreign { path, owner })
+            }
             Err(err) => return Some(Err(err)),
         }
     }
@@ -559,6 +568,10 @@ fn find_pin(
             entries,
         ))),
         Ok(None) => None,
+        Err(PinFileError::Foreign { path, owner }) => {
+            found.foreign.push(Foreign { path, owner });
+            None
+        }
         Err(err) => Some(Err(err)),
     }
 }
@@ -570,17 +583,34 @@ fn find_first(dir: &Path, kind: FileKind, me: u32, found: &mut Discovery) -> Opt
         .find_map(|name| find_named(dir, name, kind, me, found))
 }
 
-/// Is `path` a file gv may obey: a regular file owned by `me` or by root? One `stat`, as
-/// `is_file` would cost. A file of another user's is noted in `foreign`.
+/// Is `path` a file gv may obey: a regular file owned by `me` or by root, reached
+/// through no link another user owns? One `lstat`, as `is_file` would cost (a second
+/// `stat` for a link). A file or link of another user's is noted in `foreign`: a link in
+/// a shared directory is as much that user's say as a file would be, wherever it points.
 fn usable_file(path: &Path, me: u32, foreign: &mut Vec<Foreign>) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
+    let Ok(mut meta) = std::fs::symlink_metadata(path) else {
         return false;
     };
+    let mine = |owner: u32| owner == me || owner == crate::platform::ROOT_UID;
+    if meta.file_type().is_symlink() {
+        let owner = crate::platform::owner(&meta);
+        if !mine(owner) {
+            foreign.push(Foreign {
+                path: path.to_path_buf(),
+                owner,
+            });
+            return false;
+        }
+        let Ok(target) = std::fs::metadata(path) else {
+            return false;
+        };
+        meta = target;
+    }
     if !meta.is_file() {
         return false;
     }
     let owner = crate::platform::owner(&meta);
-    if owner != me && owner != crate::platform::ROOT_UID {
+    if !mine(owner) {
         foreign.push(Foreign {
             path: path.to_path_buf(),
             owner,
@@ -940,7 +970,7 @@ impl fmt::Display for PinConflict {
             self.selected,
             self.origin,
             self.required,
-            self.gomod.display()
+            crate::text::path(&self.gomod)
         )
     }
 }
@@ -959,7 +989,7 @@ impl PinConflict {
             ),
             _ => format!(
                 "pin a version that new (`gv local {major}.{minor}`), or remove the pin so that {} decides",
-                self.gomod.display()
+                crate::text::path(&self.gomod)
             ),
         };
         Notice::new(&self.gomod, self.to_string()).with_hint(hint)
@@ -972,7 +1002,7 @@ pub fn blank_notice(path: &Path) -> Notice {
         path,
         format!(
             "{} names no Go version (it is empty or only comments), so it is passed over and the next thing in line decides",
-            path.display()
+            crate::text::path(path)
         ),
     )
     .with_hint("write a version in it (`gv local 1.22` for .go-version, `gv global 1.22` for the global default), or delete it")
@@ -985,7 +1015,7 @@ pub fn instead_notice(selection: &Selection) -> Option<Notice> {
     let wanted = origin.go_would_run()?;
     let about = origin.path().unwrap_or(Path::new(""));
     let why = match origin {
-        Origin::Module { path, wants, .. } => format!("{wants} in {}", path.display()),
+        Origin::Module { path, wants, .. } => format!("{wants} in {}", crate::text::path(path)),
         Origin::Toolchain {
             setting, set_by, ..
         } => format!("{setting} from {set_by}"),

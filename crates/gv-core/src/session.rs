@@ -169,17 +169,10 @@ impl Session {
         &self,
         base: Result<Selection, SelectError>,
     ) -> Result<Selection, SelectError> {
-        let managed = !matches!(
-            &base,
-            Ok(Selection {
-                resolved: select::Resolved::System { .. },
-                ..
-            })
-        );
         // A broken config is reported by the plan; here it sets nothing.
         let default = Config::default();
         let config = self.config().unwrap_or(&default);
-        let Ok(Some(setting)) = env::toolchain_setting(config, managed, &self.lookup) else {
+        let Ok(Some(setting)) = env::toolchain_setting(config, &self.lookup) else {
             return base;
         };
         if setting.value.is_empty() || setting.value == "local" {

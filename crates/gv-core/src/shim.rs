@@ -1,5 +1,6 @@
-//! Settings of the `go`/`gofmt` shims that other parts of gv need to know about: the
-//! recursion guard and opt-in auto-install. The shim itself is the `gv-shim` crate.
+//! Settings of the `go`/`gofmt` shims that other parts of gv need to know about: which
+//! commands get a shim, the recursion guard and opt-in auto-install. The shim itself is
+//! the `gv-shim` crate.
 
 use std::ffi::OsStr;
 
@@ -11,6 +12,29 @@ use crate::env::EnvError;
 pub const MAX_DEPTH: u32 = 16;
 
 pub const AUTO_INSTALL_KEY: &str = "auto_install";
+
+/// The commands a Go distribution puts in `$GOROOT/bin`, and so the only names gv makes
+/// shims for: Go's `cmd/dist` installs `go` and `gofmt` there (every other command goes
+/// to `pkg/tool/`) and fails a build that leaves any other new file in it; `cmd/distpack`
+/// packs exactly these two into a release. An archive whose `bin/` holds anything else
+/// (`ls`, `sudo`, `git`, `gv`) is not laid out like Go's, and a shim by such a name would
+/// shadow the system's command everywhere.
+pub const GO_COMMANDS: &[&str] = &["go", "gofmt"];
+
+/// Is `file_name` one of [`GO_COMMANDS`], as a file in `bin/` (`go`, or `go.exe` in a
+/// Windows SDK, which gv installs on any machine with `--os windows`)?
+pub fn is_go_command(file_name: &str) -> bool {
+    let len = file_name.len();
+    let name = match len.checked_sub(4) {
+        Some(cut)
+            if file_name.is_char_boundary(cut) && file_name[cut..].eq_ignore_ascii_case(".exe") =>
+        {
+            &file_name[..cut]
+        }
+        _ => file_name,
+    };
+    GO_COMMANDS.contains(&name)
+}
 
 /// The recursion depth a shim was started with; garbage counts as 0.
 pub fn depth(value: Option<&OsStr>) -> u32 {
@@ -70,6 +94,18 @@ mod tests {
             ..Config::default()
         };
         assert!(!auto_install(&project_only, None).unwrap());
+    }
+
+    #[test]
+    fn only_gos_own_commands_are_go_commands() {
+        for name in ["go", "gofmt", "go.exe", "gofmt.EXE"] {
+            assert!(is_go_command(name), "{name}");
+        }
+        for name in [
+            "ls", "sudo", "git", "gv", "gv-shim", "godoc", "go.sh", "", ".exe", "gofmt2",
+        ] {
+            assert!(!is_go_command(name), "{name}");
+        }
     }
 
     #[test]

@@ -152,6 +152,13 @@ impl Store {
         self.versions_dir().join(version.as_str())
     }
 
+    /// Where an installed SDK keeps what its archive had in `bin/` besides Go's commands
+    /// (see `shim::GO_COMMANDS`): set aside at install, so that neither a shim nor the
+    /// SDK's `bin/` on PATH ever reaches it.
+    pub fn set_aside_bin(goroot: &Path) -> PathBuf {
+        goroot.join(".gv-set-aside").join("bin")
+    }
+
     /// The one definition of "installed": the version's GOROOT has its `bin/`.
     pub fn is_installed(&self, version: &Version) -> bool {
         self.version_dir(version).join("bin").is_dir()

@@ -334,6 +334,140 @@ pub const ALL: &[Var] = &[
     },
 ];
 
+/// How the go command treats a variable of [`GO_COMMAND`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoUse {
+    /// Read by the go command or the tools it runs (`go help environment`): a trusted
+    /// project's gv.toml may set it.
+    Reads,
+    /// Read by the runtime of every Go program, the go command and what it builds
+    /// included (`go doc runtime`): a trusted project may set it.
+    Runtime,
+    /// gv derives it from the selected version; no config file may set it.
+    GvSets,
+    /// Shown by `go env`, never read from the environment (`go help environment`'s
+    /// "Additional information"): setting it would change nothing, so it is refused.
+    ShownOnly,
+    /// Read by no Go release: gv passes it on for the user's own tooling (README:
+    /// GOINSTRUMENT).
+    PassedOn,
+}
+
+/// One variable of [`GO_COMMAND`].
+#[derive(Debug, Clone, Copy)]
+pub struct GoVar {
+    pub name: &'static str,
+    pub used: GoUse,
+}
+
+const fn go(name: &'static str, used: GoUse) -> GoVar {
+    GoVar { name, used }
+}
+
+/// Every variable the go command reads, from Go's own documentation and sources: `go help
+/// environment` (general-purpose, cgo, architecture-specific, special-purpose, and the
+/// ones `go env` only shows), `internal/cfg.KnownEnv`, `cmd/go/internal/cfg` (its
+/// `Getenv` calls), and the runtime's (`go doc runtime`). A project's gv.toml may set only
+/// these (those that are [`GoUse::Reads`], [`GoUse::Runtime`] or [`GoUse::PassedOn`]):
+/// anything else (`GOOGLE_APPLICATION_CREDENTIALS`, `PROMPT_COMMAND`, `LD_PRELOAD`)
+/// would reach every program the shell hook's environment is inherited by. A test runs
+/// real SDKs' `go help environment` and fails on a variable missing here
+/// (tests/it/go_env_vars.rs).
+pub const GO_COMMAND: &[GoVar] = {
+    use GoUse::{GvSets, PassedOn, Reads, Runtime, ShownOnly};
+    &[
+        // General-purpose.
+        go("GCCGO", Reads),
+        go("GO111MODULE", Reads),
+        go("GOARCH", Reads),
+        go("GOAUTH", Reads),
+        go("GOBIN", Reads),
+        go("GOCACHE", Reads),
+        go("GOCACHEPROG", Reads),
+        go("GODEBUG", Reads),
+        go("GOENV", Reads),
+        go("GOFLAGS", Reads),
+        go("GOINSECURE", Reads),
+        go("GOMODCACHE", Reads),
+        go("GOOS", Reads),
+        go("GOPATH", Reads),
+        go("GOPRIVATE", Reads),
+        go("GONOPROXY", Reads),
+        go("GONOSUMDB", Reads),
+        go("GOPROXY", Reads),
+        go("GOROOT", GvSets),
+        go("GOSUMDB", Reads),
+        go("GOTMPDIR", Reads),
+        go("GOTOOLCHAIN", Reads),
+        go("GOVCS", Reads),
+        go("GOWORK", Reads),
+        // For use with cgo.
+        go("AR", Reads),
+        go("CC", Reads),
+        go("CGO_CFLAGS", Reads),
+        go("CGO_CFLAGS_ALLOW", Reads),
+        go("CGO_CFLAGS_DISALLOW", Reads),
+        go("CGO_CPPFLAGS", Reads),
+        go("CGO_CPPFLAGS_ALLOW", Reads),
+        go("CGO_CPPFLAGS_DISALLOW", Reads),
+        go("CGO_CXXFLAGS", Reads),
+        go("CGO_CXXFLAGS_ALLOW", Reads),
+        go("CGO_CXXFLAGS_DISALLOW", Reads),
+        go("CGO_ENABLED", Reads),
+        go("CGO_FFLAGS", Reads),
+        go("CGO_FFLAGS_ALLOW", Reads),
+        go("CGO_FFLAGS_DISALLOW", Reads),
+        go("CGO_LDFLAGS", Reads),
+        go("CGO_LDFLAGS_ALLOW", Reads),
+        go("CGO_LDFLAGS_DISALLOW", Reads),
+        go("CXX", Reads),
+        go("FC", Reads),
+        go("PKG_CONFIG", Reads),
+        // Architecture-specific.
+        go("GO386", Reads),
+        go("GOAMD64", Reads),
+        go("GOARM", Reads),
+        go("GOARM64", Reads),
+        go("GOMIPS", Reads),
+        go("GOMIPS64", Reads),
+        go("GOPPC64", Reads),
+        go("GORISCV64", Reads),
+        go("GOWASM", Reads),
+        // Special-purpose.
+        go("GOCOVERDIR", Reads),
+        go("GCCGOTOOLDIR", Reads),
+        go("GOEXPERIMENT", Reads),
+        go("GOFIPS140", Reads),
+        go("GO_EXTLINK_ENABLED", Reads),
+        go("GIT_ALLOW_PROTOCOL", Reads),
+        // Go <= 1.22: file names in stack traces rewritten from GOROOT to it.
+        go("GOROOT_FINAL", Reads),
+        // Shown by `go env`, not read from the environment.
+        go("GOEXE", ShownOnly),
+        go("GOGCCFLAGS", ShownOnly),
+        go("GOHOSTARCH", ShownOnly),
+        go("GOHOSTOS", ShownOnly),
+        go("GOMOD", ShownOnly),
+        go("GOTELEMETRY", ShownOnly),
+        go("GOTELEMETRYDIR", ShownOnly),
+        go("GOTOOLDIR", ShownOnly),
+        go("GOVERSION", ShownOnly),
+        // The runtime's (GODEBUG is above).
+        go("GOGC", Runtime),
+        go("GOMAXPROCS", Runtime),
+        go("GOMEMLIMIT", Runtime),
+        go("GORACE", Runtime),
+        go("GOTRACEBACK", Runtime),
+        // gv's own pass-through (README).
+        go("GOINSTRUMENT", PassedOn),
+    ]
+};
+
+/// The entry of [`GO_COMMAND`] for `name`.
+pub fn go_var(name: &str) -> Option<&'static GoVar> {
+    GO_COMMAND.iter().find(|v| v.name == name)
+}
+
 /// The entry for `name`.
 pub fn get(name: &str) -> Option<&'static Var> {
     ALL.iter().find(|v| v.name == name)
@@ -373,5 +507,18 @@ mod tests {
             assert!(get(constant).is_some(), "{constant} is not in ALL");
         }
         assert!(HOOK_STAMP.starts_with("__GV_"), "covered by `__GV_*`");
+    }
+
+    #[test]
+    fn the_go_commands_variables_are_listed_once() {
+        let mut names: Vec<&str> = GO_COMMAND.iter().map(|v| v.name).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "a name is listed twice");
+        assert_eq!(go_var("GOROOT").unwrap().used, GoUse::GvSets);
+        assert_eq!(go_var("GOFLAGS").unwrap().used, GoUse::Reads);
+        assert!(go_var("GOOGLE_APPLICATION_CREDENTIALS").is_none());
+        assert!(go_var("GOENV_ROOT").is_none());
     }
 }

@@ -435,7 +435,8 @@ pub fn fake_sdk_padded(version: &str, padding: usize) -> Vec<u8> {
         ),
         Entry::file("go/src/fmt/print.go", 0o644, b"package fmt\n".to_vec()),
         Entry::symlink("go/misc/version-link", "../VERSION"),
-        Entry::hardlink("go/bin/go-again", "go/bin/go"),
+        // Outside bin/, which holds Go's own commands only (anything else is set aside).
+        Entry::hardlink("go/misc/go-again", "go/bin/go"),
     ];
     if padding > 0 {
         let mut state = 0x2545_f491_u32;

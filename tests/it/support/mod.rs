@@ -319,6 +319,31 @@ pub fn shim_binary() -> &'static Path {
     })
 }
 
+/// The gv-shim users get: built by scripts/build-shim (statically linked with glibc, as
+/// scripts/install does), once per test process, into its own target directory.
+pub fn static_shim_binary() -> &'static Path {
+    static SHIM: OnceLock<PathBuf> = OnceLock::new();
+    SHIM.get_or_init(|| {
+        let target = shim_binary()
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>/gv-shim")
+            .join("static-shim");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-shim");
+        let out = Command::new(&script)
+            .arg("--debug")
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+        assert!(
+            out.status.success(),
+            "scripts/build-shim failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    })
+}
+
 impl Sandbox {
     /// `gv rehash` in the sandbox, with the freshly built gv-shim; returns the shims dir.
     pub fn rehash(&self) -> PathBuf {

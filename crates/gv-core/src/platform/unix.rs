@@ -11,10 +11,12 @@ use std::process::{Command, ExitStatus, Stdio};
 
 use super::{DiskUse, Stamp};
 
-/// The user gv runs as (effective uid: what the kernel checks access against).
+/// The user gv runs as (effective uid: what the kernel checks access against). Asked once
+/// per process: every pin and config file read checks its owner against it.
 pub fn current_uid() -> u32 {
+    static UID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
+    *UID.get_or_init(|| unsafe { libc::geteuid() })
 }
 
 /// The owner of a file.
@@ -24,29 +26,6 @@ pub fn owner(meta: &Metadata) -> u32 {
 
 /// The superuser: files it owns are system files, trusted like the user's own.
 pub const ROOT_UID: u32 = 0;
-
-/// The login name of `uid`, when the user database knows it.
-pub fn user_name(uid: u32) -> Option<String> {
-    let mut buf = vec![0u8; 4096];
-    // SAFETY: `pwd` is plain data, filled in by getpwuid_r from `buf`, which outlives its
-    // use here; `result` is null or points at `pwd`.
-    unsafe {
-        let mut pwd: libc::passwd = std::mem::zeroed();
-        let mut result: *mut libc::passwd = std::ptr::null_mut();
-        let rc = libc::getpwuid_r(
-            uid,
-            &mut pwd,
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            &mut result,
-        );
-        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-            return None;
-        }
-        let name = std::ffi::CStr::from_ptr(pwd.pw_name);
-        Some(name.to_string_lossy().into_owned())
-    }
-}
 
 pub fn stamp(meta: &Metadata) -> Stamp {
     Stamp {
@@ -353,9 +332,37 @@ pub fn runtime_dir() -> Option<PathBuf> {
         .filter(|d| d.is_absolute())
 }
 
-/// The user's home directory: `$HOME`, else the user database's entry.
+/// The user's home directory: `$HOME`, else the user's line in `/etc/passwd`.
+///
+/// Never the C library's user database (`getpwuid`): the shim is a static binary, and
+/// static glibc's NSS loads shared modules at run time, which crashes it (SIGSEGV) for a
+/// uid that has no entry in the files. gv-core runs in the shim and the shell hook, so
+/// nothing here asks NSS anything (a unit test checks).
 pub fn home_dir() -> Option<PathBuf> {
-    dirs::home_dir()
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return Some(PathBuf::from(home));
+    }
+    let passwd = File::open("/etc/passwd").ok()?;
+    passwd_home(io::BufReader::new(passwd), current_real_uid())
+}
+
+/// The real uid, as the C library's fallback for a missing `$HOME` looks it up.
+fn current_real_uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+/// The home directory of `uid` in a passwd file (`name:pw:uid:gid:gecos:home:shell`).
+fn passwd_home(passwd: impl io::BufRead, uid: u32) -> Option<PathBuf> {
+    let uid = uid.to_string();
+    passwd.split(b'\n').map_while(Result::ok).find_map(|line| {
+        let mut fields = line.split(|&b| b == b':');
+        (fields.nth(2)? == uid.as_bytes())
+            .then(|| fields.nth(2))
+            .flatten()
+            .filter(|home| home.starts_with(b"/"))
+            .map(|home| PathBuf::from(OsStr::from_bytes(home)))
+    })
 }
 
 /// gv's store: `$XDG_DATA_HOME/gv`, else `~/.local/share/gv`.
@@ -476,6 +483,25 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn home_comes_from_the_passwd_file_by_uid() {
+        let passwd = b"root:x:0:0:root:/root:/bin/bash\n\
+                       bad line\n\
+                       dev:x:1000:1000:Dev,,,:/home/dev:/bin/zsh\n\
+                       rel:x:1001:1001::home/rel:/bin/sh\n";
+        assert_eq!(
+            passwd_home(&passwd[..], 1000),
+            Some(PathBuf::from("/home/dev"))
+        );
+        assert_eq!(passwd_home(&passwd[..], 0), Some(PathBuf::from("/root")));
+        assert_eq!(
+            passwd_home(&passwd[..], 1001),
+            None,
+            "a relative home is none"
+        );
+        assert_eq!(passwd_home(&passwd[..], 54321), None);
+    }
 
     #[test]
     fn the_null_device_is_dev_null_as_go_decides() {

@@ -50,11 +50,6 @@ pub fn owner(_meta: &Metadata) -> u32 {
 
 pub const ROOT_UID: u32 = 0;
 
-/// The user's name, for messages.
-pub fn user_name(_uid: u32) -> Option<String> {
-    std::env::var("USERNAME").ok()
-}
-
 /// Size and times. Windows lets any program that can write a file set all of its times
 /// (`SetFileTime`), so a stamp never proves the content unchanged:
 /// [`STAMPS_PROVE_CONTENT`] is false and trust re-hashes the file.
