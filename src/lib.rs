@@ -16,6 +16,7 @@ pub mod inspect;
 pub mod install;
 pub mod interrupt;
 pub mod pin;
+pub mod release;
 pub mod shell;
 pub mod shims;
 pub mod tools;
