@@ -191,10 +191,18 @@ fn run_uninstall(ctx: &Context, args: UninstallArgs) -> anyhow::Result<ExitCode>
             return Err(UsageError::new("nothing was removed").into());
         }
     }
-    let _lock = installation.lock(ctx.store())?;
+    // No update may run meanwhile; but a store that is not there is not made for a lock.
+    let lock = ctx
+        .store()
+        .root()
+        .is_dir()
+        .then(|| installation.lock(ctx.store()))
+        .transpose()?;
     for path in uninstall::remove_binaries(&installation)? {
         ui::info(format!("removed {}", path.display()));
     }
+    // The lock file is in the store, which a purge deletes.
+    drop(lock);
     uninstall::purge(&purge)?;
     for path in &purge {
         ui::info(format!("deleted {}", path.display()));
