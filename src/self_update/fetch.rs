@@ -80,10 +80,7 @@ pub fn archive(
     quiet: bool,
 ) -> Result<std::fs::File, SelfError> {
     let url = release.which.url(base, name);
-    let response = http.get(&url).map_err(|source| SelfError::Fetch {
-        url: url.clone(),
-        source,
-    })?;
+    let response = http.get(&url)?;
     let total = response.content_length();
     if total.is_some_and(|t| t > MAX_ARCHIVE) {
         return Err(SelfError::TooLarge {
@@ -149,10 +146,7 @@ pub fn archive(
 
 /// GET `url`, at most `limit` bytes.
 fn get_small(http: &Http, url: &str, limit: u64) -> Result<Vec<u8>, SelfError> {
-    let response = http.get(url).map_err(|source| SelfError::Fetch {
-        url: url.to_string(),
-        source,
-    })?;
+    let response = http.get(url)?;
     let mut bytes = Vec::new();
     response
         .take(limit + 1)

@@ -35,12 +35,9 @@ pub enum SelfError {
     NoShim { dir: PathBuf },
     #[error("gv has no release for this machine ({os} on {arch})")]
     NoTarget { os: String, arch: String },
-    #[error("cannot fetch {url}")]
-    Fetch {
-        url: String,
-        #[source]
-        source: crate::dist::fetch::FetchError,
-    },
+    /// The download failed (the error names the URL).
+    #[error(transparent)]
+    Fetch(#[from] crate::dist::fetch::FetchError),
     #[error("cannot read {url}")]
     Read {
         url: String,
@@ -112,7 +109,7 @@ impl gv_core::error::Hint for SelfError {
             SelfError::NoTarget { .. } => Some(
                 "build it from source: `cargo install --locked gv gv-shim`".into(),
             ),
-            SelfError::Fetch { source, .. } => crate::error::hint_of(source).or_else(|| {
+            SelfError::Fetch(source) => crate::error::hint_of(source).or_else(|| {
                 Some(format!(
                     "check the network, or point {INSTALL_URL} at a mirror of gv's releases"
                 ))

@@ -195,10 +195,7 @@ fn base() -> Result<String, SelfError> {
 }
 
 fn http() -> Result<Http, SelfError> {
-    Http::new().map_err(|source| SelfError::Fetch {
-        url: "(HTTP client set-up)".into(),
-        source,
-    })
+    Ok(Http::new()?)
 }
 
 #[cfg(test)]

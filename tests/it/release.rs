@@ -487,7 +487,9 @@ fn install_sh_failures_leave_nothing_behind() {
     };
     tampered_sums.replace_range(at..at + 1, flipped);
 
-    let cases: Vec<(&str, Option<(&str, Fault)>, String, &str)> = vec![
+    // (what, the file served wrong and how, the base URL, what the error must say)
+    type Case<'a> = (&'a str, Option<(&'a str, Fault)>, String, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "tampered archive",
             Some((archive.as_str(), Fault::Tamper)),
@@ -812,7 +814,7 @@ fn self_update_refuses_a_bad_release() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out)
-            .contains("cannot fetch http://127.0.0.1:9/releases/latest/download/SHA256SUMS"),
+            .contains("cannot reach http://127.0.0.1:9/releases/latest/download/SHA256SUMS"),
         "{}",
         stderr(&out)
     );
