@@ -188,7 +188,8 @@ fn release_archives_hold_what_they_should() {
     }
 
     // An independent verifier: OpenSSH's own.
-    let allowed = dir.join("allowed_signers.test");
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let allowed = scratch.path().join("allowed_signers");
     let key = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(TEST_KEY_PUB))
         .expect("test key");
     std::fs::write(&allowed, format!("gv namespaces=\"gv-release\" {key}")).expect("write");
