@@ -115,8 +115,13 @@ download() {
             --connect-timeout 15 --speed-limit 1024 --speed-time 30 \
             --output "$2" "$1" 2>"$tmp/download.err"
     else
-        # Short options only: BusyBox's wget knows no others.
-        wget -q -T 30 -O "$2" "$1" 2>"$tmp/download.err"
+        if wget --version 2>/dev/null | grep -q 'GNU Wget'; then
+            # GNU wget would retry a cut download 20 times.
+            wget --quiet --timeout=30 --tries=2 --output-document="$2" "$1" 2>"$tmp/download.err"
+        else
+            # BusyBox's wget knows only short options, and no retries.
+            wget -q -T 30 -O "$2" "$1" 2>"$tmp/download.err"
+        fi
     fi
     status=$?
     if [ "$status" -ne 0 ]; then

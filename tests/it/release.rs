@@ -405,8 +405,8 @@ fn install_sh_under_dash_gives_a_gv_that_installs_go() {
     assert_eq!(stdout(&go), format!("go version go{GO_A} linux/amd64\n"));
 }
 
-/// The same script under bash; without ssh-keygen it checks the signature with openssl;
-/// with neither it refuses, unless told to skip the signature.
+/// The same script under bash; with wget instead of curl; without ssh-keygen it checks
+/// the signature with openssl; with neither it refuses, unless told to skip the signature.
 #[test]
 fn install_sh_under_bash_and_with_each_verifier() {
     let (host, dir) = current_host();
@@ -416,6 +416,13 @@ fn install_sh_under_bash_and_with_each_verifier() {
     ok(
         &machine.install("bash", &script, &host.url(), &[]),
         "install.sh under bash",
+    );
+    assert_eq!(machine.installed(), ["gv", "gv-shim"]);
+
+    let machine = Machine::new(&["curl"]);
+    ok(
+        &machine.install("dash", &script, &host.url(), &[]),
+        "install.sh with wget instead of curl",
     );
     assert_eq!(machine.installed(), ["gv", "gv-shim"]);
 
@@ -471,7 +478,8 @@ fn install_sh_under_bash_and_with_each_verifier() {
 
 /// A tampered archive, a tampered SHA256SUMS, a signature by another key, a cut download
 /// and an unreachable host: each stops the installer with a message that says which,
-/// under both verifiers, and nothing is installed or left in the temporary directory.
+/// under both verifiers and both downloaders, and nothing is installed or left in the
+/// temporary directory.
 #[test]
 fn install_sh_failures_leave_nothing_behind() {
     let (host, dir) = current_host();
@@ -525,7 +533,8 @@ fn install_sh_failures_leave_nothing_behind() {
             "cannot download http://127.0.0.1:9/releases/latest/download/SHA256SUMS",
         ),
     ];
-    for without in [&[][..], &["ssh-keygen"][..]] {
+    // curl and ssh-keygen; curl and openssl; wget and ssh-keygen.
+    for without in [&[][..], &["ssh-keygen"][..], &["curl"][..]] {
         for (what, fault, url, says) in &cases {
             host.clear_faults();
             if let Some((file, fault)) = fault {
