@@ -88,3 +88,20 @@ pub(super) fn environ() -> *const *const c_char {
     // SAFETY: reading the pointer glibc and musl export; the caller walks it.
     unsafe { environ }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The raw `renameat2` system call (what musl builds need) swaps two directories.
+    #[test]
+    fn exchange_swaps_two_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(a.join("from-a"), "").unwrap();
+        super::exchange(&a, &b).unwrap();
+        assert!(b.join("from-a").is_file());
+        assert!(!a.join("from-a").exists());
+        assert!(super::exchange(&a, &dir.path().join("missing")).is_err());
+    }
+}
