@@ -152,7 +152,8 @@ fn signed_by_another_key(message: &[u8]) -> Vec<u8> {
 }
 
 /// Each archive holds exactly one directory with gv, gv-shim, the completions and the
-/// documents; the Linux programs are static (no interpreter), the shim at a fixed address;
+/// documents; the Linux programs are static (no interpreter), the shim at a fixed address,
+/// and the aarch64 gv runs (qemu);
 /// SHA256SUMS lists every file with its real hash and ssh-keygen accepts its signature; the
 /// Homebrew formula is Ruby (`ruby -c`) and the Scoop manifest names the zip's hash.
 #[test]
@@ -255,6 +256,20 @@ fn release_archives_hold_what_they_should() {
                     "{target} {name} must be static (no dynamic loader)"
                 );
             }
+        }
+        if target.starts_with("aarch64") {
+            // And it runs: under qemu's user-mode emulation.
+            let exe = scratch.path().join(format!("gv-{target}"));
+            std::fs::write(&exe, gv).expect("write");
+            std::fs::set_permissions(&exe, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .expect("chmod");
+            let out = Command::new("qemu-aarch64")
+                .arg(&exe)
+                .arg("--version")
+                .output()
+                .expect("qemu-aarch64 (apt-get install qemu-user)");
+            ok(&out, "the aarch64 gv under qemu");
+            assert_eq!(stdout(&out), format!("gv {version}\n"));
         }
         if !windows {
             // ET_EXEC: linked at a fixed address, so it does not relocate itself at start.
