@@ -40,6 +40,8 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::install::goproxy::HashMismatch,
         crate::install::goproxy::ProxyInstallError,
         crate::install::UninstallError,
+        crate::release::UrlError,
+        crate::self_update::SelfError,
         crate::shims::ShimError,
         crate::tools::names::NameError,
         crate::trust::TrustError,

@@ -16,6 +16,8 @@ pub mod inspect;
 pub mod install;
 pub mod interrupt;
 pub mod pin;
+pub mod release;
+pub mod self_update;
 pub mod shell;
 pub mod shims;
 pub mod tools;

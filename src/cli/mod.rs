@@ -26,6 +26,7 @@ mod ls_remote;
 mod pin_args;
 mod prune;
 mod rehash;
+mod self_cmd;
 mod shell;
 mod tools;
 mod trust;
@@ -87,6 +88,8 @@ pub enum Command {
     Trust(trust::Args),
     Untrust(trust::UntrustArgs),
     Completions(completions::Args),
+    #[command(name = "self")]
+    SelfCmd(self_cmd::Args),
     #[command(hide = true)]
     HookEnv(hook_env::Args),
 }
@@ -114,9 +117,13 @@ pub(crate) fn confirm(question: &str, hint: &str) -> anyhow::Result<bool> {
 
 pub use crate::error::UsageError;
 
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+/// Runs gv as `build` (its version and the key it trusts for self updates: see main.rs).
+pub fn main(build: crate::self_update::update::Build) -> ExitCode {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut command = Cli::command().version(build.version);
+    let matches = command.clone().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit());
+    match run(cli, &build) {
         Ok(code) => code,
         Err(err) => {
             crate::ui::report(&crate::error::report(&err));
@@ -129,7 +136,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, build: &crate::self_update::update::Build) -> anyhow::Result<ExitCode> {
     // verify needs no store or selection: it must work on any machine, even a broken one.
     let command = match cli.command {
         Command::Verify(args) => return verify::run(args),
@@ -157,6 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(&ctx, args),
         Command::Shell(args) => shell::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
+        Command::SelfCmd(args) => self_cmd::run(&ctx, build, args),
         Command::HookEnv(args) => hook_env::run(&ctx, args),
         Command::Install(args) => install::run(&ctx, args),
         Command::Uninstall(args) => uninstall::run(&ctx, args),

@@ -45,6 +45,8 @@ mod platforms;
 mod readme;
 #[cfg(feature = "real-tests")]
 mod readme_samples;
+#[cfg(feature = "real-tests")]
+mod release;
 mod selection;
 #[cfg(feature = "real-tests")]
 mod shell_hook;

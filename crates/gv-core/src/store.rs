@@ -267,6 +267,11 @@ impl Store {
         self.locks_dir().join("trust.lock")
     }
 
+    /// The lock that serialises `gv self update` and `gv self uninstall`.
+    pub fn self_update_lock(&self) -> PathBuf {
+        self.locks_dir().join("self-update.lock")
+    }
+
     /// Markers of notices already shown (see [`crate::notice`]).
     pub fn notices_dir(&self) -> PathBuf {
         self.root.join(".hints").join("notices")

@@ -38,6 +38,14 @@ pub const SHIM_BINARY: &str = "GV_SHIM_BINARY";
 pub const SHIM_DEPTH: &str = "GV_SHIM_DEPTH";
 /// Where every message gv prints is appended too.
 pub const MESSAGE_LOG: &str = "GV_MESSAGE_LOG";
+/// Where `gv self update` and the installers get gv's releases.
+pub const INSTALL_URL: &str = "GV_INSTALL_URL";
+/// Where the installers put gv and gv-shim.
+pub const INSTALL_DIR: &str = "GV_INSTALL_DIR";
+/// Build time: the version a release build reports (the release command sets it).
+pub const BUILD_VERSION: &str = "GV_BUILD_VERSION";
+/// Build time: the one key a release build trusts for its updates.
+pub const BUILD_RELEASE_KEY: &str = "GV_BUILD_RELEASE_KEY";
 /// The shell hook's stamp file, named to `hook-env` by the init scripts.
 pub const HOOK_STAMP: &str = "__GV_STAMP";
 
@@ -52,6 +60,10 @@ pub enum Reader {
     Hook,
     /// The go command gv runs (gv passes it on, or computes around it).
     Go,
+    /// install.sh and install.ps1.
+    Installer,
+    /// The compiler, when gv is built (the release command sets these).
+    Build,
 }
 
 /// One variable of the registry.
@@ -64,7 +76,7 @@ pub struct Var {
     pub read_by: &'static [Reader],
 }
 
-use Reader::{Go, Gv, Hook, Shim};
+use Reader::{Build, Go, Gv, Hook, Installer, Shim};
 
 /// The registry, in README's order.
 pub const ALL: &[Var] = &[
@@ -259,6 +271,30 @@ pub const ALL: &[Var] = &[
         meaning: "set by the shims: how many shims deep this process is (stops at 16)",
         default: "",
         read_by: &[Shim],
+    },
+    Var {
+        name: INSTALL_URL,
+        meaning: "where `gv self update` and the installers get gv's releases (a URL laid out like GitHub's releases)",
+        default: "the project's GitHub releases",
+        read_by: &[Gv, Installer],
+    },
+    Var {
+        name: INSTALL_DIR,
+        meaning: "where install.sh and install.ps1 put gv and gv-shim",
+        default: "~/.local/bin",
+        read_by: &[Installer],
+    },
+    Var {
+        name: BUILD_VERSION,
+        meaning: "build time: the version a release build reports (the release command's --version)",
+        default: "Cargo.toml's version",
+        read_by: &[Build],
+    },
+    Var {
+        name: BUILD_RELEASE_KEY,
+        meaning: "build time: the one key (an OpenSSH ed25519 line) a build trusts for `gv self update` (the release command's --trust-key)",
+        default: "gv's release keys",
+        read_by: &[Build],
     },
     Var {
         name: MESSAGE_LOG,
@@ -503,6 +539,10 @@ mod tests {
             SHIM_BINARY,
             SHIM_DEPTH,
             MESSAGE_LOG,
+            INSTALL_URL,
+            INSTALL_DIR,
+            BUILD_VERSION,
+            BUILD_RELEASE_KEY,
         ] {
             assert!(get(constant).is_some(), "{constant} is not in ALL");
         }

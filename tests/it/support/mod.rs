@@ -3,6 +3,7 @@
 
 pub mod goproxy;
 pub mod mirror;
+pub mod release;
 pub mod sumdb;
 pub mod tls;
 pub mod zipw;

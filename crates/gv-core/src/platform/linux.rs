@@ -12,12 +12,16 @@ use super::Translation;
 /// Swaps two existing directory entries in one step (`renameat2(RENAME_EXCHANGE)`), so a
 /// `--force` reinstall replaces a GOROOT without a moment where none is there. Fails on
 /// file systems without it; the caller then falls back to two renames.
+///
+/// Made as a raw system call: musl (the C library of gv's static release builds) has no
+/// `renameat2` wrapper before 1.2.5, and the system call is the same everywhere.
 pub fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     let a = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
     let b = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
     // SAFETY: valid NUL-terminated paths; RENAME_EXCHANGE swaps two existing entries.
     let rc = unsafe {
-        libc::renameat2(
+        libc::syscall(
+            libc::SYS_renameat2,
             libc::AT_FDCWD,
             a.as_ptr(),
             libc::AT_FDCWD,
@@ -83,4 +87,21 @@ pub(super) fn environ() -> *const *const c_char {
     }
     // SAFETY: reading the pointer glibc and musl export; the caller walks it.
     unsafe { environ }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The raw `renameat2` system call (what musl builds need) swaps two directories.
+    #[test]
+    fn exchange_swaps_two_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(a.join("from-a"), "").unwrap();
+        super::exchange(&a, &b).unwrap();
+        assert!(b.join("from-a").is_file());
+        assert!(!a.join("from-a").exists());
+        assert!(super::exchange(&a, &dir.path().join("missing")).is_err());
+    }
 }
