@@ -101,7 +101,8 @@ fn a_file_of_a_uid_without_a_passwd_entry_crashes_neither_shim_nor_hook() {
         "the hook died of a signal: {hook:?}"
     );
     assert!(hook.status.success(), "{hook:?}");
-    assert!(stdout(&hook).contains("__gv_set 'GOROOT'"), "{hook:?}");
+    // The hook leaves go to the shims (issue 21): what it still sets is GOBIN.
+    assert!(stdout(&hook).contains("__gv_set 'GOBIN'"), "{hook:?}");
     assert!(stderr(&hook).contains(&notice), "{}", stderr(&hook));
 }
 
@@ -357,20 +358,22 @@ fn links_another_user_planted_are_ignored_wherever_they_point() {
     )
     .unwrap();
     let shared = sb.work("shared");
+    // The links sit beside the project's go.mod, where a .go-version outranks it (the
+    // nearest directory decides, and in one directory the pin file comes first).
+    let p = sb.work("shared/proj");
+    sb.write(
+        "shared/proj/go.mod",
+        "module example.com/proj\n\ngo 1.22\n\ntoolchain go1.22.10\n",
+    );
     let links = [
-        (shared.join(".go-version"), system.join("VERSION")),
-        (shared.join("gv.toml"), system.join("gv.toml")),
+        (p.join(".go-version"), system.join("VERSION")),
+        (p.join("gv.toml"), system.join("gv.toml")),
     ];
     for (link, target) in &links {
         std::os::unix::fs::symlink(target, link).unwrap();
         chown(link, 12345);
         assert_eq!(std::fs::metadata(target).unwrap().uid(), 0);
     }
-    let p = sb.work("shared/proj");
-    sb.write(
-        "shared/proj/go.mod",
-        "module example.com/proj\n\ngo 1.22\n\ntoolchain go1.22.10\n",
-    );
     // Even a directory the user trusts wholesale does not make another user's link theirs.
     let trusted = [("GV_TRUSTED_PATHS", OsString::from(shared.as_os_str()))];
 
