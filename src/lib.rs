@@ -18,6 +18,7 @@ pub mod interrupt;
 pub mod pin;
 pub mod shell;
 pub mod shims;
+pub mod symbols;
 pub mod tools;
 pub mod trust;
 pub mod ui;
