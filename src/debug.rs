@@ -217,6 +217,32 @@ pub fn dlv_config(aids: &Aids, user: Option<&str>) -> Option<String> {
     Some(out)
 }
 
+/// The user's own delve config (delve's place for it: `$XDG_CONFIG_HOME/dlv`, else
+/// `~/.config/dlv` on Linux or `~/.dlv`), read with a bound.
+pub fn user_dlv_config() -> Option<String> {
+    use std::io::Read as _;
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let home = gv_core::platform::home_dir();
+    let candidates = [
+        xdg.map(|d| d.join("dlv")),
+        home.as_ref().map(|h| h.join(".config").join("dlv")),
+        home.map(|h| h.join(".dlv")),
+    ];
+    let path = candidates
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join("config.yml"))
+        .find(|f| f.is_file())?;
+    let file = std::fs::File::open(path).ok()?;
+    let mut text = String::new();
+    file.take(crate::symbols::limits::DLV_CONFIG)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text)
+}
+
 /// A YAML double-quoted scalar: `\`, `"` and control characters escaped.
 fn yaml_quote(text: &str) -> String {
     let mut out = String::from("\"");

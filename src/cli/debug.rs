@@ -498,33 +498,7 @@ fn open(
 /// A private `XDG_CONFIG_HOME` whose `dlv/config.yml` points delve at the symbol store
 /// (see [`debug::dlv_config`]); `None` when the binary needs no aid.
 fn delve_config_home(aids: &Aids) -> anyhow::Result<Option<PathBuf>> {
-    // delve's own: $XDG_CONFIG_HOME/dlv, else ~/.config/dlv (Linux) or ~/.dlv.
-    let xdg = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    let home = gv_core::platform::home_dir();
-    let candidates = [
-        xdg.map(|d| d.join("dlv")),
-        home.as_ref().map(|h| h.join(".config").join("dlv")),
-        home.map(|h| h.join(".dlv")),
-    ];
-    let own = candidates
-        .into_iter()
-        .flatten()
-        .map(|dir| dir.join("config.yml"))
-        .find(|f| f.is_file());
-    let user = own.as_deref().and_then(|path| {
-        use std::io::Read as _;
-        let file = std::fs::File::open(path).ok()?;
-        if !file.metadata().ok()?.is_file() {
-            return None;
-        }
-        let mut text = String::new();
-        file.take(crate::symbols::limits::DLV_CONFIG)
-            .read_to_string(&mut text)
-            .ok()?;
-        Some(text)
-    });
+    let user = debug::user_dlv_config();
     let Some(config) = debug::dlv_config(aids, user.as_deref()) else {
         return Ok(None);
     };
