@@ -1,5 +1,6 @@
 //! Showing text that came from outside: file contents, key names, directory names, index
-//! entries. A terminal obeys control characters, so a `.go-version` or a directory name
+//! entries. A terminal obeys control characters (and reorders text around bidirectional
+//! formatting characters), so a `.go-version` or a directory name
 //! holding `ESC ] 52 ; …` could write the clipboard or rewrite what the user sees. Every
 //! message gv and the shim print passes through [`escape_controls`].
 
@@ -27,12 +28,13 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
 /// Like [`escape_controls`], newlines and tabs included: for text that must stay on one
 /// line, such as a comment in generated shell code.
 pub fn one_line(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    let escaped = |c: char| c.is_control() || is_bidi(c);
+    if !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() {
+        if escaped(c) {
             let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
         } else {
             out.push(c);
@@ -42,7 +44,13 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
 }
 
 fn needs_escape(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    (c.is_control() && c != '\n' && c != '\t') || is_bidi(c)
+}
+
+/// Unicode's bidirectional formatting characters: they reorder what a terminal shows
+/// (a file name can display as another: "Trojan Source"), so they are spelled out too.
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -61,6 +69,10 @@ mod tests {
         );
         assert_eq!(escape_controls("csi\u{9b}2J"), "csi\\u{9b}2J");
         assert_eq!(escape_controls("two\nlines\tok"), "two\nlines\tok");
+        assert_eq!(
+            escape_controls("app\u{202e}gpj.exe \u{2066}x\u{2069}"),
+            "app\\u{202e}gpj.exe \\u{2066}x\\u{2069}"
+        );
         assert_eq!(one_line("two\nlines"), "two\\u{a}lines");
         assert!(matches!(escape_controls("x"), Cow::Borrowed(_)));
     }
