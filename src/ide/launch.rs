@@ -169,13 +169,17 @@ fn to_json(input: &CstInputValue) -> serde_json::Value {
     }
 }
 
-/// Merges `entries` into the array `key` of the JSONC object `text`, matching elements by
-/// their `id_key`: an element of the same id is replaced (when it differs), others are
-/// appended. `version` is set when the file has none.
+/// Entries of one array of a file: the array's key, the key that names an entry, and the
+/// entries by name.
+pub type Section<'a> = (&'a str, &'a str, Vec<(String, CstInputValue)>);
+
+/// Merges each section's entries into its array of the JSONC object `text`, matching
+/// elements by their name: an element of the same name is replaced (when it differs),
+/// others are appended. `version` is set when the file has none.
 pub fn merge_entries(
     text: &str,
     version: &str,
-    sections: &[(&str, &str, Vec<(String, CstInputValue)>)],
+    sections: &[Section<'_>],
 ) -> Result<Merged, MergeError> {
     let source = if text.trim().is_empty() { "{}\n" } else { text };
     let root = CstRootNode::parse(source, &ParseOptions::default())

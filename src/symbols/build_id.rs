@@ -35,7 +35,7 @@ impl BuildId {
     /// `65a84525…` (either case) as typed by a user or named by a server.
     pub fn parse(hex: &str) -> Result<BuildId, BuildIdError> {
         let hex = hex.trim();
-        if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(BuildIdError::NotHex);
         }
         let bytes: Vec<u8> = (0..hex.len())

@@ -60,14 +60,15 @@ impl gv_core::error::Hint for CoreError {
 
 /// Where a core's bytes come from: a file, or (in tests) memory.
 pub trait Source {
-    fn len(&self) -> u64;
+    /// The source's length in bytes.
+    fn size(&self) -> u64;
     /// Fills `buf` from `offset`; fewer bytes only at the end.
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize>;
 }
 
 impl Source for [u8] {
-    fn len(&self) -> u64 {
-        <[u8]>::len(self) as u64
+    fn size(&self) -> u64 {
+        self.len() as u64
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
         let start = usize::try_from(offset)
@@ -85,7 +86,7 @@ struct FileSource {
 }
 
 impl Source for FileSource {
-    fn len(&self) -> u64 {
+    fn size(&self) -> u64 {
         self.len
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -164,7 +165,7 @@ fn exact(
 ) -> Result<Vec<u8>, Failure> {
     if offset
         .checked_add(len as u64)
-        .is_none_or(|end| end > source.len())
+        .is_none_or(|end| end > source.size())
     {
         return bad(format!("the file ends before its {what}"));
     }
@@ -228,7 +229,7 @@ pub fn read_from(source: &(impl Source + ?Sized)) -> Result<CoreInfo, Failure> {
             (u32_at(ph, 0), u64_at(ph, 8), u64_at(ph, 16), u64_at(ph, 32));
         if offset
             .checked_add(filesz)
-            .is_none_or(|end| end > source.len())
+            .is_none_or(|end| end > source.size())
         {
             // A core the kernel stopped writing (disk full, a size limit) ends early:
             // what it has is still worth reading.
