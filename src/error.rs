@@ -41,6 +41,9 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::install::goproxy::ProxyInstallError,
         crate::install::UninstallError,
         crate::shims::ShimError,
+        crate::symbols::coredump::CoreError,
+        crate::symbols::debuginfod::DebuginfodError,
+        crate::symbols::store::StoreError,
         crate::tools::names::NameError,
         crate::trust::TrustError,
     )

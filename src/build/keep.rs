@@ -171,14 +171,19 @@ pub fn split(product: &Product, store: &SymbolStore) -> anyhow::Result<Split> {
             store.root().display()
         )
     })?;
-    let stripped_bytes = std::fs::read(stripped.path())
-        .with_context(|| format!("cannot read {}", stripped.path().display()))?;
-    let debug_bytes = std::fs::read(debug.path())
-        .with_context(|| format!("cannot read {}", debug.path().display()))?;
+    // What is on disk is what is checked: both files read back, mapped.
+    let map = |file: &std::fs::File, path: &Path| {
+        // SAFETY: read-only maps of gv's own temporary files, for this call only.
+        unsafe { memmap2::Mmap::map(file) }
+            .with_context(|| format!("cannot read {}", path.display()))
+    };
+    let stripped_bytes = map(stripped.as_file(), stripped.path())?;
+    let debug_bytes = map(debug.as_file(), debug.path())?;
     let checked = match split::check(&data, &stripped_bytes, &debug_bytes) {
         Ok(checked) => checked,
         Err(e) => return Ok(Split::Refused(refusal(&e))),
     };
+    drop((stripped_bytes, debug_bytes));
     // The new file takes the old one's permissions (go's, with the user's umask).
     let permissions = std::fs::metadata(path)
         .with_context(|| format!("cannot read {}", path.display()))?
