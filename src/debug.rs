@@ -39,16 +39,34 @@ pub enum Target<'a> {
     },
 }
 
+/// What a debugger needs besides the binary to show a stripped or trimmed one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Aids {
+    /// A directory laid out by build ID (the symbol store) that holds the binary's debug
+    /// twin, checked by gv to carry the binary's build ID.
+    pub debug_dir: Option<PathBuf>,
+    /// The binary was built with -trimpath: its DWARF names sources by relative paths and
+    /// names no runtime-gdb.py that gdb can find.
+    pub trimmed: bool,
+    /// For a trimmed binary: (module path, its directory here).
+    pub module_dir: Option<(String, PathBuf)>,
+}
+
 /// The arguments after the debugger's own path.
 ///
-/// delve: `exec [EXTRA] BINARY [-- ARGS]`, `core [EXTRA] BINARY CORE`.
-/// gdb: `-q -iex 'add-auto-load-safe-path GOROOT/src/runtime' [EXTRA] --args BINARY ARGS`
-/// and `... [EXTRA] BINARY CORE`. The safe path lets gdb load the SDK's runtime-gdb.py
-/// (goroutine commands, Go types) that the binary asks for.
+/// delve: `exec [EXTRA] BINARY [-- ARGS]`, `core [EXTRA] BINARY CORE`; delve finds a
+/// debug twin through its config file ([`dlv_config`]), not its arguments.
+/// gdb: `-q -iex 'add-auto-load-safe-path GOROOT/src/runtime' [AIDS] [EXTRA] --args BINARY
+/// ARGS` and `... BINARY CORE`. The safe path lets gdb load the SDK's runtime-gdb.py
+/// (goroutine commands, Go types) that the binary asks for. With a debug twin, gdb looks
+/// in the symbol store (`debug-file-directory`) and not on its own debuginfod servers (gv
+/// fetched what was missing). A trimmed binary gets the runtime's support sourced by hand
+/// and its sources found under GOROOT/src and the module's directory.
 pub fn argv(
     debugger: Debugger,
     target: &Target<'_>,
     goroot: Option<&Path>,
+    aids: &Aids,
     extra: &[String],
 ) -> Vec<OsString> {
     let mut out: Vec<OsString> = Vec::new();
@@ -75,11 +93,51 @@ pub fn argv(
         }
         Debugger::Gdb => {
             out.push("-q".into());
-            if let Some(goroot) = goroot {
-                out.push("-iex".into());
-                let mut line = OsString::from("add-auto-load-safe-path ");
-                line.push(goroot.join("src/runtime"));
+            let mut command = |flag: &str, words: &[&OsStr]| {
+                out.push(flag.into());
+                let mut line = OsString::new();
+                for (i, word) in words.iter().enumerate() {
+                    if i > 0 {
+                        line.push(" ");
+                    }
+                    line.push(word);
+                }
                 out.push(line);
+            };
+            if let Some(goroot) = goroot {
+                command(
+                    "-iex",
+                    &[
+                        "add-auto-load-safe-path".as_ref(),
+                        goroot.join("src/runtime").as_os_str(),
+                    ],
+                );
+            }
+            if let Some(dir) = &aids.debug_dir {
+                command("-iex", &["set debuginfod enabled off".as_ref()]);
+                let mut dirs = dir.as_os_str().to_owned();
+                dirs.push(":/usr/lib/debug");
+                command("-iex", &["set debug-file-directory".as_ref(), &dirs]);
+            }
+            if let (true, Some(goroot)) = (aids.trimmed, goroot) {
+                // The binary names runtime-gdb.py by a relative path gdb cannot find: gv
+                // sources the SDK's once the binary is loaded, instead.
+                command("-iex", &["set auto-load python-scripts off".as_ref()]);
+                command(
+                    "-iex",
+                    &["directory".as_ref(), goroot.join("src").as_os_str()],
+                );
+                if let Some((module, dir)) = &aids.module_dir {
+                    let (from, to) = (gdb_quote(module.as_ref()), gdb_quote(dir.as_os_str()));
+                    command("-iex", &["set substitute-path".as_ref(), &from, &to]);
+                }
+                command(
+                    "-ex",
+                    &[
+                        "source".as_ref(),
+                        goroot.join("src/runtime/runtime-gdb.py").as_os_str(),
+                    ],
+                );
             }
             out.extend(extra.iter().map(OsString::from));
             match target {
@@ -95,6 +153,108 @@ pub fn argv(
             }
         }
     }
+    out
+}
+
+/// A word for gdb's argument parser (`set substitute-path`): in double quotes, with `\`
+/// and `"` escaped, when it has anything but plain characters.
+fn gdb_quote(word: &OsStr) -> OsString {
+    let text = word.to_string_lossy();
+    if !text.is_empty() && !text.contains([' ', '\t', '"', '\'', '\\']) {
+        return word.to_owned();
+    }
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out.into()
+}
+
+/// delve's config file (`dlv/config.yml` under `XDG_CONFIG_HOME`, the only place delve
+/// takes `debug-info-directories` from) for a debug twin in `aids`: the user's own config
+/// (`user`, at most [`crate::symbols::limits::DLV_CONFIG`]) without its
+/// `debug-info-directories` and `substitute-path`, then gv's. `None` when the binary
+/// needs no aid.
+pub fn dlv_config(aids: &Aids, user: Option<&str>) -> Option<String> {
+    if aids.debug_dir.is_none() && aids.module_dir.is_none() {
+        return None;
+    }
+    let mut out = String::new();
+    if let Some(user) = user {
+        let mut skipping = false;
+        for line in user.lines() {
+            let top_level = !line.starts_with([' ', '\t', '-', '#']) && !line.trim().is_empty();
+            if top_level {
+                let key = line.split(':').next().unwrap_or("").trim();
+                skipping = key == "debug-info-directories" || key == "substitute-path";
+            }
+            if !skipping {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out.push_str(
+        "# Added by gv debug: the symbol store, where delve finds split debug information.\n",
+    );
+    let mut dirs = Vec::new();
+    if let Some(dir) = &aids.debug_dir {
+        dirs.push(yaml_quote(&dir.to_string_lossy()));
+    }
+    dirs.push(yaml_quote("/usr/lib/debug/.build-id"));
+    out.push_str(&format!("debug-info-directories: [{}]\n", dirs.join(", ")));
+    if let (true, Some((module, dir))) = (aids.trimmed, &aids.module_dir) {
+        out.push_str(&format!(
+            "substitute-path: [{{from: {}, to: {}}}]\n",
+            yaml_quote(module),
+            yaml_quote(&dir.to_string_lossy())
+        ));
+    }
+    Some(out)
+}
+
+/// The user's own delve config (delve's place for it: `$XDG_CONFIG_HOME/dlv`, else
+/// `~/.config/dlv` on Linux or `~/.dlv`), read with a bound.
+pub fn user_dlv_config() -> Option<String> {
+    use std::io::Read as _;
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let home = gv_core::platform::home_dir();
+    let candidates = [
+        xdg.map(|d| d.join("dlv")),
+        home.as_ref().map(|h| h.join(".config").join("dlv")),
+        home.map(|h| h.join(".dlv")),
+    ];
+    let path = candidates
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join("config.yml"))
+        .find(|f| f.is_file())?;
+    let file = std::fs::File::open(path).ok()?;
+    let mut text = String::new();
+    file.take(crate::symbols::limits::DLV_CONFIG)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text)
+}
+
+/// A YAML double-quoted scalar: `\`, `"` and control characters escaped.
+fn yaml_quote(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
     out
 }
 
@@ -194,7 +354,7 @@ mod tests {
             args: &args,
         };
         assert_eq!(
-            strings(argv(Debugger::Delve, &program, None, &[])),
+            strings(argv(Debugger::Delve, &program, None, &Aids::default(), &[])),
             ["exec", "/b/app", "--", "10", "-v"]
         );
         let bare = Target::Program {
@@ -206,6 +366,7 @@ mod tests {
                 Debugger::Delve,
                 &bare,
                 None,
+                &Aids::default(),
                 &["--headless".into(), "--listen=:2345".into()]
             )),
             ["exec", "--headless", "--listen=:2345", "/b/app"]
@@ -215,7 +376,7 @@ mod tests {
             core: Path::new("/c/core"),
         };
         assert_eq!(
-            strings(argv(Debugger::Delve, &core, None, &[])),
+            strings(argv(Debugger::Delve, &core, None, &Aids::default(), &[])),
             ["core", "/b/app", "/c/core"]
         );
     }
@@ -233,6 +394,7 @@ mod tests {
                 Debugger::Gdb,
                 &program,
                 Some(Path::new("/g")),
+                &Aids::default(),
                 &["-batch".into()]
             )),
             [
@@ -250,10 +412,71 @@ mod tests {
             core: Path::new("/c/core"),
         };
         assert_eq!(
-            strings(argv(Debugger::Gdb, &core, None, &[])),
+            strings(argv(Debugger::Gdb, &core, None, &Aids::default(), &[])),
             ["-q", "/b/app", "/c/core"]
         );
     }
+    }
+
+    #[test]
+    fn gdb_is_pointed_at_the_store_and_a_trimmed_binary_s_runtime_and_sources() {
+        let core = Target::Core {
+            binary: Path::new("/b/app"),
+            core: Path::new("/c/core"),
+        };
+        let aids = Aids {
+            debug_dir: Some("/s/symbols".into()),
+            trimmed: true,
+            module_dir: Some(("example.com/my app".into(), "/src/my \"app\"".into())),
+        };
+        assert_eq!(
+            strings(argv(
+                Debugger::Gdb,
+                &core,
+                Some(Path::new("/g")),
+                &aids,
+                &["-batch".into()]
+            )),
+            [
+                "-q",
+                "-iex",
+                "add-auto-load-safe-path /g/src/runtime",
+                "-iex",
+                "set debuginfod enabled off",
+                "-iex",
+                "set debug-file-directory /s/symbols:/usr/lib/debug",
+                "-iex",
+                "set auto-load python-scripts off",
+                "-iex",
+                "directory /g/src",
+                "-iex",
+                "set substitute-path \"example.com/my app\" \"/src/my \\\"app\\\"\"",
+                "-ex",
+                "source /g/src/runtime/runtime-gdb.py",
+                "-batch",
+                "/b/app",
+                "/c/core"
+            ]
+        );
+    }
+
+    #[test]
+    fn delve_s_config_keeps_the_user_s_settings_but_the_two_gv_sets() {
+        assert_eq!(dlv_config(&Aids::default(), Some("x: 1\n")), None);
+        let aids = Aids {
+            debug_dir: Some("/s/sym\"bols".into()),
+            trimmed: true,
+            module_dir: Some(("example.com/app".into(), "/src/app".into())),
+        };
+        let user = "# mine\nmax-string-len: 99\ndebug-info-directories:\n- /old\n  - /older\nsubstitute-path:\n  - {from: a, to: b}\naliases:\n  c: [continue]\n";
+        let config = dlv_config(&aids, Some(user)).unwrap();
+        assert_eq!(
+            config,
+            "# mine\nmax-string-len: 99\naliases:\n  c: [continue]\n\
+             # Added by gv debug: the symbol store, where delve finds split debug information.\n\
+             debug-info-directories: [\"/s/sym\\\"bols\", \"/usr/lib/debug/.build-id\"]\n\
+             substitute-path: [{from: \"example.com/app\", to: \"/src/app\"}]\n"
+        );
     }
 
     #[test]

@@ -43,6 +43,9 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::release::UrlError,
         crate::self_update::SelfError,
         crate::shims::ShimError,
+        crate::symbols::coredump::CoreError,
+        crate::symbols::debuginfod::DebuginfodError,
+        crate::symbols::store::StoreError,
         crate::tools::names::NameError,
         crate::trust::TrustError,
     )

@@ -20,6 +20,7 @@ pub mod release;
 pub mod self_update;
 pub mod shell;
 pub mod shims;
+pub mod symbols;
 pub mod tools;
 pub mod trust;
 pub mod ui;

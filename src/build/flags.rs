@@ -310,6 +310,25 @@ pub fn merge_per_package(
         .collect())
 }
 
+/// One per-package value (`pattern=words` or `words`) without the words `drop` picks:
+/// the value to use instead, and the words dropped.
+pub fn without_words(
+    flag: &str,
+    value: &str,
+    drop: impl Fn(&str) -> bool,
+) -> Result<(String, Vec<String>), FlagError> {
+    let parsed = parse_per_package(flag, value)?;
+    let (dropped, kept): (Vec<String>, Vec<String>) =
+        parsed.args.into_iter().partition(|w| drop(w));
+    let joined = join_quoted(&kept);
+    let value = if parsed.pattern.is_empty() {
+        joined
+    } else {
+        format!("{}={joined}", parsed.pattern)
+    };
+    Ok((value, dropped))
+}
+
 /// `-tags a,b` and `-tags 'a b'` (the old syntax) are the same list.
 pub fn merge_tags(profile: &[String], user: &[&str]) -> Vec<String> {
     let mut tags: Vec<String> = Vec::new();
@@ -426,6 +445,19 @@ mod tests {
         assert_eq!(
             parse_per_package("ldflags", &ld[0]).unwrap().args,
             s(&["-compressdwarf=false", "-X", "main.version=1.2 beta"])
+        );
+    }
+
+    #[test]
+    fn words_are_dropped_keeping_the_pattern_and_quoting() {
+        let strip = |w: &str| is_on(w, "-s") || is_on(w, "-w");
+        assert_eq!(
+            without_words("ldflags", "-s -w -X 'main.v=a b'", strip).unwrap(),
+            ("-X 'main.v=a b'".to_string(), s(&["-s", "-w"]))
+        );
+        assert_eq!(
+            without_words("ldflags", "all=-w=1 -w=0", strip).unwrap(),
+            ("all=-w=0".to_string(), s(&["-w=1"]))
         );
     }
 

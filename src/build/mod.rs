@@ -5,7 +5,9 @@
 //!    packages as `go list` sees them, the panic-readiness overlay, and where go writes
 //!    and each binary lands — wherever the go command itself would put it;
 //! 2. **stage** (`stage`): a private directory beside the destination for go to write into;
-//! 3. **run go** (`toolchain`): the selected SDK with the shim's environment;
+//! 3. **run go** (`toolchain`): the selected SDK with the shim's environment; with
+//!    `keep_debug`, each binary is then split (`keep`): the stripped one stays, its debug
+//!    twin waits to be filed in the symbol store;
 //! 4. **verify** (`verify`): `gv verify`'s check of every binary against the profile;
 //! 5. **publish** (`publish`, `report`): a binary that passed is renamed into place; one
 //!    that failed never replaces anything;
@@ -15,6 +17,7 @@
 //! so a debuggable run has to `go build` (or `go test -c`) and execute the result.
 
 pub mod flags;
+pub mod keep;
 pub mod launch;
 pub mod layout;
 pub mod list_memo;
@@ -34,6 +37,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+use crate::inspect;
 use flags::{GoFlag, Shape};
 use layout::{Invocation, Landing, Out};
 use packages::{Listed, Package};
@@ -90,12 +94,30 @@ pub fn execute(opts: Options<'_>) -> anyhow::Result<Outcome> {
     let Options {
         mode,
         profile,
-        planned,
+        mut planned,
         toolchain,
         cwd,
         explain,
     } = opts;
     let workdir = planned.workdir(cwd);
+    if profile.expect == Some(inspect::Expectation::Debug)
+        && let Some(source) = goflags_trimpath(&planned, toolchain)
+    {
+        // go applies GOFLAGS first: a flag on the command line overrides it.
+        planned
+            .flags
+            .push(GoFlag::new("trimpath", Some("false")).render());
+        planned
+            .notes
+            .push(plan::without_trimpath(&profile.name, &source));
+    }
+    for note in &planned.notes {
+        crate::ui::info(format!("gv: {note}"));
+    }
+    let store = match profile.keep_debug {
+        true => Some(crate::symbols::SymbolStore::from_env()?),
+        false => None,
+    };
 
     // 1. Plan.
     let packages = match packages::list(toolchain, &planned, &planned.packages, &workdir)? {
@@ -125,7 +147,13 @@ pub fn execute(opts: Options<'_>) -> anyhow::Result<Outcome> {
 
     // 2. Stage.
     let stage = Stage::create(&layout.landing, scratch.path())?;
-    let linked = stage.link_existing(&layout, &packages, mode, exe_suffix(&planned, toolchain));
+    let linked = stage.link_existing(
+        &layout,
+        &packages,
+        mode,
+        exe_suffix(&planned, toolchain),
+        store.as_ref(),
+    );
 
     // 3. Run go.
     for invocation in &layout.invocations {
@@ -156,14 +184,44 @@ pub fn execute(opts: Options<'_>) -> anyhow::Result<Outcome> {
             Some(linked) => {
                 // go found the binary in place up to date: nothing to publish, and
                 // nothing to read if gv verified exactly this binary before.
+                let twin_path = store.as_ref().and_then(|s| keep::twin_of(s, &linked.dest));
+                let twin_id = twin_path
+                    .as_ref()
+                    .and_then(|p| crate::symbols::store::file_build_id(p).ok().flatten());
+                let twin = match (&store, &twin_path, &twin_id) {
+                    (None, _, _) => verify::Twin::NotKept,
+                    (Some(_), Some(path), Some(build_id)) => verify::Twin::At { path, build_id },
+                    (Some(_), _, _) => verify::Twin::Missing,
+                };
                 let verdict = verify::recall(verdicts.as_ref(), linked, profile)
-                    .map_or_else(|| verify::judge(product, mode, profile), Ok)?;
+                    .map_or_else(|| verify::judge(product, mode, profile, twin), Ok)?;
                 verify::remember(verdicts.as_ref(), &linked.dest, profile, &verdict);
                 let fate = publish::in_place(&linked.dest, verdict.passed());
                 (verdict, fate)
             }
             None => {
-                let verdict = verify::judge(product, mode, profile)?;
+                let split = match &store {
+                    Some(store) if verify::is_program(product, mode) => {
+                        Some(keep::split(product, store)?)
+                    }
+                    _ => None,
+                };
+                let twin = match &split {
+                    None => verify::Twin::NotKept,
+                    Some(keep::Split::Kept(kept)) => verify::Twin::At {
+                        path: kept.debug_path(),
+                        build_id: &kept.build_id,
+                    },
+                    Some(keep::Split::Refused(why)) => verify::Twin::Refused(why),
+                };
+                let verdict = verify::judge(product, mode, profile, twin)?;
+                if let (Some(store), Some(keep::Split::Kept(kept)), true) =
+                    (&store, split, verdict.passed())
+                {
+                    let landed = publish::destination(product, &layout.landing);
+                    let record = keep::record(product, toolchain, profile, landed);
+                    keep::file(store, kept, &product.file, record)?;
+                }
                 let fate = publish::publish(product, verdict.passed(), &layout.landing)?;
                 if let publish::Fate::Landed(dest) = &fate {
                     verify::remember(verdicts.as_ref(), dest, profile, &verdict);
@@ -207,6 +265,24 @@ pub fn execute(opts: Options<'_>) -> anyhow::Result<Outcome> {
     drop(stage);
     drop(scratch);
     Ok(Outcome { binaries, code })
+}
+
+/// What, if anything, has GOFLAGS hold -trimpath for this go command: gv's `[env]` or the
+/// profile's, the environment's, or Go's env file (`go env -w`).
+fn goflags_trimpath(planned: &Planned, toolchain: &Toolchain) -> Option<String> {
+    let from_env = |value: &std::ffi::OsStr| plan::goflags_trim(&value.to_string_lossy());
+    if let Some(value) = planned.env.get("GOFLAGS") {
+        return plan::goflags_trim(value).then(|| "GOFLAGS in the profile's env".to_string());
+    }
+    if let Some((_, value)) = toolchain.env.iter().find(|(k, _)| k == "GOFLAGS") {
+        return from_env(value).then(|| "GOFLAGS from gv's [env]".to_string());
+    }
+    if let Some(value) = std::env::var_os("GOFLAGS") {
+        return from_env(&value).then(|| "GOFLAGS in the environment".to_string());
+    }
+    let file = crate::doctor::go_env_file(&|n: &str| std::env::var_os(n))?;
+    let value = crate::doctor::read_go_env_value(&file, "GOFLAGS")?;
+    plan::goflags_trim(&value).then(|| format!("GOFLAGS in {} (go env -w)", file.display()))
 }
 
 /// go's suffix for executables of the target GOOS (`.exe` for windows): the name go

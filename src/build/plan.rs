@@ -29,6 +29,9 @@ pub struct Planned {
     pub user_overlay: Option<String>,
     /// Variables the profile sets (after the user's own environment had its say).
     pub env: BTreeMap<String, String>,
+    /// What gv changed in the user's request to keep the profile's promise, said once
+    /// before go runs.
+    pub notes: Vec<String>,
 }
 
 /// Merges a profile into the user's go arguments. `lookup` reads the user's environment
@@ -41,17 +44,34 @@ pub fn plan(
 ) -> Result<Planned, FlagError> {
     let mut user: GoArgs = flags::parse(args, mode.shape())?;
     check_conflicts(profile, &user)?;
+    let mut notes = Vec::new();
     let mut out = Vec::new();
     for (name, from_profile) in [
         ("gcflags", &profile.gcflags),
         ("ldflags", &profile.ldflags),
         ("asmflags", &profile.asmflags),
     ] {
-        let theirs: Vec<String> = user
+        let mut theirs: Vec<String> = user
             .take(name)
             .into_iter()
             .filter_map(|f| f.value)
             .collect();
+        if name == "ldflags" && profile.keep_debug {
+            // The link keeps what the symbol store needs; gv strips after it.
+            let mut dropped = Vec::new();
+            for value in &mut theirs {
+                let (kept, gone) = flags::without_words(name, value, is_strip_word)?;
+                *value = kept;
+                dropped.extend(gone);
+            }
+            if !dropped.is_empty() {
+                notes.push(format!(
+                    "the {} profile keeps debug information: its link keeps the DWARF and symbols your -ldflags={} would drop, and gv strips the binary after the link",
+                    profile.name,
+                    dropped.join(" ")
+                ));
+            }
+        }
         for value in flags::merge_per_package(name, from_profile, &theirs)? {
             out.push(GoFlag::new(name, Some(&value)).render());
         }
@@ -68,7 +88,28 @@ pub fn plan(
     if !tags.is_empty() {
         out.push(GoFlag::new("tags", Some(&tags.join(","))).render());
     }
-    for (name, on) in [("trimpath", profile.trimpath), ("race", profile.race)] {
+    let mut trimpath = profile.trimpath;
+    if profile.expect == Some(Expectation::Debug) {
+        // gdb finds the runtime's Go support (runtime-gdb.py) and the sources by the
+        // absolute paths -trimpath would remove.
+        let on_command_line = user.take("trimpath").iter().any(|f| {
+            f.value
+                .as_deref()
+                .is_none_or(|v| flags::is_on(&format!("-trimpath={v}"), "-trimpath"))
+        });
+        let asked: Vec<&str> = [
+            (on_command_line, "-trimpath on the command line"),
+            (profile.trimpath, "trimpath = true in the profile"),
+        ]
+        .into_iter()
+        .filter_map(|(asked, who)| asked.then_some(who))
+        .collect();
+        if !asked.is_empty() {
+            notes.push(without_trimpath(&profile.name, &asked.join(" and ")));
+        }
+        trimpath = false;
+    }
+    for (name, on) in [("trimpath", trimpath), ("race", profile.race)] {
         if on && !user.flags.iter().any(|f| f.name == name) {
             out.push(GoFlag::new(name, None).render());
         }
@@ -95,6 +136,29 @@ pub fn plan(
         chdir,
         user_overlay,
         env,
+        notes,
+    })
+}
+
+/// An `-ldflags` word that strips what the symbol store keeps: `-s`, `-w` (on).
+pub fn is_strip_word(word: &str) -> bool {
+    flags::is_on(word, "-s") || flags::is_on(word, "-w")
+}
+
+/// The one line that says the debug profile builds without -trimpath, and who asked.
+pub fn without_trimpath(profile: &str, asked_by: &str) -> String {
+    format!(
+        "the {profile} profile builds without -trimpath ({asked_by} asked for it): gdb needs the absolute source paths to load the Go runtime's support (info goroutines, Go types) and to show the sources"
+    )
+}
+
+/// `-trimpath` in a GOFLAGS value (go applies GOFLAGS first, so a `-trimpath=false` on
+/// the command line overrides it).
+pub fn goflags_trim(goflags: &str) -> bool {
+    goflags.split_whitespace().any(|w| {
+        // `--trimpath` is the same flag.
+        let w = if w.starts_with("--") { &w[1..] } else { w };
+        flags::is_on(w, "-trimpath")
     })
 }
 
@@ -120,6 +184,10 @@ fn check_conflicts(profile: &Profile, user: &GoArgs) -> Result<(), FlagError> {
         }
         let words = flags::parse_per_package(&f.name, value)?.args;
         for word in &words {
+            // A profile that keeps debug information drops these from the link instead.
+            if f.name == "ldflags" && profile.keep_debug && is_strip_word(word) {
+                continue;
+            }
             let rendered = format!("-{}={value}", f.name);
             if f.name == "ldflags" && flags::is_on(word, "-w") {
                 return Err(conflict(
@@ -213,10 +281,83 @@ mod tests {
         }
         // -w=0 keeps DWARF: no conflict.
         assert!(plan(&debug(), &s(&["-ldflags=-w=0"]), Mode::Build, |_| None).is_ok());
-        // Release has nothing to protect from -w.
-        let release = Profile::builtin("release").unwrap();
+        // A release that keeps no debug information has nothing to protect from -w.
+        let mut release = Profile::builtin("release").unwrap();
+        release.keep_debug = false;
         let planned = plan(&release, &s(&["-ldflags=-w"]), Mode::Build, |_| None).unwrap();
         assert_eq!(planned.flags, ["-ldflags=-s -w -w", "-trimpath"]);
+        assert!(planned.notes.is_empty());
+    }
+
+    /// keep_debug: the user's -s/-w leave the link (gv strips after it), said once.
+    #[test]
+    fn a_profile_that_keeps_debug_information_drops_the_users_strip_flags() {
+        let mut keep = Profile::builtin("release").unwrap();
+        keep.ldflags = vec!["-B gobuildid".into()];
+        let planned = plan(
+            &keep,
+            &s(&["-ldflags=-s -w -X main.v=1", "."]),
+            Mode::Build,
+            |_| None,
+        )
+        .unwrap();
+        assert_eq!(
+            planned.flags,
+            ["-ldflags=-B gobuildid -X main.v=1", "-trimpath"]
+        );
+        assert_eq!(planned.notes.len(), 1);
+        assert!(
+            planned.notes[0]
+                .contains("its link keeps the DWARF and symbols your -ldflags=-s -w would drop"),
+            "{:?}",
+            planned.notes
+        );
+        // A debug profile that keeps its debug information apart takes -s too.
+        let mut debug = debug();
+        debug.keep_debug = true;
+        assert!(plan(&debug, &s(&["-ldflags=-s"]), Mode::Build, |_| None).is_ok());
+    }
+
+    /// The debug profile never passes -trimpath, whoever asks; it says who asked.
+    #[test]
+    fn the_debug_profile_builds_without_trimpath_and_says_so_once() {
+        let planned = plan(&debug(), &s(&["-trimpath", "."]), Mode::Build, |_| None).unwrap();
+        assert!(
+            !planned.flags.iter().any(|f| f.contains("trimpath")),
+            "{:?}",
+            planned.flags
+        );
+        assert_eq!(planned.notes.len(), 1);
+        assert!(
+            planned.notes[0].starts_with("the debug profile builds without -trimpath (-trimpath on the command line asked for it): gdb needs"),
+            "{:?}",
+            planned.notes
+        );
+        let mut trimmed = debug();
+        trimmed.trimpath = true;
+        let planned = plan(&trimmed, &s(&["-trimpath=true"]), Mode::Build, |_| None).unwrap();
+        assert_eq!(
+            planned.notes.len(),
+            1,
+            "one line for both: {:?}",
+            planned.notes
+        );
+        assert!(
+            planned.notes[0]
+                .contains("-trimpath on the command line and trimpath = true in the profile")
+        );
+        assert!(
+            plan(&debug(), &[], Mode::Build, |_| None)
+                .unwrap()
+                .notes
+                .is_empty()
+        );
+        // Other profiles pass it on.
+        let dwarf = Profile::builtin("dwarf").unwrap();
+        let planned = plan(&dwarf, &s(&["-trimpath"]), Mode::Build, |_| None).unwrap();
+        assert_eq!(planned.flags, ["-trimpath"]);
+        assert!(goflags_trim("-mod=mod -trimpath") && goflags_trim("--trimpath=true"));
+        assert!(!goflags_trim("-trimpath=false -x") && !goflags_trim(""));
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! tags = ["netgo", "osusergo"]         # array, or "a,b"
 //! trimpath = true
 //! race = false
+//! keep_debug = true                   # link with DWARF, ship it stripped, keep the DWARF by build ID
 //! env = { CGO_ENABLED = "0", GODEBUG = { value = "panicnil=1", force = true } }
 //! expect = "release"                  # debug | dwarf | release | none
 //! traceback = "all"                   # none | single | all | system | crash | wer | ""
@@ -46,6 +47,7 @@ const KEYS: &[&str] = &[
     "tags",
     "trimpath",
     "race",
+    "keep_debug",
     "env",
     "expect",
     "traceback",
@@ -64,6 +66,9 @@ pub struct Profile {
     pub tags: Vec<String>,
     pub trimpath: bool,
     pub race: bool,
+    /// Link with DWARF and a GNU build ID, then split: the binary that lands is stripped,
+    /// its debug information goes to the symbol store (`build::keep`).
+    pub keep_debug: bool,
     /// Variables the profile sets: parsed, checked and applied exactly like `[env]`
     /// (gv-core's `env::parse_table`); the user's own environment wins unless forced.
     pub env: BTreeMap<String, Entry>,
@@ -120,6 +125,7 @@ impl Profile {
             tags: Vec::new(),
             trimpath: false,
             race: false,
+            keep_debug: false,
             env: BTreeMap::new(),
             expect: None,
             traceback: None,
@@ -147,9 +153,12 @@ impl Profile {
             "dwarf" => {
                 p.expect = Some(Expectation::Dwarf);
             }
+            // Stripped, with the debug information kept in the symbol store: the linker
+            // keeps DWARF and gv strips after the link (`-s -w` stand for what ships).
             "release" => {
                 p.ldflags = vec!["-s -w".into()];
                 p.trimpath = true;
+                p.keep_debug = true;
                 p.env.insert(
                     "CGO_ENABLED".into(),
                     Entry {
@@ -274,6 +283,7 @@ fn resolve_at(
     for (k, field) in [
         ("trimpath", &mut profile.trimpath),
         ("race", &mut profile.race),
+        ("keep_debug", &mut profile.keep_debug),
     ] {
         if let Some((value, path)) = key(k) {
             *field = value
@@ -414,6 +424,7 @@ mod tests {
         let release = Profile::builtin("release").unwrap();
         assert_eq!(release.ldflags, ["-s -w"]);
         assert!(release.trimpath && release.traceback.is_none());
+        assert!(release.keep_debug && !debug.keep_debug);
         assert_eq!(release.env["CGO_ENABLED"].value, "0");
         assert!(!release.env["CGO_ENABLED"].forced);
         assert_eq!(
@@ -562,6 +573,13 @@ mod tests {
                 "false",
             ),
             ("race", "false", "true", |p| p.race.to_string(), "true"),
+            (
+                "keep_debug",
+                "true",
+                "false",
+                |p| p.keep_debug.to_string(),
+                "false",
+            ),
             (
                 "env",
                 "{ GODEBUG = \"base\", GOGC = \"base\" }",

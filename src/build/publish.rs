@@ -45,6 +45,15 @@ impl Fate {
     }
 }
 
+/// Where `product` lands if it passes; `None` with nowhere to land.
+pub fn destination(product: &Product, landing: &Landing) -> Option<PathBuf> {
+    match landing {
+        Landing::Dir(dir) => Some(dir.join(product.file_name())),
+        Landing::File(file) => Some(file.clone()),
+        Landing::Nowhere => None,
+    }
+}
+
 pub fn publish(product: &Product, passed: bool, landing: &Landing) -> anyhow::Result<Fate> {
     let dest = match landing {
         Landing::Dir(dir) => dir.join(product.file_name()),

@@ -131,17 +131,24 @@ impl Stage {
     /// writing a new one (cmd/go's `moveOrCopyFile`: rename, else remove and create), so
     /// the binary in place is untouched until gv publishes. A destination that is not a
     /// plain file, or a file system without hard links, just means go builds afresh.
+    /// With `keep` (the symbol store of a profile that keeps debug information), a
+    /// binary whose twin is not in the store is left out, so go links it again and its
+    /// debug information is kept anew.
     pub fn link_existing(
         &self,
         layout: &Layout,
         packages: &[Package],
         mode: Mode,
         exe_suffix: &str,
+        keep: Option<&crate::symbols::SymbolStore>,
     ) -> Vec<Linked> {
         let mut linked = Vec::new();
         let mut link = |dest: PathBuf, staged: PathBuf| {
             let plain = std::fs::symlink_metadata(&dest).is_ok_and(|m| m.file_type().is_file());
             if !plain || staged.exists() {
+                return;
+            }
+            if keep.is_some_and(|store| super::keep::twin_of(store, &dest).is_none()) {
                 return;
             }
             let Some(before) = super::verdicts::Stamp::of(&dest) else {

@@ -10,7 +10,8 @@ pub struct Common {
     /// The debug profile: every package -N -l, uncompressed DWARF, full tracebacks
     #[arg(long, conflicts_with_all = ["release", "profile"])]
     debug: bool,
-    /// The release profile: -trimpath -ldflags='-s -w', CGO_ENABLED=0 unless you set it
+    /// The release profile: stripped (-trimpath, no DWARF or symbols; its debug
+    /// information kept in the symbol store), CGO_ENABLED=0 unless you set it
     #[arg(long, conflicts_with = "profile")]
     release: bool,
     /// A profile by name: debug, dwarf, release, or one from [profile.NAME] in gv.toml
@@ -59,7 +60,7 @@ const DEFAULT_PROFILE: &str = "dwarf";
   gv build --debug                     every package -N -l, DWARF verified, full tracebacks
   gv build --debug -o app ./cmd/app    your flags are merged with the profile's
   gv build --debug -ldflags='-X main.version=1.2'   one merged -ldflags, nothing dropped
-  gv build --release                   -trimpath -ldflags='-s -w', verified stripped
+  gv build --release                   stripped and verified; its DWARF kept in the symbol store
   gv build --profile ci -v             a [profile.ci] from gv.toml; -v prints the go command
   gv build --debug -o bin/ ./cmd/...   every main package into bin/ (created if missing)
 
@@ -144,13 +145,14 @@ fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
         plan: env_plan,
     } = ctx.here()?;
     let profile = profile(ctx, common.profile_name(), config)?;
-    let planned = build::plan(&profile, &common.go_words(), mode, |name| {
-        std::env::var_os(name)
-    })
-    .map_err(|e| UsageError::of(&e))?;
+    let toolchain = Toolchain::selected(selection, env_plan)?;
+    let lookup = |name: &str| std::env::var_os(name);
+    let (profile, keep_notes) = build::keep::for_link(&profile, &toolchain, &lookup)?;
+    let mut planned =
+        build::plan(&profile, &common.go_words(), mode, lookup).map_err(|e| UsageError::of(&e))?;
+    planned.notes.splice(0..0, keep_notes);
 
     crate::ui::warn_once(ctx.store(), &env_plan.warnings);
-    let toolchain = Toolchain::selected(selection, env_plan)?;
     let outcome = build::execute(build::Options {
         mode,
         profile: &profile,

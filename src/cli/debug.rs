@@ -6,18 +6,27 @@ use gv_core::select::SelectEnv;
 
 use super::{Context, UsageError};
 use crate::build::{self, Mode, Toolchain};
-use crate::debug::{self, Debugger, Target};
+use crate::debug::{self, Aids, Debugger, Target};
 use crate::error::Hinted;
 use crate::inspect::{self, Expectation};
+use crate::symbols::SymbolStore;
+use crate::symbols::debuginfod::{self, Artifact};
+use crate::symbols::store;
 use crate::ui;
 
-/// Build with the debug profile and start delve (or gdb) on it, or open a core dump
+/// Build with the debug profile and start delve (or gdb) on it, or debug a binary or a core dump
 ///
 /// The program is built like `gv build --debug` (every package -N -l, DWARF kept, full
 /// tracebacks) into a private directory under gv's cache, verified, and then `dlv exec` is
 /// run on it in this directory with the selected SDK's GOROOT and PATH, so delve finds the
 /// runtime's sources. Before building, gv checks that this dlv can debug the selected Go
 /// (delve's own supported range per release) and refuses, with the fix, when it cannot.
+///
+/// Given a BINARY (a file, not a package) gv debugs it as it is; given a core dump, gv
+/// opens it with its BINARY, or without one finds the binary in the symbol store by the
+/// build ID in the core. A stripped binary (gv build --release) gets its debug information
+/// from the symbol store by its GNU build ID, else from the debuginfod servers
+/// DEBUGINFOD_URLS names (fetched into the store), each checked to carry that build ID.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   gv debug                              build the package here, start dlv on it
@@ -25,8 +34,13 @@ use crate::ui;
   gv debug -tags integration .          build flags are go build's, merged with the profile's
   gv debug --gdb                        the same under gdb
   gv debug -D --headless -D --listen=:2345    delve as a server for an editor to attach to
+  gv debug ./app -- -port 8080          debug a binary as it is (a release one: its DWARF
+                                        comes from the symbol store)
   gv debug --core core ./app            open a core dump (GOTRACEBACK=crash + ulimit -c)
+  gv debug --core core                  the same; the binary is found by the core's build ID
   gv debug --gdb -D -batch -D -ex -D bt --core core ./app
+  DEBUGINFOD_URLS=http://symbols:8002 gv debug --gdb --core core
+                                        what this machine lacks is fetched from debuginfod
 
 dlv is looked up in the shared GOBIN, then on PATH; `gv tools install dlv` puts one there.
 Exit codes: 1 when the build fails, misses the debug profile, or the debugger cannot read
@@ -35,7 +49,7 @@ pub struct Args {
     /// Debug with gdb instead of delve
     #[arg(long)]
     gdb: bool,
-    /// Open this core dump of BINARY instead of building: gv debug --core CORE BINARY
+    /// Open this core dump instead of building: gv debug --core CORE [BINARY]
     #[arg(long, value_name = "CORE")]
     core: Option<PathBuf>,
     /// An argument for the debugger itself, before the program; repeat it: -D -batch -D -ex -D bt
@@ -50,7 +64,8 @@ pub struct Args {
     /// Print the exact go command before building
     #[arg(short = 'v', long)]
     explain: bool,
-    /// go build flags and the package (or .go files); with --core, the BINARY
+    /// go build flags and the package (or .go files); or a BINARY to debug as it is; with
+    /// --core, the BINARY (optional)
     #[arg(allow_hyphen_values = true, num_args = 0.., value_name = "BUILD ARGS")]
     args: Vec<String>,
     /// (clap takes a leading `--` for itself; what follows it lands here: the program's
@@ -70,7 +85,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     match &args.core {
         Some(core) => run_core(ctx, &args, debugger, core),
-        None => run_program(ctx, &args, debugger),
+        None => match given_binary(ctx, &args) {
+            Some(binary) => open(ctx, &args, debugger, &binary, None),
+            None => run_program(ctx, &args, debugger),
+        },
     }
 }
 
@@ -80,7 +98,9 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
         config,
         plan,
     } = ctx.here()?;
-    let profile = super::build::profile(ctx, "debug", config)?;
+    let mut profile = super::build::profile(ctx, "debug", config)?;
+    // The program is debugged at once, with its DWARF in it: nothing to keep apart.
+    profile.keep_debug = false;
     ui::warn_once(ctx.store(), &plan.warnings);
     let mut words = args.args.clone();
     if !args.after.is_empty() {
@@ -100,7 +120,12 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
 
     // Before building: is there a debugger, and can it read this Go?
     let gobin = plan.get("GOBIN").map(|v| PathBuf::from(&v.value));
-    let debugger_path = find_debugger(debugger, gobin.as_deref(), toolchain.version.as_ref())?;
+    let debugger_path = find_debugger(
+        debugger,
+        gobin.as_deref(),
+        toolchain.version.as_ref(),
+        &args.debugger_args,
+    )?;
 
     let cache = gv_core::store::Cache::from_env()?;
     let dir = debug::build_dir(&cache, ctx.cwd()).with_context(|| {
@@ -149,6 +174,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
         debugger,
         &target,
         Some(&toolchain.goroot),
+        &debug::Aids::default(),
         &args.debugger_args,
     ))
     .envs(plan.changes())
@@ -157,32 +183,49 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     Ok(exec(cmd, &debugger_path))
 }
 
+/// `./app` from the user reads better without the `./` in the middle of a path.
+fn resolve(ctx: &Context, p: &Path) -> PathBuf {
+    ctx.cwd().join(
+        p.components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect::<PathBuf>(),
+    )
+}
+
+/// `gv debug BINARY`: one word that names a file (not a `.go` file): a binary to debug
+/// as it is, not a package to build.
+fn given_binary(ctx: &Context, args: &Args) -> Option<PathBuf> {
+    let [word] = args.args.as_slice() else {
+        return None;
+    };
+    if word.starts_with('-') || word.ends_with(".go") {
+        return None;
+    }
+    let path = resolve(ctx, Path::new(word));
+    path.is_file().then_some(path)
+}
+
 fn run_core(
     ctx: &Context,
     args: &Args,
     debugger: Debugger,
     core: &Path,
 ) -> anyhow::Result<ExitCode> {
-    let [binary] = args.args.as_slice() else {
-        return Err(UsageError::hinted(
-            "--core takes the core file, then exactly one BINARY: gv debug --core CORE BINARY",
-            "the binary must be the one that dumped core",
-        )
-        .into());
-    };
     if !args.after.is_empty() {
         return Err(UsageError::new("a core dump takes no program arguments").into());
     }
-    // `./app` from the user reads better without the `./` in the middle of a path.
-    let here = |p: &Path| -> PathBuf {
-        ctx.cwd().join(
-            p.components()
-                .filter(|c| *c != std::path::Component::CurDir)
-                .collect::<PathBuf>(),
-        )
+    let binary = match args.args.as_slice() {
+        [] => None,
+        [binary] => Some(resolve(ctx, Path::new(binary))),
+        _ => {
+            return Err(UsageError::hinted(
+                "--core takes the core file, then at most one BINARY: gv debug --core CORE [BINARY]",
+                "the binary must be the one that dumped core; without it, gv finds it in the symbol store by the core's build ID",
+            )
+            .into());
+        }
     };
-    let binary = here(Path::new(binary));
-    let core = here(core);
+    let core = resolve(ctx, core);
     if !core.is_file() {
         bail!(Hinted::new(
             format!("{} is not a file", core.display()),
@@ -192,7 +235,190 @@ fn run_core(
             )
         ));
     }
-    let report = match inspect::inspect(&binary) {
+    let info = crate::symbols::coredump::read(&core);
+    let binary = match binary {
+        Some(binary) => {
+            if let (Ok(info), Ok(Some(theirs))) = (&info, store::file_build_id(&binary))
+                && let Some(dumped) = &info.build_id
+                && *dumped != theirs
+            {
+                bail!(Hinted::new(
+                    format!(
+                        "{} was dumped by the executable with build ID {dumped}, and {} has build ID {theirs}: it is another build",
+                        core.display(),
+                        binary.display()
+                    ),
+                    "give the binary that dumped core, or leave BINARY out: gv finds it in the symbol store by the core's build ID"
+                ));
+            }
+            binary
+        }
+        None => executable_of(&core, info?)?,
+    };
+    open(ctx, args, debugger, &binary, Some(&core))
+}
+
+/// The executable that dumped `core`, from the symbol store (or a debuginfod server)
+/// by the build ID in the core.
+fn executable_of(core: &Path, info: crate::symbols::coredump::CoreInfo) -> anyhow::Result<PathBuf> {
+    let named = info
+        .executable
+        .as_deref()
+        .map(|e| format!(" ({e})"))
+        .unwrap_or_default();
+    let Some(id) = info.build_id else {
+        bail!(UsageError::hinted(
+            format!(
+                "{} does not say which build of its executable{named} dumped it (no GNU build ID in its memory image)",
+                core.display()
+            ),
+            "give the binary: gv debug --core CORE BINARY"
+        ));
+    };
+    let store = SymbolStore::from_env()?;
+    if let Some(found) = store.check(&id)?
+        && let Some(executable) = found.executable
+    {
+        ui::info(format!(
+            "gv: {} was dumped by build {}{named}, kept in the symbol store as {}",
+            core.display(),
+            id.short(),
+            executable.display()
+        ));
+        return Ok(executable);
+    }
+    if let Some(executable) = fetch_missing(&store, &id, Artifact::Executable)? {
+        return Ok(executable);
+    }
+    bail!(Hinted::new(
+        format!(
+            "{} was dumped by build {id}{named}, which is not in the symbol store ({})",
+            core.display(),
+            store.root().display()
+        ),
+        "give the binary (gv debug --core CORE BINARY), or set DEBUGINFOD_URLS to a debuginfod server that has it"
+    ))
+}
+
+/// Asks the servers `DEBUGINFOD_URLS` names for `artifact` of `id`, filing it in the
+/// store; `None` when none is set or none has it (said as a warning).
+fn fetch_missing(
+    store: &SymbolStore,
+    id: &crate::symbols::BuildId,
+    artifact: Artifact,
+) -> anyhow::Result<Option<PathBuf>> {
+    let value = std::env::var(gv_core::vars::DEBUGINFOD_URLS).unwrap_or_default();
+    let (servers, ignored) = debuginfod::servers(&value);
+    for url in &ignored {
+        ui::warn(format!(
+            "{} names {url}, which is not an http or https URL: gv asks only those",
+            gv_core::vars::DEBUGINFOD_URLS
+        ));
+    }
+    if servers.is_empty() {
+        return Ok(None);
+    }
+    let http = crate::dist::fetch::Http::new()?;
+    let outcome = debuginfod::fetch(&http, store, &servers, id, artifact, false);
+    if let Some((path, url)) = outcome.fetched {
+        ui::info(format!("gv: fetched {url} into the symbol store"));
+        return Ok(Some(path));
+    }
+    ui::warn(format!(
+        "no debuginfod server had build ID {id}:\n{}",
+        outcome
+            .misses
+            .iter()
+            .map(|m| format!("  - {m}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    ));
+    Ok(None)
+}
+
+/// What the debugger needs to show `binary`: for a stripped one, its debug twin (from
+/// the symbol store, else a debuginfod server), checked to carry the binary's build ID;
+/// for a trimmed one, where its module's sources are.
+fn aids_for(binary: &Path, report: &inspect::Report) -> anyhow::Result<Aids> {
+    let mut aids = Aids {
+        trimmed: report.trimpath,
+        ..Aids::default()
+    };
+    if report.dwarf.is_some() || report.format != "elf" {
+        return Ok(aids);
+    }
+    let Ok(Some(id)) = store::file_build_id(binary) else {
+        ui::warn(format!(
+            "{} has neither DWARF nor a GNU build ID to find its debug information by: the debugger shows no arguments, locals or source lines (gv build --release keeps them apart)",
+            binary.display()
+        ));
+        return Ok(aids);
+    };
+    let store = SymbolStore::from_env()?;
+    let found = match store.check(&id)? {
+        Some(found) => Some(found.debug_file),
+        None => fetch_missing(&store, &id, Artifact::Debuginfo)?,
+    };
+    match found {
+        Some(debug_file) => {
+            ui::info(format!(
+                "gv: the debug information of {} (build ID {}) is {}",
+                binary.display(),
+                id.short(),
+                debug_file.display()
+            ));
+            aids.debug_dir = Some(store.root().to_path_buf());
+            aids.module_dir = store
+                .record(&id)
+                .and_then(|record| module_dir(report, &record));
+        }
+        None => ui::warn_hinted(
+            format!(
+                "the debug information of {} (build ID {id}) is not in the symbol store ({}): the debugger shows no arguments, locals or source lines",
+                binary.display(),
+                store.root().display()
+            ),
+            format!(
+                "set {} to a debuginfod server that has it (`debuginfod -F` serving the store of the machine that built it)",
+                gv_core::vars::DEBUGINFOD_URLS
+            ),
+        ),
+    }
+    Ok(aids)
+}
+
+/// The main module's path and its directory on this machine, from the build's record:
+/// the main package's directory, less the package's path inside the module.
+fn module_dir(report: &inspect::Report, record: &store::Record) -> Option<(String, PathBuf)> {
+    let info = report.build_info.as_ref()?;
+    let module = info
+        .main_module
+        .as_deref()?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let package = record.package.as_deref()?;
+    let mut dir = record.project.clone()?;
+    let inside = package.strip_prefix(module.as_str())?;
+    if !inside.is_empty() && !inside.starts_with('/') {
+        return None;
+    }
+    for _ in inside.split('/').filter(|p| !p.is_empty()) {
+        dir = dir.parent()?.to_path_buf();
+    }
+    dir.is_dir().then_some((module, dir))
+}
+
+/// Opens `binary` (with `core`, when given) in the debugger, with what it needs to show
+/// it.
+fn open(
+    ctx: &Context,
+    args: &Args,
+    debugger: Debugger,
+    binary: &Path,
+    core: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let report = match inspect::inspect(binary) {
         Ok(report) => report,
         Err(err) => {
             ui::error_of(&err);
@@ -202,8 +428,9 @@ fn run_core(
     let built_with = report
         .go_version()
         .and_then(crate::tools::stale::parse_go_version);
-    let verdict = inspect::expect::check(&report, Expectation::Debug);
-    if !verdict.ok {
+    let aids = aids_for(binary, &report)?;
+    if aids.debug_dir.is_none() && report.dwarf.is_some() {
+        let verdict = inspect::expect::check(&report, Expectation::Debug);
         for problem in &verdict.problems {
             ui::warn(format!("{}: {problem}", binary.display()));
         }
@@ -230,22 +457,64 @@ fn run_core(
         None => ctx.here()?,
     };
     let gobin = here.plan.get("GOBIN").map(|v| PathBuf::from(&v.value));
-    let debugger_path = find_debugger(debugger, gobin.as_deref(), built_with.as_ref())?;
+    let debugger_path = find_debugger(
+        debugger,
+        gobin.as_deref(),
+        built_with.as_ref(),
+        &args.debugger_args,
+    )?;
     let goroot = here.selection.resolved.goroot();
-    let target = Target::Core {
-        binary: &binary,
-        core: &core,
+    let target = match core {
+        Some(core) => Target::Core { binary, core },
+        None => Target::Program {
+            binary,
+            args: &args.after,
+        },
     };
     let mut cmd = Command::new(&debugger_path);
     cmd.args(debug::argv(
         debugger,
         &target,
         goroot.as_deref(),
+        &aids,
         &args.debugger_args,
     ))
     .envs(here.plan.changes())
     .current_dir(ctx.cwd());
+    if debugger == Debugger::Delve
+        && let Some(home) = delve_config_home(&aids)?
+    {
+        if core.is_none() {
+            ui::info(format!(
+                "gv: delve reads the symbol store from its config in XDG_CONFIG_HOME={}, which the program inherits",
+                home.display()
+            ));
+        }
+        cmd.env("XDG_CONFIG_HOME", home);
+    }
     Ok(exec(cmd, &debugger_path))
+}
+
+/// A private `XDG_CONFIG_HOME` whose `dlv/config.yml` points delve at the symbol store
+/// (see [`debug::dlv_config`]); `None` when the binary needs no aid.
+fn delve_config_home(aids: &Aids) -> anyhow::Result<Option<PathBuf>> {
+    let user = debug::user_dlv_config();
+    let Some(config) = debug::dlv_config(aids, user.as_deref()) else {
+        return Ok(None);
+    };
+    let cache = gv_core::store::Cache::from_env()?;
+    let digest = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(config.as_bytes())
+    };
+    let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let home = cache.debug_builds().join(format!("dlv-config-{name}"));
+    let file = home.join("dlv").join("config.yml");
+    gv_core::platform::create_private_dir(&cache.debug_builds())
+        .and_then(|()| std::fs::create_dir_all(home.join("dlv")))
+        .and_then(|()| crate::fsutil::write_atomic(&file, config.as_bytes()))
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(Some(home))
 }
 
 /// The debugger to run, after checking that it can read Go `go`.
@@ -253,6 +522,7 @@ fn find_debugger(
     debugger: Debugger,
     gobin: Option<&Path>,
     go: Option<&gv_core::Version>,
+    debugger_args: &[String],
 ) -> anyhow::Result<PathBuf> {
     let path_var = std::env::var_os("PATH");
     let dirs = debug::search_dirs(gobin, path_var.as_deref());
@@ -273,9 +543,17 @@ fn find_debugger(
         }
     };
     if debugger == Debugger::Delve {
+        // delve's own switch for its own check: the user takes the risk, gv says it once.
+        let unchecked = debugger_args
+            .iter()
+            .any(|a| a == "--check-go-version=false");
         match debug::check_delve(&found, go) {
             Ok(None) => {}
             Ok(Some(warning)) => ui::warn(warning),
+            Err(refusal) if unchecked => ui::warn(format!(
+                "{} (--check-go-version=false: starting it anyway)",
+                refusal.message
+            )),
             Err(refusal) => bail!(refusal),
         }
     }

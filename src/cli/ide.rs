@@ -1,13 +1,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use gv_core::select::{Origin, Resolved, Selection};
 
 use super::{Context, origin_json};
 use crate::current_link;
 use crate::error::Hinted;
-use crate::ide::{goland, vscode};
+use crate::ide::{goland, launch, vscode};
 use crate::ui;
 
 /// Editor settings that follow the Go version pinned here
@@ -33,16 +33,29 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Editor {
-    /// VS Code: point go.alternateTools.go at gv's go shim and drop go.goroot
+    /// VS Code: point go.alternateTools.go at gv's go shim and drop go.goroot; with
+    /// --launch, debug configurations for gv's builds and core dumps
     #[command(after_help = "Examples:
   gv ide vscode             print the settings (nothing is written)
   gv ide vscode --write     merge them into ./.vscode/settings.json, keeping comments
-  gv ide vscode --json      the settings as JSON")]
+  gv ide vscode --launch    merge debug configurations into ./.vscode/launch.json (and the
+                            task that builds them into tasks.json), keeping comments
+  gv ide vscode --launch ./cmd/app    the same for another main package
+  gv ide vscode --json      the settings as JSON
+
+--launch writes two configurations: \"gv: debug build\" (exec mode: a task runs
+gv build --debug, verified, then delve debugs the result with the selected GOROOT) and
+\"gv: core dump\" (core mode: asks for the binary and the core; delve finds a stripped
+binary's debug information in the symbol store).")]
     Vscode {
         /// Merge into ./.vscode/settings.json (created if needed), keeping every other
         /// setting and comment
         #[arg(long)]
         write: bool,
+        /// Merge debug configurations for PACKAGE (default .) into ./.vscode/launch.json
+        /// and its build task into tasks.json
+        #[arg(long, value_name = "PACKAGE", num_args = 0..=1, default_missing_value = ".")]
+        launch: Option<String>,
     },
     /// GoLand: a GOROOT path that follows this project's pin
     #[command(after_help = "Examples:
@@ -54,7 +67,22 @@ enum Editor {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     match args.editor {
         None => summary(ctx, args.json),
-        Some(Editor::Vscode { write }) => vscode(ctx, write, args.json),
+        Some(Editor::Vscode {
+            launch: Some(package),
+            write,
+        }) => {
+            if write {
+                let code = vscode(ctx, true, args.json)?;
+                if code != ExitCode::SUCCESS {
+                    return Ok(code);
+                }
+            }
+            launch(ctx, &package, args.json)
+        }
+        Some(Editor::Vscode {
+            write,
+            launch: None,
+        }) => vscode(ctx, write, args.json),
         Some(Editor::Goland) => goland(ctx, args.json),
     }
 }
@@ -174,6 +202,81 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
             path.display()
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn launch(ctx: &Context, package: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let selection = ctx.selection()?;
+    let goroot = goroot_of(selection)?;
+    let cache = gv_core::store::Cache::from_env()?;
+    let dir = crate::debug::build_dir(&cache, ctx.cwd())?;
+    // The binary's name: the package directory's, as `go build` names a main package.
+    let package_dir = ctx.cwd().join(package);
+    let name = std::fs::canonicalize(&package_dir)
+        .unwrap_or(package_dir)
+        .file_name()
+        .map_or_else(
+            || "program".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+    let name = gv_core::platform::exe_name(&name);
+    // delve's config for the core configuration: the user's, plus the symbol store.
+    let store = crate::symbols::SymbolStore::from_env()?;
+    let dlv_home = store.root().join(".gv");
+    let aids = crate::debug::Aids {
+        debug_dir: Some(store.root().to_path_buf()),
+        ..crate::debug::Aids::default()
+    };
+    if let Some(config) =
+        crate::debug::dlv_config(&aids, crate::debug::user_dlv_config().as_deref())
+    {
+        let file = dlv_home.join("dlv").join("config.yml");
+        crate::fsutil::write_atomic(&file, config.as_bytes())
+            .with_context(|| format!("cannot write {}", file.display()))?;
+    }
+    let gv = std::env::current_exe().context("cannot tell where gv is")?;
+    let spec = launch::Launch {
+        gv,
+        package: package.to_string(),
+        program: dir.join(&name),
+        goroot,
+        dlv_config_home: dlv_home,
+        default_binary: format!("${{workspaceFolder}}/{name}"),
+    };
+    let written = launch::write(ctx.cwd(), &spec)?;
+    if json {
+        let files: Vec<serde_json::Value> = written
+            .iter()
+            .map(|(path, merged)| {
+                serde_json::json!({ "path": path, "changed": merged.changed(), "changes": merged.changes })
+            })
+            .collect();
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "files": files }))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (path, merged) in &written {
+        if merged.changed() {
+            crate::outln!("updated {}:", path.display());
+            for change in &merged.changes {
+                crate::outln!("  {change}");
+            }
+        } else {
+            crate::outln!(
+                "{} already has gv's entries (nothing to change)",
+                path.display()
+            );
+        }
+    }
+    crate::outln!(
+        "Run and Debug: \"{}\" builds {} with gv build --debug (verified) and debugs it; \"{}\" opens a core dump, with the symbol store ({}) for stripped binaries.",
+        launch::EXEC_NAME,
+        spec.program.display(),
+        launch::CORE_NAME,
+        store.root().display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -28,6 +28,7 @@ mod prune;
 mod rehash;
 mod self_cmd;
 mod shell;
+mod symbols;
 mod tools;
 mod trust;
 mod uninstall;
@@ -74,6 +75,7 @@ pub enum Command {
     Run(build::RunArgs),
     Debug(debug::Args),
     Verify(verify::Args),
+    Symbols(symbols::Args),
     Init(init::Args),
     Shell(shell::Args),
     Rehash(rehash::Args),
@@ -140,6 +142,7 @@ fn run(cli: Cli, build: &crate::self_update::update::Build) -> anyhow::Result<Ex
     // verify needs no store or selection: it must work on any machine, even a broken one.
     let command = match cli.command {
         Command::Verify(args) => return verify::run(args),
+        Command::Symbols(args) => return symbols::run(args),
         command => command,
     };
     let ctx = Context::from_process()?;
@@ -170,6 +173,7 @@ fn run(cli: Cli, build: &crate::self_update::update::Build) -> anyhow::Result<Ex
         Command::Uninstall(args) => uninstall::run(&ctx, args),
         Command::LsRemote(args) => ls_remote::run(&ctx, args),
         Command::Verify(args) => verify::run(args),
+        Command::Symbols(args) => symbols::run(args),
         Command::Build(args) => build::run_build(&ctx, args),
         Command::Test(args) => build::run_test(&ctx, args),
         Command::Run(args) => build::run_run(&ctx, args),

@@ -17,6 +17,9 @@ use crate::ui::{self, Style};
   gv verify ./app --expect release  exit 1 if DWARF or symbols are left in
   gv verify ./app --json            the same report, for scripts
 
+A stripped binary with a GNU build ID (gv build --release) is looked up in the symbol store:
+gv says whether its debug information is there, and judges --expect debug or dwarf with it.
+
 Exit codes: 0 the binary meets the expectation (or none was given), 1 it does not,
 2 the file cannot be read as a Go binary.")]
 pub struct Args {
@@ -39,22 +42,113 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let verdict = args.expect.map(|e| inspect::expect::check(&report, e));
+    let split = Split::of(&args.binary, &report);
+    // A stripped binary is judged with its twin, as a debugger sees it; what ships is
+    // judged alone for release.
+    let pair = split
+        .as_ref()
+        .and_then(|s| s.debug_file.as_deref())
+        .and_then(|debug| inspect::inspect_with_debug(&args.binary, debug).ok());
+    let verdict = args.expect.map(|e| match (&pair, e) {
+        (Some(pair), Expectation::Debug | Expectation::Dwarf) => inspect::expect::check(pair, e),
+        _ => inspect::expect::check(&report, e),
+    });
     if args.json {
-        crate::outln!(
-            "{}",
-            serde_json::to_string_pretty(&json(&report, verdict.as_ref()))?
-        );
+        let mut value = json(&report, verdict.as_ref());
+        value["gnu_build_id"] = serde_json::to_value(split.as_ref().map(|s| &s.build_id))?;
+        value["symbol_store"] = match &split {
+            Some(split) => serde_json::json!({
+                "root": split.store,
+                "debug_file": split.debug_file,
+                "in_store": split.debug_file.is_some(),
+                "dwarf": pair.as_ref().map(|p| &p.dwarf),
+            }),
+            None => serde_json::Value::Null,
+        };
+        crate::outln!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         print_text(&report);
+        if let Some(split) = &split {
+            split.print(pair.as_ref());
+        }
         if let Some(verdict) = &verdict {
             print_verdict(verdict);
+            if verdict.ok && pair.is_some() && verdict.expect != Expectation::Release {
+                crate::outln!("  (with its debug information from the symbol store)");
+            }
         }
     }
     Ok(match verdict {
         Some(v) if !v.ok => ExitCode::FAILURE,
         _ => ExitCode::SUCCESS,
     })
+}
+
+/// A binary without DWARF but with a GNU build ID: where its debug information would be.
+struct Split {
+    build_id: crate::symbols::BuildId,
+    /// The store looked in (`None`: gv's directories cannot be found here).
+    store: Option<std::path::PathBuf>,
+    debug_file: Option<std::path::PathBuf>,
+    /// The store has a file under this ID that carries another.
+    mismatch: Option<String>,
+}
+
+impl Split {
+    fn of(binary: &std::path::Path, report: &Report) -> Option<Split> {
+        if report.format != "elf" || report.dwarf.is_some() {
+            return None;
+        }
+        let build_id = crate::symbols::store::file_build_id(binary).ok()??;
+        let store = crate::symbols::SymbolStore::from_env().ok();
+        let (debug_file, mismatch) = match store.as_ref().map(|s| s.check(&build_id)) {
+            Some(Ok(found)) => (found.map(|f| f.debug_file), None),
+            Some(Err(e)) => (None, Some(e.to_string())),
+            None => (None, None),
+        };
+        Some(Split {
+            build_id,
+            store: store.map(|s| s.root().to_path_buf()),
+            debug_file,
+            mismatch,
+        })
+    }
+
+    fn print(&self, pair: Option<&Report>) {
+        let row = |label: &str, value: String| crate::outln!("  {label:<14} {value}");
+        row("build ID", self.build_id.to_string());
+        let value = match (
+            &self.debug_file,
+            pair.and_then(|p| p.dwarf.as_ref()),
+            &self.mismatch,
+            &self.store,
+        ) {
+            (Some(file), Some(dwarf), _, _) => ui::out(
+                &format!(
+                    "in the symbol store: DWARF {}, {}, {} Go packages ({})",
+                    dwarf.version,
+                    human_size(dwarf.size_in_file),
+                    dwarf.packages.len(),
+                    file.display()
+                ),
+                Style::Green,
+            ),
+            (Some(file), None, _, _) => ui::out(
+                &format!("in the symbol store, without DWARF ({})", file.display()),
+                Style::Yellow,
+            ),
+            (None, _, Some(mismatch), _) => ui::out(mismatch, Style::Red),
+            (None, _, None, Some(store)) => ui::out(
+                &format!(
+                    "not in the symbol store ({}): a debugger shows no arguments, locals or source lines",
+                    store.display()
+                ),
+                Style::Yellow,
+            ),
+            (None, _, None, None) => "the symbol store cannot be found here".to_string(),
+        };
+        row("debug info", value);
+    }
 }
 
 /// The `--json` shape: the report plus a `main` summary and the verdict.

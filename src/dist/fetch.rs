@@ -182,6 +182,11 @@ impl Response {
         self.body.get_ref().content_length()
     }
 
+    /// A response header's value, if it is there and is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.body.get_ref().headers().get(name)?.to_str().ok()
+    }
+
     /// The whole body, refused past `limit` bytes (`what` names the document in the
     /// error: "a release index").
     pub fn read_capped(self, limit: u64, what: &'static str) -> Result<Vec<u8>, FetchError> {

@@ -30,6 +30,8 @@ pub enum MergeError {
     NotAnObject,
     #[error("`{ALTERNATE_TOOLS}` is not an object (`{{ \"go\": \"...\" }}`)")]
     AlternateToolsNotAnObject,
+    #[error("`{0}` is not an array (`[ ... ]`)")]
+    NotAnArray(String),
 }
 
 /// What a merge changed, in words, for the user.
@@ -155,7 +157,18 @@ impl gv_core::error::Hint for WriteError {
 /// file is replaced atomically, and only when something changed. A read-only file is an
 /// error (a rename would replace it behind the user's back).
 pub fn write(folder: &Path, go_shim: &Path) -> Result<(PathBuf, Merged), WriteError> {
-    let path = settings_path(folder);
+    edit(folder, &settings_path(folder), |text| merge(text, go_shim))
+}
+
+/// Edits the file `path` of `folder`'s `.vscode` with `merge` (given the file's text,
+/// empty for a new file): created if needed, replaced atomically and only when something
+/// changed, never through a link or over a read-only file.
+pub fn edit(
+    folder: &Path,
+    path: &Path,
+    merge: impl FnOnce(&str) -> Result<Merged, MergeError>,
+) -> Result<(PathBuf, Merged), WriteError> {
+    let path = path.to_path_buf();
     // A checkout is outside input: a `.vscode` (or settings.json) that links elsewhere
     // would have gv rewrite a file outside the project, e.g. the user's own settings.
     for candidate in [folder.join(".vscode"), path.clone()] {
@@ -172,7 +185,7 @@ pub fn write(folder: &Path, go_shim: &Path) -> Result<(PathBuf, Merged), WriteEr
     if path.exists() && !writable(&path) {
         return Err(WriteError::ReadOnly(path));
     }
-    let merged = merge(&text, go_shim).map_err(|source| WriteError::Merge {
+    let merged = merge(&text).map_err(|source| WriteError::Merge {
         path: path.clone(),
         source,
     })?;

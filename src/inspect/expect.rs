@@ -67,6 +67,11 @@ pub fn check(report: &Report, expect: Expectation) -> Verdict {
     }
 }
 
+/// Has the report DWARF with a unit for package main? The problems say what is missing.
+pub fn check_dwarf(report: &Report, problems: &mut Vec<String>) -> bool {
+    check_dwarf_present(report, "gv build --profile dwarf", problems)
+}
+
 fn check_dwarf_present(report: &Report, rebuild: &str, problems: &mut Vec<String>) -> bool {
     let Some(dwarf) = &report.dwarf else {
         let ldflags = report
@@ -97,6 +102,13 @@ fn check_debug(report: &Report, problems: &mut Vec<String>) {
         problems.push(format!(
             "the binary has no symbol table (linked with -ldflags=-s): debuggers cannot resolve \
              function names; rebuild with {REBUILD}"
+        ));
+    }
+    if report.trimpath {
+        problems.push(format!(
+            "the binary was built with -trimpath: gdb finds the Go runtime's support script \
+             (runtime-gdb.py: info goroutines, Go types) and the source files by the absolute \
+             paths -trimpath removes; rebuild with {REBUILD}"
         ));
     }
     if !check_dwarf_present(report, REBUILD, problems) {
@@ -270,6 +282,25 @@ mod tests {
                 .any(|p| p.contains("no symbol table"))
         );
         assert!(!check(&stripped, Expectation::Dwarf).ok);
+    }
+
+    #[test]
+    fn a_trimmed_binary_misses_debug_with_the_reason() {
+        let mut trimmed = report(Some(vec![("main", false, false, false)]), true);
+        assert!(check(&trimmed, Expectation::Debug).ok);
+        trimmed.trimpath = true;
+        let verdict = check(&trimmed, Expectation::Debug);
+        assert_eq!(verdict.problems.len(), 1, "{verdict:?}");
+        assert!(
+            verdict.problems[0].starts_with(
+                "the binary was built with -trimpath: gdb finds the Go runtime's support script"
+            ),
+            "{verdict:?}"
+        );
+        assert!(
+            check(&trimmed, Expectation::Dwarf).ok,
+            "dwarf does not care"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub mod buildinfo;
 pub mod dwarf;
 pub mod expect;
 #[cfg(test)]
-mod proptests;
+pub(crate) mod proptests;
 
 use std::path::{Path, PathBuf};
 
@@ -100,6 +100,49 @@ impl gv_core::error::Hint for InspectError {
 }
 
 pub fn inspect(path: &Path) -> Result<Report, InspectError> {
+    let map = map_file(path)?;
+    inspect_bytes(path, map.bytes())
+}
+
+/// [`inspect`] of a stripped binary together with its debug twin (from the symbol store
+/// or a split): what the binary itself holds (format, build info, size), with the DWARF
+/// and symbol table the twin holds for it — what a debugger sees of the pair.
+pub fn inspect_with_debug(path: &Path, debug: &Path) -> Result<Report, InspectError> {
+    let map = map_file(path)?;
+    let twin = map_file(debug)?;
+    let mut report = inspect_bytes(path, map.bytes())?;
+    let file = parse_any(debug, twin.bytes())?;
+    report.dwarf = read_dwarf(debug, &file)?;
+    let cgo_unit = report
+        .dwarf
+        .as_ref()
+        .map(|d| d.package("runtime/cgo").is_some() || d.foreign_units > 0);
+    let symbols = SymbolScan::of(&file, cgo_unit.is_none());
+    report.symbol_table = symbols.present;
+    if let Some(linked) = cgo_unit {
+        report.cgo.linked = Some(linked);
+    } else if symbols.cgo {
+        report.cgo.linked = Some(true);
+    }
+    Ok(report)
+}
+
+/// A file's bytes, mapped (or read where mapping fails), for the length of a call.
+struct Mapped {
+    map: Option<memmap2::Mmap>,
+    data: Vec<u8>,
+}
+
+impl Mapped {
+    fn bytes(&self) -> &[u8] {
+        match &self.map {
+            Some(map) => map,
+            None => &self.data,
+        }
+    }
+}
+
+fn map_file(path: &Path) -> Result<Mapped, InspectError> {
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -128,7 +171,10 @@ pub fn inspect(path: &Path) -> Result<Report, InspectError> {
     };
     let file = std::fs::File::open(path).map_err(read_error)?;
     if meta.len() == 0 {
-        return inspect_bytes(path, &[]);
+        return Ok(Mapped {
+            map: None,
+            data: Vec::new(),
+        });
     }
     // Mapped, not read: a debug binary is tens of megabytes and verification touches only
     // its headers, the build info and the first bytes of each compile unit.
@@ -136,11 +182,14 @@ pub fn inspect(path: &Path) -> Result<Report, InspectError> {
     // us by another process can fault, the same risk every debugger and `go version`
     // take with binaries.
     match unsafe { memmap2::Mmap::map(&file) } {
-        Ok(map) => inspect_bytes(path, &map),
-        Err(_) => {
-            let data = std::fs::read(path).map_err(read_error)?;
-            inspect_bytes(path, &data)
-        }
+        Ok(map) => Ok(Mapped {
+            map: Some(map),
+            data: Vec::new(),
+        }),
+        Err(_) => Ok(Mapped {
+            map: None,
+            data: std::fs::read(path).map_err(read_error)?,
+        }),
     }
 }
 
@@ -236,18 +285,7 @@ pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
         path: path.to_path_buf(),
         reason,
     };
-    let file = object::File::parse(data).map_err(|e| {
-        // object cannot tell "not an executable" from "an executable cut short" by its
-        // error alone; a known magic number means the latter.
-        if object::FileKind::parse(data).is_ok() {
-            damaged(e.to_string())
-        } else {
-            InspectError::NotABinary {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            }
-        }
-    })?;
+    let file = parse_any(path, data)?;
     let format = match file.format() {
         object::BinaryFormat::Elf => "elf",
         object::BinaryFormat::MachO => "macho",
@@ -264,13 +302,7 @@ pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
         Err(buildinfo::BuildInfoError::Missing) => None,
         Err(e) => return Err(damaged(e.to_string())),
     };
-    let dwarf = dwarf::read(&file).map_err(|e| match e {
-        dwarf::DwarfError::Damaged(_) => damaged(e.to_string()),
-        dwarf::DwarfError::TooLarge { .. } => InspectError::TooLarge {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        },
-    })?;
+    let dwarf = read_dwarf(path, &file)?;
     let go_units = dwarf.as_ref().is_some_and(|d| !d.packages.is_empty());
     if build_info.is_none() && !go_units {
         return Err(InspectError::NotGo(path.to_path_buf()));
@@ -300,6 +332,38 @@ pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
         dwarf,
         symbol_table: symbols.present,
         cgo,
+    })
+}
+
+/// `data` parsed as an executable of any format `object` reads.
+fn parse_any<'data>(path: &Path, data: &'data [u8]) -> Result<object::File<'data>, InspectError> {
+    object::File::parse(data).map_err(|e| {
+        // object cannot tell "not an executable" from "an executable cut short" by its
+        // error alone; a known magic number means the latter.
+        if object::FileKind::parse(data).is_ok() {
+            InspectError::Damaged {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }
+        } else {
+            InspectError::NotABinary {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }
+        }
+    })
+}
+
+fn read_dwarf(path: &Path, file: &object::File<'_>) -> Result<Option<Dwarf>, InspectError> {
+    dwarf::read(file).map_err(|e| match e {
+        dwarf::DwarfError::Damaged(_) => InspectError::Damaged {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        },
+        dwarf::DwarfError::TooLarge { .. } => InspectError::TooLarge {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        },
     })
 }
 

@@ -58,7 +58,7 @@ static COUNTING: Counting = Counting;
 
 /// `f`'s result and the bytes this thread allocated while it ran (an upper bound on the
 /// memory it held at any moment).
-fn allocated_by<T>(f: impl FnOnce() -> T) -> (T, u64) {
+pub(crate) fn allocated_by<T>(f: impl FnOnce() -> T) -> (T, u64) {
     let before = ALLOCATED.with(Cell::get);
     let value = f();
     (value, ALLOCATED.with(Cell::get) - before)

@@ -750,7 +750,9 @@ fn an_unchanged_rebuild_publishes_nothing_and_an_edit_rebuilds_and_reverifies() 
 }
 
 /// README's own `[profile.ci]` example, exactly as README shows it: it inherits release's
-/// `-s -w` and adds its `-X`, so it meets its own `expect = "release"`.
+/// stripping with its debug information kept (`keep_debug`: the link has the `-X` and a
+/// GNU build ID, not `-s -w`; gv strips after it), so it meets its own
+/// `expect = "release"` and its DWARF is in the symbol store.
 #[test]
 fn the_readme_ci_profile_builds_and_meets_its_expectation() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
@@ -767,7 +769,7 @@ fn the_readme_ci_profile_builds_and_meets_its_expectation() {
     let err = support::stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("meets the ci profile (no DWARF, no symbol table)"),
+        err.contains("meets the ci profile (stripped; its debug information, DWARF"),
         "{err}"
     );
     let line = err
@@ -775,7 +777,7 @@ fn the_readme_ci_profile_builds_and_meets_its_expectation() {
         .find(|l| l.starts_with("gv: running: "))
         .expect("-v line");
     assert!(
-        line.contains("'-ldflags=-s -w -X main.channel=ci'"),
+        line.contains("'-ldflags=-X main.channel=ci -B gobuildid'"),
         "{line}"
     );
     // (-trimpath keeps -ldflags out of the build info, so the -v line is the witness.)

@@ -363,3 +363,86 @@ fn doctor_names_editor_settings_and_rc_files_that_disagree_with_the_pin() {
         "{ok}"
     );
 }
+
+/// `--launch` merges two debug configurations and their build task into the user's
+/// launch.json and tasks.json, keeping what is there, and adds nothing the second time.
+#[test]
+fn vscode_launch_merges_debug_configurations_and_the_build_task() {
+    let sb = sandbox(&["1.22.3"], "1.22.3");
+    let dir = sb.work("p");
+    std::fs::create_dir_all(dir.join("cmd/app")).unwrap();
+    let mine = r#"{
+  // my own
+  "version": "0.2.0",
+  "configurations": [
+    { "name": "tests", "type": "go", "request": "launch", "mode": "test", }, // keep
+  ],
+}
+"#;
+    sb.write("p/.vscode/launch.json", mine);
+    let out = sb
+        .gv(&dir)
+        .args(["ide", "vscode", "--launch", "./cmd/app"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("configurations \"gv: debug build\": added"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tasks \"gv: build --debug\": added"),
+        "{text}"
+    );
+    let launch = std::fs::read_to_string(dir.join(".vscode/launch.json")).unwrap();
+    assert!(
+        launch.contains("// my own") && launch.contains("}, // keep"),
+        "{launch}"
+    );
+    let value = jsonc_parser::cst::CstRootNode::parse(&launch, &Default::default())
+        .unwrap()
+        .to_serde_value()
+        .unwrap();
+    let configs = value["configurations"].as_array().unwrap();
+    assert_eq!(configs.len(), 3);
+    let exec = &configs[1];
+    assert_eq!(exec["mode"], "exec");
+    let program = exec["program"].as_str().unwrap();
+    assert!(
+        program.starts_with(&sb.path().join("cache/gv/debug").display().to_string()),
+        "{program}"
+    );
+    assert!(program.ends_with("/app"), "{program}");
+    assert_eq!(
+        exec["env"]["GOROOT"],
+        sb.root().join("versions/1.22.3").display().to_string()
+    );
+    let core = &configs[2];
+    assert_eq!(core["mode"], "core");
+    let xdg = core["env"]["XDG_CONFIG_HOME"].as_str().unwrap();
+    let dlv = std::fs::read_to_string(Path::new(xdg).join("dlv/config.yml")).unwrap();
+    assert!(
+        dlv.contains(&format!(
+            "debug-info-directories: [\"{}\"",
+            sb.root().join("symbols").display()
+        )),
+        "{dlv}"
+    );
+    let tasks: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(".vscode/tasks.json")).unwrap())
+            .unwrap();
+    assert_eq!(tasks["tasks"][0]["args"][4], "./cmd/app");
+    assert_eq!(tasks["tasks"][0]["args"][3], program);
+    let again = sb
+        .gv(&dir)
+        .args(["ide", "vscode", "--launch", "./cmd/app"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&again).contains("already has gv's entries"),
+        "{}",
+        stdout(&again)
+    );
+    assert!(!stdout(&again).contains("added"), "{}", stdout(&again));
+}

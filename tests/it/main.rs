@@ -53,6 +53,9 @@ mod shell_hook;
 mod shim;
 #[cfg(feature = "real-tests")]
 mod shim_real;
+mod symbols;
+#[cfg(feature = "real-tests")]
+mod symbols_real;
 #[cfg(feature = "real-tests")]
 mod terminal;
 #[cfg(feature = "real-tests")]

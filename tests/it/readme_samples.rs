@@ -295,6 +295,7 @@ impl World {
         r.insert("[GOROUTINE]", regex(GOROUTINE))
             .expect("redaction");
         r.insert("[TIME]", regex(TIME)).expect("redaction");
+        r.insert("[BUILDID]", regex(BUILD_ID)).expect("redaction");
         r
     }
 }
@@ -309,6 +310,9 @@ const HEX: &str = r"\b0x(?<redacted>[0-9a-f]+)\b";
 const TIME: &str = r"\b(?<redacted>\d+\.\d+s)\b";
 /// The number the runtime gave the goroutine that panicked.
 const GOROUTINE: &str = r"goroutine (?<redacted>\d+) gp=";
+/// A GNU build ID (40 hex digits; `xx/` and 38 more in a `.build-id` path; 12 when
+/// shortened): a hash of everything that went into the link.
+const BUILD_ID: &str = r"\b(?<redacted>[0-9a-f]{40}|[0-9a-f]{2}/[0-9a-f]{38}|[0-9a-f]{12})\b";
 /// The random part of a temporary name, and the hash gv gives an IDE link.
 const RAND: &str = r"(gv-build-|api-)(?<redacted>[A-Za-z0-9]{6,16})\b";
 
@@ -332,6 +336,7 @@ fn expected(sample_text: &str) -> String {
     let text = regex(HEX).replace_all(&text, "0x[HEX]");
     let text = regex(GOROUTINE).replace_all(&text, "goroutine [GOROUTINE] gp=");
     let text = regex(TIME).replace_all(&text, "[TIME]");
+    let text = regex(BUILD_ID).replace_all(&text, "[BUILDID]");
     regex(RAND).replace_all(&text, "${1}[RAND]").into_owned()
 }
 

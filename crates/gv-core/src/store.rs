@@ -25,6 +25,10 @@
 //! .hints/<name>                one-time hints already shown (e.g. goenv-version)
 //! platforms/<os>-<arch>/       a store of its own (versions/, locks/) for SDKs of another
 //!                              platform (gv install --os/--arch): listed, never selected
+//! symbols/                     the symbol store, unless GV_SYMBOLS puts it elsewhere:
+//!                              .build-id/<xx>/<rest>.debug (debug information) and
+//!                              .build-id/<xx>/<rest> (the stripped executable) by GNU build
+//!                              ID, .gv/records/<id>.json (see gv's symbols::store)
 //! ```
 //!
 //! The cache is `GV_CACHE_DIR`, else `$XDG_CACHE_HOME/gv`, else `~/.cache/gv` (on
@@ -236,6 +240,20 @@ impl Store {
     /// The temporary name the new `current` link is made under before the swap.
     pub fn current_link_tmp(&self) -> PathBuf {
         self.root.join(format!(".current.{}", std::process::id()))
+    }
+
+    /// The symbol store's default place (`GV_SYMBOLS` moves it).
+    pub fn symbols_dir(&self) -> PathBuf {
+        self.root.join("symbols")
+    }
+
+    /// The symbol store: `GV_SYMBOLS` (absolute), else [`Store::symbols_dir`] of the
+    /// store [`Store::from_env`] names.
+    pub fn symbols_dir_from_env() -> Result<PathBuf, StoreError> {
+        match absolute_var(crate::vars::SYMBOLS)? {
+            Some(dir) => Ok(dir),
+            None => Ok(Store::from_env()?.symbols_dir()),
+        }
     }
 
     /// Per-project GOROOT links for IDEs.

@@ -18,6 +18,10 @@ pub const TRUSTED_PATHS: &str = "GV_TRUSTED_PATHS";
 pub const CONFIG: &str = "GV_CONFIG";
 /// The cache directory.
 pub const CACHE_DIR: &str = "GV_CACHE_DIR";
+/// The symbol store (debug information kept by build ID).
+pub const SYMBOLS: &str = "GV_SYMBOLS";
+/// debuginfod servers `gv debug` asks for debug information (elfutils' variable).
+pub const DEBUGINFOD_URLS: &str = "DEBUGINFOD_URLS";
 /// Set by the completion scripts.
 pub const COMPLETE: &str = "GV_COMPLETE";
 /// Where `gv install` downloads from.
@@ -127,6 +131,18 @@ pub const ALL: &[Var] = &[
         meaning: "downloads, release indexes, hook stamps, gv debug builds",
         default: "$XDG_CACHE_HOME/gv, else ~/.cache/gv; Windows: %LOCALAPPDATA%\\gv\\cache",
         read_by: &[Gv, Hook],
+    },
+    Var {
+        name: SYMBOLS,
+        meaning: "the symbol store: debug information of keep_debug builds by GNU build ID, in the layout gdb, delve and debuginfod read",
+        default: "$GV_ROOT/symbols",
+        read_by: &[Gv],
+    },
+    Var {
+        name: DEBUGINFOD_URLS,
+        meaning: "space-separated debuginfod servers `gv debug` fetches missing debug information from (into the symbol store)",
+        default: "",
+        read_by: &[Gv],
     },
     Var {
         name: COMPLETE,
@@ -529,6 +545,8 @@ mod tests {
             TRUSTED_PATHS,
             CONFIG,
             CACHE_DIR,
+            SYMBOLS,
+            DEBUGINFOD_URLS,
             COMPLETE,
             GO_MIRROR,
             GO_INDEX,
