@@ -97,7 +97,7 @@ mod tests {
         let own = std::fs::read_to_string(root.join("src/error.rs")).unwrap();
         let core = std::fs::read_to_string(root.join("crates/gv-core/src/error.rs")).unwrap();
         let mut problems = Vec::new();
-        for dir in ["src", "crates/gv-core/src", "shims/src"] {
+        for dir in ["src", "crates/gv-core/src", "crates/gv-shim/src"] {
             for path in walk(&root.join(dir)) {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for line in text.lines() {
