@@ -1,5 +1,5 @@
 //! `gv debug`: the debugger command lines, where the debuggers are, and the private
-//! directory debug builds go to. Building and verifying is `build`'s job; this module
+//! directory debug builds go to. Building and verifying is `gobuild`'s job; this module
 //! decides what to run afterwards and checks, before anything is built, that the debugger
 //! can read the Go version in question.
 

@@ -24,9 +24,9 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
     gv_core::hint_among!(
         err;
         UsageError,
-        crate::build::flags::FlagError,
-        crate::build::layout::LayoutError,
-        crate::build::profile::ProfileError,
+        crate::gobuild::flags::FlagError,
+        crate::gobuild::layout::LayoutError,
+        crate::gobuild::profile::ProfileError,
         crate::cleanup::CleanupError,
         crate::dist::goproxy::ProxyError,
         crate::dist::index::IndexError,

@@ -1,6 +1,6 @@
 //! gv: a Go toolchain and build-flag manager. The binary is a thin skin over these modules.
 
-pub mod build;
+pub mod gobuild;
 pub mod cleanup;
 pub mod cli;
 pub mod completion;

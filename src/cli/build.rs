@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use super::{Context, UsageError};
-use crate::build::{self, Mode, Profile, Toolchain, profile::ProfileError};
+use crate::gobuild::{self, Mode, Profile, Toolchain, profile::ProfileError};
 
 /// The profile choice and gv's own options, shared by build, test and run. gv's options
 /// come first; the first word gv does not know starts the go arguments.
@@ -144,14 +144,14 @@ fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
         plan: env_plan,
     } = ctx.here()?;
     let profile = profile(ctx, common.profile_name(), config)?;
-    let planned = build::plan(&profile, &common.go_words(), mode, |name| {
+    let planned = gobuild::plan(&profile, &common.go_words(), mode, |name| {
         std::env::var_os(name)
     })
     .map_err(|e| UsageError::of(&e))?;
 
     crate::ui::warn_once(ctx.store(), &env_plan.warnings);
     let toolchain = Toolchain::selected(selection, env_plan)?;
-    let outcome = build::execute(build::Options {
+    let outcome = gobuild::execute(gobuild::Options {
         mode,
         profile: &profile,
         planned,

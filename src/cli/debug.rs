@@ -5,7 +5,7 @@ use anyhow::{Context as _, bail};
 use gv_core::select::SelectEnv;
 
 use super::{Context, UsageError};
-use crate::build::{self, Mode, Toolchain};
+use crate::gobuild::{self, Mode, Toolchain};
 use crate::debug::{self, Debugger, Target};
 use crate::error::Hinted;
 use crate::inspect::{self, Expectation};
@@ -87,7 +87,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
         words.push("--".into());
         words.extend(args.after.iter().cloned());
     }
-    let mut planned = build::plan(&profile, &words, Mode::Build, |name| std::env::var_os(name))
+    let mut planned = gobuild::plan(&profile, &words, Mode::Build, |name| std::env::var_os(name))
         .map_err(|e| UsageError::of(&e))?;
     if planned.output.is_some() {
         return Err(UsageError::hinted(
@@ -112,7 +112,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     planned.output = Some(format!("{}/", dir.display()));
     let program_args = planned.program_args.clone();
     let profile_env = planned.env.clone();
-    let outcome = build::execute(build::Options {
+    let outcome = gobuild::execute(gobuild::Options {
         mode: Mode::Build,
         profile: &profile,
         planned,

@@ -403,7 +403,7 @@ fn install(ctx: &Context, args: &[String], version: Option<Spec>) -> anyhow::Res
     let selected = tools::selected_go(&env.selection);
     let mut failures = 0;
     for target in &targets {
-        let name = crate::build::packages::exec_name(target.package());
+        let name = crate::gobuild::packages::exec_name(target.package());
         if !go_install(&env, name, target)? {
             failures += 1;
             continue;
