@@ -1,15 +1,16 @@
 //! gv: a Go toolchain and build-flag manager. The binary is a thin skin over these modules.
 
-pub mod gobuild;
+pub mod archive;
 pub mod cleanup;
 pub mod cli;
 pub mod completion;
 pub mod current_link;
 pub mod debug;
-pub mod dist;
 pub mod doctor;
 pub mod error;
 pub mod fsutil;
+pub mod go_settings;
+pub mod gobuild;
 pub mod ide;
 pub mod import;
 pub mod inspect;
@@ -20,6 +21,7 @@ pub mod release;
 pub mod self_update;
 pub mod shell;
 pub mod shims;
+pub mod sources;
 pub mod tools;
 pub mod trust;
 pub mod ui;

@@ -5,9 +5,9 @@ use anyhow::{Context as _, bail};
 use gv_core::select::SelectEnv;
 
 use super::{Context, UsageError};
-use crate::gobuild::{self, Mode, Toolchain};
 use crate::debug::{self, Debugger, Target};
 use crate::error::Hinted;
+use crate::gobuild::{self, Mode, Toolchain};
 use crate::inspect::{self, Expectation};
 use crate::ui;
 

@@ -131,7 +131,7 @@ fn run_gotoolchain(
         .or_else(|| gotoolchain::default_gomodcache(&lookup))
         .context("cannot find Go's module cache: set GOMODCACHE or pass --gomodcache")?;
     let src = crate::cli::install::source::proxy_source(ctx.config()?)?;
-    let http = crate::dist::fetch::Http::new()?;
+    let http = crate::sources::fetch::Http::new()?;
     let vouching = gotoolchain::Vouching {
         src: &src,
         http: &http,
@@ -139,7 +139,7 @@ fn run_gotoolchain(
     let report = gotoolchain::import_gotoolchain(
         ctx.store(),
         &cache,
-        &crate::dist::Platform::host(),
+        &crate::sources::Platform::host(),
         &vouching,
     )?;
     crate::install::after_store_change(ctx.store())

@@ -9,9 +9,9 @@ use gv_core::select::Origin;
 use super::{Context, UsageError};
 
 pub(crate) mod source;
-use crate::dist::Platform;
-use crate::dist::mirror::Mirror;
 use crate::install::{self, Options, Source};
+use crate::sources::Platform;
+use crate::sources::mirror::Mirror;
 use crate::ui;
 pub use source::{SourceKind, ls_remote as ls_remote_goproxy, proxy_source};
 

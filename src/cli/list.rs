@@ -21,7 +21,7 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let installed = ctx.store().installed()?;
     let others = ctx.store().other_platforms()?;
-    let host = crate::dist::Platform::host();
+    let host = crate::sources::Platform::host();
     // The list is still worth showing when the selection here is broken.
     let selection = ctx.selection();
     let active = selection.as_ref().ok();

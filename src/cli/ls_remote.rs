@@ -4,8 +4,8 @@ use gv_core::Spec;
 
 use super::Context;
 use super::install::{SourceArgs, SourceKind};
-use crate::dist::fetch::Http;
 use crate::install;
+use crate::sources::fetch::Http;
 use crate::ui::{self, Style};
 
 /// List Go versions available for download
@@ -114,7 +114,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn latest(index: &crate::dist::index::Index) -> Option<gv_core::Version> {
+fn latest(index: &crate::sources::index::Index) -> Option<gv_core::Version> {
     index
         .releases
         .iter()

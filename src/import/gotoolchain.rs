@@ -25,13 +25,13 @@ use gv_core::Store;
 use sha2::{Digest, Sha256};
 
 use super::{ImportError, Outcome};
-use crate::dist::Platform;
-use crate::dist::dirhash::{self, FileSum};
-use crate::dist::fetch::Http;
-use crate::dist::goenv::TOOLCHAIN_MODULE;
-use crate::dist::goproxy::ToolchainVersion;
-use crate::dist::sumdb;
+use crate::archive::dirhash::{self, FileSum};
+use crate::go_settings::TOOLCHAIN_MODULE;
 use crate::install::goproxy::ProxySource;
+use crate::sources::Platform;
+use crate::sources::fetch::Http;
+use crate::sources::goproxy::ToolchainVersion;
+use crate::sources::sumdb;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ToolchainReport {

@@ -1,7 +1,7 @@
 //! Installing a toolchain through GOPROXY (`gv install --source goproxy`), verified as the
 //! go command verifies its own toolchain switch: the module zip's `h1:` must equal the one
 //! in the checksum database's record, and that record must be proven to be in the
-//! database's signed, append-only log (see [`crate::dist::sumdb`]).
+//! database's signed, append-only log (see [`crate::sources::sumdb`]).
 //!
 //! The zip is spooled to the download cache (its central directory is at its end) while
 //! the database is consulted on another thread; it is then unpacked, and hashed in the
@@ -17,11 +17,11 @@ use thiserror::Error;
 
 use super::publish::{TempDir, check_and_set_aside, replace_dir, sync_tree};
 use super::{InstallError, Options, Progress, already_installed, store_err, take_lock};
-use crate::dist::fetch::Http;
-use crate::dist::goenv::{self, GoSettings, TOOLCHAIN_MODULE};
-use crate::dist::goproxy::{self, ProxyError, ProxyList, ToolchainVersion, redact};
-use crate::dist::modzip::{self, ZipError, ZipRules};
-use crate::dist::sumdb::{self, SumDbError, Verified};
+use crate::archive::modzip::{self, ZipError, ZipRules};
+use crate::go_settings::{self, GoSettings, TOOLCHAIN_MODULE};
+use crate::sources::fetch::Http;
+use crate::sources::goproxy::{self, ProxyError, ProxyList, ToolchainVersion, redact};
+use crate::sources::sumdb::{self, SumDbError, Verified};
 use crate::ui;
 use gv_core::limits::{Capped, LimitError, MODULE_ZIP as MAX_ZIP_SIZE};
 
@@ -152,13 +152,13 @@ impl ProxySource {
             ));
         }
         let nosumdb = &self.settings.gonosumdb;
-        goenv::match_prefix_patterns(&nosumdb.value, TOOLCHAIN_MODULE)
+        go_settings::match_prefix_patterns(&nosumdb.value, TOOLCHAIN_MODULE)
             .then(|| format!("{nosumdb} exempts {TOOLCHAIN_MODULE} from the checksum database"))
     }
 
     fn check_noproxy(&self) -> Result<(), ProxyError> {
         let noproxy = &self.settings.gonoproxy;
-        if goenv::match_prefix_patterns(&noproxy.value, TOOLCHAIN_MODULE) {
+        if go_settings::match_prefix_patterns(&noproxy.value, TOOLCHAIN_MODULE) {
             return Err(ProxyError::NoProxy {
                 setting: noproxy.to_string(),
             });
@@ -170,7 +170,7 @@ impl ProxySource {
     pub fn list(
         &self,
         http: &Http,
-        platform: &crate::dist::Platform,
+        platform: &crate::sources::Platform,
     ) -> Result<Vec<ToolchainVersion>, ProxyError> {
         self.check_noproxy()?;
         self.proxies.toolchains(http, platform)

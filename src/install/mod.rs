@@ -25,13 +25,13 @@ use thiserror::Error;
 
 use gv_core::limits::{self, Capped};
 
-use crate::dist::fetch::{FetchError, Http};
-use crate::dist::index::{self, IndexError};
-use crate::dist::mirror::Mirror;
-use crate::dist::modzip::ZipError;
-use crate::dist::pipeline::{self, OnHangUp, Verifying};
-use crate::dist::unpack::{self, UnpackError};
-use crate::dist::{Platform, is_zip_archive, parse_archive_name};
+use crate::archive::modzip::ZipError;
+use crate::archive::pipeline::{self, OnHangUp, Verifying};
+use crate::archive::untar::{self, UnpackError};
+use crate::sources::fetch::{FetchError, Http};
+use crate::sources::index::{self, IndexError};
+use crate::sources::mirror::Mirror;
+use crate::sources::{Platform, is_zip_archive, parse_archive_name};
 use crate::ui;
 
 pub use lock::{VersionLock, lock};
@@ -67,7 +67,7 @@ impl Options {
     pub fn new(mirror: Mirror, cache: Cache) -> Options {
         Options {
             mirror,
-            official_index: crate::dist::mirror::official_index_url(),
+            official_index: crate::sources::mirror::official_index_url(),
             cache,
             platform: Platform::host(),
             force: false,
@@ -275,7 +275,7 @@ impl gv_core::error::Hint for InstallError {
             InstallError::Interrupted { .. } => Some("nothing was installed; run the command again".to_string()),
             InstallError::WrongSize { .. } => Some("nothing was installed; run the command again, or try another mirror".to_string()),
             InstallError::TooLong { .. } | InstallError::Inflates { .. } => Some("nothing was installed and nothing was cached; the server sent something other than a Go SDK: try another mirror".to_string()),
-            InstallError::TooSlow { .. } => Some(format!("nothing was installed; {}", crate::dist::fetch::slow_link_hint())),
+            InstallError::TooSlow { .. } => Some(format!("nothing was installed; {}", crate::sources::fetch::slow_link_hint())),
             InstallError::ChecksumMismatch { .. } => Some("the archive is corrupt or was tampered with; nothing was installed and it was not cached. Retry, or try another mirror".to_string()),
             InstallError::NoChecksum { .. } => Some("fix access to the official index (GV_GO_INDEX), or pass --insecure-skip-checksum to install it unverified".to_string()),
             InstallError::Unpack { .. } | InstallError::Unzip { .. } => Some("nothing was installed; the archive is damaged or unsafe".to_string()),
@@ -751,7 +751,7 @@ fn untar_stream<R: Read + Send + 'static>(
         OnHangUp::Stop,
     );
     let mut tar_stream = tar_stream;
-    let unpacked = unpack::unpack(&mut tar_stream, dest);
+    let unpacked = untar::unpack(&mut tar_stream, dest);
     let mut drained = Ok(0);
     if unpacked.is_ok() {
         // Tar stops at its end marker; the rest (padding, gzip trailer) still counts

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use gv_core::{Spec, Version, limits};
 
 use super::{Checksum, InstallError, Options};
-use crate::dist::fetch::Http;
-use crate::dist::index::{self, Index, IndexError};
-use crate::dist::mirror::Layout;
-use crate::dist::parse_archive_name;
+use crate::sources::fetch::Http;
+use crate::sources::index::{self, Index, IndexError};
+use crate::sources::mirror::Layout;
+use crate::sources::parse_archive_name;
 use crate::ui;
 
 /// Everything needed to fetch one archive.
@@ -178,11 +178,11 @@ pub(super) fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, Ins
 
 /// Another platform of this OS that has a build of `spec` when this one has none: the
 /// Intel build on Apple Silicon (Rosetta 2 runs it).
-fn other_build(index: &Index, spec: &Spec, opts: &Options) -> Option<crate::dist::Platform> {
+fn other_build(index: &Index, spec: &Spec, opts: &Options) -> Option<crate::sources::Platform> {
     let mut alternatives = vec!["amd64", "arm64", "386"];
     alternatives.retain(|a| *a != opts.platform.arch);
     alternatives.into_iter().find_map(|arch| {
-        let other = crate::dist::Platform {
+        let other = crate::sources::Platform {
             os: opts.platform.os.clone(),
             arch: arch.to_string(),
         };

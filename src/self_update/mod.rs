@@ -37,7 +37,7 @@ pub enum SelfError {
     NoTarget { os: String, arch: String },
     /// The download failed (the error names the URL).
     #[error(transparent)]
-    Fetch(#[from] crate::dist::fetch::FetchError),
+    Fetch(#[from] crate::sources::fetch::FetchError),
     #[error("cannot read {url}")]
     Read {
         url: String,

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use super::fetch::{self, Release};
 use super::replace::{Swap, replace_all};
 use super::{Installation, SelfError, unpack};
-use crate::dist::fetch::Http;
 use crate::release::version::Version;
 use crate::release::{self, Which, keys, target};
+use crate::sources::fetch::Http;
 
 /// What this gv binary was built as (src/main.rs fills it in).
 #[derive(Debug, Clone, Copy)]

@@ -26,8 +26,8 @@ use thiserror::Error;
 use self::note::{NoteError, Verifier};
 use self::tlog::{Tile, TileSource, TlogError, Tree};
 use super::fetch::Http;
-use super::goenv::Setting;
 use super::goproxy::{Entry, ProxyList, is_not_found, read_limited, redact};
+use crate::go_settings::Setting;
 
 /// Go's databases use tiles of height 8.
 const TILE_HEIGHT: u32 = 8;
@@ -491,7 +491,7 @@ impl TileSource for HttpTiles<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::goenv::Origin;
+    use crate::go_settings::Origin;
 
     fn setting(value: &str) -> Setting {
         Setting {

@@ -16,7 +16,7 @@ use thiserror::Error;
 
 use super::Platform;
 use super::fetch::{FetchError, Http};
-use super::goenv::{Setting, TOOLCHAIN_MODULE};
+use crate::go_settings::{Setting, TOOLCHAIN_MODULE};
 
 /// The toolchain module's version prefix (`v0.0.1-go1.22.10.linux-amd64`).
 const MODULE_VERSION_PREFIX: &str = "v0.0.1-";
@@ -374,7 +374,7 @@ pub fn resolve<'a>(list: &'a [ToolchainVersion], spec: &Spec) -> Option<&'a Tool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::goenv::Origin;
+    use crate::go_settings::Origin;
 
     fn setting(value: &str) -> Setting {
         Setting {

@@ -35,7 +35,7 @@ pub enum Origin {
 
 impl std::fmt::Display for Setting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let value = crate::dist::goproxy::redact(&self.value);
+        let value = crate::sources::goproxy::redact(&self.value);
         match &self.origin {
             Origin::Config(path) => {
                 write!(f, "{}={value} ([env] in {})", self.name, path.display())
