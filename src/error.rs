@@ -27,7 +27,7 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::gobuild::flags::FlagError,
         crate::gobuild::layout::LayoutError,
         crate::gobuild::profile::ProfileError,
-        crate::cleanup::CleanupError,
+        crate::prune::CleanupError,
         crate::sources::goproxy::ProxyError,
         crate::sources::index::IndexError,
         crate::sources::fetch::FetchError,
@@ -42,7 +42,7 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::install::UninstallError,
         crate::release::UrlError,
         crate::self_update::SelfError,
-        crate::shims::ShimError,
+        crate::shim_dir::ShimError,
         crate::tools::names::NameError,
         crate::trust::TrustError,
     )

@@ -1,7 +1,6 @@
 //! gv: a Go toolchain and build-flag manager. The binary is a thin skin over these modules.
 
 pub mod archive;
-pub mod cleanup;
 pub mod cli;
 pub mod completion;
 pub mod current_link;
@@ -17,10 +16,11 @@ pub mod inspect;
 pub mod install;
 pub mod interrupt;
 pub mod pin;
+pub mod prune;
 pub mod release;
 pub mod self_update;
 pub mod shell;
-pub mod shims;
+pub mod shim_dir;
 pub mod sources;
 pub mod tools;
 pub mod trust;

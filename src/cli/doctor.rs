@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let lookup = |name: &str| std::env::var_os(name);
     let checks = doctor::run(&Inputs {
         session: ctx,
-        shim_binary: crate::shims::shim_binary().ok(),
+        shim_binary: crate::shim_dir::shim_binary().ok(),
         lookup: &lookup,
     });
     let ok = checks.iter().all(Check::is_ok);

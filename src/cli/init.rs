@@ -74,7 +74,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let gobin = shared_gobin();
     // The hook runs on every directory change: gv-shim runs the same code and, being small
     // and static, starts in a fraction of gv's time. Without it, gv does the job.
-    let hook = crate::shims::shim_binary()
+    let hook = crate::shim_dir::shim_binary()
         .ok()
         .filter(|shim| {
             let name = gv_core::platform::exe_name("gv-shim");

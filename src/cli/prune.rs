@@ -5,8 +5,8 @@ use anyhow::Context as _;
 use gv_core::Spec;
 
 use super::Context;
-use crate::cleanup;
 use crate::install;
+use crate::prune;
 use crate::ui;
 use crate::ui::human_size;
 
@@ -39,7 +39,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let projects: Vec<PathBuf> = args.projects.iter().map(|p| ctx.cwd().join(p)).collect();
-    let plan = cleanup::plan_prune(ctx.store(), ctx.select_env(), &args.keep, &projects)?;
+    let plan = prune::plan_prune(ctx.store(), ctx.select_env(), &args.keep, &projects)?;
     for (version, reasons) in &plan.keep {
         let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
         crate::outln!("keep    {:<10} {}", version.to_string(), why.join("; "));

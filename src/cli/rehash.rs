@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use super::Context;
-use crate::shims;
+use crate::shim_dir;
 use crate::ui;
 
 /// Rewrite the go/gofmt/… shims in GV_ROOT/shims (one per tool of the installed SDKs)
@@ -12,7 +12,7 @@ use crate::ui;
 pub struct Args {}
 
 pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
-    let done = shims::refresh(ctx.store())?;
+    let done = shim_dir::refresh(ctx.store())?;
     ui::info(format!(
         "{} shims in {}: {}{}",
         done.names.len(),

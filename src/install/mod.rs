@@ -851,7 +851,7 @@ pub fn after_store_change(store: &Store) -> io::Result<()> {
         Err(e) => return Err(e),
     }
     // The SDK itself is in place; stale shims are worth a warning, not a failed install.
-    if let Err(e) = crate::shims::refresh(store) {
+    if let Err(e) = crate::shim_dir::refresh(store) {
         ui::warn_hinted(
             crate::error::report(&e.into()).message,
             "run `gv rehash` once this is fixed",

@@ -92,7 +92,7 @@ pub enum SelfError {
     #[error(transparent)]
     Store(#[from] gv_core::store::StoreError),
     #[error(transparent)]
-    Shims(#[from] crate::shims::ShimError),
+    Shims(#[from] crate::shim_dir::ShimError),
 }
 
 impl gv_core::error::Hint for SelfError {

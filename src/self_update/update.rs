@@ -182,9 +182,9 @@ fn rehash(store: &gv_core::Store, installation: &Installation) -> Result<bool, S
     }
     let chosen = std::env::var_os(gv_core::vars::SHIM_BINARY).is_some_and(|v| !v.is_empty());
     if chosen {
-        crate::shims::refresh(store)?;
+        crate::shim_dir::refresh(store)?;
     } else {
-        crate::shims::rehash(store, &installation.shim)?;
+        crate::shim_dir::rehash(store, &installation.shim)?;
     }
     Ok(true)
 }
