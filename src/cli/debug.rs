@@ -4,7 +4,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context as _, bail};
 use gv_core::select::SelectEnv;
 
-use super::{Context, UsageError};
+use super::{Session, UsageError};
 use crate::debug::{self, Debugger, Target};
 use crate::error::Hinted;
 use crate::gobuild::{self, Mode, Toolchain};
@@ -59,7 +59,7 @@ pub struct Args {
     after: Vec<String>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     let debugger = if args.gdb {
         Debugger::Gdb
     } else {
@@ -69,19 +69,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         bail!(refusal);
     }
     match &args.core {
-        Some(core) => run_core(ctx, &args, debugger, core),
-        None => run_program(ctx, &args, debugger),
+        Some(core) => run_core(session, &args, debugger, core),
+        None => run_program(session, &args, debugger),
     }
 }
 
-fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result<ExitCode> {
+fn run_program(session: &Session, args: &Args, debugger: Debugger) -> anyhow::Result<ExitCode> {
     let super::Here {
         selection,
         config,
         plan,
-    } = ctx.here()?;
-    let profile = super::build::profile(ctx, "debug", config)?;
-    ui::warn_once(ctx.store(), &plan.warnings);
+    } = session.here()?;
+    let profile = super::build::profile(session, "debug", config)?;
+    ui::warn_once(session.store(), &plan.warnings);
     let mut words = args.args.clone();
     if !args.after.is_empty() {
         words.push("--".into());
@@ -103,7 +103,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     let debugger_path = find_debugger(debugger, gobin.as_deref(), toolchain.version.as_ref())?;
 
     let cache = gv_core::store::Cache::from_env()?;
-    let dir = debug::build_dir(&cache, ctx.cwd()).with_context(|| {
+    let dir = debug::build_dir(&cache, session.cwd()).with_context(|| {
         format!(
             "cannot create a private build directory in {}",
             cache.debug_builds().display()
@@ -117,7 +117,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
         profile: &profile,
         planned,
         toolchain: &toolchain,
-        cwd: ctx.cwd(),
+        cwd: session.cwd(),
         explain: args.explain,
     })?;
     if outcome.code != 0 {
@@ -153,12 +153,12 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     ))
     .envs(plan.changes())
     .envs(&profile_env)
-    .current_dir(ctx.cwd());
+    .current_dir(session.cwd());
     Ok(exec(cmd, &debugger_path))
 }
 
 fn run_core(
-    ctx: &Context,
+    session: &Session,
     args: &Args,
     debugger: Debugger,
     core: &Path,
@@ -175,7 +175,7 @@ fn run_core(
     }
     // `./app` from the user reads better without the `./` in the middle of a path.
     let here = |p: &Path| -> PathBuf {
-        ctx.cwd().join(
+        session.cwd().join(
             p.components()
                 .filter(|c| *c != std::path::Component::CurDir)
                 .collect::<PathBuf>(),
@@ -210,13 +210,13 @@ fn run_core(
     }
     // The sources a debugger shows are the SDK's that built the binary: use that SDK when
     // it is installed.
-    let installed = ctx.store().installed().unwrap_or_default();
+    let installed = session.store().installed().unwrap_or_default();
     let exact;
     let here = match &built_with {
         Some(v) if installed.contains(v) => {
-            exact = ctx.with_select_env(SelectEnv {
+            exact = session.with_select_env(SelectEnv {
                 gv_version: Some(v.to_string()),
-                ..ctx.select_env().clone()
+                ..session.select_env().clone()
             });
             exact.here()?
         }
@@ -225,9 +225,9 @@ fn run_core(
                 "Go {v} built {} but is not installed; the selected version's GOROOT is used for runtime sources (gv install {v} for the exact ones)",
                 binary.display()
             ));
-            ctx.here()?
+            session.here()?
         }
-        None => ctx.here()?,
+        None => session.here()?,
     };
     let gobin = here.plan.get("GOBIN").map(|v| PathBuf::from(&v.value));
     let debugger_path = find_debugger(debugger, gobin.as_deref(), built_with.as_ref())?;
@@ -244,7 +244,7 @@ fn run_core(
         &args.debugger_args,
     ))
     .envs(here.plan.changes())
-    .current_dir(ctx.cwd());
+    .current_dir(session.cwd());
     Ok(exec(cmd, &debugger_path))
 }
 

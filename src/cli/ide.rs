@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use gv_core::select::{Origin, Resolved, Selection};
 
-use super::{Context, origin_json};
+use super::{Session, origin_json};
 use crate::current_link;
 use crate::error::Hinted;
 use crate::ide::{goland, vscode};
@@ -51,16 +51,16 @@ enum Editor {
     Goland,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     match args.editor {
-        None => summary(ctx, args.json),
-        Some(Editor::Vscode { write }) => vscode(ctx, write, args.json),
-        Some(Editor::Goland) => goland(ctx, args.json),
+        None => summary(session, args.json),
+        Some(Editor::Vscode { write }) => vscode(session, write, args.json),
+        Some(Editor::Goland) => goland(session, args.json),
     }
 }
 
-fn go_shim(ctx: &Context) -> PathBuf {
-    let shim = ctx
+fn go_shim(session: &Session) -> PathBuf {
+    let shim = session
         .store()
         .shims_dir()
         .join(gv_core::platform::exe_name("go"));
@@ -90,17 +90,17 @@ fn vscode_settings(shim: &std::path::Path) -> serde_json::Value {
     serde_json::json!({ vscode::ALTERNATE_TOOLS: { "go": shim } })
 }
 
-fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let selection = ctx.selection()?;
+fn summary(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
+    let selection = session.selection()?;
     let goroot = goroot_of(selection)?;
-    let shim = ctx
+    let shim = session
         .store()
         .shims_dir()
         .join(gv_core::platform::exe_name("go"));
-    let global_link = ctx.store().current_link();
+    let global_link = session.store().current_link();
     let global_link = global_link.exists().then_some(global_link);
     let project_link = goland::project_of(selection)
-        .map(|p| goland::link_path(ctx.store(), &p))
+        .map(|p| goland::link_path(session.store(), &p))
         .filter(|l| l.exists());
     if json {
         let report = serde_json::json!({
@@ -135,8 +135,8 @@ fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
-    let shim = go_shim(ctx);
+fn vscode(session: &Session, write: bool, json: bool) -> anyhow::Result<ExitCode> {
+    let shim = go_shim(session);
     if !write {
         let settings = vscode_settings(&shim);
         if json {
@@ -144,13 +144,13 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
         } else {
             crate::outln!(
                 "Add to {} (or run `gv ide vscode --write`), and remove any \"go.goroot\":\n{}",
-                vscode::settings_path(ctx.cwd()).display(),
+                vscode::settings_path(session.cwd()).display(),
                 serde_json::to_string_pretty(&settings)?
             );
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (path, merged) = vscode::write(ctx.cwd(), &shim)?;
+    let (path, merged) = vscode::write(session.cwd(), &shim)?;
     if json {
         let report = serde_json::json!({
             "path": path,
@@ -177,12 +177,12 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let selection = ctx.selection()?;
+fn goland(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
+    let selection = session.selection()?;
     let goroot = goroot_of(selection)?;
     let (path, why) = match (&selection.resolved, goland::project_of(selection)) {
         (Resolved::Managed { version, .. }, Some(project)) => {
-            let link = goland::refresh(ctx.store(), &project, version)?;
+            let link = goland::refresh(session.store(), &project, version)?;
             let why = format!(
                 "a link gv keeps pointing at the version {} selects: `gv local` re-points it when it changes the pin, and so does this command (run it again after editing {} by hand; `gv doctor` says when the link is behind). GV_ROOT/current would follow the global default, which this project overrides.",
                 project.display(),
@@ -197,8 +197,8 @@ fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         (Resolved::Managed { .. }, None)
             if matches!(selection.request.origin, Origin::Global { .. }) =>
         {
-            let link = ctx.store().current_link();
-            current_link::refresh(ctx.store())?;
+            let link = session.store().current_link();
+            current_link::refresh(session.store())?;
             (
                 link,
                 "GV_ROOT/current, the global default's GOROOT: `gv global` re-points it, and no project file pins a version here.".to_string(),

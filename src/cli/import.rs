@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use gv_core::Spec;
 
-use super::Context;
+use super::Session;
 use crate::import::{self, Method};
 use crate::ui::{self, Style};
 
@@ -48,7 +48,7 @@ enum Source {
     Gotoolchain,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     if args.from == Source::Gotoolchain {
         if args.r#move || args.goenv_root.is_some() {
             return Err(super::UsageError::new(
@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             )
             .into());
         }
-        return run_gotoolchain(ctx, args.gomodcache, args.json);
+        return run_gotoolchain(session, args.gomodcache, args.json);
     }
     if args.gomodcache.is_some() {
         return Err(super::UsageError::new("--gomodcache is for `gv import gotoolchain`").into());
@@ -71,14 +71,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         Method::Link
     };
-    let report = import::import_goenv(ctx.store(), &root, method)?;
-    crate::install::after_store_change(ctx.store())
-        .with_context(|| format!("cannot finish updating {}", ctx.store().root().display()))?;
+    let report = import::import_goenv(session.store(), &root, method)?;
+    crate::install::after_store_change(session.store()).with_context(|| {
+        format!(
+            "cannot finish updating {}",
+            session.store().root().display()
+        )
+    })?;
 
     let global_note = match &report.goenv_global {
-        Some(global) if !ctx.store().global_file().exists() => {
+        Some(global) if !session.store().global_file().exists() => {
             let spec: Spec = global.parse()?;
-            crate::pin::set_global_quietly(ctx.store(), &spec)?;
+            crate::pin::set_global_quietly(session.store(), &spec)?;
             Some(format!("global default set to {global} (from goenv)"))
         }
         Some(global) => Some(format!(
@@ -121,7 +125,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn run_gotoolchain(
-    ctx: &Context,
+    session: &Session,
     gomodcache: Option<PathBuf>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
@@ -130,20 +134,24 @@ fn run_gotoolchain(
     let cache = gomodcache
         .or_else(|| gotoolchain::default_gomodcache(&lookup))
         .context("cannot find Go's module cache: set GOMODCACHE or pass --gomodcache")?;
-    let src = crate::cli::install::source::proxy_source(ctx.config()?)?;
+    let src = crate::cli::install::source::proxy_source(session.config()?)?;
     let http = crate::sources::fetch::Http::new()?;
     let vouching = gotoolchain::Vouching {
         src: &src,
         http: &http,
     };
     let report = gotoolchain::import_gotoolchain(
-        ctx.store(),
+        session.store(),
         &cache,
         &crate::sources::Platform::host(),
         &vouching,
     )?;
-    crate::install::after_store_change(ctx.store())
-        .with_context(|| format!("cannot finish updating {}", ctx.store().root().display()))?;
+    crate::install::after_store_change(session.store()).with_context(|| {
+        format!(
+            "cannot finish updating {}",
+            session.store().root().display()
+        )
+    })?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
