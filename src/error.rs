@@ -27,7 +27,7 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::gobuild::flags::FlagError,
         crate::gobuild::layout::LayoutError,
         crate::gobuild::profile::ProfileError,
-        crate::prune::CleanupError,
+        crate::prune::PruneError,
         crate::sources::goproxy::ProxyError,
         crate::sources::index::IndexError,
         crate::sources::fetch::FetchError,

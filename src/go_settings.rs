@@ -22,11 +22,11 @@ pub const TOOLCHAIN_MODULE: &str = "golang.org/toolchain";
 pub struct Setting {
     pub name: &'static str,
     pub value: String,
-    pub origin: Origin,
+    pub origin: SettingOrigin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub enum SettingOrigin {
     Config(PathBuf),
     Environment,
     GoEnvFile(PathBuf),
@@ -37,14 +37,14 @@ impl std::fmt::Display for Setting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let value = crate::sources::goproxy::redact(&self.value);
         match &self.origin {
-            Origin::Config(path) => {
+            SettingOrigin::Config(path) => {
                 write!(f, "{}={value} ([env] in {})", self.name, path.display())
             }
-            Origin::Environment => write!(f, "{}={value} (from the environment)", self.name),
-            Origin::GoEnvFile(path) => {
+            SettingOrigin::Environment => write!(f, "{}={value} (from the environment)", self.name),
+            SettingOrigin::GoEnvFile(path) => {
                 write!(f, "{}={value} (`go env -w`, {})", self.name, path.display())
             }
-            Origin::Default => write!(f, "{}={value} (Go's default)", self.name),
+            SettingOrigin::Default => write!(f, "{}={value} (Go's default)", self.name),
         }
     }
 }
@@ -76,7 +76,7 @@ pub fn load(
             return Ok(Setting {
                 name,
                 value: value.to_string_lossy().into_owned(),
-                origin: from.map_or(Origin::Environment, Origin::Config),
+                origin: from.map_or(SettingOrigin::Environment, SettingOrigin::Config),
             });
         }
         if let Some(path) = &env_file
@@ -86,18 +86,18 @@ pub fn load(
             return Ok(Setting {
                 name,
                 value,
-                origin: Origin::GoEnvFile(path.clone()),
+                origin: SettingOrigin::GoEnvFile(path.clone()),
             });
         }
         Ok(Setting {
             name,
             value: default.to_string(),
-            origin: Origin::Default,
+            origin: SettingOrigin::Default,
         })
     };
     let goprivate = get("GOPRIVATE", "")?;
     let inherit = |mut s: Setting| {
-        if s.origin == Origin::Default && !goprivate.value.is_empty() {
+        if s.origin == SettingOrigin::Default && !goprivate.value.is_empty() {
             s = goprivate.clone();
         }
         s
@@ -324,7 +324,7 @@ mod tests {
         };
         let s = load(&config, &lookup).unwrap();
         assert_eq!(s.goproxy.value, "https://from-go-env");
-        assert_eq!(s.goproxy.origin, Origin::GoEnvFile(go_env.clone()));
+        assert_eq!(s.goproxy.origin, SettingOrigin::GoEnvFile(go_env.clone()));
         assert_eq!(
             s.gosumdb.value, "forced+key",
             "forced config beats the environment"
@@ -333,7 +333,7 @@ mod tests {
             s.gonoproxy.value, "mine.org",
             "the environment beats plain config"
         );
-        assert_eq!(s.gonoproxy.origin, Origin::Environment);
+        assert_eq!(s.gonoproxy.origin, SettingOrigin::Environment);
         assert_eq!(
             s.gonosumdb.value, "*.corp",
             "GONOSUMDB defaults to GOPRIVATE"
@@ -349,6 +349,6 @@ mod tests {
         };
         let s = load(&Config::default(), &hooked).unwrap();
         assert_eq!(s.goproxy.value, "https://proxy.golang.org,direct");
-        assert_eq!(s.gosumdb.origin, Origin::Default);
+        assert_eq!(s.gosumdb.origin, SettingOrigin::Default);
     }
 }

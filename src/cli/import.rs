@@ -25,7 +25,7 @@ use crate::ui::{self, Style};
 pub struct Args {
     /// The manager to import from
     #[arg(value_enum)]
-    from: Source,
+    from: ImportFrom,
     /// Move the SDKs instead of hard-linking them
     #[arg(long)]
     r#move: bool,
@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Source {
+enum ImportFrom {
     /// goenv's SDKs ($GOENV_ROOT/versions)
     Goenv,
     /// toolchains Go downloaded into its module cache (GOTOOLCHAIN switching)
@@ -49,7 +49,7 @@ enum Source {
 }
 
 pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
-    if args.from == Source::Gotoolchain {
+    if args.from == ImportFrom::Gotoolchain {
         if args.r#move || args.goenv_root.is_some() {
             return Err(super::UsageError::new(
                 "--move and --goenv-root are for `gv import goenv`; Go's module cache is only linked from",

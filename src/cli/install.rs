@@ -9,7 +9,7 @@ use gv_core::select::Origin;
 use super::{Session, UsageError};
 
 pub(crate) mod source;
-use crate::install::{self, Options, Source};
+use crate::install::{self, ArchiveSource, Options};
 use crate::sources::Platform;
 use crate::sources::mirror::Mirror;
 use crate::ui;
@@ -310,11 +310,11 @@ fn report(done: &install::Installed, quiet: bool) {
         return;
     }
     let how = match (&done.source, &done.checksum) {
-        (Source::AlreadyInstalled, _) => {
+        (ArchiveSource::AlreadyInstalled, _) => {
             already_installed(&done.version, &done.goroot);
             return;
         }
-        (Source::Cache { .. }, Some(sum)) => Some(format!("from the download cache, {sum}")),
+        (ArchiveSource::Cache { .. }, Some(sum)) => Some(format!("from the download cache, {sum}")),
         (_, Some(sum)) => Some(sum.to_string()),
         (_, None) => None,
     };

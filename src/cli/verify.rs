@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::inspect::{self, Expectation, Report, Verdict};
+use crate::inspect::{self, Expectation, Inspection, Verdict};
 use crate::ui::human_size;
 use crate::ui::{self, Style};
 
@@ -58,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The `--json` shape: the report plus a `main` summary and the verdict.
-pub fn json(report: &Report, verdict: Option<&Verdict>) -> serde_json::Value {
+pub fn json(report: &Inspection, verdict: Option<&Verdict>) -> serde_json::Value {
     let mut value = serde_json::to_value(report).unwrap_or_default();
     let main = report.dwarf.as_ref().and_then(|d| d.package("main"));
     value["main"] = serde_json::json!({
@@ -75,7 +75,7 @@ fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
-pub fn print_text(report: &Report) {
+pub fn print_text(report: &Inspection) {
     let go = report.go_version().unwrap_or("unknown Go version");
     crate::outln!(
         "{}: {} {} {}, {}",

@@ -21,7 +21,7 @@ pub use expect::{Expectation, Verdict};
 
 /// Everything `gv verify` reports about one binary.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct Inspection {
     pub path: PathBuf,
     /// `elf`, `macho` or `pe`.
     pub format: &'static str,
@@ -44,7 +44,7 @@ pub struct Cgo {
     pub linked: Option<bool>,
 }
 
-impl Report {
+impl Inspection {
     pub fn go_version(&self) -> Option<&str> {
         self.build_info.as_ref().map(|b| b.go_version.as_str())
     }
@@ -99,7 +99,7 @@ impl gv_core::error::Hint for InspectError {
     }
 }
 
-pub fn inspect(path: &Path) -> Result<Report, InspectError> {
+pub fn inspect(path: &Path) -> Result<Inspection, InspectError> {
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -231,7 +231,7 @@ fn quoted_build_id(data: &[u8]) -> Option<String> {
 }
 
 /// [`inspect`] on bytes already in memory; `path` is only for messages.
-pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
+pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Inspection, InspectError> {
     let damaged = |reason: String| InspectError::Damaged {
         path: path.to_path_buf(),
         reason,
@@ -290,7 +290,7 @@ pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
             (None, false) => None,
         },
     };
-    Ok(Report {
+    Ok(Inspection {
         path: path.to_path_buf(),
         format,
         arch: format!("{:?}", file.architecture()).to_lowercase(),

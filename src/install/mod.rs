@@ -97,7 +97,7 @@ impl Options {
 
 /// Where the archive came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub enum ArchiveSource {
     Download {
         url: String,
     },
@@ -153,13 +153,13 @@ impl std::fmt::Display for Checksum {
 pub struct Installed {
     pub version: Version,
     pub goroot: PathBuf,
-    pub source: Source,
+    pub source: ArchiveSource,
     pub checksum: Option<Checksum>,
 }
 
 impl Installed {
     pub fn was_already_installed(&self) -> bool {
-        self.source == Source::AlreadyInstalled
+        self.source == ArchiveSource::AlreadyInstalled
     }
 }
 
@@ -296,7 +296,7 @@ fn store_err(path: &Path) -> impl FnOnce(io::Error) -> InstallError + '_ {
 }
 
 /// Installs the Go version `spec` names. Already installed (and not `force`) is success,
-/// reported as [`Source::AlreadyInstalled`].
+/// reported as [`ArchiveSource::AlreadyInstalled`].
 pub fn install(store: &Store, spec: &Spec, opts: &Options) -> Result<Installed, InstallError> {
     if matches!(spec, Spec::System) {
         return Err(InstallError::System);
@@ -412,7 +412,7 @@ pub fn install_archive(
     Ok(Installed {
         version,
         goroot: outcome,
-        source: Source::File {
+        source: ArchiveSource::File {
             path: path.to_path_buf(),
         },
         checksum: Some(expected.map_or(Checksum::Unchecked, |(_, c)| c)),
@@ -430,7 +430,7 @@ fn already_installed(store: &Store, version: &Version) -> Option<Installed> {
     Some(Installed {
         version: version.clone(),
         goroot,
-        source: Source::AlreadyInstalled,
+        source: ArchiveSource::AlreadyInstalled,
         checksum: None,
     })
 }
@@ -495,7 +495,7 @@ fn run_plan(
             return Ok(Installed {
                 version: plan.version,
                 goroot,
-                source: Source::Cache { path },
+                source: ArchiveSource::Cache { path },
                 checksum: plan.expected.map(|(_, c)| c),
             });
         }
@@ -566,7 +566,7 @@ fn run_plan(
     Ok(Installed {
         version: plan.version,
         goroot,
-        source: Source::Download { url: plan.url },
+        source: ArchiveSource::Download { url: plan.url },
         checksum: Some(plan.expected.map_or(Checksum::Unchecked, |(_, c)| c)),
     })
 }

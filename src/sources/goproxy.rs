@@ -374,13 +374,13 @@ pub fn resolve<'a>(list: &'a [ToolchainVersion], spec: &Spec) -> Option<&'a Tool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::go_settings::Origin;
+    use crate::go_settings::SettingOrigin;
 
     fn setting(value: &str) -> Setting {
         Setting {
             name: "GOPROXY",
             value: value.to_string(),
-            origin: Origin::Environment,
+            origin: SettingOrigin::Environment,
         }
     }
 

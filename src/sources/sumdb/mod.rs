@@ -491,13 +491,13 @@ impl TileSource for HttpTiles<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::go_settings::Origin;
+    use crate::go_settings::SettingOrigin;
 
     fn setting(value: &str) -> Setting {
         Setting {
             name: "GOSUMDB",
             value: value.to_string(),
-            origin: Origin::Environment,
+            origin: SettingOrigin::Environment,
         }
     }
 
