@@ -8,7 +8,7 @@ pub use gv_core::error::{Hint, Hinted, Report};
 /// The first hint in the chain of `err`, among gv's and gv-core's error types.
 pub fn hint_of(err: &(dyn Error + 'static)) -> Option<String> {
     gv_core::error::find_hint(err, |link| {
-        own_hint(link).or_else(|| gv_core::error::core_hint(link))
+        own_hint(link).or_else(|| gv_core::diagnostics::core_hint(link))
     })
 }
 
@@ -95,7 +95,7 @@ mod tests {
     fn every_hinted_type_is_listed_and_no_message_embeds_a_hint() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let own = std::fs::read_to_string(root.join("src/error.rs")).unwrap();
-        let core = std::fs::read_to_string(root.join("crates/gv-core/src/error.rs")).unwrap();
+        let core = std::fs::read_to_string(root.join("crates/gv-core/src/diagnostics.rs")).unwrap();
         let mut problems = Vec::new();
         for dir in ["src", "crates/gv-core/src", "crates/gv-shim/src"] {
             for path in walk(&root.join(dir)) {

@@ -2,7 +2,7 @@ use std::ffi::OsStr;
 use std::process::ExitCode;
 
 use gv_core::env::{Source, Var};
-use gv_core::hook::{Syntax, is_portable_var_name};
+use gv_core::shell_syntax::{Syntax, is_portable_var_name};
 use gv_core::text::one_line;
 
 use super::{Session, origin_json, project_config_json, project_config_line};

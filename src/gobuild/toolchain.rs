@@ -102,7 +102,7 @@ impl Toolchain {
 }
 
 fn shell_quote(s: &str) -> String {
-    gv_core::hook::Syntax::Posix.word(s)
+    gv_core::shell_syntax::Syntax::Posix.word(s)
 }
 
 #[cfg(test)]
