@@ -2,7 +2,6 @@
 
 pub mod archive;
 pub mod cli;
-pub mod completion;
 pub mod current_link;
 pub mod debug;
 pub mod doctor;

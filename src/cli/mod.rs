@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod build;
 mod cache;
+pub mod complete;
 mod completions;
 mod current;
 mod debug;

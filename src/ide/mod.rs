@@ -1,8 +1,7 @@
 //! Editors that follow the pin. VS Code reaches Go through gv's `go` shim, so it picks the
 //! version per workspace folder like a shell does ([`vscode`]); GoLand needs a real GOROOT
-//! directory, so it gets a link gv keeps pointing at the project's version ([`goland`]);
-//! [`check`] is what `gv doctor` asks about both.
+//! directory, so it gets a link gv keeps pointing at the project's version ([`goland`]).
+//! What `gv doctor` asks about both is doctor's `ide` check.
 
-pub mod check;
 pub mod goland;
 pub mod vscode;

@@ -7,7 +7,6 @@
 //! Go versions each delve release can debug.
 
 pub mod delve;
-pub mod health;
 pub mod install;
 pub mod names;
 pub mod stale;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use gv_core::Version;
 use gv_core::select::Selection;
 
-use super::{goland, vscode};
-use crate::doctor::{Check, Inputs};
+use super::{Check, Inputs};
+use crate::ide::{goland, vscode};
 
 const FIX_VSCODE: &str = "run `gv ide vscode --write` in the workspace folder: it points go.alternateTools.go at gv's go shim (which follows the pin) and removes go.goroot";
 
