@@ -165,7 +165,7 @@ fn assess<'a>(
     offline: bool,
 ) -> Vec<Assessed<'a>> {
     let installed = session.store().installed().unwrap_or_default();
-    let selected = env.and_then(|env| tools::selected_go(&env.selection));
+    let selected = env.and_then(|env| env.selection.resolved.version());
     let latest = match env {
         Some(env) if !offline => {
             let modules = stale::modules_to_check(all);
@@ -205,7 +205,7 @@ fn list(session: &Session, json: bool, offline: bool) -> anyhow::Result<ExitCode
         let items: Vec<_> = assessed.iter().map(tool_json).collect();
         let report = serde_json::json!({
             "gobin": gobin,
-            "selected": env.as_ref().and_then(|env| tools::selected_go(&env.selection)).map(|v| v.to_string()),
+            "selected": env.as_ref().and_then(|env| env.selection.resolved.version()).map(|v| v.to_string()),
             "tools": items,
         });
         crate::outln!("{}", serde_json::to_string_pretty(&report)?);
@@ -400,7 +400,7 @@ fn install(session: &Session, args: &[String], version: Option<Spec>) -> anyhow:
         .collect::<Result<_, _>>()?;
     let env = environment(session, version)?;
     ui::warn_once(session.store(), &env.plan.warnings);
-    let selected = tools::selected_go(&env.selection);
+    let selected = env.selection.resolved.version();
     let mut failures = 0;
     for target in &targets {
         let name = crate::gobuild::packages::exec_name(target.package());

@@ -18,7 +18,7 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
     let Some(selection) = selection else {
         return out;
     };
-    let selected = crate::tools::selected_go(selection);
+    let selected = selection.resolved.version();
     let store_versions = inputs.store().versions_dir();
     // The version of a gv-managed path (`GV_ROOT/versions/V/...`, or a link into it).
     let version_of = |path: &Path| -> Option<Version> {

@@ -16,7 +16,7 @@ pub fn checks(inputs: &Inputs<'_>, selection: &Selection, plan: Option<&EnvPlan>
     let gobin = plan
         .and_then(|p| p.get("GOBIN"))
         .map(|v| PathBuf::from(&v.value));
-    let selected = crate::tools::selected_go(selection);
+    let selected = selection.resolved.version();
     let all = gobin
         .as_deref()
         .and_then(|g| crate::tools::list(g).ok())

@@ -60,18 +60,6 @@ impl Tool {
     }
 }
 
-/// The Go version a selection runs: the managed version, or for a system go the
-/// `VERSION` file of its GOROOT.
-pub fn selected_go(selection: &gv_core::select::Selection) -> Option<gv_core::Version> {
-    match &selection.resolved {
-        gv_core::select::Resolved::Managed { version, .. } => Some(version.clone()),
-        resolved => {
-            let text = std::fs::read_to_string(resolved.goroot()?.join("VERSION")).ok()?;
-            stale::parse_go_version(text.lines().next()?)
-        }
-    }
-}
-
 /// The executables in `gobin`, by name. A missing directory is an empty list.
 pub fn list(gobin: &Path) -> std::io::Result<Vec<Tool>> {
     let entries = match std::fs::read_dir(gobin) {
