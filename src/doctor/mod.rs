@@ -17,7 +17,7 @@ mod old_store;
 mod path;
 mod selection;
 mod store;
-pub(crate) mod toolchain;
+mod toolchain;
 mod tools;
 
 use std::ffi::OsString;
@@ -26,8 +26,6 @@ use std::path::{Path, PathBuf};
 use gv_core::Store;
 use gv_core::session::Session;
 use serde::Serialize;
-
-pub use toolchain::{go_env_file, read_go_env_value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -20,10 +20,11 @@ use super::{InstallError, Options, Progress, already_installed, store_err, take_
 use crate::archive::modzip::{self, ZipError, ZipRules};
 use crate::go_settings::{self, GoSettings, TOOLCHAIN_MODULE};
 use crate::sources::fetch::Http;
-use crate::sources::goproxy::{self, ProxyError, ProxyList, ToolchainVersion, redact};
+use crate::sources::goproxy::{self, ProxyError, ProxyList, ToolchainVersion};
 use crate::sources::sumdb::{self, SumDbError, Verified};
 use crate::ui;
 use gv_core::limits::{Capped, LimitError, MODULE_ZIP as MAX_ZIP_SIZE};
+use gv_core::text::redact_url;
 
 /// Where toolchains come from: GOPROXY, and who vouches for them: GOSUMDB.
 #[derive(Debug, Clone)]
@@ -75,9 +76,9 @@ pub enum ProxyInstallError {
 impl gv_core::error::Hint for ProxyInstallError {
     fn hint(&self) -> Option<String> {
         match self {
-            ProxyInstallError::Install(e) => crate::error::hint_of(e),
-            ProxyInstallError::Proxy(e) => crate::error::hint_of(e),
-            ProxyInstallError::SumDb(e) => crate::error::hint_of(e),
+            ProxyInstallError::Install(e) => gv_core::error::Hint::hint(e),
+            ProxyInstallError::Proxy(e) => gv_core::error::Hint::hint(e),
+            ProxyInstallError::SumDb(e) => gv_core::error::Hint::hint(e),
             ProxyInstallError::NoSuchToolchain { .. } => Some("`gv ls-remote --source goproxy` lists what they have".to_string()),
             ProxyInstallError::Exempt { .. } => Some("nothing was installed. Remove the exception, or pass --insecure-skip-checksum to install it unverified".to_string()),
             ProxyInstallError::Interrupted { .. } => Some("nothing was installed; run the command again".to_string()),
@@ -437,7 +438,7 @@ fn download(
         let url = format!("{base}/{TOOLCHAIN_MODULE}/@v/{module_version}.zip");
         goproxy::open(http, &url).map(|r| (url, r))
     })?;
-    let shown = redact(&url);
+    let shown = redact_url(&url);
     let size = response.content_length();
     if let Some(size) = size.filter(|s| *s > MAX_ZIP_SIZE) {
         return Err(ProxyInstallError::Unpack {
