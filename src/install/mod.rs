@@ -8,6 +8,7 @@
 //! them); `gv install` is a thin CLI over them. After any change to `versions/`, callers
 //! run [`after_store_change`].
 
+mod cache;
 pub mod goproxy;
 mod lock;
 mod plan;
@@ -34,11 +35,12 @@ use crate::sources::mirror::Mirror;
 use crate::sources::{Platform, is_zip_archive, parse_archive_name};
 use crate::ui;
 
+use cache::{cached_archive, first_hex_word, keep_download, sidecar_path};
 pub use lock::{VersionLock, lock};
-use plan::{Plan, cached_archive, checksum_index, first_hex_word, plan, sidecar_path};
+use plan::{Plan, checksum_index, plan};
 pub use plan::{listing_index, load_index, mirror_index};
 pub use progress::Progress;
-use publish::{TempDir, keep_download, replace_dir, sync_tree};
+use publish::{TempDir, replace_dir, sync_tree};
 pub(crate) use publish::{check_and_set_aside, set_aside_foreign_commands, warn_set_aside};
 pub use uninstall::{UninstallError, uninstall};
 
@@ -264,7 +266,7 @@ pub enum InstallError {
 impl gv_core::error::Hint for InstallError {
     fn hint(&self) -> Option<String> {
         match self {
-            InstallError::Index(e) => crate::error::hint_of(e),
+            InstallError::Index(e) => gv_core::error::Hint::hint(e),
             InstallError::NoSuchRelease { hint, .. } => Some(hint.to_string()),
             InstallError::NeedIndex { .. } => Some("give an exact version such as 1.22.10, or fix access to the index".to_string()),
             InstallError::System => Some("install Go with your package manager".to_string()),
@@ -853,7 +855,7 @@ pub fn after_store_change(store: &Store) -> io::Result<()> {
     // The SDK itself is in place; stale shims are worth a warning, not a failed install.
     if let Err(e) = crate::shim_dir::refresh(store) {
         ui::warn_hinted(
-            crate::error::report(&e.into()).message,
+            gv_core::error::chain(&e),
             "run `gv rehash` once this is fixed",
         );
     }
