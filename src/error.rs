@@ -1,5 +1,8 @@
-//! The gv crate's side of error reporting (the rules are in `gv_core::error`): the hint
-//! of every error type gv can return, and the command-line usage error.
+//! Diagnostics: the gv crate's side of error reporting (the rules are in `gv_core::error`)
+//! — the list of every error type gv can return, to find the hint anywhere in a chain, and
+//! the command-line usage error. Only what prints uses it (the CLI, `gv doctor`): the
+//! modules it lists sit below it, and an error that wraps another passes on the inner
+//! error's own `hint()` instead of asking this list.
 
 use std::error::Error;
 
@@ -16,6 +19,11 @@ pub fn hint_of(err: &(dyn Error + 'static)) -> Option<String> {
 pub fn report(err: &anyhow::Error) -> Report {
     let err: &(dyn Error + 'static) = err.as_ref();
     Report::with_hints(err, hint_of)
+}
+
+/// Prints `err` as gv reports errors: its chain once, then its hint.
+pub fn print(err: &(dyn Error + 'static)) {
+    crate::ui::report(&Report::with_hints(err, hint_of));
 }
 
 /// The hint of this one error, if it is one of gv's types. A test checks that every type

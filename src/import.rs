@@ -46,7 +46,7 @@ impl gv_core::error::Hint for ImportError {
                 "set GOENV_ROOT (or pass --goenv-root) to the goenv directory that holds versions/"
                     .to_string(),
             ),
-            ImportError::Store(e) => crate::error::hint_of(e),
+            ImportError::Store(e) => gv_core::error::Hint::hint(e),
             _ => None,
         }
     }

@@ -17,10 +17,10 @@ use std::path::Path;
 use anyhow::Context as _;
 use gv_core::{Spec, Store, Version, pinfile};
 
-use crate::error::Hinted;
 use crate::sources::fetch::Http;
 use crate::sources::index::Index;
 use crate::{fsutil, ui};
+use gv_core::error::Hinted;
 
 /// A version spec as typed after `gv local`, `gv global` or `gv shell`.
 #[derive(Debug, Clone, PartialEq, Eq)]

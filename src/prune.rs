@@ -43,7 +43,7 @@ impl gv_core::error::Hint for PruneError {
             PruneError::Global { .. } => {
                 Some("fix it with `gv global VERSION`; nothing was removed".to_string())
             }
-            PruneError::Store(e) => crate::error::hint_of(e),
+            PruneError::Store(e) => gv_core::error::Hint::hint(e),
             _ => None,
         }
     }

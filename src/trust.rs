@@ -30,7 +30,7 @@ impl gv_core::error::Hint for TrustError {
             TrustError::Missing { .. } => {
                 Some("give the gv.toml to trust, or a directory that holds one".to_string())
             }
-            TrustError::Config(e) => crate::error::hint_of(e),
+            TrustError::Config(e) => gv_core::error::Hint::hint(e),
             TrustError::Write { .. } => Some("check that GV_ROOT is writable".to_string()),
         }
     }

@@ -195,7 +195,7 @@ fn run_core(
     let report = match inspect::inspect(&binary) {
         Ok(report) => report,
         Err(err) => {
-            ui::error_of(&err);
+            crate::error::print(&err);
             return Ok(ExitCode::from(2));
         }
     };

@@ -35,7 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let report = match inspect::inspect(&args.binary) {
         Ok(report) => report,
         Err(err) => {
-            ui::error_of(&err);
+            crate::error::print(&err);
             return Ok(ExitCode::from(2));
         }
     };

@@ -105,7 +105,7 @@ impl gv_core::error::Hint for ProfileError {
             ProfileError::InheritLoop(_) => Some(
                 "`inherits` must end at a built-in profile or one without `inherits`".to_string(),
             ),
-            ProfileError::Env(e) => crate::error::hint_of(e),
+            ProfileError::Env(e) => gv_core::error::Hint::hint(e),
         }
     }
 }
