@@ -1,5 +1,5 @@
 //! `gv debug`: the debugger command lines, where the debuggers are, and the private
-//! directory debug builds go to. Building and verifying is `build`'s job; this module
+//! directory debug builds go to. Building and verifying is `gobuild`'s job; this module
 //! decides what to run afterwards and checks, before anything is built, that the debugger
 //! can read the Go version in question.
 
@@ -283,7 +283,7 @@ pub fn search_dirs(gobin: Option<&Path>, path: Option<&OsStr>) -> Vec<PathBuf> {
 pub fn check_delve(
     dlv_path: &Path,
     go: Option<&Version>,
-) -> Result<Option<String>, crate::error::Hinted> {
+) -> Result<Option<String>, gv_core::error::Hinted> {
     let Some(go) = go else {
         return Ok(Some(
             "cannot tell which Go version built the program; delve's own check decides".into(),
@@ -298,7 +298,7 @@ pub fn check_delve(
     match delve::check(&dlv, go) {
         Verdict::Ok { .. } => Ok(None),
         Verdict::Unknown { why } => Ok(Some(format!("{}: {why}", dlv_path.display()))),
-        verdict => Err(crate::error::Hinted::new(
+        verdict => Err(gv_core::error::Hinted::new(
             format!(
                 "{} cannot debug this program: {verdict}",
                 dlv_path.display()
@@ -313,9 +313,9 @@ pub fn check_delve(
 pub fn rosetta_refusal(
     debugger: Debugger,
     translation: Translation,
-) -> Option<crate::error::Hinted> {
+) -> Option<gv_core::error::Hinted> {
     (debugger == Debugger::Delve && translation == Translation::Rosetta).then(|| {
-        crate::error::Hinted::new(
+        gv_core::error::Hinted::new(
             "gv runs under Rosetta 2 (an x86_64 build on Apple Silicon), where delve cannot debug",
             "install the arm64 builds of gv and dlv (`file $(command -v gv dlv)` shows which you have); gv then installs and builds with arm64 Go",
         )

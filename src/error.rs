@@ -1,5 +1,8 @@
-//! The gv crate's side of error reporting (the rules are in `gv_core::error`): the hint
-//! of every error type gv can return, and the command-line usage error.
+//! Diagnostics: the gv crate's side of error reporting (the rules are in `gv_core::error`)
+//! — the list of every error type gv can return, to find the hint anywhere in a chain, and
+//! the command-line usage error. Only what prints uses it (the CLI, `gv doctor`): the
+//! modules it lists sit below it, and an error that wraps another passes on the inner
+//! error's own `hint()` instead of asking this list.
 
 use std::error::Error;
 
@@ -8,7 +11,7 @@ pub use gv_core::error::{Hint, Hinted, Report};
 /// The first hint in the chain of `err`, among gv's and gv-core's error types.
 pub fn hint_of(err: &(dyn Error + 'static)) -> Option<String> {
     gv_core::error::find_hint(err, |link| {
-        own_hint(link).or_else(|| gv_core::error::core_hint(link))
+        own_hint(link).or_else(|| gv_core::diagnostics::core_hint(link))
     })
 }
 
@@ -18,21 +21,26 @@ pub fn report(err: &anyhow::Error) -> Report {
     Report::with_hints(err, hint_of)
 }
 
+/// Prints `err` as gv reports errors: its chain once, then its hint.
+pub fn print(err: &(dyn Error + 'static)) {
+    crate::ui::report(&Report::with_hints(err, hint_of));
+}
+
 /// The hint of this one error, if it is one of gv's types. A test checks that every type
 /// with an `impl Hint` in this crate is listed.
 fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
     gv_core::hint_among!(
         err;
         UsageError,
-        crate::build::flags::FlagError,
-        crate::build::layout::LayoutError,
-        crate::build::profile::ProfileError,
-        crate::cleanup::CleanupError,
-        crate::dist::goproxy::ProxyError,
-        crate::dist::index::IndexError,
-        crate::dist::fetch::FetchError,
-        crate::dist::mirror::MirrorError,
-        crate::dist::sumdb::SumDbError,
+        crate::gobuild::flags::FlagError,
+        crate::gobuild::layout::LayoutError,
+        crate::gobuild::profile::ProfileError,
+        crate::prune::PruneError,
+        crate::sources::goproxy::ProxyError,
+        crate::sources::index::IndexError,
+        crate::sources::fetch::FetchError,
+        crate::sources::mirror::MirrorError,
+        crate::sources::sumdb::SumDbError,
         crate::ide::vscode::WriteError,
         crate::import::ImportError,
         crate::inspect::InspectError,
@@ -42,7 +50,7 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::install::UninstallError,
         crate::release::UrlError,
         crate::self_update::SelfError,
-        crate::shims::ShimError,
+        crate::shim_dir::ShimError,
         crate::symbols::coredump::CoreError,
         crate::symbols::debuginfod::DebuginfodError,
         crate::symbols::store::StoreError,
@@ -98,9 +106,9 @@ mod tests {
     fn every_hinted_type_is_listed_and_no_message_embeds_a_hint() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let own = std::fs::read_to_string(root.join("src/error.rs")).unwrap();
-        let core = std::fs::read_to_string(root.join("crates/gv-core/src/error.rs")).unwrap();
+        let core = std::fs::read_to_string(root.join("crates/gv-core/src/diagnostics.rs")).unwrap();
         let mut problems = Vec::new();
-        for dir in ["src", "crates/gv-core/src", "shims/src"] {
+        for dir in ["src", "crates/gv-core/src", "crates/gv-shim/src"] {
             for path in walk(&root.join(dir)) {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for line in text.lines() {

@@ -46,7 +46,7 @@ impl gv_core::error::Hint for ImportError {
                 "set GOENV_ROOT (or pass --goenv-root) to the goenv directory that holds versions/"
                     .to_string(),
             ),
-            ImportError::Store(e) => crate::error::hint_of(e),
+            ImportError::Store(e) => gv_core::error::Hint::hint(e),
             _ => None,
         }
     }
@@ -68,7 +68,7 @@ pub struct Outcome {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Report {
+pub struct GoenvReport {
     pub versions: Vec<Outcome>,
     /// goenv's global version (its `version` file), if it has one.
     pub goenv_global: Option<String>,
@@ -89,7 +89,7 @@ pub fn import_goenv(
     store: &Store,
     goenv_root: &Path,
     method: Method,
-) -> Result<Report, ImportError> {
+) -> Result<GoenvReport, ImportError> {
     let versions = goenv_root.join("versions");
     let mut names: Vec<String> = std::fs::read_dir(&versions)
         .map_err(|_| ImportError::NoGoenv(goenv_root.to_path_buf()))?
@@ -98,7 +98,7 @@ pub fn import_goenv(
         .collect();
     names.sort();
 
-    let mut report = Report {
+    let mut report = GoenvReport {
         versions: Vec::new(),
         goenv_global: read_goenv_global(goenv_root),
     };

@@ -1,5 +1,5 @@
 fn main() -> std::process::ExitCode {
-    gv::completion::complete_if_requested();
+    gv::cli::complete::complete_if_requested();
     gv::cli::main(gv::self_update::update::Build {
         // The release command (xtask) sets these for builds that are not plain releases
         // of this Cargo.toml: a test release built as a newer version, or one that trusts

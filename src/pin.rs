@@ -17,10 +17,10 @@ use std::path::Path;
 use anyhow::Context as _;
 use gv_core::{Spec, Store, Version, pinfile};
 
-use crate::dist::fetch::Http;
-use crate::dist::index::Index;
-use crate::error::Hinted;
+use crate::sources::fetch::Http;
+use crate::sources::index::Index;
 use crate::{fsutil, ui};
+use gv_core::error::Hinted;
 
 /// A version spec as typed after `gv local`, `gv global` or `gv shell`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +58,7 @@ impl Known {
         let installed = store.installed()?;
         let env = std::env::var(gv_core::vars::GO_MIRROR).ok();
         // A broken mirror setting is `gv install`'s to report; here it only means no index.
-        let index = crate::dist::mirror::Mirror::choose(None, env.as_deref(), config)
+        let index = crate::sources::mirror::Mirror::choose(None, env.as_deref(), config)
             .ok()
             .and_then(|mirror| {
                 let mut opts =
@@ -337,14 +337,14 @@ mod tests {
             url: "https://go.dev/dl/?mode=json&include=all".into(),
             releases: list
                 .iter()
-                .map(|r| crate::dist::index::Release {
+                .map(|r| crate::sources::index::Release {
                     version: v(r),
                     stable: !v(r).is_prerelease(),
                     files: Vec::new(),
                 })
                 .collect(),
             skipped: Vec::new(),
-            freshness: crate::dist::index::Freshness::Fetched,
+            freshness: crate::sources::index::Freshness::Fetched,
         });
         Known {
             installed: installed.iter().map(|s| v(s)).collect(),

@@ -30,7 +30,7 @@ impl gv_core::error::Hint for TrustError {
             TrustError::Missing { .. } => {
                 Some("give the gv.toml to trust, or a directory that holds one".to_string())
             }
-            TrustError::Config(e) => crate::error::hint_of(e),
+            TrustError::Config(e) => gv_core::error::Hint::hint(e),
             TrustError::Write { .. } => Some("check that GV_ROOT is writable".to_string()),
         }
     }
@@ -317,7 +317,7 @@ pub fn env_risk(name: &str, value: &str) -> Option<String> {
 /// `-toolexec=./x`; each word is one flag, `-name=value` or `--name=value`).
 fn goflags_risk(value: &str) -> String {
     const GENERAL: &str = "adds flags to every go command; -toolexec, -exec and -overlay would make go run or compile what the repository chooses";
-    let words = match crate::build::flags::split_quoted(value) {
+    let words = match crate::gobuild::flags::split_quoted(value) {
         Ok(words) => words,
         Err(why) => {
             return format!("the go command refuses it ({why}): every go command run there fails");
@@ -367,7 +367,7 @@ fn goflags_risk(value: &str) -> String {
 /// command reads it) makes the compiler, linker or assembler do beyond building: write its
 /// output somewhere else (`-o`), or run another program (`-extld`, `-extar`).
 fn tool_flags_risk(flag: &str, value: &str) -> Option<String> {
-    let Ok(parsed) = crate::build::flags::parse_per_package(flag, value) else {
+    let Ok(parsed) = crate::gobuild::flags::parse_per_package(flag, value) else {
         return Some(format!(
             "-{flag}={value} is not a value the go command accepts: every build there fails"
         ));

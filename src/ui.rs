@@ -131,14 +131,6 @@ pub fn error(message: impl std::fmt::Display) {
     say("gv: error:", Style::Red, &message.to_string(), None);
 }
 
-/// `err` as gv reports errors: its chain once, then its hint.
-pub fn error_of(err: &(dyn std::error::Error + 'static)) {
-    report(&gv_core::error::Report::with_hints(
-        err,
-        crate::error::hint_of,
-    ));
-}
-
 /// An error as reported: its chain once, then its hint.
 pub fn report(report: &gv_core::error::Report) {
     say(

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
-use super::{Context, UsageError};
-use crate::build::{self, Mode, Profile, Toolchain, profile::ProfileError};
+use super::{Session, UsageError};
+use crate::gobuild::{self, Mode, Profile, Toolchain, profile::ProfileError};
 
 /// The profile choice and gv's own options, shared by build, test and run. gv's options
 /// come first; the first word gv does not know starts the go arguments.
@@ -101,22 +101,22 @@ pub struct RunArgs {
     common: Common,
 }
 
-pub fn run_build(ctx: &Context, args: BuildArgs) -> anyhow::Result<ExitCode> {
-    run(ctx, args.common, Mode::Build)
+pub fn run_build(session: &Session, args: BuildArgs) -> anyhow::Result<ExitCode> {
+    run(session, args.common, Mode::Build)
 }
 
-pub fn run_test(ctx: &Context, args: TestArgs) -> anyhow::Result<ExitCode> {
-    run(ctx, args.common, Mode::Test)
+pub fn run_test(session: &Session, args: TestArgs) -> anyhow::Result<ExitCode> {
+    run(session, args.common, Mode::Test)
 }
 
-pub fn run_run(ctx: &Context, args: RunArgs) -> anyhow::Result<ExitCode> {
-    run(ctx, args.common, Mode::Run)
+pub fn run_run(session: &Session, args: RunArgs) -> anyhow::Result<ExitCode> {
+    run(session, args.common, Mode::Run)
 }
 
 /// The profile `name` as `config` defines it, its warnings said once; an unknown name is
 /// a usage error that says when an untrusted gv.toml is why.
 pub(super) fn profile(
-    ctx: &Context,
+    session: &Session,
     name: &str,
     config: &gv_core::config::Config,
 ) -> anyhow::Result<Profile> {
@@ -134,31 +134,31 @@ pub(super) fn profile(
         }
         Err(e) => return Err(e.into()),
     };
-    crate::ui::warn_once(ctx.store(), &warnings);
+    crate::ui::warn_once(session.store(), &warnings);
     Ok(profile)
 }
 
-fn run(ctx: &Context, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
+fn run(session: &Session, common: Common, mode: Mode) -> anyhow::Result<ExitCode> {
     let super::Here {
         selection,
         config,
         plan: env_plan,
-    } = ctx.here()?;
-    let profile = profile(ctx, common.profile_name(), config)?;
+    } = session.here()?;
+    let profile = profile(session, common.profile_name(), config)?;
     let toolchain = Toolchain::selected(selection, env_plan)?;
     let lookup = |name: &str| std::env::var_os(name);
-    let (profile, keep_notes) = build::keep::for_link(&profile, &toolchain, &lookup)?;
-    let mut planned =
-        build::plan(&profile, &common.go_words(), mode, lookup).map_err(|e| UsageError::of(&e))?;
+    let (profile, keep_notes) = gobuild::keep::for_link(&profile, &toolchain, &lookup)?;
+    let mut planned = gobuild::plan(&profile, &common.go_words(), mode, lookup)
+        .map_err(|e| UsageError::of(&e))?;
     planned.notes.splice(0..0, keep_notes);
 
-    crate::ui::warn_once(ctx.store(), &env_plan.warnings);
-    let outcome = build::execute(build::Options {
+    crate::ui::warn_once(session.store(), &env_plan.warnings);
+    let outcome = gobuild::execute(gobuild::Options {
         mode,
         profile: &profile,
         planned,
         toolchain: &toolchain,
-        cwd: ctx.cwd(),
+        cwd: session.cwd(),
         explain: common.explain,
     })?;
     Ok(ExitCode::from(outcome.code))

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use gv_core::store::Cache;
 
-use crate::cleanup;
+use crate::prune;
 use crate::ui::human_size;
 
 /// Manage gv's download and release-index caches
@@ -33,7 +33,7 @@ enum Command {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Command::Clean { dry_run } = args.command;
     let dirs = Cache::from_env()?.cleanable();
-    let freed = cleanup::clean_cache(&dirs, dry_run)?;
+    let freed = prune::clean_cache(&dirs, dry_run)?;
     let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     if dry_run {
         crate::outln!("would free {} ({})", human_size(freed), shown.join(", "));

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use crate::completion::{Completion, registration};
+use super::complete::{Completion, registration};
 
 /// Print the completion script for a shell
 ///

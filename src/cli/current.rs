@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use gv_core::Origin;
 
-use super::{Context, origin_json, project_config_json};
+use super::{Session, origin_json, project_config_json};
 use crate::ui::{self, Style};
 
 /// Show the Go version that applies here, and why
@@ -16,9 +16,9 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let selection = ctx.selection()?;
-    let found = ctx.discovery();
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    let selection = session.selection()?;
+    let found = session.discovery();
     let mut warnings = Vec::new();
     if let Some(Ok((origin, entries))) = &found.pin
         && origin == &selection.request.origin
@@ -41,20 +41,20 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             var: gv_core::vars::GOENV_VERSION,
         })
     {
-        goenv_hint_once(ctx);
+        goenv_hint_once(session);
     }
-    if let Some(conflict) = ctx.pin_conflict() {
+    if let Some(conflict) = session.pin_conflict() {
         warnings.push(conflict.to_string());
     }
     warnings.extend(found.foreign.iter().map(|f| f.notice().to_string()));
-    if let Ok(request) = ctx.request() {
+    if let Ok(request) = session.request() {
         warnings.extend(
             (request.passed_over.iter())
                 .map(|path| gv_core::select::blank_notice(path).to_string()),
         );
     }
     // Selection does not depend on gv.toml, but whether it applies here is worth knowing.
-    let config = ctx.config().ok();
+    let config = session.config().ok();
     if let Some(untrusted) = config.and_then(|c| c.untrusted.as_ref()) {
         warnings.push(untrusted.notice().text);
     }
@@ -85,8 +85,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// goenv users keep GOENV_VERSION working, and learn once about GV_VERSION.
-fn goenv_hint_once(ctx: &Context) {
-    let marker = ctx.store().hint_marker("goenv-version");
+fn goenv_hint_once(session: &Session) {
+    let marker = session.store().hint_marker("goenv-version");
     if marker.exists() {
         return;
     }

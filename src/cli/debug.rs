@@ -4,10 +4,10 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context as _, bail};
 use gv_core::select::SelectEnv;
 
-use super::{Context, UsageError};
-use crate::build::{self, Mode, Toolchain};
+use super::{Session, UsageError};
 use crate::debug::{self, Aids, Debugger, Target};
 use crate::error::Hinted;
+use crate::gobuild::{self, Mode, Toolchain};
 use crate::inspect::{self, Expectation};
 use crate::symbols::SymbolStore;
 use crate::symbols::debuginfod::{self, Artifact};
@@ -74,7 +74,7 @@ pub struct Args {
     after: Vec<String>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     let debugger = if args.gdb {
         Debugger::Gdb
     } else {
@@ -84,30 +84,30 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         bail!(refusal);
     }
     match &args.core {
-        Some(core) => run_core(ctx, &args, debugger, core),
-        None => match given_binary(ctx, &args) {
-            Some(binary) => open(ctx, &args, debugger, &binary, None),
-            None => run_program(ctx, &args, debugger),
+        Some(core) => run_core(session, &args, debugger, core),
+        None => match given_binary(session, &args) {
+            Some(binary) => open(session, &args, debugger, &binary, None),
+            None => run_program(session, &args, debugger),
         },
     }
 }
 
-fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result<ExitCode> {
+fn run_program(session: &Session, args: &Args, debugger: Debugger) -> anyhow::Result<ExitCode> {
     let super::Here {
         selection,
         config,
         plan,
-    } = ctx.here()?;
-    let mut profile = super::build::profile(ctx, "debug", config)?;
+    } = session.here()?;
+    let mut profile = super::build::profile(session, "debug", config)?;
     // The program is debugged at once, with its DWARF in it: nothing to keep apart.
     profile.keep_debug = false;
-    ui::warn_once(ctx.store(), &plan.warnings);
+    ui::warn_once(session.store(), &plan.warnings);
     let mut words = args.args.clone();
     if !args.after.is_empty() {
         words.push("--".into());
         words.extend(args.after.iter().cloned());
     }
-    let mut planned = build::plan(&profile, &words, Mode::Build, |name| std::env::var_os(name))
+    let mut planned = gobuild::plan(&profile, &words, Mode::Build, |name| std::env::var_os(name))
         .map_err(|e| UsageError::of(&e))?;
     if planned.output.is_some() {
         return Err(UsageError::hinted(
@@ -128,7 +128,7 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     )?;
 
     let cache = gv_core::store::Cache::from_env()?;
-    let dir = debug::build_dir(&cache, ctx.cwd()).with_context(|| {
+    let dir = debug::build_dir(&cache, session.cwd()).with_context(|| {
         format!(
             "cannot create a private build directory in {}",
             cache.debug_builds().display()
@@ -137,12 +137,12 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     planned.output = Some(format!("{}/", dir.display()));
     let program_args = planned.program_args.clone();
     let profile_env = planned.env.clone();
-    let outcome = build::execute(build::Options {
+    let outcome = gobuild::execute(gobuild::Options {
         mode: Mode::Build,
         profile: &profile,
         planned,
         toolchain: &toolchain,
-        cwd: ctx.cwd(),
+        cwd: session.cwd(),
         explain: args.explain,
     })?;
     if outcome.code != 0 {
@@ -179,13 +179,13 @@ fn run_program(ctx: &Context, args: &Args, debugger: Debugger) -> anyhow::Result
     ))
     .envs(plan.changes())
     .envs(&profile_env)
-    .current_dir(ctx.cwd());
+    .current_dir(session.cwd());
     Ok(exec(cmd, &debugger_path))
 }
 
 /// `./app` from the user reads better without the `./` in the middle of a path.
-fn resolve(ctx: &Context, p: &Path) -> PathBuf {
-    ctx.cwd().join(
+fn resolve(session: &Session, p: &Path) -> PathBuf {
+    session.cwd().join(
         p.components()
             .filter(|c| *c != std::path::Component::CurDir)
             .collect::<PathBuf>(),
@@ -194,19 +194,19 @@ fn resolve(ctx: &Context, p: &Path) -> PathBuf {
 
 /// `gv debug BINARY`: one word that names a file (not a `.go` file): a binary to debug
 /// as it is, not a package to build.
-fn given_binary(ctx: &Context, args: &Args) -> Option<PathBuf> {
+fn given_binary(session: &Session, args: &Args) -> Option<PathBuf> {
     let [word] = args.args.as_slice() else {
         return None;
     };
     if word.starts_with('-') || word.ends_with(".go") {
         return None;
     }
-    let path = resolve(ctx, Path::new(word));
+    let path = resolve(session, Path::new(word));
     path.is_file().then_some(path)
 }
 
 fn run_core(
-    ctx: &Context,
+    session: &Session,
     args: &Args,
     debugger: Debugger,
     core: &Path,
@@ -216,7 +216,7 @@ fn run_core(
     }
     let binary = match args.args.as_slice() {
         [] => None,
-        [binary] => Some(resolve(ctx, Path::new(binary))),
+        [binary] => Some(resolve(session, Path::new(binary))),
         _ => {
             return Err(UsageError::hinted(
                 "--core takes the core file, then at most one BINARY: gv debug --core CORE [BINARY]",
@@ -225,7 +225,7 @@ fn run_core(
             .into());
         }
     };
-    let core = resolve(ctx, core);
+    let core = resolve(session, core);
     if !core.is_file() {
         bail!(Hinted::new(
             format!("{} is not a file", core.display()),
@@ -255,7 +255,7 @@ fn run_core(
         }
         None => executable_of(&core, info?)?,
     };
-    open(ctx, args, debugger, &binary, Some(&core))
+    open(session, args, debugger, &binary, Some(&core))
 }
 
 /// The executable that dumped `core`, from the symbol store (or a debuginfod server)
@@ -318,7 +318,7 @@ fn fetch_missing(
     if servers.is_empty() {
         return Ok(None);
     }
-    let http = crate::dist::fetch::Http::new()?;
+    let http = crate::sources::fetch::Http::new()?;
     let outcome = debuginfod::fetch(&http, store, &servers, id, artifact, false);
     if let Some((path, url)) = outcome.fetched {
         ui::info(format!("gv: fetched {url} into the symbol store"));
@@ -339,7 +339,7 @@ fn fetch_missing(
 /// What the debugger needs to show `binary`: for a stripped one, its debug twin (from
 /// the symbol store, else a debuginfod server), checked to carry the binary's build ID;
 /// for a trimmed one, where its module's sources are.
-fn aids_for(binary: &Path, report: &inspect::Report) -> anyhow::Result<Aids> {
+fn aids_for(binary: &Path, report: &inspect::Inspection) -> anyhow::Result<Aids> {
     let mut aids = Aids {
         trimmed: report.trimpath,
         ..Aids::default()
@@ -389,7 +389,7 @@ fn aids_for(binary: &Path, report: &inspect::Report) -> anyhow::Result<Aids> {
 
 /// The main module's path and its directory on this machine, from the build's record:
 /// the main package's directory, less the package's path inside the module.
-fn module_dir(report: &inspect::Report, record: &store::Record) -> Option<(String, PathBuf)> {
+fn module_dir(report: &inspect::Inspection, record: &store::Record) -> Option<(String, PathBuf)> {
     let info = report.build_info.as_ref()?;
     let module = info
         .main_module
@@ -412,7 +412,7 @@ fn module_dir(report: &inspect::Report, record: &store::Record) -> Option<(Strin
 /// Opens `binary` (with `core`, when given) in the debugger, with what it needs to show
 /// it.
 fn open(
-    ctx: &Context,
+    session: &Session,
     args: &Args,
     debugger: Debugger,
     binary: &Path,
@@ -421,7 +421,7 @@ fn open(
     let report = match inspect::inspect(binary) {
         Ok(report) => report,
         Err(err) => {
-            ui::error_of(&err);
+            crate::error::print(&err);
             return Ok(ExitCode::from(2));
         }
     };
@@ -437,13 +437,13 @@ fn open(
     }
     // The sources a debugger shows are the SDK's that built the binary: use that SDK when
     // it is installed.
-    let installed = ctx.store().installed().unwrap_or_default();
+    let installed = session.store().installed().unwrap_or_default();
     let exact;
     let here = match &built_with {
         Some(v) if installed.contains(v) => {
-            exact = ctx.with_select_env(SelectEnv {
+            exact = session.with_select_env(SelectEnv {
                 gv_version: Some(v.to_string()),
-                ..ctx.select_env().clone()
+                ..session.select_env().clone()
             });
             exact.here()?
         }
@@ -452,9 +452,9 @@ fn open(
                 "Go {v} built {} but is not installed; the selected version's GOROOT is used for runtime sources (gv install {v} for the exact ones)",
                 binary.display()
             ));
-            ctx.here()?
+            session.here()?
         }
-        None => ctx.here()?,
+        None => session.here()?,
     };
     let gobin = here.plan.get("GOBIN").map(|v| PathBuf::from(&v.value));
     let debugger_path = find_debugger(
@@ -480,7 +480,7 @@ fn open(
         &args.debugger_args,
     ))
     .envs(here.plan.changes())
-    .current_dir(ctx.cwd());
+    .current_dir(session.cwd());
     if debugger == Debugger::Delve
         && let Some(home) = delve_config_home(&aids)?
     {

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use super::Context;
+use super::Session;
 use crate::doctor::{self, Check, Inputs};
 use crate::ui::{self, Style};
 use gv_core::text::one_line;
@@ -23,11 +23,11 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     let lookup = |name: &str| std::env::var_os(name);
     let checks = doctor::run(&Inputs {
-        session: ctx,
-        shim_binary: crate::shims::shim_binary().ok(),
+        session,
+        shim_binary: crate::shim_dir::shim_binary().ok(),
         lookup: &lookup,
     });
     let ok = checks.iter().all(Check::is_ok);

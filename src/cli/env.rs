@@ -2,10 +2,10 @@ use std::ffi::OsStr;
 use std::process::ExitCode;
 
 use gv_core::env::{Source, Var};
-use gv_core::hook::{Syntax, is_portable_var_name};
+use gv_core::shell_syntax::{Syntax, is_portable_var_name};
 use gv_core::text::one_line;
 
-use super::{Context, origin_json, project_config_json, project_config_line};
+use super::{Session, origin_json, project_config_json, project_config_line};
 use crate::ui::{self, Style};
 
 /// Why a variable the shell hook applied is put back.
@@ -43,12 +43,12 @@ enum Format {
     Json,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     let super::Here {
         selection,
         plan,
         config,
-    } = ctx.here()?;
+    } = session.here()?;
     let format = if args.json {
         Some(Format::Json)
     } else {

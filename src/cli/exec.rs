@@ -4,7 +4,7 @@ use std::process::{Command, ExitCode};
 use gv_core::select::SelectError;
 use gv_core::session::SessionError;
 
-use super::Context;
+use super::Session;
 use crate::ui;
 
 /// Exit codes, as a shim's: 127 "command not found" (no such version or command), 126
@@ -28,10 +28,10 @@ pub struct Args {
     command: Vec<OsString>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     let super::Here {
         selection, plan, ..
-    } = match ctx.here() {
+    } = match session.here() {
         Ok(here) => here,
         // As a shim does: 127, the shell's "command not found", when the version is missing.
         Err(SessionError::Select(e @ SelectError::NotInstalled { .. })) => {
@@ -40,7 +40,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    ui::warn_once(ctx.store(), &plan.warnings);
+    ui::warn_once(session.store(), &plan.warnings);
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     // PATH in the plan puts the SDK's bin/ first, and Command searches the child's PATH.
     let err = gv_core::platform::exec(plan.apply(Command::new(program).args(rest)));

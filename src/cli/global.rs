@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use super::Context;
+use super::Session;
 use super::pin_args::PinArgs;
 use crate::error::Hinted;
 use crate::pin;
@@ -22,16 +22,19 @@ pub struct Args {
     setting: PinArgs,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let file = ctx.store().global_file();
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    let file = session.store().global_file();
     if args.setting.unset {
-        pin::unset_global(ctx.store())?;
+        pin::unset_global(session.store())?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(wanted) = args.setting.spec {
-        let known = pin::Known::load(ctx.store(), &ctx.config().cloned().unwrap_or_default())?;
+        let known = pin::Known::load(
+            session.store(),
+            &session.config().cloned().unwrap_or_default(),
+        )?;
         let planned = pin::plan(&known, &wanted, args.setting.exact, args.setting.force)?;
-        pin::write_global(ctx.store(), &planned, &wanted.spec)?;
+        pin::write_global(session.store(), &planned, &wanted.spec)?;
         return Ok(ExitCode::SUCCESS);
     }
     let specs = if file.is_file() {
@@ -46,7 +49,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ));
     }
     for spec in specs {
-        crate::outln!("{}", pin::describe(ctx.store(), &spec)?);
+        crate::outln!("{}", pin::describe(session.store(), &spec)?);
     }
     Ok(ExitCode::SUCCESS)
 }

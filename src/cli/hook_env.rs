@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use super::Context;
+use super::Session;
 use crate::shell::Shell;
 use crate::ui;
 
@@ -16,8 +16,8 @@ pub struct Args {
     shell: Shell,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let out = gv_core::hook::hook_env(args.shell.syntax(), ctx);
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    let out = gv_core::hook::hook_env(args.shell.syntax(), session);
     for warning in out.warnings {
         ui::warn(warning);
     }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use gv_core::select::{Origin, Resolved, Selection};
 
-use super::{Context, origin_json};
+use super::{Session, origin_json};
 use crate::current_link;
 use crate::error::Hinted;
 use crate::ide::{goland, launch, vscode};
@@ -64,31 +64,31 @@ binary's debug information in the symbol store).")]
     Goland,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     match args.editor {
-        None => summary(ctx, args.json),
+        None => summary(session, args.json),
         Some(Editor::Vscode {
             launch: Some(package),
             write,
         }) => {
             if write {
-                let code = vscode(ctx, true, args.json)?;
+                let code = vscode(session, true, args.json)?;
                 if code != ExitCode::SUCCESS {
                     return Ok(code);
                 }
             }
-            launch(ctx, &package, args.json)
+            launch(session, &package, args.json)
         }
         Some(Editor::Vscode {
             write,
             launch: None,
-        }) => vscode(ctx, write, args.json),
-        Some(Editor::Goland) => goland(ctx, args.json),
+        }) => vscode(session, write, args.json),
+        Some(Editor::Goland) => goland(session, args.json),
     }
 }
 
-fn go_shim(ctx: &Context) -> PathBuf {
-    let shim = ctx
+fn go_shim(session: &Session) -> PathBuf {
+    let shim = session
         .store()
         .shims_dir()
         .join(gv_core::platform::exe_name("go"));
@@ -118,17 +118,17 @@ fn vscode_settings(shim: &std::path::Path) -> serde_json::Value {
     serde_json::json!({ vscode::ALTERNATE_TOOLS: { "go": shim } })
 }
 
-fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let selection = ctx.selection()?;
+fn summary(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
+    let selection = session.selection()?;
     let goroot = goroot_of(selection)?;
-    let shim = ctx
+    let shim = session
         .store()
         .shims_dir()
         .join(gv_core::platform::exe_name("go"));
-    let global_link = ctx.store().current_link();
+    let global_link = session.store().current_link();
     let global_link = global_link.exists().then_some(global_link);
     let project_link = goland::project_of(selection)
-        .map(|p| goland::link_path(ctx.store(), &p))
+        .map(|p| goland::link_path(session.store(), &p))
         .filter(|l| l.exists());
     if json {
         let report = serde_json::json!({
@@ -163,8 +163,8 @@ fn summary(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
-    let shim = go_shim(ctx);
+fn vscode(session: &Session, write: bool, json: bool) -> anyhow::Result<ExitCode> {
+    let shim = go_shim(session);
     if !write {
         let settings = vscode_settings(&shim);
         if json {
@@ -172,13 +172,13 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
         } else {
             crate::outln!(
                 "Add to {} (or run `gv ide vscode --write`), and remove any \"go.goroot\":\n{}",
-                vscode::settings_path(ctx.cwd()).display(),
+                vscode::settings_path(session.cwd()).display(),
                 serde_json::to_string_pretty(&settings)?
             );
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (path, merged) = vscode::write(ctx.cwd(), &shim)?;
+    let (path, merged) = vscode::write(session.cwd(), &shim)?;
     if json {
         let report = serde_json::json!({
             "path": path,
@@ -205,13 +205,13 @@ fn vscode(ctx: &Context, write: bool, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn launch(ctx: &Context, package: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let selection = ctx.selection()?;
+fn launch(session: &Session, package: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let selection = session.selection()?;
     let goroot = goroot_of(selection)?;
     let cache = gv_core::store::Cache::from_env()?;
-    let dir = crate::debug::build_dir(&cache, ctx.cwd())?;
+    let dir = crate::debug::build_dir(&cache, session.cwd())?;
     // The binary's name: the package directory's, as `go build` names a main package.
-    let package_dir = ctx.cwd().join(package);
+    let package_dir = session.cwd().join(package);
     let name = std::fs::canonicalize(&package_dir)
         .unwrap_or(package_dir)
         .file_name()
@@ -243,7 +243,7 @@ fn launch(ctx: &Context, package: &str, json: bool) -> anyhow::Result<ExitCode> 
         dlv_config_home: dlv_home,
         default_binary: format!("${{workspaceFolder}}/{name}"),
     };
-    let written = launch::write(ctx.cwd(), &spec)?;
+    let written = launch::write(session.cwd(), &spec)?;
     if json {
         let files: Vec<serde_json::Value> = written
             .iter()
@@ -280,12 +280,12 @@ fn launch(ctx: &Context, package: &str, json: bool) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let selection = ctx.selection()?;
+fn goland(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
+    let selection = session.selection()?;
     let goroot = goroot_of(selection)?;
     let (path, why) = match (&selection.resolved, goland::project_of(selection)) {
         (Resolved::Managed { version, .. }, Some(project)) => {
-            let link = goland::refresh(ctx.store(), &project, version)?;
+            let link = goland::refresh(session.store(), &project, version)?;
             let why = format!(
                 "a link gv keeps pointing at the version {} selects: `gv local` re-points it when it changes the pin, and so does this command (run it again after editing {} by hand; `gv doctor` says when the link is behind). GV_ROOT/current would follow the global default, which this project overrides.",
                 project.display(),
@@ -300,8 +300,8 @@ fn goland(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
         (Resolved::Managed { .. }, None)
             if matches!(selection.request.origin, Origin::Global { .. }) =>
         {
-            let link = ctx.store().current_link();
-            current_link::refresh(ctx.store())?;
+            let link = session.store().current_link();
+            current_link::refresh(session.store())?;
             (
                 link,
                 "GV_ROOT/current, the global default's GOROOT: `gv global` re-points it, and no project file pins a version here.".to_string(),

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use gv_core::Spec;
 
-use super::Context;
+use super::Session;
 use crate::import::{self, Method};
 use crate::ui::{self, Style};
 
@@ -25,7 +25,7 @@ use crate::ui::{self, Style};
 pub struct Args {
     /// The manager to import from
     #[arg(value_enum)]
-    from: Source,
+    from: ImportFrom,
     /// Move the SDKs instead of hard-linking them
     #[arg(long)]
     r#move: bool,
@@ -41,22 +41,22 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Source {
+enum ImportFrom {
     /// goenv's SDKs ($GOENV_ROOT/versions)
     Goenv,
     /// toolchains Go downloaded into its module cache (GOTOOLCHAIN switching)
     Gotoolchain,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    if args.from == Source::Gotoolchain {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    if args.from == ImportFrom::Gotoolchain {
         if args.r#move || args.goenv_root.is_some() {
             return Err(super::UsageError::new(
                 "--move and --goenv-root are for `gv import goenv`; Go's module cache is only linked from",
             )
             .into());
         }
-        return run_gotoolchain(ctx, args.gomodcache, args.json);
+        return run_gotoolchain(session, args.gomodcache, args.json);
     }
     if args.gomodcache.is_some() {
         return Err(super::UsageError::new("--gomodcache is for `gv import gotoolchain`").into());
@@ -71,14 +71,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         Method::Link
     };
-    let report = import::import_goenv(ctx.store(), &root, method)?;
-    crate::install::after_store_change(ctx.store())
-        .with_context(|| format!("cannot finish updating {}", ctx.store().root().display()))?;
+    let report = import::import_goenv(session.store(), &root, method)?;
+    crate::install::after_store_change(session.store()).with_context(|| {
+        format!(
+            "cannot finish updating {}",
+            session.store().root().display()
+        )
+    })?;
 
     let global_note = match &report.goenv_global {
-        Some(global) if !ctx.store().global_file().exists() => {
+        Some(global) if !session.store().global_file().exists() => {
             let spec: Spec = global.parse()?;
-            crate::pin::set_global_quietly(ctx.store(), &spec)?;
+            crate::pin::set_global_quietly(session.store(), &spec)?;
             Some(format!("global default set to {global} (from goenv)"))
         }
         Some(global) => Some(format!(
@@ -121,7 +125,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn run_gotoolchain(
-    ctx: &Context,
+    session: &Session,
     gomodcache: Option<PathBuf>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
@@ -130,20 +134,24 @@ fn run_gotoolchain(
     let cache = gomodcache
         .or_else(|| gotoolchain::default_gomodcache(&lookup))
         .context("cannot find Go's module cache: set GOMODCACHE or pass --gomodcache")?;
-    let src = crate::cli::install::source::proxy_source(ctx.config()?)?;
-    let http = crate::dist::fetch::Http::new()?;
+    let src = crate::cli::install::source::proxy_source(session.config()?)?;
+    let http = crate::sources::fetch::Http::new()?;
     let vouching = gotoolchain::Vouching {
         src: &src,
         http: &http,
     };
     let report = gotoolchain::import_gotoolchain(
-        ctx.store(),
+        session.store(),
         &cache,
-        &crate::dist::Platform::host(),
+        &crate::sources::Platform::host(),
         &vouching,
     )?;
-    crate::install::after_store_change(ctx.store())
-        .with_context(|| format!("cannot finish updating {}", ctx.store().root().display()))?;
+    crate::install::after_store_change(session.store()).with_context(|| {
+        format!(
+            "cannot finish updating {}",
+            session.store().root().display()
+        )
+    })?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);

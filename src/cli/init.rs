@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Context, UsageError};
+use super::{Session, UsageError};
 use crate::shell::{Shell, init};
 use crate::ui;
 
@@ -44,7 +44,7 @@ pub struct Args {
     shell: Option<Shell>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     let shell = match args.shell.or_else(Shell::detect) {
         Some(shell) => shell,
         None if started_by_cmd() => {
@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 "cmd.exe has no prompt hook, so gv cannot switch versions as you cd there; its shims pick the version on every call instead",
                 format!(
                     "put {} on PATH for cmd.exe, or use PowerShell: `gv init powershell`",
-                    ctx.store().shims_dir().display()
+                    session.store().shims_dir().display()
                 ),
             )
             .into());
@@ -68,13 +68,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let argv0 = std::env::args().next();
     let exe = init::gv_path(
         argv0.as_deref(),
-        ctx.select_env().path.as_deref(),
-        ctx.cwd(),
+        session.select_env().path.as_deref(),
+        session.cwd(),
     );
     let gobin = shared_gobin();
     // The hook runs on every directory change: gv-shim runs the same code and, being small
     // and static, starts in a fraction of gv's time. Without it, gv does the job.
-    let hook = crate::shims::shim_binary()
+    let hook = crate::shim_dir::shim_binary()
         .ok()
         .filter(|shim| {
             let name = gv_core::platform::exe_name("gv-shim");
@@ -85,7 +85,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let paths = init::Paths {
         exe: &exe,
         hook: &hook,
-        shims: &ctx.store().shims_dir(),
+        shims: &session.store().shims_dir(),
         stamps: &stamps,
         gobin: gobin.as_deref(),
     };

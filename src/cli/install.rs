@@ -6,12 +6,12 @@ use gv_core::Spec;
 use gv_core::config::Config;
 use gv_core::select::Origin;
 
-use super::{Context, UsageError};
+use super::{Session, UsageError};
 
 pub(crate) mod source;
-use crate::dist::Platform;
-use crate::dist::mirror::Mirror;
-use crate::install::{self, Options, Source};
+use crate::install::{self, ArchiveSource, Options};
+use crate::sources::Platform;
+use crate::sources::mirror::Mirror;
 use crate::ui;
 pub use source::{SourceKind, ls_remote as ls_remote_goproxy, proxy_source};
 
@@ -109,8 +109,8 @@ impl SourceArgs {
     }
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    let config = session.config()?;
     let kind = args.source.kind(config)?;
     let mut opts = args.source.options(config)?;
     opts.force = args.force;
@@ -122,9 +122,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // Another platform's SDKs go to a store of their own, which selection never reads.
     let foreign = opts.is_foreign();
     let target = if foreign {
-        ctx.store().platform_store(&opts.platform.key())
+        session.store().platform_store(&opts.platform.key())
     } else {
-        ctx.store().clone()
+        session.store().clone()
     };
 
     if let Some(path) = &args.from_file {
@@ -137,7 +137,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         let done = install::install_archive(&target, path, &opts)
             .with_context(|| format!("cannot install {}", path.display()))?;
         report(&done, opts.quiet);
-        install::after_store_change(ctx.store()).context("cannot sync the store")?;
+        install::after_store_change(session.store()).context("cannot sync the store")?;
         kept_apart(&opts, &target);
         return Ok(ExitCode::SUCCESS);
     }
@@ -157,7 +157,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     // the toolchain go would fetch (a mirror without that patch).
     let mut stand_in = None;
     let specs = if args.specs.is_empty() {
-        let request = ctx.request()?;
+        let request = session.request()?;
         if request.origin == Origin::Default {
             return Err(UsageError::hinted(
                 "no Go version is selected here, so there is nothing to install",
@@ -165,7 +165,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             )
             .into());
         }
-        if let (Ok(selection), false) = (ctx.selection(), args.force) {
+        if let (Ok(selection), false) = (session.selection(), args.force) {
             if !opts.quiet {
                 ui::info(format!(
                     "Go {} is already installed ({})",
@@ -177,7 +177,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
         // What the selection itself names as missing: with an exported GOTOOLCHAIN, that
         // is not what the files here ask for.
-        let missing = match ctx.selection() {
+        let missing = match session.selection() {
             Err(gv_core::SelectError::NotInstalled {
                 install: Some(spec),
                 ..
@@ -232,9 +232,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(version) = first_installed.filter(|_| !foreign) {
-        welcome(ctx, &version, opts.quiet)?;
+        welcome(session, &version, opts.quiet)?;
     }
-    install::after_store_change(ctx.store()).context("cannot sync the store")?;
+    install::after_store_change(session.store()).context("cannot sync the store")?;
     if failed < specs.len() {
         kept_apart(&opts, &target);
     }
@@ -271,9 +271,9 @@ fn install_failed(spec: &Spec, err: impl std::error::Error + Send + Sync + 'stat
 /// A newcomer's first install should leave a working `go`: with no global default yet, the
 /// version just installed becomes it (one line says so), and when the shims are not on
 /// PATH, the one line for the shell's rc file follows, as rustup does.
-fn welcome(ctx: &Context, installed: &gv_core::Version, quiet: bool) -> anyhow::Result<()> {
-    if ctx.store().global_default()?.is_none() {
-        crate::pin::set_global_quietly(ctx.store(), &Spec::Exact(installed.clone()))?;
+fn welcome(session: &Session, installed: &gv_core::Version, quiet: bool) -> anyhow::Result<()> {
+    if session.store().global_default()?.is_none() {
+        crate::pin::set_global_quietly(session.store(), &Spec::Exact(installed.clone()))?;
         if !quiet {
             ui::info_hinted(
                 format!("Go {installed} is now the global default (the first version installed)"),
@@ -281,8 +281,8 @@ fn welcome(ctx: &Context, installed: &gv_core::Version, quiet: bool) -> anyhow::
             );
         }
     }
-    let shims = ctx.store().shims_dir();
-    let on_path = ctx
+    let shims = session.store().shims_dir();
+    let on_path = session
         .select_env()
         .path
         .as_ref()
@@ -310,11 +310,11 @@ fn report(done: &install::Installed, quiet: bool) {
         return;
     }
     let how = match (&done.source, &done.checksum) {
-        (Source::AlreadyInstalled, _) => {
+        (ArchiveSource::AlreadyInstalled, _) => {
             already_installed(&done.version, &done.goroot);
             return;
         }
-        (Source::Cache { .. }, Some(sum)) => Some(format!("from the download cache, {sum}")),
+        (ArchiveSource::Cache { .. }, Some(sum)) => Some(format!("from the download cache, {sum}")),
         (_, Some(sum)) => Some(sum.to_string()),
         (_, None) => None,
     };

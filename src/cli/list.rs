@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use gv_core::Resolved;
 use gv_core::select;
 
-use super::{Context, origin_json};
+use super::{Session, origin_json};
 use crate::ui::{self, Style};
 
 /// List installed Go versions, marking the one active here
@@ -18,18 +18,18 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let installed = ctx.store().installed()?;
-    let others = ctx.store().other_platforms()?;
-    let host = crate::dist::Platform::host();
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    let installed = session.store().installed()?;
+    let others = session.store().other_platforms()?;
+    let host = crate::sources::Platform::host();
     // The list is still worth showing when the selection here is broken.
-    let selection = ctx.selection();
+    let selection = session.selection();
     let active = selection.as_ref().ok();
-    let system = select::find_system_go(ctx.store(), ctx.select_env().path.as_deref());
+    let system = select::find_system_go(session.store(), session.select_env().path.as_deref());
 
     let mut rows: Vec<(String, Option<std::path::PathBuf>)> = installed
         .iter()
-        .map(|v| (v.to_string(), Some(ctx.store().version_dir(v))))
+        .map(|v| (v.to_string(), Some(session.store().version_dir(v))))
         .collect();
     if let Some(go) = &system {
         rows.push((
@@ -58,7 +58,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         items.extend(others.iter().map(|(key, version)| {
             serde_json::json!({
                 "version": version.to_string(),
-                "goroot": ctx.store().platform_store(key).version_dir(version),
+                "goroot": session.store().platform_store(key).version_dir(version),
                 "platform": key,
                 "active": false,
                 "origin": null,
@@ -82,7 +82,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     for (key, version) in &others {
-        let goroot = ctx.store().platform_store(key).version_dir(version);
+        let goroot = session.store().platform_store(key).version_dir(version);
         crate::outln!(
             "  {version} {}",
             ui::out(

@@ -4,7 +4,7 @@ use anyhow::bail;
 use gv_core::Spec;
 use gv_core::select::{GO_VERSION_FILE, Origin};
 
-use super::Context;
+use super::Session;
 use super::pin_args::PinArgs;
 use crate::error::Hinted;
 use crate::pin;
@@ -22,8 +22,8 @@ pub struct Args {
     setting: PinArgs,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let here = ctx.cwd().join(GO_VERSION_FILE);
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    let here = session.cwd().join(GO_VERSION_FILE);
     if args.setting.unset {
         if !pin::unset(&here)? {
             crate::ui::warn(format!("there is no {} to remove", here.display()));
@@ -32,20 +32,23 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(wanted) = args.setting.spec {
         if wanted.spec == Spec::System {
-            return use_system(ctx, &here);
+            return use_system(session, &here);
         }
-        let known = pin::Known::load(ctx.store(), &ctx.config().cloned().unwrap_or_default())?;
+        let known = pin::Known::load(
+            session.store(),
+            &session.config().cloned().unwrap_or_default(),
+        )?;
         let planned = pin::plan(&known, &wanted, args.setting.exact, args.setting.force)?;
         pin::write(&here, &planned, &wanted.spec)?;
         // A fresh look: the pin just written decides now.
-        crate::ide::goland::follow_pin(&ctx.at(ctx.cwd().to_path_buf()));
+        crate::ide::goland::follow_pin(&session.at(session.cwd().to_path_buf()));
         return Ok(ExitCode::SUCCESS);
     }
-    match &ctx.discovery().pin {
+    match &session.discovery().pin {
         Some(Err(err)) => Err(err.clone().into()),
         Some(Ok((Origin::GoVersionFile { path } | Origin::ToolVersions { path }, entries))) => {
             for spec in &entries.specs {
-                crate::outln!("{}", crate::pin::describe(ctx.store(), spec)?);
+                crate::outln!("{}", crate::pin::describe(session.store(), spec)?);
             }
             crate::ui::info(format!("(from {})", path.display()));
             Ok(ExitCode::SUCCESS)
@@ -53,7 +56,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         _ => bail!(Hinted::new(
             format!(
                 "no .go-version in {} or any directory above it",
-                ctx.cwd().display()
+                session.cwd().display()
             ),
             "run `gv local 1.22` to pin this directory"
         )),
@@ -62,14 +65,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 
 /// `gv local system`, as goenv does it: the local pin goes, and what is in line after it
 /// decides here — the system go, where nothing else does.
-fn use_system(ctx: &Context, here: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn use_system(session: &Session, here: &std::path::Path) -> anyhow::Result<ExitCode> {
     if pin::unset(here)? {
         crate::ui::info(format!("removed {}", here.display()));
     } else {
         crate::ui::info(format!("there is no {} to remove", here.display()));
     }
-    let after = ctx.at(ctx.cwd().to_path_buf());
-    if gv_core::select::find_system_go(ctx.store(), ctx.select_env().path.as_deref()).is_none() {
+    let after = session.at(session.cwd().to_path_buf());
+    if gv_core::select::find_system_go(session.store(), session.select_env().path.as_deref())
+        .is_none()
+    {
         crate::ui::warn_hinted(
             "there is no go on PATH outside gv's directories, so there is no system go to use",
             "install Go with your package manager, or pin a managed version with `gv local 1.22`",

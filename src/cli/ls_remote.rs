@@ -2,10 +2,10 @@ use std::process::ExitCode;
 
 use gv_core::Spec;
 
-use super::Context;
+use super::Session;
 use super::install::{SourceArgs, SourceKind};
-use crate::dist::fetch::Http;
 use crate::install;
+use crate::sources::fetch::Http;
 use crate::ui::{self, Style};
 
 /// List Go versions available for download
@@ -33,13 +33,13 @@ pub struct Args {
     source: SourceArgs,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let config = ctx.config()?;
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    let config = session.config()?;
     let opts = args.source.options(config)?;
     if args.source.kind(config)? == SourceKind::Goproxy {
         let src = super::install::proxy_source(config)?;
         return super::install::ls_remote_goproxy(
-            ctx.store(),
+            session.store(),
             args.spec.as_ref(),
             args.all,
             args.json,
@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
     let http = Http::new()?;
     let index = install::listing_index(&http, &opts)?;
-    let installed = ctx.store().installed()?;
+    let installed = session.store().installed()?;
     let wanted = |v: &gv_core::Version, stable: bool| {
         let spec_ok = match &args.spec {
             Some(Spec::Latest) => Some(v) == latest(&index).as_ref(),
@@ -114,7 +114,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn latest(index: &crate::dist::index::Index) -> Option<gv_core::Version> {
+fn latest(index: &crate::sources::index::Index) -> Option<gv_core::Version> {
     index
         .releases
         .iter()

@@ -7,8 +7,8 @@ use clap::{Parser, Subcommand};
 
 mod build;
 mod cache;
+pub mod complete;
 mod completions;
-mod context;
 mod current;
 mod debug;
 mod doctor;
@@ -27,6 +27,7 @@ mod pin_args;
 mod prune;
 mod rehash;
 mod self_cmd;
+mod session;
 mod shell;
 mod symbols;
 mod tools;
@@ -35,7 +36,7 @@ mod uninstall;
 mod verify;
 mod which;
 
-pub use context::{Context, Here, origin_json, project_config_json, project_config_line};
+pub use session::{Here, Session, origin_json, project_config_json, project_config_line};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -145,39 +146,39 @@ fn run(cli: Cli, build: &crate::self_update::update::Build) -> anyhow::Result<Ex
         Command::Symbols(args) => return symbols::run(args),
         command => command,
     };
-    let ctx = Context::from_process()?;
+    let session = Session::from_process()?;
     match command {
-        Command::Local(args) => local::run(&ctx, args),
-        Command::Global(args) => global::run(&ctx, args),
-        Command::Current(args) => current::run(&ctx, args),
-        Command::List(args) => list::run(&ctx, args),
-        Command::Which(args) => which::run_which(&ctx, args),
-        Command::Prefix(args) => which::run_prefix(&ctx, args),
-        Command::Rehash(args) => rehash::run(&ctx, args),
-        Command::Exec(args) => exec::run(&ctx, args),
-        Command::Env(args) => env::run(&ctx, args),
-        Command::Import(args) => import::run(&ctx, args),
-        Command::Ide(args) => ide::run(&ctx, args),
-        Command::Doctor(args) => doctor::run(&ctx, args),
-        Command::Prune(args) => prune::run(&ctx, args),
+        Command::Local(args) => local::run(&session, args),
+        Command::Global(args) => global::run(&session, args),
+        Command::Current(args) => current::run(&session, args),
+        Command::List(args) => list::run(&session, args),
+        Command::Which(args) => which::run_which(&session, args),
+        Command::Prefix(args) => which::run_prefix(&session, args),
+        Command::Rehash(args) => rehash::run(&session, args),
+        Command::Exec(args) => exec::run(&session, args),
+        Command::Env(args) => env::run(&session, args),
+        Command::Import(args) => import::run(&session, args),
+        Command::Ide(args) => ide::run(&session, args),
+        Command::Doctor(args) => doctor::run(&session, args),
+        Command::Prune(args) => prune::run(&session, args),
         Command::Cache(args) => cache::run(args),
-        Command::Tools(args) => tools::run(&ctx, args),
-        Command::Trust(args) => trust::run(&ctx, args),
-        Command::Untrust(args) => trust::run_untrust(&ctx, args),
-        Command::Init(args) => init::run(&ctx, args),
-        Command::Shell(args) => shell::run(&ctx, args),
+        Command::Tools(args) => tools::run(&session, args),
+        Command::Trust(args) => trust::run(&session, args),
+        Command::Untrust(args) => trust::run_untrust(&session, args),
+        Command::Init(args) => init::run(&session, args),
+        Command::Shell(args) => shell::run(&session, args),
         Command::Completions(args) => completions::run(args),
-        Command::SelfCmd(args) => self_cmd::run(&ctx, build, args),
-        Command::HookEnv(args) => hook_env::run(&ctx, args),
-        Command::Install(args) => install::run(&ctx, args),
-        Command::Uninstall(args) => uninstall::run(&ctx, args),
-        Command::LsRemote(args) => ls_remote::run(&ctx, args),
+        Command::SelfCmd(args) => self_cmd::run(&session, build, args),
+        Command::HookEnv(args) => hook_env::run(&session, args),
+        Command::Install(args) => install::run(&session, args),
+        Command::Uninstall(args) => uninstall::run(&session, args),
+        Command::LsRemote(args) => ls_remote::run(&session, args),
         Command::Verify(args) => verify::run(args),
         Command::Symbols(args) => symbols::run(args),
-        Command::Build(args) => build::run_build(&ctx, args),
-        Command::Test(args) => build::run_test(&ctx, args),
-        Command::Run(args) => build::run_run(&ctx, args),
-        Command::Debug(args) => debug::run(&ctx, args),
+        Command::Build(args) => build::run_build(&session, args),
+        Command::Test(args) => build::run_test(&session, args),
+        Command::Run(args) => build::run_run(&session, args),
+        Command::Debug(args) => debug::run(&session, args),
     }
 }
 

@@ -7,7 +7,7 @@ pub struct PinArgs {
     /// Version: 1.22.10, 1.22, latest, system (latest, 1 and goenv's 22 are written as the
     /// version they stand for today)
     #[arg(value_parser = parse_pin_spec, conflicts_with = "unset")]
-    #[arg(value_name = "VERSION", add = crate::completion::installed_versions())]
+    #[arg(value_name = "VERSION", add = super::complete::installed_versions())]
     pub spec: Option<PinSpec>,
     /// Remove the setting (see above for which) instead of changing it
     #[arg(long)]

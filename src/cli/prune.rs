@@ -4,9 +4,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use gv_core::Spec;
 
-use super::Context;
-use crate::cleanup;
+use super::Session;
 use crate::install;
+use crate::prune;
 use crate::ui;
 use crate::ui::human_size;
 
@@ -37,9 +37,13 @@ pub struct Args {
     yes: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let projects: Vec<PathBuf> = args.projects.iter().map(|p| ctx.cwd().join(p)).collect();
-    let plan = cleanup::plan_prune(ctx.store(), ctx.select_env(), &args.keep, &projects)?;
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    let projects: Vec<PathBuf> = args
+        .projects
+        .iter()
+        .map(|p| session.cwd().join(p))
+        .collect();
+    let plan = prune::plan_prune(session.store(), session.select_env(), &args.keep, &projects)?;
     for (version, reasons) in &plan.keep {
         let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
         crate::outln!("keep    {:<10} {}", version.to_string(), why.join("; "));
@@ -85,7 +89,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let mut freed = 0;
     let mut failed = None;
     for (version, size) in &plan.remove {
-        match install::uninstall(ctx.store(), version) {
+        match install::uninstall(session.store(), version) {
             Ok(_) => freed += size,
             // Gone meanwhile (another gv removed it): nothing lost, nothing freed by us.
             Err(install::UninstallError::NotInstalled { .. }) => {}
@@ -95,7 +99,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    install::after_store_change(ctx.store()).context("cannot sync the store")?;
+    install::after_store_change(session.store()).context("cannot sync the store")?;
     if let Some(e) = failed {
         return Err(
             anyhow::Error::new(e).context(format!("stopped after freeing {}", human_size(freed)))

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
-use super::Context;
-use crate::shims;
+use super::Session;
+use crate::shim_dir;
 use crate::ui;
 
 /// Rewrite the go/gofmt/… shims in GV_ROOT/shims (one per tool of the installed SDKs)
@@ -11,8 +11,8 @@ use crate::ui;
 )]
 pub struct Args {}
 
-pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
-    let done = shims::refresh(ctx.store())?;
+pub fn run(session: &Session, _args: Args) -> anyhow::Result<ExitCode> {
+    let done = shim_dir::refresh(session.store())?;
     ui::info(format!(
         "{} shims in {}: {}{}",
         done.names.len(),
@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
             ""
         }
     ));
-    let on_path = ctx
+    let on_path = session
         .select_env()
         .path
         .as_ref()

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::{Context, UsageError};
+use super::{Session, UsageError};
 use crate::release::version::Version;
 use crate::self_update::update::{self, Build, Options, Outcome, Standing};
 use crate::self_update::{Installation, Manager, uninstall};
@@ -88,11 +88,11 @@ fn parse_version(text: &str) -> Result<Version, String> {
     })
 }
 
-pub fn run(ctx: &Context, build: &Build, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, build: &Build, args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         SelfCommand::Update(args) if args.check => check(build, args.json),
-        SelfCommand::Update(args) => run_update(ctx, build, args),
-        SelfCommand::Uninstall(args) => run_uninstall(ctx, args),
+        SelfCommand::Update(args) => run_update(session, build, args),
+        SelfCommand::Uninstall(args) => run_uninstall(session, args),
     }
 }
 
@@ -140,12 +140,12 @@ fn check(build: &Build, json: bool) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_update(ctx: &Context, build: &Build, args: UpdateArgs) -> anyhow::Result<ExitCode> {
+fn run_update(session: &Session, build: &Build, args: UpdateArgs) -> anyhow::Result<ExitCode> {
     let options = Options {
         to: args.to,
         quiet: args.quiet,
     };
-    match update::update(build, ctx.store(), &options)? {
+    match update::update(build, session.store(), &options)? {
         Outcome::Already { version } => {
             ui::info(format!("gv {version} is already installed: nothing to do"));
         }
@@ -171,10 +171,10 @@ fn run_update(ctx: &Context, build: &Build, args: UpdateArgs) -> anyhow::Result<
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_uninstall(ctx: &Context, args: UninstallArgs) -> anyhow::Result<ExitCode> {
+fn run_uninstall(session: &Session, args: UninstallArgs) -> anyhow::Result<ExitCode> {
     let installation = Installation::running()?;
     installation.check_ours(false)?;
-    let leftovers = uninstall::Leftovers::find(ctx.store());
+    let leftovers = uninstall::Leftovers::find(session.store());
     let purge = if args.purge {
         leftovers.purgeable()
     } else {
@@ -192,11 +192,11 @@ fn run_uninstall(ctx: &Context, args: UninstallArgs) -> anyhow::Result<ExitCode>
         }
     }
     // No update may run meanwhile; but a store that is not there is not made for a lock.
-    let lock = ctx
+    let lock = session
         .store()
         .root()
         .is_dir()
-        .then(|| installation.lock(ctx.store()))
+        .then(|| installation.lock(session.store()))
         .transpose()?;
     for path in uninstall::remove_binaries(&installation)? {
         ui::info(format!("removed {}", path.display()));

@@ -4,7 +4,7 @@ use anyhow::bail;
 use gv_core::select::SelectEnv;
 
 use super::pin_args::PinArgs;
-use super::{Context, UsageError};
+use super::{Session, UsageError};
 use crate::error::Hinted;
 use crate::shell::Shell;
 use gv_core::vars::VERSION;
@@ -25,9 +25,9 @@ pub struct Args {
     shell: Option<Shell>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     if args.setting.spec.is_none() && !args.setting.unset {
-        match &ctx.select_env().gv_version {
+        match &session.select_env().gv_version {
             Some(version) => crate::outln!("{version}"),
             None => bail!(Hinted::new(
                 format!("this shell has no version override ({VERSION} is not set)"),
@@ -48,8 +48,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     };
     match args.setting.spec {
         Some(wanted) => {
-            let known =
-                crate::pin::Known::load(ctx.store(), &ctx.config().cloned().unwrap_or_default())?;
+            let known = crate::pin::Known::load(
+                session.store(),
+                &session.config().cloned().unwrap_or_default(),
+            )?;
             let planned =
                 crate::pin::plan(&known, &wanted, args.setting.exact, args.setting.force)?;
             for warning in &planned.warnings {
@@ -57,12 +59,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             }
             // Said here, where it was asked for, and marked as said: the hook the shell
             // function runs next would otherwise say the same again.
-            let session = ctx.with_select_env(SelectEnv {
+            let pinned = session.with_select_env(SelectEnv {
                 gv_version: Some(planned.text.clone()),
-                ..ctx.select_env().clone()
+                ..session.select_env().clone()
             });
-            if let Some(notice) = gv_core::hook::selection_notice(&session) {
-                gv_core::notice::mark_seen(ctx.store(), std::slice::from_ref(&notice));
+            if let Some(notice) = gv_core::hook::selection_notice(&pinned) {
+                gv_core::notice::mark_seen(session.store(), std::slice::from_ref(&notice));
                 crate::ui::warn(notice);
             }
             let value = shell.quote(&planned.text);

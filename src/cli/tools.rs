@@ -6,7 +6,7 @@ use gv_core::Spec;
 use gv_core::select::{self, SelectEnv};
 use gv_core::session::SessionError;
 
-use super::{Context, UsageError};
+use super::{Session, UsageError};
 use crate::error::Hinted;
 use crate::tools::stale::{self, Assessed};
 use crate::tools::{self, Target, Tool, delve, names};
@@ -88,16 +88,16 @@ enum Sub {
     },
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        None => list(ctx, args.json, args.offline),
+        None => list(session, args.json, args.offline),
         Some(Sub::Reinstall {
             names,
             stale,
             version,
             offline,
-        }) => reinstall(ctx, &names, stale, version, offline || args.offline),
-        Some(Sub::Install { tools, version }) => install(ctx, &tools, version),
+        }) => reinstall(session, &names, stale, version, offline || args.offline),
+        Some(Sub::Install { tools, version }) => install(session, &tools, version),
     }
 }
 
@@ -119,30 +119,30 @@ impl Env {
 }
 
 /// The selection, plan and GOBIN for building tools here (with `version`, as GV_VERSION).
-fn environment(ctx: &Context, version: Option<Spec>) -> anyhow::Result<Env> {
+fn environment(session: &Session, version: Option<Spec>) -> anyhow::Result<Env> {
     let other;
-    let session = match version {
+    let here = match version {
         Some(version) => {
-            other = ctx.with_select_env(SelectEnv {
+            other = session.with_select_env(SelectEnv {
                 gv_version: Some(version.to_string()),
-                ..ctx.select_env().clone()
+                ..session.select_env().clone()
             });
             &other
         }
-        None => ctx,
+        None => session,
     };
     let super::Here {
         selection, plan, ..
-    } = session.here()?;
+    } = here.here()?;
     Ok(Env {
         selection: selection.clone(),
         plan: plan.clone(),
-        gobin: gobin(session)?,
+        gobin: gobin(here)?,
     })
 }
 
 /// The shared GOBIN here, or why there is none.
-fn gobin(session: &Context) -> anyhow::Result<PathBuf> {
+fn gobin(session: &Session) -> anyhow::Result<PathBuf> {
     session.gobin()?.ok_or_else(|| {
         Hinted::new(
             "there is no shared GOBIN: `gobin = false` in config and GOBIN is not set",
@@ -159,13 +159,13 @@ fn read_tools(gobin: &Path) -> anyhow::Result<Vec<Tool>> {
 /// Every tool's verdict against the Go selected here (`None`: none is), asking that Go's
 /// proxy for newer module versions unless `offline`.
 fn assess<'a>(
-    ctx: &Context,
+    session: &Session,
     env: Option<&Env>,
     all: &'a [Tool],
     offline: bool,
 ) -> Vec<Assessed<'a>> {
-    let installed = ctx.store().installed().unwrap_or_default();
-    let selected = env.and_then(|env| tools::selected_go(&env.selection));
+    let installed = session.store().installed().unwrap_or_default();
+    let selected = env.and_then(|env| env.selection.resolved.version());
     let latest = match env {
         Some(env) if !offline => {
             let modules = stale::modules_to_check(all);
@@ -185,10 +185,10 @@ fn assess<'a>(
     stale::assess(all, selected.as_ref(), &installed, latest.as_ref())
 }
 
-fn list(ctx: &Context, json: bool, offline: bool) -> anyhow::Result<ExitCode> {
+fn list(session: &Session, json: bool, offline: bool) -> anyhow::Result<ExitCode> {
     // The listing needs only GOBIN; without a usable version here it still shows what is
     // there, and says what it could not check.
-    let (env, unselected) = match environment(ctx, None) {
+    let (env, unselected) = match environment(session, None) {
         Ok(env) => (Some(env), None),
         Err(err) => match err.downcast_ref::<SessionError>() {
             Some(SessionError::Select(why)) => (None, Some(why.clone())),
@@ -197,15 +197,15 @@ fn list(ctx: &Context, json: bool, offline: bool) -> anyhow::Result<ExitCode> {
     };
     let gobin = match &env {
         Some(env) => env.gobin.clone(),
-        None => gobin(ctx)?,
+        None => gobin(session)?,
     };
     let all = read_tools(&gobin)?;
-    let assessed = assess(ctx, env.as_ref(), &all, offline);
+    let assessed = assess(session, env.as_ref(), &all, offline);
     if json {
         let items: Vec<_> = assessed.iter().map(tool_json).collect();
         let report = serde_json::json!({
             "gobin": gobin,
-            "selected": env.as_ref().and_then(|env| tools::selected_go(&env.selection)).map(|v| v.to_string()),
+            "selected": env.as_ref().and_then(|env| env.selection.resolved.version()).map(|v| v.to_string()),
             "tools": items,
         });
         crate::outln!("{}", serde_json::to_string_pretty(&report)?);
@@ -285,18 +285,18 @@ fn tool_json(item: &Assessed<'_>) -> serde_json::Value {
 }
 
 fn reinstall(
-    ctx: &Context,
+    session: &Session,
     names: &[String],
     only_stale: bool,
     version: Option<Spec>,
     offline: bool,
 ) -> anyhow::Result<ExitCode> {
-    let env = environment(ctx, version)?;
-    ui::warn_once(ctx.store(), &env.plan.warnings);
+    let env = environment(session, version)?;
+    ui::warn_once(session.store(), &env.plan.warnings);
     let all = read_tools(&env.gobin)?;
     // (tool, the version to build it at when not the recorded one)
     let chosen: Vec<(&Tool, Option<String>)> = if only_stale {
-        assess(ctx, Some(&env), &all, offline)
+        assess(session, Some(&env), &all, offline)
             .into_iter()
             .filter(|a| a.is_stale())
             .map(|a| (a.tool, a.upgrade().map(str::to_string)))
@@ -393,17 +393,17 @@ fn go_install(env: &Env, name: &str, target: &Target) -> anyhow::Result<bool> {
     Ok(status.success())
 }
 
-fn install(ctx: &Context, args: &[String], version: Option<Spec>) -> anyhow::Result<ExitCode> {
+fn install(session: &Session, args: &[String], version: Option<Spec>) -> anyhow::Result<ExitCode> {
     let targets: Vec<Target> = args
         .iter()
         .map(|a| names::parse(a).map_err(|e| UsageError::of(&e)))
         .collect::<Result<_, _>>()?;
-    let env = environment(ctx, version)?;
-    ui::warn_once(ctx.store(), &env.plan.warnings);
-    let selected = tools::selected_go(&env.selection);
+    let env = environment(session, version)?;
+    ui::warn_once(session.store(), &env.plan.warnings);
+    let selected = env.selection.resolved.version();
     let mut failures = 0;
     for target in &targets {
-        let name = crate::build::packages::exec_name(target.package());
+        let name = crate::gobuild::packages::exec_name(target.package());
         if !go_install(&env, name, target)? {
             failures += 1;
             continue;

@@ -6,7 +6,7 @@ use gv_core::config::{Config, ConfigFile};
 use gv_core::text::one_line;
 use gv_core::trust::{self, Records, TRUSTED_PATHS_KEY};
 
-use super::Context;
+use super::Session;
 use crate::error::Hinted;
 use crate::trust::{self as review, Review};
 use crate::ui::{self, Style};
@@ -56,16 +56,16 @@ pub struct UntrustArgs {
     path: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     if args.list {
-        return list(ctx, args.json);
+        return list(session, args.json);
     }
-    let file = target(ctx, args.path.as_deref())?;
+    let file = target(session, args.path.as_deref())?;
     let parsed =
         ConfigFile::load(&file)?.ok_or_else(|| anyhow::anyhow!("{} vanished", file.display()))?;
     let review = review::review(&parsed);
     if args.show {
-        let config = Config::load(ctx.store(), Some(&file))?;
+        let config = Config::load(session.store(), Some(&file))?;
         let state = match (&config.trust, &config.untrusted) {
             (Some(how), _) => how.to_string(),
             (None, Some(u)) if u.changed => "changed since you trusted it: ignored".to_string(),
@@ -105,7 +105,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             "fix them, then run `gv trust` again"
         ));
     }
-    let record = review::record(ctx.store(), &file)?;
+    let record = review::record(session.store(), &file)?;
     if args.json {
         let report = serde_json::json!({
             "path": record.path,
@@ -124,9 +124,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_untrust(ctx: &Context, args: UntrustArgs) -> anyhow::Result<ExitCode> {
-    let file = target(ctx, args.path.as_deref())?;
-    let removed = review::forget(ctx.store(), &file)?;
+pub fn run_untrust(session: &Session, args: UntrustArgs) -> anyhow::Result<ExitCode> {
+    let file = target(session, args.path.as_deref())?;
+    let removed = review::forget(session.store(), &file)?;
     if removed {
         ui::info(format!("{} is no longer trusted", file.display()));
     } else {
@@ -135,7 +135,7 @@ pub fn run_untrust(ctx: &Context, args: UntrustArgs) -> anyhow::Result<ExitCode>
             file.display()
         ));
     }
-    let config = Config::load(ctx.store(), Some(&file))?;
+    let config = Config::load(session.store(), Some(&file))?;
     if let Some(how) = &config.trust {
         ui::warn_hinted(
             format!("{} still applies: {how}", file.display()),
@@ -147,13 +147,16 @@ pub fn run_untrust(ctx: &Context, args: UntrustArgs) -> anyhow::Result<ExitCode>
 
 /// The file the user means: the argument (a gv.toml or a directory), else the nearest
 /// gv.toml up from here — the one the shims would read.
-fn target(ctx: &Context, path: Option<&Path>) -> anyhow::Result<PathBuf> {
+fn target(session: &Session, path: Option<&Path>) -> anyhow::Result<PathBuf> {
     match path {
-        Some(path) => Ok(review::canonical_target(&ctx.cwd().join(path))?),
-        None => match &ctx.discovery().project_config {
+        Some(path) => Ok(review::canonical_target(&session.cwd().join(path))?),
+        None => match &session.discovery().project_config {
             Some(path) => Ok(review::canonical_target(path)?),
             None => bail!(Hinted::new(
-                format!("there is no gv.toml in {} or above", ctx.cwd().display()),
+                format!(
+                    "there is no gv.toml in {} or above",
+                    session.cwd().display()
+                ),
                 "name the file: `gv trust PATH`"
             )),
         },
@@ -184,8 +187,8 @@ fn print_review(review: &Review) {
     }
 }
 
-fn list(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
-    let records = Records::load(&ctx.store().trust_records())?;
+fn list(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
+    let records = Records::load(&session.store().trust_records())?;
     let config = Config {
         user: Config::load_user()?,
         ..Config::default()

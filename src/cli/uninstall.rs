@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use gv_core::{Resolved, Spec, Version, pinfile};
 
-use super::{Context, UsageError};
+use super::{Session, UsageError};
 use crate::error::Hinted;
 use crate::install;
 use crate::ui;
@@ -22,8 +22,8 @@ pub struct Args {
     yes: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
-    let installed = ctx.store().installed()?;
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    let installed = session.store().installed()?;
     match &args.spec {
         Spec::System => {
             return Err(UsageError::hinted(
@@ -71,23 +71,23 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     };
 
-    for warning in warnings(ctx, &installed, &version) {
+    for warning in warnings(session, &installed, &version) {
         ui::warn(warning);
     }
     if !args.yes && !super::confirm(&format!("remove Go {version}?"), "pass --yes")? {
         ui::info("nothing removed");
         return Ok(ExitCode::FAILURE);
     }
-    let goroot = install::uninstall(ctx.store(), &version)?;
-    install::after_store_change(ctx.store()).context("cannot sync the store")?;
+    let goroot = install::uninstall(session.store(), &version)?;
+    install::after_store_change(session.store()).context("cannot sync the store")?;
     ui::info(format!("removed Go {version} ({})", goroot.display()));
     Ok(ExitCode::SUCCESS)
 }
 
 /// Removing a version that something still asks for is allowed, but said out loud.
-fn warnings(ctx: &Context, installed: &[Version], version: &Version) -> Vec<String> {
+fn warnings(session: &Session, installed: &[Version], version: &Version) -> Vec<String> {
     let mut out = Vec::new();
-    let global = ctx.store().global_file();
+    let global = session.store().global_file();
     if let Ok(Some(entries)) = pinfile::read_go_version(&global)
         && entries
             .specs
@@ -100,7 +100,7 @@ fn warnings(ctx: &Context, installed: &[Version], version: &Version) -> Vec<Stri
             global.display()
         ));
     }
-    if let Ok(selection) = ctx.selection()
+    if let Ok(selection) = session.selection()
         && let Resolved::Managed {
             version: active, ..
         } = &selection.resolved

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::inspect::{self, Expectation, Report, Verdict};
+use crate::inspect::{self, Expectation, Inspection, Verdict};
 use crate::ui::human_size;
 use crate::ui::{self, Style};
 
@@ -38,7 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let report = match inspect::inspect(&args.binary) {
         Ok(report) => report,
         Err(err) => {
-            ui::error_of(&err);
+            crate::error::print(&err);
             return Ok(ExitCode::from(2));
         }
     };
@@ -95,7 +95,7 @@ struct Split {
 }
 
 impl Split {
-    fn of(binary: &std::path::Path, report: &Report) -> Option<Split> {
+    fn of(binary: &std::path::Path, report: &Inspection) -> Option<Split> {
         if report.format != "elf" || report.dwarf.is_some() {
             return None;
         }
@@ -114,7 +114,7 @@ impl Split {
         })
     }
 
-    fn print(&self, pair: Option<&Report>) {
+    fn print(&self, pair: Option<&Inspection>) {
         let row = |label: &str, value: String| crate::outln!("  {label:<14} {value}");
         row("build ID", self.build_id.to_string());
         let value = match (
@@ -152,7 +152,7 @@ impl Split {
 }
 
 /// The `--json` shape: the report plus a `main` summary and the verdict.
-pub fn json(report: &Report, verdict: Option<&Verdict>) -> serde_json::Value {
+pub fn json(report: &Inspection, verdict: Option<&Verdict>) -> serde_json::Value {
     let mut value = serde_json::to_value(report).unwrap_or_default();
     let main = report.dwarf.as_ref().and_then(|d| d.package("main"));
     value["main"] = serde_json::json!({
@@ -169,7 +169,7 @@ fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
-pub fn print_text(report: &Report) {
+pub fn print_text(report: &Inspection) {
     let go = report.go_version().unwrap_or("unknown Go version");
     crate::outln!(
         "{}: {} {} {}, {}",

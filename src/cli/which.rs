@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use super::Context;
+use super::Session;
 use crate::error::Hinted;
 
 /// Print the absolute path of `go` (or another binary) of the Go version active here
@@ -23,8 +23,8 @@ pub struct WhichArgs {
 )]
 pub struct PrefixArgs {}
 
-pub fn run_which(ctx: &Context, args: WhichArgs) -> anyhow::Result<ExitCode> {
-    let selection = ctx.selection()?;
+pub fn run_which(session: &Session, args: WhichArgs) -> anyhow::Result<ExitCode> {
+    let selection = session.selection()?;
     let path = selection.resolved.binary(&args.command);
     if !path.is_file() {
         bail!(Hinted::new(
@@ -41,8 +41,8 @@ pub fn run_which(ctx: &Context, args: WhichArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_prefix(ctx: &Context, _args: PrefixArgs) -> anyhow::Result<ExitCode> {
-    let selection = ctx.selection()?;
+pub fn run_prefix(session: &Session, _args: PrefixArgs) -> anyhow::Result<ExitCode> {
+    let selection = session.selection()?;
     match selection.resolved.goroot() {
         Some(root) => {
             crate::outln!("{}", root.display());

@@ -7,15 +7,18 @@
 //! One module per concern, in the order a user should fix things: `config` (the files and
 //! their trust), `selection` (the version here and the global default), `path` (which
 //! `go` runs, an exported GOROOT), `hook` (the shell integration), `toolchain`
-//! (GOTOOLCHAIN), `store` (shims and the store itself); tools and editors add their own.
+//! (GOTOOLCHAIN), `store` (shims and the store itself), `tools` (stale tools in GOBIN, a
+//! delve that cannot debug the selected Go), `ide` (editor settings naming another Go).
 
 mod config;
 mod hook;
+mod ide;
 mod old_store;
 mod path;
 mod selection;
 mod store;
-pub(crate) mod toolchain;
+mod toolchain;
+mod tools;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -23,8 +26,6 @@ use std::path::{Path, PathBuf};
 use gv_core::Store;
 use gv_core::session::Session;
 use serde::Serialize;
-
-pub use toolchain::{go_env_file, read_go_env_value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -127,9 +128,9 @@ pub fn run(inputs: &Inputs<'_>) -> Vec<Check> {
     checks.push(store::shims_check(inputs));
     checks.push(store::sdk_commands_check(inputs.store()));
     if let Some(selection) = selection {
-        checks.extend(crate::tools::health::checks(inputs, selection, plan));
+        checks.extend(tools::checks(inputs, selection, plan));
     }
-    checks.extend(crate::ide::check::checks(inputs, selection));
+    checks.extend(ide::checks(inputs, selection));
     checks.push(store::store_check(inputs.store()));
     checks.extend(old_store::checks(
         inputs.store(),

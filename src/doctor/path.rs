@@ -152,7 +152,7 @@ pub(super) fn goroot_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -
                 exported.display(),
                 selected.display()
             ),
-            crate::ide::check::goroot_fix(inputs),
+            super::ide::goroot_fix(inputs),
         )
     }
 }

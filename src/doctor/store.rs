@@ -12,7 +12,7 @@ use super::{Check, Inputs};
 pub(super) fn shims_check(inputs: &Inputs<'_>) -> Check {
     const FIX: &str = "gv rehash";
     let dir = inputs.store().shims_dir();
-    let names = crate::shims::tool_names();
+    let names = crate::shim_dir::tool_names();
     if !dir.is_dir() {
         return Check::problem("shims", format!("{} does not exist", dir.display()), FIX);
     }

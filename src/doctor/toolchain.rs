@@ -1,39 +1,14 @@
 //! GOTOOLCHAIN: what `go env -w`, an SDK's go.env and the environment say, and whether
 //! gv's policy neutralises it.
 
-use std::ffi::{OsStr, OsString};
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
 
 use gv_core::config::Config;
 use gv_core::env::{self, EnvPlan, Gotoolchain};
 use gv_core::select::{Resolved, Selection};
 
 use super::{Check, Inputs};
-
-/// The file `go env -w` writes: `$GOENV`, else `$XDG_CONFIG_HOME/go/env`, else
-/// `$HOME/.config/go/env` (Go's os.UserConfigDir). `None` when GOENV=off.
-pub fn go_env_file(lookup: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
-    let var = |n: &str| lookup(n).filter(|v| !v.is_empty());
-    if let Some(goenv) = var("GOENV") {
-        return (goenv != "off").then(|| PathBuf::from(goenv));
-    }
-    let config = match var("XDG_CONFIG_HOME") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(var("HOME")?).join(".config"),
-    };
-    Some(config.join("go").join("env"))
-}
-
-/// The value of `key` in a go env file (`KEY=VALUE` lines, `#` comments).
-pub fn read_go_env_value(path: &Path, key: &str) -> Option<String> {
-    let text = gv_core::limits::read_file_string(path, gv_core::limits::EDITOR_FILE).ok()?;
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .filter(|(k, _)| k.trim() == key)
-        .map(|(_, v)| v.trim().to_string())
-        .next_back()
-}
+use crate::go_settings;
 
 /// Does this GOTOOLCHAIN value let the go command run a toolchain other than its own?
 pub(super) fn switches(value: &str) -> bool {
@@ -56,8 +31,8 @@ pub(super) fn gotoolchain_checks(
         "NOT neutralised: gv does not force GOTOOLCHAIN=local here, so go commands will switch"
     };
 
-    match go_env_file(inputs.lookup) {
-        Some(file) => match read_go_env_value(&file, "GOTOOLCHAIN") {
+    match go_settings::go_env_file(inputs.lookup) {
+        Some(file) => match go_settings::read_go_env_value(&file, "GOTOOLCHAIN") {
             Some(value) if switches(&value) => out.push(Check::problem(
                 "go-env",
                 format!(
@@ -80,7 +55,7 @@ pub(super) fn gotoolchain_checks(
 
     if let Some(goroot) = selection.and_then(|s| s.resolved.goroot()) {
         let file = goroot.join("go.env");
-        match read_go_env_value(&file, "GOTOOLCHAIN") {
+        match go_settings::read_go_env_value(&file, "GOTOOLCHAIN") {
             // Every SDK ships `auto`; only an edited file is the user's doing.
             Some(value) if switches(&value) && value != "auto" => out.push(Check::problem(
                 "go.env",
@@ -178,31 +153,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn go_env_file_follows_go_rules() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |n: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == n)
-                    .map(|(_, v)| OsString::from(v))
-            }
-        };
-        assert_eq!(
-            go_env_file(&env(&[("HOME", "/h")])),
-            Some(PathBuf::from("/h/.config/go/env"))
-        );
-        assert_eq!(
-            go_env_file(&env(&[("HOME", "/h"), ("XDG_CONFIG_HOME", "/x")])),
-            Some(PathBuf::from("/x/go/env"))
-        );
-        assert_eq!(
-            go_env_file(&env(&[("GOENV", "/e"), ("HOME", "/h")])),
-            Some(PathBuf::from("/e"))
-        );
-        assert_eq!(go_env_file(&env(&[("GOENV", "off")])), None);
-    }
-
-    #[test]
     fn go_env_values_last_wins_and_comments_skip() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("env");
@@ -212,7 +162,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            read_go_env_value(&file, "GOTOOLCHAIN").as_deref(),
+            go_settings::read_go_env_value(&file, "GOTOOLCHAIN").as_deref(),
             Some("go1.99.0+auto")
         );
         assert!(switches("go1.99.0+auto") && switches("path") && !switches("local"));

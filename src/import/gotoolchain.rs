@@ -25,13 +25,13 @@ use gv_core::Store;
 use sha2::{Digest, Sha256};
 
 use super::{ImportError, Outcome};
-use crate::dist::Platform;
-use crate::dist::dirhash::{self, FileSum};
-use crate::dist::fetch::Http;
-use crate::dist::goenv::TOOLCHAIN_MODULE;
-use crate::dist::goproxy::ToolchainVersion;
-use crate::dist::sumdb;
+use crate::archive::dirhash::{self, FileSum};
+use crate::go_settings::TOOLCHAIN_MODULE;
 use crate::install::goproxy::ProxySource;
+use crate::sources::Platform;
+use crate::sources::fetch::Http;
+use crate::sources::goproxy::ToolchainVersion;
+use crate::sources::sumdb;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ToolchainReport {
@@ -46,7 +46,7 @@ pub struct ToolchainReport {
 pub fn default_gomodcache(env: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
     let lookup = |name: &str| gv_core::env::users_own(name, &env);
     let lookup: &dyn Fn(&str) -> Option<OsString> = &lookup;
-    let env_file = crate::doctor::go_env_file(lookup);
+    let env_file = crate::go_settings::go_env_file(lookup);
     let setting = |name: &str| {
         lookup(name)
             .filter(|v| !v.is_empty())
@@ -54,7 +54,7 @@ pub fn default_gomodcache(env: &dyn Fn(&str) -> Option<OsString>) -> Option<Path
             .or_else(|| {
                 env_file
                     .as_ref()
-                    .and_then(|f| crate::doctor::read_go_env_value(f, name))
+                    .and_then(|f| crate::go_settings::read_go_env_value(f, name))
                     .filter(|v| !v.is_empty())
                     .map(PathBuf::from)
             })
@@ -258,10 +258,9 @@ fn vouch(
         module_version,
     )
     .map_err(|e| {
-        let report = gv_core::error::Report::with_hints(&e, crate::error::hint_of);
         format!(
             "the checksum database cannot vouch for it: {}",
-            report.message
+            gv_core::error::chain(&e)
         )
     })
 }

@@ -1,9 +1,9 @@
-//! A profile's promise about its binaries, checked against a [`Report`]. Every problem is a
+//! A profile's promise about its binaries, checked against an [`Inspection`]. Every problem is a
 //! sentence a developer can act on: what is wrong, what it means in a debugger, what to run.
 
 use serde::Serialize;
 
-use super::Report;
+use super::Inspection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -51,7 +51,7 @@ pub struct Verdict {
 /// How many package names a message lists before saying "and N more".
 const LIST_AT_MOST: usize = 5;
 
-pub fn check(report: &Report, expect: Expectation) -> Verdict {
+pub fn check(report: &Inspection, expect: Expectation) -> Verdict {
     let mut problems = Vec::new();
     match expect {
         Expectation::Debug => check_debug(report, &mut problems),
@@ -68,11 +68,11 @@ pub fn check(report: &Report, expect: Expectation) -> Verdict {
 }
 
 /// Has the report DWARF with a unit for package main? The problems say what is missing.
-pub fn check_dwarf(report: &Report, problems: &mut Vec<String>) -> bool {
+pub fn check_dwarf(report: &Inspection, problems: &mut Vec<String>) -> bool {
     check_dwarf_present(report, "gv build --profile dwarf", problems)
 }
 
-fn check_dwarf_present(report: &Report, rebuild: &str, problems: &mut Vec<String>) -> bool {
+fn check_dwarf_present(report: &Inspection, rebuild: &str, problems: &mut Vec<String>) -> bool {
     let Some(dwarf) = &report.dwarf else {
         let ldflags = report
             .build_info
@@ -96,7 +96,7 @@ fn check_dwarf_present(report: &Report, rebuild: &str, problems: &mut Vec<String
     true
 }
 
-fn check_debug(report: &Report, problems: &mut Vec<String>) {
+fn check_debug(report: &Inspection, problems: &mut Vec<String>) {
     const REBUILD: &str = "gv build --debug";
     if !report.symbol_table {
         problems.push(format!(
@@ -157,7 +157,7 @@ fn check_debug(report: &Report, problems: &mut Vec<String>) {
     }
 }
 
-fn check_release(report: &Report, problems: &mut Vec<String>) {
+fn check_release(report: &Inspection, problems: &mut Vec<String>) {
     if let Some(dwarf) = &report.dwarf {
         problems.push(format!(
             "the binary carries {} of DWARF debug information that a release build strips; \
@@ -196,8 +196,8 @@ mod tests {
     use super::super::dwarf::{Compression, Dwarf, Package};
     use super::*;
 
-    fn report(dwarf: Option<Vec<(&str, bool, bool, bool)>>, symbols: bool) -> Report {
-        Report {
+    fn report(dwarf: Option<Vec<(&str, bool, bool, bool)>>, symbols: bool) -> Inspection {
+        Inspection {
             path: "app".into(),
             format: "elf",
             arch: "x86_64".into(),

@@ -21,7 +21,7 @@ pub use expect::{Expectation, Verdict};
 
 /// Everything `gv verify` reports about one binary.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct Inspection {
     pub path: PathBuf,
     /// `elf`, `macho` or `pe`.
     pub format: &'static str,
@@ -44,7 +44,7 @@ pub struct Cgo {
     pub linked: Option<bool>,
 }
 
-impl Report {
+impl Inspection {
     pub fn go_version(&self) -> Option<&str> {
         self.build_info.as_ref().map(|b| b.go_version.as_str())
     }
@@ -99,7 +99,7 @@ impl gv_core::error::Hint for InspectError {
     }
 }
 
-pub fn inspect(path: &Path) -> Result<Report, InspectError> {
+pub fn inspect(path: &Path) -> Result<Inspection, InspectError> {
     let map = map_file(path)?;
     inspect_bytes(path, map.bytes())
 }
@@ -107,7 +107,7 @@ pub fn inspect(path: &Path) -> Result<Report, InspectError> {
 /// [`inspect`] of a stripped binary together with its debug twin (from the symbol store
 /// or a split): what the binary itself holds (format, build info, size), with the DWARF
 /// and symbol table the twin holds for it — what a debugger sees of the pair.
-pub fn inspect_with_debug(path: &Path, debug: &Path) -> Result<Report, InspectError> {
+pub fn inspect_with_debug(path: &Path, debug: &Path) -> Result<Inspection, InspectError> {
     let map = map_file(path)?;
     let twin = map_file(debug)?;
     let mut report = inspect_bytes(path, map.bytes())?;
@@ -280,7 +280,7 @@ fn quoted_build_id(data: &[u8]) -> Option<String> {
 }
 
 /// [`inspect`] on bytes already in memory; `path` is only for messages.
-pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
+pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Inspection, InspectError> {
     let damaged = |reason: String| InspectError::Damaged {
         path: path.to_path_buf(),
         reason,
@@ -322,7 +322,7 @@ pub fn inspect_bytes(path: &Path, data: &[u8]) -> Result<Report, InspectError> {
             (None, false) => None,
         },
     };
-    Ok(Report {
+    Ok(Inspection {
         path: path.to_path_buf(),
         format,
         arch: format!("{:?}", file.architecture()).to_lowercase(),

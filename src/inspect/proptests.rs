@@ -473,7 +473,7 @@ fn damaged(mut bytes: Vec<u8>, damage: &Option<Damage>) -> Vec<u8> {
 
 /// The reader's answer for `bytes`, held to its promises: no panic (the test would fail),
 /// a typed error, memory within the bound.
-fn read_checked(bytes: &[u8]) -> Result<super::Report, InspectError> {
+fn read_checked(bytes: &[u8]) -> Result<super::Inspection, InspectError> {
     let (result, allocated) = allocated_by(|| super::inspect_bytes(Path::new("case"), bytes));
     assert!(
         allocated <= memory_bound(bytes.len()),
@@ -497,7 +497,7 @@ fn read_checked(bytes: &[u8]) -> Result<super::Report, InspectError> {
 }
 
 /// An undamaged binary reads back as modelled.
-fn check_round_trip(model: &Model, report: &Result<super::Report, InspectError>) {
+fn check_round_trip(model: &Model, report: &Result<super::Inspection, InspectError>) {
     if let Some(lie) = model.lie {
         // A size field that lies is refused: too large, or damage when inflating.
         let real = write_dwarf(model)[0].1.len() as u64;

@@ -1,7 +1,7 @@
 //! Installing a toolchain through GOPROXY (`gv install --source goproxy`), verified as the
 //! go command verifies its own toolchain switch: the module zip's `h1:` must equal the one
 //! in the checksum database's record, and that record must be proven to be in the
-//! database's signed, append-only log (see [`crate::dist::sumdb`]).
+//! database's signed, append-only log (see [`crate::sources::sumdb`]).
 //!
 //! The zip is spooled to the download cache (its central directory is at its end) while
 //! the database is consulted on another thread; it is then unpacked, and hashed in the
@@ -17,13 +17,14 @@ use thiserror::Error;
 
 use super::publish::{TempDir, check_and_set_aside, replace_dir, sync_tree};
 use super::{InstallError, Options, Progress, already_installed, store_err, take_lock};
-use crate::dist::fetch::Http;
-use crate::dist::goenv::{self, GoSettings, TOOLCHAIN_MODULE};
-use crate::dist::goproxy::{self, ProxyError, ProxyList, ToolchainVersion, redact};
-use crate::dist::modzip::{self, ZipError, ZipRules};
-use crate::dist::sumdb::{self, SumDbError, Verified};
+use crate::archive::modzip::{self, ZipError, ZipRules};
+use crate::go_settings::{self, GoSettings, TOOLCHAIN_MODULE};
+use crate::sources::fetch::Http;
+use crate::sources::goproxy::{self, ProxyError, ProxyList, ToolchainVersion};
+use crate::sources::sumdb::{self, SumDbError, Verified};
 use crate::ui;
 use gv_core::limits::{Capped, LimitError, MODULE_ZIP as MAX_ZIP_SIZE};
+use gv_core::text::redact_url;
 
 /// Where toolchains come from: GOPROXY, and who vouches for them: GOSUMDB.
 #[derive(Debug, Clone)]
@@ -75,9 +76,9 @@ pub enum ProxyInstallError {
 impl gv_core::error::Hint for ProxyInstallError {
     fn hint(&self) -> Option<String> {
         match self {
-            ProxyInstallError::Install(e) => crate::error::hint_of(e),
-            ProxyInstallError::Proxy(e) => crate::error::hint_of(e),
-            ProxyInstallError::SumDb(e) => crate::error::hint_of(e),
+            ProxyInstallError::Install(e) => gv_core::error::Hint::hint(e),
+            ProxyInstallError::Proxy(e) => gv_core::error::Hint::hint(e),
+            ProxyInstallError::SumDb(e) => gv_core::error::Hint::hint(e),
             ProxyInstallError::NoSuchToolchain { .. } => Some("`gv ls-remote --source goproxy` lists what they have".to_string()),
             ProxyInstallError::Exempt { .. } => Some("nothing was installed. Remove the exception, or pass --insecure-skip-checksum to install it unverified".to_string()),
             ProxyInstallError::Interrupted { .. } => Some("nothing was installed; run the command again".to_string()),
@@ -152,13 +153,13 @@ impl ProxySource {
             ));
         }
         let nosumdb = &self.settings.gonosumdb;
-        goenv::match_prefix_patterns(&nosumdb.value, TOOLCHAIN_MODULE)
+        go_settings::match_prefix_patterns(&nosumdb.value, TOOLCHAIN_MODULE)
             .then(|| format!("{nosumdb} exempts {TOOLCHAIN_MODULE} from the checksum database"))
     }
 
     fn check_noproxy(&self) -> Result<(), ProxyError> {
         let noproxy = &self.settings.gonoproxy;
-        if goenv::match_prefix_patterns(&noproxy.value, TOOLCHAIN_MODULE) {
+        if go_settings::match_prefix_patterns(&noproxy.value, TOOLCHAIN_MODULE) {
             return Err(ProxyError::NoProxy {
                 setting: noproxy.to_string(),
             });
@@ -170,7 +171,7 @@ impl ProxySource {
     pub fn list(
         &self,
         http: &Http,
-        platform: &crate::dist::Platform,
+        platform: &crate::sources::Platform,
     ) -> Result<Vec<ToolchainVersion>, ProxyError> {
         self.check_noproxy()?;
         self.proxies.toolchains(http, platform)
@@ -437,7 +438,7 @@ fn download(
         let url = format!("{base}/{TOOLCHAIN_MODULE}/@v/{module_version}.zip");
         goproxy::open(http, &url).map(|r| (url, r))
     })?;
-    let shown = redact(&url);
+    let shown = redact_url(&url);
     let size = response.content_length();
     if let Some(size) = size.filter(|s| *s > MAX_ZIP_SIZE) {
         return Err(ProxyInstallError::Unpack {

@@ -8,6 +8,7 @@
 //! them); `gv install` is a thin CLI over them. After any change to `versions/`, callers
 //! run [`after_store_change`].
 
+mod cache;
 pub mod goproxy;
 mod lock;
 mod plan;
@@ -25,20 +26,21 @@ use thiserror::Error;
 
 use gv_core::limits::{self, Capped};
 
-use crate::dist::fetch::{FetchError, Http};
-use crate::dist::index::{self, IndexError};
-use crate::dist::mirror::Mirror;
-use crate::dist::modzip::ZipError;
-use crate::dist::pipeline::{self, OnHangUp, Verifying};
-use crate::dist::unpack::{self, UnpackError};
-use crate::dist::{Platform, is_zip_archive, parse_archive_name};
+use crate::archive::modzip::ZipError;
+use crate::archive::pipeline::{self, OnHangUp, Verifying};
+use crate::archive::untar::{self, UnpackError};
+use crate::sources::fetch::{FetchError, Http};
+use crate::sources::index::{self, IndexError};
+use crate::sources::mirror::Mirror;
+use crate::sources::{Platform, is_zip_archive, parse_archive_name};
 use crate::ui;
 
+use cache::{cached_archive, first_hex_word, keep_download, sidecar_path};
 pub use lock::{VersionLock, lock};
-use plan::{Plan, cached_archive, checksum_index, first_hex_word, plan, sidecar_path};
+use plan::{Plan, checksum_index, plan};
 pub use plan::{listing_index, load_index, mirror_index};
 pub use progress::Progress;
-use publish::{TempDir, keep_download, replace_dir, sync_tree};
+use publish::{TempDir, replace_dir, sync_tree};
 pub(crate) use publish::{check_and_set_aside, set_aside_foreign_commands, warn_set_aside};
 pub use uninstall::{UninstallError, uninstall};
 
@@ -67,7 +69,7 @@ impl Options {
     pub fn new(mirror: Mirror, cache: Cache) -> Options {
         Options {
             mirror,
-            official_index: crate::dist::mirror::official_index_url(),
+            official_index: crate::sources::mirror::official_index_url(),
             cache,
             platform: Platform::host(),
             force: false,
@@ -97,7 +99,7 @@ impl Options {
 
 /// Where the archive came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub enum ArchiveSource {
     Download {
         url: String,
     },
@@ -153,13 +155,13 @@ impl std::fmt::Display for Checksum {
 pub struct Installed {
     pub version: Version,
     pub goroot: PathBuf,
-    pub source: Source,
+    pub source: ArchiveSource,
     pub checksum: Option<Checksum>,
 }
 
 impl Installed {
     pub fn was_already_installed(&self) -> bool {
-        self.source == Source::AlreadyInstalled
+        self.source == ArchiveSource::AlreadyInstalled
     }
 }
 
@@ -264,7 +266,7 @@ pub enum InstallError {
 impl gv_core::error::Hint for InstallError {
     fn hint(&self) -> Option<String> {
         match self {
-            InstallError::Index(e) => crate::error::hint_of(e),
+            InstallError::Index(e) => gv_core::error::Hint::hint(e),
             InstallError::NoSuchRelease { hint, .. } => Some(hint.to_string()),
             InstallError::NeedIndex { .. } => Some("give an exact version such as 1.22.10, or fix access to the index".to_string()),
             InstallError::System => Some("install Go with your package manager".to_string()),
@@ -275,7 +277,7 @@ impl gv_core::error::Hint for InstallError {
             InstallError::Interrupted { .. } => Some("nothing was installed; run the command again".to_string()),
             InstallError::WrongSize { .. } => Some("nothing was installed; run the command again, or try another mirror".to_string()),
             InstallError::TooLong { .. } | InstallError::Inflates { .. } => Some("nothing was installed and nothing was cached; the server sent something other than a Go SDK: try another mirror".to_string()),
-            InstallError::TooSlow { .. } => Some(format!("nothing was installed; {}", crate::dist::fetch::slow_link_hint())),
+            InstallError::TooSlow { .. } => Some(format!("nothing was installed; {}", crate::sources::fetch::slow_link_hint())),
             InstallError::ChecksumMismatch { .. } => Some("the archive is corrupt or was tampered with; nothing was installed and it was not cached. Retry, or try another mirror".to_string()),
             InstallError::NoChecksum { .. } => Some("fix access to the official index (GV_GO_INDEX), or pass --insecure-skip-checksum to install it unverified".to_string()),
             InstallError::Unpack { .. } | InstallError::Unzip { .. } => Some("nothing was installed; the archive is damaged or unsafe".to_string()),
@@ -296,7 +298,7 @@ fn store_err(path: &Path) -> impl FnOnce(io::Error) -> InstallError + '_ {
 }
 
 /// Installs the Go version `spec` names. Already installed (and not `force`) is success,
-/// reported as [`Source::AlreadyInstalled`].
+/// reported as [`ArchiveSource::AlreadyInstalled`].
 pub fn install(store: &Store, spec: &Spec, opts: &Options) -> Result<Installed, InstallError> {
     if matches!(spec, Spec::System) {
         return Err(InstallError::System);
@@ -412,7 +414,7 @@ pub fn install_archive(
     Ok(Installed {
         version,
         goroot: outcome,
-        source: Source::File {
+        source: ArchiveSource::File {
             path: path.to_path_buf(),
         },
         checksum: Some(expected.map_or(Checksum::Unchecked, |(_, c)| c)),
@@ -430,7 +432,7 @@ fn already_installed(store: &Store, version: &Version) -> Option<Installed> {
     Some(Installed {
         version: version.clone(),
         goroot,
-        source: Source::AlreadyInstalled,
+        source: ArchiveSource::AlreadyInstalled,
         checksum: None,
     })
 }
@@ -495,7 +497,7 @@ fn run_plan(
             return Ok(Installed {
                 version: plan.version,
                 goroot,
-                source: Source::Cache { path },
+                source: ArchiveSource::Cache { path },
                 checksum: plan.expected.map(|(_, c)| c),
             });
         }
@@ -566,7 +568,7 @@ fn run_plan(
     Ok(Installed {
         version: plan.version,
         goroot,
-        source: Source::Download { url: plan.url },
+        source: ArchiveSource::Download { url: plan.url },
         checksum: Some(plan.expected.map_or(Checksum::Unchecked, |(_, c)| c)),
     })
 }
@@ -751,7 +753,7 @@ fn untar_stream<R: Read + Send + 'static>(
         OnHangUp::Stop,
     );
     let mut tar_stream = tar_stream;
-    let unpacked = unpack::unpack(&mut tar_stream, dest);
+    let unpacked = untar::unpack(&mut tar_stream, dest);
     let mut drained = Ok(0);
     if unpacked.is_ok() {
         // Tar stops at its end marker; the rest (padding, gzip trailer) still counts
@@ -851,9 +853,9 @@ pub fn after_store_change(store: &Store) -> io::Result<()> {
         Err(e) => return Err(e),
     }
     // The SDK itself is in place; stale shims are worth a warning, not a failed install.
-    if let Err(e) = crate::shims::refresh(store) {
+    if let Err(e) = crate::shim_dir::refresh(store) {
         ui::warn_hinted(
-            crate::error::report(&e.into()).message,
+            gv_core::error::chain(&e),
             "run `gv rehash` once this is fixed",
         );
     }

@@ -2,15 +2,13 @@
 //! checksum vouches for it (the mirror's index, the official index, a `.sha256` sidecar,
 //! or the record kept with a cached download).
 
-use std::path::{Path, PathBuf};
-
 use gv_core::{Spec, Version, limits};
 
+use super::cache::{cached_archive, cached_versions, first_hex_word};
 use super::{Checksum, InstallError, Options};
-use crate::dist::fetch::Http;
-use crate::dist::index::{self, Index, IndexError};
-use crate::dist::mirror::Layout;
-use crate::dist::parse_archive_name;
+use crate::sources::fetch::Http;
+use crate::sources::index::{self, Index, IndexError};
+use crate::sources::mirror::Layout;
 use crate::ui;
 
 /// Everything needed to fetch one archive.
@@ -21,18 +19,6 @@ pub(super) struct Plan {
     /// Expected sha256 and what vouches for it.
     pub(super) expected: Option<(String, Checksum)>,
     pub(super) size: Option<u64>,
-}
-
-pub(super) fn sidecar_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".sha256");
-    PathBuf::from(name)
-}
-
-/// A sha256 file holds the hex digest, maybe followed by a file name (sha256sum style).
-pub(super) fn first_hex_word(text: &str) -> Option<String> {
-    let word = text.split_whitespace().next()?.to_ascii_lowercase();
-    (word.len() == 64 && word.bytes().all(|b| b.is_ascii_hexdigit())).then_some(word)
 }
 
 /// Loads an index, warning when it is an old cached copy used for lack of network.
@@ -178,90 +164,14 @@ pub(super) fn plan(http: &Http, spec: &Spec, opts: &Options) -> Result<Plan, Ins
 
 /// Another platform of this OS that has a build of `spec` when this one has none: the
 /// Intel build on Apple Silicon (Rosetta 2 runs it).
-fn other_build(index: &Index, spec: &Spec, opts: &Options) -> Option<crate::dist::Platform> {
+fn other_build(index: &Index, spec: &Spec, opts: &Options) -> Option<crate::sources::Platform> {
     let mut alternatives = vec!["amd64", "arm64", "386"];
     alternatives.retain(|a| *a != opts.platform.arch);
     alternatives.into_iter().find_map(|arch| {
-        let other = crate::dist::Platform {
+        let other = crate::sources::Platform {
             os: opts.platform.os.clone(),
             arch: arch.to_string(),
         };
         index.resolve(spec, &other).map(|_| other)
     })
-}
-
-/// Versions whose archive for this platform sits verified in the download cache.
-pub(super) fn cached_versions(opts: &Options) -> Vec<Version> {
-    let Ok(entries) = std::fs::read_dir(opts.cache.downloads()) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| parse_archive_name(&e.file_name().to_string_lossy()))
-        .filter(|(_, p)| p == &opts.platform)
-        .map(|(v, _)| v)
-        .collect()
-}
-
-/// The cached archive, with the sha256 recorded when it was downloaded and the URL that
-/// vouched for it then (`None` without a complete record: not to be trusted).
-pub(super) fn cached_archive(
-    opts: &Options,
-    filename: &str,
-) -> Option<(PathBuf, Option<(String, String)>)> {
-    let path = opts.cache.downloads().join(filename);
-    if !path.is_file() {
-        return None;
-    }
-    let record = limits::read_file_string(&sidecar_path(&path), limits::CHECKSUM_FILE)
-        .ok()
-        .and_then(|text| parse_cache_record(&text));
-    Some((path, record))
-}
-
-/// `SHA  FILENAME` then `verified-against URL`.
-fn parse_cache_record(text: &str) -> Option<(String, String)> {
-    let sha = first_hex_word(text)?;
-    let url = text.lines().find_map(|line| {
-        line.strip_prefix(super::publish::VERIFIED_AGAINST)?
-            .strip_prefix(' ')
-            .filter(|url| !url.trim().is_empty())
-    })?;
-    Some((sha, url.trim().to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_files_in_both_styles() {
-        let sha = "a".repeat(64);
-        assert_eq!(first_hex_word(&format!("{sha}\n")), Some(sha.clone()));
-        assert_eq!(
-            first_hex_word(&format!(
-                "{}  go1.22.10.linux-amd64.tar.gz\n",
-                sha.to_uppercase()
-            )),
-            Some(sha)
-        );
-        assert_eq!(first_hex_word("<html>not found</html>"), None);
-        assert_eq!(first_hex_word(""), None);
-    }
-
-    #[test]
-    fn a_cache_record_counts_only_with_what_verified_it() {
-        let sha = "b".repeat(64);
-        assert_eq!(
-            parse_cache_record(&format!(
-                "{sha}  go1.22.10.linux-amd64.tar.gz\nverified-against http://i/dl/?mode=json\n"
-            )),
-            Some((sha.clone(), "http://i/dl/?mode=json".into()))
-        );
-        assert_eq!(
-            parse_cache_record(&format!("{sha}  go1.22.10.linux-amd64.tar.gz\n")),
-            None,
-            "a bare sha256 (what gv once wrote for unverified archives too) is not proof"
-        );
-    }
 }

@@ -1,14 +1,11 @@
 //! Putting an unpacked SDK into the store whole: check it is the SDK we meant, make it
 //! durable, and rename it into place (atomically replacing an old tree with --force).
-//! Also publishes a verified download into the download cache.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use gv_core::store::Work;
 use gv_core::{Store, Version, platform};
-
-use super::plan::sidecar_path;
 
 /// Removes the temporary directory unless the install completed.
 pub(super) struct TempDir {
@@ -136,30 +133,6 @@ pub(super) fn replace_dir(store: &Store, tmp: &Path, version: &Version) -> io::R
     }
     platform::sync_dir(goroot.parent().unwrap_or(goroot))
 }
-
-/// Publishes a download verified against `verified_against` (an index or sidecar URL) in
-/// the cache, with its checksum and where that came from; failures only cost a later
-/// re-download.
-pub(super) fn keep_download(
-    file: &mut std::fs::File,
-    partial: &Path,
-    filename: &str,
-    sha: &str,
-    verified_against: &str,
-) {
-    let Some(dir) = partial.parent() else { return };
-    let final_path = dir.join(filename);
-    let record = format!("{sha}  {filename}\n{VERIFIED_AGAINST} {verified_against}\n");
-    if file.sync_data().is_ok()
-        && crate::fsutil::write_atomic(&sidecar_path(&final_path), record.as_bytes()).is_ok()
-    {
-        let _ = std::fs::rename(partial, &final_path);
-    }
-}
-
-/// The line of a cached download's `.sha256` naming what its checksum was verified
-/// against. A record without it is not trusted (older gv cached unverified archives too).
-pub(super) const VERIFIED_AGAINST: &str = "verified-against";
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 //! A zip is read from its end (the central directory), so it cannot be unpacked as it
 //! streams in like a `.tar.gz`: the download is spooled to a file while it is hashed, and
 //! only a spool whose size and sha256 matched is opened as a zip at all. It is then
-//! unpacked by [`crate::dist::modzip`] with the SDK-zip rules (every name checked before
+//! unpacked by [`crate::archive::modzip`] with the SDK-zip rules (every name checked before
 //! anything is written: no absolute paths, no `..`, no reserved device names, no `:` and so
 //! no alternate data streams, no names that collide ignoring case) into `WORK/go`, which
 //! the caller publishes as the GOROOT exactly as it publishes an untarred tree.
@@ -13,8 +13,8 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Checksum, InstallError, Length, Progress, store_err};
-use crate::dist::modzip::{self, ZipError, ZipRules};
-use crate::dist::pipeline::{CHUNK, Verifying};
+use crate::archive::modzip::{self, ZipError, ZipRules};
+use crate::archive::pipeline::{CHUNK, Verifying};
 
 /// A verified, unpacked zip.
 pub(super) struct Unzipped {

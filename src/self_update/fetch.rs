@@ -7,11 +7,11 @@ use std::io::{Read, Seek, Write};
 use sha2::{Digest, Sha256};
 
 use super::SelfError;
-use crate::dist::fetch::Http;
 use crate::install::progress::Progress;
 use crate::release::keys::TrustedKey;
 use crate::release::sums::{self, Sums};
 use crate::release::{NAMESPACE, SUMS, SUMS_SIG, Which, sshsig};
+use crate::sources::fetch::Http;
 
 /// A gv archive is ~5–10 MiB; this leaves room to grow and none for abuse.
 pub const MAX_ARCHIVE: u64 = 256 * 1024 * 1024;
@@ -131,7 +131,7 @@ pub fn archive(
             ),
         });
     }
-    let actual = crate::dist::pipeline::hex(&hasher.finalize());
+    let actual = crate::archive::pipeline::hex(&hasher.finalize());
     if actual != expected {
         return Err(SelfError::Checksum {
             name: name.to_string(),

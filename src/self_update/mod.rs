@@ -37,7 +37,7 @@ pub enum SelfError {
     NoTarget { os: String, arch: String },
     /// The download failed (the error names the URL).
     #[error(transparent)]
-    Fetch(#[from] crate::dist::fetch::FetchError),
+    Fetch(#[from] crate::sources::fetch::FetchError),
     #[error("cannot read {url}")]
     Read {
         url: String,
@@ -92,7 +92,7 @@ pub enum SelfError {
     #[error(transparent)]
     Store(#[from] gv_core::store::StoreError),
     #[error(transparent)]
-    Shims(#[from] crate::shims::ShimError),
+    Shims(#[from] crate::shim_dir::ShimError),
 }
 
 impl gv_core::error::Hint for SelfError {
@@ -109,7 +109,7 @@ impl gv_core::error::Hint for SelfError {
             SelfError::NoTarget { .. } => Some(
                 "build it from source: `cargo install --locked gv gv-shim`".into(),
             ),
-            SelfError::Fetch(source) => crate::error::hint_of(source).or_else(|| {
+            SelfError::Fetch(source) => gv_core::error::Hint::hint(source).or_else(|| {
                 Some(format!(
                     "check the network, or point {INSTALL_URL} at a mirror of gv's releases"
                 ))
@@ -127,7 +127,7 @@ impl gv_core::error::Hint for SelfError {
             SelfError::NewGvBroken { .. } => Some("nothing was changed; the installed gv is as it was".into()),
             SelfError::Url(e) => gv_core::error::Hint::hint(e),
             SelfError::Shims(e) => gv_core::error::Hint::hint(e),
-            SelfError::Store(e) => crate::error::hint_of(e),
+            SelfError::Store(e) => gv_core::error::Hint::hint(e),
             SelfError::Io { .. } | SelfError::NoExe(_) | SelfError::Read { .. } => None,
         }
     }

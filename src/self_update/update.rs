@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use super::fetch::{self, Release};
 use super::replace::{Swap, replace_all};
 use super::{Installation, SelfError, unpack};
-use crate::dist::fetch::Http;
 use crate::release::version::Version;
 use crate::release::{self, Which, keys, target};
+use crate::sources::fetch::Http;
 
 /// What this gv binary was built as (src/main.rs fills it in).
 #[derive(Debug, Clone, Copy)]
@@ -182,9 +182,9 @@ fn rehash(store: &gv_core::Store, installation: &Installation) -> Result<bool, S
     }
     let chosen = std::env::var_os(gv_core::vars::SHIM_BINARY).is_some_and(|v| !v.is_empty());
     if chosen {
-        crate::shims::refresh(store)?;
+        crate::shim_dir::refresh(store)?;
     } else {
-        crate::shims::rehash(store, &installation.shim)?;
+        crate::shim_dir::rehash(store, &installation.shim)?;
     }
     Ok(true)
 }

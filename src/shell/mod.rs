@@ -24,7 +24,7 @@
 
 pub mod init;
 
-pub use gv_core::hook::Syntax;
+pub use gv_core::shell_syntax::Syntax;
 
 /// A shell gv can integrate with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,7 +48,7 @@ impl Shell {
 
     /// The shell an executable name (`bash`, `-zsh`, `/usr/bin/fish`, `pwsh`) stands for.
     pub fn from_program(program: &str) -> Option<Shell> {
-        let name = gv_core::hook::shell_name(program)?;
+        let name = gv_core::shell_syntax::shell_name(program)?;
         <Shell as clap::ValueEnum>::from_str(name, false).ok()
     }
 

@@ -14,7 +14,7 @@ use std::io::{self, Read, Write};
 use super::build_id::BuildId;
 use super::limits;
 use super::store::{Record, SymbolStore};
-use crate::dist::fetch::{FetchError, Http};
+use crate::sources::fetch::{FetchError, Http};
 
 /// What to ask a server for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,10 +132,8 @@ pub fn fetch(
             Err(DebuginfodError::Fetch(FetchError::NotFound { .. })) => {
                 outcome.misses.push(format!("{url}: not found"));
             }
-            Err(e) => {
-                let report = gv_core::error::Report::with_hints(&e, crate::error::hint_of);
-                outcome.misses.push(report.message);
-            }
+            // A miss is one line of a warning: the error and its causes, no hint.
+            Err(e) => outcome.misses.push(gv_core::error::chain(&e)),
         }
     }
     outcome
@@ -151,9 +149,9 @@ fn fetch_one(
 ) -> Result<std::path::PathBuf, DebuginfodError> {
     let response = http.get(url)?;
     // elfutils' server announces the size in its own header as well.
-    let announced = response.content_length().or_else(|| {
-        response.header("x-debuginfod-size")?.parse().ok()
-    });
+    let announced = response
+        .content_length()
+        .or_else(|| response.header("x-debuginfod-size")?.parse().ok());
     if let Some(size) = announced.filter(|&s| s > limits::DEBUGINFOD_FILE) {
         return Err(DebuginfodError::TooLarge {
             url: url.to_string(),

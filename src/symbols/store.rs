@@ -109,8 +109,8 @@ impl gv_core::error::Hint for StoreError {
     fn hint(&self) -> Option<String> {
         match self {
             StoreError::Mismatch { path, .. } => Some(format!(
-                "the file was replaced by another build's; remove it (rm {}) and rebuild, or fetch it again",
-                gv_core::hook::Syntax::Posix.word(&path.to_string_lossy())
+                "the file was replaced by another build's; remove it ({}) and rebuild, or fetch it again",
+                gv_core::suggest::command(["rm", &*path.to_string_lossy()])
             )),
             StoreError::Write { .. } => Some(format!(
                 "set {} to a writable directory, or build with a profile without keep_debug",

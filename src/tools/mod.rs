@@ -7,7 +7,6 @@
 //! Go versions each delve release can debug.
 
 pub mod delve;
-pub mod health;
 pub mod install;
 pub mod names;
 pub mod stale;
@@ -57,18 +56,6 @@ impl Tool {
                     .into(),
             ),
             None => Err("its build info records no module version".into()),
-        }
-    }
-}
-
-/// The Go version a selection runs: the managed version, or for a system go the
-/// `VERSION` file of its GOROOT.
-pub fn selected_go(selection: &gv_core::select::Selection) -> Option<gv_core::Version> {
-    match &selection.resolved {
-        gv_core::select::Resolved::Managed { version, .. } => Some(version.clone()),
-        resolved => {
-            let text = std::fs::read_to_string(resolved.goroot()?.join("VERSION")).ok()?;
-            stale::parse_go_version(text.lines().next()?)
         }
     }
 }

@@ -1012,7 +1012,7 @@ fn relative_store_and_cache_directories_are_refused() {
 /// control characters, very long — quoted by gv for each shell arrive byte for byte.
 #[test]
 fn quoting_survives_a_thousand_random_strings_in_every_shell() {
-    use gv_core::hook::Syntax;
+    use gv_core::shell_syntax::Syntax;
     let strings = random_strings(1200);
     let dir = tempfile::tempdir().unwrap();
     for (shell, args, syntax) in [

@@ -36,6 +36,7 @@ mod ide;
 mod install;
 #[cfg(feature = "real-tests")]
 mod install_real;
+mod layout;
 #[cfg(feature = "real-tests")]
 mod macos_real;
 mod maintenance;

@@ -58,7 +58,7 @@ fn every_environment_variable_is_registered_and_documented() {
         "in README, not in the registry: {unregistered:?}"
     );
 
-    let sources = ["crates/gv-core/src", "src", "shims/src"]
+    let sources = ["crates/gv-core/src", "src", "crates/gv-shim/src"]
         .iter()
         .flat_map(|dir| walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)))
         .map(|p| std::fs::read_to_string(p).unwrap_or_default())

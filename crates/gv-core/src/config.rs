@@ -34,7 +34,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "mirror",
     // gv install: go.dev/a mirror ("dl") or GOPROXY + GOSUMDB ("goproxy").
     "source",
-    // src/build/profile.rs: `[profile.NAME]` build profiles.
+    // src/gobuild/profile.rs: `[profile.NAME]` build profiles.
     "profile",
     // env.rs: the GOBIN shared by every version (tools that survive switching).
     "gobin",

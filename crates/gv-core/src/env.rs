@@ -408,7 +408,7 @@ fn hook_leftovers(
     };
     let mut out: Vec<(String, Option<OsString>)> = Vec::new();
     for name in names.to_string_lossy().split_whitespace() {
-        if !crate::hook::is_portable_var_name(name)
+        if !crate::shell_syntax::is_portable_var_name(name)
             || plan.get(name).is_some()
             || out.iter().any(|(n, _)| n == name)
         {
@@ -663,7 +663,7 @@ pub fn parse_table(
         ));
     };
     for (name, value) in table {
-        if !crate::hook::is_portable_var_name(name) {
+        if !crate::shell_syntax::is_portable_var_name(name) {
             ignore(
                 name,
                 "not a portable variable name (letters, digits and _, not starting with a digit)"
@@ -1260,7 +1260,7 @@ mod tests {
         assert!(
             plan.vars
                 .iter()
-                .all(|v| crate::hook::is_portable_var_name(&v.name))
+                .all(|v| crate::shell_syntax::is_portable_var_name(&v.name))
         );
         assert_eq!(plan.get("GOROOT").unwrap().value, "/gv/versions/1.22.10");
     }

@@ -5,9 +5,13 @@
 //! Rules every error type in gv follows:
 //! - `Display` states what happened; it never repeats its `#[source]` (the chain prints
 //!   the cause) and never carries the hint;
-//! - the hint comes from [`Hint`], found for any error in a chain by [`hint_of`] (gv-core's
-//!   types) or the gv crate's `error::hint_of` (which also knows its own);
+//! - the hint comes from [`Hint`], found for any error in a chain by
+//!   [`crate::diagnostics::hint_of`] (gv-core's types) or the gv crate's `error::hint_of`
+//!   (which also knows its own);
 //! - [`Report`] puts it together: `message: cause: cause` and `  hint: …` on its own line.
+//!
+//! This module names no other module of the crate: every error type implements [`Hint`],
+//! so the list of them ([`crate::diagnostics`]) sits above them all, never here.
 
 use std::error::Error;
 use std::fmt;
@@ -33,11 +37,6 @@ pub fn chain(err: &(dyn Error + 'static)) -> String {
     out
 }
 
-/// The first hint in the chain of `err` among gv-core's error types.
-pub fn hint_of(err: &(dyn Error + 'static)) -> Option<String> {
-    find_hint(err, core_hint)
-}
-
 /// Walks the chain of `err`, asking `here` for each link's hint.
 pub fn find_hint(
     err: &(dyn Error + 'static),
@@ -51,22 +50,6 @@ pub fn find_hint(
         next = link.source();
     }
     None
-}
-
-/// The hint of this one error, if it is one of gv-core's types (the list is checked to be
-/// whole by the gv crate's `error` tests).
-pub fn core_hint(err: &(dyn Error + 'static)) -> Option<String> {
-    crate::hint_among!(
-        err;
-        crate::store::StoreError,
-        crate::config::ConfigError,
-        crate::env::EnvError,
-        crate::select::SelectError,
-        crate::pinfile::PinFileError,
-        crate::version::VersionError,
-        crate::session::SessionError,
-        Hinted,
-    )
 }
 
 /// The hint of `err` when it is one of the listed error types, each of which implements
@@ -87,12 +70,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// The report of `err`, with hints from gv-core's types.
-    pub fn new(err: &(dyn Error + 'static)) -> Report {
-        Report::with_hints(err, hint_of)
-    }
-
-    /// The report of `err`, with hints from `hints` (the gv crate adds its own types).
+    /// The report of `err`, with hints from `hints`: [`crate::diagnostics::hint_of`] for
+    /// gv-core's types (the gv crate adds its own).
     pub fn with_hints(
         err: &(dyn Error + 'static),
         hints: impl Fn(&(dyn Error + 'static)) -> Option<String>,
@@ -175,19 +154,6 @@ mod tests {
             hinted.to_string(),
             "no gv.toml here",
             "the hint stays apart"
-        );
-        assert_eq!(hint_of(&hinted), Some("name one".into()));
-        #[derive(Debug, thiserror::Error)]
-        #[error("cannot go on")]
-        struct Wrapper {
-            #[source]
-            source: Hinted,
-        }
-        let wrapped = Wrapper { source: hinted };
-        assert_eq!(
-            hint_of(&wrapped),
-            Some("name one".into()),
-            "found down the chain"
         );
     }
 }

@@ -10,11 +10,13 @@
 //! - [`hook`] and [`watch`] (the shell hook's engine), [`shim`] (shim settings);
 //! - [`store`] (every name on disk), [`vars`] (every environment variable), [`limits`]
 //!   (every bound on outside input: sizes, inflation, transfer progress);
-//! - [`error`] (message, cause chain, hint), [`notice`] (said once per file version),
-//!   [`text`] (showing outside text safely), [`suggest`] (commands gv suggests, quoted),
-//!   [`platform`] (what differs by OS).
+//! - [`error`] (message, cause chain, hint; [`diagnostics`] finds the hint of any of
+//!   gv-core's errors), [`notice`] (said once per file version), [`text`] (showing outside
+//!   text safely), [`suggest`] (commands gv suggests, quoted, in each shell's
+//!   [`shell_syntax`]), [`platform`] (what differs by OS).
 
 pub mod config;
+pub mod diagnostics;
 pub mod env;
 pub mod error;
 pub mod hook;
@@ -24,6 +26,7 @@ pub mod pinfile;
 pub mod platform;
 pub mod select;
 pub mod session;
+pub mod shell_syntax;
 pub mod shim;
 pub mod store;
 pub mod suggest;

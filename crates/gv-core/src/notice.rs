@@ -36,9 +36,8 @@ impl Notice {
         self
     }
 
-    /// A notice about `about` saying what `err` says.
-    pub fn of_error(about: impl Into<PathBuf>, err: &(dyn std::error::Error + 'static)) -> Notice {
-        let report = crate::error::Report::new(err);
+    /// A notice about `about` saying what an error's report says.
+    pub fn of_report(about: impl Into<PathBuf>, report: crate::error::Report) -> Notice {
         Notice {
             about: about.into(),
             text: report.message,

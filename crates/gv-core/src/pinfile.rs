@@ -258,7 +258,7 @@ pub fn parse_go_mod(text: &str) -> GoMod {
             "go" => module.go = Version::parse(arg).ok().or(module.go),
             "toolchain" if arg == "default" => module.toolchain_default = true,
             "toolchain" => {
-                module.toolchain = crate::toolchain::from_toolchain(arg).or(module.toolchain)
+                module.toolchain = crate::version::from_toolchain(arg).or(module.toolchain)
             }
             _ => {}
         }

@@ -284,7 +284,7 @@ impl Resolved {
                 let file = self.goroot()?.join("VERSION");
                 let text = std::fs::read(&file).ok()?;
                 let first = text.split(|b| *b == b'\n').next()?;
-                toolchain::from_toolchain(std::str::from_utf8(first).ok()?.trim())
+                crate::version::from_toolchain(std::str::from_utf8(first).ok()?.trim())
             }
         }
     }
@@ -1401,7 +1401,7 @@ mod tests {
         std::fs::write(tmp.path().join(".go-version"), "1.24.2\n").unwrap();
         let report = |dir: &Path| {
             let err = select(&store, &env(), dir).unwrap_err();
-            crate::error::Report::with_hints(&err, crate::error::hint_of)
+            crate::diagnostics::report(&err)
         };
         let err = report(tmp.path());
         assert!(err.message.contains("Go 1.24.2 is not installed"), "{err}");

@@ -12,7 +12,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use crate::hook::Syntax;
+use crate::shell_syntax::Syntax;
 
 /// The syntax suggestions are quoted in (see the module's doc), found once per process.
 pub fn syntax() -> Syntax {

@@ -13,6 +13,9 @@
 //!   `gv doctor` line or a `gv trust --show` line: it escapes newlines and tabs too;
 //! - [`escape_controls`] to a whole message as it is printed, whose own newlines (a hint
 //!   on its own line) are gv's and stay.
+//!
+//! And a URL someone configured may carry a password (`https://user:pass@proxy/`):
+//! [`redact_url`] hides it wherever a URL is shown.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -92,9 +95,32 @@ fn escape(text: &str, escaped: impl Fn(char) -> bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A URL fit for messages: any `user:password@` is hidden.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let host_end = rest.find('/').unwrap_or(rest.len());
+        if let Some(at) = rest[..host_end].rfind('@') {
+            return format!("{scheme}://xxxxx@{}", &rest[at + 1..]);
+        }
+    }
+    url.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_never_reach_messages() {
+        assert_eq!(
+            redact_url("https://alice:s3cret@proxy.corp/go"),
+            "https://xxxxx@proxy.corp/go"
+        );
+        assert_eq!(
+            redact_url("https://proxy.corp/a@b"),
+            "https://proxy.corp/a@b"
+        );
+    }
 
     #[test]
     fn terminal_controls_are_spelled_out() {

@@ -55,7 +55,7 @@ impl Setting {
         let min = match min {
             "local" => None,
             name => {
-                let version = from_toolchain(name).ok_or_else(|| {
+                let version = crate::version::from_toolchain(name).ok_or_else(|| {
                     format!(
                         "{name:?} is not a toolchain name such as go1.22.10, local, auto or path"
                     )
@@ -78,19 +78,6 @@ impl Setting {
     pub fn is_local(&self) -> bool {
         *self == Setting::LOCAL
     }
-}
-
-/// The version a toolchain name stands for (`go1.22.10`, `go1.22.10-bigcorp`), as Go's
-/// `gover.FromToolchain` reads it; `None` for anything else. A language version
-/// (`go1.22`) is a valid name here, as in Go, which only finds out it names no release
-/// when it tries to fetch it.
-pub fn from_toolchain(name: &str) -> Option<Version> {
-    if name.contains(['/', '\\']) {
-        return None;
-    }
-    let rest = name.strip_prefix("go")?;
-    let end = rest.find([' ', '\t', '-']).unwrap_or(rest.len());
-    Version::parse(&rest[..end]).ok()
 }
 
 /// The toolchain the go command runs, given the local one (`local`), a GOTOOLCHAIN

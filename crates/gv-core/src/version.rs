@@ -350,6 +350,19 @@ impl FromStr for Spec {
     }
 }
 
+/// The version a toolchain name stands for (`go1.22.10`, `go1.22.10-bigcorp`), as Go's
+/// `gover.FromToolchain` reads it; `None` for anything else. A language version
+/// (`go1.22`) is a valid name here, as in Go, which only finds out it names no release
+/// when it tries to fetch it.
+pub fn from_toolchain(name: &str) -> Option<Version> {
+    if name.contains(['/', '\\']) {
+        return None;
+    }
+    let rest = name.strip_prefix("go")?;
+    let end = rest.find([' ', '\t', '-']).unwrap_or(rest.len());
+    Version::parse(&rest[..end]).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,9 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use gv_core::config::{Config, ConfigError, ConfigFile};
-use gv_core::hook::Syntax;
 use gv_core::pinfile::{self, PinEntries, PinFileError};
 use gv_core::select::{Origin, Request, Resolved, Selection};
+use gv_core::shell_syntax::Syntax;
 use gv_core::{Spec, Version, env, suggest, text};
 use proptest::prelude::*;
 
@@ -181,7 +181,7 @@ proptest! {
         match env::plan(&selection, &config, no_env) {
             Ok(plan) => {
                 for var in &plan.vars {
-                    prop_assert!(gv_core::hook::is_portable_var_name(&var.name), "{}", var.name);
+                    prop_assert!(gv_core::shell_syntax::is_portable_var_name(&var.name), "{}", var.name);
                     prop_assert!(var.value.len() <= env::MAX_VALUE_LEN.max(4096));
                 }
             }

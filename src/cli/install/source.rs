@@ -10,9 +10,9 @@ use gv_core::config::Config;
 use gv_core::{Spec, Store};
 
 use crate::cli::UsageError;
-use crate::dist::fetch::Http;
 use crate::install::goproxy::{self, Fetched, ProxyInstalled, ProxySource};
 use crate::install::{self, Options};
+use crate::sources::fetch::Http;
 use crate::ui::{self, Style};
 
 pub const SOURCE_KEY: &str = "source";
@@ -65,7 +65,7 @@ pub fn choose(
 /// GOPROXY and GOSUMDB as a go command run through gv would see them.
 pub fn proxy_source(config: &Config) -> anyhow::Result<ProxySource> {
     let lookup = |name: &str| std::env::var_os(name);
-    let settings = crate::dist::goenv::load(config, &lookup)?;
+    let settings = crate::go_settings::load(config, &lookup)?;
     Ok(ProxySource::new(settings)?)
 }
 
@@ -156,7 +156,7 @@ pub fn ls_remote(
                     "version": t.version,
                     "stable": !t.version.is_prerelease(),
                     "installed": installed.contains(&t.version),
-                    "module": crate::dist::goenv::TOOLCHAIN_MODULE,
+                    "module": crate::go_settings::TOOLCHAIN_MODULE,
                     "module_version": t.module_version(),
                 })
             })

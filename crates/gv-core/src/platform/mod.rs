@@ -258,7 +258,7 @@ mod tests {
     fn platform_apis_appear_only_in_the_platform_layer() {
         let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let layer = workspace.join("crates/gv-core/src/platform");
-        let mut stack: Vec<_> = ["src", "shims/src", "crates/gv-core/src"]
+        let mut stack: Vec<_> = ["src", "crates/gv-shim/src", "crates/gv-core/src"]
             .iter()
             .map(|d| workspace.join(d))
             .collect();
@@ -300,7 +300,7 @@ mod tests {
         }
         assert!(
             files > 50,
-            "walked only {files} files: is the layout still src/, shims/src/?"
+            "walked only {files} files: is the layout still src/, crates/gv-shim/src/?"
         );
         assert!(
             offenders.is_empty(),
@@ -317,7 +317,7 @@ mod tests {
         let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let mut stack = vec![
             workspace.join("crates/gv-core/src"),
-            workspace.join("shims/src"),
+            workspace.join("crates/gv-shim/src"),
         ];
         // Spelled in pieces, so that this test does not find itself.
         let apis = ["pw", "gr", "addrinfo", "hostby"].map(|s| format!("get{s}"));

@@ -7,19 +7,19 @@ use std::path::PathBuf;
 use gv_core::env::EnvPlan;
 use gv_core::select::Selection;
 
-use super::delve::{self, Dlv};
-use super::stale;
-use crate::doctor::{Check, Inputs};
+use super::{Check, Inputs};
+use crate::tools::delve::{self, Dlv};
+use crate::tools::stale;
 
 pub fn checks(inputs: &Inputs<'_>, selection: &Selection, plan: Option<&EnvPlan>) -> Vec<Check> {
     let mut out = Vec::new();
     let gobin = plan
         .and_then(|p| p.get("GOBIN"))
         .map(|v| PathBuf::from(&v.value));
-    let selected = super::selected_go(selection);
+    let selected = selection.resolved.version();
     let all = gobin
         .as_deref()
-        .and_then(|g| super::list(g).ok())
+        .and_then(|g| crate::tools::list(g).ok())
         .unwrap_or_default();
     let installed = inputs.store().installed().unwrap_or_default();
     let assessed = stale::assess(&all, selected.as_ref(), &installed, None);

@@ -1,17 +1,15 @@
-//! Where Go SDKs come from and how they get onto disk: the go.dev release index, mirrors,
-//! HTTP, and the streaming download → sha256 → gunzip → untar pipeline.
+//! Where Go SDKs come from — the sources `gv install --source` chooses between: the go.dev
+//! release index and the mirrors laid out like it, a GOPROXY with the checksum database
+//! that vouches for it, and the HTTP client (with `.netrc` logins) they are fetched with.
+//! Also the names go.dev gives its archives, by platform. Unpacking what they serve is
+//! [`crate::archive`]'s job.
 
-pub mod dirhash;
 pub mod fetch;
-pub mod goenv;
 pub mod goproxy;
 pub mod index;
 pub mod mirror;
-pub mod modzip;
 pub mod netrc;
-pub mod pipeline;
 pub mod sumdb;
-pub mod unpack;
 
 /// The OS/architecture pair go.dev names archives by (`linux`/`amd64`, `darwin`/`arm64`).
 #[derive(Debug, Clone, PartialEq, Eq)]

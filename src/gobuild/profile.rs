@@ -110,7 +110,7 @@ impl gv_core::error::Hint for ProfileError {
             ProfileError::InheritLoop(_) => Some(
                 "`inherits` must end at a built-in profile or one without `inherits`".to_string(),
             ),
-            ProfileError::Env(e) => crate::error::hint_of(e),
+            ProfileError::Env(e) => gv_core::error::Hint::hint(e),
         }
     }
 }
@@ -714,7 +714,7 @@ mod one_env_model {
     use gv_core::version::{Spec, Version};
 
     use super::Profile;
-    use crate::build::{self, Mode};
+    use crate::gobuild::{self, Mode};
 
     type Outcome = Result<(BTreeMap<String, String>, usize), String>;
 
@@ -768,7 +768,7 @@ mod one_env_model {
     fn through_profile(entries: &str, project: bool) -> Outcome {
         let config = config(&format!("[profile.x.env]\n{entries}"), project);
         let (profile, warnings) = Profile::resolve("x", &config).map_err(|e| e.to_string())?;
-        let planned = build::plan(&profile, &[], Mode::Build, lookup).unwrap();
+        let planned = gobuild::plan(&profile, &[], Mode::Build, lookup).unwrap();
         Ok((planned.env, warnings.len()))
     }
 

@@ -16,7 +16,8 @@ use thiserror::Error;
 
 use super::Platform;
 use super::fetch::{FetchError, Http};
-use super::goenv::{Setting, TOOLCHAIN_MODULE};
+use crate::go_settings::{Setting, TOOLCHAIN_MODULE};
+use gv_core::text::redact_url;
 
 /// The toolchain module's version prefix (`v0.0.1-go1.22.10.linux-amd64`).
 const MODULE_VERSION_PREFIX: &str = "v0.0.1-";
@@ -85,17 +86,6 @@ impl gv_core::error::Hint for ProxyError {
     }
 }
 
-/// A URL fit for messages: any `user:password@` is hidden.
-pub fn redact(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let host_end = rest.find('/').unwrap_or(rest.len());
-        if let Some(at) = rest[..host_end].rfind('@') {
-            return format!("{scheme}://xxxxx@{}", &rest[at + 1..]);
-        }
-    }
-    url.to_string()
-}
-
 impl ProxyList {
     /// Parses GOPROXY as the go command does; `file://` is not supported (use a loopback
     /// server or --from-file); an empty list is an error.
@@ -132,14 +122,14 @@ impl ProxyList {
                 item.to_string()
             };
             let parsed = reqwest::Url::parse(&url)
-                .map_err(|_| bad(format!("`{}` is not a URL", redact(item))))?;
+                .map_err(|_| bad(format!("`{}` is not a URL", redact_url(item))))?;
             match parsed.scheme() {
                 "http" | "https" => {}
                 "file" if parsed.to_file_path().is_ok() => {}
                 _ => {
                     return Err(bad(format!(
                         "`{}`: a proxy is an http(s):// or file:// URL",
-                        redact(item)
+                        redact_url(item)
                     )));
                 }
             }
@@ -178,9 +168,9 @@ impl ProxyList {
                 }
                 Entry::Proxy { url, on_any_error } => match op(url) {
                     Ok(value) => return Ok(value),
-                    Err(e) if is_not_found(&e) => not_found.push(redact(&e.to_string())),
+                    Err(e) if is_not_found(&e) => not_found.push(redact_url(&e.to_string())),
                     Err(e) => {
-                        worst = Some(redact(&e.to_string()));
+                        worst = Some(redact_url(&e.to_string()));
                         if !on_any_error {
                             break;
                         }
@@ -374,13 +364,13 @@ pub fn resolve<'a>(list: &'a [ToolchainVersion], spec: &Spec) -> Option<&'a Tool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::goenv::Origin;
+    use crate::go_settings::SettingOrigin;
 
     fn setting(value: &str) -> Setting {
         Setting {
             name: "GOPROXY",
             value: value.to_string(),
-            origin: Origin::Environment,
+            origin: SettingOrigin::Environment,
         }
     }
 
@@ -504,14 +494,5 @@ mod tests {
         assert_eq!(pick("latest").as_deref(), Some("1.22.10"));
         assert_eq!(pick("1.23").as_deref(), Some("1.23rc1"));
         assert_eq!(pick("1.20"), None);
-    }
-
-    #[test]
-    fn credentials_never_reach_messages() {
-        assert_eq!(
-            redact("https://alice:s3cret@proxy.corp/go"),
-            "https://xxxxx@proxy.corp/go"
-        );
-        assert_eq!(redact("https://proxy.corp/a@b"), "https://proxy.corp/a@b");
     }
 }

@@ -97,7 +97,7 @@ fn target(
     toolchain: &Toolchain,
     lookup: &dyn Fn(&str) -> Option<OsString>,
 ) -> (String, String) {
-    let env_file = crate::doctor::go_env_file(lookup);
+    let env_file = crate::go_settings::go_env_file(lookup);
     let value = |name: &str| -> Option<String> {
         profile
             .env
@@ -112,7 +112,7 @@ fn target(
                     .map(|(_, v)| v.to_string_lossy().into_owned())
             })
             .or_else(|| lookup(name).map(|v| v.to_string_lossy().into_owned()))
-            .or_else(|| crate::doctor::read_go_env_value(env_file.as_deref()?, name))
+            .or_else(|| crate::go_settings::read_go_env_value(env_file.as_deref()?, name))
             .filter(|v| !v.is_empty())
     };
     let goos =

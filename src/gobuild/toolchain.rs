@@ -12,7 +12,7 @@ use anyhow::Context as _;
 pub struct Toolchain {
     pub go: PathBuf,
     pub goroot: PathBuf,
-    /// The Go it runs (`tools::selected_go`).
+    /// The Go it runs (`Resolved::version`).
     pub version: Option<gv_core::Version>,
     /// Variables to set on every child (the shim's injected environment + the profile's).
     pub env: Vec<(String, OsString)>,
@@ -23,10 +23,10 @@ impl Toolchain {
     pub fn selected(
         selection: &gv_core::select::Selection,
         plan: &gv_core::env::EnvPlan,
-    ) -> Result<Toolchain, crate::error::Hinted> {
+    ) -> Result<Toolchain, gv_core::error::Hinted> {
         let go = selection.resolved.binary("go");
         let goroot = selection.resolved.goroot().ok_or_else(|| {
-            crate::error::Hinted::new(
+            gv_core::error::Hinted::new(
                 format!("cannot tell the GOROOT of the go at {}", go.display()),
                 "select a gv-managed version (gv local 1.22)",
             )
@@ -38,7 +38,7 @@ impl Toolchain {
         Ok(Toolchain {
             go,
             goroot,
-            version: crate::tools::selected_go(selection),
+            version: selection.resolved.version(),
             env,
         })
     }
@@ -102,7 +102,7 @@ impl Toolchain {
 }
 
 fn shell_quote(s: &str) -> String {
-    gv_core::hook::Syntax::Posix.word(s)
+    gv_core::shell_syntax::Syntax::Posix.word(s)
 }
 
 #[cfg(test)]

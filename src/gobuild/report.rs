@@ -7,7 +7,7 @@ use super::profile::Profile;
 use super::publish::Fate;
 use super::stage::Product;
 use super::verify::Verdict;
-use crate::error::Report;
+use gv_core::error::Report;
 
 /// One binary's verdict and fate.
 pub fn binary(product: &Product, mode: Mode, profile: &Profile, verdict: &Verdict, fate: &Fate) {

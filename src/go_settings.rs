@@ -1,5 +1,8 @@
-//! Go's module-download settings — GOPROXY, GOSUMDB, GONOSUMDB, GONOPROXY, GOPRIVATE —
-//! as the goproxy source reads them: the value a go command run through gv would see.
+//! Go's own settings, read as the go command reads them: the file `go env -w` writes
+//! ([`go_env_file`], [`read_go_env_value`]: doctor's GOTOOLCHAIN check, the module cache
+//! `gv import gotoolchain` looks in, what a `go list` answer depends on), and the
+//! module-download settings — GOPROXY, GOSUMDB, GONOSUMDB, GONOPROXY, GOPRIVATE — as the
+//! goproxy source reads them: the value a go command run through gv would see.
 //! For each: `[env]` in the user's `config.toml` (your own environment wins unless the
 //! entry is forced, as for every `[env]` entry), else the environment, else the file
 //! `go env -w` writes, else Go's default.
@@ -10,7 +13,7 @@
 //! user's own (see `gv_core::env::config_or_user_var`).
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use gv_core::config::Config;
 
@@ -22,11 +25,11 @@ pub const TOOLCHAIN_MODULE: &str = "golang.org/toolchain";
 pub struct Setting {
     pub name: &'static str,
     pub value: String,
-    pub origin: Origin,
+    pub origin: SettingOrigin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub enum SettingOrigin {
     Config(PathBuf),
     Environment,
     GoEnvFile(PathBuf),
@@ -35,16 +38,16 @@ pub enum Origin {
 
 impl std::fmt::Display for Setting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let value = crate::dist::goproxy::redact(&self.value);
+        let value = gv_core::text::redact_url(&self.value);
         match &self.origin {
-            Origin::Config(path) => {
+            SettingOrigin::Config(path) => {
                 write!(f, "{}={value} ([env] in {})", self.name, path.display())
             }
-            Origin::Environment => write!(f, "{}={value} (from the environment)", self.name),
-            Origin::GoEnvFile(path) => {
+            SettingOrigin::Environment => write!(f, "{}={value} (from the environment)", self.name),
+            SettingOrigin::GoEnvFile(path) => {
                 write!(f, "{}={value} (`go env -w`, {})", self.name, path.display())
             }
-            Origin::Default => write!(f, "{}={value} (Go's default)", self.name),
+            SettingOrigin::Default => write!(f, "{}={value} (Go's default)", self.name),
         }
     }
 }
@@ -70,34 +73,34 @@ pub fn load(
         user: config.user.clone(),
         ..Config::default()
     };
-    let env_file = crate::doctor::go_env_file(lookup);
+    let env_file = go_env_file(lookup);
     let get = |name: &'static str, default: &str| -> Result<Setting, gv_core::env::EnvError> {
         if let Some((value, from)) = gv_core::env::config_or_user_var(&user_only, name, lookup)? {
             return Ok(Setting {
                 name,
                 value: value.to_string_lossy().into_owned(),
-                origin: from.map_or(Origin::Environment, Origin::Config),
+                origin: from.map_or(SettingOrigin::Environment, SettingOrigin::Config),
             });
         }
         if let Some(path) = &env_file
-            && let Some(value) = crate::doctor::read_go_env_value(path, name)
+            && let Some(value) = read_go_env_value(path, name)
             && !value.is_empty()
         {
             return Ok(Setting {
                 name,
                 value,
-                origin: Origin::GoEnvFile(path.clone()),
+                origin: SettingOrigin::GoEnvFile(path.clone()),
             });
         }
         Ok(Setting {
             name,
             value: default.to_string(),
-            origin: Origin::Default,
+            origin: SettingOrigin::Default,
         })
     };
     let goprivate = get("GOPRIVATE", "")?;
     let inherit = |mut s: Setting| {
-        if s.origin == Origin::Default && !goprivate.value.is_empty() {
+        if s.origin == SettingOrigin::Default && !goprivate.value.is_empty() {
             s = goprivate.clone();
         }
         s
@@ -259,11 +262,61 @@ fn validate(p: &[char]) -> Option<()> {
     Some(())
 }
 
+/// The file `go env -w` writes: `$GOENV`, else `$XDG_CONFIG_HOME/go/env`, else
+/// `$HOME/.config/go/env` (Go's os.UserConfigDir). `None` when GOENV=off.
+pub fn go_env_file(lookup: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    let var = |n: &str| lookup(n).filter(|v| !v.is_empty());
+    if let Some(goenv) = var("GOENV") {
+        return (goenv != "off").then(|| PathBuf::from(goenv));
+    }
+    let config = match var("XDG_CONFIG_HOME") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(var("HOME")?).join(".config"),
+    };
+    Some(config.join("go").join("env"))
+}
+
+/// The value of `key` in a go env file (`KEY=VALUE` lines, `#` comments).
+pub fn read_go_env_value(path: &Path, key: &str) -> Option<String> {
+    let text = gv_core::limits::read_file_string(path, gv_core::limits::EDITOR_FILE).ok()?;
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim().to_string())
+        .next_back()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use gv_core::config::ConfigFile;
     use std::path::Path;
+
+    #[test]
+    fn go_env_file_follows_go_rules() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |n: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map(|(_, v)| OsString::from(v))
+            }
+        };
+        assert_eq!(
+            go_env_file(&env(&[("HOME", "/h")])),
+            Some(PathBuf::from("/h/.config/go/env"))
+        );
+        assert_eq!(
+            go_env_file(&env(&[("HOME", "/h"), ("XDG_CONFIG_HOME", "/x")])),
+            Some(PathBuf::from("/x/go/env"))
+        );
+        assert_eq!(
+            go_env_file(&env(&[("GOENV", "/e"), ("HOME", "/h")])),
+            Some(PathBuf::from("/e"))
+        );
+        assert_eq!(go_env_file(&env(&[("GOENV", "off")])), None);
+    }
 
     #[test]
     fn prefix_patterns_like_go() {
@@ -324,7 +377,7 @@ mod tests {
         };
         let s = load(&config, &lookup).unwrap();
         assert_eq!(s.goproxy.value, "https://from-go-env");
-        assert_eq!(s.goproxy.origin, Origin::GoEnvFile(go_env.clone()));
+        assert_eq!(s.goproxy.origin, SettingOrigin::GoEnvFile(go_env.clone()));
         assert_eq!(
             s.gosumdb.value, "forced+key",
             "forced config beats the environment"
@@ -333,7 +386,7 @@ mod tests {
             s.gonoproxy.value, "mine.org",
             "the environment beats plain config"
         );
-        assert_eq!(s.gonoproxy.origin, Origin::Environment);
+        assert_eq!(s.gonoproxy.origin, SettingOrigin::Environment);
         assert_eq!(
             s.gonosumdb.value, "*.corp",
             "GONOSUMDB defaults to GOPRIVATE"
@@ -349,6 +402,6 @@ mod tests {
         };
         let s = load(&Config::default(), &hooked).unwrap();
         assert_eq!(s.goproxy.value, "https://proxy.golang.org,direct");
-        assert_eq!(s.gosumdb.origin, Origin::Default);
+        assert_eq!(s.gosumdb.origin, SettingOrigin::Default);
     }
 }

@@ -280,8 +280,8 @@ fn goflags_trimpath(planned: &Planned, toolchain: &Toolchain) -> Option<String> 
     if let Some(value) = std::env::var_os("GOFLAGS") {
         return from_env(&value).then(|| "GOFLAGS in the environment".to_string());
     }
-    let file = crate::doctor::go_env_file(&|n: &str| std::env::var_os(n))?;
-    let value = crate::doctor::read_go_env_value(&file, "GOFLAGS")?;
+    let file = crate::go_settings::go_env_file(&|n: &str| std::env::var_os(n))?;
+    let value = crate::go_settings::read_go_env_value(&file, "GOFLAGS")?;
     plan::goflags_trim(&value).then(|| format!("GOFLAGS in {} (go env -w)", file.display()))
 }
 

@@ -22,7 +22,7 @@ use gv_core::notice::{self, Notice};
 use gv_core::select::{self, SelectError, Selection};
 use gv_core::session::Session;
 use gv_core::text::escape_controls;
-use gv_core::{Store, hook, platform, shim, suggest};
+use gv_core::{Store, hook, platform, shell_syntax, shim, suggest};
 
 /// Exit codes, shell-style: 127 "command not found" for a version or tool that is not
 /// installed, 126 "cannot execute" for a shim loop, 1 for any other gv error.
@@ -39,7 +39,7 @@ impl Failure {
     fn new(code: u8, err: &(dyn std::error::Error + 'static)) -> Failure {
         Failure {
             code,
-            report: Report::new(err),
+            report: gv_core::diagnostics::report(err),
         }
     }
 
@@ -102,7 +102,7 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
             (args.next(), args.next(), args.next(), args.next())
             && cmd == "hook-env"
             && flag == "--shell"
-            && let Some(syntax) = shell.to_str().and_then(hook::Syntax::of_shell)
+            && let Some(syntax) = shell.to_str().and_then(shell_syntax::Syntax::of_shell)
         {
             return hook_env(syntax);
         }
@@ -197,7 +197,7 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
 
 /// `gv-shim hook-env --shell SHELL`: the shell hook's one process per directory change.
 /// The same engine as `gv hook-env`, in the small static binary that starts fastest.
-fn hook_env(syntax: hook::Syntax) -> Result<Infallible, Failure> {
+fn hook_env(syntax: shell_syntax::Syntax) -> Result<Infallible, Failure> {
     let out = hook::hook_env(syntax, &Session::from_process()?);
     warn(out.warnings);
     let mut stdout = std::io::stdout().lock();

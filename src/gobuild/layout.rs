@@ -251,7 +251,7 @@ fn by_unique_name(packages: &[Package]) -> Vec<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::packages::package;
+    use crate::gobuild::packages::package;
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()

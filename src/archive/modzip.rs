@@ -15,7 +15,7 @@
 //! `pkg/tool/` like Go makes them after a toolchain download.
 //!
 //! While writing, the SHA-256 of every file is taken, so the caller gets the module's
-//! `h1:` (see [`crate::dist::dirhash`]) from the same single pass.
+//! `h1:` (see [`crate::archive::dirhash`]) from the same single pass.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
@@ -30,7 +30,7 @@ use thiserror::Error;
 use zip::CompressionMethod;
 use zip::read::ZipReadOptions;
 
-use crate::dist::dirhash::{self, FileSum};
+use crate::archive::dirhash::{self, FileSum};
 
 #[derive(Debug, Error)]
 pub enum ZipError {
@@ -462,7 +462,7 @@ fn extract_one(
         )));
     }
     if let Some(file) = &out {
-        crate::dist::unpack::start_writeback(file);
+        crate::archive::untar::start_writeback(file);
     }
     Ok(hasher.finalize().into())
 }

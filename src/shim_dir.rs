@@ -48,7 +48,7 @@ impl gv_core::error::Hint for ShimError {
             )),
             ShimError::NoCurrentExe(_) => Some(format!("set {SHIM_BINARY} to the gv-shim binary")),
             ShimError::Io { .. } => Some("check that GV_ROOT is writable".to_string()),
-            ShimError::Store(e) => crate::error::hint_of(e),
+            ShimError::Store(e) => gv_core::error::Hint::hint(e),
         }
     }
 }

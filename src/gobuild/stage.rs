@@ -236,7 +236,7 @@ fn create_missing(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::packages::package;
+    use crate::gobuild::packages::package;
 
     #[test]
     fn an_abandoned_stage_leaves_no_directory_it_made() {
@@ -277,7 +277,7 @@ mod tests {
             package("example.com/m/b", "b", true),
             package("example.com/m/x/a", "a", true),
         ];
-        let layout = crate::build::layout::decide(
+        let layout = crate::gobuild::layout::decide(
             Mode::Test,
             None,
             &["./...".to_string()],
@@ -304,7 +304,7 @@ mod tests {
         ];
         let stage = Stage::create(&Landing::Nowhere, root.path()).unwrap();
         std::fs::write(stage.path().join("tool.exe"), "").unwrap();
-        let layout = crate::build::layout::decide(
+        let layout = crate::gobuild::layout::decide(
             Mode::Build,
             None,
             &["./...".to_string()],

@@ -13,7 +13,7 @@ use gv_core::{Spec, Store, Version, pinfile};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
-pub enum CleanupError {
+pub enum PruneError {
     #[error("{path} does not exist")]
     NoSuchProject { path: PathBuf },
     #[error("cannot tell which version {path} selects")]
@@ -33,17 +33,17 @@ pub enum CleanupError {
     Io { path: PathBuf, source: io::Error },
 }
 
-impl gv_core::error::Hint for CleanupError {
+impl gv_core::error::Hint for PruneError {
     fn hint(&self) -> Option<String> {
         match self {
-            CleanupError::NoSuchProject { .. } => Some(
+            PruneError::NoSuchProject { .. } => Some(
                 "name project directories (or their .go-version / go.mod files) that exist"
                     .to_string(),
             ),
-            CleanupError::Global { .. } => {
+            PruneError::Global { .. } => {
                 Some("fix it with `gv global VERSION`; nothing was removed".to_string())
             }
-            CleanupError::Store(e) => crate::error::hint_of(e),
+            PruneError::Store(e) => gv_core::error::Hint::hint(e),
             _ => None,
         }
     }
@@ -88,7 +88,7 @@ pub fn plan_prune(
     env: &SelectEnv,
     keep: &[Spec],
     projects: &[PathBuf],
-) -> Result<PrunePlan, CleanupError> {
+) -> Result<PrunePlan, PruneError> {
     let installed = store.installed()?;
     // Keyed by the directory name: `Version`'s equality ignores `-suffix`es, and
     // 1.22.10 and 1.22.10-bigcorp are two installs.
@@ -97,7 +97,7 @@ pub fn plan_prune(
 
     let global = store
         .global_default()
-        .map_err(|source| CleanupError::Global {
+        .map_err(|source| PruneError::Global {
             path: store.global_file(),
             source,
         })?;
@@ -128,7 +128,7 @@ pub fn plan_prune(
         } else if project.is_file() {
             project.parent().unwrap_or(Path::new("/")).to_path_buf()
         } else {
-            return Err(CleanupError::NoSuchProject {
+            return Err(PruneError::NoSuchProject {
                 path: project.clone(),
             });
         };
@@ -153,7 +153,7 @@ pub fn plan_prune(
                 dir.display()
             )),
             Err(source) => {
-                return Err(CleanupError::Project {
+                return Err(PruneError::Project {
                     path: dir.clone(),
                     source,
                 });
@@ -205,14 +205,14 @@ pub fn disk_usage(path: &Path) -> u64 {
 }
 
 /// Removes every entry of the cache directories; returns the space freed.
-pub fn clean_cache(dirs: &[PathBuf], dry_run: bool) -> Result<u64, CleanupError> {
+pub fn clean_cache(dirs: &[PathBuf], dry_run: bool) -> Result<u64, PruneError> {
     let mut freed = 0;
     for dir in dirs {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             Err(source) => {
-                return Err(CleanupError::Io {
+                return Err(PruneError::Io {
                     path: dir.clone(),
                     source,
                 });
@@ -232,7 +232,7 @@ pub fn clean_cache(dirs: &[PathBuf], dry_run: bool) -> Result<u64, CleanupError>
             match result {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(source) => return Err(CleanupError::Io { path, source }),
+                Err(source) => return Err(PruneError::Io { path, source }),
             }
         }
     }

@@ -178,7 +178,7 @@ pub fn write(
     for dir in main_dirs {
         let virtual_path = dir.join(FILE_NAME);
         if virtual_path.exists() {
-            anyhow::bail!(crate::error::Hinted::new(
+            anyhow::bail!(gv_core::error::Hinted::new(
                 format!(
                     "{} already exists, and gv build adds a file of that name to package main",
                     virtual_path.display()

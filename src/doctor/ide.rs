@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use gv_core::Version;
 use gv_core::select::Selection;
 
-use super::{goland, vscode};
-use crate::doctor::{Check, Inputs};
+use super::{Check, Inputs};
+use crate::ide::{goland, vscode};
 
 const FIX_VSCODE: &str = "run `gv ide vscode --write` in the workspace folder: it points go.alternateTools.go at gv's go shim (which follows the pin) and removes go.goroot";
 
@@ -18,7 +18,7 @@ pub fn checks(inputs: &Inputs<'_>, selection: Option<&Selection>) -> Vec<Check> 
     let Some(selection) = selection else {
         return out;
     };
-    let selected = crate::tools::selected_go(selection);
+    let selected = selection.resolved.version();
     let store_versions = inputs.store().versions_dir();
     // The version of a gv-managed path (`GV_ROOT/versions/V/...`, or a link into it).
     let version_of = |path: &Path| -> Option<Version> {

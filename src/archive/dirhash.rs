@@ -7,7 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use sha2::{Digest, Sha256};
 
-use crate::dist::pipeline::hex;
+use crate::archive::pipeline::hex;
 
 /// One file of a module: its name as the zip spells it (with the `module@version/`
 /// prefix) and the SHA-256 of its content.

@@ -115,7 +115,7 @@ impl Question {
                 .filter(|v| !v.is_empty())
         };
         let mut files = vec![goroot.join("go.env")];
-        files.extend(crate::doctor::toolchain::go_env_file(&|n| var(n).cloned()));
+        files.extend(crate::go_settings::go_env_file(&|n| var(n).cloned()));
         match var("GOWORK") {
             Some(off) if off == "off" => {}
             Some(work) => files.push(workdir.join(work)),

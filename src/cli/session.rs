@@ -2,7 +2,7 @@ use gv_core::config::Config;
 
 /// What every command gets: the session of this process (store, selection inputs, the
 /// directory), which computes discovery, config, selection and the env plan once.
-pub use gv_core::session::{Here, Session as Context};
+pub use gv_core::session::{Here, Session};
 
 /// The JSON shape of the project gv.toml's trust state (`null` without a project file),
 /// shared by `gv env --json` and `gv current --json`.

@@ -26,8 +26,9 @@ use thiserror::Error;
 use self::note::{NoteError, Verifier};
 use self::tlog::{Tile, TileSource, TlogError, Tree};
 use super::fetch::Http;
-use super::goenv::Setting;
-use super::goproxy::{Entry, ProxyList, is_not_found, read_limited, redact};
+use super::goproxy::{Entry, ProxyList, is_not_found, read_limited};
+use crate::go_settings::Setting;
+use gv_core::text::redact_url;
 
 /// Go's databases use tiles of height 8.
 const TILE_HEIGHT: u32 = 8;
@@ -171,7 +172,7 @@ impl Choice {
             Some(u) => {
                 return Err(bad(format!(
                     "`{}` is not an http(s):// or file:// URL",
-                    redact(u)
+                    redact_url(u)
                 )));
             }
             None => None,
@@ -244,7 +245,7 @@ impl Database {
                 Ok(_) => return Ok(base),
                 Err(e) if is_not_found(&e) => {}
                 Err(e) => {
-                    failure = Some(redact(&e.to_string()));
+                    failure = Some(redact_url(&e.to_string()));
                     if !on_any_error {
                         break;
                     }
@@ -279,17 +280,17 @@ impl Database {
                     name: name.clone(),
                     module: module.to_string(),
                     version: version.to_string(),
-                    cause: redact(&e.to_string()),
+                    cause: redact_url(&e.to_string()),
                 }
             } else {
                 SumDbError::Unreachable {
                     name: name.clone(),
-                    cause: redact(&e.to_string()),
+                    cause: redact_url(&e.to_string()),
                 }
             }
         })?;
         let malformed = |why: String| SumDbError::Malformed {
-            url: redact(&url),
+            url: redact_url(&url),
             why,
         };
         let (id, text, signed) =
@@ -303,7 +304,7 @@ impl Database {
 
         if id >= latest.n {
             return Err(SumDbError::NotInLog {
-                url: redact(&url),
+                url: redact_url(&url),
                 name,
                 id,
                 why: format!("the signed tree has only {} records", latest.n),
@@ -318,7 +319,7 @@ impl Database {
         .map_err(|e| tile_error(e, &name))?;
         if leaf[0] != tlog::record_hash(text) {
             return Err(SumDbError::NotInLog {
-                url: redact(&url),
+                url: redact_url(&url),
                 name,
                 id,
                 why: "its hash differs from the one in the signed tree".to_string(),
@@ -341,18 +342,18 @@ impl Database {
             h1: h1.to_string(),
             record: id,
             tree_size: latest.n,
-            url: redact(&base),
+            url: redact_url(&base),
         })
     }
 
     fn open_tree(&self, signed: &[u8], url: &str) -> Result<Tree, SumDbError> {
         let text = note::open(signed, &self.verifier).map_err(|source| SumDbError::Signature {
-            url: redact(url),
+            url: redact_url(url),
             name: format!("{}+{:08x}", self.verifier.name, self.verifier.hash),
             source,
         })?;
         Tree::parse(text).map_err(|e| SumDbError::Malformed {
-            url: redact(url),
+            url: redact_url(url),
             why: e.to_string(),
         })
     }
@@ -459,12 +460,12 @@ impl HttpTiles<'_> {
                     return Ok(data);
                 }
                 Err(e) if is_not_found(&e) => last = Some(e),
-                Err(e) => return Err(TlogError::Fetch(redact(&e.to_string()))),
+                Err(e) => return Err(TlogError::Fetch(redact_url(&e.to_string()))),
             }
         }
         Err(TlogError::Fetch(last.map_or_else(
             || "no tile".to_string(),
-            |e| redact(&e.to_string()),
+            |e| redact_url(&e.to_string()),
         )))
     }
 }
@@ -491,13 +492,13 @@ impl TileSource for HttpTiles<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::goenv::Origin;
+    use crate::go_settings::SettingOrigin;
 
     fn setting(value: &str) -> Setting {
         Setting {
             name: "GOSUMDB",
             value: value.to_string(),
-            origin: Origin::Environment,
+            origin: SettingOrigin::Environment,
         }
     }
 

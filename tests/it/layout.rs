@@ -1,0 +1,790 @@
+//! The shape of the sources, checked: no import cycles between folders in any crate, and
+//! no folder named like build output.
+//!
+//! The module graph is read from the sources, not from the compiler: every path a file
+//! names — `use crate::…`, `use super::…` (brace groups and `as` included), `crate::a::b`
+//! and `super::super::x` in expressions, and paths through a name a `use` brought in or a
+//! child module — is resolved to the file that defines it, following `use` re-exports
+//! (`crate::doctor::Check`, re-exported from `doctor/checks.rs`, is an edge to that file).
+//! Test code (`#[cfg(test)]` items and test-only module files) is left out: tests may
+//! reach anywhere. Files of one folder (a module and its submodules) may use each other;
+//! a cycle that leaves the folder is a layering mistake: registries and printing belong
+//! at the top, traits and data at the bottom.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+
+/// Every crate of the workspace: its source root.
+const CRATES: &[&str] = &[
+    "src",
+    "crates/gv-core/src",
+    "crates/gv-shim/src",
+    "xtask/src",
+];
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn no_crate_has_an_import_cycle_between_folders() {
+    let mut problems = Vec::new();
+    let mut files = 0;
+    for dir in CRATES {
+        let graph = Graph::read(&workspace().join(dir));
+        files += graph.files.len();
+        problems.extend(
+            graph
+                .cycles_between_folders()
+                .into_iter()
+                .map(|c| format!("{dir}: {c}")),
+        );
+    }
+    assert!(
+        files > 150,
+        "read only {files} module files: is CRATES the workspace's crates?"
+    );
+    assert!(
+        problems.is_empty(),
+        "import cycles that leave a folder (each `a -> b` is `a` naming something of `b`):\n\n{}",
+        problems.join("\n\n")
+    );
+}
+
+/// The checker finds the cycles it is for, across folders, through re-exports, brace
+/// groups, `super::` chains and names brought in by `use`; within one folder it allows them,
+/// and test code does not count.
+#[test]
+fn the_cycle_checker_finds_cycles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = tmp.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("lib.rs", "pub mod a;\npub mod b;\npub mod c;\npub mod d;\n");
+    // a -> c/x.rs (through c's re-export), c/x.rs -> b/y.rs (super chain + brace group),
+    // b/y.rs -> a (a name from `use`).
+    write("a.rs", "pub fn f() { crate::c::X::new(); }\n");
+    write("c/mod.rs", "mod x;\npub use x::X;\n");
+    write(
+        "c/x.rs",
+        "use super::super::{b::{y::Y as Why}, d};\npub struct X;\nimpl X { pub fn new() {} }\n",
+    );
+    write("b/mod.rs", "pub mod y;\n");
+    write(
+        "b/y.rs",
+        "use crate::a;\npub struct Y;\nfn g() { a::f() }\n",
+    );
+    // d and d/inner.rs use each other: one folder, allowed. A test module of d reaches
+    // up to a: tests do not count.
+    write(
+        "d/mod.rs",
+        "mod inner;\npub fn h() { inner::k() }\n#[cfg(test)]\nmod tests {\n    fn t() { crate::a::f() }\n}\n",
+    );
+    write("d/inner.rs", "pub fn k() { super::h() }\n");
+    let graph = Graph::read(tmp.path());
+    let cycles = graph.cycles_between_folders();
+    assert_eq!(cycles.len(), 1, "{cycles:#?}");
+    for file in ["a.rs", "c/x.rs", "b/y.rs"] {
+        assert!(cycles[0].contains(file), "{file} in {}", cycles[0]);
+    }
+    assert!(!cycles[0].contains("d/"), "{}", cycles[0]);
+
+    // Without the edge back from b/y.rs there is no cycle.
+    write("b/y.rs", "pub struct Y;\n");
+    assert!(Graph::read(tmp.path()).cycles_between_folders().is_empty());
+}
+
+/// Global gitignores and search tools skip folders named like build output (`build/`,
+/// `dist/`, …): new files there would go unseen, by git add and by ripgrep.
+#[test]
+fn no_source_folder_is_named_like_build_output() {
+    const OUTPUT: &[&str] = &["build", "dist", "out", "target", "bin", "obj"];
+    let mut offenders = Vec::new();
+    for dir in CRATES {
+        let mut stack = vec![workspace().join(dir)];
+        while let Some(path) = stack.pop() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                let path = entry.unwrap().path();
+                // A folder, or a file with nothing after its name (`build`, not `build.rs`).
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                if OUTPUT.contains(&name.as_str()) {
+                    offenders.push(path.display().to_string());
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "named like build output: {offenders:?}"
+    );
+}
+
+/// A crate's files and which files each one names.
+struct Graph {
+    root: PathBuf,
+    /// Module path (`["gobuild", "plan"]`) of each file, and the reverse.
+    files: BTreeMap<PathBuf, Vec<String>>,
+    modules: HashMap<Vec<String>, PathBuf>,
+    /// Per file: the names its `use` declarations bind, to absolute paths.
+    bindings: HashMap<PathBuf, HashMap<String, Vec<String>>>,
+    /// `#[macro_export]` macros (named from the crate root) and the file defining each.
+    macros: HashMap<String, PathBuf>,
+    /// `from -> to`, with the first place `from` names `to` (line, path as written).
+    edges: BTreeMap<PathBuf, BTreeMap<PathBuf, (usize, String)>>,
+}
+
+impl Graph {
+    fn read(root: &Path) -> Graph {
+        let crate_root = ["lib.rs", "main.rs"]
+            .iter()
+            .map(|f| root.join(f))
+            .find(|p| p.is_file())
+            .expect("lib.rs or main.rs");
+        let mut graph = Graph {
+            root: root.to_path_buf(),
+            files: BTreeMap::new(),
+            modules: HashMap::new(),
+            bindings: HashMap::new(),
+            macros: HashMap::new(),
+            edges: BTreeMap::new(),
+        };
+        // The module tree from `mod` declarations, as the compiler finds it, leaving out
+        // test-only modules.
+        let mut parsed: HashMap<PathBuf, Vec<Token>> = HashMap::new();
+        let mut queue = vec![(crate_root, Vec::<String>::new())];
+        while let Some((file, module)) = queue.pop() {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let (tokens, children) = without_test_code(lex(&text));
+            let dir = if module.is_empty() || file.ends_with("mod.rs") {
+                file.parent().unwrap().to_path_buf()
+            } else {
+                file.with_extension("")
+            };
+            for child in children {
+                let candidates = [
+                    dir.join(format!("{child}.rs")),
+                    dir.join(&child).join("mod.rs"),
+                ];
+                let Some(found) = candidates.into_iter().find(|p| p.is_file()) else {
+                    continue; // an inline `mod name { … }`: part of this file
+                };
+                let mut path = module.clone();
+                path.push(child);
+                queue.push((found, path));
+            }
+            graph.modules.insert(module.clone(), file.clone());
+            graph.files.insert(file.clone(), module);
+            parsed.insert(file, tokens);
+        }
+        for (file, tokens) in &parsed {
+            for (k, w) in tokens.windows(5).enumerate() {
+                let exported = k >= 4
+                    && tokens[k - 1].is(']')
+                    && tokens[k - 2].ident() == Some("macro_export");
+                if exported
+                    && w[0].ident() == Some("macro_rules")
+                    && w[1].is('!')
+                    && let Some(name) = w[2].ident()
+                {
+                    graph.macros.insert(name.to_string(), file.clone());
+                }
+            }
+            let uses = use_trees(tokens);
+            let module = &graph.files[file];
+            let mut names = HashMap::new();
+            for (path, binding, _) in &uses {
+                if let (Some(name), Some(abs)) = (binding, graph.absolute(module, path, None)) {
+                    names.insert(name.clone(), abs);
+                }
+            }
+            graph.bindings.insert(file.clone(), names);
+        }
+        for (file, tokens) in &parsed {
+            let module = graph.files[file].clone();
+            let mut named = Vec::new();
+            for (path, _, line) in use_trees(tokens) {
+                named.push((path, line));
+            }
+            named.extend(expression_paths(tokens));
+            for (path, line) in named {
+                let Some(abs) = graph.absolute(&module, &path, Some(file)) else {
+                    continue;
+                };
+                if let Some(target) = graph.file_of(&abs, 0)
+                    && &target != file
+                {
+                    graph
+                        .edges
+                        .entry(file.clone())
+                        .or_default()
+                        .entry(target)
+                        .or_insert((line, path.join("::")));
+                }
+            }
+        }
+        graph
+    }
+
+    /// `path` as written in the module `module`, made absolute; `None` for another crate's
+    /// path (std, gv_core, …). `file`'s own `use` names count when given.
+    fn absolute(
+        &self,
+        module: &[String],
+        path: &[String],
+        file: Option<&PathBuf>,
+    ) -> Option<Vec<String>> {
+        let first = path.first()?;
+        let mut rest = &path[1..];
+        let mut base: Vec<String> = match first.as_str() {
+            "crate" | "$crate" => Vec::new(),
+            "self" => module.to_vec(),
+            "super" => {
+                let mut base = module.to_vec();
+                base.pop()?;
+                while rest.first().is_some_and(|s| s == "super") {
+                    base.pop()?;
+                    rest = &rest[1..];
+                }
+                base
+            }
+            name => {
+                let mut child = module.to_vec();
+                child.push(name.to_string());
+                if self.modules.contains_key(&child) {
+                    module.to_vec()
+                } else if let Some(bound) = file
+                    .and_then(|f| self.bindings.get(f))
+                    .and_then(|b| b.get(name))
+                {
+                    let mut abs = bound.clone();
+                    abs.extend(rest.iter().cloned());
+                    return Some(abs);
+                } else {
+                    return None;
+                }
+            }
+        };
+        if first != "crate" && first != "$crate" && first != "self" && first != "super" {
+            base.push(first.clone());
+        }
+        base.extend(rest.iter().cloned());
+        Some(base)
+    }
+
+    /// The file that defines what the absolute path `path` names: the deepest module file
+    /// on it, or, when that file only re-exports the next name, the file it comes from.
+    fn file_of(&self, path: &[String], depth: usize) -> Option<PathBuf> {
+        let n = (0..=path.len())
+            .rev()
+            .find(|n| self.modules.contains_key(&path[..*n]))?;
+        let file = &self.modules[&path[..n]];
+        if n == 0
+            && let Some(defined) = path.first().and_then(|name| self.macros.get(name))
+        {
+            return Some(defined.clone());
+        }
+        if depth < 16
+            && let Some(next) = path.get(n)
+            && let Some(bound) = self.bindings.get(file).and_then(|b| b.get(next))
+        {
+            let mut through = bound.clone();
+            through.extend(path[n + 1..].iter().cloned());
+            if let Some(found) = self.file_of(&through, depth + 1) {
+                return Some(found);
+            }
+        }
+        Some(file.clone())
+    }
+
+    /// The folder a file belongs to: a module with submodules and those submodules are one
+    /// folder; a file of the crate's top level without submodules is its own.
+    fn folder(&self, file: &Path) -> Vec<String> {
+        let module = &self.files[file];
+        let has_children = self
+            .modules
+            .keys()
+            .any(|m| m.len() == module.len() + 1 && m.starts_with(module));
+        if has_children || module.len() <= 1 {
+            module.clone()
+        } else {
+            module[..module.len() - 1].to_vec()
+        }
+    }
+
+    /// Each strongly connected set of files that spans more than one folder, shown as one
+    /// concrete cycle through it and the list of files it ties together.
+    fn cycles_between_folders(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for component in self.strongly_connected() {
+            let folders: BTreeSet<_> = component.iter().map(|f| self.folder(f)).collect();
+            if folders.len() < 2 {
+                continue;
+            }
+            let inside: BTreeSet<&PathBuf> = component.iter().collect();
+            // An edge that leaves a folder, then the shortest way back.
+            let (from, to) = component
+                .iter()
+                .flat_map(|a| self.targets(a).map(move |b| (a, b)))
+                .find(|(a, b)| inside.contains(b) && self.folder(a) != self.folder(b))
+                .expect("a component over two folders has an edge between them");
+            let mut path = self.shortest(to, from, &inside);
+            path.insert(0, from.clone());
+            let steps: Vec<String> = path
+                .windows(2)
+                .map(|w| {
+                    let (line, named) = &self.edges[&w[0]][&w[1]];
+                    format!(
+                        "  {}:{line} -> {} (`{named}`)",
+                        self.show(&w[0]),
+                        self.show(&w[1])
+                    )
+                })
+                .collect();
+            let all: Vec<String> = component.iter().map(|f| self.show(f)).collect();
+            out.push(format!(
+                "a cycle of {} files over {} folders: {}\n{}",
+                component.len(),
+                folders.len(),
+                all.join(", "),
+                steps.join("\n")
+            ));
+        }
+        out
+    }
+
+    fn show(&self, file: &Path) -> String {
+        file.strip_prefix(&self.root)
+            .unwrap_or(file)
+            .display()
+            .to_string()
+    }
+
+    fn targets<'a>(&'a self, file: &PathBuf) -> impl Iterator<Item = &'a PathBuf> {
+        self.edges.get(file).into_iter().flat_map(|e| e.keys())
+    }
+
+    /// The shortest path from `from` to `to` inside `inside` (both ends included).
+    fn shortest(&self, from: &PathBuf, to: &PathBuf, inside: &BTreeSet<&PathBuf>) -> Vec<PathBuf> {
+        let mut came_from: HashMap<&PathBuf, &PathBuf> = HashMap::new();
+        let mut queue = VecDeque::from([from]);
+        while let Some(at) = queue.pop_front() {
+            if at == to {
+                break;
+            }
+            for next in self.targets(at) {
+                if inside.contains(next) && next != from && !came_from.contains_key(next) {
+                    came_from.insert(next, at);
+                    queue.push_back(next);
+                }
+            }
+        }
+        let mut path = vec![to.clone()];
+        let mut at = to;
+        while at != from {
+            at = came_from[at];
+            path.push(at.clone());
+        }
+        path.reverse();
+        path
+    }
+
+    /// Tarjan's strongly connected components with more than one file.
+    fn strongly_connected(&self) -> Vec<Vec<PathBuf>> {
+        struct State<'a> {
+            index: HashMap<&'a PathBuf, usize>,
+            low: HashMap<&'a PathBuf, usize>,
+            stack: Vec<&'a PathBuf>,
+            on_stack: BTreeSet<&'a PathBuf>,
+            out: Vec<Vec<PathBuf>>,
+        }
+        fn visit<'a>(g: &'a Graph, v: &'a PathBuf, s: &mut State<'a>) {
+            let i = s.index.len();
+            s.index.insert(v, i);
+            s.low.insert(v, i);
+            s.stack.push(v);
+            s.on_stack.insert(v);
+            for w in g.targets(v) {
+                if !s.index.contains_key(w) {
+                    visit(g, w, s);
+                    let low = s.low[v].min(s.low[w]);
+                    s.low.insert(v, low);
+                } else if s.on_stack.contains(w) {
+                    let low = s.low[v].min(s.index[w]);
+                    s.low.insert(v, low);
+                }
+            }
+            if s.low[v] == s.index[v] {
+                let mut component = Vec::new();
+                loop {
+                    let w = s.stack.pop().unwrap();
+                    s.on_stack.remove(w);
+                    component.push(w.clone());
+                    if w == v {
+                        break;
+                    }
+                }
+                if component.len() > 1 {
+                    component.sort();
+                    s.out.push(component);
+                }
+            }
+        }
+        let mut state = State {
+            index: HashMap::new(),
+            low: HashMap::new(),
+            stack: Vec::new(),
+            on_stack: BTreeSet::new(),
+            out: Vec::new(),
+        };
+        for file in self.files.keys() {
+            if !state.index.contains_key(file) {
+                visit(self, file, &mut state);
+            }
+        }
+        state.out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Ident(String),
+    /// `::`
+    Path,
+    Punct(char),
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    line: usize,
+}
+
+impl Token {
+    fn ident(&self) -> Option<&str> {
+        match &self.tok {
+            Tok::Ident(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn is(&self, c: char) -> bool {
+        self.tok == Tok::Punct(c)
+    }
+}
+
+/// Rust's tokens, as far as paths need them: identifiers (`$crate` as one), `::` and single
+/// punctuation; comments, strings, characters, lifetimes and numbers are dropped.
+fn lex(text: &str) -> Vec<Token> {
+    let s: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut line = 1;
+    let ident_start = |c: char| c.is_alphabetic() || c == '_';
+    let ident_char = |c: char| c.is_alphanumeric() || c == '_';
+    while i < s.len() {
+        let c = s[i];
+        let next = s.get(i + 1).copied();
+        if c == '\n' {
+            line += 1;
+            i += 1;
+        } else if c.is_whitespace() {
+            i += 1;
+        } else if c == '/' && next == Some('/') {
+            while i < s.len() && s[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < s.len() {
+                if s[i] == '/' && s.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    i += 2;
+                } else if s[i] == '*' && s.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    line += usize::from(s[i] == '\n');
+                    i += 1;
+                }
+            }
+        } else if let Some(hashes) = raw_string_start(&s, i) {
+            // r"…", r#"…"#, br"…", cr#"…"#
+            i = s[i..].iter().position(|&c| c == '"').unwrap() + i + 1;
+            loop {
+                if i >= s.len() {
+                    break;
+                }
+                if s[i] == '"' && (0..hashes).all(|k| s.get(i + 1 + k) == Some(&'#')) {
+                    i += 1 + hashes;
+                    break;
+                }
+                line += usize::from(s[i] == '\n');
+                i += 1;
+            }
+        } else if c == '"' || (matches!(c, 'b' | 'c') && next == Some('"')) {
+            i += if c == '"' { 1 } else { 2 };
+            while i < s.len() && s[i] != '"' {
+                if s[i] == '\\' {
+                    i += 1;
+                }
+                line += usize::from(s.get(i) == Some(&'\n'));
+                i += 1;
+            }
+            i += 1;
+        } else if c == '\'' || (c == 'b' && next == Some('\'')) {
+            let start = if c == 'b' { i + 1 } else { i };
+            let after = s.get(start + 1).copied();
+            if after == Some('\\') {
+                // '\n', '\'', '\u{…}'
+                i = start + 3;
+                while i < s.len() && s[i] != '\'' {
+                    i += 1;
+                }
+                i += 1;
+            } else if s.get(start + 2) == Some(&'\'') {
+                i = start + 3; // 'x'
+            } else {
+                // A lifetime or label: 'a
+                i = start + 1;
+                while i < s.len() && ident_char(s[i]) {
+                    i += 1;
+                }
+            }
+        } else if c == '$' && s[i + 1..].starts_with(&['c', 'r', 'a', 't', 'e']) {
+            out.push(Token {
+                tok: Tok::Ident("$crate".into()),
+                line,
+            });
+            i += 6;
+        } else if c == 'r' && next == Some('#') && s.get(i + 2).is_some_and(|&c| ident_start(c)) {
+            i += 2; // r#ident
+        } else if ident_start(c) {
+            let start = i;
+            while i < s.len() && ident_char(s[i]) {
+                i += 1;
+            }
+            out.push(Token {
+                tok: Tok::Ident(s[start..i].iter().collect()),
+                line,
+            });
+        } else if c.is_ascii_digit() {
+            while i < s.len()
+                && (ident_char(s[i])
+                    || (s[i] == '.' && s.get(i + 1).is_some_and(char::is_ascii_digit)))
+            {
+                i += 1;
+            }
+        } else if c == ':' && next == Some(':') {
+            out.push(Token {
+                tok: Tok::Path,
+                line,
+            });
+            i += 2;
+        } else {
+            out.push(Token {
+                tok: Tok::Punct(c),
+                line,
+            });
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The number of `#` of a raw string (`r"…"`, `r#"…"#`, `br"…"`, `cr"…"`) starting at `i`.
+fn raw_string_start(s: &[char], i: usize) -> Option<usize> {
+    let mut j = i;
+    if matches!(s[j], 'b' | 'c') {
+        j += 1;
+    }
+    if s.get(j) != Some(&'r') {
+        return None;
+    }
+    j += 1;
+    let hashes = s[j..].iter().take_while(|&&c| c == '#').count();
+    (s.get(j + hashes) == Some(&'"')).then_some(hashes)
+}
+
+/// The tokens without `#[cfg(test)]` items, and the child modules declared (`mod x;`) that
+/// are not test-only.
+fn without_test_code(tokens: Vec<Token>) -> (Vec<Token>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut children = Vec::new();
+    let mut i = 0;
+    let is_cfg_test = |t: &[Token]| {
+        t.len() >= 7
+            && t[0].is('#')
+            && t[1].is('[')
+            && t[2].ident() == Some("cfg")
+            && t[3].is('(')
+            && t[4].ident() == Some("test")
+            && t[5].is(')')
+            && t[6].is(']')
+    };
+    while i < tokens.len() {
+        if is_cfg_test(&tokens[i..]) {
+            i += 7;
+            // Other attributes of the same item.
+            while i + 1 < tokens.len() && tokens[i].is('#') && tokens[i + 1].is('[') {
+                i = matching(&tokens, i + 1) + 1;
+            }
+            // The item: up to its `;` or the end of its first `{ … }`.
+            while i < tokens.len() {
+                if tokens[i].is(';') {
+                    i += 1;
+                    break;
+                }
+                if tokens[i].is('{') {
+                    i = matching(&tokens, i) + 1;
+                    break;
+                }
+                if tokens[i].is('(') || tokens[i].is('[') {
+                    i = matching(&tokens, i);
+                }
+                i += 1;
+            }
+            continue;
+        }
+        // `mod name;` (with or without `pub`), not `mod name { … }`.
+        if tokens[i].ident() == Some("mod")
+            && let (Some(name), Some(end)) =
+                (tokens.get(i + 1).and_then(Token::ident), tokens.get(i + 2))
+            && end.is(';')
+        {
+            children.push(name.to_string());
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    (out, children)
+}
+
+/// The index of the bracket closing the one at `open`.
+fn matching(tokens: &[Token], open: usize) -> usize {
+    let mut depth = 0i32;
+    for (k, t) in tokens.iter().enumerate().skip(open) {
+        if t.is('(') || t.is('[') || t.is('{') {
+            depth += 1;
+        } else if t.is(')') || t.is(']') || t.is('}') {
+            depth -= 1;
+            if depth == 0 {
+                return k;
+            }
+        }
+    }
+    tokens.len() - 1
+}
+
+/// Every `use` declaration, flattened: each imported path, the name it binds (`None` for
+/// a glob), and its line.
+fn use_trees(tokens: &[Token]) -> Vec<(Vec<String>, Option<String>, usize)> {
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if t.ident() == Some("use") {
+            let mut at = i + 1;
+            if tokens.get(at).is_some_and(|t| t.tok == Tok::Path) {
+                at += 1;
+            }
+            use_tree(tokens, &mut at, Vec::new(), &mut out);
+        }
+    }
+    out
+}
+
+fn use_tree(
+    tokens: &[Token],
+    at: &mut usize,
+    prefix: Vec<String>,
+    out: &mut Vec<(Vec<String>, Option<String>, usize)>,
+) {
+    let mut path = prefix;
+    let line = tokens.get(*at).map_or(0, |t| t.line);
+    loop {
+        let Some(t) = tokens.get(*at) else { return };
+        if t.is('{') {
+            *at += 1;
+            loop {
+                match tokens.get(*at) {
+                    Some(t) if t.is('}') => {
+                        *at += 1;
+                        return;
+                    }
+                    Some(t) if t.is(',') => *at += 1,
+                    Some(_) => use_tree(tokens, at, path.clone(), out),
+                    None => return,
+                }
+            }
+        }
+        if t.is('*') {
+            *at += 1;
+            out.push((path, None, line));
+            return;
+        }
+        let Some(name) = t.ident() else { return };
+        *at += 1;
+        if name == "self" && !path.is_empty() {
+            let bound = path.last().cloned();
+            out.push((path, bound, line));
+            return;
+        }
+        path.push(name.to_string());
+        match tokens.get(*at) {
+            Some(t) if t.tok == Tok::Path => *at += 1,
+            Some(t) if t.ident() == Some("as") => {
+                let alias = tokens
+                    .get(*at + 1)
+                    .and_then(Token::ident)
+                    .map(str::to_string);
+                *at += 2;
+                out.push((path, alias.filter(|a| a != "_"), line));
+                return;
+            }
+            _ => {
+                let bound = path.last().cloned();
+                out.push((path, bound, line));
+                return;
+            }
+        }
+    }
+}
+
+/// Paths in code: `a::b::c` not preceded by `::`, with their line. Generic arguments
+/// (`Vec::<T>`) end a path.
+fn expression_paths(tokens: &[Token]) -> Vec<(Vec<String>, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let starts = tokens[i].ident().is_some()
+            && (i == 0 || tokens[i - 1].tok != Tok::Path)
+            && tokens.get(i + 1).is_some_and(|t| t.tok == Tok::Path);
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut path = vec![tokens[i].ident().unwrap().to_string()];
+        let line = tokens[i].line;
+        let mut j = i + 1;
+        while tokens.get(j).is_some_and(|t| t.tok == Tok::Path)
+            && let Some(name) = tokens.get(j + 1).and_then(Token::ident)
+        {
+            path.push(name.to_string());
+            j += 2;
+        }
+        // `crate::{a, b}`, `super::*`: a `use` group's prefix, whose paths `use_trees` has.
+        let group = tokens.get(j).is_some_and(|t| t.tok == Tok::Path)
+            && tokens.get(j + 1).is_some_and(|t| t.is('{') || t.is('*'));
+        if !group {
+            out.push((path, line));
+        }
+        i = j;
+    }
+    out
+}
