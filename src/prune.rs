@@ -120,6 +120,7 @@ pub fn plan_prune(
     let project_env = SelectEnv {
         gv_version: None,
         goenv_version: None,
+        goenv_dir: None,
         ..env.clone()
     };
     for project in projects {

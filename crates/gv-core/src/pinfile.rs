@@ -12,7 +12,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::limits;
-use crate::version::{Spec, Version};
+use crate::version::{Spec, Version, VersionError};
 
 /// `Clone` because [`crate::select::Discovery`] keeps a broken pin file's error until
 /// that file is the one that decides (hence the `Arc` around the I/O error).
@@ -176,12 +176,46 @@ impl PinEntries {
                 .push(skip("a version must not contain `/` or `..`"));
             return;
         }
-        let bare = word.strip_prefix("go-").unwrap_or(word);
-        match Spec::parse(bare) {
-            Ok(spec) => self.specs.push(spec),
-            Err(_) => self.skipped.push(skip("not a Go version")),
+        // goenv joins a file's words with `:` and splits them again, so `1.22.10:1.21.13`
+        // on one line is two versions (its own tests write the global file that way).
+        for entry in word.split(':').filter(|e| !e.is_empty()) {
+            match list_entry(entry) {
+                Ok(spec) => self.specs.push(spec),
+                Err(_) => self.skipped.push(Skipped {
+                    line,
+                    text: entry.to_string(),
+                    reason: "not a Go version",
+                }),
+            }
         }
     }
+}
+
+/// One entry of a goenv version list: `1.22.10`, `go1.22.10`, goenv's `go-1.22.10`,
+/// `system`, `latest`, `1.22`.
+fn list_entry(entry: &str) -> Result<Spec, VersionError> {
+    Spec::parse(entry.strip_prefix("go-").unwrap_or(entry))
+}
+
+/// A version list as `GV_VERSION` and goenv's `GOENV_VERSION` hold it: entries separated
+/// by `:` (or blanks), the first installed one wins; each entry as a `.go-version` line
+/// reads it (`go-1.22.10` too). Any entry that is not a version makes the whole value an
+/// error naming it: a variable, unlike a file, is typed on purpose.
+pub fn parse_version_list(value: &str) -> Result<Vec<Spec>, VersionError> {
+    let specs = value
+        .split(|c: char| c == ':' || c.is_whitespace())
+        .filter(|e| !e.is_empty())
+        .map(|entry| {
+            if entry.contains('/') || entry.contains("..") {
+                return Err(VersionError::InvalidSpec(entry.to_string()));
+            }
+            list_entry(entry).map_err(|_| VersionError::InvalidSpec(entry.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if specs.is_empty() {
+        return Err(VersionError::InvalidSpec(value.to_string()));
+    }
+    Ok(specs)
 }
 
 /// Reads asdf's `.tool-versions`; `Ok(None)` when it has no `golang`/`go` line, or one
@@ -288,6 +322,25 @@ mod tests {
         assert_eq!(specs("# comment\n\n1.21.13\n1.22\n"), ["1.21.13", "1.22"]);
         assert_eq!(specs("system\n"), ["system"]);
         assert_eq!(specs("latest\n"), ["latest"]);
+        // goenv's own tests write the global file as a `:` list.
+        assert_eq!(specs("1.22.10:1.21.13\n"), ["1.22.10", "1.21.13"]);
+        assert_eq!(specs("go-1.22.10:go1.21.13 1.20\n"), ["1.22.10", "1.21.13"]);
+    }
+
+    #[test]
+    fn version_lists_read_like_goenv() {
+        let list = |s| {
+            parse_version_list(s)
+                .map(|v| v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(list("go-1.22.10").unwrap(), ["1.22.10"]);
+        assert_eq!(list("1.22.10:1.21.13").unwrap(), ["1.22.10", "1.21.13"]);
+        assert_eq!(list("1.22.10::system:").unwrap(), ["1.22.10", "system"]);
+        assert_eq!(list("1.22 latest").unwrap(), ["1.22", "latest"]);
+        assert!(list("1.22.10:../x").is_err());
+        assert!(list("1.22.10:nope").unwrap_err().contains("nope"));
+        assert!(list(":").is_err());
     }
 
     #[test]

@@ -367,6 +367,10 @@ pub struct SelectEnv {
     /// Where the go command looks for go.work (`GOWORK`).
     pub gowork: Workspace,
     pub path: Option<OsString>,
+    /// goenv's `GOENV_DIR`: where the search for pin files starts instead of the working
+    /// directory (which is searched next when nothing is found there), as goenv's
+    /// `version-file` does.
+    pub goenv_dir: Option<PathBuf>,
 }
 
 /// Where the go command looks for a workspace file, as `GOWORK` says (the go command's
@@ -399,11 +403,62 @@ impl SelectEnv {
         SelectEnv {
             gv_version: non_blank_var(crate::vars::VERSION),
             goenv_version: non_blank_var(crate::vars::GOENV_VERSION),
-            gomod: std::env::var(crate::vars::GOMOD).map_or(true, |v| v != "0"),
+            gomod: gomod_enabled(
+                std::env::var_os(crate::vars::GOMOD).as_deref(),
+                std::env::var_os(crate::vars::GOENV_GOMOD_VERSION_ENABLE).as_deref(),
+            ),
             gowork: Workspace::from_gowork(std::env::var_os("GOWORK").as_deref()),
             path: std::env::var_os("PATH"),
+            goenv_dir: std::env::var_os(crate::vars::GOENV_DIR)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
         }
     }
+}
+
+/// Whether go.mod / go.work may decide: `GV_GOMOD=0` says no; unset, goenv's
+/// `GOENV_GOMOD_VERSION_ENABLE=0` says no too. goenv reads go.mod only when that variable
+/// is `1`; gv reads it by default, so only an explicit `0` turns it off.
+pub fn gomod_enabled(gv_gomod: Option<&OsStr>, goenv: Option<&OsStr>) -> bool {
+    match (gv_gomod, goenv) {
+        (Some(v), _) => v != "0",
+        (None, Some(v)) => v != "0",
+        (None, None) => true,
+    }
+}
+
+/// The directories the search for pins runs from, in order: `GOENV_DIR` (relative to
+/// `cwd`, as goenv `cd`s into it) when it is a directory, then `cwd`.
+pub fn search_dirs(env: &SelectEnv, cwd: &Path) -> Vec<PathBuf> {
+    let mut dirs = Vec::with_capacity(2);
+    if let Some(dir) = &env.goenv_dir {
+        let dir = cwd.join(dir);
+        if dir.is_dir() && dir != cwd {
+            dirs.push(dir);
+        }
+    }
+    dirs.push(cwd.to_path_buf());
+    dirs
+}
+
+/// [`discover`] from each of [`search_dirs`] until one finds a pin or a module file (the
+/// last one's discovery otherwise); every place looked at is kept, so the shell hook
+/// watches `GOENV_DIR`'s files too.
+pub fn discover_from(env: &SelectEnv, cwd: &Path) -> Discovery {
+    let mut looked_at = Vec::new();
+    let dirs = search_dirs(env, cwd);
+    let last = dirs.len() - 1;
+    for (i, dir) in dirs.into_iter().enumerate() {
+        let mut found = discover(&dir, &env.gowork);
+        let decides = found.pin.is_some() || (env.gomod && found.gomod_path.is_some());
+        if decides || i == last {
+            looked_at.append(&mut found.looked_at);
+            found.looked_at = looked_at;
+            return found;
+        }
+        looked_at.append(&mut found.looked_at);
+    }
+    Discovery::default()
 }
 
 fn non_blank_var(name: &str) -> Option<String> {
@@ -629,12 +684,8 @@ pub fn request(store: &Store, env: &SelectEnv, found: &Discovery) -> Result<Requ
     };
     let mut passed_over = found.blank.clone();
     if let Some((var, value)) = from_env {
-        let specs = value
-            .split([':', ' '])
-            .filter(|s| !s.is_empty())
-            .map(Spec::parse)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|source| SelectError::BadEnv {
+        let specs =
+            pinfile::parse_version_list(value).map_err(|source| SelectError::BadEnv {
                 var,
                 value: value.clone(),
                 source,
@@ -1393,6 +1444,46 @@ mod tests {
             "1.21.13",
             "first installed fallback"
         );
+    }
+
+    #[test]
+    fn goenv_dir_starts_the_search_and_the_working_directory_follows() {
+        let (tmp, store) = fixture();
+        let root = tmp.path();
+        let pinned = root.join("pinned");
+        let bare = root.join("bare");
+        let cwd = root.join("cwd");
+        for d in [&pinned, &bare, &cwd] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(pinned.join(".go-version"), "1.21.13\n").unwrap();
+        std::fs::write(cwd.join(".go-version"), "1.22.3\n").unwrap();
+        let at = |goenv_dir: Option<&Path>| {
+            let env = SelectEnv {
+                goenv_dir: goenv_dir.map(Path::to_path_buf),
+                ..env()
+            };
+            let found = discover_from(&env, &cwd);
+            let request = request(&store, &env, &found).unwrap();
+            resolve(&store, &env, request).unwrap().resolved.name()
+        };
+        assert_eq!(at(None), "1.22.3");
+        assert_eq!(at(Some(&pinned)), "1.21.13", "GOENV_DIR's pin decides");
+        assert_eq!(at(Some(&bare)), "1.22.3", "nothing there: the cwd is searched");
+        assert_eq!(at(Some(Path::new("../pinned"))), "1.21.13", "relative to cwd");
+        assert_eq!(at(Some(&root.join("missing"))), "1.22.3");
+    }
+
+    #[test]
+    fn goenvs_gomod_switch_turns_go_mod_off_only_with_zero() {
+        let on = |gv: Option<&str>, goenv: Option<&str>| {
+            gomod_enabled(gv.map(OsStr::new), goenv.map(OsStr::new))
+        };
+        assert!(on(None, None));
+        assert!(on(None, Some("1")));
+        assert!(!on(None, Some("0")));
+        assert!(on(Some("1"), Some("0")), "GV_GOMOD wins");
+        assert!(!on(Some("0"), Some("1")));
     }
 
     #[test]

@@ -132,7 +132,7 @@ impl Session {
     /// The pin, module and config files that apply here.
     pub fn discovery(&self) -> &Discovery {
         self.found
-            .get_or_init(|| select::discover(&self.cwd, &self.select_env.gowork))
+            .get_or_init(|| select::discover_from(&self.select_env, &self.cwd))
     }
 
     /// The user's config and the project's gv.toml (when trusted).

@@ -12,6 +12,16 @@ pub const GOENV_VERSION: &str = "GOENV_VERSION";
 pub const GOENV_ROOT: &str = "GOENV_ROOT";
 /// `0` stops go.mod / go.work from deciding the version.
 pub const GOMOD: &str = "GV_GOMOD";
+/// goenv's switch for reading go.mod; `0` stops go.mod / go.work from deciding.
+pub const GOENV_GOMOD_VERSION_ENABLE: &str = "GOENV_GOMOD_VERSION_ENABLE";
+/// goenv's directory where the search for `.go-version` starts.
+pub const GOENV_DIR: &str = "GOENV_DIR";
+/// goenv's (go-build's) download mirror: a base laid out like go.dev/dl.
+pub const GO_BUILD_MIRROR_URL: &str = "GO_BUILD_MIRROR_URL";
+/// goenv's `1`: a bare `gv` runs `gv install`.
+pub const GOENV_AUTO_INSTALL: &str = "GOENV_AUTO_INSTALL";
+/// goenv's flags for that install.
+pub const GOENV_AUTO_INSTALL_FLAGS: &str = "GOENV_AUTO_INSTALL_FLAGS";
 /// Directories whose project gv.toml files are trusted.
 pub const TRUSTED_PATHS: &str = "GV_TRUSTED_PATHS";
 /// The user config file.
@@ -115,6 +125,18 @@ pub const ALL: &[Var] = &[
         read_by: &[Gv, Shim, Hook],
     },
     Var {
+        name: GOENV_GOMOD_VERSION_ENABLE,
+        meaning: "goenv's go.mod switch: `0` stops go.mod / go.work from deciding, as `GV_GOMOD=0` does (`GV_GOMOD` wins)",
+        default: "",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
+        name: GOENV_DIR,
+        meaning: "goenv's: where the search for `.go-version` starts instead of the working directory, which is searched next when nothing is found there",
+        default: "",
+        read_by: &[Gv, Shim, Hook],
+    },
+    Var {
         name: TRUSTED_PATHS,
         meaning: "directories whose project gv.toml files are trusted without `gv trust`",
         default: "",
@@ -154,6 +176,24 @@ pub const ALL: &[Var] = &[
         name: GO_MIRROR,
         meaning: "where `gv install` downloads from: a mirror name or a URL",
         default: "https://go.dev/dl/",
+        read_by: &[Gv],
+    },
+    Var {
+        name: GO_BUILD_MIRROR_URL,
+        meaning: "goenv's mirror: a URL laid out like https://go.dev/dl/, used when neither `--mirror` nor `GV_GO_MIRROR` is given",
+        default: "",
+        read_by: &[Gv],
+    },
+    Var {
+        name: GOENV_AUTO_INSTALL,
+        meaning: "goenv's: `1` makes a bare `gv` run `gv install` (what the directory selects)",
+        default: "",
+        read_by: &[Gv],
+    },
+    Var {
+        name: GOENV_AUTO_INSTALL_FLAGS,
+        meaning: "goenv's: the flags of that `gv install` (split at blanks, never run by a shell)",
+        default: "",
         read_by: &[Gv],
     },
     Var {
@@ -542,6 +582,11 @@ mod tests {
             GOENV_VERSION,
             GOENV_ROOT,
             GOMOD,
+            GOENV_GOMOD_VERSION_ENABLE,
+            GOENV_DIR,
+            GO_BUILD_MIRROR_URL,
+            GOENV_AUTO_INSTALL,
+            GOENV_AUTO_INSTALL_FLAGS,
             TRUSTED_PATHS,
             CONFIG,
             CACHE_DIR,

@@ -58,12 +58,21 @@ const PIN_TOKENS: &[&str] = &[
     "1.22beta1",
     "\u{202e}",
     "\0",
+    ":",
+    "1.22.10:1.21.13",
+    "go-1.22.10:system",
+    "::",
 ];
 
 fn check_entries(entries: &PinEntries, text: &str) {
     let lines = text.lines().count().max(1);
     assert!(
-        entries.specs.len() + entries.skipped.len() <= text.split_whitespace().count(),
+        // A word is a goenv `:` list: each of its entries counts.
+        entries.specs.len() + entries.skipped.len()
+            <= text
+                .split(|c: char| c == ':' || c.is_whitespace())
+                .filter(|w| !w.is_empty())
+                .count(),
         "more entries than words"
     );
     for spec in &entries.specs {
@@ -84,6 +93,29 @@ proptest! {
     #[test]
     fn go_version_files_parse_to_specs_or_skips(text in text_of(PIN_TOKENS, 48)) {
         check_entries(&pinfile::parse_go_version(&text), &text);
+    }
+
+    /// `GV_VERSION` / goenv's `GOENV_VERSION` lists (`go-1.22.10`, `1.22.10:1.21.13`):
+    /// specs that print back as themselves, never a path, or an error naming an entry
+    /// of the value.
+    #[test]
+    fn version_lists_parse_to_specs_or_name_the_bad_entry(text in text_of(PIN_TOKENS, 24)) {
+        match pinfile::parse_version_list(&text) {
+            Ok(specs) => {
+                prop_assert!(!specs.is_empty());
+                prop_assert!(specs.len() <= text.split(|c: char| c == ':' || c.is_whitespace()).filter(|w| !w.is_empty()).count());
+                for spec in &specs {
+                    let shown = spec.to_string();
+                    prop_assert!(!shown.contains('/') && !shown.contains(".."), "{}", shown);
+                    let back = Spec::parse(&shown).ok();
+                    prop_assert_eq!(back.as_ref(), Some(spec));
+                }
+            }
+            Err(gv_core::version::VersionError::InvalidSpec(entry)) => {
+                prop_assert!(text.contains(entry.as_str()), "{:?} not in {:?}", entry, text);
+            }
+            Err(other) => prop_assert!(false, "unexpected error {other:?}"),
+        }
     }
 
     /// `.tool-versions`: asdf's `golang`/`go` line, or none.
