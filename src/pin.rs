@@ -56,9 +56,10 @@ impl Known {
     /// The installed versions and the release index gv cached last (never the network).
     pub fn load(store: &Store, config: &gv_core::config::Config) -> anyhow::Result<Known> {
         let installed = store.installed()?;
-        let env = std::env::var(gv_core::vars::GO_MIRROR).ok();
+        let env = crate::sources::mirror::Mirror::env_setting();
+        let env = env.as_ref().map(|(var, value)| (*var, value.as_str()));
         // A broken mirror setting is `gv install`'s to report; here it only means no index.
-        let index = crate::sources::mirror::Mirror::choose(None, env.as_deref(), config)
+        let index = crate::sources::mirror::Mirror::choose(None, env, config)
             .ok()
             .and_then(|mirror| {
                 let mut opts =

@@ -117,17 +117,29 @@ impl Mirror {
         })
     }
 
-    /// The mirror to use: flag, environment, config file, default.
+    /// The mirror the environment names, with the variable that names it: `GV_GO_MIRROR`,
+    /// else goenv's `GO_BUILD_MIRROR_URL` (a base laid out like go.dev/dl, as gv's URLs are).
+    pub fn env_setting() -> Option<(&'static str, String)> {
+        [gv_core::vars::GO_MIRROR, gv_core::vars::GO_BUILD_MIRROR_URL]
+            .into_iter()
+            .find_map(|name| {
+                let value = std::env::var(name).ok()?;
+                (!value.trim().is_empty()).then_some((name, value))
+            })
+    }
+
+    /// The mirror to use: flag, environment (see [`Mirror::env_setting`]), config file,
+    /// default.
     pub fn choose(
         flag: Option<&str>,
-        env: Option<&str>,
+        env: Option<(&'static str, &str)>,
         config: &Config,
     ) -> Result<Mirror, MirrorError> {
         if let Some(value) = flag {
             return Mirror::parse(value, "--mirror");
         }
-        if let Some(value) = env.filter(|v| !v.trim().is_empty()) {
-            return Mirror::parse(value, gv_core::vars::GO_MIRROR);
+        if let Some((var, value)) = env.filter(|(_, v)| !v.trim().is_empty()) {
+            return Mirror::parse(value, var);
         }
         if let Some((value, path)) = config.get(CONFIG_KEY) {
             let origin = format!("`{CONFIG_KEY}` in {}", path.display());
@@ -207,7 +219,9 @@ mod tests {
             user: Some(file),
             ..Config::default()
         };
-        let pick = |flag, env| Mirror::choose(flag, env, &config).unwrap();
+        let pick = |flag, env: Option<&str>| {
+            Mirror::choose(flag, env.map(|v| (gv_core::vars::GO_MIRROR, v)), &config).unwrap()
+        };
         assert_eq!(
             pick(Some("ustc"), Some("go.dev")).base,
             "https://mirrors.ustc.edu.cn/golang/"
@@ -216,6 +230,14 @@ mod tests {
             pick(None, Some("golang.google.cn")).origin,
             gv_core::vars::GO_MIRROR
         );
+        // goenv's variable names itself in what gv says about the mirror.
+        let goenvs = Mirror::choose(
+            None,
+            Some((gv_core::vars::GO_BUILD_MIRROR_URL, "https://mirrors.example/golang")),
+            &config,
+        )
+        .unwrap();
+        assert_eq!(goenvs.origin, gv_core::vars::GO_BUILD_MIRROR_URL);
         let from_config = pick(None, None);
         assert_eq!(from_config.base, "https://mirrors.aliyun.com/golang/");
         assert!(
