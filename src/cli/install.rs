@@ -30,6 +30,7 @@ pub use source::{SourceKind, ls_remote as ls_remote_goproxy, proxy_source};
   gv install                     whatever this directory selects (.go-version, go.mod ...)
   gv install 1.22 --mirror golang.google.cn
   gv install --offline 1.22.10   from the download cache, no network
+  gv install -l                  every version available (goenv's form of `gv ls-remote --all`)
   gv install --from-file ./go1.22.10.linux-amd64.tar.gz
   gv install 1.22 --source goproxy   through GOPROXY, verified by the checksum database
   gv install 1.22.10 --os darwin --arch arm64   another platform's SDK (cross builds, tests)
@@ -41,8 +42,16 @@ pub struct Args {
     #[command(flatten)]
     source: SourceArgs,
     /// Reinstall even if the version is already installed
-    #[arg(long)]
+    #[arg(long, short)]
     force: bool,
+    /// Skip versions already installed (what gv always does without --force; goenv's
+    /// `-s`, accepted for CI lines)
+    #[arg(long, short, conflicts_with = "force")]
+    skip_existing: bool,
+    /// List every version available for download, rc and beta too, and exit (goenv's
+    /// `install -l`; `gv ls-remote` is gv's own)
+    #[arg(long, short, conflicts_with_all = ["specs", "from_file", "force"])]
+    list: bool,
     /// Install a local go.dev archive (goV.OS-ARCH.tar.gz)
     #[arg(long, value_name = "ARCHIVE", conflicts_with = "specs")]
     from_file: Option<PathBuf>,
@@ -82,10 +91,12 @@ pub struct SourceArgs {
 }
 
 impl SourceArgs {
-    /// Install options from the flags, GV_GO_MIRROR and the `mirror` config key.
+    /// Install options from the flags, GV_GO_MIRROR (else goenv's GO_BUILD_MIRROR_URL)
+    /// and the `mirror` config key.
     pub fn options(&self, config: &Config) -> anyhow::Result<Options> {
-        let env = std::env::var(gv_core::vars::GO_MIRROR).ok();
-        let mirror = Mirror::choose(self.mirror.as_deref(), env.as_deref(), config)
+        let env = Mirror::env_setting();
+        let env = env.as_ref().map(|(var, value)| (*var, value.as_str()));
+        let mirror = Mirror::choose(self.mirror.as_deref(), env, config)
             .map_err(|e| UsageError::of(&e))?;
         let mut opts = Options::new(mirror, gv_core::store::Cache::from_env()?);
         opts.offline = self.offline;
@@ -110,6 +121,10 @@ impl SourceArgs {
 }
 
 pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    if args.list {
+        return super::ls_remote::run(session, super::ls_remote::Args::every_release(args.source));
+    }
+    let _ = args.skip_existing;
     let config = session.config()?;
     let kind = args.source.kind(config)?;
     let mut opts = args.source.options(config)?;

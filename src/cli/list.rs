@@ -11,15 +11,30 @@ use crate::ui::{self, Style};
 /// SDKs installed for another platform (`gv install --os/--arch`) follow, with their
 /// platform and GOROOT: they are never selected or shimmed.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  gv list\n  gv list --json")]
+#[command(after_help = "Examples:\n  gv list\n  gv list --json\n  gv list --bare           one installed version per line, for scripts")]
 pub struct Args {
     /// Print a JSON array instead of text
-    #[arg(long)]
+    #[arg(long, conflicts_with = "bare")]
     json: bool,
+    /// Only the installed versions, one per line: no marker, no `system`, no other
+    /// platforms (goenv's `versions --bare`)
+    #[arg(long)]
+    bare: bool,
+    /// Accepted for goenv's `versions --skip-aliases`: gv's store has no aliases, so
+    /// nothing is skipped
+    #[arg(long, hide = true)]
+    skip_aliases: bool,
 }
 
 pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     let installed = session.store().installed()?;
+    let _ = args.skip_aliases;
+    if args.bare {
+        for version in &installed {
+            crate::outln!("{version}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let others = session.store().other_platforms()?;
     let host = crate::sources::Platform::host();
     // The list is still worth showing when the selection here is broken.

@@ -33,6 +33,18 @@ pub struct Args {
     source: SourceArgs,
 }
 
+impl Args {
+    /// `gv ls-remote --all` from `source`: what `gv install --list` prints.
+    pub(super) fn every_release(source: SourceArgs) -> Args {
+        Args {
+            spec: None,
+            all: true,
+            json: false,
+            source,
+        }
+    }
+}
+
 pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     let config = session.config()?;
     let opts = args.source.options(config)?;

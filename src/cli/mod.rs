@@ -15,6 +15,8 @@ mod doctor;
 mod env;
 mod exec;
 mod global;
+mod goenv_argv;
+mod goenv_forms;
 mod hook_env;
 mod ide;
 mod import;
@@ -63,7 +65,7 @@ pub enum Command {
     Install(install::Args),
     Uninstall(uninstall::Args),
     LsRemote(ls_remote::Args),
-    #[command(visible_alias = "ls")]
+    #[command(visible_alias = "ls", alias = "versions")]
     List(list::Args),
     #[command(visible_alias = "version")]
     Current(current::Args),
@@ -95,6 +97,23 @@ pub enum Command {
     SelfCmd(self_cmd::Args),
     #[command(hide = true)]
     HookEnv(hook_env::Args),
+    // goenv's names for what gv shows another way (README: "Coming from goenv").
+    #[command(hide = true)]
+    VersionName(goenv_forms::VersionNameArgs),
+    #[command(hide = true)]
+    VersionOrigin(goenv_forms::VersionOriginArgs),
+    #[command(hide = true)]
+    VersionFile(goenv_forms::VersionFileArgs),
+    #[command(hide = true)]
+    Root(goenv_forms::RootArgs),
+    #[command(hide = true)]
+    Whence(goenv_forms::WhenceArgs),
+    #[command(hide = true)]
+    Shims(goenv_forms::ShimsArgs),
+    #[command(hide = true)]
+    Commands(goenv_forms::CommandsArgs),
+    #[command(hide = true)]
+    Installed(goenv_forms::InstalledArgs),
 }
 
 /// Asks `question` on the terminal. Without a terminal there is no one to ask, so it
@@ -124,7 +143,21 @@ pub use crate::error::UsageError;
 pub fn main(build: crate::self_update::update::Build) -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     let mut command = Cli::command().version(build.version);
-    let matches = command.clone().get_matches();
+    let argv = goenv_argv::rewrite(std::env::args_os().collect(), &|name| std::env::var_os(name));
+    let matches = match command.clone().try_get_matches_from(argv) {
+        Ok(matches) => matches,
+        Err(e) => {
+            if e.kind() == clap::error::ErrorKind::InvalidSubcommand
+                && let Some(clap::error::ContextValue::String(name)) =
+                    e.get(clap::error::ContextKind::InvalidSubcommand)
+                && let Some(answer) = goenv_argv::no_sense(name)
+            {
+                crate::ui::report(&crate::error::report(&answer.into()));
+                return ExitCode::from(2);
+            }
+            e.exit()
+        }
+    };
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit());
     match run(cli, &build) {
         Ok(code) => code,
@@ -144,6 +177,7 @@ fn run(cli: Cli, build: &crate::self_update::update::Build) -> anyhow::Result<Ex
     let command = match cli.command {
         Command::Verify(args) => return verify::run(args),
         Command::Symbols(args) => return symbols::run(args),
+        Command::Commands(args) => return goenv_forms::run_commands(args),
         command => command,
     };
     let session = Session::from_process()?;
@@ -179,6 +213,14 @@ fn run(cli: Cli, build: &crate::self_update::update::Build) -> anyhow::Result<Ex
         Command::Test(args) => build::run_test(&session, args),
         Command::Run(args) => build::run_run(&session, args),
         Command::Debug(args) => debug::run(&session, args),
+        Command::VersionName(args) => goenv_forms::run_version_name(&session, args),
+        Command::VersionOrigin(args) => goenv_forms::run_version_origin(&session, args),
+        Command::VersionFile(args) => goenv_forms::run_version_file(&session, args),
+        Command::Root(args) => goenv_forms::run_root(&session, args),
+        Command::Whence(args) => goenv_forms::run_whence(&session, args),
+        Command::Shims(args) => goenv_forms::run_shims(&session, args),
+        Command::Commands(args) => goenv_forms::run_commands(args),
+        Command::Installed(args) => goenv_forms::run_installed(&session, args),
     }
 }
 

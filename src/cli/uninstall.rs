@@ -17,8 +17,8 @@ pub struct Args {
     /// The installed version to remove (exact, or a prefix that matches one version)
     #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION")]
     spec: Spec,
-    /// Do not ask for confirmation
-    #[arg(long, short)]
+    /// Do not ask for confirmation (`-f`/`--force`, goenv's spelling, too)
+    #[arg(long, short, short_alias = 'f', alias = "force")]
     yes: bool,
 }
 

@@ -2,7 +2,9 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use super::Session;
+use gv_core::{Resolved, Spec};
+
+use super::{Session, UsageError};
 use crate::error::Hinted;
 
 /// Print the absolute path of `go` (or another binary) of the Go version active here
@@ -16,12 +18,16 @@ pub struct WhichArgs {
     command: String,
 }
 
-/// Print the GOROOT of the Go version active here
+/// Print the GOROOT of the Go version active here, or of the installed VERSION
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gv prefix           /home/me/.local/share/gv/versions/1.22.10"
+    after_help = "Examples:\n  gv prefix           /home/me/.local/share/gv/versions/1.22.10\n  gv prefix 1.22      the newest installed 1.22.x (`latest`, `system`, `22` too)\n  gv prefix 1.22.10:1.21.13   one GOROOT per entry, joined by `:` (goenv's form)"
 )]
-pub struct PrefixArgs {}
+pub struct PrefixArgs {
+    /// Installed versions (default: the one active here); a `a:b` list, as goenv takes
+    #[arg(value_name = "VERSION")]
+    versions: Vec<String>,
+}
 
 pub fn run_which(session: &Session, args: WhichArgs) -> anyhow::Result<ExitCode> {
     let selection = session.selection()?;
@@ -41,7 +47,10 @@ pub fn run_which(session: &Session, args: WhichArgs) -> anyhow::Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_prefix(session: &Session, _args: PrefixArgs) -> anyhow::Result<ExitCode> {
+pub fn run_prefix(session: &Session, args: PrefixArgs) -> anyhow::Result<ExitCode> {
+    if !args.versions.is_empty() {
+        return prefix_of(session, &args.versions.join(":"));
+    }
     let selection = session.selection()?;
     match selection.resolved.goroot() {
         Some(root) => {
@@ -56,4 +65,47 @@ pub fn run_prefix(session: &Session, _args: PrefixArgs) -> anyhow::Result<ExitCo
             "run `go env GOROOT`"
         )),
     }
+}
+
+/// goenv's `prefix VERSION…`: each entry's GOROOT among the installed versions (the
+/// newest match of `1.22`, `22`, `latest`), `system`'s too; every entry must be there.
+fn prefix_of(session: &Session, list: &str) -> anyhow::Result<ExitCode> {
+    let specs = gv_core::pinfile::parse_version_list(list).map_err(|e| UsageError::of(&e))?;
+    let installed = session.store().installed()?;
+    let mut roots = Vec::with_capacity(specs.len());
+    for spec in &specs {
+        let root = match spec {
+            Spec::System => {
+                let go = gv_core::select::find_system_go(
+                    session.store(),
+                    session.select_env().path.as_deref(),
+                )
+                .ok_or_else(|| {
+                    Hinted::new(
+                        "no system go: no go on PATH outside gv's directories",
+                        "`gv list` shows the installed versions",
+                    )
+                })?;
+                Resolved::System { go: go.clone() }.goroot().ok_or_else(|| {
+                    Hinted::new(
+                        format!("cannot tell the GOROOT of the system go at {}", go.display()),
+                        "run `go env GOROOT`",
+                    )
+                })?
+            }
+            _ => match spec.best_match(&installed) {
+                Some(version) => session.store().version_dir(version),
+                None => bail!(Hinted::new(
+                    format!("Go {spec} is not installed"),
+                    format!(
+                        "`gv list` shows what is installed; `{}` installs it",
+                        gv_core::suggest::command(["gv", "install", &spec.to_string()])
+                    )
+                )),
+            },
+        };
+        roots.push(gv_core::text::path(&root));
+    }
+    crate::outln!("{}", roots.join(":"));
+    Ok(ExitCode::SUCCESS)
 }

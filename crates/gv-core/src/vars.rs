@@ -180,7 +180,7 @@ pub const ALL: &[Var] = &[
     },
     Var {
         name: GO_BUILD_MIRROR_URL,
-        meaning: "goenv's mirror: a URL laid out like https://go.dev/dl/, used when neither `--mirror` nor `GV_GO_MIRROR` is given",
+        meaning: "goenv's mirror: a URL laid out like https://go.dev/dl/, taken as `GV_GO_MIRROR` when that is unset (the archives are still checked against go.dev's checksums)",
         default: "",
         read_by: &[Gv],
     },
