@@ -15,6 +15,7 @@ use gv_core::pinfile;
 use gv_core::{Spec, Store, Version};
 use thiserror::Error;
 
+pub mod goenv_rc;
 pub mod gotoolchain;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,13 +144,76 @@ pub fn import_goenv(
     Ok(report)
 }
 
+/// goenv's global version, a `:` list as goenv writes it (`1.22.10:1.21.13`: the first
+/// installed entry wins); `None` for none, or for `system` alone, which is gv's default.
 fn read_goenv_global(goenv_root: &Path) -> Option<String> {
     let entries = pinfile::read_go_version(&goenv_root.join("version")).ok()??;
-    entries
-        .specs
-        .first()
-        .filter(|s| !matches!(s, Spec::System))
-        .map(ToString::to_string)
+    if matches!(entries.specs.as_slice(), [Spec::System]) {
+        return None;
+    }
+    let names: Vec<String> = entries.specs.iter().map(ToString::to_string).collect();
+    Some(names.join(":"))
+}
+
+/// A program `go install` put in one of goenv's per-version GOPATHs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GoenvTool {
+    pub name: String,
+    /// The goenv version whose GOPATH holds it.
+    pub goenv_version: String,
+    pub path: PathBuf,
+    /// `PACKAGE@VERSION`, from its build info, when it can be rebuilt with `go install`.
+    pub target: Option<String>,
+    /// Why it cannot be, when it cannot.
+    pub not_rebuildable: Option<String>,
+}
+
+/// The GOPATH goenv gives each version: `$GOENV_GOPATH_PREFIX/<version>`, else
+/// `~/go/<version>`; none with `GOENV_DISABLE_GOPATH=1`. Your own values only.
+pub fn goenv_gopath_prefix(lookup: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    let own = |name: &str| gv_core::env::users_own(name, &lookup);
+    if own("GOENV_DISABLE_GOPATH").is_some_and(|v| v == "1") {
+        return None;
+    }
+    own("GOENV_GOPATH_PREFIX")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| gv_core::platform::home_dir().map(|h| h.join("go")))
+}
+
+/// The tools in `prefix/<version>/bin` for each of goenv's `versions`, newest version
+/// first, one per name (the newest version's build wins: goenv ran it last).
+pub fn goenv_gopath_tools(prefix: &Path, versions: &[String]) -> Vec<GoenvTool> {
+    let mut versions: Vec<(Version, &String)> = versions
+        .iter()
+        .filter_map(|name| Some((Version::parse(name).ok()?, name)))
+        .collect();
+    versions.sort();
+    versions.reverse();
+    let mut out: Vec<GoenvTool> = Vec::new();
+    for (_, name) in versions {
+        let Ok(tools) = crate::tools::list(&prefix.join(name).join("bin")) else {
+            continue;
+        };
+        for tool in tools {
+            if out.iter().any(|t| t.name == tool.name) {
+                continue;
+            }
+            let (target, why) = match tool.install_target() {
+                Ok(target) => (Some(target.to_string()), None),
+                Err(why) => (None, Some(why)),
+            };
+            out.push(GoenvTool {
+                name: tool.name.clone(),
+                goenv_version: name.clone(),
+                path: tool.path.clone(),
+                target,
+                not_rebuildable: why,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 /// Puts `from` at `to`, whole or not at all.

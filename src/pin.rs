@@ -312,6 +312,16 @@ pub fn set_global_quietly(store: &Store, spec: &Spec) -> anyhow::Result<()> {
     refresh_current_link(store)
 }
 
+/// Writes a list of fallbacks as the global default, one per line (the first installed
+/// one wins), as `gv import goenv` adopts goenv's `1.22.10:1.21.13`.
+pub fn set_global_list_quietly(store: &Store, specs: &[Spec]) -> anyhow::Result<()> {
+    let path = store.global_file();
+    let text: String = specs.iter().map(|s| format!("{s}\n")).collect();
+    fsutil::write_atomic(&path, text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    refresh_current_link(store)
+}
+
 /// Removes the global default (and with it `GV_ROOT/current`).
 pub fn unset_global(store: &Store) -> anyhow::Result<bool> {
     let removed = unset(&store.global_file())?;

@@ -2,7 +2,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use gv_core::Spec;
 
 use super::Session;
 use crate::import::{self, Method};
@@ -23,9 +22,13 @@ use crate::ui::{self, Style};
     after_help = "Examples:\n  gv import goenv                   link ~/.goenv/versions/* into gv\n  gv import goenv --move            move them instead\n  gv import goenv --goenv-root /opt/goenv\n  gv import gotoolchain             link $GOMODCACHE/golang.org/toolchain@* into gv\n  gv import gotoolchain --gomodcache /ci/cache/mod"
 )]
 pub struct Args {
-    /// The manager to import from
+    /// The manager to import from (without it: the sources gv can import from)
     #[arg(value_enum)]
-    from: ImportFrom,
+    from: Option<ImportFrom>,
+    /// goenv: list the tools in goenv's per-version GOPATHs with the command that rebuilds
+    /// each, instead of rebuilding them into the shared GOBIN
+    #[arg(long)]
+    no_rebuild: bool,
     /// Move the SDKs instead of hard-linking them
     #[arg(long)]
     r#move: bool,
@@ -49,7 +52,25 @@ enum ImportFrom {
 }
 
 pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
-    if args.from == ImportFrom::Gotoolchain {
+    let Some(from) = args.from else {
+        use clap::ValueEnum;
+        crate::outln!("gv imports from:");
+        for source in ImportFrom::value_variants() {
+            if let Some(value) = source.to_possible_value() {
+                crate::outln!(
+                    "  {:<12} {}",
+                    value.get_name(),
+                    value.get_help().map(ToString::to_string).unwrap_or_default()
+                );
+            }
+        }
+        crate::outln!("run `gv import goenv` or `gv import gotoolchain`");
+        return Ok(ExitCode::SUCCESS);
+    };
+    if from == ImportFrom::Gotoolchain {
+        if args.no_rebuild {
+            return Err(super::UsageError::new("--no-rebuild is for `gv import goenv`").into());
+        }
         if args.r#move || args.goenv_root.is_some() {
             return Err(super::UsageError::new(
                 "--move and --goenv-root are for `gv import goenv`; Go's module cache is only linked from",
@@ -81,21 +102,35 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
 
     let global_note = match &report.goenv_global {
         Some(global) if !session.store().global_file().exists() => {
-            let spec: Spec = global.parse()?;
-            crate::pin::set_global_quietly(session.store(), &spec)?;
+            let specs = gv_core::pinfile::parse_version_list(global)?;
+            crate::pin::set_global_list_quietly(session.store(), &specs)?;
             Some(format!("global default set to {global} (from goenv)"))
         }
         Some(global) => Some(format!(
             "kept gv's global default; goenv's was {} (change it with `{}`)",
             gv_core::text::one_line(global),
-            gv_core::suggest::command(["gv", "global", global])
+            // `gv global` takes one version: goenv's first choice.
+            gv_core::suggest::command(["gv", "global", global.split(':').next().unwrap_or(global)])
         )),
         None => None,
     };
 
+    let names: Vec<String> = report.versions.iter().map(|o| o.name.clone()).collect();
+    let tools = import::goenv_gopath_prefix(&env)
+        .map(|prefix| import::goenv_gopath_tools(&prefix, &names))
+        .unwrap_or_default();
+    let rc_lines = gv_core::platform::home_dir()
+        .map(|home| import::goenv_rc::goenv_lines(&home))
+        .unwrap_or_default();
+
     if args.json {
         let mut value = serde_json::to_value(&report)?;
         value["global"] = serde_json::json!(global_note);
+        value["tools"] = serde_json::to_value(&tools)?;
+        value["rc_lines"] = serde_json::to_value(&rc_lines)?;
+        if !args.no_rebuild && !tools.is_empty() {
+            ui::info("--json only reports goenv's tools; rebuild them with `gv import goenv` or the commands listed");
+        }
         crate::outln!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -121,7 +156,95 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(note) = global_note {
         crate::outln!("{note}");
     }
-    Ok(ExitCode::SUCCESS)
+    let tools_ok = adopt_tools(session, &tools, args.no_rebuild)?;
+    print_rc_lines(&rc_lines);
+    Ok(if tools_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// goenv's per-version GOPATH tools into the shared GOBIN, rebuilt with `go install` as
+/// `gv tools reinstall` does (or listed with the command, with `no_rebuild` or when no
+/// rebuild is possible). False when a rebuild failed.
+fn adopt_tools(
+    session: &Session,
+    tools: &[import::GoenvTool],
+    no_rebuild: bool,
+) -> anyhow::Result<bool> {
+    if tools.is_empty() {
+        return Ok(true);
+    }
+    let gobin = session.gobin()?;
+    let mut ok = true;
+    for tool in tools {
+        let name = gv_core::text::one_line(&tool.name);
+        let from = gv_core::text::path(&tool.path);
+        if let Some(gobin) = &gobin
+            && gobin.join(&tool.name).exists()
+        {
+            crate::outln!(
+                "  tool {name} skipped: already in {}",
+                gv_core::text::path(gobin)
+            );
+            continue;
+        }
+        let target = tool.target.as_deref().and_then(|t| {
+            let (package, version) = t.rsplit_once('@')?;
+            crate::tools::Target::new(package, version).ok()
+        });
+        let Some(target) = target else {
+            crate::outln!(
+                "  tool {name} ({from}) cannot be rebuilt: {}",
+                gv_core::text::one_line(tool.not_rebuildable.as_deref().unwrap_or("no build info"))
+            );
+            continue;
+        };
+        let command = gv_core::suggest::command(["gv", "tools", "install", &target.to_string()]);
+        if no_rebuild || gobin.is_none() {
+            crate::outln!("  tool {name} ({from}): rebuild it with `{command}`");
+            continue;
+        }
+        match super::tools::rebuild_into_gobin(session, &tool.name, &target) {
+            Ok(true) => crate::outln!(
+                "{} tool {} rebuilt from {target} into {}",
+                ui::out("+", Style::Green),
+                ui::out(&name, Style::Bold),
+                gobin.as_deref().map(gv_core::text::path).unwrap_or_default()
+            ),
+            Ok(false) => {
+                ok = false;
+                crate::outln!("  tool {name}: rebuild it later with `{command}`");
+            }
+            Err(err) => {
+                ok = false;
+                let report = crate::error::report(&err);
+                crate::outln!(
+                    "  tool {name} not rebuilt ({}): run `{command}` once a Go is selected",
+                    gv_core::text::one_line(&report.message)
+                );
+            }
+        }
+    }
+    Ok(ok)
+}
+
+/// The start-up file lines that still run goenv, and what goes instead.
+fn print_rc_lines(lines: &[import::goenv_rc::GoenvLine]) {
+    if lines.is_empty() {
+        return;
+    }
+    crate::outln!(
+        "goenv is still set up in your shell start-up files; change these lines, then open a new shell:"
+    );
+    for line in lines {
+        crate::outln!("  {}:{}: {}", gv_core::text::path(&line.file), line.line, line.text);
+        match &line.replace_with {
+            Some(with) => crate::outln!("      replace with: {with}"),
+            None => crate::outln!("      remove it"),
+        }
+    }
 }
 
 fn run_gotoolchain(

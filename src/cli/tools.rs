@@ -441,3 +441,15 @@ fn install(session: &Session, args: &[String], version: Option<Spec>) -> anyhow:
         ExitCode::FAILURE
     })
 }
+
+/// `go install -- TARGET` into the shared GOBIN with the Go selected here, as
+/// `gv tools reinstall` does it (for `gv import goenv`'s tools); false when it failed
+/// (after saying why).
+pub(super) fn rebuild_into_gobin(
+    session: &Session,
+    name: &str,
+    target: &Target,
+) -> anyhow::Result<bool> {
+    let env = environment(session, None)?;
+    go_install(&env, name, target)
+}
