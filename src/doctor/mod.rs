@@ -6,11 +6,13 @@
 //!
 //! One module per concern, in the order a user should fix things: `config` (the files and
 //! their trust), `selection` (the version here and the global default), `path` (which
-//! `go` runs, an exported GOROOT), `hook` (the shell integration), `toolchain`
+//! `go` runs, an exported GOROOT), `goenv` (goenv's shims and per-version GOPATH left
+//! behind, the shared GOBIN off PATH), `hook` (the shell integration), `toolchain`
 //! (GOTOOLCHAIN), `store` (shims and the store itself), `tools` (stale tools in GOBIN, a
 //! delve that cannot debug the selected Go), `ide` (editor settings naming another Go).
 
 mod config;
+mod goenv;
 mod hook;
 mod ide;
 mod old_store;
@@ -119,6 +121,7 @@ pub fn run(inputs: &Inputs<'_>) -> Vec<Check> {
     checks.push(hook::hook_check(inputs));
     checks.extend(hook::stamp_check());
     checks.push(path::goroot_check(inputs, selection));
+    checks.extend(goenv::gobin_check(inputs));
     checks.extend(toolchain::gotoolchain_checks(
         inputs,
         selection,

@@ -8,7 +8,15 @@ use gv_core::select::{Resolved, Selection};
 use super::{Check, Inputs};
 
 /// Which kind of `go` a PATH directory holds, when it is not gv's.
-pub(super) fn describe_foreign_go(dir: &Path, goroot_env: Option<&Path>) -> String {
+pub(super) fn describe_foreign_go(
+    dir: &Path,
+    goroot_env: Option<&Path>,
+    goenv_shims: Option<&Path>,
+) -> String {
+    // goenv's shims wherever GOENV_ROOT puts them, not only under a `goenv` directory.
+    if goenv_shims == Some(dir) {
+        return format!("goenv's shims ({})", dir.display());
+    }
     let text = dir.to_string_lossy();
     let manager = [
         (".goenv/shims", "goenv's shims"),
@@ -55,6 +63,7 @@ pub(super) fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> 
         Resolved::System { .. } => None,
     });
     let goroot_env = inputs.var("GOROOT").map(PathBuf::from);
+    let goenv_shims = super::goenv::goenv_shims(inputs);
     let first_go = dirs.iter().enumerate().find(|(_, d)| {
         d.is_absolute()
             && gv_core::select::is_executable_file(&d.join(gv_core::platform::exe_name("go")))
@@ -69,7 +78,7 @@ pub(super) fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> 
             Some((_, dir)) => format!(
                 "gv's shims ({}) are not on PATH; `go` is {}",
                 shims.display(),
-                describe_foreign_go(dir, goroot_env.as_deref())
+                describe_foreign_go(dir, goroot_env.as_deref(), goenv_shims.as_deref())
             ),
             None => format!("gv's shims ({}) are not on PATH", shims.display()),
         };
@@ -81,16 +90,25 @@ pub(super) fn path_check(inputs: &Inputs<'_>, selection: Option<&Selection>) -> 
                 && !inputs.store().owns(dir)
                 && hook_bin.as_deref() != Some(dir.as_path()) =>
         {
-            Check::problem(
-                "path",
-                format!(
-                    "`go` resolves to {}, which comes before gv's shims on PATH",
-                    describe_foreign_go(dir, goroot_env.as_deref())
+            let what = describe_foreign_go(dir, goroot_env.as_deref(), goenv_shims.as_deref());
+            let goenv = what
+                .starts_with("goenv")
+                .then(|| super::goenv::rc_lines(inputs))
+                .filter(|lines| !lines.is_empty());
+            let fix = match goenv {
+                Some(lines) => format!(
+                    "remove goenv's set-up at {} (`gv import goenv` lists each line and what replaces it), then {FIX_INIT}",
+                    super::goenv::goenv_places(&lines)
                 ),
-                format!(
+                None => format!(
                     "remove {} from PATH in your rc file (or uninstall that Go manager), then {FIX_INIT}",
                     dir.display()
                 ),
+            };
+            Check::problem(
+                "path",
+                format!("`go` resolves to {what}, which comes before gv's shims on PATH"),
+                fix,
             )
         }
         Some((i, dir)) if i < shims_at && hook_bin.as_deref() == Some(dir.as_path()) => {
@@ -164,16 +182,20 @@ mod tests {
 
     #[test]
     fn foreign_go_is_named() {
-        assert!(describe_foreign_go(Path::new("/h/.goenv/shims"), None).starts_with("goenv"));
-        assert!(describe_foreign_go(Path::new("/h/.asdf/shims"), None).starts_with("asdf"));
+        assert!(describe_foreign_go(Path::new("/h/.goenv/shims"), None, None).starts_with("goenv"));
+        // A custom GOENV_ROOT: its shims are goenv's, not "a system go".
+        let custom = Path::new("/opt/tools/go-versions/shims");
+        assert!(describe_foreign_go(custom, None, Some(custom)).starts_with("goenv's shims"));
+        assert!(describe_foreign_go(custom, None, None).starts_with("a system go"));
+        assert!(describe_foreign_go(Path::new("/h/.asdf/shims"), None, None).starts_with("asdf"));
         assert!(
-            describe_foreign_go(Path::new("/h/.local/share/mise/shims"), None).starts_with("mise")
+            describe_foreign_go(Path::new("/h/.local/share/mise/shims"), None, None).starts_with("mise")
         );
         assert!(
-            describe_foreign_go(Path::new("/opt/go/bin"), Some(Path::new("/opt/go")))
+            describe_foreign_go(Path::new("/opt/go/bin"), Some(Path::new("/opt/go")), None)
                 .contains("$GOROOT/bin")
         );
-        assert!(describe_foreign_go(Path::new("/usr/bin"), None).contains("/usr/bin/go"));
+        assert!(describe_foreign_go(Path::new("/usr/bin"), None, None).contains("/usr/bin/go"));
     }
     }
 }
