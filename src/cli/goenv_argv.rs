@@ -16,9 +16,7 @@ pub fn rewrite(
     mut argv: Vec<OsString>,
     lookup: &dyn Fn(&str) -> Option<OsString>,
 ) -> Vec<OsString> {
-    if argv.len() == 1
-        && lookup(gv_core::vars::GOENV_AUTO_INSTALL).is_some_and(|v| v == "1")
-    {
+    if argv.len() == 1 && lookup(gv_core::vars::GOENV_AUTO_INSTALL).is_some_and(|v| v == "1") {
         argv.push("install".into());
         if let Some(flags) = lookup(gv_core::vars::GOENV_AUTO_INSTALL_FLAGS) {
             let flags = flags.to_string_lossy().into_owned();
@@ -97,11 +95,17 @@ mod tests {
     #[test]
     fn goenvs_forms_become_gvs() {
         assert_eq!(args(&["gv", "init", "-"], &[]), ["gv", "init"]);
-        assert_eq!(args(&["gv", "init", "-", "zsh"], &[]), ["gv", "init", "zsh"]);
+        assert_eq!(
+            args(&["gv", "init", "-", "zsh"], &[]),
+            ["gv", "init", "zsh"]
+        );
         assert_eq!(args(&["gv", "init", "bash"], &[]), ["gv", "init", "bash"]);
         assert_eq!(args(&["gv", "local", "-"], &[]), ["gv", "local", "-"]);
         assert_eq!(args(&["gv"], &[]), ["gv"]);
-        let auto = [("GOENV_AUTO_INSTALL", "1"), ("GOENV_AUTO_INSTALL_FLAGS", " -s  --quiet $(rm -rf ~) ")];
+        let auto = [
+            ("GOENV_AUTO_INSTALL", "1"),
+            ("GOENV_AUTO_INSTALL_FLAGS", " -s  --quiet $(rm -rf ~) "),
+        ];
         assert_eq!(
             args(&["gv"], &auto),
             ["gv", "install", "-s", "--quiet", "$(rm", "-rf", "~)"],

@@ -101,10 +101,7 @@ pub fn run_version_name(session: &Session, _args: VersionNameArgs) -> anyhow::Re
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_version_origin(
-    session: &Session,
-    _args: VersionOriginArgs,
-) -> anyhow::Result<ExitCode> {
+pub fn run_version_origin(session: &Session, _args: VersionOriginArgs) -> anyhow::Result<ExitCode> {
     // goenv answers from the request alone: a pin naming a missing version has an origin.
     let request = session.request()?;
     let origin = match session.selection() {
@@ -221,7 +218,9 @@ pub fn run_shims(session: &Session, args: ShimsArgs) -> anyhow::Result<ExitCode>
             .filter(|name| !name.starts_with('.'))
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot list {}", dir.display()))),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("cannot list {}", dir.display())));
+        }
     };
     names.sort();
     for name in names {

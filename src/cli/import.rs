@@ -60,7 +60,10 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
                 crate::outln!(
                     "  {:<12} {}",
                     value.get_name(),
-                    value.get_help().map(ToString::to_string).unwrap_or_default()
+                    value
+                        .get_help()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
                 );
             }
         }
@@ -129,7 +132,9 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
         value["tools"] = serde_json::to_value(&tools)?;
         value["rc_lines"] = serde_json::to_value(&rc_lines)?;
         if !args.no_rebuild && !tools.is_empty() {
-            ui::info("--json only reports goenv's tools; rebuild them with `gv import goenv` or the commands listed");
+            ui::info(
+                "--json only reports goenv's tools; rebuild them with `gv import goenv` or the commands listed",
+            );
         }
         crate::outln!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(ExitCode::SUCCESS);
@@ -211,7 +216,10 @@ fn adopt_tools(
                 "{} tool {} rebuilt from {target} into {}",
                 ui::out("+", Style::Green),
                 ui::out(&name, Style::Bold),
-                gobin.as_deref().map(gv_core::text::path).unwrap_or_default()
+                gobin
+                    .as_deref()
+                    .map(gv_core::text::path)
+                    .unwrap_or_default()
             ),
             Ok(false) => {
                 ok = false;
@@ -239,7 +247,12 @@ fn print_rc_lines(lines: &[import::goenv_rc::GoenvLine]) {
         "goenv is still set up in your shell start-up files; change these lines, then open a new shell:"
     );
     for line in lines {
-        crate::outln!("  {}:{}: {}", gv_core::text::path(&line.file), line.line, line.text);
+        crate::outln!(
+            "  {}:{}: {}",
+            gv_core::text::path(&line.file),
+            line.line,
+            line.text
+        );
         match &line.replace_with {
             Some(with) => crate::outln!("      replace with: {with}"),
             None => crate::outln!("      remove it"),

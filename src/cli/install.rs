@@ -96,8 +96,8 @@ impl SourceArgs {
     pub fn options(&self, config: &Config) -> anyhow::Result<Options> {
         let env = Mirror::env_setting();
         let env = env.as_ref().map(|(var, value)| (*var, value.as_str()));
-        let mirror = Mirror::choose(self.mirror.as_deref(), env, config)
-            .map_err(|e| UsageError::of(&e))?;
+        let mirror =
+            Mirror::choose(self.mirror.as_deref(), env, config).map_err(|e| UsageError::of(&e))?;
         let mut opts = Options::new(mirror, gv_core::store::Cache::from_env()?);
         opts.offline = self.offline;
         opts.refresh = self.refresh;

@@ -11,7 +11,9 @@ use crate::ui::{self, Style};
 /// SDKs installed for another platform (`gv install --os/--arch`) follow, with their
 /// platform and GOROOT: they are never selected or shimmed.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  gv list\n  gv list --json\n  gv list --bare           one installed version per line, for scripts")]
+#[command(
+    after_help = "Examples:\n  gv list\n  gv list --json\n  gv list --bare           one installed version per line, for scripts"
+)]
 pub struct Args {
     /// Print a JSON array instead of text
     #[arg(long, conflicts_with = "bare")]

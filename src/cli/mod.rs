@@ -143,7 +143,9 @@ pub use crate::error::UsageError;
 pub fn main(build: crate::self_update::update::Build) -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     let mut command = Cli::command().version(build.version);
-    let argv = goenv_argv::rewrite(std::env::args_os().collect(), &|name| std::env::var_os(name));
+    let argv = goenv_argv::rewrite(std::env::args_os().collect(), &|name| {
+        std::env::var_os(name)
+    });
     let matches = match command.clone().try_get_matches_from(argv) {
         Ok(matches) => matches,
         Err(e) => {

@@ -86,12 +86,17 @@ fn prefix_of(session: &Session, list: &str) -> anyhow::Result<ExitCode> {
                         "`gv list` shows the installed versions",
                     )
                 })?;
-                Resolved::System { go: go.clone() }.goroot().ok_or_else(|| {
-                    Hinted::new(
-                        format!("cannot tell the GOROOT of the system go at {}", go.display()),
-                        "run `go env GOROOT`",
-                    )
-                })?
+                Resolved::System { go: go.clone() }
+                    .goroot()
+                    .ok_or_else(|| {
+                        Hinted::new(
+                            format!(
+                                "cannot tell the GOROOT of the system go at {}",
+                                go.display()
+                            ),
+                            "run `go env GOROOT`",
+                        )
+                    })?
             }
             _ => match spec.best_match(&installed) {
                 Some(version) => session.store().version_dir(version),

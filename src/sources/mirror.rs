@@ -233,7 +233,10 @@ mod tests {
         // goenv's variable names itself in what gv says about the mirror.
         let goenvs = Mirror::choose(
             None,
-            Some((gv_core::vars::GO_BUILD_MIRROR_URL, "https://mirrors.example/golang")),
+            Some((
+                gv_core::vars::GO_BUILD_MIRROR_URL,
+                "https://mirrors.example/golang",
+            )),
             &config,
         )
         .unwrap();

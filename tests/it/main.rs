@@ -25,6 +25,7 @@ mod debug_builds;
 mod debug_real;
 #[cfg(feature = "real-tests")]
 mod go_env_vars;
+mod goenv_compat;
 mod goproxy;
 #[cfg(feature = "real-tests")]
 mod goproxy_real;

@@ -684,12 +684,11 @@ pub fn request(store: &Store, env: &SelectEnv, found: &Discovery) -> Result<Requ
     };
     let mut passed_over = found.blank.clone();
     if let Some((var, value)) = from_env {
-        let specs =
-            pinfile::parse_version_list(value).map_err(|source| SelectError::BadEnv {
-                var,
-                value: value.clone(),
-                source,
-            })?;
+        let specs = pinfile::parse_version_list(value).map_err(|source| SelectError::BadEnv {
+            var,
+            value: value.clone(),
+            source,
+        })?;
         return Ok(Request {
             specs,
             origin: Origin::Env { var },
@@ -1469,8 +1468,16 @@ mod tests {
         };
         assert_eq!(at(None), "1.22.3");
         assert_eq!(at(Some(&pinned)), "1.21.13", "GOENV_DIR's pin decides");
-        assert_eq!(at(Some(&bare)), "1.22.3", "nothing there: the cwd is searched");
-        assert_eq!(at(Some(Path::new("../pinned"))), "1.21.13", "relative to cwd");
+        assert_eq!(
+            at(Some(&bare)),
+            "1.22.3",
+            "nothing there: the cwd is searched"
+        );
+        assert_eq!(
+            at(Some(Path::new("../pinned"))),
+            "1.21.13",
+            "relative to cwd"
+        );
         assert_eq!(at(Some(&root.join("missing"))), "1.22.3");
     }
 
