@@ -172,10 +172,10 @@ pub struct GoenvTool {
 /// `~/go/<version>`; none with `GOENV_DISABLE_GOPATH=1`. Your own values only.
 pub fn goenv_gopath_prefix(lookup: &dyn Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
     let own = |name: &str| gv_core::env::users_own(name, &lookup);
-    if own("GOENV_DISABLE_GOPATH").is_some_and(|v| v == "1") {
+    if own(gv_core::vars::GOENV_DISABLE_GOPATH).is_some_and(|v| v == "1") {
         return None;
     }
-    own("GOENV_GOPATH_PREFIX")
+    own(gv_core::vars::GOENV_GOPATH_PREFIX)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| gv_core::platform::home_dir().map(|h| h.join("go")))

@@ -22,6 +22,10 @@ pub const GO_BUILD_MIRROR_URL: &str = "GO_BUILD_MIRROR_URL";
 pub const GOENV_AUTO_INSTALL: &str = "GOENV_AUTO_INSTALL";
 /// goenv's flags for that install.
 pub const GOENV_AUTO_INSTALL_FLAGS: &str = "GOENV_AUTO_INSTALL_FLAGS";
+/// Where goenv's per-version GOPATHs are (`<prefix>/<version>`), for `gv import goenv`.
+pub const GOENV_GOPATH_PREFIX: &str = "GOENV_GOPATH_PREFIX";
+/// goenv's `1`: no per-version GOPATHs, so `gv import goenv` looks for no tools there.
+pub const GOENV_DISABLE_GOPATH: &str = "GOENV_DISABLE_GOPATH";
 /// Directories whose project gv.toml files are trusted.
 pub const TRUSTED_PATHS: &str = "GV_TRUSTED_PATHS";
 /// The user config file.
@@ -116,6 +120,18 @@ pub const ALL: &[Var] = &[
         name: GOENV_ROOT,
         meaning: "where `gv import goenv` looks",
         default: "~/.goenv",
+        read_by: &[Gv],
+    },
+    Var {
+        name: GOENV_GOPATH_PREFIX,
+        meaning: "goenv's per-version GOPATHs are `<prefix>/<version>`: where `gv import goenv` finds the tools to rebuild",
+        default: "~/go",
+        read_by: &[Gv],
+    },
+    Var {
+        name: GOENV_DISABLE_GOPATH,
+        meaning: "goenv's `1`: it kept no per-version GOPATHs, so `gv import goenv` looks for no tools there",
+        default: "",
         read_by: &[Gv],
     },
     Var {
@@ -587,6 +603,8 @@ mod tests {
             GO_BUILD_MIRROR_URL,
             GOENV_AUTO_INSTALL,
             GOENV_AUTO_INSTALL_FLAGS,
+            GOENV_GOPATH_PREFIX,
+            GOENV_DISABLE_GOPATH,
             TRUSTED_PATHS,
             CONFIG,
             CACHE_DIR,
