@@ -5,7 +5,7 @@
 //! own commands (`gv current`, `gv list`, `gv prefix`, `gv which`) say more; README's
 //! "Coming from goenv" maps one to the other.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -178,7 +178,7 @@ pub fn run_whence(session: &Session, args: WhenceArgs) -> anyhow::Result<ExitCod
             .version_dir(&version)
             .join("bin")
             .join(gv_core::platform::exe_name(&args.command));
-        if is_executable(&path) {
+        if gv_core::select::is_executable_file(&path) {
             found = true;
             if args.path {
                 crate::outln!("{}", gv_core::text::path(&path));
@@ -192,21 +192,6 @@ pub fn run_whence(session: &Session, args: WhenceArgs) -> anyhow::Result<ExitCod
     } else {
         ExitCode::FAILURE
     })
-}
-
-fn is_executable(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.is_file() && meta.permissions().mode() & 0o111 != 0
-    }
-    #[cfg(not(unix))]
-    {
-        meta.is_file()
-    }
 }
 
 pub fn run_shims(session: &Session, args: ShimsArgs) -> anyhow::Result<ExitCode> {
