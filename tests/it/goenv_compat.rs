@@ -10,7 +10,6 @@ use crate::support;
 
 use std::path::Path;
 
-use predicates::prelude::*;
 use support::mirror::{MirrorServer, Served, fake_sdk};
 use support::{Sandbox, stderr, stdout};
 
