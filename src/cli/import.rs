@@ -119,9 +119,18 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let names: Vec<String> = report.versions.iter().map(|o| o.name.clone()).collect();
-    let tools = import::goenv_gopath_prefix(&env)
-        .map(|prefix| import::goenv_gopath_tools(&prefix, &names))
+    let prefix = import::goenv_gopath_prefix(&env);
+    let tools = prefix
+        .as_deref()
+        .map(|prefix| import::goenv_gopath_tools(prefix, &names))
         .unwrap_or_default();
+    // Run from a shell goenv still sets up, GOPATH is goenv's per-version one, which would
+    // make it gv's GOBIN too: the tools go where gv's GOBIN is once goenv's lines are gone.
+    let unhooked = prefix
+        .as_deref()
+        .filter(|prefix| exports_goenv_gopath(prefix))
+        .map(|_| without_goenv_gopath(session));
+    let session = unhooked.as_ref().unwrap_or(session);
     let rc_lines = gv_core::platform::home_dir()
         .map(|home| import::goenv_rc::goenv_lines(&home))
         .unwrap_or_default();
@@ -168,6 +177,33 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Is the exported GOPATH one of goenv's per-version ones (`<prefix>/<version>`)?
+fn exports_goenv_gopath(prefix: &std::path::Path) -> bool {
+    let Some(gopath) = std::env::var_os("GOPATH") else {
+        return false;
+    };
+    std::env::split_paths(&gopath).next().is_some_and(|first| {
+        first.parent() == Some(prefix)
+            && first
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| gv_core::Version::parse(n).is_ok())
+    })
+}
+
+/// This session as it will be once goenv's init is gone: no GOPATH or GOROOT of goenv's.
+fn without_goenv_gopath(session: &Session) -> Session {
+    Session::new(
+        session.store().clone(),
+        session.select_env().clone(),
+        session.cwd().to_path_buf(),
+    )
+    .with_lookup(Box::new(|name| match name {
+        "GOPATH" | "GOROOT" => None,
+        _ => std::env::var_os(name),
+    }))
 }
 
 /// goenv's per-version GOPATH tools into the shared GOBIN, rebuilt with `go install` as

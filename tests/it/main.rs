@@ -26,6 +26,8 @@ mod debug_real;
 #[cfg(feature = "real-tests")]
 mod go_env_vars;
 mod goenv_compat;
+#[cfg(feature = "real-tests")]
+mod goenv_migration_real;
 mod goproxy;
 #[cfg(feature = "real-tests")]
 mod goproxy_real;
