@@ -10,7 +10,7 @@ use crate::error::Hinted;
 /// Print the absolute path of `go` (or another binary) of the Go version active here
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gv which            /home/me/.local/share/gv/versions/1.22.10/bin/go\n  gv which gofmt"
+    after_help = "Examples:\n  gv which            /home/me/.local/share/gv/versions/1.22.10/bin/go\n  gv which gofmt\n  gv which dlv        a tool in the shared GOBIN (~/go/bin)"
 )]
 pub struct WhichArgs {
     /// The binary to look up in the SDK's bin/ directory
@@ -32,18 +32,31 @@ pub struct PrefixArgs {
 pub fn run_which(session: &Session, args: WhichArgs) -> anyhow::Result<ExitCode> {
     let selection = session.selection()?;
     let path = selection.resolved.binary(&args.command);
-    if !path.is_file() {
+    if path.is_file() {
+        crate::outln!("{}", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Then the shared GOBIN, where gv tells users to install tools (as goenv's which
+    // looks in its per-version GOPATH's bin/ after the SDK's).
+    let tool = session
+        .gobin()
+        .ok()
+        .flatten()
+        .filter(|_| !args.command.contains(['/', '\\']) && !args.command.starts_with('.'))
+        .map(|gobin| gobin.join(gv_core::platform::exe_name(&args.command)))
+        .filter(|tool| gv_core::select::is_executable_file(tool));
+    let Some(tool) = tool else {
         bail!(Hinted::new(
             format!(
-                "Go {} has no `{}` at {}",
+                "Go {} has no `{}` at {}, and the shared GOBIN has none either",
                 selection.resolved.name(),
-                args.command,
+                gv_core::text::one_line(&args.command),
                 path.display()
             ),
-            "`gv which` looks in the SDK's bin/ directory (go, gofmt)"
+            "`gv which` looks in the SDK's bin/ directory (go, gofmt), then the shared GOBIN (`gv tools install NAME` puts tools there)"
         ));
-    }
-    crate::outln!("{}", path.display());
+    };
+    crate::outln!("{}", tool.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -597,3 +597,30 @@ fn doctor_finds_goenvs_shims_at_a_custom_root_and_its_per_version_gopath() {
         "{gobin_line}"
     );
 }
+
+#[test]
+fn which_finds_tools_in_the_shared_gobin_after_the_sdk() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = world();
+    let dir = sb.work("p");
+    let r = root(&sb);
+    // goenv 2.2.44: `goenv which go` → "$GOENV_ROOT/versions/1.21.13/bin/go" (.go-version
+    // 1.21.13); a tool it looks for in the version's GOPATH bin/ next. gv's tools live in
+    // the shared GOBIN (~/go/bin here).
+    sb.write("p/.go-version", "1.21.13\n");
+    assert_eq!(
+        ok(&sb, &dir, &["which", "go"], &[]),
+        format!("{r}/versions/1.21.13/bin/go\n")
+    );
+    let gobin = sb.path().join("home/go/bin");
+    std::fs::create_dir_all(&gobin).unwrap();
+    std::fs::write(gobin.join("dlv"), "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(gobin.join("dlv"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(
+        ok(&sb, &dir, &["which", "dlv"], &[]),
+        format!("{}\n", gobin.join("dlv").display())
+    );
+    let out = run(&sb, &dir, &["which", "nothere"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stderr(&out).contains("shared GOBIN"), "{out:?}");
+}
