@@ -124,6 +124,7 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     if args.list {
         return super::ls_remote::run(session, super::ls_remote::Args::every_release(args.source));
     }
+    // Installed versions are always skipped without --force: -s only says so.
     let _ = args.skip_existing;
     let config = session.config()?;
     let kind = args.source.kind(config)?;

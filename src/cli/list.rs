@@ -30,6 +30,7 @@ pub struct Args {
 
 pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     let installed = session.store().installed()?;
+    // gv's store has no aliases: --skip-aliases is accepted and skips nothing.
     let _ = args.skip_aliases;
     if args.bare {
         for version in &installed {
