@@ -120,10 +120,19 @@ impl SourceArgs {
     }
 }
 
-pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
-    if args.list {
-        return super::ls_remote::run(session, super::ls_remote::Args::every_release(args.source));
+impl Args {
+    /// goenv's `install -l`: a listing (`gv ls-remote --all`) is asked for, not an install.
+    pub(super) fn wants_list(&self) -> bool {
+        self.list
     }
+
+    /// The sources to list from (see [`Args::wants_list`]).
+    pub(super) fn into_source(self) -> SourceArgs {
+        self.source
+    }
+}
+
+pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     // Installed versions are always skipped without --force: -s only says so.
     let _ = args.skip_existing;
     let config = session.config()?;

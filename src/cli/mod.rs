@@ -206,6 +206,9 @@ fn run(cli: Cli, build: &crate::self_update::update::Build) -> anyhow::Result<Ex
         Command::Completions(args) => completions::run(args),
         Command::SelfCmd(args) => self_cmd::run(&session, build, args),
         Command::HookEnv(args) => hook_env::run(&session, args),
+        Command::Install(args) if args.wants_list() => {
+            ls_remote::run(&session, ls_remote::Args::every_release(args.into_source()))
+        }
         Command::Install(args) => install::run(&session, args),
         Command::Uninstall(args) => uninstall::run(&session, args),
         Command::LsRemote(args) => ls_remote::run(&session, args),
