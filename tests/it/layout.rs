@@ -1,5 +1,6 @@
-//! The shape of the sources, checked: no import cycles between folders in any crate, and
-//! no folder named like build output.
+//! The shape of the sources, checked: no import cycles between folders in any crate, no
+//! folder named like build output, ARCHITECTURE.md true to the tree, and no dependency
+//! needing a newer Rust than `rust-version`.
 //!
 //! The module graph is read from the sources, not from the compiler: every path a file
 //! names — `use crate::…`, `use super::…` (brace groups and `as` included), `crate::a::b`
@@ -952,4 +953,56 @@ fn tree_files(root: &Path) -> Vec<PathBuf> {
         }
     }
     files
+}
+
+/// `rust-version` is true of the dependencies too: none declares a newer Rust than the
+/// workspace does (clippy's `incompatible_msrv`, kept on in Cargo.toml, checks gv's own
+/// code against it).
+#[test]
+fn no_dependency_needs_a_newer_rust_than_rust_version() {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .current_dir(workspace())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cargo metadata: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let parse = |v: &str| -> Vec<u64> {
+        let mut parts: Vec<u64> = v.split('.').map(|p| p.parse().unwrap()).collect();
+        parts.resize(3, 0);
+        parts
+    };
+    let manifest: toml::Table = std::fs::read_to_string(workspace().join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ours = manifest["workspace"]["package"]["rust-version"]
+        .as_str()
+        .unwrap();
+    let resolved: BTreeSet<&str> = meta["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    let newer: Vec<String> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| resolved.contains(p["id"].as_str().unwrap()))
+        .filter_map(|p| {
+            let needs = p["rust_version"].as_str()?;
+            (parse(needs) > parse(ours))
+                .then(|| format!("{} {} needs {needs}", p["name"], p["version"]))
+        })
+        .collect();
+    assert!(
+        newer.is_empty(),
+        "rust-version is {ours}, but {newer:?}: raise it (CONTRIBUTING.md)"
+    );
 }
