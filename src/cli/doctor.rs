@@ -15,8 +15,9 @@ Checks: config files, the selected and global versions are installed, gv's shims
 first on PATH (no system go, stale $GOROOT/bin, goenv/gvm/asdf/mise shims before them),
 an exported GOROOT, GOTOOLCHAIN from `go env -w`, $GOROOT/go.env and your environment,
 stale, missing or stray shims, commands other than Go's in an SDK's bin/, and the store's
-permissions.
-Exit codes: 0 all is well, 1 at least one problem.")]
+permissions. A warning (a dlv too old to debug the selected Go) does not stop `go` from
+working: it is shown with its fix, and doctor still exits 0.
+Exit codes: 0 go runs what gv selected (warnings allowed), 1 at least one problem.")]
 pub struct Args {
     /// Print a JSON object instead of text
     #[arg(long)]
@@ -30,7 +31,7 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
         shim_binary: crate::shim_dir::shim_binary().ok(),
         lookup: &lookup,
     });
-    let ok = checks.iter().all(Check::is_ok);
+    let ok = !checks.iter().any(Check::is_problem);
     if args.json {
         let report = serde_json::json!({ "ok": ok, "checks": checks });
         crate::outln!("{}", serde_json::to_string_pretty(&report)?);
@@ -45,18 +46,27 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
                 }
                 Some(fix) => crate::outln!(
                     "{} {}: {message} {} {}",
-                    ui::out("BAD", Style::Red),
+                    if check.is_problem() {
+                        ui::out("BAD", Style::Red)
+                    } else {
+                        ui::out("warn", Style::Yellow)
+                    },
                     check.name,
                     ui::out("-> fix:", Style::Bold),
                     one_line(fix)
                 ),
             }
         }
-        let problems = checks.iter().filter(|c| !c.is_ok()).count();
-        if problems == 0 {
-            crate::outln!("all is well");
-        } else {
-            crate::outln!("{problems} problem(s)");
+        let problems = checks.iter().filter(|c| c.is_problem()).count();
+        let warnings = checks
+            .iter()
+            .filter(|c| !c.is_ok() && !c.is_problem())
+            .count();
+        match (problems, warnings) {
+            (0, 0) => crate::outln!("all is well"),
+            (0, w) => crate::outln!("go runs what gv selected; {w} warning(s)"),
+            (p, 0) => crate::outln!("{p} problem(s)"),
+            (p, w) => crate::outln!("{p} problem(s), {w} warning(s)"),
         }
     }
     Ok(if ok {

@@ -33,6 +33,10 @@ use serde::Serialize;
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
+    /// Something a user may rely on (debugging, an editor) is off, but every `go` command
+    /// still runs the right Go: reported with its fix, and doctor still exits 0.
+    Warning,
+    /// Something that makes `go` run the wrong thing or fail: doctor exits 1.
     Problem,
 }
 
@@ -70,6 +74,18 @@ impl Check {
         }
     }
 
+    /// A warning: shown with its fix, but not a reason for doctor to fail.
+    pub(crate) fn warning(
+        name: &'static str,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Check {
+        Check {
+            status: Status::Warning,
+            ..Check::problem(name, message, fix)
+        }
+    }
+
     /// A problem that is an error: its message, and its hint as the fix (else `fallback`).
     pub(crate) fn error(
         name: &'static str,
@@ -86,6 +102,10 @@ impl Check {
 
     pub fn is_ok(&self) -> bool {
         self.status == Status::Ok
+    }
+
+    pub fn is_problem(&self) -> bool {
+        self.status == Status::Problem
     }
 }
 

@@ -72,7 +72,9 @@ pub fn checks(inputs: &Inputs<'_>, selection: &Selection, plan: Option<&EnvPlan>
     {
         let verdict = delve::check(&dlv, go);
         if verdict.is_incompatible() {
-            out.push(Check::problem(
+            // Only `gv debug` and editors run dlv; `go` is unaffected, so a distribution's
+            // old dlv must not fail doctor for someone who never debugs.
+            out.push(Check::warning(
                 "dlv",
                 format!("{}: {verdict}", dlv_path.display()),
                 "gv tools install dlv   (the newest delve, built with the Go selected here, into the shared GOBIN)",

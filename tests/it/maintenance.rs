@@ -71,6 +71,67 @@ fn check<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value
         .unwrap_or_else(|| panic!("no check {name} in {report:#}"))
 }
 
+/// A distribution's old dlv (Debian's delve 1.20, which CI installs) cannot debug Go 1.22,
+/// but `go` still runs the right Go: doctor warns with the fix and exits 0, so someone who
+/// never debugs is not told their setup is broken.
+#[test]
+fn doctor_warns_about_an_old_system_dlv_and_still_exits_0() {
+    let dlv = Path::new("/usr/bin/dlv");
+    assert!(
+        dlv.is_file(),
+        "this test needs the distribution's delve 1.20 at /usr/bin/dlv: apt-get install delve"
+    );
+    let sb = Sandbox::new();
+    sb.fake_install("1.22.10");
+    std::fs::write(sb.root().join("version"), "1.22.10\n").unwrap();
+    sb.rehash();
+    let dir = sb.work("p");
+    let out = doctor(&sb, &dir, &[]).output().unwrap();
+    let report = json(&out);
+    let check = check(&report, "dlv");
+    assert_eq!(check["status"], "warning", "{report:#}");
+    assert!(
+        check["message"]
+            .as_str()
+            .unwrap()
+            .contains("/usr/bin/dlv: delve v1.20.2 is too old for Go 1.22.10"),
+        "{check}"
+    );
+    assert!(
+        check["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("gv tools install dlv"),
+        "{check}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["ok"], true, "{report:#}");
+
+    // The text form: a `warn` line with the fix, and a verdict that is not "problem(s)".
+    let out = sb
+        .gv(&dir)
+        .arg("doctor")
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", sb.root().join("shims").display()),
+        )
+        .env("GV_SHIM_BINARY", shim_binary())
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("warn dlv: /usr/bin/dlv: ")
+                && l.contains("-> fix: gv tools install dlv")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("go runs what gv selected; 1 warning(s)\n"),
+        "{text}"
+    );
+}
+
 #[test]
 fn doctor_is_quiet_and_exits_0_when_all_is_well() {
     let sb = healthy();
