@@ -15,7 +15,7 @@ use crate::ui;
   gv uninstall 1.22.10 --yes   for scripts")]
 pub struct Args {
     /// The installed version to remove (exact, or a prefix that matches one version)
-    #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION")]
+    #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION", add = super::complete::installed_only())]
     spec: Spec,
     /// Do not ask for confirmation (`-f`/`--force`, goenv's spelling, too)
     #[arg(long, short, short_alias = 'f', alias = "force")]

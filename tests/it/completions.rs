@@ -216,3 +216,65 @@ fn elvish_script_loads() {
     });
     assert_eq!(got.trim(), "fn", "the completer is registered");
 }
+
+/// What `gv -- gv <words…>` answers under fish's protocol: the value candidates, in order
+/// (the flags clap offers beside them left out).
+fn candidates(sandbox: &Sandbox, words: &[&str]) -> Vec<String> {
+    let out = sandbox
+        .gv(sandbox.path())
+        .env("GV_COMPLETE", "fish")
+        .args(["--", "gv"])
+        .args(words)
+        .output()
+        .unwrap();
+    support::stdout(&out)
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .filter(|c| !c.starts_with('-'))
+        .collect()
+}
+
+/// `gv install <TAB>` offers the versions of the release index gv last fetched (never the
+/// network: a TAB must not wait on it), newest first; `gv uninstall <TAB>` only what is
+/// installed (`latest` and `system` name nothing to remove).
+#[test]
+fn install_completes_the_cached_index_and_uninstall_the_installed_versions() {
+    let sandbox = sandbox_with_versions();
+    let index = sandbox.path().join("cache/gv/index");
+    std::fs::create_dir_all(&index).unwrap();
+    let release = |v: &str, stable: bool| {
+        format!(
+            r#"{{"version":"go{v}","stable":{stable},"files":[{{"filename":"go{v}.linux-amd64.tar.gz","os":"linux","arch":"amd64","version":"go{v}","sha256":"{}","size":1,"kind":"archive"}}]}}"#,
+            "0".repeat(64)
+        )
+    };
+    let text = format!(
+        "[{},{},{},{}]",
+        release("1.23rc1", false),
+        release("1.21.13", true),
+        release("1.23.9", true),
+        release("1.22.10", true)
+    );
+    std::fs::write(index.join("go.dev_dl_-0123456789abcdef.json"), text).unwrap();
+    // Garbage beside it is passed over, not fatal.
+    std::fs::write(index.join("broken-fedcba9876543210.json"), "not json").unwrap();
+
+    assert_eq!(
+        candidates(&sandbox, &["install", ""]),
+        ["1.23.9", "1.23rc1", "1.22.10", "1.21.13", "latest"],
+        "gv install <TAB>"
+    );
+    assert_eq!(
+        candidates(&sandbox, &["install", "1.22.10", "1.2"]),
+        ["1.23.9", "1.23rc1", "1.22.10", "1.21.13"],
+        "every version argument completes"
+    );
+    assert_eq!(
+        candidates(&sandbox, &["uninstall", ""]),
+        ["1.22.10", "1.21.13"],
+        "gv uninstall <TAB>"
+    );
+    // No index cached yet: install still offers `latest`, and nothing is fetched.
+    std::fs::remove_dir_all(&index).unwrap();
+    assert_eq!(candidates(&sandbox, &["install", ""]), ["latest"]);
+}
