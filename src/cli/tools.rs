@@ -28,6 +28,8 @@ use crate::ui;
 A tool is stale when the Go that built it is older (as a language version: 1.22 < 1.23)
 than the one selected here, when that Go is no longer installed, or when its module has a
 newer version in your GOPROXY (asked with `go list -m`; --offline skips that).
+`reinstall --stale` rebuilds such a tool at that newer version and says so
+(`upgraded v1.0.0 -> v1.1.0`).
 
 Short names for install: dlv, gopls, staticcheck, goimports, govulncheck (README.md,
 \"Tools\", lists their packages).
@@ -294,12 +296,15 @@ fn reinstall(
     let env = environment(session, version)?;
     ui::warn_once(session.store(), &env.plan.warnings);
     let all = read_tools(&env.gobin)?;
-    // (tool, the version to build it at when not the recorded one)
-    let chosen: Vec<(&Tool, Option<String>)> = if only_stale {
+    // (tool, (the recorded version, the one to build it at) when it is also upgraded)
+    let chosen: Vec<(&Tool, Option<(String, String)>)> = if only_stale {
         assess(session, Some(&env), &all, offline)
             .into_iter()
             .filter(|a| a.is_stale())
-            .map(|a| (a.tool, a.upgrade().map(str::to_string)))
+            .map(|a| {
+                let upgrade = a.upgrade().map(|(c, n)| (c.to_string(), n.to_string()));
+                (a.tool, upgrade)
+            })
             .collect()
     } else if names.is_empty() {
         all.iter().map(|t| (t, None)).collect()
@@ -342,7 +347,7 @@ fn reinstall(
     let mut failures = 0;
     for (tool, upgrade) in chosen {
         let target = match tool.install_target().and_then(|t| match &upgrade {
-            Some(newest) => t.at(newest).map_err(|e| e.to_string()),
+            Some((_, newest)) => t.at(newest).map_err(|e| e.to_string()),
             None => Ok(t),
         }) {
             Ok(target) => target,
@@ -366,7 +371,15 @@ fn reinstall(
             .flatten()
             .map(|i| i.go_version)
             .unwrap_or_else(|| "?".into());
-        crate::outln!("rebuilt {} ({target}): {before} -> {after}", tool.name);
+        // A rebuild that also moves the module to a newer version says so: the user
+        // asked for the same tool built by a newer Go, not necessarily for new code.
+        let upgraded = upgrade
+            .map(|(from, to)| format!("; upgraded {from} -> {to}, the newest in the proxy"))
+            .unwrap_or_default();
+        crate::outln!(
+            "rebuilt {} ({target}): {before} -> {after}{upgraded}",
+            tool.name
+        );
     }
     Ok(if failures == 0 {
         ExitCode::SUCCESS

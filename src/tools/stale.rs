@@ -93,10 +93,10 @@ impl Assessed<'_> {
         !self.reasons.is_empty()
     }
 
-    /// The newest module version when the tool is behind it.
-    pub fn upgrade(&self) -> Option<&str> {
+    /// The module version the tool was built from and the newest one, when it is behind.
+    pub fn upgrade(&self) -> Option<(&str, &str)> {
         self.reasons.iter().find_map(|r| match r {
-            Reason::ModuleBehind { newest, .. } => Some(newest.as_str()),
+            Reason::ModuleBehind { current, newest } => Some((current.as_str(), newest.as_str())),
             _ => None,
         })
     }

@@ -175,9 +175,10 @@ fn switching_to_a_newer_go_marks_tools_stale_and_reinstall_stale_rebuilds_them()
     );
     assert!(
         text.contains(&format!(
-            "rebuilt wave (example.com/wave@v1.1.0): go{GO_A} -> go{GO_B}"
+            "rebuilt wave (example.com/wave@v1.1.0): go{GO_A} -> go{GO_B}; \
+             upgraded v1.0.0 -> v1.1.0, the newest in the proxy\n"
         )),
-        "the module behind is rebuilt at the newest version: {text}"
+        "the module behind is rebuilt at the newest version, and says so: {text}"
     );
     let report = w.tools(&dir, &[]);
     for name in ["greet", "wave"] {
