@@ -8,6 +8,7 @@ use gv_core::select::Origin;
 
 use super::{Session, UsageError};
 
+mod complete;
 pub(crate) mod source;
 use crate::install::{self, ArchiveSource, Checksum, Options, SdkSource};
 use crate::sources::Platform;
@@ -37,7 +38,7 @@ pub use source::{SourceKind, ls_remote as ls_remote_goproxy, proxy_source};
   gv install 1.15.15 --arch amd64   on Apple Silicon: the Intel build, for Rosetta 2")]
 pub struct Args {
     /// Versions: 1.22.3, go1.22.3, 1.22 (newest 1.22.x), latest, 1.23rc1
-    #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION", add = super::complete::remote_versions())]
+    #[arg(value_parser = clap::value_parser!(Spec), value_name = "VERSION", add = complete::remote_versions())]
     specs: Vec<Spec>,
     #[command(flatten)]
     source: SourceArgs,
