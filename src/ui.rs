@@ -3,33 +3,12 @@
 
 use std::io::IsTerminal;
 
-#[derive(Clone, Copy)]
-pub enum Style {
-    Bold,
-    Green,
-    Yellow,
-    Red,
-    Dim,
-}
+pub use gv_core::color::{Style, paint};
 
 /// Colour only for a terminal, and never when NO_COLOR is set to anything non-empty
-/// (<https://no-color.org>).
+/// (<https://no-color.org>); the shim follows the same rule ([`gv_core::color`]).
 pub fn color_enabled(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-pub fn paint(text: &str, style: Style, enabled: bool) -> String {
-    if !enabled {
-        return text.to_string();
-    }
-    let code = match style {
-        Style::Bold => "1",
-        Style::Green => "32",
-        Style::Yellow => "33",
-        Style::Red => "31",
-        Style::Dim => "2",
-    };
-    format!("\x1b[{code}m{text}\x1b[0m")
+    gv_core::color::enabled(stream_is_terminal)
 }
 
 /// Writes data to stdout. A reader that stopped reading (`gv ls-remote --all | head -1`)

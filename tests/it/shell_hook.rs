@@ -880,3 +880,68 @@ fn gv_shell_without_the_integration_says_how_to_set_it_up() {
         .unwrap();
     assert_eq!(support::stdout(&out), "1.23\n");
 }
+
+/// The hook's warnings (printed by gv-shim's hook-env, the fast path `gv init` installs)
+/// follow gv's own colour rules: a coloured label on a terminal, none with NO_COLOR or
+/// off a terminal — exactly what `gv hook-env` prints.
+#[test]
+fn hook_warnings_follow_gvs_colour_rules() {
+    let sandbox = Sandbox::new();
+    sandbox.fake_install("1.22.10");
+    sandbox.write("p/.go-version", "not a version\n");
+    let dir = sandbox.work("p");
+    // A warning is said once per version of its file: each run breaks the pin anew.
+    let runs = std::cell::Cell::new(0);
+    let break_pin = || {
+        runs.set(runs.get() + 1);
+        sandbox.write("p/.go-version", &format!("not a version {}\n", runs.get()));
+    };
+    let on_terminal = |program: &Path, no_color: Option<&str>| -> String {
+        break_pin();
+        let mut cmd = Command::new("script");
+        cmd.args([
+            "-qfec",
+            &format!("'{}' hook-env --shell bash >/dev/null", program.display()),
+            "/dev/null",
+        ])
+        .current_dir(&dir)
+        .env_clear()
+        .envs(sandbox.env())
+        .env("TERM", "dumb");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run script ({e}): install util-linux"));
+        support::stdout(&out)
+    };
+    let yellow = "\x1b[33mgv: warning:\x1b[0m ";
+    for program in [gv_bin(), support::shim_binary().to_path_buf()] {
+        let text = on_terminal(&program, None);
+        assert!(text.contains(yellow), "{}: {text:?}", program.display());
+        let text = on_terminal(&program, Some("1"));
+        assert!(
+            text.contains("gv: warning: ") && !text.contains('\x1b'),
+            "{} with NO_COLOR: {text:?}",
+            program.display()
+        );
+        // NO_COLOR set but empty does not count, as for gv's own output.
+        let text = on_terminal(&program, Some(""));
+        assert!(text.contains(yellow), "{}: {text:?}", program.display());
+        // Off a terminal: plain.
+        break_pin();
+        let out = Command::new(&program)
+            .args(["hook-env", "--shell", "bash"])
+            .current_dir(&dir)
+            .env_clear()
+            .envs(sandbox.env())
+            .output()
+            .unwrap();
+        let err = support::stderr(&out);
+        assert!(
+            err.contains("gv: warning: ") && !err.contains('\x1b'),
+            "{err:?}"
+        );
+    }
+}

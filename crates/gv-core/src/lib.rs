@@ -15,6 +15,7 @@
 //!   text safely), [`suggest`] (commands gv suggests, quoted, in each shell's
 //!   [`shell_syntax`]), [`platform`] (what differs by OS).
 
+pub mod color;
 pub mod config;
 pub mod diagnostics;
 pub mod env;

@@ -83,9 +83,22 @@ extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) 
 }
 
 /// One message on stderr, with whatever came from files made harmless for the terminal.
+/// Its label is coloured by gv's own rules (a terminal, no NO_COLOR), as gv's are.
 fn say(kind: &str, text: &str) {
+    use gv_core::color::{self, Style};
+    use std::io::IsTerminal as _;
     gv_core::notice::log_message(text);
-    eprintln!("gv: {kind}: {}", escape_controls(text));
+    let style = if kind == "error" {
+        Style::Red
+    } else {
+        Style::Yellow
+    };
+    let label = color::paint(
+        &format!("gv: {kind}:"),
+        style,
+        color::enabled(std::io::stderr().is_terminal()),
+    );
+    eprintln!("{label} {}", escape_controls(text));
 }
 
 fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallible, Failure> {
