@@ -90,7 +90,27 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
         gobin: gobin.as_deref(),
     };
     crate::out!("{}", init::script(shell, &paths));
+    crate::out!("{}", completions(shell)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The completion script for `shell`, so that `gv init` alone gives `gv <TAB>`. zsh's
+/// `compdef` exists only once compinit ran: without it the registration is skipped, not
+/// an error at every start-up (README: run `gv init` after compinit).
+fn completions(shell: Shell) -> anyhow::Result<String> {
+    use super::complete::{Completion, registration};
+    let which = match shell {
+        Shell::Bash => Completion::Bash,
+        Shell::Zsh => Completion::Zsh,
+        Shell::Fish => Completion::Fish,
+        Shell::Powershell => Completion::Powershell,
+    };
+    let script = registration(which)?;
+    Ok(if shell == Shell::Zsh {
+        script.replace("\ncompdef ", "\n(( $+functions[compdef] )) && compdef ")
+    } else {
+        script
+    })
 }
 
 /// Was gv started by cmd.exe (Windows' own command prompt)?

@@ -278,3 +278,46 @@ fn install_completes_the_cached_index_and_uninstall_the_installed_versions() {
     std::fs::remove_dir_all(&index).unwrap();
     assert_eq!(candidates(&sandbox, &["install", ""]), ["latest"]);
 }
+
+/// `eval "$(gv init SHELL)"` alone gives `gv <TAB>`: the init output registers gv's
+/// completion in bash, zsh (after compinit, as the README says) and fish.
+#[test]
+fn gv_init_loads_the_completions() {
+    let sandbox = sandbox_with_versions();
+    let (out, err) = run_shell(
+        &sandbox,
+        "bash",
+        &["--norc", "--noprofile"],
+        "eval \"$(gv init bash)\"\ncomplete -p gv\n",
+    );
+    assert!(out.contains("-F _clap_complete_gv gv"), "bash: {out}{err}");
+    let (out, err) = run_shell(
+        &sandbox,
+        "zsh",
+        &["-f"],
+        "autoload -U compinit && compinit -u\neval \"$(gv init zsh)\"\nprint -r -- \"comp=$_comps[gv]\"\n",
+    );
+    assert!(
+        out.contains("comp=_clap_dynamic_completer_gv"),
+        "zsh: {out}{err}"
+    );
+    // Without compinit, nothing is registered and nothing complains.
+    let (out, err) = run_shell(
+        &sandbox,
+        "zsh",
+        &["-f"],
+        "eval \"$(gv init zsh)\"\nprint -r -- \"comp=${_comps[gv]-}\"\n",
+    );
+    assert!(out.contains("comp=\n"), "zsh: {out}{err}");
+    assert!(!err.contains("compdef"), "zsh: {err}");
+    let (out, err) = run_shell(
+        &sandbox,
+        "fish",
+        &["--no-config"],
+        "gv init fish | source\ncomplete --do-complete 'gv loc'\n",
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("local")),
+        "fish: {out}{err}"
+    );
+}
