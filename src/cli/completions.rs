@@ -9,7 +9,17 @@ use super::complete::{Completion, registration};
 /// completions/ directory.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gv completions bash > ~/.local/share/bash-completion/completions/gv\n  gv completions zsh > \"${fpath[1]}/_gv\"\n  gv completions fish > ~/.config/fish/completions/gv.fish\n  gv completions powershell >> $PROFILE\n  gv completions elvish >> ~/.config/elvish/rc.elv"
+    after_help = "`eval \"$(gv init SHELL)\"` already loads them; without gv init:
+
+Examples:
+  mkdir -p ~/.local/share/bash-completion/completions
+  gv completions bash > ~/.local/share/bash-completion/completions/gv
+  mkdir -p ~/.zfunc; gv completions zsh > ~/.zfunc/_gv
+  # zsh: and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath)
+  mkdir -p ~/.config/fish/completions
+  gv completions fish > ~/.config/fish/completions/gv.fish
+  gv completions powershell >> $PROFILE    # in PowerShell
+  mkdir -p ~/.config/elvish; gv completions elvish >> ~/.config/elvish/rc.elv"
 )]
 pub struct Args {
     #[arg(value_enum)]

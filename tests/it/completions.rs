@@ -321,3 +321,47 @@ fn gv_init_loads_the_completions() {
         "fish: {out}{err}"
     );
 }
+
+/// The examples of `gv completions --help` work as pasted into a fresh HOME (every one
+/// but PowerShell's, which is in PowerShell's syntax): the directories they write to are
+/// made first.
+#[test]
+fn the_completions_help_examples_work_on_a_fresh_home() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .gv(sandbox.path())
+        .args(["completions", "--help"])
+        .output()
+        .unwrap();
+    let help = support::stdout(&out);
+    let examples: Vec<&str> = help
+        .split_once("Examples:\n")
+        .unwrap_or_else(|| panic!("no examples: {help}"))
+        .1
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.contains("powershell"))
+        .collect();
+    assert!(examples.len() >= 6, "{help}");
+    let home = sandbox.path().join("fresh-home");
+    std::fs::create_dir(&home).unwrap();
+    let (out, err) = run_shell(
+        &sandbox,
+        "sh",
+        &["-e"],
+        &format!("HOME='{}'\n{}\n", home.display(), examples.join("\n")),
+    );
+    for file in [
+        ".local/share/bash-completion/completions/gv",
+        ".zfunc/_gv",
+        ".config/fish/completions/gv.fish",
+        ".config/elvish/rc.elv",
+    ] {
+        let written = std::fs::read_to_string(home.join(file)).unwrap_or_default();
+        assert!(
+            written.contains("GV_COMPLETE"),
+            "{file} after the examples ran:\n{}\n{out}{err}",
+            examples.join("\n")
+        );
+    }
+}
