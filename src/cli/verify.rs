@@ -220,17 +220,30 @@ pub fn print_text(report: &Inspection) {
                 .map(|p| p.name.as_str())
                 .collect();
             let inlined = checked.iter().filter(|p| p.inlined).count();
+            // Every unit accounted for, in lines that fit 80 columns: cmd/compile's
+            // (a package can span several), C's from cgo, and the linker's own (no
+            // producer), then what the check looks at.
+            let linker = dwarf
+                .units
+                .saturating_sub(dwarf.go_units + dwarf.foreign_units);
+            let mut units = format!(
+                "{}: {} from Go's compiler, for {} packages",
+                dwarf.units,
+                dwarf.go_units,
+                dwarf.packages.len()
+            );
+            if dwarf.foreign_units > 0 {
+                units.push_str(&format!(", {} C (cgo)", dwarf.foreign_units));
+            }
+            if linker > 0 {
+                units.push_str(&format!(", {linker} by the linker"));
+            }
+            row("compile units", units);
             row(
-                "compile units",
+                "",
                 format!(
-                    "{} ({} Go packages checked, {runtime} runtime packages always optimised{})",
-                    dwarf.units,
-                    checked.len(),
-                    if dwarf.foreign_units > 0 {
-                        format!(", {} C units", dwarf.foreign_units)
-                    } else {
-                        String::new()
-                    }
+                    "{} packages checked, {runtime} runtime ones always optimised",
+                    checked.len()
                 ),
             );
             row(

@@ -56,6 +56,8 @@ pub struct Dwarf {
     /// Bytes they take once decompressed.
     pub size_uncompressed: u64,
     pub units: usize,
+    /// Compile units cmd/compile made (a producer of `Go cmd/compile …`).
+    pub go_units: usize,
     /// Compile units from another compiler (C code linked through cgo).
     pub foreign_units: usize,
     /// Go packages in unit order, one entry per package.
@@ -153,6 +155,7 @@ pub fn read_within(file: &object::File<'_>, bounds: Bounds) -> Result<Option<Dwa
         size_in_file,
         size_uncompressed,
         units: 0,
+        go_units: 0,
         foreign_units: 0,
         packages: Vec::new(),
     };
@@ -205,6 +208,7 @@ pub fn read_within(file: &object::File<'_>, bounds: Bounds) -> Result<Option<Dwa
             continue;
         };
         let name = strings.text(name)?.unwrap_or_default().to_string();
+        summary.go_units += 1;
         add_unit(&mut summary.packages, name, flags);
     }
     for package in &mut summary.packages {

@@ -209,6 +209,7 @@ mod tests {
                 size_in_file: 300_000,
                 size_uncompressed: 300_000,
                 units: packages.len(),
+                go_units: 0,
                 foreign_units: 0,
                 packages: packages
                     .into_iter()

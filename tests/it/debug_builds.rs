@@ -93,6 +93,49 @@ fn expect_code(binary: &Path, profile: &str) -> (i32, String) {
     (out.status.code().expect("exit code"), support::stdout(&out))
 }
 
+/// Every compile unit in `gv verify`'s report is accounted for (cmd/compile's, C's, the
+/// linker's), and every line fits 80 columns (a long path aside, which is the user's).
+#[test]
+fn verify_explains_every_compile_unit_in_80_columns() {
+    let bin = debug_elf();
+    let json = verify_json(bin);
+    let dwarf = &json["dwarf"];
+    let (units, go, foreign) = (
+        dwarf["units"].as_u64().unwrap(),
+        dwarf["go_units"].as_u64().unwrap(),
+        dwarf["foreign_units"].as_u64().unwrap(),
+    );
+    assert!(go > 0 && go + foreign <= units, "{dwarf}");
+    let out = verify(bin, &[]);
+    let text = support::stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("compile units"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let linker = units - go - foreign;
+    assert!(
+        line.contains(&format!("{units}: {go} from Go's compiler, for "))
+            && (linker == 0 || line.ends_with(&format!(", {linker} by the linker"))),
+        "{line}"
+    );
+    let packages = dwarf["packages"].as_array().unwrap();
+    let runtime = packages.iter().filter(|p| p["runtime"] == true).count();
+    assert!(
+        text.contains(&format!(
+            "{} packages checked, {runtime} runtime ones always optimised",
+            packages.len() - runtime
+        )),
+        "{text}"
+    );
+    for l in text.lines().skip(1) {
+        assert!(
+            l.chars().count() <= 80,
+            "{} columns: {l}",
+            l.chars().count()
+        );
+    }
+}
+
 #[test]
 fn debug_build_meets_debug_and_dwarf_but_not_release() {
     let bin = debug_elf();
