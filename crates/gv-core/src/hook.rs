@@ -94,7 +94,7 @@ fn apply(syntax: Syntax, session: &Session) -> HookOutput {
         Ok(plan) => plan,
         Err(err) => {
             let about = match &err {
-                SessionError::Env(EnvError::BadValue { path, .. }) => path.clone(),
+                SessionError::Env(EnvError::Setting(e)) => e.path.clone(),
                 _ => session
                     .discovery()
                     .project_config

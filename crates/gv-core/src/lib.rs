@@ -4,8 +4,8 @@
 //! - [`session`]: one run in one directory — discovery, config, selection, env plan, each
 //!   computed once; everything below is what a session is made of;
 //! - [`version`] (Go's version order, specs), [`pinfile`] (`.go-version`, go.mod, …),
-//!   [`select`](mod@crate::select) (which version applies, and why), [`config`] and [`trust`] (config.toml,
-//!   a project's gv.toml and whether it applies), [`env`](mod@crate::env) (what a go command gets);
+//!   [`select`](mod@crate::select) (which version applies, and why), [`config`], [`settings`] and [`trust`]
+//!   (config.toml, a project's gv.toml, what they set, and whether the latter applies), [`env`](mod@crate::env) (what a go command gets);
 //! - [`toolchain`] (the go command's own rule for which toolchain runs);
 //! - [`hook`] and [`watch`] (the shell hook's engine), [`shim`] (shim settings);
 //! - [`store`] (every name on disk), [`vars`] (every environment variable), [`limits`]
@@ -26,6 +26,7 @@ pub mod pinfile;
 pub mod platform;
 pub mod select;
 pub mod session;
+pub mod settings;
 pub mod shell_syntax;
 pub mod shim;
 pub mod store;

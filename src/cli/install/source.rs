@@ -50,14 +50,12 @@ pub fn choose(
     if let Some(value) = env.filter(|v| !v.trim().is_empty()) {
         return SourceKind::parse(value, gv_core::vars::SOURCE);
     }
-    if let Some((value, path)) = config.get(SOURCE_KEY) {
-        let origin = format!("`{SOURCE_KEY}` in {}", path.display());
-        return match value.as_str() {
-            Some(text) => SourceKind::parse(text, &origin),
-            None => Err(UsageError::new(format!(
-                "{origin} must be a string: \"dl\" or \"goproxy\""
-            ))),
-        };
+    let setting = config
+        .source()
+        .map_err(|e| UsageError::hinted(e.to_string(), e.hint))?;
+    if let Some(setting) = setting {
+        let origin = format!("`{SOURCE_KEY}` in {}", setting.from.display());
+        return SourceKind::parse(&setting.value, &origin);
     }
     Ok(SourceKind::Dl)
 }
