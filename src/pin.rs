@@ -56,7 +56,7 @@ impl Known {
     /// The installed versions and the release index gv cached last (never the network).
     pub fn load(store: &Store, config: &gv_core::config::Config) -> anyhow::Result<Known> {
         let installed = store.installed()?;
-        let env = std::env::var(gv_core::vars::GO_MIRROR).ok();
+        let env = gv_core::process::var(gv_core::vars::GO_MIRROR).ok();
         // A broken mirror setting is `gv install`'s to report; here it only means no index.
         let index = crate::sources::mirror::Mirror::choose(None, env.as_deref(), config)
             .ok()

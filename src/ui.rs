@@ -15,7 +15,7 @@ pub enum Style {
 /// Colour only for a terminal, and never when NO_COLOR is set to anything non-empty
 /// (<https://no-color.org>).
 pub fn color_enabled(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    stream_is_terminal && gv_core::process::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 pub fn paint(text: &str, style: Style, enabled: bool) -> String {

@@ -61,7 +61,7 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     if args.gomodcache.is_some() {
         return Err(super::UsageError::new("--gomodcache is for `gv import gotoolchain`").into());
     }
-    let env = |name: &str| std::env::var_os(name);
+    let env = gv_core::process::var_os;
     let root = args
         .goenv_root
         .or_else(|| import::default_goenv_root(&env))
@@ -130,7 +130,7 @@ fn run_gotoolchain(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     use crate::import::gotoolchain;
-    let lookup = |name: &str| std::env::var_os(name);
+    let lookup = gv_core::process::var_os;
     let cache = gomodcache
         .or_else(|| gotoolchain::default_gomodcache(&lookup))
         .context("cannot find Go's module cache: set GOMODCACHE or pass --gomodcache")?;

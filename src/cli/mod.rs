@@ -124,7 +124,9 @@ pub use crate::error::UsageError;
 pub fn main(build: crate::self_update::update::Build) -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     let mut command = Cli::command().version(build.version);
-    let matches = command.clone().get_matches();
+    let matches = command
+        .clone()
+        .get_matches_from(gv_core::process::args_os());
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit());
     match run(cli, &build) {
         Ok(code) => code,

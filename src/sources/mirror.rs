@@ -160,7 +160,7 @@ impl Mirror {
 /// The index whose checksums are trusted when a mirror has no index: go.dev's, unless
 /// `GV_GO_INDEX` names another.
 pub fn official_index_url() -> String {
-    match std::env::var(gv_core::vars::GO_INDEX) {
+    match gv_core::process::var(gv_core::vars::GO_INDEX) {
         Ok(url) if !url.trim().is_empty() => url,
         _ => format!("{DEFAULT_BASE}{INDEX_QUERY}"),
     }

@@ -202,7 +202,7 @@ impl Config {
         let Some(path) = project else {
             return Ok(config);
         };
-        let trees = config.trusted_trees(std::env::var_os(crate::vars::TRUSTED_PATHS))?;
+        let trees = config.trusted_trees(crate::process::var_os(crate::vars::TRUSTED_PATHS))?;
         let contents = match read_file(path) {
             Ok(Some(contents)) => contents,
             Ok(None) => return Ok(config),
@@ -258,7 +258,7 @@ impl Config {
         &self,
         env_value: Option<std::ffi::OsString>,
     ) -> Result<Vec<TrustedTree>, ConfigError> {
-        let home = std::env::var_os("HOME")
+        let home = crate::process::var_os("HOME")
             .filter(|h| !h.is_empty())
             .map(PathBuf::from);
         let mut trees = trust::trees_from_env(env_value, home.as_deref());
@@ -438,7 +438,7 @@ fn would_set(text: &str) -> Vec<String> {
 /// (on macOS too; `%APPDATA%\gv\config.toml` on Windows). A relative `GV_CONFIG` counts as
 /// unset: it would make a file in whatever directory gv runs in the user's own config.
 pub fn user_config_path() -> Option<PathBuf> {
-    match std::env::var_os(crate::vars::CONFIG).map(PathBuf::from) {
+    match crate::process::var_os(crate::vars::CONFIG).map(PathBuf::from) {
         Some(path) if path.is_absolute() => Some(path),
         _ => crate::platform::config_dir().map(|d| d.join("config.toml")),
     }

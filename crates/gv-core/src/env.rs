@@ -31,11 +31,11 @@
 //! use gv_core::{config::Config, env, select};
 //! let store = gv_core::Store::from_env()?;
 //! let senv = select::SelectEnv::from_process();
-//! let dir = std::env::current_dir()?;
+//! let dir = gv_core::process::current_dir()?;
 //! let found = select::discover(&dir, &senv.gowork);
 //! let config = Config::load(&store, found.project_config.as_deref())?;
 //! let selection = select::resolve(&store, &senv, select::request(&store, &senv, &found)?)?;
-//! let plan = env::plan(&selection, &config, |name| std::env::var_os(name))?;
+//! let plan = env::plan(&selection, &config, gv_core::process::var_os)?;
 //! let mut cmd = std::process::Command::new(selection.resolved.binary("go"));
 //! cmd.envs(plan.changes());
 //! # Ok(()) }

@@ -8,7 +8,8 @@
 //!   (config.toml, a project's gv.toml, what they set, and whether the latter applies), [`env`](mod@crate::env) (what a go command gets);
 //! - [`toolchain`] (the go command's own rule for which toolchain runs);
 //! - [`hook`] and [`watch`] (the shell hook's engine), [`shim`] (shim settings);
-//! - [`store`] (every name on disk), [`vars`] (every environment variable), [`limits`]
+//! - [`store`] (every name on disk), [`vars`] (every environment variable), [`process`]
+//!   (the one door to the environment, working directory and arguments), [`limits`]
 //!   (every bound on outside input: sizes, inflation, transfer progress);
 //! - [`error`] (message, cause chain, hint; [`diagnostics`] finds the hint of any of
 //!   gv-core's errors), [`notice`] (said once per file version), [`text`] (showing outside
@@ -24,6 +25,7 @@ pub mod limits;
 pub mod notice;
 pub mod pinfile;
 pub mod platform;
+pub mod process;
 pub mod select;
 pub mod session;
 pub mod settings;

@@ -399,15 +399,17 @@ impl SelectEnv {
         SelectEnv {
             gv_version: non_blank_var(crate::vars::VERSION),
             goenv_version: non_blank_var(crate::vars::GOENV_VERSION),
-            gomod: std::env::var(crate::vars::GOMOD).map_or(true, |v| v != "0"),
-            gowork: Workspace::from_gowork(std::env::var_os("GOWORK").as_deref()),
-            path: std::env::var_os("PATH"),
+            gomod: crate::process::var(crate::vars::GOMOD).map_or(true, |v| v != "0"),
+            gowork: Workspace::from_gowork(crate::process::var_os("GOWORK").as_deref()),
+            path: crate::process::var_os("PATH"),
         }
     }
 }
 
 fn non_blank_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    crate::process::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
 }
 
 /// The version-relevant files found walking up from a directory.

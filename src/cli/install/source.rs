@@ -62,7 +62,7 @@ pub fn choose(
 
 /// GOPROXY and GOSUMDB as a go command run through gv would see them.
 pub fn proxy_source(config: &Config) -> anyhow::Result<ProxySource> {
-    let lookup = |name: &str| std::env::var_os(name);
+    let lookup = gv_core::process::var_os;
     let settings = crate::go_settings::load(config, &lookup)?;
     Ok(ProxySource::new(settings)?)
 }
