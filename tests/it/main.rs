@@ -54,6 +54,7 @@ mod shell_hook;
 mod shim;
 #[cfg(feature = "real-tests")]
 mod shim_real;
+mod snapshots;
 mod symbols;
 #[cfg(feature = "real-tests")]
 mod symbols_real;
