@@ -8,7 +8,7 @@ use gv_core::config::Config;
 use gv_core::settings::SettingError;
 use thiserror::Error;
 
-pub const CONFIG_KEY: &str = "mirror";
+pub const CONFIG_KEY: &str = gv_core::settings::MIRROR;
 pub const DEFAULT_BASE: &str = "https://go.dev/dl/";
 const INDEX_QUERY: &str = "?mode=json&include=all";
 

@@ -15,7 +15,7 @@ use crate::install::{self, Options};
 use crate::sources::fetch::Http;
 use crate::ui::{self, Style};
 
-pub const SOURCE_KEY: &str = "source";
+pub const SOURCE_KEY: &str = gv_core::settings::SOURCE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SourceKind {
