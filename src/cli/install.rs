@@ -9,7 +9,7 @@ use gv_core::select::Origin;
 use super::{Session, UsageError};
 
 pub(crate) mod source;
-use crate::install::{self, ArchiveSource, Options};
+use crate::install::{self, ArchiveSource, Checksum, Options, SdkSource};
 use crate::sources::Platform;
 use crate::sources::mirror::Mirror;
 use crate::ui;
@@ -84,7 +84,7 @@ pub struct SourceArgs {
 impl SourceArgs {
     /// Install options from the flags, GV_GO_MIRROR and the `mirror` config key.
     pub fn options(&self, config: &Config) -> anyhow::Result<Options> {
-        let env = std::env::var(gv_core::vars::GO_MIRROR).ok();
+        let env = gv_core::process::var(gv_core::vars::GO_MIRROR).ok();
         let mirror = Mirror::choose(self.mirror.as_deref(), env.as_deref(), config)
             .map_err(|e| UsageError::of(&e))?;
         let mut opts = Options::new(mirror, gv_core::store::Cache::from_env()?);
@@ -96,7 +96,7 @@ impl SourceArgs {
     /// `--source`, else GV_SOURCE, else the user's `source` key, else go.dev. A mirror
     /// belongs to the go.dev source only.
     pub fn kind(&self, config: &Config) -> anyhow::Result<SourceKind> {
-        let env = std::env::var(gv_core::vars::SOURCE).ok();
+        let env = gv_core::process::var(gv_core::vars::SOURCE).ok();
         let kind = source::choose(self.source, env.as_deref(), config)?;
         if kind == SourceKind::Goproxy && self.mirror.is_some() {
             return Err(UsageError::hinted(
@@ -127,22 +127,89 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
         session.store().clone()
     };
 
-    if let Some(path) = &args.from_file {
-        if kind == SourceKind::Goproxy {
+    // What to install, each with how a failure names it, and from where.
+    let (wanted, source, mut stand_in) = match &args.from_file {
+        Some(_) if kind == SourceKind::Goproxy => {
             return Err(UsageError::new(
                 "--from-file installs a go.dev archive; it does not go with --source goproxy",
             )
             .into());
         }
-        let done = install::install_archive(&target, path, &opts)
-            .with_context(|| format!("cannot install {}", path.display()))?;
-        report(&done, opts.quiet);
-        install::after_store_change(session.store()).context("cannot sync the store")?;
-        kept_apart(&opts, &target);
-        return Ok(ExitCode::SUCCESS);
-    }
+        Some(path) => {
+            let spec = install::file_spec(path)
+                .with_context(|| format!("cannot install {}", path.display()))?;
+            let wanted = vec![(spec, path.display().to_string())];
+            (wanted, SdkSource::File(path.clone()), None)
+        }
+        None => {
+            let Some((specs, stand_in)) = wanted_specs(session, args.specs, &opts)? else {
+                return Ok(ExitCode::SUCCESS);
+            };
+            let source = match kind {
+                SourceKind::Dl => SdkSource::Dl,
+                SourceKind::Goproxy => SdkSource::Goproxy(Box::new(source::proxy_source(config)?)),
+            };
+            let wanted = specs
+                .into_iter()
+                .map(|spec| {
+                    let name = format!("Go {spec}");
+                    (spec, name)
+                })
+                .collect();
+            (wanted, source, stand_in)
+        }
+    };
 
-    if args.specs.is_empty() && foreign {
+    let mut failed = 0;
+    let mut first_installed = None;
+    for (spec, name) in &wanted {
+        let mut outcome = install::install(&target, spec, &opts, &source);
+        if let (Err(install::InstallError::NoSuchRelease { .. }), Some((other, why))) =
+            (&outcome, stand_in.take())
+        {
+            ui::info(format!(
+                "there is no release {spec} to install; installing the newest release that satisfies {why} instead"
+            ));
+            outcome = install::install(&target, &other, &opts, &source);
+        }
+        match outcome {
+            Ok(done) => {
+                report(&done, opts.quiet);
+                first_installed.get_or_insert(done.version);
+            }
+            Err(err) => {
+                install_failed(name, err);
+                failed += 1;
+            }
+        }
+    }
+    if let Some(version) = first_installed.filter(|_| !foreign) {
+        welcome(session, &version, opts.quiet)?;
+    }
+    install::after_store_change(session.store()).context("cannot sync the store")?;
+    if failed < wanted.len() {
+        kept_apart(&opts, &target);
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The specs named, else what this directory selects; with that, for a go.mod or
+/// go.work, what else satisfies it when the release index lacks exactly the toolchain go
+/// would fetch (a mirror without that patch). `None`: the selection is installed already.
+#[allow(clippy::type_complexity)]
+fn wanted_specs(
+    session: &Session,
+    specs: Vec<Spec>,
+    opts: &Options,
+) -> anyhow::Result<Option<(Vec<Spec>, Option<(Spec, String)>)>> {
+    if !specs.is_empty() {
+        return Ok(Some((specs, None)));
+    }
+    if opts.is_foreign() {
         return Err(UsageError::hinted(
             "--os/--arch install another platform's SDK, so name the version",
             format!(
@@ -152,97 +219,47 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-
-    // For a go.mod / go.work: what else satisfies it, when the release index lacks exactly
-    // the toolchain go would fetch (a mirror without that patch).
-    let mut stand_in = None;
-    let specs = if args.specs.is_empty() {
-        let request = session.request()?;
-        if request.origin == Origin::Default {
-            return Err(UsageError::hinted(
-                "no Go version is selected here, so there is nothing to install",
-                "name one (`gv install 1.22`) or pin this directory (`gv local 1.22`)",
-            )
-            .into());
-        }
-        if let (Ok(selection), false) = (session.selection(), args.force) {
-            if !opts.quiet {
-                ui::info(format!(
-                    "Go {} is already installed ({})",
-                    selection.resolved.name(),
-                    selection.request.origin
-                ));
-            }
-            return Ok(ExitCode::SUCCESS);
-        }
-        // What the selection itself names as missing: with an exported GOTOOLCHAIN, that
-        // is not what the files here ask for.
-        let missing = match session.selection() {
-            Err(gv_core::SelectError::NotInstalled {
-                install: Some(spec),
-                ..
-            }) => Spec::parse(&spec).ok(),
-            _ => None,
-        };
-        let Some(spec) = missing.or_else(|| request.install_spec()) else {
-            bail!(
-                "this directory selects the system go ({}); gv has nothing to install",
-                request.origin
-            );
-        };
-        if let (Origin::Module { path, wants, .. }, Spec::Exact(target)) = (&request.origin, &spec)
-        {
-            stand_in = Some((
-                Spec::AtLeast(target.clone()),
-                format!("{wants} in {}", path.display()),
-            ));
-        }
-        vec![spec]
-    } else {
-        args.specs
-    };
-
-    if kind == SourceKind::Goproxy {
-        let src = source::proxy_source(config)?;
-        let code = source::install_all(&target, &specs, &opts, &src)?;
-        kept_apart(&opts, &target);
-        return Ok(code);
+    let request = session.request()?;
+    if request.origin == Origin::Default {
+        return Err(UsageError::hinted(
+            "no Go version is selected here, so there is nothing to install",
+            "name one (`gv install 1.22`) or pin this directory (`gv local 1.22`)",
+        )
+        .into());
     }
-    let mut failed = 0;
-    let mut first_installed = None;
-    for spec in &specs {
-        let mut outcome = install::install(&target, spec, &opts);
-        if let (Err(install::InstallError::NoSuchRelease { .. }), Some((other, why))) =
-            (&outcome, stand_in.take())
-        {
+    if let (Ok(selection), false) = (session.selection(), opts.force) {
+        if !opts.quiet {
             ui::info(format!(
-                "there is no release {spec} to install; installing the newest release that satisfies {why} instead"
+                "Go {} is already installed ({})",
+                selection.resolved.name(),
+                selection.request.origin
             ));
-            outcome = install::install(&target, &other, &opts);
         }
-        match outcome {
-            Ok(done) => {
-                report(&done, opts.quiet);
-                first_installed.get_or_insert(done.version);
-            }
-            Err(err) => {
-                install_failed(spec, err);
-                failed += 1;
-            }
-        }
+        return Ok(None);
     }
-    if let Some(version) = first_installed.filter(|_| !foreign) {
-        welcome(session, &version, opts.quiet)?;
+    // What the selection itself names as missing: with an exported GOTOOLCHAIN, that
+    // is not what the files here ask for.
+    let missing = match session.selection() {
+        Err(gv_core::SelectError::NotInstalled {
+            install: Some(spec),
+            ..
+        }) => Spec::parse(&spec).ok(),
+        _ => None,
+    };
+    let Some(spec) = missing.or_else(|| request.install_spec()) else {
+        bail!(
+            "this directory selects the system go ({}); gv has nothing to install",
+            request.origin
+        );
+    };
+    let mut stand_in = None;
+    if let (Origin::Module { path, wants, .. }, Spec::Exact(target)) = (&request.origin, &spec) {
+        stand_in = Some((
+            Spec::AtLeast(target.clone()),
+            format!("{wants} in {}", path.display()),
+        ));
     }
-    install::after_store_change(session.store()).context("cannot sync the store")?;
-    if failed < specs.len() {
-        kept_apart(&opts, &target);
-    }
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(Some((vec![spec], stand_in)))
 }
 
 /// `--os`/`--arch` over this machine's platform.
@@ -262,9 +279,9 @@ fn kept_apart(opts: &Options, target: &gv_core::Store) {
     }
 }
 
-/// Reports one version that could not be installed (the others go on).
-fn install_failed(spec: &Spec, err: impl std::error::Error + Send + Sync + 'static) {
-    let err = anyhow::Error::new(err).context(format!("cannot install Go {spec}"));
+/// Reports one version (or archive) that could not be installed (the others go on).
+fn install_failed(name: &str, err: impl std::error::Error + Send + Sync + 'static) {
+    let err = anyhow::Error::new(err).context(format!("cannot install {name}"));
     ui::report(&crate::error::report(&err));
 }
 
@@ -297,24 +314,29 @@ fn welcome(session: &Session, installed: &gv_core::Version, quiet: bool) -> anyh
     Ok(())
 }
 
-/// What an install that had nothing to do says, whatever its source.
-fn already_installed(version: &gv_core::Version, goroot: &std::path::Path) {
-    ui::info_hinted(
-        format!("Go {version} is already installed in {}", goroot.display()),
-        "use --force to reinstall",
-    );
-}
-
 fn report(done: &install::Installed, quiet: bool) {
     if quiet {
         return;
     }
     let how = match (&done.source, &done.checksum) {
         (ArchiveSource::AlreadyInstalled, _) => {
-            already_installed(&done.version, &done.goroot);
+            ui::info_hinted(
+                format!(
+                    "Go {} is already installed in {}",
+                    done.version,
+                    done.goroot.display()
+                ),
+                "use --force to reinstall",
+            );
             return;
         }
+        (ArchiveSource::Cache { .. }, Some(proof @ Checksum::CachedProof { .. })) => {
+            Some(format!("from the download cache: {proof}"))
+        }
         (ArchiveSource::Cache { .. }, Some(sum)) => Some(format!("from the download cache, {sum}")),
+        (ArchiveSource::Download { url }, Some(Checksum::Unchecked)) => {
+            Some(format!("from {url}; checksum NOT verified"))
+        }
         (_, Some(sum)) => Some(sum.to_string()),
         (_, None) => None,
     };
@@ -323,11 +345,7 @@ fn report(done: &install::Installed, quiet: bool) {
 
 /// `installed Go V in DIR`, and how it was checked on a line of its own: together they
 /// would not fit an 80-column terminal.
-pub(crate) fn installed_line(
-    version: &gv_core::Version,
-    goroot: &std::path::Path,
-    how: Option<&str>,
-) {
+fn installed_line(version: &gv_core::Version, goroot: &std::path::Path, how: Option<&str>) {
     let mut text = format!("installed Go {version} in {}", goroot.display());
     if let Some(how) = how {
         text.push_str("\n  ");

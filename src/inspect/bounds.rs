@@ -15,9 +15,7 @@
 //! that is reached is a typed error naming the section, before anything is allocated for
 //! it; memory stays below `HOLD` plus a few windows whatever the file claims.
 
-pub const KIB: u64 = 1 << 10;
-pub const MIB: u64 = 1 << 20;
-pub const GIB: u64 = 1 << 30;
+pub use gv_core::limits::{GIB, KIB, MIB};
 
 /// What one debug section may inflate to, whatever the file's size.
 pub const SECTION: u64 = GIB;

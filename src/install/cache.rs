@@ -1,10 +1,12 @@
-//! The download cache's record: a verified archive is kept in `cache/downloads/` with a
-//! `.sha256` beside it, `SHA  FILENAME` then `verified-against URL` (the index or sidecar
-//! that proved it right). Only a complete record is trusted, so an archive is reused
-//! without its index exactly when it was verified when it was downloaded. Also the
-//! `.sha256` format itself, which a mirror's sidecars and a local archive's checksum file
-//! use too.
+//! Step 6 of the install, and the download cache's record: a verified archive is kept in
+//! `cache/downloads/` with a `.sha256` beside it, `SHA  FILENAME` then `verified-against
+//! URL` (the index or sidecar that proved it right). Only a complete record is trusted, so
+//! an archive is reused without its index exactly when it was verified when it was
+//! downloaded. A toolchain module zip from GOPROXY is kept like a module cache keeps it,
+//! its proven `h1:` in a `.ziphash` beside it. Also the `.sha256` format itself, which a
+//! mirror's sidecars and a local archive's checksum file use too.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use gv_core::{Version, limits};
@@ -68,8 +70,8 @@ fn parse_cache_record(text: &str) -> Option<(String, String)> {
 /// Publishes a download verified against `verified_against` (an index or sidecar URL) in
 /// the cache, with its checksum and where that came from; failures only cost a later
 /// re-download.
-pub(super) fn keep_download(
-    file: &mut std::fs::File,
+fn keep_download(
+    file: &mut File,
     partial: &Path,
     filename: &str,
     sha: &str,
@@ -82,6 +84,71 @@ pub(super) fn keep_download(
         && crate::fsutil::write_atomic(&sidecar_path(&final_path), record.as_bytes()).is_ok()
     {
         let _ = std::fs::rename(partial, &final_path);
+    }
+}
+
+/// A download still to be kept in the cache once its tree is published; dropped instead,
+/// its partial file goes.
+pub(super) enum Keep {
+    /// A go.dev archive, with the sha256 record of what verified it.
+    Archive {
+        file: File,
+        partial: Partial,
+        filename: String,
+        sha256: String,
+        url: String,
+    },
+    /// A toolchain module zip, with the `h1:` the checksum database proved.
+    ModuleZip {
+        partial: Partial,
+        zip: PathBuf,
+        hash: PathBuf,
+        h1: String,
+    },
+}
+
+impl Keep {
+    /// Keeps the download; failures only cost a later re-download.
+    pub(super) fn keep(self) {
+        match self {
+            Keep::Archive {
+                mut file,
+                partial,
+                filename,
+                sha256,
+                url,
+            } => {
+                keep_download(&mut file, &partial.0, &filename, &sha256, &url);
+                // Closed before the partial is removed (Windows removes no open file).
+                drop(file);
+                drop(partial);
+            }
+            Keep::ModuleZip {
+                partial,
+                zip,
+                hash,
+                h1,
+            } => keep_zip(&partial.0, &zip, &hash, &h1),
+        }
+    }
+}
+
+/// A download's partial file in the cache, removed when this goes unless it was renamed
+/// into the cache first.
+pub(super) struct Partial(pub(super) PathBuf);
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        let _ = crate::fsutil::remove_if_exists(&self.0);
+    }
+}
+
+/// Keeps a verified zip and its hash in the cache; the hash is written last, so its
+/// presence means the zip beside it was verified. Failures only cost a re-download.
+fn keep_zip(partial: &Path, zip_path: &Path, hash_path: &Path, h1: &str) {
+    let synced = File::open(partial).and_then(|f| f.sync_data());
+    if synced.is_ok() && std::fs::rename(partial, zip_path).is_ok() {
+        let _ = crate::fsutil::write_atomic(hash_path, format!("{h1}\n").as_bytes());
     }
 }
 

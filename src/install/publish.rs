@@ -1,5 +1,6 @@
-//! Putting an unpacked SDK into the store whole: check it is the SDK we meant, make it
-//! durable, and rename it into place (atomically replacing an old tree with --force).
+//! Steps 4 and 5 of the install, putting an unpacked SDK into the store whole: check it is
+//! the SDK we meant, make it durable, and rename it into place (atomically replacing an old
+//! tree with --force). Also the work directory step 3 unpacks into.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -7,10 +8,29 @@ use std::path::{Path, PathBuf};
 use gv_core::store::Work;
 use gv_core::{Store, Version, platform};
 
+use super::InstallError;
+use super::error::store_err;
+
 /// Removes the temporary directory unless the install completed.
 pub(super) struct TempDir {
     pub(super) path: PathBuf,
     pub(super) keep: bool,
+}
+
+impl TempDir {
+    /// A new, empty work directory for `version` in `versions/`, where a rename into place
+    /// cannot cross file systems. One left by an interrupted run of this process id goes.
+    pub(super) fn create(store: &Store, version: &Version) -> Result<TempDir, InstallError> {
+        let versions = store.versions_dir();
+        std::fs::create_dir_all(&versions).map_err(store_err(&versions))?;
+        let work = TempDir {
+            path: store.work_dir(Work::Unpacking, version),
+            keep: false,
+        };
+        let _ = std::fs::remove_dir_all(&work.path);
+        std::fs::create_dir(&work.path).map_err(store_err(&work.path))?;
+        Ok(work)
+    }
 }
 
 impl Drop for TempDir {

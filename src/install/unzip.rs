@@ -12,7 +12,9 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Checksum, InstallError, Length, Progress, store_err};
+use super::error::store_err;
+use super::fetch::{Length, check_download};
+use super::{Checksum, InstallError, Progress};
 use crate::archive::modzip::{self, ZipError, ZipRules};
 use crate::archive::pipeline::{CHUNK, Verifying};
 
@@ -53,7 +55,7 @@ pub(super) fn spool_and_unpack<R: Read>(
     progress.finish();
     spooled?;
     let sha256 = verifying.sha256_hex();
-    super::check_download(
+    check_download(
         filename,
         verifying.bytes,
         &sha256,

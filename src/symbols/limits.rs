@@ -1,5 +1,6 @@
-//! Every bound the symbol store puts on outside input, in one place (to be folded into
-//! `gv_core::limits` with the rest of gv's bounds).
+//! Every bound the symbol store puts on outside input (cores, records, debuginfod answers,
+//! delve's config), in one place beside the code that reads them; `gv_core::limits`
+//! holds the rest of gv's bounds and points here.
 //!
 //! | input | bound |
 //! |-------|-------|
@@ -12,9 +13,7 @@
 //! | every debuginfod transfer | gv's transfer rule (`gv_core::limits::TransferRule`: `GV_LOW_SPEED_LIMIT` over `GV_LOW_SPEED_TIME`), like every download |
 //! | a delve config file gv merges its settings into | [`DLV_CONFIG`], 1 MiB |
 
-pub const KIB: u64 = 1 << 10;
-pub const MIB: u64 = 1 << 20;
-pub const GIB: u64 = 1 << 30;
+pub use gv_core::limits::{GIB, KIB, MIB};
 
 /// The page size a core's memory is dumped in (the smallest of the platforms gv splits).
 pub const PAGE: u64 = 4096;

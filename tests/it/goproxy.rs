@@ -862,3 +862,36 @@ fn import_gotoolchain_adopts_verified_trees_and_skips_the_rest() {
         "{err}"
     );
 }
+
+/// The first install becomes the global default whatever the source (README, "Installing
+/// Go versions"): the GOPROXY source once forgot to, when it ran a loop of its own.
+#[test]
+fn the_first_install_through_the_proxy_becomes_the_global_default() {
+    let w = world(&["1.22.9", "1.22.10"]);
+    let (ok, _, err) = w.install(&["1.22"]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("Go 1.22.10 is now the global default (the first version installed)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("add this line to your shell's rc file"),
+        "{err}"
+    );
+    let (_, global, _) = run(w.sb.gv(&w.sb.work("")).arg("global"));
+    assert_eq!(global.trim(), "1.22.10");
+    let (_, current, _) = run(w.sb.gv(&w.sb.work("")).arg("current"));
+    assert!(current.starts_with("1.22.10 (global default"), "{current}");
+    assert!(
+        std::fs::read_link(w.sb.root().join("current"))
+            .is_ok_and(|target| target.ends_with("versions/1.22.10")),
+        "GV_ROOT/current points at the new default"
+    );
+
+    // The next one leaves it alone.
+    let (ok, _, err) = w.install(&["1.22.9"]);
+    assert!(ok, "{err}");
+    assert!(!err.contains("global default"), "{err}");
+    let (_, global, _) = run(w.sb.gv(&w.sb.work("")).arg("global"));
+    assert_eq!(global.trim(), "1.22.10");
+}

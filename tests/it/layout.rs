@@ -1,6 +1,7 @@
 //! The shape of the sources, checked: no import cycles between folders in any crate, no
-//! folder named like build output, and the process's state (environment, working
-//! directory, arguments) read through one door, `gv_core::process`.
+//! folder named like build output, ARCHITECTURE.md true to the tree, no dependency
+//! needing a newer Rust than `rust-version`, and the process's state (environment,
+//! working directory, arguments) read through one door, `gv_core::process`.
 //!
 //! The module graph is read from the sources, not from the compiler: every path a file
 //! names — `use crate::…`, `use super::…` (brace groups and `as` included), `crate::a::b`
@@ -130,10 +131,7 @@ const PROCESS_STATE_CRATES: &[&str] = &["src", "crates/gv-core/src", "crates/gv-
 
 /// Files that may still read the process's state directly, each with its reason. The door
 /// itself, `crates/gv-core/src/process.rs`, is not listed: it is the door.
-const PROCESS_STATE_EXCEPTIONS: &[(&str, &str)] = &[(
-    "src/cli/install.rs",
-    "GV_GO_MIRROR and GV_SOURCE (`std::env::var`): the install pipeline is being rewritten on another branch (issue 23, one install pipeline), which routes them through gv_core::process; drop this entry when it lands",
-)];
+const PROCESS_STATE_EXCEPTIONS: &[(&str, &str)] = &[];
 
 /// Rust's own readers of process state: `std::env::NAME(…)` (or `env::NAME` after
 /// `use std::env`), and clap's `get_matches()`, which reads the arguments itself.
@@ -924,4 +922,221 @@ fn expression_paths(tokens: &[Token]) -> Vec<(Vec<String>, usize)> {
         i = j;
     }
     out
+}
+
+/// ARCHITECTURE.md is the door into the code, so everything it names must be there: every
+/// path in backticks (from the root, from `src/`, or a bare file name found in the tree),
+/// and the first module of every `module::item` it names.
+#[test]
+fn every_path_architecture_md_names_exists() {
+    let root = workspace();
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    // Names on a user's disk, not in this tree.
+    const USERS: &[&str] = &["config.toml", "gv.toml", "bin/", ".go-version"];
+    let files = tree_files(&root);
+    let modules: BTreeSet<String> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .flat_map(|p| {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            let parent = p.parent().unwrap().file_name().unwrap().to_string_lossy();
+            [stem, parent.into_owned()]
+        })
+        .chain(["std", "gv_core", "crate"].map(String::from))
+        .collect();
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for span in backticked(&text) {
+        if span.contains("::") {
+            let first = span.split("::").next().unwrap();
+            let is_path = !first.is_empty()
+                && first
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if is_path && !modules.contains(first) {
+                missing.push(format!("`{span}` (no module `{first}`)"));
+            }
+            continue;
+        }
+        if !looks_like_a_path(&span) || USERS.contains(&span.as_str()) {
+            continue;
+        }
+        for path in expand_braces(&span) {
+            checked += 1;
+            let path = path.trim_end_matches('/');
+            let found = root.join(path).exists()
+                || root.join("src").join(path).exists()
+                || (!path.contains('/')
+                    && files
+                        .iter()
+                        .any(|f| f.file_name().is_some_and(|n| n == path)));
+            if !found {
+                missing.push(format!("`{span}`"));
+            }
+        }
+    }
+    assert!(
+        checked > 20,
+        "only {checked} paths found: is the parser right?"
+    );
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md names what the tree does not have: {missing:?}"
+    );
+}
+
+/// The crate table of ARCHITECTURE.md lists exactly the workspace's members, each with its
+/// folder.
+#[test]
+fn architecture_md_lists_every_crate_where_it_is() {
+    let root = workspace();
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let table: BTreeSet<(String, String)> = text
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let unquote = |s: &str| s.trim_matches('`').trim_end_matches('/').to_string();
+            (unquote(cells[1]), unquote(cells[2]))
+        })
+        .collect();
+    let manifest: toml::Table = std::fs::read_to_string(root.join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let members = manifest["workspace"]["members"].as_array().unwrap();
+    let tree: BTreeSet<(String, String)> = members
+        .iter()
+        .map(|m| {
+            let dir = m.as_str().unwrap();
+            let package: toml::Table = std::fs::read_to_string(root.join(dir).join("Cargo.toml"))
+                .unwrap()
+                .parse()
+                .unwrap();
+            let name = package["package"]["name"].as_str().unwrap().to_string();
+            // The root package's code is src/.
+            let shown = if dir == "." { "src" } else { dir };
+            (name, shown.to_string())
+        })
+        .collect();
+    assert_eq!(
+        table, tree,
+        "ARCHITECTURE.md's crate table against Cargo.toml"
+    );
+}
+
+/// The text of every `span` outside fenced code blocks.
+fn backticked(text: &str) -> Vec<String> {
+    let mut spans = Vec::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        spans.extend(line.split('`').skip(1).step_by(2).map(String::from));
+    }
+    spans
+}
+
+/// A span that names a file or folder of the tree: a path with a slash, or a file name
+/// with an extension the tree's files have. Placeholders (`versions/<version>/`,
+/// `GV_ROOT/current`, `~/.cache/…`, `rest[.debug]`) and commands are not paths.
+fn looks_like_a_path(span: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[".rs", ".md", ".toml", ".sh", ".ps1"];
+    let plain = span
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '{' | '}' | ','));
+    let placeholder = span
+        .split('/')
+        .next()
+        .is_some_and(|first| first.chars().any(|c| c.is_ascii_uppercase()) && !first.contains('.'));
+    plain && !placeholder && (span.contains('/') || EXTENSIONS.iter().any(|e| span.ends_with(e)))
+}
+
+/// `gv.{bash,zsh}` → `gv.bash`, `gv.zsh` (one brace group, as ARCHITECTURE.md writes them).
+fn expand_braces(span: &str) -> Vec<String> {
+    match (span.find('{'), span.find('}')) {
+        (Some(open), Some(close)) if open < close => span[open + 1..close]
+            .split(',')
+            .map(|alt| format!("{}{alt}{}", &span[..open], &span[close + 1..]))
+            .collect(),
+        _ => vec![span.to_string()],
+    }
+}
+
+/// Every file under the crates' and tests' folders, for bare file names.
+fn tree_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack: Vec<PathBuf> = CRATES
+        .iter()
+        .map(|c| root.join(c))
+        .chain([root.join("tests"), root.join("scripts")])
+        .collect();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// `rust-version` is true of the dependencies too: none declares a newer Rust than the
+/// workspace does (clippy's `incompatible_msrv`, kept on in Cargo.toml, checks gv's own
+/// code against it).
+#[test]
+fn no_dependency_needs_a_newer_rust_than_rust_version() {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .current_dir(workspace())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cargo metadata: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let parse = |v: &str| -> Vec<u64> {
+        let mut parts: Vec<u64> = v.split('.').map(|p| p.parse().unwrap()).collect();
+        parts.resize(3, 0);
+        parts
+    };
+    let manifest: toml::Table = std::fs::read_to_string(workspace().join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ours = manifest["workspace"]["package"]["rust-version"]
+        .as_str()
+        .unwrap();
+    let resolved: BTreeSet<&str> = meta["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    let newer: Vec<String> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| resolved.contains(p["id"].as_str().unwrap()))
+        .filter_map(|p| {
+            let needs = p["rust_version"].as_str()?;
+            (parse(needs) > parse(ours))
+                .then(|| format!("{} {} needs {needs}", p["name"], p["version"]))
+        })
+        .collect();
+    assert!(
+        newer.is_empty(),
+        "rust-version is {ours}, but {newer:?}: raise it (CONTRIBUTING.md)"
+    );
 }

@@ -22,6 +22,10 @@
 //! | the entries of any zip | [`ZIP_ENTRIES`], 200,000 |
 //! | every transfer | [`TransferRule`]: at least 1 KiB/s over any 30 s (`GV_LOW_SPEED_LIMIT`, `GV_LOW_SPEED_TIME`), and 30 s without a byte is a dropped connection |
 //!
+//! Two readers keep their bounds beside them, in gv's crate: the binaries `gv verify`
+//! reads (`inspect::bounds`: what a debug section may inflate to) and the symbol store's
+//! cores, records and debuginfod answers (`symbols::limits`).
+//!
 //! Real Go SDKs unpack to about 3.5–4 times their archive (230–300 MB), so the unpacking
 //! bound leaves a wide margin while a 2 MiB gzip bomb stops after 16 MiB. A limit that is
 //! reached is an error that names the input and the limit; nothing is kept of what was

@@ -3,15 +3,14 @@
 //! database. Chosen by the flag, else `GV_SOURCE`, else `source = "..."` in the user's
 //! config.toml (never a project's gv.toml), else go.dev.
 
-use anyhow::Context as _;
 use std::process::ExitCode;
 
 use gv_core::config::Config;
 use gv_core::{Spec, Store};
 
 use crate::cli::UsageError;
-use crate::install::goproxy::{self, Fetched, ProxyInstalled, ProxySource};
-use crate::install::{self, Options};
+use crate::install::Options;
+use crate::install::goproxy::{self, ProxySource};
 use crate::sources::fetch::Http;
 use crate::ui::{self, Style};
 
@@ -65,55 +64,6 @@ pub fn proxy_source(config: &Config) -> anyhow::Result<ProxySource> {
     let lookup = gv_core::process::var_os;
     let settings = crate::go_settings::load(config, &lookup)?;
     Ok(ProxySource::new(settings)?)
-}
-
-/// `gv install --source goproxy SPEC...`.
-pub fn install_all(
-    store: &Store,
-    specs: &[Spec],
-    opts: &Options,
-    src: &ProxySource,
-) -> anyhow::Result<ExitCode> {
-    let mut failed = 0;
-    for spec in specs {
-        match goproxy::install(store, spec, opts, src) {
-            Ok(done) => report(&done, opts.quiet),
-            Err(err) => {
-                super::install_failed(spec, err);
-                failed += 1;
-            }
-        }
-    }
-    install::after_store_change(store).context("cannot sync the store")?;
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
-fn report(done: &ProxyInstalled, quiet: bool) {
-    if quiet {
-        return;
-    }
-    let how = match (&done.fetched, &done.verified, &done.h1) {
-        (Fetched::AlreadyInstalled, ..) => {
-            super::already_installed(&done.version, &done.goroot);
-            return;
-        }
-        (Fetched::Download { .. }, Some(v), _) => format!(
-            "{} proven by the checksum database {} at {}: record {} of its signed log of {}",
-            v.h1, v.name, v.url, v.record, v.tree_size
-        ),
-        (Fetched::Download { url }, None, _) => {
-            format!("from {url}; checksum NOT verified")
-        }
-        (Fetched::Cache { .. }, _, Some(h1)) => format!(
-            "from the download cache: {h1}, as the checksum database proved it when it was downloaded"
-        ),
-        (Fetched::Cache { path }, _, None) => format!("from {}", path.display()),
-    };
-    super::installed_line(&done.version, &done.goroot, Some(&how));
 }
 
 /// `gv ls-remote --source goproxy`: the toolchains the proxies list for this platform.
