@@ -47,6 +47,7 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::install::InstallError,
         crate::install::goproxy::HashMismatch,
         crate::install::goproxy::ProxyInstallError,
+        crate::install::proof::ProofError,
         crate::install::UninstallError,
         crate::release::UrlError,
         crate::self_update::SelfError,

@@ -90,6 +90,7 @@ impl SourceArgs {
         let mut opts = Options::new(mirror, gv_core::store::Cache::from_env()?);
         opts.offline = self.offline;
         opts.refresh = self.refresh;
+        opts.proof = install::Policy::load(config).map_err(UsageError::new)?;
         Ok(opts)
     }
 
@@ -317,6 +318,12 @@ fn report(done: &install::Installed, quiet: bool) {
         (ArchiveSource::Cache { .. }, Some(sum)) => Some(format!("from the download cache, {sum}")),
         (_, Some(sum)) => Some(sum.to_string()),
         (_, None) => None,
+    };
+    // The database's word goes on a line of its own, under the sha256's.
+    let how = match (how, &done.proof) {
+        (Some(how), Some(proof)) => Some(format!("{how}\n  {proof}")),
+        (None, Some(proof)) => Some(proof.to_string()),
+        (how, None) => how,
     };
     installed_line(&done.version, &done.goroot, how.as_deref());
 }

@@ -1,6 +1,7 @@
 //! The download cache's record: a verified archive is kept in `cache/downloads/` with a
 //! `.sha256` beside it, `SHA  FILENAME` then `verified-against URL` (the index or sidecar
-//! that proved it right). Only a complete record is trusted, so an archive is reused
+//! that proved it right), and `proven-by ...` when the checksum database proved its
+//! content ([`super::proof::parse_recorded`]). Only a complete record is trusted, so an archive is reused
 //! without its index exactly when it was verified when it was downloaded. Also the
 //! `.sha256` format itself, which a mirror's sidecars and a local archive's checksum file
 //! use too.
@@ -74,10 +75,15 @@ pub(super) fn keep_download(
     filename: &str,
     sha: &str,
     verified_against: &str,
+    proof_line: Option<String>,
 ) {
     let Some(dir) = partial.parent() else { return };
     let final_path = dir.join(filename);
-    let record = format!("{sha}  {filename}\n{VERIFIED_AGAINST} {verified_against}\n");
+    let mut record = format!("{sha}  {filename}\n{VERIFIED_AGAINST} {verified_against}\n");
+    if let Some(line) = proof_line {
+        record.push_str(&line);
+        record.push('\n');
+    }
     if file.sync_data().is_ok()
         && crate::fsutil::write_atomic(&sidecar_path(&final_path), record.as_bytes()).is_ok()
     {

@@ -13,6 +13,7 @@ pub mod goproxy;
 mod lock;
 mod plan;
 pub mod progress;
+pub mod proof;
 mod publish;
 mod uninstall;
 mod unzip;
@@ -40,6 +41,7 @@ pub use lock::{VersionLock, lock};
 use plan::{Plan, checksum_index, plan};
 pub use plan::{listing_index, load_index, mirror_index};
 pub use progress::Progress;
+pub use proof::{Policy, Proof, ProofError};
 use publish::{TempDir, replace_dir, sync_tree};
 pub(crate) use publish::{check_and_set_aside, set_aside_foreign_commands, warn_set_aside};
 pub use uninstall::{UninstallError, uninstall};
@@ -63,6 +65,8 @@ pub struct Options {
     pub insecure_skip_checksum: bool,
     /// No progress or info lines (warnings and errors still print).
     pub quiet: bool,
+    /// Who must prove an SDK genuine besides its sha256: the checksum database.
+    pub proof: Policy,
 }
 
 impl Options {
@@ -77,6 +81,7 @@ impl Options {
             refresh: false,
             insecure_skip_checksum: false,
             quiet: false,
+            proof: Policy::from_env(),
         }
     }
 
@@ -84,6 +89,26 @@ impl Options {
     /// Such SDKs go to [`Store::platform_store`], which selection never reads.
     pub fn is_foreign(&self) -> bool {
         self.platform != Platform::host()
+    }
+
+    /// What [`proof::prove`] needs to prove `version` from `archive`.
+    fn ask<'a>(
+        &'a self,
+        store: &Store,
+        archive: &'a str,
+        version: &'a Version,
+        recorded: Option<Proof>,
+    ) -> proof::Ask<'a> {
+        proof::Ask {
+            archive,
+            version,
+            platform: &self.platform,
+            policy: &self.proof,
+            state_dir: store.sumdb_state(),
+            recorded,
+            offline: self.offline,
+            insecure: self.insecure_skip_checksum,
+        }
     }
 
     fn index_mode(&self) -> index::Mode {
@@ -157,6 +182,8 @@ pub struct Installed {
     pub goroot: PathBuf,
     pub source: ArchiveSource,
     pub checksum: Option<Checksum>,
+    /// What the checksum database said about it (`None`: nothing was installed).
+    pub proof: Option<Proof>,
 }
 
 impl Installed {
@@ -261,6 +288,9 @@ pub enum InstallError {
     ReadFile { path: PathBuf, source: io::Error },
     #[error("cannot update the store at {path}")]
     Store { path: PathBuf, source: io::Error },
+    /// Boxed: the error stays small enough to return by value.
+    #[error(transparent)]
+    Proof(Box<ProofError>),
 }
 
 impl gv_core::error::Hint for InstallError {
@@ -285,6 +315,7 @@ impl gv_core::error::Hint for InstallError {
             InstallError::NotCached { .. } => Some("run without --offline once to download it".to_string()),
             InstallError::WrongPlatform { host, archive, .. } => Some(format!("download the {host} archive instead, or install it for its platform with --os {} --arch {}", archive.os, archive.arch)),
             InstallError::Store { .. } => Some("check that GV_ROOT is writable".to_string()),
+            InstallError::Proof(e) => gv_core::error::Hint::hint(e.as_ref()),
             _ => None,
         }
     }
@@ -408,16 +439,18 @@ pub fn install_archive(
     let length = Length::of(None, size);
     length.refuse_announced(&filename, size)?;
     let progress = Progress::start(opts.quiet, &format!("unpacking {}", path.display()), size);
-    let outcome = unpack_stream(
-        store, &version, &filename, file, None, &expected, length, progress,
+    let ask = opts.ask(store, &filename, &version, None);
+    let (goroot, proof) = unpack_stream(
+        store, &version, &filename, file, None, &expected, length, progress, &ask,
     )?;
     Ok(Installed {
         version,
-        goroot: outcome,
+        goroot,
         source: ArchiveSource::File {
             path: path.to_path_buf(),
         },
         checksum: Some(expected.map_or(Checksum::Unchecked, |(_, c)| c)),
+        proof: Some(proof),
     })
 }
 
@@ -434,6 +467,7 @@ fn already_installed(store: &Store, version: &Version) -> Option<Installed> {
         goroot,
         source: ArchiveSource::AlreadyInstalled,
         checksum: None,
+        proof: None,
     })
 }
 
@@ -484,7 +518,9 @@ fn run_plan(
                 &format!("unpacking {} from the download cache", plan.filename),
                 len,
             );
-            let goroot = unpack_stream(
+            let recorded = proof::recorded_in(&sidecar_path(&path));
+            let ask = opts.ask(store, &plan.filename, &plan.version, recorded);
+            let (goroot, proof) = unpack_stream(
                 store,
                 &plan.version,
                 &plan.filename,
@@ -493,12 +529,14 @@ fn run_plan(
                 &plan.expected,
                 Length::of(plan.size, len),
                 progress,
+                &ask,
             )?;
             return Ok(Installed {
                 version: plan.version,
                 goroot,
                 source: ArchiveSource::Cache { path },
                 checksum: plan.expected.map(|(_, c)| c),
+                proof: Some(proof),
             });
         }
     }
@@ -553,6 +591,7 @@ fn run_plan(
             .ok()
     });
     let cache = copy.map(|file| (file, partial.clone()));
+    let ask = opts.ask(store, &plan.filename, &plan.version, None);
     let result = unpack_stream(
         store,
         &plan.version,
@@ -562,14 +601,16 @@ fn run_plan(
         &plan.expected,
         length,
         progress,
+        &ask,
     );
     let _ = crate::fsutil::remove_if_exists(&partial);
-    let goroot = result.map_err(|e| e.at_url(&plan.url))?;
+    let (goroot, proof) = result.map_err(|e| e.at_url(&plan.url))?;
     Ok(Installed {
         version: plan.version,
         goroot,
         source: ArchiveSource::Download { url: plan.url },
         checksum: Some(plan.expected.map_or(Checksum::Unchecked, |(_, c)| c)),
+        proof: Some(proof),
     })
 }
 
@@ -668,7 +709,8 @@ impl Length {
 /// Unpacks `source` into a temporary directory in `versions/`, verified, then syncs and
 /// renames it into place; returns the new GOROOT. A `.tar.gz` streams: download+sha256
 /// (+ copy to the download cache) → gunzip → untar. A `.zip` (Windows) is spooled and
-/// verified first (see [`unzip`]). Neither reads past `length`.
+/// verified first (see [`unzip`]). Neither reads past `length`. Before it is published,
+/// the checksum database is asked to prove the tree ([`proof::prove`]).
 #[allow(clippy::too_many_arguments)]
 fn unpack_stream<R: Read + Send + 'static>(
     store: &Store,
@@ -679,7 +721,8 @@ fn unpack_stream<R: Read + Send + 'static>(
     expected: &Option<(String, Checksum)>,
     length: Length,
     progress: Progress,
-) -> Result<PathBuf, InstallError> {
+    ask: &proof::Ask<'_>,
+) -> Result<(PathBuf, Proof), InstallError> {
     let source = Capped::new(source, length.limit);
     let versions = store.versions_dir();
     std::fs::create_dir_all(&versions).map_err(store_err(&versions))?;
@@ -708,6 +751,7 @@ fn unpack_stream<R: Read + Send + 'static>(
         )?;
         (tmp.path.clone(), sha256, copy)
     };
+    let proof = proof::prove(&tree, ask).map_err(|e| InstallError::Proof(Box::new(e)))?;
     check_and_set_aside(&tree, version).map_err(|reason| InstallError::NotAnSdk {
         file: filename.to_string(),
         reason,
@@ -725,9 +769,16 @@ fn unpack_stream<R: Read + Send + 'static>(
         cache_path,
         expected.as_ref().and_then(|(_, c)| c.vouching_url()),
     ) {
-        keep_download(&mut file, &path, filename, &sha256, url);
+        keep_download(
+            &mut file,
+            &path,
+            filename,
+            &sha256,
+            url,
+            proof.record_line(),
+        );
     }
-    Ok(goroot)
+    Ok((goroot, proof))
 }
 
 /// The `.tar.gz` pass into the empty directory `dest`, three threads: download+hash,

@@ -34,6 +34,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "mirror",
     // gv install: go.dev/a mirror ("dl") or GOPROXY + GOSUMDB ("goproxy").
     "source",
+    // gv install: no SDK without the checksum database's proof (src/install/proof.rs).
+    "require_checksum_database",
     // src/gobuild/profile.rs: `[profile.NAME]` build profiles.
     "profile",
     // env.rs: the GOBIN shared by every version (tools that survive switching).
@@ -45,7 +47,13 @@ pub const KNOWN_KEYS: &[&str] = &[
 /// Keys only the user's own config may set, even in a trusted project file: a repository
 /// must not choose where Go SDKs are downloaded from (`mirror`, `source`), install one
 /// behind the user's back, or vouch for itself.
-pub const USER_ONLY_KEYS: &[&str] = &["mirror", "source", "auto_install", trust::TRUSTED_PATHS_KEY];
+pub const USER_ONLY_KEYS: &[&str] = &[
+    "mirror",
+    "source",
+    "auto_install",
+    "require_checksum_database",
+    trust::TRUSTED_PATHS_KEY,
+];
 
 /// Whether a project's gv.toml may set the environment variable `name`: only what the
 /// go command reads, by name ([`crate::vars::GO_COMMAND`]). Anything else — `PS1`,
@@ -403,6 +411,9 @@ fn user_only_reason(key: &str) -> &'static str {
     match key {
         "mirror" | "source" => "a project's gv.toml may not choose where Go is downloaded from",
         "auto_install" => "a project's gv.toml may not make gv install Go behind your back",
+        "require_checksum_database" => {
+            "a project's gv.toml may not change how downloaded Go is verified"
+        }
         trust::TRUSTED_PATHS_KEY => "a project's gv.toml may not vouch for itself",
         // A new user-only key must come with its reason here.
         other => unreachable!("no reason written for the user-only key `{other}`"),
@@ -459,7 +470,7 @@ mod tests {
     fn a_project_cannot_set_user_only_keys() {
         let project = ConfigFile::parse(
             Path::new("/p/gv.toml"),
-            "mirror = \"https://evil.example/\"\nauto_install = true\nsource = \"goproxy\"\ntrusted_paths = [\"/\"]\n",
+            "mirror = \"https://evil.example/\"\nauto_install = true\nsource = \"goproxy\"\nrequire_checksum_database = false\ntrusted_paths = [\"/\"]\n",
         )
         .unwrap();
         let config = Config {
@@ -472,6 +483,7 @@ mod tests {
             ("mirror", "where Go is downloaded from"),
             ("source", "where Go is downloaded from"),
             ("auto_install", "install Go behind your back"),
+            ("require_checksum_database", "how downloaded Go is verified"),
             (trust::TRUSTED_PATHS_KEY, "vouch for itself"),
         ] {
             assert!(config.get(key).is_none(), "{key}");
