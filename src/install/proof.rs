@@ -397,10 +397,25 @@ pub fn module_name(module_version: &str, rel: &str) -> Option<String> {
     Some(format!("{TOOLCHAIN_MODULE}@{module_version}/{renamed}"))
 }
 
-/// The `h1:` of the toolchain module an unpacked release tree is. `Err(Ok(why))`-like
-/// outcomes are folded: the outer error is a failure to read, the inner `Err` says why
-/// the tree cannot be a module (a symlink, a name that is not UTF-8).
+/// The `h1:` of the toolchain module an unpacked release tree is; the inner `Err` says
+/// why the tree cannot be a module at all (then no record can match it).
 fn tree_h1(goroot: &Path, module_version: &str) -> Result<Result<String, String>, ProofError> {
+    Ok(match module_files(goroot, module_version)? {
+        Ok(mut sums) => {
+            dirhash::hash1(&mut sums).ok_or_else(|| "a file name holds a line break".to_string())
+        }
+        Err(why) => Err(why),
+    })
+}
+
+/// The files of the toolchain module `golang.org/toolchain@<module_version>` that the
+/// unpacked release tree `goroot` is, named and hashed as the module zip has them. The
+/// outer error is a failure to read; the inner `Err` names the first entry no release
+/// archive has (a link, a special file, a name that is not UTF-8).
+pub fn module_files(
+    goroot: &Path,
+    module_version: &str,
+) -> Result<Result<Vec<FileSum>, String>, ProofError> {
     let mut files = Vec::new();
     if let Err(why) = list_files(goroot, goroot, &mut files)? {
         return Ok(Err(why));
@@ -409,8 +424,7 @@ fn tree_h1(goroot: &Path, module_version: &str) -> Result<Result<String, String>
         .into_iter()
         .filter_map(|(rel, path)| module_name(module_version, &rel).map(|name| (name, path)))
         .collect();
-    let mut sums = hash_files(&named)?;
-    Ok(dirhash::hash1(&mut sums).ok_or_else(|| "a file name holds a line break".to_string()))
+    Ok(Ok(hash_files(&named)?))
 }
 
 /// Every regular file under `dir`, with its `/`-separated name relative to `root`. The
@@ -625,6 +639,113 @@ mod tests {
             std::os::unix::fs::symlink("VERSION", root.join("src/link")).unwrap();
             let why = tree_h1(root, MV).unwrap().unwrap_err();
             assert!(why.contains("a symbolic link at src/link"), "{why}");
+        }
+    }
+
+    mod generated {
+        use super::super::*;
+        use base64::Engine as _;
+        use proptest::prelude::*;
+
+        fn config() -> ProptestConfig {
+            ProptestConfig {
+                cases: 10_000,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            }
+        }
+
+        fn segment() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("go.mod".to_string()),
+                Just("_go.mod".to_string()),
+                Just("api".to_string()),
+                Just("doc".to_string()),
+                Just("misc".to_string()),
+                Just("test".to_string()),
+                Just("xgo.mod".to_string()),
+                "[a-z_.]{1,8}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            /// What gv writes into a cache record, it reads back exactly.
+            #[test]
+            fn a_record_line_reads_back(
+                name in "[a-z0-9][a-z0-9.-]{0,30}(/[a-z0-9_~]{1,8})?",
+                record in 0i64..i64::MAX,
+                tree_size in 0i64..i64::MAX,
+                digest in proptest::array::uniform32(any::<u8>()),
+                before in "[ -~\n]{0,40}",
+            ) {
+                let h1 = format!(
+                    "h1:{}",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                );
+                let proof = Proof::Proven {
+                    name: name.clone(),
+                    record,
+                    tree_size,
+                    h1: h1.clone(),
+                    recorded: false,
+                };
+                // Whatever precedes it on other lines (a line that happens to start
+                // with the keyword would be read first, so none does here).
+                let before = before.replace("proven-by", "proven_by");
+                let text = format!("{before}\n{}\n", proof.record_line().unwrap());
+                prop_assert_eq!(
+                    parse_recorded(&text),
+                    Some(Proof::Proven { name, record, tree_size, h1, recorded: true })
+                );
+            }
+
+            /// Any text, hostile or damaged: no panic, and what is read is printable.
+            #[test]
+            fn any_record_text_is_read_safely(
+                words in proptest::collection::vec(
+                    prop_oneof![
+                        Just("proven-by".to_string()),
+                        Just("record".to_string()),
+                        Just("tree".to_string()),
+                        "[0-9-]{1,20}",
+                        "h1:[A-Za-z0-9+/=]{40,46}",
+                        "\\PC{0,12}",
+                        "[\u{0}-\u{1f}\u{7f}\u{202e}]{1,3}",
+                    ],
+                    0..10,
+                ),
+                separator in prop_oneof![Just(" "), Just("  "), Just("\n"), Just("\t")],
+            ) {
+                let text = words.join(separator);
+                if let Some(Proof::Proven { name, h1, record, tree_size, .. }) = parse_recorded(&text) {
+                    prop_assert!(valid_name(&name) && valid_h1(&h1));
+                    prop_assert!(record >= 0 && tree_size >= 0);
+                    prop_assert!(!name.chars().chain(h1.chars()).any(char::is_control));
+                }
+            }
+
+            /// cmd/distpack's layout for any path: out exactly when its first element is
+            /// api, doc, misc or test; a file named go.mod (and only that) renamed
+            /// _go.mod; everything else kept as it is, under the module's prefix.
+            #[test]
+            fn the_module_layout_of_any_path(segments in proptest::collection::vec(segment(), 1..6)) {
+                let rel = segments.join("/");
+                let got = module_name("v0.0.1-go1.22.10.linux-amd64", &rel);
+                let out = ["api", "doc", "misc", "test"].contains(&segments[0].as_str());
+                prop_assert_eq!(got.is_none(), out);
+                if let Some(name) = got {
+                    let rest = name
+                        .strip_prefix("golang.org/toolchain@v0.0.1-go1.22.10.linux-amd64/")
+                        .expect("the module's prefix");
+                    let mut want = segments.clone();
+                    if want.last().is_some_and(|l| l == "go.mod") {
+                        *want.last_mut().unwrap() = "_go.mod".to_string();
+                    }
+                    prop_assert_eq!(rest, want.join("/"));
+                }
+            }
         }
     }
 }
