@@ -196,19 +196,25 @@ fn valid_h1(h1: &str) -> bool {
     })
 }
 
+/// The tree is not what the database (or the proof recorded with the download) vouches for.
+#[derive(Debug, Error)]
+#[error(
+    "SECURITY ERROR: {archive} is not the Go {version} that {vouch} vouches for:\n  archive   {got}\n  expected  {want}\n  (the h1: of {TOOLCHAIN_MODULE}@{module_version}: the archive's files but api/, doc/, misc/ and test/)"
+)]
+pub struct Mismatch {
+    archive: String,
+    version: String,
+    module_version: String,
+    vouch: String,
+    got: String,
+    want: String,
+}
+
 #[derive(Debug, Error)]
 pub enum ProofError {
-    #[error(
-        "SECURITY ERROR: {archive} is not the Go {version} that {vouch} vouches for:\n  archive   {got}\n  expected  {want}\n  (the h1: of {TOOLCHAIN_MODULE}@{module_version}: the archive's files but api/, doc/, misc/ and test/)"
-    )]
-    Mismatch {
-        archive: String,
-        version: String,
-        module_version: String,
-        vouch: String,
-        got: String,
-        want: String,
-    },
+    /// Boxed: the error stays small enough to return by value.
+    #[error(transparent)]
+    Mismatch(Box<Mismatch>),
     #[error("cannot read Go's checksum database settings: {0}")]
     Settings(String),
     #[error(transparent)]
@@ -226,7 +232,7 @@ pub enum ProofError {
 impl gv_core::error::Hint for ProofError {
     fn hint(&self) -> Option<String> {
         match self {
-            ProofError::Mismatch { .. } => Some("nothing was installed and nothing was cached. Whoever served this archive changed its content (and its sha256 with it, if that matched): install from go.dev or another mirror, and report it to whoever runs this one".to_string()),
+            ProofError::Mismatch(_) => Some("nothing was installed and nothing was cached. Whoever served this archive changed its content (and its sha256 with it, if that matched): install from go.dev or another mirror, and report it to whoever runs this one".to_string()),
             ProofError::Settings(_) => Some("fix GOPROXY/GOSUMDB (the environment, `go env -w`, or [env] in gv's config)".to_string()),
             ProofError::Database(e) => gv_core::error::Hint::hint(e),
             ProofError::Required { .. } => Some(format!("nothing was installed. Make the checksum database reachable (GOSUMDB, GOPROXY), install Go 1.21 or later, or set {REQUIRE_KEY} = false in your config.toml")),
@@ -277,13 +283,15 @@ fn prove_inner(goroot: &Path, ask: &Ask<'_>) -> Result<Proof, ProofError> {
         ));
     }
     let module_version = ToolchainVersion::new(ask.version.clone(), ask.platform).module_version();
-    let mismatch = |vouch: String, got: String, want: &str| ProofError::Mismatch {
-        archive: ask.archive.to_string(),
-        version: ask.version.to_string(),
-        module_version: module_version.clone(),
-        vouch,
-        got,
-        want: want.to_string(),
+    let mismatch = |vouch: String, got: String, want: &str| {
+        ProofError::Mismatch(Box::new(Mismatch {
+            archive: ask.archive.to_string(),
+            version: ask.version.to_string(),
+            module_version: module_version.clone(),
+            vouch,
+            got,
+            want: want.to_string(),
+        }))
     };
     if let Some(Proof::Proven {
         name,

@@ -301,10 +301,7 @@ fn no_database_proof_is_said_plainly_and_can_be_made_an_error() {
         let (ok, err) = run(gv(&sb, &mirror, &gosumdb).args(["install", VERSION]));
         assert!(ok, "{what}: {err}");
         assert!(err.contains("  sha256 verified against"), "{what}: {err}");
-        assert!(
-            err.contains(&format!("no database proof: ")),
-            "{what}: {err}"
-        );
+        assert!(err.contains("no database proof: "), "{what}: {err}");
         assert!(err.contains(why), "{what}: {err}");
 
         // The same, required by the user's config: refused, nothing installed.
