@@ -472,3 +472,41 @@ fn the_h1_gv_computes_for_a_real_release_is_the_published_one() {
         "h1:TmiC7kE4hHuA7UwTcrWUtL/Curn//Xchpqc+HHYEv2M="
     );
 }
+
+/// A database answer that is not what the database signed (a forged tree head, a record
+/// rewritten on the way) is an error, not a missing proof: nothing is installed.
+#[test]
+fn a_forged_or_rewritten_database_answer_refuses_the_install() {
+    let toolchain = Toolchain::fake(VERSION);
+    let mirror = MirrorServer::start(vec![Served::archive(
+        VERSION,
+        release_tarball(&fake_files(VERSION), vec![]),
+    )]);
+    for what in ["forged signature", "rewritten record"] {
+        let sb = Sandbox::new();
+        let db = database(std::slice::from_ref(&toolchain), 20);
+        let vkey = db.lock().unwrap().vkey();
+        if what == "forged signature" {
+            db.lock().unwrap().forge_signatures();
+        }
+        let server = ProxyServer::start(vec![toolchain.clone()], Some(db));
+        if what == "rewritten record" {
+            server.rewrite_record(&format!(
+                "golang.org/toolchain {mv} {h1}\ngolang.org/toolchain {mv}/go.mod {h1}\n",
+                mv = module_version(VERSION),
+                h1 = Toolchain::fake("1.23.9").h1,
+            ));
+        }
+        let (ok, err) = run(
+            gv(&sb, &mirror, &format!("{vkey} {}", server.db_url())).args(["install", VERSION])
+        );
+        assert!(!ok, "{what}: {err}");
+        let expected = match what {
+            "forged signature" => "does not carry a valid signature",
+            _ => "SECURITY ERROR: record",
+        };
+        assert!(err.contains(expected), "{what}: {err}");
+        assert!(err.contains("nothing was installed"), "{what}: {err}");
+        nothing_installed_or_cached(&sb, VERSION);
+    }
+}
