@@ -18,10 +18,11 @@ pub use source::{SourceKind, ls_remote as ls_remote_goproxy, proxy_source};
 /// Download, verify and install Go versions
 ///
 /// Resolves each version against the go.dev release index (or a mirror), then downloads,
-/// checks the sha256, and unpacks in one streaming pass. With --source goproxy the
-/// toolchain module comes through GOPROXY instead, proven genuine by the checksum database
-/// (GOSUMDB) as Go's own toolchain switch proves it. A version directory appears only
-/// complete and verified.
+/// checks the sha256, and unpacks in one streaming pass; the unpacked SDK (Go 1.21 and
+/// later) is then proven by the checksum database (GOSUMDB), whatever mirror served it.
+/// With --source goproxy the toolchain module comes through GOPROXY instead, proven
+/// genuine by the same database as Go's own toolchain switch proves it. A version
+/// directory appears only complete and verified.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   gv install 1.22                newest Go 1.22.x

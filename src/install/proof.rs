@@ -583,6 +583,31 @@ mod tests {
     }
 
     #[test]
+    fn the_requirement_comes_from_the_users_config_as_a_boolean() {
+        use gv_core::config::ConfigFile;
+        let user = |text: &str| Config {
+            user: Some(ConfigFile::parse(Path::new("/u/config.toml"), text).unwrap()),
+            ..Config::default()
+        };
+        assert!(!Policy::load(&Config::default()).unwrap().require);
+        assert!(
+            Policy::load(&user("require_checksum_database = true\n"))
+                .unwrap()
+                .require
+        );
+        assert!(
+            !Policy::load(&user("require_checksum_database = false\n"))
+                .unwrap()
+                .require
+        );
+        let err = Policy::load(&user("require_checksum_database = \"yes\"\n")).unwrap_err();
+        assert!(
+            err.contains("/u/config.toml must be true or false"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_recorded_proof_reads_back_and_nothing_else_does() {
         let h1 = format!("h1:{}=", "A".repeat(43));
         let proof = Proof::Proven {
