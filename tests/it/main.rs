@@ -43,6 +43,7 @@ mod maintenance;
 mod messages;
 mod pins;
 mod platforms;
+mod proof;
 mod readme;
 #[cfg(feature = "real-tests")]
 mod readme_samples;

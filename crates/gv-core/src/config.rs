@@ -375,6 +375,11 @@ impl Config {
         self.nearest(true, |s| s.source.as_ref())
     }
 
+    /// `require_checksum_database` (the user's file only).
+    pub fn require_checksum_database(&self) -> Checked<Option<Setting<bool>>> {
+        self.nearest(true, |s| s.require_checksum_database.as_ref())
+    }
+
     /// The `[env]` tables, the user's first, each with whether it is the project's: a
     /// later table's entry wins over an earlier one's.
     pub fn env_tables(&self) -> Vec<(&Checked<EnvTable>, bool)> {
@@ -460,7 +465,7 @@ mod tests {
     fn a_project_cannot_set_user_only_keys() {
         let project = ConfigFile::parse(
             Path::new("/p/gv.toml"),
-            "mirror = \"https://evil.example/\"\nauto_install = true\nsource = \"goproxy\"\ntrusted_paths = [\"/\"]\n",
+            "mirror = \"https://evil.example/\"\nauto_install = true\nsource = \"goproxy\"\nrequire_checksum_database = false\ntrusted_paths = [\"/\"]\n",
         )
         .unwrap();
         let config = Config {
@@ -477,6 +482,7 @@ mod tests {
             ("mirror", "where Go is downloaded from"),
             ("source", "where Go is downloaded from"),
             ("auto_install", "install Go behind your back"),
+            ("require_checksum_database", "how downloaded Go is verified"),
             (trust::TRUSTED_PATHS_KEY, "vouch for itself"),
         ] {
             let line = warnings

@@ -27,6 +27,7 @@ const KEYS: &[&str] = &[
     AUTO_INSTALL,
     MIRROR,
     SOURCE,
+    REQUIRE_CHECKSUM_DATABASE,
     PROFILE,
     GOBIN,
     TRUSTED_PATHS,
@@ -42,6 +43,8 @@ pub const AUTO_INSTALL: &str = "auto_install";
 pub const MIRROR: &str = "mirror";
 /// go.dev/a mirror (`dl`) or GOPROXY + GOSUMDB (`goproxy`).
 pub const SOURCE: &str = "source";
+/// No SDK from an archive without the checksum database's proof (`gv install`).
+pub const REQUIRE_CHECKSUM_DATABASE: &str = "require_checksum_database";
 /// `[profile.NAME]` build profiles.
 pub const PROFILE: &str = "profile";
 /// The GOBIN shared by every version ([`Gobin`]).
@@ -52,13 +55,22 @@ pub const TRUSTED_PATHS: &str = "trusted_paths";
 /// Keys only the user's own config may set, even in a trusted project file: a repository
 /// must not choose where Go SDKs are downloaded from (`mirror`, `source`), install one
 /// behind the user's back, or vouch for itself.
-pub const USER_ONLY_KEYS: &[&str] = &[MIRROR, SOURCE, AUTO_INSTALL, TRUSTED_PATHS];
+pub const USER_ONLY_KEYS: &[&str] = &[
+    MIRROR,
+    SOURCE,
+    AUTO_INSTALL,
+    REQUIRE_CHECKSUM_DATABASE,
+    TRUSTED_PATHS,
+];
 
 /// Why a project may not set a [`USER_ONLY_KEYS`] key.
 pub fn user_only_reason(key: &str) -> &'static str {
     match key {
         MIRROR | SOURCE => "a project's gv.toml may not choose where Go is downloaded from",
         AUTO_INSTALL => "a project's gv.toml may not make gv install Go behind your back",
+        REQUIRE_CHECKSUM_DATABASE => {
+            "a project's gv.toml may not change how downloaded Go is verified"
+        }
         TRUSTED_PATHS => "a project's gv.toml may not vouch for itself",
         // A new user-only key must come with its reason here.
         other => unreachable!("no reason written for the user-only key `{other}`"),
@@ -574,6 +586,7 @@ pub struct Settings {
     pub mirror: Option<Checked<String>>,
     /// `dl` or `goproxy`, as written (`gv install` knows the sources).
     pub source: Option<Checked<String>>,
+    pub require_checksum_database: Option<Checked<bool>>,
     /// Directories as written (absolute or `~/`).
     pub trusted_paths: Option<Checked<Vec<String>>>,
     /// `[profile.NAME]` tables; `profile` or a `profile.NAME` that is not a table is
@@ -639,6 +652,14 @@ impl Settings {
                         bad(
                             format!("must be a string: \"dl\" or \"goproxy\", not {value}"),
                             "write `source = \"dl\"` (go.dev or a mirror) or `source = \"goproxy\"` (GOPROXY, verified by GOSUMDB)",
+                        )
+                    }))
+                }
+                REQUIRE_CHECKSUM_DATABASE => {
+                    out.require_checksum_database = Some(value.as_bool().ok_or_else(|| {
+                        bad(
+                            format!("must be true or false, not {value}"),
+                            "write `require_checksum_database = true` to install no SDK the checksum database has not proven",
                         )
                     }))
                 }

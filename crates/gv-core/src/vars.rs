@@ -182,13 +182,13 @@ pub const ALL: &[Var] = &[
     },
     Var {
         name: "GOPROXY",
-        meaning: "Go's module proxy list; `--source goproxy` downloads toolchains through it",
+        meaning: "Go's module proxy list; `--source goproxy` downloads toolchains through it, and a proxy may serve the checksum database",
         default: "https://proxy.golang.org,direct",
         read_by: &[Gv, Go],
     },
     Var {
         name: "GOSUMDB",
-        meaning: "the checksum database that proves a toolchain module from GOPROXY",
+        meaning: "the checksum database that proves every Go SDK gv installs (1.21 and later), from GOPROXY, go.dev or a mirror",
         default: "sum.golang.org",
         read_by: &[Gv, Go],
     },
