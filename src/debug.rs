@@ -221,7 +221,7 @@ pub fn dlv_config(aids: &Aids, user: Option<&str>) -> Option<String> {
 /// `~/.config/dlv` on Linux or `~/.dlv`), read with a bound.
 pub fn user_dlv_config() -> Option<String> {
     use std::io::Read as _;
-    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+    let xdg = gv_core::process::var_os("XDG_CONFIG_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
     let home = gv_core::platform::home_dir();

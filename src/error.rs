@@ -46,6 +46,7 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::inspect::InspectError,
         crate::install::InstallError,
         crate::install::HashMismatch,
+        crate::install::proof::ProofError,
         crate::install::UninstallError,
         crate::release::UrlError,
         crate::self_update::SelfError,

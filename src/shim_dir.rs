@@ -65,7 +65,7 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ShimE
 /// The `gv-shim` binary: `GV_SHIM_BINARY`, else next to the running gv (where
 /// `cargo install` puts both packages' binaries).
 pub fn shim_binary() -> Result<PathBuf, ShimError> {
-    let path = match std::env::var_os(gv_core::vars::SHIM_BINARY) {
+    let path = match gv_core::process::var_os(gv_core::vars::SHIM_BINARY) {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => std::env::current_exe()
             .map_err(ShimError::NoCurrentExe)?

@@ -6,8 +6,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use gv_core::Store;
-use gv_core::config::{self, ConfigError, ConfigFile, USER_ONLY_KEYS};
+use gv_core::config::{self, ConfigError, ConfigFile};
 use gv_core::notice::Notice;
+use gv_core::settings::{self, Checked, EnvTable, Gobin, Gotoolchain, SettingError, Settings};
 use gv_core::trust::{self, Record, Records};
 use thiserror::Error;
 
@@ -132,40 +133,41 @@ impl Review {
     }
 }
 
-/// Reviews a parsed project file.
+/// Reviews a parsed project file: each key it sets, in its order, from its typed settings.
 pub fn review(file: &ConfigFile) -> Review {
     let mut review = Review::default();
     let mut ignored: Vec<Notice> = Vec::new();
-    for (key, value) in &file.table {
+    let set = &file.settings;
+    let quoted = |text: &str| toml::Value::String(text.to_string()).to_string();
+    for key in &set.keys {
         match key.as_str() {
-            "env" => match gv_core::env::parse_table(file, true, "env", value, &mut ignored) {
-                Ok(entries) => {
-                    for (name, entry) in entries {
-                        review.entries.push(Entry {
-                            key: format!("[env] {name}"),
-                            value: env_value(&entry),
-                            risk: env_risk(&name, &entry.value),
-                        });
-                    }
-                }
-                Err(e) => review.errors.push(e.to_string()),
-            },
-            "gotoolchain" => review.entries.push(Entry {
-                key: key.clone(),
-                value: value.to_string(),
-                risk: (value.as_str() == Some("auto")).then(|| {
-                    "lets a go.mod's toolchain line make the go command download and run another Go toolchain".to_string()
+            settings::ENV => review_env(set.env.as_ref(), "[env]", &mut review, &mut ignored),
+            settings::GOTOOLCHAIN => match &set.gotoolchain {
+                Some(Ok(policy)) => review.entries.push(Entry {
+                    key: key.clone(),
+                    value: quoted(policy.as_str()),
+                    risk: (*policy == Gotoolchain::Auto).then(|| {
+                        "lets a go.mod's toolchain line make the go command download and run another Go toolchain".to_string()
+                    }),
                 }),
-            }),
-            "gobin" => review.entries.push(Entry {
-                key: key.clone(),
-                value: value.to_string(),
-                risk: Some(GOBIN_RISK.to_string()),
-            }),
-            "profile" => review_profiles(file, value, &mut review, &mut ignored),
-            k if USER_ONLY_KEYS.contains(&k) => review.ignored.push(format!(
-                "{} = {value}: only your own config.toml may set `{k}`",
-                gv_core::text::one_line(k)
+                Some(Err(e)) => review.errors.push(e.to_string()),
+                None => {}
+            },
+            settings::GOBIN => match &set.gobin {
+                Some(Ok(gobin)) => review.entries.push(Entry {
+                    key: key.clone(),
+                    value: match gobin {
+                        Gobin::Off => "false".to_string(),
+                        Gobin::Dir(dir) => quoted(dir),
+                    },
+                    risk: Some(GOBIN_RISK.to_string()),
+                }),
+                Some(Err(e)) => review.errors.push(e.to_string()),
+                None => {}
+            },
+            settings::PROFILE => review_profiles(set, &mut review, &mut ignored),
+            k if settings::USER_ONLY_KEYS.contains(&k) => review.ignored.push(format!(
+                "`{k}`: only your own config.toml may set `{k}`"
             )),
             k => review.ignored.push(format!(
                 "`{}`: not a key gv knows",
@@ -184,70 +186,130 @@ pub fn review(file: &ConfigFile) -> Review {
     review
 }
 
-fn review_profiles(
-    file: &ConfigFile,
-    value: &toml::Value,
+/// The entries of an `[env]` table (`label`: `[env]`, `[profile.NAME] env.`), as a
+/// project's.
+fn review_env(
+    table: Option<&Checked<EnvTable>>,
+    label: &str,
     review: &mut Review,
     ignored: &mut Vec<Notice>,
 ) {
-    let Some(profiles) = value.as_table() else {
-        review
-            .errors
-            .push("`profile` must be a table of [profile.NAME] tables".into());
-        return;
+    let entries = match table {
+        Some(Ok(table)) => table.entries(true, ignored),
+        Some(Err(e)) => Err(e.clone()),
+        None => return,
     };
-    for (name, table) in profiles {
-        let name = gv_core::text::one_line(name);
-        let Some(table) = table.as_table() else {
-            review
-                .errors
-                .push(format!("[profile.{name}] must be a table"));
-            continue;
-        };
-        for (key, value) in table {
-            if key == "env" {
-                let dotted = format!("profile.{name}.env");
-                match gv_core::env::parse_table(file, true, &dotted, value, ignored) {
-                    Ok(entries) => {
-                        for (var, entry) in entries {
-                            review.entries.push(Entry {
-                                key: format!("[profile.{name}] env.{var}"),
-                                value: env_value(&entry),
-                                risk: env_risk(&var, &entry.value),
-                            });
-                        }
-                    }
-                    Err(e) => review.errors.push(e.to_string()),
-                }
-                continue;
+    match entries {
+        Ok(entries) => {
+            for (name, entry) in entries {
+                let separator = if label.ends_with('.') { "" } else { " " };
+                review.entries.push(Entry {
+                    key: format!("{label}{separator}{name}"),
+                    value: env_value(&entry),
+                    risk: env_risk(&name, &entry.value),
+                });
             }
-            let text = value.to_string();
-            let risk = match key.as_str() {
-                "gcflags" | "ldflags" | "asmflags" => {
-                    let values: Vec<&str> = match value {
-                        toml::Value::String(s) => vec![s.as_str()],
-                        toml::Value::Array(items) => {
-                            items.iter().filter_map(toml::Value::as_str).collect()
-                        }
-                        _ => Vec::new(),
-                    };
-                    let risks: Vec<String> = values
-                        .iter()
-                        .filter_map(|v| tool_flags_risk(key, v))
-                        .collect();
-                    (!risks.is_empty()).then(|| risks.join("; "))
-                }
-                "crash_output" => Some(
-                    "the built program writes its crash report to this file, replacing what is there".to_string(),
-                ),
-                _ => None,
-            };
-            review.entries.push(Entry {
-                key: format!("[profile.{name}] {}", gv_core::text::one_line(key)),
-                value: text,
-                risk,
-            });
         }
+        Err(e) => review.errors.push(e.to_string()),
+    }
+}
+
+fn review_profiles(set: &Settings, review: &mut Review, ignored: &mut Vec<Notice>) {
+    for name in &set.bad_profiles {
+        review.errors.push(if name.is_empty() {
+            "`profile` must be a table of [profile.NAME] tables".into()
+        } else {
+            format!(
+                "[profile.{}] must be a table",
+                gv_core::text::one_line(name)
+            )
+        });
+    }
+    for (name, profile) in &set.profiles {
+        let name = gv_core::text::one_line(name);
+        let mut show =
+            |key: &str, value: Result<String, &SettingError>, risk: Option<String>| match value {
+                Ok(value) => review.entries.push(Entry {
+                    key: format!("[profile.{name}] {key}"),
+                    value,
+                    risk,
+                }),
+                Err(e) => review.errors.push(e.to_string()),
+            };
+        fn text(v: &Checked<String>) -> Result<String, &SettingError> {
+            v.as_ref()
+                .map(|s| toml::Value::String(s.clone()).to_string())
+        }
+        fn flag(v: &Checked<bool>) -> Result<String, &SettingError> {
+            v.as_ref().map(bool::to_string)
+        }
+        if let Some(v) = &profile.inherits {
+            show("inherits", text(v), None);
+        }
+        for (key, list) in [
+            ("gcflags", &profile.gcflags),
+            ("ldflags", &profile.ldflags),
+            ("asmflags", &profile.asmflags),
+            ("tags", &profile.tags),
+        ] {
+            let Some(list) = list else { continue };
+            let risk = list.as_ref().ok().and_then(|list| {
+                let risks: Vec<String> = list
+                    .items
+                    .iter()
+                    .filter_map(|v| tool_flags_risk(key, v))
+                    .collect();
+                (!risks.is_empty()).then(|| risks.join("; "))
+            });
+            let value = list.as_ref().map(|list| {
+                let items = toml::Value::Array(
+                    list.items
+                        .iter()
+                        .map(|i| toml::Value::String(i.clone()))
+                        .collect(),
+                );
+                if list.replace {
+                    format!("{{ replace = {items} }}")
+                } else {
+                    items.to_string()
+                }
+            });
+            show(key, value, risk);
+        }
+        for (key, on) in [
+            ("trimpath", &profile.trimpath),
+            ("race", &profile.race),
+            ("keep_debug", &profile.keep_debug),
+        ] {
+            if let Some(on) = on {
+                show(key, flag(on), None);
+            }
+        }
+        if let Some(v) = &profile.expect {
+            show("expect", text(v), None);
+        }
+        if let Some(v) = &profile.traceback {
+            show("traceback", text(v), None);
+        }
+        if let Some(v) = &profile.crash_output {
+            show(
+                "crash_output",
+                text(v),
+                Some("the built program writes its crash report to this file, replacing what is there".to_string()),
+            );
+        }
+        for key in &profile.unknown {
+            review.ignored.push(format!(
+                "[profile.{name}] `{}`: not a key gv knows",
+                gv_core::text::one_line(key)
+            ));
+        }
+        review_env(
+            profile.env.as_ref(),
+            &format!("[profile.{name}] env."),
+            review,
+            ignored,
+        );
     }
 }
 

@@ -146,7 +146,7 @@ fn run(session: &Session, common: Common, mode: Mode) -> anyhow::Result<ExitCode
     } = session.here()?;
     let profile = profile(session, common.profile_name(), config)?;
     let toolchain = Toolchain::selected(selection, env_plan)?;
-    let lookup = |name: &str| std::env::var_os(name);
+    let lookup = gv_core::process::var_os;
     let (profile, keep_notes) = gobuild::keep::for_link(&profile, &toolchain, &lookup)?;
     let mut planned = gobuild::plan(&profile, &common.go_words(), mode, lookup)
         .map_err(|e| UsageError::of(&e))?;

@@ -63,12 +63,18 @@ pub fn registration(shell: Completion) -> std::io::Result<String> {
 
 /// Answers a completion request and exits, when `GV_COMPLETE` asks for one.
 pub fn complete_if_requested() {
-    clap_complete::CompleteEnv::with_factory(crate::cli::Cli::command)
+    let complete = clap_complete::CompleteEnv::with_factory(crate::cli::Cli::command)
         .var(gv_core::vars::COMPLETE)
         .bin("gv")
         .completer("gv")
-        .shells(Shells(&[&QuotingBash, &Elvish, &Fish, &Powershell, &Zsh]))
-        .complete();
+        .shells(Shells(&[&QuotingBash, &Elvish, &Fish, &Powershell, &Zsh]));
+    // `complete()` with the arguments and directory read through gv's one door.
+    let cwd = gv_core::process::current_dir().ok();
+    match complete.try_complete(gv_core::process::args_os(), cwd.as_deref()) {
+        Ok(true) => std::process::exit(0),
+        Ok(false) => {}
+        Err(e) => e.exit(),
+    }
 }
 
 /// clap's bash completion, made to quote what it inserts as bash's own file completion
@@ -143,7 +149,7 @@ impl EnvCompleter for QuotingBash {
         current_dir: Option<&std::path::Path>,
         buf: &mut dyn std::io::Write,
     ) -> std::io::Result<()> {
-        let index: Option<usize> = std::env::var("_CLAP_COMPLETE_INDEX")
+        let index: Option<usize> = gv_core::process::var("_CLAP_COMPLETE_INDEX")
             .ok()
             .and_then(|i| i.parse().ok());
         // The words of the command line (`gv verify app`), the one being completed at

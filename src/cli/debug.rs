@@ -107,8 +107,10 @@ fn run_program(session: &Session, args: &Args, debugger: Debugger) -> anyhow::Re
         words.push("--".into());
         words.extend(args.after.iter().cloned());
     }
-    let mut planned = gobuild::plan(&profile, &words, Mode::Build, |name| std::env::var_os(name))
-        .map_err(|e| UsageError::of(&e))?;
+    let mut planned = gobuild::plan(&profile, &words, Mode::Build, |name| {
+        gv_core::process::var_os(name)
+    })
+    .map_err(|e| UsageError::of(&e))?;
     if planned.output.is_some() {
         return Err(UsageError::hinted(
             "gv debug builds into a private directory of its own: drop -o",
@@ -307,7 +309,7 @@ fn fetch_missing(
     id: &crate::symbols::BuildId,
     artifact: Artifact,
 ) -> anyhow::Result<Option<PathBuf>> {
-    let value = std::env::var(gv_core::vars::DEBUGINFOD_URLS).unwrap_or_default();
+    let value = gv_core::process::var(gv_core::vars::DEBUGINFOD_URLS).unwrap_or_default();
     let (servers, ignored) = debuginfod::servers(&value);
     for url in &ignored {
         ui::warn(format!(
@@ -524,7 +526,7 @@ fn find_debugger(
     go: Option<&gv_core::Version>,
     debugger_args: &[String],
 ) -> anyhow::Result<PathBuf> {
-    let path_var = std::env::var_os("PATH");
+    let path_var = gv_core::process::var_os("PATH");
     let dirs = debug::search_dirs(gobin, path_var.as_deref());
     let name = debugger.command_name();
     let Some(found) = debug::find_in(name, dirs.iter().map(PathBuf::as_path)) else {

@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
-    let lookup = |name: &str| std::env::var_os(name);
+    let lookup = gv_core::process::var_os;
     let checks = doctor::run(&Inputs {
         session,
         shim_binary: crate::shim_dir::shim_binary().ok(),

@@ -85,7 +85,7 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
     if args.gomodcache.is_some() {
         return Err(super::UsageError::new("--gomodcache is for `gv import gotoolchain`").into());
     }
-    let env = |name: &str| std::env::var_os(name);
+    let env = gv_core::process::var_os;
     let root = args
         .goenv_root
         .or_else(|| import::default_goenv_root(&env))
@@ -181,7 +181,7 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
 
 /// Is the exported GOPATH one of goenv's per-version ones (`<prefix>/<version>`)?
 fn exports_goenv_gopath(prefix: &std::path::Path) -> bool {
-    let Some(gopath) = std::env::var_os("GOPATH") else {
+    let Some(gopath) = gv_core::process::var_os("GOPATH") else {
         return false;
     };
     std::env::split_paths(&gopath).next().is_some_and(|first| {
@@ -202,7 +202,7 @@ fn without_goenv_gopath(session: &Session) -> Session {
     )
     .with_lookup(Box::new(|name| match name {
         "GOPATH" | "GOROOT" => None,
-        _ => std::env::var_os(name),
+        _ => gv_core::process::var_os(name),
     }))
 }
 
@@ -302,7 +302,7 @@ fn run_gotoolchain(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     use crate::import::gotoolchain;
-    let lookup = |name: &str| std::env::var_os(name);
+    let lookup = gv_core::process::var_os;
     let cache = gomodcache
         .or_else(|| gotoolchain::default_gomodcache(&lookup))
         .context("cannot find Go's module cache: set GOMODCACHE or pass --gomodcache")?;

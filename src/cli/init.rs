@@ -65,7 +65,9 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
             .into());
         }
     };
-    let argv0 = std::env::args().next();
+    let argv0 = gv_core::process::args_os()
+        .next()
+        .and_then(|a| a.into_string().ok());
     let exe = init::gv_path(
         argv0.as_deref(),
         session.select_env().path.as_deref(),
@@ -127,7 +129,7 @@ fn started_by_cmd() -> bool {
 /// would put a different directory first in every place. Never fails: a broken config
 /// must not break the shell's start-up (the hook and `gv doctor` report it).
 fn shared_gobin() -> Option<PathBuf> {
-    let lookup = |name: &str| std::env::var_os(name);
+    let lookup = gv_core::process::var_os;
     if let Some(own) = gv_core::env::users_own("GOBIN", &lookup) {
         let own = PathBuf::from(own);
         if !own.is_absolute() {

@@ -19,10 +19,11 @@ pub use source::{SourceKind, ls_remote as ls_remote_goproxy, proxy_source};
 /// Download, verify and install Go versions
 ///
 /// Resolves each version against the go.dev release index (or a mirror), then downloads,
-/// checks the sha256, and unpacks in one streaming pass. With --source goproxy the
-/// toolchain module comes through GOPROXY instead, proven genuine by the checksum database
-/// (GOSUMDB) as Go's own toolchain switch proves it. A version directory appears only
-/// complete and verified.
+/// checks the sha256, and unpacks in one streaming pass; the unpacked SDK (Go 1.21 and
+/// later) is then proven by the checksum database (GOSUMDB), whatever mirror served it.
+/// With --source goproxy the toolchain module comes through GOPROXY instead, proven
+/// genuine by the same database as Go's own toolchain switch proves it. A version
+/// directory appears only complete and verified.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   gv install 1.22                newest Go 1.22.x
@@ -102,13 +103,14 @@ impl SourceArgs {
         let mut opts = Options::new(mirror, gv_core::store::Cache::from_env()?);
         opts.offline = self.offline;
         opts.refresh = self.refresh;
+        opts.proof = install::Policy::load(config).map_err(UsageError::new)?;
         Ok(opts)
     }
 
     /// `--source`, else GV_SOURCE, else the user's `source` key, else go.dev. A mirror
     /// belongs to the go.dev source only.
     pub fn kind(&self, config: &Config) -> anyhow::Result<SourceKind> {
-        let env = std::env::var(gv_core::vars::SOURCE).ok();
+        let env = gv_core::process::var(gv_core::vars::SOURCE).ok();
         let kind = source::choose(self.source, env.as_deref(), config)?;
         if kind == SourceKind::Goproxy && self.mirror.is_some() {
             return Err(UsageError::hinted(
@@ -365,6 +367,12 @@ fn report(done: &install::Installed, quiet: bool) {
         }
         (_, Some(sum)) => Some(sum.to_string()),
         (_, None) => None,
+    };
+    // The database's word goes on a line of its own, under the sha256's.
+    let how = match (how, &done.proof) {
+        (Some(how), Some(proof)) => Some(format!("{how}\n  {proof}")),
+        (None, Some(proof)) => Some(proof.to_string()),
+        (how, None) => how,
     };
     installed_line(&done.version, &done.goroot, how.as_deref());
 }

@@ -143,8 +143,8 @@ pub use crate::error::UsageError;
 pub fn main(build: crate::self_update::update::Build) -> ExitCode {
     use clap::{CommandFactory, FromArgMatches};
     let mut command = Cli::command().version(build.version);
-    let argv = goenv_argv::rewrite(std::env::args_os().collect(), &|name| {
-        std::env::var_os(name)
+    let argv = goenv_argv::rewrite(gv_core::process::args_os().collect(), &|name| {
+        gv_core::process::var_os(name)
     });
     let matches = match command.clone().try_get_matches_from(argv) {
         Ok(matches) => matches,

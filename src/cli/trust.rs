@@ -193,7 +193,7 @@ fn list(session: &Session, json: bool) -> anyhow::Result<ExitCode> {
         user: Config::load_user()?,
         ..Config::default()
     };
-    let trees = config.trusted_trees(std::env::var_os(gv_core::vars::TRUSTED_PATHS))?;
+    let trees = config.trusted_trees(gv_core::process::var_os(gv_core::vars::TRUSTED_PATHS))?;
     let state = |record: &trust::Record| match gv_core::config::read_file(&record.path) {
         Ok(Some(contents)) if trust::sha256_hex(&contents.bytes) == record.sha256 => "trusted",
         Ok(Some(_)) => "changed since trusted: ignored",

@@ -4,7 +4,7 @@
 use std::ffi::OsStr;
 
 use gv_core::config::Config;
-use gv_core::env::{self, EnvPlan, Gotoolchain};
+use gv_core::env::{EnvPlan, Gotoolchain};
 use gv_core::select::{Resolved, Selection};
 
 use super::{Check, Inputs};
@@ -86,9 +86,8 @@ pub(super) fn gotoolchain_checks(
 
     // The policy a go command run through gv ends up with.
     let deliberate = config
-        .and_then(|c| c.get(env::GOTOOLCHAIN_KEY))
-        .and_then(|(v, _)| v.as_str())
-        .is_some_and(|v| v == Gotoolchain::Auto.as_str() || v == Gotoolchain::Inherit.as_str());
+        .and_then(|c| c.gotoolchain().ok().flatten())
+        .is_some_and(|s| matches!(s.value, Gotoolchain::Auto | Gotoolchain::Inherit));
     match planned {
         Some(var) if !var.is_applied() => {
             let value = var.value.to_string_lossy();

@@ -277,10 +277,10 @@ fn goflags_trimpath(planned: &Planned, toolchain: &Toolchain) -> Option<String> 
     if let Some((_, value)) = toolchain.env.iter().find(|(k, _)| k == "GOFLAGS") {
         return from_env(value).then(|| "GOFLAGS from gv's [env]".to_string());
     }
-    if let Some(value) = std::env::var_os("GOFLAGS") {
+    if let Some(value) = gv_core::process::var_os("GOFLAGS") {
         return from_env(&value).then(|| "GOFLAGS in the environment".to_string());
     }
-    let file = crate::go_settings::go_env_file(&|n: &str| std::env::var_os(n))?;
+    let file = crate::go_settings::go_env_file(&gv_core::process::var_os)?;
     let value = crate::go_settings::read_go_env_value(&file, "GOFLAGS")?;
     plan::goflags_trim(&value).then(|| format!("GOFLAGS in {} (go env -w)", file.display()))
 }
@@ -299,7 +299,7 @@ fn exe_suffix(planned: &Planned, toolchain: &Toolchain) -> &'static str {
                 .find(|(k, _)| k == "GOOS")
                 .map(|(_, v)| v.clone())
         })
-        .or_else(|| std::env::var_os("GOOS"))
+        .or_else(|| gv_core::process::var_os("GOOS"))
         .filter(|v| !v.is_empty());
     let goos = goos.map_or_else(
         || gv_core::platform::go_os(std::env::consts::OS).to_string(),

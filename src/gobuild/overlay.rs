@@ -80,7 +80,7 @@ pub fn prepare(
     };
     if mode == Mode::Test {
         if let Some(level) = settings.traceback.take()
-            && std::env::var_os("GOTRACEBACK").is_none_or(|v| v.is_empty())
+            && gv_core::process::var_os("GOTRACEBACK").is_none_or(|v| v.is_empty())
         {
             prepared.run_env.insert("GOTRACEBACK".to_string(), level);
         }

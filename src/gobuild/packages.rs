@@ -112,7 +112,7 @@ pub fn list(
         .flatten();
     let question = memo.as_ref().and_then(|_| {
         let mut env: std::collections::BTreeMap<std::ffi::OsString, std::ffi::OsString> =
-            std::env::vars_os().collect();
+            gv_core::process::vars_os().collect();
         env.extend(toolchain.env.iter().map(|(k, v)| (k.into(), v.clone())));
         env.extend(planned.env.iter().map(|(k, v)| (k.into(), v.into())));
         super::list_memo::Question::new(

@@ -33,27 +33,12 @@ use std::path::{Path, PathBuf};
 use gv_core::config::Config;
 use gv_core::env::{Entry, EnvError};
 use gv_core::notice::Notice;
+use gv_core::settings::{self, Checked, ProfileSettings, SettingError};
 use thiserror::Error;
 
 use crate::inspect::Expectation;
 
-pub const PROFILE_KEY: &str = "profile";
 pub const BUILTIN: &[&str] = &["debug", "dwarf", "release"];
-const KEYS: &[&str] = &[
-    "inherits",
-    "gcflags",
-    "ldflags",
-    "asmflags",
-    "tags",
-    "trimpath",
-    "race",
-    "keep_debug",
-    "env",
-    "expect",
-    "traceback",
-    "crash_output",
-];
-const TRACEBACK_LEVELS: &[&str] = &["none", "single", "all", "system", "crash", "wer"];
 /// How deep `inherits` may chain before we call it a loop.
 const MAX_INHERITS: usize = 8;
 
@@ -85,15 +70,11 @@ pub struct Profile {
 pub enum ProfileError {
     #[error("unknown build profile `{name}`")]
     Unknown { name: String, defined: String },
-    #[error("{path}: [profile.{profile}] `{key}` {problem}")]
-    BadValue {
-        path: PathBuf,
-        profile: String,
-        key: String,
-        problem: String,
-    },
     #[error("[profile.{0}] inherits in a loop")]
     InheritLoop(String),
+    /// A value of the wrong type or shape.
+    #[error(transparent)]
+    Setting(SettingError),
     #[error(transparent)]
     Env(#[from] EnvError),
 }
@@ -104,13 +85,11 @@ impl gv_core::error::Hint for ProfileError {
             ProfileError::Unknown { defined, .. } => Some(format!(
                 "built in: debug, dwarf, release{defined}; define others under [profile.NAME] in gv.toml"
             )),
-            ProfileError::BadValue { .. } => {
-                Some("see README.md, section \"Build profiles\"".to_string())
-            }
             ProfileError::InheritLoop(_) => Some(
                 "`inherits` must end at a built-in profile or one without `inherits`".to_string(),
             ),
             ProfileError::Env(e) => gv_core::error::Hint::hint(e),
+            ProfileError::Setting(e) => gv_core::error::Hint::hint(e),
         }
     }
 }
@@ -183,14 +162,7 @@ impl Profile {
 
 /// Names of the profiles defined in config files.
 pub fn defined(config: &Config) -> Vec<String> {
-    let mut names: Vec<String> = config
-        .files()
-        .filter_map(|f| f.table.get(PROFILE_KEY)?.as_table())
-        .flat_map(|t| t.keys().cloned())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+    config.profile_names()
 }
 
 fn resolve_at(
@@ -202,27 +174,28 @@ fn resolve_at(
     if depth > MAX_INHERITS {
         return Err(ProfileError::InheritLoop(name.to_string()));
     }
-    let in_config = config.files().any(|f| table_of(&f.table, name).is_some());
-    let key = |k: &str| config.get(&format!("{PROFILE_KEY}.{name}.{k}"));
-    let bad = |path: &Path, k: &str, problem: String| ProfileError::BadValue {
-        path: path.to_path_buf(),
-        profile: name.to_string(),
-        key: k.to_string(),
-        problem,
-    };
+    // The tables for `name`, nearest first: for each key the nearest that sets it wins.
+    let tables = config.profile(name);
+    fn nearest<'a, T>(
+        tables: &[(&'a ProfileSettings, &Path, bool)],
+        key: impl Fn(&'a ProfileSettings) -> &'a Option<Checked<T>>,
+    ) -> Result<Option<&'a T>, ProfileError> {
+        match tables.iter().find_map(|(t, ..)| key(t).as_ref()) {
+            Some(Ok(value)) => Ok(Some(value)),
+            Some(Err(e)) => Err(ProfileError::Setting(e.clone())),
+            None => Ok(None),
+        }
+    }
 
-    let mut profile = match key("inherits") {
-        Some((value, path)) => {
-            let parent = value
-                .as_str()
-                .ok_or_else(|| bad(path, "inherits", "must be a profile name".into()))?;
+    let mut profile = match nearest(&tables, |t| &t.inherits)? {
+        Some(parent) => {
             let mut p = resolve_at(parent, config, depth + 1, warnings)?;
             p.name = name.to_string();
             p
         }
         None => match Profile::builtin(name) {
             Some(p) => p,
-            None if in_config => Profile::empty(name),
+            None if !tables.is_empty() => Profile::empty(name),
             None => {
                 let defined = defined(config);
                 return Err(ProfileError::Unknown {
@@ -237,19 +210,16 @@ fn resolve_at(
         },
     };
 
-    for file in config.files() {
-        let Some(table) = table_of(&file.table, name) else {
-            continue;
-        };
-        profile.sources.push(file.path.clone());
-        for k in table.keys().filter(|k| !KEYS.contains(&k.as_str())) {
+    for (table, path, _) in &tables {
+        profile.sources.push(path.to_path_buf());
+        for k in &table.unknown {
             warnings.push(Notice::new(
-                &file.path,
+                path,
                 format!(
                     "{}: [profile.{name}] has an unknown key `{}` (known: {})",
-                    file.path.display(),
+                    path.display(),
                     gv_core::text::one_line(k),
-                    KEYS.join(", ")
+                    settings::PROFILE_KEYS.join(", ")
                 ),
             ));
         }
@@ -258,146 +228,47 @@ fn resolve_at(
     // Lists extend what the profile starts from (its `inherits`, else the built-in of the
     // same name): `ldflags = ["-X main.v=1"]` on top of release keeps its `-s -w`.
     // `{ replace = … }` starts the list afresh.
-    for (k, field, comma_separated) in [
-        ("gcflags", &mut profile.gcflags, false),
-        ("ldflags", &mut profile.ldflags, false),
-        ("asmflags", &mut profile.asmflags, false),
-        ("tags", &mut profile.tags, true),
-    ] {
-        if let Some((value, path)) = key(k) {
-            let list = ListValue::parse(value, comma_separated).ok_or_else(|| {
-                let shape = if comma_separated {
-                    "an array of strings or \"a,b\""
-                } else {
-                    "a string or an array of strings"
-                };
-                bad(
-                    path,
-                    k,
-                    format!("must be {shape}, or {{ replace = … }} to drop the inherited ones"),
-                )
-            })?;
-            list.apply_to(field);
-        }
+    if let Some(list) = nearest(&tables, |t| &t.gcflags)? {
+        list.apply_to(&mut profile.gcflags);
     }
-    for (k, field) in [
-        ("trimpath", &mut profile.trimpath),
-        ("race", &mut profile.race),
-        ("keep_debug", &mut profile.keep_debug),
-    ] {
-        if let Some((value, path)) = key(k) {
-            *field = value
-                .as_bool()
-                .ok_or_else(|| bad(path, k, "must be true or false".into()))?;
-        }
+    if let Some(list) = nearest(&tables, |t| &t.ldflags)? {
+        list.apply_to(&mut profile.ldflags);
     }
-    if let Some((value, path)) = key("expect") {
-        let text = value.as_str().unwrap_or("");
-        profile.expect = match text {
-            "none" => None,
-            _ => Some(Expectation::parse(text).ok_or_else(|| {
-                bad(
-                    path,
-                    "expect",
-                    "must be \"debug\", \"dwarf\", \"release\" or \"none\"".into(),
-                )
-            })?),
-        };
+    if let Some(list) = nearest(&tables, |t| &t.asmflags)? {
+        list.apply_to(&mut profile.asmflags);
     }
-    if let Some((value, path)) = key("traceback") {
-        let level = value.as_str().unwrap_or("\0");
-        if !level.is_empty() && !TRACEBACK_LEVELS.contains(&level) {
-            return Err(bad(
-                path,
-                "traceback",
-                format!(
-                    "must be one of {} (or \"\" for the default)",
-                    TRACEBACK_LEVELS.join(", ")
-                ),
-            ));
-        }
-        profile.traceback = (!level.is_empty()).then(|| level.to_string());
+    if let Some(list) = nearest(&tables, |t| &t.tags)? {
+        list.apply_to(&mut profile.tags);
     }
-    if let Some((value, path)) = key("crash_output") {
-        let file = value.as_str().ok_or_else(|| {
-            bad(
-                path,
-                "crash_output",
-                "must be a file path (a string)".into(),
-            )
-        })?;
-        profile.crash_output = (!file.is_empty()).then(|| file.to_string());
+    if let Some(on) = nearest(&tables, |t| &t.trimpath)? {
+        profile.trimpath = *on;
+    }
+    if let Some(on) = nearest(&tables, |t| &t.race)? {
+        profile.race = *on;
+    }
+    if let Some(on) = nearest(&tables, |t| &t.keep_debug)? {
+        profile.keep_debug = *on;
+    }
+    if let Some(text) = nearest(&tables, |t| &t.expect)? {
+        // `none`, or one of the checks (settings allows nothing else).
+        profile.expect = Expectation::parse(text);
+    }
+    if let Some(level) = nearest(&tables, |t| &t.traceback)? {
+        profile.traceback = (!level.is_empty()).then(|| level.clone());
+    }
+    if let Some(file) = nearest(&tables, |t| &t.crash_output)? {
+        profile.crash_output = (!file.is_empty()).then(|| file.clone());
     }
     // env: per variable, the nearest file wins; user file first so the project overrides.
-    let key = format!("{PROFILE_KEY}.{name}.env");
-    for file in config.files().collect::<Vec<_>>().into_iter().rev() {
-        let Some(env) = table_of(&file.table, name).and_then(|t| t.get("env")) else {
+    for (table, _, project) in tables.iter().rev() {
+        let Some(env) = &table.env else {
             continue;
         };
-        let entries =
-            gv_core::env::parse_table(file, config.is_project(file), &key, env, warnings)?;
+        let env = env.as_ref().map_err(|e| EnvError::Setting(e.clone()))?;
+        let entries = env.entries(*project, warnings).map_err(EnvError::Setting)?;
         profile.env.extend(entries);
     }
     Ok(profile)
-}
-
-fn table_of<'a>(root: &'a toml::Table, name: &str) -> Option<&'a toml::Table> {
-    root.get(PROFILE_KEY)?.as_table()?.get(name)?.as_table()
-}
-
-/// A list key's value: added to the inherited list, or `{ replace = … }` in its place.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ListValue {
-    items: Vec<String>,
-    replace: bool,
-}
-
-impl ListValue {
-    fn parse(value: &toml::Value, comma_separated: bool) -> Option<ListValue> {
-        match value {
-            toml::Value::Table(table) => {
-                let [(name, inner)] = table.iter().collect::<Vec<_>>()[..] else {
-                    return None;
-                };
-                (name == "replace").then_some(())?;
-                Some(ListValue {
-                    items: string_list(inner, comma_separated)?,
-                    replace: true,
-                })
-            }
-            _ => Some(ListValue {
-                items: string_list(value, comma_separated)?,
-                replace: false,
-            }),
-        }
-    }
-
-    fn apply_to(self, field: &mut Vec<String>) {
-        if self.replace {
-            *field = self.items;
-        } else {
-            field.extend(self.items);
-        }
-    }
-}
-
-fn string_list(value: &toml::Value, comma_separated: bool) -> Option<Vec<String>> {
-    match value {
-        toml::Value::String(s) if comma_separated => Some(
-            s.split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect(),
-        ),
-        toml::Value::String(s) if s.trim().is_empty() => Some(Vec::new()),
-        toml::Value::String(s) => Some(vec![s.clone()]),
-        toml::Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_string))
-            .collect(),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -675,7 +546,7 @@ mod tests {
             ("-s -w|-X p=1".into(), "u".into())
         );
         // Every key has a row (inherits is covered above).
-        for key in KEYS.iter().filter(|k| **k != "inherits") {
+        for key in settings::PROFILE_KEYS.iter().filter(|k| **k != "inherits") {
             assert!(
                 rows.iter().any(|r| r.0 == *key),
                 "no merge rule tested for `{key}`"

@@ -1,9 +1,10 @@
 //! Step 6 of the install, and the download cache's record: a verified archive is kept in
 //! `cache/downloads/` with a `.sha256` beside it, `SHA  FILENAME` then `verified-against
-//! URL` (the index or sidecar that proved it right). Only a complete record is trusted, so
-//! an archive is reused without its index exactly when it was verified when it was
-//! downloaded. A toolchain module zip from GOPROXY is kept like a module cache keeps it,
-//! its proven `h1:` in a `.ziphash` beside it. Also the `.sha256` format itself, which a
+//! URL` (the index or sidecar that proved it right), and `proven-by ...` when the checksum
+//! database proved its content ([`super::proof::parse_recorded`]). Only a complete record
+//! is trusted, so an archive is reused without its index exactly when it was verified when
+//! it was downloaded. A toolchain module zip from GOPROXY is kept like a module cache keeps
+//! it, its proven `h1:` in a `.ziphash` beside it. Also the `.sha256` format itself, which a
 //! mirror's sidecars and a local archive's checksum file use too.
 
 use std::fs::File;
@@ -76,10 +77,15 @@ fn keep_download(
     filename: &str,
     sha: &str,
     verified_against: &str,
+    proof_line: Option<String>,
 ) {
     let Some(dir) = partial.parent() else { return };
     let final_path = dir.join(filename);
-    let record = format!("{sha}  {filename}\n{VERIFIED_AGAINST} {verified_against}\n");
+    let mut record = format!("{sha}  {filename}\n{VERIFIED_AGAINST} {verified_against}\n");
+    if let Some(line) = proof_line {
+        record.push_str(&line);
+        record.push('\n');
+    }
     if file.sync_data().is_ok()
         && crate::fsutil::write_atomic(&sidecar_path(&final_path), record.as_bytes()).is_ok()
     {
@@ -108,8 +114,9 @@ pub(super) enum Keep {
 }
 
 impl Keep {
-    /// Keeps the download; failures only cost a later re-download.
-    pub(super) fn keep(self) {
+    /// Keeps the download (an archive with the checksum database's `proof_line`, when it
+    /// proved the tree); failures only cost a later re-download.
+    pub(super) fn keep(self, proof_line: Option<String>) {
         match self {
             Keep::Archive {
                 mut file,
@@ -118,7 +125,7 @@ impl Keep {
                 sha256,
                 url,
             } => {
-                keep_download(&mut file, &partial.0, &filename, &sha256, &url);
+                keep_download(&mut file, &partial.0, &filename, &sha256, &url, proof_line);
                 // Closed before the partial is removed (Windows removes no open file).
                 drop(file);
                 drop(partial);

@@ -14,6 +14,8 @@ use crate::sources::goproxy::ProxyError;
 use crate::sources::index::IndexError;
 use crate::sources::sumdb::SumDbError;
 
+use super::proof::ProofError;
+
 #[derive(Debug, Error)]
 pub enum InstallError {
     #[error(transparent)]
@@ -110,6 +112,10 @@ pub enum InstallError {
     ReadFile { path: PathBuf, source: io::Error },
     #[error("cannot update the store at {path}")]
     Store { path: PathBuf, source: io::Error },
+    /// The checksum database refused the unpacked tree, or its proof was required and
+    /// none could be had. Boxed: the error stays small enough to return by value.
+    #[error(transparent)]
+    Proof(Box<ProofError>),
     #[error("{path} is the archive of Go {version}, not of `{spec}`")]
     FileIsAnother {
         path: PathBuf,
@@ -167,6 +173,7 @@ impl gv_core::error::Hint for InstallError {
             InstallError::NotCached { .. } => Some("run without --offline once to download it".to_string()),
             InstallError::WrongPlatform { host, archive, .. } => Some(format!("download the {host} archive instead, or install it for its platform with --os {} --arch {}", archive.os, archive.arch)),
             InstallError::Store { .. } => Some("check that GV_ROOT is writable".to_string()),
+            InstallError::Proof(e) => gv_core::error::Hint::hint(e.as_ref()),
             InstallError::Proxy(e) => gv_core::error::Hint::hint(e),
             InstallError::SumDb(e) => gv_core::error::Hint::hint(e),
             InstallError::NoSuchToolchain { .. } => Some("`gv ls-remote --source goproxy` lists what they have".to_string()),

@@ -61,6 +61,9 @@ pub(super) fn archive(
                 work: streamed.work,
                 tree: streamed.tree,
                 file: plan.filename,
+                to_prove: Some(super::proof::recorded_in(&super::cache::sidecar_path(
+                    &path,
+                ))),
                 source: ArchiveSource::Cache { path },
                 checksum: plan.expected.map_or(Checksum::Unchecked, |(_, c)| c),
                 keep: None,
@@ -147,6 +150,7 @@ pub(super) fn archive(
         source: ArchiveSource::Download { url: plan.url },
         checksum: plan.expected.map_or(Checksum::Unchecked, |(_, c)| c),
         keep,
+        to_prove: Some(None),
     })
 }
 
@@ -186,6 +190,7 @@ pub(super) fn file(
         source: ArchiveSource::File { path: local.path },
         checksum: local.expected.map_or(Checksum::Unchecked, |(_, c)| c),
         keep: None,
+        to_prove: Some(None),
     })
 }
 

@@ -194,6 +194,7 @@ pub(super) fn fetch(
                         h1: want.to_string(),
                     },
                     keep: None,
+                    to_prove: None,
                 });
             }
             // The cached copy changed on disk since it was verified: drop it and fetch
@@ -295,6 +296,7 @@ pub(super) fn fetch(
         source: ArchiveSource::Download { url: url.clone() },
         checksum: verified.map_or(Checksum::Unchecked, Checksum::Database),
         keep,
+        to_prove: None,
     })
 }
 

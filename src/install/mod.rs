@@ -30,6 +30,7 @@ pub mod goproxy;
 mod lock;
 mod plan;
 pub mod progress;
+pub mod proof;
 mod publish;
 mod uninstall;
 mod unzip;
@@ -54,6 +55,7 @@ pub use lock::{VersionLock, lock};
 use plan::{Fetch, Plan};
 pub use plan::{file_spec, listing_index, load_index, mirror_index};
 pub use progress::Progress;
+pub use proof::{Policy, Proof, ProofError};
 use publish::{TempDir, replace_dir, sync_tree};
 pub(crate) use publish::{check_and_set_aside, set_aside_foreign_commands, warn_set_aside};
 pub use uninstall::{UninstallError, uninstall};
@@ -89,6 +91,8 @@ pub struct Options {
     pub insecure_skip_checksum: bool,
     /// No progress or info lines (warnings and errors still print).
     pub quiet: bool,
+    /// Who must prove an SDK genuine besides its sha256: the checksum database.
+    pub proof: Policy,
 }
 
 impl Options {
@@ -103,6 +107,7 @@ impl Options {
             refresh: false,
             insecure_skip_checksum: false,
             quiet: false,
+            proof: Policy::from_env(),
         }
     }
 
@@ -110,6 +115,26 @@ impl Options {
     /// Such SDKs go to [`Store::platform_store`], which selection never reads.
     pub fn is_foreign(&self) -> bool {
         self.platform != Platform::host()
+    }
+
+    /// What [`proof::prove`] needs to prove `version` from `archive`.
+    fn ask<'a>(
+        &'a self,
+        store: &Store,
+        archive: &'a str,
+        version: &'a Version,
+        recorded: Option<Proof>,
+    ) -> proof::Ask<'a> {
+        proof::Ask {
+            archive,
+            version,
+            platform: &self.platform,
+            policy: &self.proof,
+            state_dir: store.sumdb_state(),
+            recorded,
+            offline: self.offline,
+            insecure: self.insecure_skip_checksum,
+        }
     }
 
     fn index_mode(&self) -> index::Mode {
@@ -200,6 +225,8 @@ pub struct Installed {
     pub goroot: PathBuf,
     pub source: ArchiveSource,
     pub checksum: Option<Checksum>,
+    /// What the checksum database said about it (`None`: nothing was installed).
+    pub proof: Option<Proof>,
 }
 
 impl Installed {
@@ -220,6 +247,10 @@ struct Unpacked {
     checksum: Checksum,
     /// The verified download, to keep in the cache once the tree is published.
     keep: Option<Keep>,
+    /// An archive's tree is to be proven by the checksum database (step 4), with the
+    /// proof its cached download recorded, if any; a module zip was proven as it was
+    /// fetched.
+    to_prove: Option<Option<Proof>>,
 }
 
 /// Installs the Go version `spec` names, from `source`. Already installed (and not
@@ -267,13 +298,22 @@ pub fn install(
         } => goproxy::fetch(store, &http, &toolchain, opts, src)?,
     };
 
-    // 4. check: the SDK meant, with only Go's commands in bin/.
+    // 4. prove: an archive's tree is the toolchain module the checksum database knows.
+    let proof = match unpacked.to_prove.take() {
+        Some(recorded) => {
+            let ask = opts.ask(store, &unpacked.file, &version, recorded);
+            Some(proof::prove(&unpacked.tree, &ask).map_err(|e| InstallError::Proof(Box::new(e)))?)
+        }
+        None => None,
+    };
+
+    // 5. check: the SDK meant, with only Go's commands in bin/.
     check_and_set_aside(&unpacked.tree, &version).map_err(|reason| InstallError::NotAnSdk {
         file: unpacked.file.clone(),
         reason,
     })?;
 
-    // 5. publish: durable, then renamed into place whole.
+    // 6. publish: durable, then renamed into place whole.
     sync_tree(&unpacked.tree).map_err(store_err(&unpacked.tree))?;
     let goroot = store.version_dir(&version);
     replace_dir(store, &unpacked.tree, &version).map_err(store_err(&goroot))?;
@@ -281,15 +321,16 @@ pub fn install(
     // directory still holds the spool, which goes with it.
     unpacked.work.keep = unpacked.tree == unpacked.work.path;
 
-    // 6. keep: the verified download, for --offline and reinstalls.
+    // 7. keep: the verified download, for --offline and reinstalls, with its proof.
     if let Some(keep) = unpacked.keep {
-        keep.keep();
+        keep.keep(proof.as_ref().and_then(Proof::record_line));
     }
     Ok(Installed {
         version,
         goroot,
         source: unpacked.source,
         checksum: Some(unpacked.checksum),
+        proof,
     })
 }
 /// `version`, when it is installed and there is nothing to do. Nothing to do still
@@ -305,6 +346,7 @@ fn already_installed(store: &Store, version: &Version) -> Option<Installed> {
         goroot,
         source: ArchiveSource::AlreadyInstalled,
         checksum: None,
+        proof: None,
     })
 }
 

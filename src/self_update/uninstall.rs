@@ -68,7 +68,7 @@ pub fn rc_files(home: &Path) -> Vec<PathBuf> {
     .iter()
     .map(|f| home.join(f))
     .collect();
-    if let Some(zdotdir) = std::env::var_os("ZDOTDIR").filter(|d| !d.is_empty()) {
+    if let Some(zdotdir) = gv_core::process::var_os("ZDOTDIR").filter(|d| !d.is_empty()) {
         files.push(PathBuf::from(zdotdir).join(".zshrc"));
     }
     files.push(config.join("fish/config.fish"));

@@ -180,7 +180,8 @@ fn rehash(store: &gv_core::Store, installation: &Installation) -> Result<bool, S
     if std::fs::symlink_metadata(store.shims_dir()).is_err() {
         return Ok(false);
     }
-    let chosen = std::env::var_os(gv_core::vars::SHIM_BINARY).is_some_and(|v| !v.is_empty());
+    let chosen =
+        gv_core::process::var_os(gv_core::vars::SHIM_BINARY).is_some_and(|v| !v.is_empty());
     if chosen {
         crate::shim_dir::refresh(store)?;
     } else {
@@ -190,7 +191,7 @@ fn rehash(store: &gv_core::Store, installation: &Installation) -> Result<bool, S
 }
 
 fn base() -> Result<String, SelfError> {
-    let from_env = std::env::var(gv_core::vars::INSTALL_URL).ok();
+    let from_env = gv_core::process::var(gv_core::vars::INSTALL_URL).ok();
     Ok(release::base_url(from_env.as_deref())?)
 }
 

@@ -57,7 +57,7 @@ impl Shell {
         gv_core::platform::parent_process_name()
             .and_then(|name| Shell::from_program(&name))
             .or_else(|| {
-                std::env::var("SHELL")
+                gv_core::process::var("SHELL")
                     .ok()
                     .and_then(|s| Shell::from_program(&s))
             })

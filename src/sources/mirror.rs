@@ -5,9 +5,10 @@
 //! Precedence: `--mirror`, then `GV_GO_MIRROR`, then the `mirror` config key, then go.dev.
 
 use gv_core::config::Config;
+use gv_core::settings::SettingError;
 use thiserror::Error;
 
-pub const CONFIG_KEY: &str = "mirror";
+pub const CONFIG_KEY: &str = gv_core::settings::MIRROR;
 pub const DEFAULT_BASE: &str = "https://go.dev/dl/";
 const INDEX_QUERY: &str = "?mode=json&include=all";
 
@@ -55,19 +56,26 @@ pub struct Mirror {
 }
 
 #[derive(Debug, Error)]
-#[error("`{value}` ({origin}) is neither a mirror name nor an http(s) URL")]
-pub struct MirrorError {
-    pub value: String,
-    pub origin: String,
-    pub names: String,
+pub enum MirrorError {
+    #[error("`{value}` ({origin}) is neither a mirror name nor an http(s) URL")]
+    Unknown {
+        value: String,
+        origin: String,
+        names: String,
+    },
+    /// `mirror` in config.toml is not a string.
+    #[error(transparent)]
+    Setting(#[from] SettingError),
 }
 
 impl gv_core::error::Hint for MirrorError {
     fn hint(&self) -> Option<String> {
-        Some(format!(
-            "use one of {}, or a URL laid out like https://go.dev/dl/",
-            self.names
-        ))
+        match self {
+            MirrorError::Unknown { names, .. } => Some(format!(
+                "use one of {names}, or a URL laid out like https://go.dev/dl/"
+            )),
+            MirrorError::Setting(e) => e.hint(),
+        }
     }
 }
 
@@ -106,7 +114,7 @@ impl Mirror {
                 origin: origin.to_string(),
             });
         }
-        Err(MirrorError {
+        Err(MirrorError::Unknown {
             value: value.to_string(),
             origin: origin.to_string(),
             names: PRESETS
@@ -123,7 +131,7 @@ impl Mirror {
         [gv_core::vars::GO_MIRROR, gv_core::vars::GO_BUILD_MIRROR_URL]
             .into_iter()
             .find_map(|name| {
-                let value = std::env::var(name).ok()?;
+                let value = gv_core::process::var(name).ok()?;
                 (!value.trim().is_empty()).then_some((name, value))
             })
     }
@@ -141,16 +149,9 @@ impl Mirror {
         if let Some((var, value)) = env.filter(|(_, v)| !v.trim().is_empty()) {
             return Mirror::parse(value, var);
         }
-        if let Some((value, path)) = config.get(CONFIG_KEY) {
-            let origin = format!("`{CONFIG_KEY}` in {}", path.display());
-            let Some(text) = value.as_str() else {
-                return Err(MirrorError {
-                    value: value.to_string(),
-                    origin,
-                    names: "a string".to_string(),
-                });
-            };
-            return Mirror::parse(text, &origin);
+        if let Some(setting) = config.mirror()? {
+            let origin = format!("`{CONFIG_KEY}` in {}", setting.from.display());
+            return Mirror::parse(&setting.value, &origin);
         }
         Ok(Mirror::official())
     }
@@ -171,7 +172,7 @@ impl Mirror {
 /// The index whose checksums are trusted when a mirror has no index: go.dev's, unless
 /// `GV_GO_INDEX` names another.
 pub fn official_index_url() -> String {
-    match std::env::var(gv_core::vars::GO_INDEX) {
+    match gv_core::process::var(gv_core::vars::GO_INDEX) {
         Ok(url) if !url.trim().is_empty() => url,
         _ => format!("{DEFAULT_BASE}{INDEX_QUERY}"),
     }

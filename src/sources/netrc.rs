@@ -80,7 +80,7 @@ impl Netrc {
 }
 
 fn path() -> Option<PathBuf> {
-    match std::env::var_os("NETRC") {
+    match gv_core::process::var_os("NETRC") {
         Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
         _ => gv_core::platform::home_dir().map(|h| h.join(".netrc")),
     }

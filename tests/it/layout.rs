@@ -1,6 +1,7 @@
 //! The shape of the sources, checked: no import cycles between folders in any crate, no
-//! folder named like build output, ARCHITECTURE.md true to the tree, and no dependency
-//! needing a newer Rust than `rust-version`.
+//! folder named like build output, ARCHITECTURE.md true to the tree, no dependency
+//! needing a newer Rust than `rust-version`, and the process's state (environment,
+//! working directory, arguments) read through one door, `gv_core::process`.
 //!
 //! The module graph is read from the sources, not from the compiler: every path a file
 //! names — `use crate::…`, `use super::…` (brace groups and `as` included), `crate::a::b`
@@ -123,6 +124,139 @@ fn no_source_folder_is_named_like_build_output() {
         offenders.is_empty(),
         "named like build output: {offenders:?}"
     );
+}
+
+/// The crates whose code reads the process's state only through `gv_core::process`.
+const PROCESS_STATE_CRATES: &[&str] = &["src", "crates/gv-core/src", "crates/gv-shim/src"];
+
+/// Files that may still read the process's state directly, each with its reason. The door
+/// itself, `crates/gv-core/src/process.rs`, is not listed: it is the door.
+const PROCESS_STATE_EXCEPTIONS: &[(&str, &str)] = &[];
+
+/// Rust's own readers of process state: `std::env::NAME(…)` (or `env::NAME` after
+/// `use std::env`), and clap's `get_matches()`, which reads the arguments itself.
+const PROCESS_READERS: &[&str] = &[
+    "var",
+    "var_os",
+    "vars",
+    "vars_os",
+    "args",
+    "args_os",
+    "current_dir",
+];
+
+/// Reading the environment, the working directory or the arguments goes through one door,
+/// `gv_core::process` (or a `Session`, which reads them there): a direct read anywhere else
+/// in the crates' code (test code aside: tests may read anything) fails here. And every
+/// variable named in such a read is in gv-core's registry (`gv_core::vars`: gv's own, the
+/// go command's, or the system's).
+#[test]
+fn process_state_is_read_through_one_door() {
+    let mut problems = Vec::new();
+    let mut files = 0;
+    for dir in PROCESS_STATE_CRATES {
+        let graph = Graph::read(&workspace().join(dir));
+        for file in graph.files.keys() {
+            files += 1;
+            let relative = file
+                .strip_prefix(workspace())
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(file).unwrap();
+            if relative != "crates/gv-core/src/process.rs"
+                && !PROCESS_STATE_EXCEPTIONS.iter().any(|(f, _)| *f == relative)
+            {
+                for (line, what) in direct_process_reads(&text) {
+                    problems.push(format!(
+                        "{relative}:{line}: `{what}`: read it through gv_core::process"
+                    ));
+                }
+            }
+            for name in process_read_names(&text) {
+                let known = gv_core::vars::get(&name).is_some()
+                    || gv_core::vars::go_var(&name).is_some()
+                    || gv_core::vars::system(&name).is_some();
+                if !known {
+                    problems.push(format!(
+                        "{relative}: reads {name}, which gv_core::vars does not list"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(files > 150, "read only {files} module files");
+    for (file, _) in PROCESS_STATE_EXCEPTIONS {
+        assert!(
+            workspace().join(file).is_file(),
+            "{file} is listed as an exception but does not exist"
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "process state read outside gv_core::process, or a variable not in the registry:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The checker finds direct reads in code, leaves test code, comments and strings alone,
+/// and finds the names a read through the door uses.
+#[test]
+fn the_process_state_checker_finds_direct_reads() {
+    let code = "use std::env;\nfn a() { let _ = std::env::var_os(\"X\"); }\nfn b() { env::current_dir(); }\n// std::env::var(\"Y\")\nfn c() { let _ = \"std::env::args()\"; cmd.get_matches(); }\n#[cfg(test)]\nmod tests { fn t() { std::env::vars(); } }\n";
+    let found: Vec<(usize, String)> = direct_process_reads(code);
+    assert_eq!(
+        found,
+        [
+            (2, "env::var_os".to_string()),
+            (3, "env::current_dir".to_string()),
+            (5, "get_matches".to_string())
+        ]
+    );
+    let names = process_read_names(
+        "gv_core::process::var_os(\"HOME\"); crate::process::var(\"NOPE_X\"); process::var_os(vars::ROOT)",
+    );
+    assert_eq!(names, ["HOME", "NOPE_X"]);
+    assert!(gv_core::vars::system("NOPE_X").is_none() && gv_core::vars::system("HOME").is_some());
+}
+
+/// Direct reads of process state in `text`'s code (test code left out): line and what.
+fn direct_process_reads(text: &str) -> Vec<(usize, String)> {
+    let (tokens, _) = without_test_code(lex(text));
+    let mut out = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let Some(name) = token.ident() else { continue };
+        if ["get_matches", "try_get_matches", "get_matches_mut"].contains(&name) {
+            out.push((token.line, name.to_string()));
+            continue;
+        }
+        if name == "env"
+            && tokens.get(i + 1).is_some_and(|t| t.tok == Tok::Path)
+            && let Some(reader) = tokens.get(i + 2).and_then(Token::ident)
+            && PROCESS_READERS.contains(&reader)
+            // `gv_core::env::…` is gv's own module, not std's.
+            && !(i >= 2 && tokens[i - 1].tok == Tok::Path && tokens[i - 2].ident() != Some("std"))
+        {
+            out.push((token.line, format!("env::{reader}")));
+        }
+    }
+    out
+}
+
+/// The variables named by string in reads through the door: `process::var_os("HOME")`.
+fn process_read_names(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for call in ["process::var_os(\"", "process::var(\""] {
+        for (i, _) in text.match_indices(call) {
+            let name: String = text[i + call.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            out.push(name);
+        }
+    }
+    out.sort();
+    out
 }
 
 /// A crate's files and which files each one names.

@@ -46,6 +46,7 @@ mod maintenance;
 mod messages;
 mod pins;
 mod platforms;
+mod proof;
 mod readme;
 #[cfg(feature = "real-tests")]
 mod readme_samples;
@@ -57,6 +58,7 @@ mod shell_hook;
 mod shim;
 #[cfg(feature = "real-tests")]
 mod shim_real;
+mod snapshots;
 mod symbols;
 #[cfg(feature = "real-tests")]
 mod symbols_real;

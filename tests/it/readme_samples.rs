@@ -139,6 +139,11 @@ fn commands(block: &[&str], fence: usize) -> Vec<(String, String)> {
 struct World {
     dir: tempfile::TempDir,
     mirror: MirrorServer,
+    /// Serves the checksum database the samples' installs are proven by.
+    #[allow(dead_code)]
+    sumdb: support::goproxy::ProxyServer,
+    /// GOSUMDB naming it: its key and URL.
+    gosumdb: String,
     gv_dir: PathBuf,
 }
 
@@ -150,7 +155,7 @@ impl World {
             .expect("tempdir");
         std::fs::create_dir_all(dir.path().join("home")).expect("mkdir home");
         let archive = |version: &str| std::fs::read(support::real_archive(version)).expect("SDK");
-        let mirror = MirrorServer::start(vec![
+        let served = vec![
             Served::archive(support::GO_A, archive(support::GO_A)),
             Served::archive(support::GO_B, archive(support::GO_B)),
             Served::archive("1.25.5", archive("1.25.5")),
@@ -161,7 +166,28 @@ impl World {
                 std::fs::read(support::real_darwin_arm64_archive(support::GO_A))
                     .expect("darwin SDK"),
             ),
-        ]);
+        ];
+        // The checksum database every install asks for its proof: a loopback one under
+        // sum.golang.org's name (its own key), vouching for the served archives.
+        let mut db = support::sumdb::TestDb::new("sum.golang.org", 31);
+        db.add_filler(40);
+        for served in &served {
+            let (version, platform) = served
+                .filename
+                .strip_prefix("go")
+                .and_then(|n| n.strip_suffix(".tar.gz"))
+                .and_then(|n| n.rsplit_once('.'))
+                .expect("a go.dev archive name");
+            let mv = format!("v0.0.1-go{version}.{platform}");
+            db.add_toolchain(&mv, &support::goproxy::tarball_h1(&served.bytes, &mv));
+        }
+        let gosumdb = format!("{} ", db.vkey());
+        let sumdb = support::goproxy::ProxyServer::start(
+            Vec::new(),
+            Some(std::sync::Arc::new(std::sync::Mutex::new(db))),
+        );
+        let gosumdb = format!("{gosumdb}{}", sumdb.db_url());
+        let mirror = MirrorServer::start(served);
         let gv_dir = assert_cmd::cargo::cargo_bin("gv")
             .parent()
             .expect("gv's directory")
@@ -169,6 +195,8 @@ impl World {
         World {
             dir,
             mirror,
+            sumdb,
+            gosumdb,
             gv_dir,
         }
     }
@@ -191,6 +219,7 @@ impl World {
                 ),
             ),
             ("GV_GO_MIRROR", self.mirror.url()),
+            ("GOSUMDB", self.gosumdb.clone()),
             (
                 "GV_SHIM_BINARY",
                 support::shim_binary().display().to_string(),

@@ -13,7 +13,7 @@ pub enum Style {
 
 /// Whether a stream that is (or is not) a terminal gets colour.
 pub fn enabled(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    stream_is_terminal && crate::process::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// `text` in `style`, or as it is when colour is off.

@@ -5,9 +5,9 @@
 //! A project file applies only once the user trusts it (see [`crate::trust`]); until then
 //! [`Config::project`] is `None` and [`Config::untrusted`] says what it would have set.
 //!
-//! This module only finds, parses and looks up; each feature owns the meaning of its own
-//! keys (`[env]` for the shim, `[profile.*]` for builds, `mirror` for installs) and lists
-//! its top-level keys in [`KNOWN_KEYS`] so that typos get a warning.
+//! This module finds and reads the files; [`crate::settings`] types what they say, once,
+//! and [`Config`] picks per key the nearest file that sets it, as a
+//! [`Setting`](crate::settings::Setting) naming that file.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -17,45 +17,17 @@ use thiserror::Error;
 
 use crate::notice::Notice;
 use crate::platform::{self, Stamp};
+use crate::settings::{
+    self, Checked, EnvTable, Gobin, Gotoolchain, ProfileSettings, Setting, SettingError, Settings,
+    USER_ONLY_KEYS,
+};
 use crate::store::Store;
 use crate::trust::{self, Trust, TrustedTree, Verdict};
 
 /// The largest config file gv reads ([`crate::limits::CONFIG_FILE`]).
 use crate::limits::CONFIG_FILE as MAX_FILE_SIZE;
 
-/// Every top-level key gv understands. A key outside this list earns a warning naming it.
-pub const KNOWN_KEYS: &[&str] = &[
-    // env.rs: the `[env]` table and the GOTOOLCHAIN policy.
-    "env",
-    "gotoolchain",
-    // the shim: install a missing version before running it.
-    "auto_install",
-    // gv install: where SDKs are downloaded from.
-    "mirror",
-    // gv install: go.dev/a mirror ("dl") or GOPROXY + GOSUMDB ("goproxy").
-    "source",
-    // src/gobuild/profile.rs: `[profile.NAME]` build profiles.
-    "profile",
-    // env.rs: the GOBIN shared by every version (tools that survive switching).
-    "gobin",
-    // trust.rs: directories whose project files are trusted.
-    trust::TRUSTED_PATHS_KEY,
-];
-
-/// Keys only the user's own config may set, even in a trusted project file: a repository
-/// must not choose where Go SDKs are downloaded from (`mirror`, `source`), install one
-/// behind the user's back, or vouch for itself.
-pub const USER_ONLY_KEYS: &[&str] = &["mirror", "source", "auto_install", trust::TRUSTED_PATHS_KEY];
-
-/// Whether a project's gv.toml may set the environment variable `name`: only what the
-/// go command reads, by name ([`crate::vars::GO_COMMAND`]). Anything else — `PS1`,
-/// `PROMPT_COMMAND`, `LD_PRELOAD`, `GOOGLE_APPLICATION_CREDENTIALS` — would reach every
-/// program the shell hook's environment is inherited by.
-pub fn project_may_set_env(name: &str) -> bool {
-    use crate::vars::GoUse;
-    crate::vars::go_var(name)
-        .is_some_and(|v| matches!(v.used, GoUse::Reads | GoUse::Runtime | GoUse::PassedOn))
-}
+pub use crate::settings::project_may_set_env;
 
 #[derive(Debug, Clone, Error)]
 pub enum ConfigError {
@@ -67,12 +39,8 @@ pub enum ConfigError {
     },
     #[error("{path} is {size} bytes; gv reads config files of at most {max} bytes")]
     TooLarge { path: PathBuf, size: u64, max: u64 },
-    #[error("{path}: `{key}` {problem}")]
-    BadTrustedPaths {
-        path: PathBuf,
-        key: &'static str,
-        problem: String,
-    },
+    #[error(transparent)]
+    Setting(#[from] SettingError),
     #[error("invalid TOML in {path} at line {line}, column {column}: {message}")]
     Parse {
         path: PathBuf,
@@ -89,9 +57,7 @@ impl crate::error::Hint for ConfigError {
             ConfigError::TooLarge { .. } => {
                 "a gv.toml or config.toml needs a few lines; move the file aside".into()
             }
-            ConfigError::BadTrustedPaths { key, .. } => format!(
-                "write `{key} = [\"~/src/work\"]`: directories (absolute or ~/) whose gv.toml files you trust"
-            ),
+            ConfigError::Setting(e) => return crate::error::Hint::hint(e),
             ConfigError::Parse { .. } => {
                 "fix the file or move it aside; gv reads it on every go command".into()
             }
@@ -99,10 +65,11 @@ impl crate::error::Hint for ConfigError {
     }
 }
 
+/// One config file and what it sets.
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
     pub path: PathBuf,
-    pub table: toml::Table,
+    pub settings: Settings,
 }
 
 /// A config file's bytes, and which version of the file they are.
@@ -171,16 +138,8 @@ impl ConfigFile {
         })?;
         Ok(ConfigFile {
             path: path.to_path_buf(),
-            table,
+            settings: Settings::parse(path, &table),
         })
-    }
-
-    /// Top-level keys that no part of gv understands.
-    pub fn unknown_keys(&self) -> impl Iterator<Item = &str> {
-        self.table
-            .keys()
-            .map(String::as_str)
-            .filter(|k| !KNOWN_KEYS.contains(k))
     }
 }
 
@@ -243,7 +202,7 @@ impl Config {
         let Some(path) = project else {
             return Ok(config);
         };
-        let trees = config.trusted_trees(std::env::var_os(crate::vars::TRUSTED_PATHS))?;
+        let trees = config.trusted_trees(crate::process::var_os(crate::vars::TRUSTED_PATHS))?;
         let contents = match read_file(path) {
             Ok(Some(contents)) => contents,
             Ok(None) => return Ok(config),
@@ -299,32 +258,24 @@ impl Config {
         &self,
         env_value: Option<std::ffi::OsString>,
     ) -> Result<Vec<TrustedTree>, ConfigError> {
-        let home = std::env::var_os("HOME")
+        let home = crate::process::var_os("HOME")
             .filter(|h| !h.is_empty())
             .map(PathBuf::from);
         let mut trees = trust::trees_from_env(env_value, home.as_deref());
         let Some(user) = &self.user else {
             return Ok(trees);
         };
-        let Some(value) = user.table.get(trust::TRUSTED_PATHS_KEY) else {
+        let Some(dirs) = &user.settings.trusted_paths else {
             return Ok(trees);
         };
-        let bad = |problem: String| ConfigError::BadTrustedPaths {
-            path: user.path.clone(),
-            key: trust::TRUSTED_PATHS_KEY,
-            problem,
-        };
-        let items = value
-            .as_array()
-            .ok_or_else(|| bad(format!("must be an array of directories, not {value}")))?;
-        for item in items {
-            let text = item
-                .as_str()
-                .ok_or_else(|| bad(format!("must hold directory names, not {item}")))?;
-            let dir = trust::expand_home(Path::new(text), home.as_deref()).ok_or_else(|| {
-                bad(format!(
-                    "holds {text:?}, which is not an absolute or ~/ path"
-                ))
+        for text in dirs.clone()? {
+            let dir = trust::expand_home(Path::new(&text), home.as_deref()).ok_or_else(|| {
+                SettingError::new(
+                    &user.path,
+                    settings::TRUSTED_PATHS,
+                    format!("holds {text:?}, which is not an absolute or ~/ path"),
+                    settings::TRUSTED_PATHS_HINT,
+                )
             })?;
             trees.push(TrustedTree {
                 dir,
@@ -344,28 +295,28 @@ impl Config {
     pub fn warnings(&self) -> Vec<Notice> {
         let mut out: Vec<Notice> = self.untrusted.iter().map(Untrusted::notice).collect();
         for file in self.files() {
-            for key in file.unknown_keys() {
+            for key in &file.settings.unknown {
                 out.push(Notice::new(
                     &file.path,
                     format!(
                         "{}: unknown key `{}` ignored (known keys: {})",
                         file.path.display(),
                         crate::text::one_line(key),
-                        KNOWN_KEYS.join(", ")
+                        Settings::known_keys().join(", ")
                     ),
                 ));
             }
             if self.is_project(file) {
                 for key in USER_ONLY_KEYS
                     .iter()
-                    .filter(|k| file.table.contains_key(**k))
+                    .filter(|k| file.settings.keys.iter().any(|set| set == *k))
                 {
                     out.push(Notice::new(
                         &file.path,
                         format!(
                             "{}: `{key}` ignored: {}; set it in your own config.toml",
                             file.path.display(),
-                            user_only_reason(key)
+                            settings::user_only_reason(key)
                         ),
                     ));
                 }
@@ -379,33 +330,88 @@ impl Config {
         self.project.iter().chain(self.user.iter())
     }
 
-    /// The value of a dotted key (`mirror`, `env.GODEBUG`) from the nearest file that
-    /// sets it, with that file's path. [`USER_ONLY_KEYS`] come from the user file only.
-    pub fn get(&self, dotted: &str) -> Option<(&toml::Value, &Path)> {
-        let top = dotted.split('.').next().unwrap_or(dotted);
-        let user_only = USER_ONLY_KEYS.contains(&top);
+    /// The nearest file's value of one key (`pick` finds it in a file's settings);
+    /// `user_only` keys come from the user's file only ([`USER_ONLY_KEYS`]).
+    fn nearest<T: Clone>(
+        &self,
+        user_only: bool,
+        pick: impl Fn(&Settings) -> Option<&Checked<T>>,
+    ) -> Checked<Option<Setting<T>>> {
         let mut files = self
             .files()
             .filter(|file| !(user_only && self.is_project(file)));
-        files.find_map(|file| {
-            let mut parts = dotted.split('.');
-            let mut value = file.table.get(parts.next()?)?;
-            for part in parts {
-                value = value.as_table()?.get(part)?;
-            }
-            Some((value, file.path.as_path()))
-        })
+        match files.find_map(|file| Some((pick(&file.settings)?, &file.path))) {
+            Some((Ok(value), from)) => Ok(Some(Setting {
+                value: value.clone(),
+                from: from.clone(),
+            })),
+            Some((Err(e), _)) => Err(e.clone()),
+            None => Ok(None),
+        }
     }
-}
 
-/// Why a project may not set a [`USER_ONLY_KEYS`] key.
-fn user_only_reason(key: &str) -> &'static str {
-    match key {
-        "mirror" | "source" => "a project's gv.toml may not choose where Go is downloaded from",
-        "auto_install" => "a project's gv.toml may not make gv install Go behind your back",
-        trust::TRUSTED_PATHS_KEY => "a project's gv.toml may not vouch for itself",
-        // A new user-only key must come with its reason here.
-        other => unreachable!("no reason written for the user-only key `{other}`"),
+    /// `gotoolchain`: the GOTOOLCHAIN policy.
+    pub fn gotoolchain(&self) -> Checked<Option<Setting<Gotoolchain>>> {
+        self.nearest(false, |s| s.gotoolchain.as_ref())
+    }
+
+    /// `gobin`: the GOBIN shared by every version.
+    pub fn gobin(&self) -> Checked<Option<Setting<Gobin>>> {
+        self.nearest(false, |s| s.gobin.as_ref())
+    }
+
+    /// `auto_install` (the user's file only).
+    pub fn auto_install(&self) -> Checked<Option<Setting<bool>>> {
+        self.nearest(true, |s| s.auto_install.as_ref())
+    }
+
+    /// `mirror` (the user's file only), as written.
+    pub fn mirror(&self) -> Checked<Option<Setting<String>>> {
+        self.nearest(true, |s| s.mirror.as_ref())
+    }
+
+    /// `source` (the user's file only), as written.
+    pub fn source(&self) -> Checked<Option<Setting<String>>> {
+        self.nearest(true, |s| s.source.as_ref())
+    }
+
+    /// `require_checksum_database` (the user's file only).
+    pub fn require_checksum_database(&self) -> Checked<Option<Setting<bool>>> {
+        self.nearest(true, |s| s.require_checksum_database.as_ref())
+    }
+
+    /// The `[env]` tables, the user's first, each with whether it is the project's: a
+    /// later table's entry wins over an earlier one's.
+    pub fn env_tables(&self) -> Vec<(&Checked<EnvTable>, bool)> {
+        let mut out = Vec::new();
+        for file in self.files().collect::<Vec<_>>().into_iter().rev() {
+            if let Some(table) = &file.settings.env {
+                out.push((table, self.is_project(file)));
+            }
+        }
+        out
+    }
+
+    /// The `[profile.NAME]` tables for `name`, nearest file first, with their file and
+    /// whether it is the project's.
+    pub fn profile(&self, name: &str) -> Vec<(&ProfileSettings, &Path, bool)> {
+        self.files()
+            .filter_map(|file| {
+                let profile = file.settings.profiles.get(name)?;
+                Some((profile, file.path.as_path(), self.is_project(file)))
+            })
+            .collect()
+    }
+
+    /// The names of the profiles the files define, sorted.
+    pub fn profile_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .files()
+            .flat_map(|f| f.settings.profiles.keys().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 }
 
@@ -437,7 +443,7 @@ fn would_set(text: &str) -> Vec<String> {
 /// (on macOS too; `%APPDATA%\gv\config.toml` on Windows). A relative `GV_CONFIG` counts as
 /// unset: it would make a file in whatever directory gv runs in the user's own config.
 pub fn user_config_path() -> Option<PathBuf> {
-    match std::env::var_os(crate::vars::CONFIG).map(PathBuf::from) {
+    match crate::process::var_os(crate::vars::CONFIG).map(PathBuf::from) {
         Some(path) if path.is_absolute() => Some(path),
         _ => crate::platform::config_dir().map(|d| d.join("config.toml")),
     }
@@ -459,7 +465,7 @@ mod tests {
     fn a_project_cannot_set_user_only_keys() {
         let project = ConfigFile::parse(
             Path::new("/p/gv.toml"),
-            "mirror = \"https://evil.example/\"\nauto_install = true\nsource = \"goproxy\"\ntrusted_paths = [\"/\"]\n",
+            "mirror = \"https://evil.example/\"\nauto_install = true\nsource = \"goproxy\"\nrequire_checksum_database = false\ntrusted_paths = [\"/\"]\n",
         )
         .unwrap();
         let config = Config {
@@ -468,13 +474,17 @@ mod tests {
         };
         let warnings: Vec<String> = config.warnings().iter().map(|n| n.text.clone()).collect();
         // Each key is refused with its own reason, not another key's.
+        assert!(config.mirror().unwrap().is_none());
+        assert!(config.source().unwrap().is_none());
+        assert!(config.auto_install().unwrap().is_none());
+        assert!(config.trusted_trees(None).unwrap().is_empty());
         for (key, reason) in [
             ("mirror", "where Go is downloaded from"),
             ("source", "where Go is downloaded from"),
             ("auto_install", "install Go behind your back"),
+            ("require_checksum_database", "how downloaded Go is verified"),
             (trust::TRUSTED_PATHS_KEY, "vouch for itself"),
         ] {
-            assert!(config.get(key).is_none(), "{key}");
             let line = warnings
                 .iter()
                 .find(|w| w.contains(&format!("`{key}` ignored")))
@@ -489,17 +499,44 @@ mod tests {
 
     #[test]
     fn project_wins_per_key() {
-        let project = ConfigFile::parse(Path::new("/p/gv.toml"), "[env]\nA = \"p\"\n").unwrap();
-        let user = ConfigFile::parse(Path::new("/u/config.toml"), "[env]\nA = \"u\"\nB = \"u\"\n")
-            .unwrap();
+        let project =
+            ConfigFile::parse(Path::new("/p/gv.toml"), "[env]\nGOFLAGS = \"p\"\n").unwrap();
+        let user = ConfigFile::parse(
+            Path::new("/u/config.toml"),
+            "[env]\nGOFLAGS = \"u\"\nGOPROXY = \"u\"\n",
+        )
+        .unwrap();
         let config = Config {
             project: Some(project),
             user: Some(user),
             ..Config::default()
         };
-        let (a, from) = config.get("env.A").unwrap();
-        assert_eq!((a.as_str(), from), (Some("p"), Path::new("/p/gv.toml")));
-        assert_eq!(config.get("env.B").unwrap().0.as_str(), Some("u"));
-        assert!(config.get("env.C").is_none());
+        let mut merged = std::collections::BTreeMap::new();
+        for (table, project) in config.env_tables() {
+            for (name, entry) in table
+                .as_ref()
+                .unwrap()
+                .entries(project, &mut Vec::new())
+                .unwrap()
+            {
+                merged.insert(name, entry.value);
+            }
+        }
+        assert_eq!(merged["GOFLAGS"], "p");
+        assert_eq!(merged["GOPROXY"], "u");
+        assert!(!merged.contains_key("GOSUMDB"));
+        let gotoolchain = Config {
+            project: Some(
+                ConfigFile::parse(Path::new("/p/gv.toml"), "gotoolchain = \"auto\"").unwrap(),
+            ),
+            user: Some(ConfigFile::parse(Path::new("/u/config.toml"), "gotoolchain = 3").unwrap()),
+            ..Config::default()
+        };
+        let nearest = gotoolchain.gotoolchain().unwrap().unwrap();
+        assert_eq!(
+            nearest.from,
+            Path::new("/p/gv.toml"),
+            "the nearest file wins, even over a bad value"
+        );
     }
 }

@@ -25,6 +25,7 @@ pub fn core_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::store::StoreError,
         crate::config::ConfigError,
         crate::env::EnvError,
+        crate::settings::SettingError,
         crate::select::SelectError,
         crate::pinfile::PinFileError,
         crate::version::VersionError,

@@ -31,11 +31,11 @@
 //! use gv_core::{config::Config, env, select};
 //! let store = gv_core::Store::from_env()?;
 //! let senv = select::SelectEnv::from_process();
-//! let dir = std::env::current_dir()?;
+//! let dir = gv_core::process::current_dir()?;
 //! let found = select::discover(&dir, &senv.gowork);
 //! let config = Config::load(&store, found.project_config.as_deref())?;
 //! let selection = select::resolve(&store, &senv, select::request(&store, &senv, &found)?)?;
-//! let plan = env::plan(&selection, &config, |name| std::env::var_os(name))?;
+//! let plan = env::plan(&selection, &config, gv_core::process::var_os)?;
 //! let mut cmd = std::process::Command::new(selection.resolved.binary("go"));
 //! cmd.envs(plan.changes());
 //! # Ok(()) }
@@ -48,85 +48,28 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::config::{Config, ConfigError, ConfigFile};
+use crate::config::{Config, ConfigError};
 use crate::notice::Notice;
 use crate::select::{Origin, Selection, ToolchainSetting};
+use crate::settings::{self, Gobin, SettingError};
 use crate::version::Version;
 
-/// The config key that sets the GOTOOLCHAIN policy.
-pub const GOTOOLCHAIN_KEY: &str = "gotoolchain";
-/// The config table of extra variables.
-pub const ENV_KEY: &str = "env";
-/// The config key that sets (or, with `false`, turns off) the shared GOBIN.
-pub const GOBIN_KEY: &str = "gobin";
-
-/// Variables gv computes itself from the selection; an `[env]` entry for them is ignored
-/// with a warning, because it would point the go command at a different SDK.
-const RESERVED: &[&str] = &["GOROOT", "PATH"];
-
-/// The longest value an `[env]` entry may have. Linux refuses to start a program when
-/// one environment string passes 128 KiB, so a huge value would break every command run
-/// in that directory; real values are a few dozen bytes.
-pub const MAX_VALUE_LEN: usize = crate::limits::ENV_VALUE;
-
-/// Variables whose value names a directory the go command writes to or runs from: a
-/// relative one would mean a different place in every directory.
-const ABSOLUTE_ONLY: &[&str] = &["GOBIN", "GOPATH", "GOMODCACHE", "GOCACHE", "GOENV"];
+pub use crate::settings::{Entry, Gotoolchain, MAX_VALUE_LEN};
 
 #[derive(Debug, Clone, Error)]
 pub enum EnvError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{path}: `{key}` {problem}")]
-    BadValue {
-        path: PathBuf,
-        key: String,
-        problem: String,
-        hint: &'static str,
-    },
+    /// A value in a config file gv cannot use.
+    #[error(transparent)]
+    Setting(#[from] SettingError),
 }
 
 impl crate::error::Hint for EnvError {
     fn hint(&self) -> Option<String> {
         match self {
             EnvError::Config(e) => e.hint(),
-            EnvError::BadValue { hint, .. } => Some((*hint).to_string()),
-        }
-    }
-}
-
-/// What gv does with `GOTOOLCHAIN` for the child.
-///
-/// Go >= 1.21 reads GOTOOLCHAIN from the environment, then `go env -w`, then
-/// `$GOROOT/go.env`, which ships `auto`: a go command older than a go.mod asks for then
-/// downloads another toolchain through GOPROXY and re-execs it — behind gv's back, so the
-/// version `gv current` reports would not be the one that runs. Hence `local` is the
-/// default, for a managed version and for `system` alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gotoolchain {
-    /// `GOTOOLCHAIN=local`: always run the selected SDK; an older one fails loudly.
-    Local,
-    /// `GOTOOLCHAIN=auto`: let the go command switch toolchains as go.mod asks.
-    Auto,
-    /// Leave GOTOOLCHAIN alone (environment, `go env -w`, go.env decide).
-    Inherit,
-}
-
-impl Gotoolchain {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gotoolchain::Local => "local",
-            Gotoolchain::Auto => "auto",
-            Gotoolchain::Inherit => "inherit",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Gotoolchain> {
-        match s {
-            "local" => Some(Gotoolchain::Local),
-            "auto" => Some(Gotoolchain::Auto),
-            "inherit" => Some(Gotoolchain::Inherit),
-            _ => None,
+            EnvError::Setting(e) => e.hint(),
         }
     }
 }
@@ -294,14 +237,6 @@ pub fn users_own(name: &str, lookup: &impl Fn(&str) -> Option<OsString>) -> Opti
     own.filter(|v| !v.is_empty())
 }
 
-/// One entry of an `[env]` table (or a build profile's `env`): the value, and whether it
-/// beats the user's own environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    pub value: String,
-    pub forced: bool,
-}
-
 impl Entry {
     /// Does this entry apply, given the user's environment? A forced entry always does;
     /// otherwise the user's own non-empty value wins.
@@ -467,17 +402,8 @@ fn prepend_path(dir: &Path, old: Option<OsString>) -> OsString {
 /// The GOTOOLCHAIN policy and the file that set it (`None`: gv's default, `local`, for a
 /// managed version and for `system` alike).
 pub fn gotoolchain(config: &Config) -> Result<(Gotoolchain, Option<PathBuf>), EnvError> {
-    if let Some((value, path)) = config.get(GOTOOLCHAIN_KEY) {
-        let policy = value
-            .as_str()
-            .and_then(Gotoolchain::parse)
-            .ok_or_else(|| EnvError::BadValue {
-                path: path.to_path_buf(),
-                key: GOTOOLCHAIN_KEY.to_string(),
-                problem: format!("must be \"local\", \"auto\" or \"inherit\", not {value}"),
-                hint: "`local` (the default) keeps the selected SDK; `auto` lets go.mod switch toolchains; `inherit` leaves GOTOOLCHAIN alone",
-            })?;
-        return Ok((policy, Some(path.to_path_buf())));
+    if let Some(setting) = config.gotoolchain()? {
+        return Ok((setting.value, Some(setting.from)));
     }
     // gv picked the version — a managed one, or `system` — so keep it: a repository that
     // pins `system` must not make the system go download and run the toolchain its go.mod
@@ -545,7 +471,7 @@ pub fn toolchain_setting(
         Source::Config { path, .. } => format!("[env] in {}", path.display()),
         Source::Toolchain {
             path: Some(path), ..
-        } => format!("`{GOTOOLCHAIN_KEY}` in {}", path.display()),
+        } => format!("`{}` in {}", settings::GOTOOLCHAIN, path.display()),
         _ => "gv's default".to_string(),
     };
     Ok(Some(ToolchainSetting {
@@ -565,27 +491,28 @@ pub fn shared_gobin(
 ) -> Result<Option<(PathBuf, Option<PathBuf>)>, EnvError> {
     let var = |n: &str| lookup(n).filter(|v| !v.is_empty());
     let home = var("HOME").map(PathBuf::from);
-    if let Some((value, path)) = config.get(GOBIN_KEY) {
-        let bad = |problem: String| EnvError::BadValue {
-            path: path.to_path_buf(),
-            key: GOBIN_KEY.to_string(),
-            problem,
-            hint: "write `gobin = \"~/go/bin\"` (an absolute or ~/ path), or `gobin = false` to leave GOBIN alone",
+    if let Some(setting) = config.gobin()? {
+        let bad = |problem: String| {
+            SettingError::new(
+                &setting.from,
+                settings::GOBIN,
+                problem,
+                settings::GOBIN_HINT,
+            )
         };
-        let text = match value {
-            toml::Value::Boolean(false) => return Ok(None),
-            toml::Value::String(s) if !s.trim().is_empty() => s.trim(),
-            other => return Err(bad(format!("must be a path or false, not {other}"))),
+        let text = match &setting.value {
+            Gobin::Off => return Ok(None),
+            Gobin::Dir(text) => text.as_str(),
         };
         let dir = match (text.strip_prefix("~/"), &home) {
             (Some(rest), Some(home)) => home.join(rest),
-            (Some(_), None) => return Err(bad("starts with ~/ but HOME is not set".into())),
+            (Some(_), None) => return Err(bad("starts with ~/ but HOME is not set".into()).into()),
             (None, _) => PathBuf::from(text),
         };
         if !dir.is_absolute() {
-            return Err(bad(format!("must be an absolute path, not {text:?}")));
+            return Err(bad(format!("must be an absolute path, not {text:?}")).into());
         }
-        return Ok(Some((dir, Some(path.to_path_buf()))));
+        return Ok(Some((dir, Some(setting.from))));
     }
     let gopath_first =
         var("GOPATH").and_then(|p| std::env::split_paths(&p).next().filter(|d| d.is_absolute()));
@@ -604,162 +531,14 @@ fn env_table(
 ) -> Result<BTreeMap<String, Wanted>, EnvError> {
     let mut merged = BTreeMap::new();
     // User first, so the project file overwrites per key.
-    let files: Vec<_> = config.files().collect();
-    for file in files.into_iter().rev() {
-        let Some(table) = file.table.get(ENV_KEY) else {
-            continue;
-        };
-        let entries = parse_table(file, config.is_project(file), ENV_KEY, table, warnings)?;
-        for (name, entry) in entries {
-            let path = file.path.clone();
+    for (table, project) in config.env_tables() {
+        let table = table.as_ref().map_err(Clone::clone)?;
+        for (name, entry) in table.entries(project, warnings)? {
+            let path = table.path().to_path_buf();
             merged.insert(name, Wanted { entry, path });
         }
     }
     Ok(merged)
-}
-
-/// Parses one table of environment entries: `[env]`, or a build profile's `env`, whose
-/// dotted key is `key` (for messages). The one set of rules for both:
-/// - a name must be a portable variable name (`[A-Za-z_][A-Za-z0-9_]*`), since the shell
-///   hook writes it into shell code; other names are ignored with a warning;
-/// - GOROOT and PATH are gv's own (warning);
-/// - a project file (`project`) may set only what the go command reads
-///   ([`crate::config::project_may_set_env`]; warning);
-/// - a value is a string, an integer, or `{ value = …, force = true|false }`, at most
-///   [`MAX_VALUE_LEN`] bytes, without NUL; GOBIN and friends must be absolute (errors).
-pub fn parse_table(
-    file: &ConfigFile,
-    project: bool,
-    key: &str,
-    table: &toml::Value,
-    warnings: &mut Vec<Notice>,
-) -> Result<BTreeMap<String, Entry>, EnvError> {
-    let bad = |name: &str, problem: String, hint| EnvError::BadValue {
-        path: file.path.clone(),
-        key: if name.is_empty() {
-            key.to_string()
-        } else {
-            format!("{key}.{name}")
-        },
-        problem,
-        hint,
-    };
-    let table = table.as_table().ok_or_else(|| {
-        bad(
-            "",
-            "must be a table".into(),
-            "write `[env]` on its own line, then `NAME = \"value\"` lines",
-        )
-    })?;
-    let mut out = BTreeMap::new();
-    let mut ignore = |name: &str, why: String| {
-        warnings.push(Notice::new(
-            &file.path,
-            format!(
-                "{}: [{key}] {} ignored: {why}",
-                file.path.display(),
-                crate::text::one_line(name)
-            ),
-        ));
-    };
-    for (name, value) in table {
-        if !crate::shell_syntax::is_portable_var_name(name) {
-            ignore(
-                name,
-                "not a portable variable name (letters, digits and _, not starting with a digit)"
-                    .into(),
-            );
-            continue;
-        }
-        if RESERVED.contains(&name.as_str()) {
-            ignore(name, format!("gv sets {name} from the selected Go version"));
-            continue;
-        }
-        if project && !crate::config::project_may_set_env(name) {
-            let why = match crate::vars::go_var(name) {
-                Some(_) => format!(
-                    "the go command only shows {name} (`go env`), it never reads it from the environment"
-                ),
-                None => format!(
-                    "not a variable the go command reads (README's Security model lists them), and a project's gv.toml may set only those, since the shell hook exports them to everything you run there; set {name} in your own config.toml"
-                ),
-            };
-            ignore(name, why);
-            continue;
-        }
-        let entry = parse_entry(value).map_err(|problem| {
-            bad(
-                name,
-                problem,
-                "write `NAME = \"value\"` or `NAME = { value = \"value\", force = true }`",
-            )
-        })?;
-        if entry.value.contains('\0') {
-            return Err(bad(
-                name,
-                "contains a NUL character".into(),
-                "environment values cannot hold NUL",
-            ));
-        }
-        if entry.value.len() > MAX_VALUE_LEN {
-            return Err(bad(
-                name,
-                format!(
-                    "is {} bytes long; gv passes on values of at most {MAX_VALUE_LEN} bytes",
-                    entry.value.len()
-                ),
-                "a value this long would make every program started with it fail (\"Argument list too long\")",
-            ));
-        }
-        if ABSOLUTE_ONLY.contains(&name.as_str())
-            && !entry.value.is_empty()
-            && !Path::new(&entry.value).is_absolute()
-        {
-            return Err(bad(
-                name,
-                format!("must be an absolute path, not {:?}", entry.value),
-                "a relative directory would mean another place in every directory you work in",
-            ));
-        }
-        out.insert(name.clone(), entry);
-    }
-    Ok(out)
-}
-
-/// `"text"`, an integer (`CGO_ENABLED = 0`), or `{ value = …, force = bool }`.
-fn parse_entry(value: &toml::Value) -> Result<Entry, String> {
-    match value {
-        toml::Value::String(s) => Ok(Entry {
-            value: s.clone(),
-            forced: false,
-        }),
-        toml::Value::Integer(i) => Ok(Entry {
-            value: i.to_string(),
-            forced: false,
-        }),
-        toml::Value::Table(t) => {
-            if let Some(extra) = t.keys().find(|k| *k != "value" && *k != "force") {
-                return Err(format!(
-                    "has an unknown field `{}` (only `value` and `force`)",
-                    crate::text::one_line(extra)
-                ));
-            }
-            let forced = match t.get("force") {
-                None => false,
-                Some(toml::Value::Boolean(b)) => *b,
-                Some(other) => return Err(format!("`force` must be true or false, not {other}")),
-            };
-            match t.get("value") {
-                Some(inner @ (toml::Value::String(_) | toml::Value::Integer(_))) => Ok(Entry {
-                    value: parse_entry(inner)?.value,
-                    forced,
-                }),
-                Some(other) => Err(format!("`value` must be a string, not {other}")),
-                None => Err("needs a `value`".into()),
-            }
-        }
-        other => Err(format!("must be a string, not {other}")),
-    }
 }
 
 /// The value a go command run through gv gets for one variable gv does not derive from

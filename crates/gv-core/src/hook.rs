@@ -44,7 +44,7 @@ pub fn hook_env(syntax: Syntax, session: &Session) -> HookOutput {
     // Without a stamp (a directory someone else owns, a read-only disk) the hook still
     // applies the environment; edits in place then wait for the next cd. `gv doctor`
     // reports why: a warning here would repeat at every cd.
-    let watching = std::env::var_os(crate::vars::HOOK_STAMP)
+    let watching = crate::process::var_os(crate::vars::HOOK_STAMP)
         .filter(|stamp| !stamp.is_empty())
         .is_some_and(|stamp| watch::stamp(Path::new(&stamp), started).is_ok());
     let mut out = apply(syntax, session);
@@ -94,7 +94,7 @@ fn apply(syntax: Syntax, session: &Session) -> HookOutput {
         Ok(plan) => plan,
         Err(err) => {
             let about = match &err {
-                SessionError::Env(EnvError::BadValue { path, .. }) => path.clone(),
+                SessionError::Env(EnvError::Setting(e)) => e.path.clone(),
                 _ => session
                     .discovery()
                     .project_config

@@ -4,11 +4,12 @@
 //! - [`session`]: one run in one directory — discovery, config, selection, env plan, each
 //!   computed once; everything below is what a session is made of;
 //! - [`version`] (Go's version order, specs), [`pinfile`] (`.go-version`, go.mod, …),
-//!   [`select`](mod@crate::select) (which version applies, and why), [`config`] and [`trust`] (config.toml,
-//!   a project's gv.toml and whether it applies), [`env`](mod@crate::env) (what a go command gets);
+//!   [`select`](mod@crate::select) (which version applies, and why), [`config`], [`settings`] and [`trust`]
+//!   (config.toml, a project's gv.toml, what they set, and whether the latter applies), [`env`](mod@crate::env) (what a go command gets);
 //! - [`toolchain`] (the go command's own rule for which toolchain runs);
 //! - [`hook`] and [`watch`] (the shell hook's engine), [`shim`] (shim settings);
-//! - [`store`] (every name on disk), [`vars`] (every environment variable), [`limits`]
+//! - [`store`] (every name on disk), [`vars`] (every environment variable), [`process`]
+//!   (the one door to the environment, working directory and arguments), [`limits`]
 //!   (every bound on outside input: sizes, inflation, transfer progress);
 //! - [`error`] (message, cause chain, hint; [`diagnostics`] finds the hint of any of
 //!   gv-core's errors), [`notice`] (said once per file version), [`text`] (showing outside
@@ -25,8 +26,10 @@ pub mod limits;
 pub mod notice;
 pub mod pinfile;
 pub mod platform;
+pub mod process;
 pub mod select;
 pub mod session;
+pub mod settings;
 pub mod shell_syntax;
 pub mod shim;
 pub mod store;

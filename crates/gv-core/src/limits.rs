@@ -247,7 +247,11 @@ impl TransferRule {
     /// The rule from `GV_LOW_SPEED_LIMIT` (bytes per second, `0` for none) and
     /// `GV_LOW_SPEED_TIME` (seconds); unset or empty means the default.
     pub fn from_env() -> Result<TransferRule, String> {
-        let get = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+        let get = |var: &str| {
+            crate::process::var(var)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        };
         TransferRule::from_values(
             get(crate::vars::LOW_SPEED_LIMIT).as_deref(),
             get(crate::vars::LOW_SPEED_TIME).as_deref(),

@@ -64,7 +64,8 @@ impl std::fmt::Display for Notice {
 
 /// Appends `text` to the message log, when `GV_MESSAGE_LOG` names one. Best effort.
 pub fn log_message(text: &str) {
-    let Some(path) = std::env::var_os(crate::vars::MESSAGE_LOG).filter(|p| !p.is_empty()) else {
+    let Some(path) = crate::process::var_os(crate::vars::MESSAGE_LOG).filter(|p| !p.is_empty())
+    else {
         return;
     };
     let record = format!("{text}\n\u{1e}\n");

@@ -404,12 +404,12 @@ impl SelectEnv {
             gv_version: non_blank_var(crate::vars::VERSION),
             goenv_version: non_blank_var(crate::vars::GOENV_VERSION),
             gomod: gomod_enabled(
-                std::env::var_os(crate::vars::GOMOD).as_deref(),
-                std::env::var_os(crate::vars::GOENV_GOMOD_VERSION_ENABLE).as_deref(),
+                crate::process::var_os(crate::vars::GOMOD).as_deref(),
+                crate::process::var_os(crate::vars::GOENV_GOMOD_VERSION_ENABLE).as_deref(),
             ),
-            gowork: Workspace::from_gowork(std::env::var_os("GOWORK").as_deref()),
-            path: std::env::var_os("PATH"),
-            goenv_dir: std::env::var_os(crate::vars::GOENV_DIR)
+            gowork: Workspace::from_gowork(crate::process::var_os("GOWORK").as_deref()),
+            path: crate::process::var_os("PATH"),
+            goenv_dir: crate::process::var_os(crate::vars::GOENV_DIR)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from),
         }
@@ -462,7 +462,9 @@ pub fn discover_from(env: &SelectEnv, cwd: &Path) -> Discovery {
 }
 
 fn non_blank_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    crate::process::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
 }
 
 /// The version-relevant files found walking up from a directory.

@@ -83,7 +83,7 @@ impl Session {
             store,
             select_env,
             cwd,
-            lookup: Box::new(|name| std::env::var_os(name)),
+            lookup: Box::new(crate::process::var_os),
             found: OnceCell::new(),
             config: OnceCell::new(),
             request: OnceCell::new(),
@@ -96,7 +96,8 @@ impl Session {
     /// directory.
     pub fn from_process() -> Result<Session, SessionError> {
         let store = Store::from_env()?;
-        let cwd = std::env::current_dir().map_err(|e| SessionError::Cwd(std::sync::Arc::new(e)))?;
+        let cwd =
+            crate::process::current_dir().map_err(|e| SessionError::Cwd(std::sync::Arc::new(e)))?;
         Ok(Session::new(store, SelectEnv::from_process(), cwd))
     }
 

@@ -11,8 +11,6 @@ use crate::env::EnvError;
 /// the child's PATH, so a go command's own children never hit a shim.
 pub const MAX_DEPTH: u32 = 16;
 
-pub const AUTO_INSTALL_KEY: &str = "auto_install";
-
 /// The commands a Go distribution puts in `$GOROOT/bin`, and so the only names gv makes
 /// shims for: Go's `cmd/dist` installs `go` and `gofmt` there (every other command goes
 /// to `pkg/tool/`) and fails a build that leaves any other new file in it; `cmd/distpack`
@@ -51,16 +49,7 @@ pub fn auto_install(config: &Config, env_value: Option<&OsStr>) -> Result<bool, 
         Some("0" | "false" | "no") => return Ok(false),
         _ => {}
     }
-    match config.get(AUTO_INSTALL_KEY) {
-        None => Ok(false),
-        Some((toml::Value::Boolean(b), _)) => Ok(*b),
-        Some((other, path)) => Err(EnvError::BadValue {
-            path: path.to_path_buf(),
-            key: AUTO_INSTALL_KEY.to_string(),
-            problem: format!("must be true or false, not {other}"),
-            hint: "write `auto_install = true` to let shims install missing versions",
-        }),
-    }
+    Ok(config.auto_install()?.is_some_and(|setting| setting.value))
 }
 
 #[cfg(test)]

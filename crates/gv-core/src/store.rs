@@ -476,7 +476,7 @@ impl Cache {
 
 /// The non-empty value of `var` as a path, which must be absolute.
 fn absolute_var(var: &'static str) -> Result<Option<PathBuf>, StoreError> {
-    match std::env::var_os(var) {
+    match crate::process::var_os(var) {
         Some(value) if !value.is_empty() => {
             let path = PathBuf::from(value);
             if path.is_absolute() {

@@ -28,7 +28,7 @@ use crate::platform::Stamp;
 use crate::vars::TRUSTED_PATHS;
 
 /// The user-config key listing trusted directories.
-pub const TRUSTED_PATHS_KEY: &str = "trusted_paths";
+pub use crate::settings::TRUSTED_PATHS as TRUSTED_PATHS_KEY;
 
 const HEADER: &str =
     "# gv trusted project files: sha256, file stamp, path (edit with `gv trust` / `gv untrust`)";

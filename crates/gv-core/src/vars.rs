@@ -238,13 +238,13 @@ pub const ALL: &[Var] = &[
     },
     Var {
         name: "GOPROXY",
-        meaning: "Go's module proxy list; `--source goproxy` downloads toolchains through it",
+        meaning: "Go's module proxy list; `--source goproxy` downloads toolchains through it, and a proxy may serve the checksum database",
         default: "https://proxy.golang.org,direct",
         read_by: &[Gv, Go],
     },
     Var {
         name: "GOSUMDB",
-        meaning: "the checksum database that proves a toolchain module from GOPROXY",
+        meaning: "the checksum database that proves every Go SDK gv installs (1.21 and later), from GOPROXY, go.dev or a mirror",
         default: "sum.golang.org",
         read_by: &[Gv, Go],
     },
@@ -581,6 +581,37 @@ pub fn get(name: &str) -> Option<&'static Var> {
     ALL.iter().find(|v| v.name == name)
 }
 
+/// Variables of the system and its programs that gv reads and neither sets nor documents
+/// as its own (README's table lists gv's own and those users set for gv), each with what
+/// gv reads it for.
+pub const SYSTEM: &[(&str, &str)] = &[
+    (
+        "HOME",
+        "the home directory: `~/` in paths, and the default directories on Unix",
+    ),
+    (
+        "PATH",
+        "where programs are found: `system` go, gv for auto-install, what the SDK's bin/ goes before",
+    ),
+    (
+        "SHELL",
+        "which shell `gv init` writes for, when the parent process does not say",
+    ),
+    (
+        "ZDOTDIR",
+        "where zsh keeps its rc files (`gv self uninstall` cleans them)",
+    ),
+    (
+        "_CLAP_COMPLETE_INDEX",
+        "set by the completion scripts: which word is being completed",
+    ),
+];
+
+/// The entry of [`SYSTEM`] for `name`: what gv reads it for.
+pub fn system(name: &str) -> Option<&'static str> {
+    SYSTEM.iter().find(|(n, _)| *n == name).map(|(_, why)| *why)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -628,6 +659,13 @@ mod tests {
             assert!(get(constant).is_some(), "{constant} is not in ALL");
         }
         assert!(HOOK_STAMP.starts_with("__GV_"), "covered by `__GV_*`");
+    }
+
+    #[test]
+    fn system_variables_are_not_also_gvs_or_gos() {
+        for (name, _) in SYSTEM {
+            assert!(get(name).is_none() && go_var(name).is_none(), "{name}");
+        }
     }
 
     #[test]

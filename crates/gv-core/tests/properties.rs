@@ -188,7 +188,7 @@ proptest! {
                 unreachable!()
             }
         };
-        let _ = file.unknown_keys().count();
+        let _ = file.settings.unknown.len();
         let as_user = ConfigFile::parse(Path::new("/u/config.toml"), &text).unwrap();
         let config = Config {
             project: Some(file),

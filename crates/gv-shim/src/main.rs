@@ -139,7 +139,7 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
         ));
     }
 
-    let depth = shim::depth(std::env::var_os(gv_core::vars::SHIM_DEPTH).as_deref());
+    let depth = shim::depth(gv_core::process::var_os(gv_core::vars::SHIM_DEPTH).as_deref());
     if depth >= shim::MAX_DEPTH {
         return Err(Failure::hinted(
             EXIT_CANNOT_EXECUTE,
@@ -158,7 +158,7 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
     let auto = || -> Result<bool, Failure> {
         Ok(shim::auto_install(
             session.config()?,
-            std::env::var_os(gv_core::vars::AUTO_INSTALL).as_deref(),
+            gv_core::process::var_os(gv_core::vars::AUTO_INSTALL).as_deref(),
         )?)
     };
     match session.selection() {
@@ -330,5 +330,7 @@ fn find_gv(store: &Store) -> Option<PathBuf> {
         .ok()
         .and_then(|exe| exe.parent().map(|d| d.join(platform::exe_name("gv"))))
         .filter(|p| select::is_executable_file(p));
-    beside.or_else(|| select::find_outside_store(store, std::env::var_os("PATH").as_deref(), "gv"))
+    beside.or_else(|| {
+        select::find_outside_store(store, gv_core::process::var_os("PATH").as_deref(), "gv")
+    })
 }

@@ -14,7 +14,7 @@ use crate::install::goproxy::{self, ProxySource};
 use crate::sources::fetch::Http;
 use crate::ui::{self, Style};
 
-pub const SOURCE_KEY: &str = "source";
+pub const SOURCE_KEY: &str = gv_core::settings::SOURCE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SourceKind {
@@ -49,21 +49,19 @@ pub fn choose(
     if let Some(value) = env.filter(|v| !v.trim().is_empty()) {
         return SourceKind::parse(value, gv_core::vars::SOURCE);
     }
-    if let Some((value, path)) = config.get(SOURCE_KEY) {
-        let origin = format!("`{SOURCE_KEY}` in {}", path.display());
-        return match value.as_str() {
-            Some(text) => SourceKind::parse(text, &origin),
-            None => Err(UsageError::new(format!(
-                "{origin} must be a string: \"dl\" or \"goproxy\""
-            ))),
-        };
+    let setting = config
+        .source()
+        .map_err(|e| UsageError::hinted(e.to_string(), e.hint))?;
+    if let Some(setting) = setting {
+        let origin = format!("`{SOURCE_KEY}` in {}", setting.from.display());
+        return SourceKind::parse(&setting.value, &origin);
     }
     Ok(SourceKind::Dl)
 }
 
 /// GOPROXY and GOSUMDB as a go command run through gv would see them.
 pub fn proxy_source(config: &Config) -> anyhow::Result<ProxySource> {
-    let lookup = |name: &str| std::env::var_os(name);
+    let lookup = gv_core::process::var_os;
     let settings = crate::go_settings::load(config, &lookup)?;
     Ok(ProxySource::new(settings)?)
 }

@@ -98,6 +98,36 @@ impl Toolchain {
     }
 }
 
+/// The `h1:` of the toolchain module a go.dev-style `.tar.gz` release archive is, by
+/// cmd/distpack's rules, computed here independently of gv: its regular files under `go/`,
+/// the top-level api/, doc/, misc/ and test/ left out, every go.mod named _go.mod, under
+/// `golang.org/toolchain@<module_version>/`.
+pub fn tarball_h1(archive: &[u8], module_version: &str) -> String {
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+    let mut files = Vec::new();
+    for entry in tar.entries().expect("a tar.gz") {
+        let mut entry = entry.expect("an entry");
+        if entry.header().entry_type() != tar::EntryType::Regular {
+            continue;
+        }
+        let path = entry.path().expect("a name").to_string_lossy().into_owned();
+        let rel = path.strip_prefix("go/").expect("under go/").to_string();
+        let first = rel.split('/').next().unwrap_or_default();
+        if ["api", "doc", "misc", "test"].contains(&first) {
+            continue;
+        }
+        let rel = if rel == "go.mod" || rel.ends_with("/go.mod") {
+            format!("{}_go.mod", &rel[..rel.len() - "go.mod".len()])
+        } else {
+            rel
+        };
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).expect("read an entry");
+        files.push((format!("golang.org/toolchain@{module_version}/{rel}"), data));
+    }
+    h1(&files)
+}
+
 pub fn module_version(version: &str) -> String {
     format!("v0.0.1-go{version}.linux-amd64")
 }

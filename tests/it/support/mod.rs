@@ -16,6 +16,10 @@ use std::sync::OnceLock;
 pub const GO_A: &str = "1.22.10";
 pub const GO_B: &str = "1.23.9";
 
+/// The `go env -w` GOSUMDB every sandbox starts with: sum.golang.org's key, served at a
+/// loopback port where nothing listens.
+pub const NO_SUMDB: &str = "sum.golang.org http://127.0.0.1:9";
+
 /// A sandbox: its own HOME, XDG dirs and GV_ROOT, so tests never see the developer's
 /// files or each other's.
 pub struct Sandbox {
@@ -33,6 +37,15 @@ impl Sandbox {
         for sub in ["home", "work", "config", "cache", "data"] {
             std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
         }
+        // Go's checksum database, at an address where nothing answers: an install from a
+        // mirror asks it for its proof (src/install/proof.rs), and a test must never reach
+        // the real one. Tests that want a proof set GOSUMDB, which wins over this file.
+        std::fs::create_dir_all(dir.path().join("config/go")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("config/go/env"),
+            format!("GOSUMDB={NO_SUMDB}\n"),
+        )
+        .expect("write go env");
         Sandbox {
             dir,
             trusted_work: false,

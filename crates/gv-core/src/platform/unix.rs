@@ -327,7 +327,7 @@ pub unsafe fn args_from_main(argc: c_int, argv: *const *const c_char) -> Vec<OsS
 /// The per-login runtime directory (`XDG_RUNTIME_DIR`, a tmpfs cleared at logout on
 /// Linux). macOS has none: the caller falls back to the cache.
 pub fn runtime_dir() -> Option<PathBuf> {
-    std::env::var_os("XDG_RUNTIME_DIR")
+    crate::process::var_os("XDG_RUNTIME_DIR")
         .map(PathBuf::from)
         .filter(|d| d.is_absolute())
 }
@@ -339,7 +339,7 @@ pub fn runtime_dir() -> Option<PathBuf> {
 /// uid that has no entry in the files. gv-core runs in the shim and the shell hook, so
 /// nothing here asks NSS anything (a unit test checks).
 pub fn home_dir() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+    if let Some(home) = crate::process::var_os("HOME").filter(|h| !h.is_empty()) {
         return Some(PathBuf::from(home));
     }
     let passwd = File::open("/etc/passwd").ok()?;
@@ -384,7 +384,7 @@ pub fn cache_dir() -> Option<PathBuf> {
 /// `~/Library/Application Support` (a path with a space, and not what gv documents).
 pub fn data_home() -> Option<PathBuf> {
     super::xdg_dir(
-        std::env::var_os("XDG_DATA_HOME"),
+        crate::process::var_os("XDG_DATA_HOME"),
         home_dir(),
         ".local/share",
     )
@@ -392,12 +392,20 @@ pub fn data_home() -> Option<PathBuf> {
 
 /// `$XDG_CONFIG_HOME`, else `~/.config`.
 pub fn config_home() -> Option<PathBuf> {
-    super::xdg_dir(std::env::var_os("XDG_CONFIG_HOME"), home_dir(), ".config")
+    super::xdg_dir(
+        crate::process::var_os("XDG_CONFIG_HOME"),
+        home_dir(),
+        ".config",
+    )
 }
 
 /// `$XDG_CACHE_HOME`, else `~/.cache`.
 pub fn cache_home() -> Option<PathBuf> {
-    super::xdg_dir(std::env::var_os("XDG_CACHE_HOME"), home_dir(), ".cache")
+    super::xdg_dir(
+        crate::process::var_os("XDG_CACHE_HOME"),
+        home_dir(),
+        ".cache",
+    )
 }
 
 /// Replaces this process with `program`, passing `args` (argv[0] is `program` itself, as

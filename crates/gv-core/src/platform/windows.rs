@@ -96,7 +96,7 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 
 /// The extensions Windows runs a file by (`PATHEXT`, with Windows' default when unset).
 pub fn executable_extensions() -> Vec<String> {
-    let value = std::env::var("PATHEXT")
+    let value = crate::process::var("PATHEXT")
         .ok()
         .filter(|v| !v.trim().is_empty())
         .unwrap_or_else(|| ".COM;.EXE;.BAT;.CMD".to_string());
@@ -561,7 +561,7 @@ pub fn stderr_as_stdio() -> Stdio {
 /// # Safety
 /// Nothing to uphold here; `unsafe` only to share the Unix signature.
 pub unsafe fn args_from_main(_argc: c_int, _argv: *const *const c_char) -> Vec<OsString> {
-    std::env::args_os().collect()
+    crate::process::args_os().collect()
 }
 
 /// The name of the tool a shim was started as: the executable's own file name less
@@ -594,7 +594,7 @@ pub fn home_dir() -> Option<PathBuf> {
 
 /// A known folder from its variable (`LOCALAPPDATA`), else from Windows itself.
 fn known_folder(var: &str, fallback: fn() -> Option<PathBuf>) -> Option<PathBuf> {
-    std::env::var_os(var)
+    crate::process::var_os(var)
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(fallback)
@@ -737,8 +737,8 @@ mod tests {
     /// `%LOCALAPPDATA%\gv` for the store, its `cache` inside, `%APPDATA%\gv` for config.
     #[test]
     fn gvs_directories_are_the_profiles_known_folders() {
-        let local = PathBuf::from(std::env::var_os("LOCALAPPDATA").expect("LOCALAPPDATA"));
-        let roaming = PathBuf::from(std::env::var_os("APPDATA").expect("APPDATA"));
+        let local = PathBuf::from(crate::process::var_os("LOCALAPPDATA").expect("LOCALAPPDATA"));
+        let roaming = PathBuf::from(crate::process::var_os("APPDATA").expect("APPDATA"));
         assert_eq!(store_dir(), Some(local.join("gv")));
         assert_eq!(cache_dir(), Some(local.join("gv").join("cache")));
         assert_eq!(config_dir(), Some(roaming.join("gv")));
