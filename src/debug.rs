@@ -384,6 +384,7 @@ mod tests {
     gv_core::unix_only! {
     #[test]
     fn gdb_command_lines() {
+        let g = Path::new("/g");
         let args = vec!["panic".to_string()];
         let program = Target::Program {
             binary: Path::new("/b/app"),
@@ -397,10 +398,11 @@ mod tests {
                 &Aids::default(),
                 &["-batch".into()]
             )),
+            // The SDK's paths as the platform joins them (`\` after `/g` on Windows).
             [
                 "-q",
                 "-iex",
-                "add-auto-load-safe-path /g/src/runtime",
+                &format!("add-auto-load-safe-path {}", g.join("src/runtime").display()),
                 "-batch",
                 "--args",
                 "/b/app",
@@ -420,6 +422,7 @@ mod tests {
 
     #[test]
     fn gdb_is_pointed_at_the_store_and_a_trimmed_binary_s_runtime_and_sources() {
+        let g = Path::new("/g");
         let core = Target::Core {
             binary: Path::new("/b/app"),
             core: Path::new("/c/core"),
@@ -440,7 +443,10 @@ mod tests {
             [
                 "-q",
                 "-iex",
-                "add-auto-load-safe-path /g/src/runtime",
+                &format!(
+                    "add-auto-load-safe-path {}",
+                    g.join("src/runtime").display()
+                ),
                 "-iex",
                 "set debuginfod enabled off",
                 "-iex",
@@ -448,11 +454,11 @@ mod tests {
                 "-iex",
                 "set auto-load python-scripts off",
                 "-iex",
-                "directory /g/src",
+                &format!("directory {}", g.join("src").display()),
                 "-iex",
                 "set substitute-path \"example.com/my app\" \"/src/my \\\"app\\\"\"",
                 "-ex",
-                "source /g/src/runtime/runtime-gdb.py",
+                &format!("source {}", g.join("src/runtime/runtime-gdb.py").display()),
                 "-batch",
                 "/b/app",
                 "/c/core"

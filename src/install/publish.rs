@@ -183,9 +183,16 @@ mod tests {
         for name in ["go", "gofmt", "ls", "sudo", "README"] {
             std::fs::write(bin.join(name), "").unwrap();
         }
-        platform::symlink(Path::new("/bin/sh"), &bin.join("git")).unwrap();
+        // A link too, where links are what an archive can carry (Windows makes them only
+        // with a privilege, and wine's stand-ins read as something else).
+        let link = cfg!(unix) && platform::symlink(Path::new("/bin/sh"), &bin.join("git")).is_ok();
         let moved = set_aside_foreign_commands(dir.path()).unwrap();
-        assert_eq!(moved, ["README", "git", "ls", "sudo"]);
+        let expected: &[&str] = if link {
+            &["README", "git", "ls", "sudo"]
+        } else {
+            &["README", "ls", "sudo"]
+        };
+        assert_eq!(moved, expected);
         let mut left: Vec<String> = std::fs::read_dir(&bin)
             .unwrap()
             .flatten()

@@ -268,12 +268,13 @@ fn real_windows_go_installs_and_runs_through_shims_under_wine_where_current_is_n
         project.join("main.go"),
         "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() {\n\
          \tfmt.Println(\"GOROOT=\" + os.Getenv(\"GOROOT\"))\n\
-         \tfmt.Println(\"GOGV_MARKER=\" + os.Getenv(\"GOGV_MARKER\"))\n}\n",
+         \tfmt.Println(\"GOPRIVATE=\" + os.Getenv(\"GOPRIVATE\"))\n}\n",
     )
     .unwrap();
     std::fs::write(
         project.join("gv.toml"),
-        "[env]\nGOGV_MARKER = \"set in gv.toml\"\n",
+        // A variable the go command reads: a project may set only those (README's Security model).
+        "[env]\nGOPRIVATE = \"example.com/set-in-gv-toml\"\n",
     )
     .unwrap();
     let shims = win(&sb.root().join("shims"));
@@ -334,7 +335,7 @@ fn real_windows_go_installs_and_runs_through_shims_under_wine_where_current_is_n
         step(&text, "run"),
         [
             format!("GOROOT={goroot_win}").as_str(),
-            "GOGV_MARKER=set in gv.toml",
+            "GOPRIVATE=example.com/set-in-gv-toml",
             "EXIT=0"
         ],
         "{all}"
