@@ -108,10 +108,15 @@ fn completions(shell: Shell) -> anyhow::Result<String> {
         Shell::Powershell => Completion::Powershell,
     };
     let script = registration(which)?;
-    Ok(if shell == Shell::Zsh {
-        script.replace("\ncompdef ", "\n(( $+functions[compdef] )) && compdef ")
-    } else {
-        script
+    Ok(match shell {
+        Shell::Zsh => script.replace("\ncompdef ", "\n(( $+functions[compdef] )) && compdef "),
+        // Bash's script, like the hook, is parsed only by a bash that can run it (4.4 and
+        // newer): macOS's bash 3.2 gets the one error the hook's guard prints, nothing more.
+        Shell::Bash => format!(
+            "case ${{BASH_VERSION-}} in\n  [0-3].* | 4.[0-3].*) ;;\n  *) eval {} ;;\nesac\n",
+            gv_core::shell_syntax::Syntax::Posix.quote(&script)
+        ),
+        _ => script,
     })
 }
 
