@@ -163,17 +163,19 @@ fn adopt(
     ziphash: &Path,
     vouching: &Vouching<'_>,
 ) -> Result<Result<String, String>, ImportError> {
-    let recorded = match std::fs::read_to_string(ziphash) {
+    let recorded = match gv_core::limits::read_file_string(ziphash, gv_core::limits::CHECKSUM_FILE)
+    {
         Ok(text) => match text.split_whitespace().next() {
             Some(h) if h.starts_with("h1:") => h.to_string(),
             _ => return Ok(Err(format!("{} holds no h1: hash", ziphash.display()))),
         },
-        Err(_) => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Err(format!(
                 "Go recorded no hash for it ({} is missing): it did not finish downloading it",
                 ziphash.display()
             )));
         }
+        Err(e) => return Ok(Err(format!("cannot read {}: {e}", ziphash.display()))),
     };
     // The hash beside the tree is only a file in a directory: the checksum database
     // says what the toolchain is.

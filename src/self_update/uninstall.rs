@@ -88,14 +88,10 @@ pub fn rc_files(home: &Path) -> Vec<PathBuf> {
 fn rc_lines(home: &Path) -> Vec<(PathBuf, usize, String)> {
     let mut out = Vec::new();
     for file in rc_files(home) {
-        // Start-up files are small; a huge one is not read whole.
-        let Ok(meta) = std::fs::metadata(&file) else {
-            continue;
-        };
-        if !meta.is_file() || meta.len() > 1024 * 1024 {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&file) else {
+        // Start-up files are small: a regular file within the bound for the user's own
+        // settings files, or it is passed over.
+        let Ok(text) = gv_core::limits::read_file_string(&file, gv_core::limits::EDITOR_FILE)
+        else {
             continue;
         };
         for (i, line) in text.lines().enumerate() {
