@@ -22,6 +22,8 @@ pub mod shell;
 pub mod shim_dir;
 pub mod sources;
 pub mod symbols;
+#[cfg(test)]
+mod test_config;
 pub mod tools;
 pub mod trust;
 pub mod ui;

@@ -586,20 +586,6 @@ mod props {
     use std::io::Cursor;
     use zip::write::SimpleFileOptions;
 
-    /// 10,000 cases; a tenth under wine, where each file operation is a round trip to
-    /// wineserver (10,000 zips took four minutes there).
-    fn config() -> ProptestConfig {
-        let cases = if gv_core::platform::WINDOWS {
-            1_000
-        } else {
-            10_000
-        };
-        ProptestConfig {
-            failure_persistence: None,
-            ..ProptestConfig::with_cases(cases)
-        }
-    }
-
     const MODULE: &str = "v0.0.1-go1.22.10.linux-amd64";
 
     fn name() -> impl Strategy<Value = String> {
@@ -685,7 +671,7 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(crate::test_config::proptest_on_files())]
 
         #[test]
         fn any_sdk_zip_unpacks_inside_or_fails_typed(

@@ -305,20 +305,6 @@ mod props {
     use super::*;
     use proptest::prelude::*;
 
-    /// 10,000 cases; a tenth under wine, where each file operation is a round trip to
-    /// wineserver (10,000 zips took four minutes there).
-    fn config() -> ProptestConfig {
-        let cases = if gv_core::platform::WINDOWS {
-            1_000
-        } else {
-            10_000
-        };
-        ProptestConfig {
-            failure_persistence: None,
-            ..ProptestConfig::with_cases(cases)
-        }
-    }
-
     fn name() -> impl Strategy<Value = Vec<u8>> {
         prop_oneof![
             proptest::sample::select(vec![
@@ -395,7 +381,7 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(crate::test_config::proptest_on_files())]
 
         #[test]
         fn any_tar_unpacks_inside_or_fails_typed(

@@ -542,15 +542,8 @@ fn check_round_trip(model: &Model, report: &Result<super::Inspection, InspectErr
     }
 }
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        failure_persistence: None,
-        ..ProptestConfig::with_cases(10_000)
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::test_config::proptest())]
 
     #[test]
     fn elf_binaries_read_as_modelled_or_fail_typed(

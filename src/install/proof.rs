@@ -678,14 +678,6 @@ mod tests {
         use base64::Engine as _;
         use proptest::prelude::*;
 
-        fn config() -> ProptestConfig {
-            ProptestConfig {
-                cases: 10_000,
-                failure_persistence: None,
-                ..ProptestConfig::default()
-            }
-        }
-
         fn segment() -> impl Strategy<Value = String> {
             prop_oneof![
                 Just("go.mod".to_string()),
@@ -700,7 +692,7 @@ mod tests {
         }
 
         proptest! {
-            #![proptest_config(config())]
+            #![proptest_config(crate::test_config::proptest())]
 
             /// What gv writes into a cache record, it reads back exactly.
             #[test]

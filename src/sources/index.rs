@@ -395,13 +395,6 @@ mod props {
     use proptest::prelude::*;
     use serde_json::{Value, json};
 
-    fn config() -> ProptestConfig {
-        ProptestConfig {
-            failure_persistence: None,
-            ..ProptestConfig::with_cases(10_000)
-        }
-    }
-
     fn text() -> impl Strategy<Value = String> {
         prop_oneof![
             "go1\\.[0-9]{1,3}(\\.[0-9]{1,3})?((rc|beta)[0-9])?",
@@ -443,7 +436,7 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(crate::test_config::proptest())]
 
         #[test]
         fn any_index_parses_or_fails_typed(

@@ -14,13 +14,6 @@ use super::coredump::{self, Failure};
 use super::notes::{self, encode_note};
 use super::split;
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        failure_persistence: None,
-        ..ProptestConfig::with_cases(10_000)
-    }
-}
-
 #[derive(Debug, Clone)]
 struct Damage {
     writes: Vec<(usize, u8)>,
@@ -72,7 +65,7 @@ fn build_id() -> impl Strategy<Value = Vec<u8>> {
 // ---------------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::test_config::proptest())]
 
     /// A GNU build-ID note planted at any 4-byte boundary of a region of noise is found
     /// by scanning; noise alone never panics either reader.
@@ -146,7 +139,7 @@ fn core_bytes(m: &CoreModel) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::test_config::proptest())]
 
     #[test]
     fn cores_read_as_modelled_or_fail_typed(model in core_model(), damage in damage()) {
@@ -498,7 +491,7 @@ fn write_halves(plan: &split::Plan, data: &[u8]) -> (Vec<u8>, Vec<u8>) {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::test_config::proptest())]
 
     #[test]
     fn executables_split_faithfully_or_are_refused_typed(

@@ -237,13 +237,6 @@ mod props {
     use super::*;
     use proptest::prelude::*;
 
-    fn config() -> ProptestConfig {
-        ProptestConfig {
-            failure_persistence: None,
-            ..ProptestConfig::with_cases(10_000)
-        }
-    }
-
     const VKEY: &str = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
 
     fn line() -> impl Strategy<Value = String> {
@@ -259,7 +252,7 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(crate::test_config::proptest())]
 
         #[test]
         fn any_note_opens_only_when_signed_else_fails_typed(

@@ -779,13 +779,6 @@ mod props {
     use super::*;
     use proptest::prelude::*;
 
-    fn config() -> ProptestConfig {
-        ProptestConfig {
-            failure_persistence: None,
-            ..ProptestConfig::with_cases(10_000)
-        }
-    }
-
     /// Serves arbitrary bytes as whatever tiles are asked for.
     struct Garbage(Vec<Vec<u8>>);
 
@@ -805,7 +798,7 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(crate::test_config::proptest())]
 
         #[test]
         fn tree_notes_records_and_tile_paths_parse_or_fail_typed(
