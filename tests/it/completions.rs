@@ -75,9 +75,9 @@ fn run_shell(sandbox: &Sandbox, program: &str, args: &[&str], script: &str) -> (
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): install it (`.ci/run` does)"));
+    let mut child = cmd.spawn().unwrap_or_else(|e| {
+        panic!("cannot run {program} ({e}): install it (scripts/provision-test-tools does)")
+    });
     child
         .stdin
         .take()

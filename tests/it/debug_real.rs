@@ -418,7 +418,7 @@ fn real_delve_debugs_go_1_19_and_is_refused_for_go_1_22() {
     let go119 = Path::new("/usr/lib/go-1.19/bin");
     assert!(
         dlv.is_file() && go119.join("go").is_file(),
-        "this test needs Debian's delve and Go 1.19: apt-get install delve golang-1.19-go (.ci/run does)"
+        "this test needs Debian's delve and Go 1.19: apt-get install delve golang-1.19-go (scripts/provision-test-tools does)"
     );
     let w = world();
     let dir = w.sb.work("sys");

@@ -57,7 +57,9 @@ pub(crate) fn in_shell(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {shell} ({e}): install it (`.ci/run` does)"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run {shell} ({e}): install it (scripts/provision-test-tools does)")
+        });
     let text = format!("{init}\n{script}\nexit\n").replace("@GV@", &gv_bin().display().to_string());
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), text.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
@@ -1039,7 +1041,9 @@ fn quoting_survives_a_thousand_random_strings_in_every_shell() {
             .arg(&script_file)
             .env("LC_ALL", "C.UTF-8")
             .output()
-            .unwrap_or_else(|e| panic!("{shell}: {e} (install it: `.ci/run` does)"));
+            .unwrap_or_else(|e| {
+                panic!("{shell}: {e} (install it: scripts/provision-test-tools does)")
+            });
         assert!(out.status.success(), "{shell} {args:?}: {}", stderr(&out));
         for (i, s) in strings.iter().enumerate() {
             let got = std::fs::read(out_dir.join(i.to_string())).unwrap();

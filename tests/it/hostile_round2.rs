@@ -234,7 +234,9 @@ fn paste(sb: &Sandbox, shell: &str, cwd: &Path, line: &str) -> std::process::Out
         .env("PATH", gv_dir_on_path())
         .env("NO_COLOR", "1")
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {shell} ({e}): install it (`.ci/run` does)"))
+        .unwrap_or_else(|e| {
+            panic!("cannot run {shell} ({e}): install it (scripts/provision-test-tools does)")
+        })
 }
 
 #[test]

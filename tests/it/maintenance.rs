@@ -822,7 +822,9 @@ fn gv_init_puts_the_shared_gobin_on_path_once() {
             .env("GV", &gv)
             .current_dir(sb.path())
             .output()
-            .unwrap_or_else(|e| panic!("{shell}: {e} (install it: .ci/run does)"));
+            .unwrap_or_else(|e| {
+                panic!("{shell}: {e} (install it: scripts/provision-test-tools does)")
+            });
         assert!(out.status.success(), "{shell}: {}", support::stderr(&out));
         assert_eq!(
             stdout(&out).trim_end(),

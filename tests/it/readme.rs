@@ -91,3 +91,57 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The test command sets itself up (scripts/provision-test-tools): a user who is not root
+/// and lacks some of the programs the tests drive gets one message naming the exact
+/// `apt-get install` line, and nothing is installed. Run with a PATH that has everything
+/// this machine has but zsh and fish, and an `id` that says uid 1000.
+#[cfg(feature = "real-tests")]
+#[test]
+fn the_test_command_names_what_to_install_when_it_cannot_install_it() {
+    use std::os::unix::fs::symlink;
+    use std::path::{Path, PathBuf};
+    // The tools' cache as the tests left it (pip is then not needed again).
+    let cache = match crate::support::tools::provision() {
+        Ok(bin) => bin.parent().expect("the cache holds bin/").to_path_buf(),
+        Err(message) => panic!("{message}"),
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).expect("mkdir");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for entry in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin")]) {
+        for file in std::fs::read_dir(&entry).into_iter().flatten().flatten() {
+            let name = file.file_name();
+            if name == "zsh" || name == "fish" || name == "id" || bin.join(&name).exists() {
+                continue;
+            }
+            symlink(file.path(), bin.join(&name)).expect("symlink");
+        }
+    }
+    std::fs::write(bin.join("id"), "#!/bin/sh\necho 1000\n").expect("write id");
+    std::fs::set_permissions(
+        bin.join("id"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let out = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/provision-test-tools"))
+        .env("PATH", &bin)
+        .env("GV_TEST_TOOLS", &cache)
+        .output()
+        .expect("run scripts/provision-test-tools");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        stderr.contains("the test suite needs what this machine lacks")
+            && stderr.contains("\n  sudo apt-get install -y zsh fish ")
+            && !stderr.contains("installing"),
+        "{stderr}"
+    );
+}

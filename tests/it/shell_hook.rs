@@ -147,7 +147,9 @@ fn spawn_and_collect(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): install it (`.ci/run` does)"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run {program} ({e}): install it (scripts/provision-test-tools does)")
+        });
     let script = script.replace("@GV@", &gv_bin().display().to_string());
     child
         .stdin

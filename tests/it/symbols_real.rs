@@ -183,7 +183,7 @@ impl Debuginfod {
         let bin = Path::new("/usr/bin/debuginfod");
         assert!(
             bin.is_file(),
-            "this test needs Debian's debuginfod server: apt-get install debuginfod (.ci/run does)"
+            "this test needs Debian's debuginfod server: apt-get install debuginfod (scripts/provision-test-tools does)"
         );
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -706,7 +706,7 @@ fn debians_delve_reads_a_stripped_release_binary_through_the_store() {
     let dlv = Path::new("/usr/bin/dlv");
     assert!(
         dlv.is_file(),
-        "this test needs Debian's delve: apt-get install delve (.ci/run does)"
+        "this test needs Debian's delve: apt-get install delve (scripts/provision-test-tools does)"
     );
     let w = world();
     let dir = w.project("delve121", GO_DELVE);

@@ -34,30 +34,33 @@ fn wine_prefix() -> &'static Path {
     static PREFIX: OnceLock<PathBuf> = OnceLock::new();
     PREFIX.get_or_init(|| {
         let script = repo().join("scripts/provision-wine");
+        // The stand-in DLL is built with zig, from the tools' cache.
         let out = Command::new(&script)
+            .env("PATH", support::tools::path())
             .output()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
         assert!(
             out.status.success(),
-            "provisioning wine failed (needs Debian's wine64 and python3 -m pip install ziglang):\n{}",
+            "provisioning wine failed (needs Debian's wine64 and zig: scripts/provision-test-tools installs both):\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
         PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
     })
 }
 
-/// `cargo-zigbuild`, which finds zig (`python3 -m ziglang`) by itself and so links ring's
-/// C for Windows.
+/// `cargo-zigbuild` (from the tools' cache, with zig beside it), which links ring's C for
+/// Windows.
 fn cargo_zigbuild() -> Command {
-    let found = Command::new("cargo-zigbuild")
+    let found = support::tools::cargo_zigbuild()
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
     assert!(
         found,
-        "cargo-zigbuild is required for the Windows tests: python3 -m pip install ziglang cargo-zigbuild, with pip's scripts directory on PATH"
+        "{}",
+        support::tools::missing("cargo-zigbuild (for the Windows tests)")
     );
-    let mut cmd = Command::new("cargo-zigbuild");
+    let mut cmd = support::tools::cargo_zigbuild();
     cmd.current_dir(repo());
     // The same target directory as this test binary's, as support::shim_binary does.
     if let Some(target) = std::env::current_exe()

@@ -6,6 +6,7 @@ pub mod mirror;
 pub mod release;
 pub mod sumdb;
 pub mod tls;
+pub mod tools;
 pub mod zipw;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
+        // The shells, debuggers and cross tools the real tests run, once per process.
+        #[cfg(feature = "real-tests")]
+        let _ = tools::provision();
         let dir = tempfile::Builder::new()
             .prefix("gv-test-")
             .tempdir()
@@ -208,6 +212,8 @@ impl Sandbox {
 pub fn sdk_cache() -> &'static Path {
     static CACHE: OnceLock<PathBuf> = OnceLock::new();
     CACHE.get_or_init(|| {
+        // python3 with pip and unzip, which the SDKs' provisioning needs, come from here.
+        let _ = tools::provision();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/provision-go-sdks");
         let out = Command::new(&script)
             .args([GO_A, GO_B])

@@ -70,14 +70,17 @@ fn build(version: Option<&str>, targets: &[&str]) -> PathBuf {
     if let Some(dir) = built.get(&name) {
         return dir.clone();
     }
-    let found = Command::new("cargo-zigbuild").arg("--version").output();
+    let found = super::tools::cargo_zigbuild().arg("--version").output();
     assert!(
         found.is_ok_and(|o| o.status.success()),
-        "building gv's release archives needs cargo-zigbuild and zig: python3 -m pip install ziglang cargo-zigbuild, with pip's scripts directory on PATH"
+        "{}",
+        super::tools::missing("cargo-zigbuild (for gv's release archives)")
     );
     let out_dir = PathBuf::from("target/test-releases").join(&name);
     let mut cmd = Command::new(env!("CARGO"));
-    cmd.current_dir(root())
+    // The release command runs cargo-zigbuild, which runs zig: both from the tools' cache.
+    cmd.env("PATH", super::tools::path())
+        .current_dir(root())
         .args(["run", "--quiet", "--locked", "-p", "xtask", "--", "release"])
         .args(["--key", TEST_KEY, "--out"])
         .arg(&out_dir);
