@@ -8,7 +8,9 @@
 //!   corporate proxy, an interactive debugger); the test counts these and lists them.
 //! - `<!-- sample` … `-->`: shell lines run first, quietly (`set -e`), in the same shell as
 //!   the block's commands (a `cd` there holds for them). A line `fixture: NAME` asks for
-//!   one of the fixtures below, written by the test before the block runs.
+//!   one of the fixtures below, written by the test before the block runs; `home: own`
+//!   runs the block in a HOME of its own, fresh and thrown away after (what a reader sees
+//!   on a new machine, without disturbing the samples that build on each other).
 //!
 //! Each block starts in `$HOME`. `$ ` lines are commands; the lines after each, up to the
 //! next command, are its output, stdout and stderr together as a terminal shows them. A
@@ -30,6 +32,7 @@ struct Sample {
     not_run: Option<String>,
     setup: Vec<String>,
     fixtures: Vec<String>,
+    own_home: bool,
     /// `$ ` lines and the output shown after each.
     commands: Vec<(String, String)>,
 }
@@ -65,20 +68,26 @@ fn parse(text: &str) -> Vec<Sample> {
                 block.push(lines[i]);
                 i += 1;
             }
-            let (not_run, setup, fixtures) = match directive.take() {
+            let Directive {
+                not_run,
+                setup,
+                fixtures,
+                own_home,
+            } = match directive.take() {
                 // The directive belongs to this block only if nothing but it came between.
                 Some((at, body)) if at + body.len() + 1 == fence => read_directive(&body),
                 Some((at, _)) => panic!(
                     "README.md:{}: a sample directive must sit right above its ```console block",
                     at + 1
                 ),
-                None => (None, Vec::new(), Vec::new()),
+                None => Directive::default(),
             };
             samples.push(Sample {
                 line: fence,
                 not_run,
                 setup,
                 fixtures,
+                own_home,
                 commands: commands(&block, fence),
             });
         }
@@ -87,34 +96,46 @@ fn parse(text: &str) -> Vec<Sample> {
     samples
 }
 
-type Directive = (Option<String>, Vec<String>, Vec<String>);
+/// What the comment above a block says.
+#[derive(Default)]
+struct Directive {
+    not_run: Option<String>,
+    setup: Vec<String>,
+    fixtures: Vec<String>,
+    own_home: bool,
+}
 
 fn read_directive(body: &[&str]) -> Directive {
     let first = body[0];
     if let Some(rest) = first.strip_prefix("<!-- sample: not run:") {
         let reason = rest.trim_end().trim_end_matches("-->").trim().to_string();
         assert!(!reason.is_empty(), "`not run` needs a reason: {first}");
-        return (Some(reason), Vec::new(), Vec::new());
+        return Directive {
+            not_run: Some(reason),
+            ..Directive::default()
+        };
     }
     assert_eq!(
         first.trim_end().trim_end_matches("-->").trim(),
         "<!-- sample",
         "unknown directive: {first}"
     );
-    let mut setup = Vec::new();
-    let mut fixtures = Vec::new();
+    let mut directive = Directive::default();
     for line in &body[1..] {
         let line = line.trim_end().trim_end_matches("-->").trim_end();
-        match line.strip_prefix("fixture: ") {
-            Some(name) => fixtures.push(name.trim().to_string()),
+        if let Some(name) = line.strip_prefix("fixture: ") {
+            directive.fixtures.push(name.trim().to_string());
+        } else if line == "home: own" {
+            directive.own_home = true;
+        } else {
             // Blank lines are kept: a here-document in the set-up may need them.
-            None => setup.push(line.to_string()),
+            directive.setup.push(line.to_string());
         }
     }
-    while setup.last().is_some_and(|l| l.trim().is_empty()) {
-        setup.pop();
+    while directive.setup.last().is_some_and(|l| l.trim().is_empty()) {
+        directive.setup.pop();
     }
-    (None, setup, fixtures)
+    directive
 }
 
 fn commands(block: &[&str], fence: usize) -> Vec<(String, String)> {
@@ -267,6 +288,22 @@ impl World {
     /// Runs `sample` and returns the commands with what they printed, as the README
     /// shows them.
     fn run(&self, sample: &Sample) -> String {
+        if !sample.own_home {
+            return self.run_here(sample);
+        }
+        // The shared HOME steps aside for a fresh one at the same path (so the paths the
+        // sample prints read the same), and comes back after.
+        let home = self.home();
+        let aside = self.dir.path().join("home.aside");
+        std::fs::rename(&home, &aside).expect("move HOME aside");
+        std::fs::create_dir(&home).expect("mkdir fresh HOME");
+        let shown = self.run_here(sample);
+        std::fs::remove_dir_all(&home).expect("remove the fresh HOME");
+        std::fs::rename(&aside, &home).expect("bring HOME back");
+        shown
+    }
+
+    fn run_here(&self, sample: &Sample) -> String {
         const MARK: char = '\u{1e}';
         let mut script = String::from("set -u\nexec 2>&1\ncd \"$HOME\"\n");
         for name in &sample.fixtures {
@@ -323,6 +360,7 @@ impl World {
         r.insert("[RAND]", regex(RAND)).expect("redaction");
         r.insert("[GOROUTINE]", regex(GOROUTINE))
             .expect("redaction");
+        r.insert("[THREAD]", regex(THREAD)).expect("redaction");
         r.insert("[TIME]", regex(TIME)).expect("redaction");
         r.insert("[BUILDID]", regex(BUILD_ID)).expect("redaction");
         r
@@ -339,6 +377,8 @@ const HEX: &str = r"\b0x(?<redacted>[0-9a-f]+)\b";
 const TIME: &str = r"\b(?<redacted>\d+\.\d+s)\b";
 /// The number the runtime gave the goroutine that panicked.
 const GOROUTINE: &str = r"goroutine (?<redacted>\d+) gp=";
+/// The runtime's thread (M) it ran on: 0 on an idle machine, another under load.
+const THREAD: &str = r" m=(?<redacted>\d+) mp=";
 /// A GNU build ID (40 hex digits; `xx/` and 38 more in a `.build-id` path; 12 when
 /// shortened): a hash of everything that went into the link.
 const BUILD_ID: &str = r"\b(?<redacted>[0-9a-f]{40}|[0-9a-f]{2}/[0-9a-f]{38}|[0-9a-f]{12})\b";
@@ -364,6 +404,7 @@ fn expected(sample_text: &str) -> String {
     let text = regex(SIZE).replace_all(&text, "[SIZE]");
     let text = regex(HEX).replace_all(&text, "0x[HEX]");
     let text = regex(GOROUTINE).replace_all(&text, "goroutine [GOROUTINE] gp=");
+    let text = regex(THREAD).replace_all(&text, " m=[THREAD] mp=");
     let text = regex(TIME).replace_all(&text, "[TIME]");
     let text = regex(BUILD_ID).replace_all(&text, "[BUILDID]");
     regex(RAND).replace_all(&text, "${1}[RAND]").into_owned()
@@ -417,11 +458,13 @@ fn every_console_sample_in_the_readme_prints_what_it_shows() {
 /// The parser itself: directives, commands and their output.
 #[test]
 fn samples_are_read_with_their_directives() {
-    let text = "intro\n<!-- sample: not run: needs go.dev -->\n```console\n$ gv install 1.22\ndownloading\n```\n\n<!-- sample\nfixture: tools-proxy\ncd ~/proj\n-->\n```console\n$ gv current\n1.22.10\n$ gv list\n```\n";
+    let text = "intro\n<!-- sample: not run: needs go.dev -->\n```console\n$ gv install 1.22\ndownloading\n```\n\n<!-- sample\nfixture: tools-proxy\ncd ~/proj\n-->\n```console\n$ gv current\n1.22.10\n$ gv list\n```\n<!-- sample\nhome: own\n-->\n```console\n$ gv list\n```\n";
     let samples = parse(text);
-    assert_eq!(samples.len(), 2);
+    assert_eq!(samples.len(), 3);
     assert_eq!(samples[0].not_run.as_deref(), Some("needs go.dev"));
     assert_eq!(samples[1].fixtures, ["tools-proxy"]);
+    assert!(!samples[1].own_home);
+    assert!(samples[2].own_home && samples[2].setup.is_empty());
     assert_eq!(samples[1].setup, ["cd ~/proj"]);
     assert_eq!(
         samples[1].commands,
