@@ -120,6 +120,16 @@ impl Assessment {
         (!parts.is_empty()).then(|| format!("Go {}: {}", self.version, parts.join("; ")))
     }
 
+    /// The line without the version, for a list of versions: "2 known vulnerabilities
+    /// (…), fixed in 1.22.7; out of support".
+    pub fn mark(&self) -> Option<String> {
+        let mut parts: Vec<String> = self.vulnerabilities_text().into_iter().collect();
+        if self.supported() == Some(false) {
+            parts.push("out of support".to_string());
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
     /// The JSON fields `--json` outputs gain.
     pub fn json(&self) -> serde_json::Value {
         json!({
@@ -159,6 +169,60 @@ impl Assessment {
                 format!("{}{aliases}: {summary}; {fix}", f.id)
             })
             .collect()
+    }
+}
+
+impl Assessment {
+    /// What to do about it: the release to move to (the fix, at least `minimum`; the
+    /// newest supported line when this one is out of support), and the command that pins
+    /// it where the version came from (`gv global` for the global default, else
+    /// `gv local`). `None` when there is nothing to do.
+    pub fn remedy(&self, minimum: Option<&Version>, origin: &gv_core::Origin) -> Option<String> {
+        let below = minimum.is_some_and(|m| self.version < *m);
+        let unsupported = self.supported() == Some(false);
+        if !self.vulnerable() && !unsupported && !below {
+            return None;
+        }
+        let pin = if matches!(origin, gv_core::Origin::Global { .. }) {
+            "global"
+        } else {
+            "local"
+        };
+        let fix = self.fix().ok().flatten();
+        let same_line = fix
+            .as_ref()
+            .is_none_or(|f| f.line() == self.version.language());
+        let mut target: Option<String> = fix.map(|f| f.go_version());
+        if let Some(m) = minimum.filter(|m| {
+            below
+                && target
+                    .as_deref()
+                    .and_then(|t| Version::parse(t).ok())
+                    .is_none_or(|t| t < **m)
+        }) {
+            target = Some(m.to_string());
+        }
+        if unsupported
+            && let Some((major, minor)) = self.support.as_ref().and_then(|s| s.lines.first())
+        {
+            // A whole line newer: its newest patch, by `gv install`'s rule.
+            let newest = format!("{major}.{minor}");
+            let newer = target
+                .as_deref()
+                .and_then(|t| Version::parse(t).ok())
+                .is_none_or(|t| t.language() < (*major, *minor));
+            if newer {
+                target = Some(newest);
+            }
+        }
+        let target = target?;
+        let install = gv_core::suggest::command(["gv", "install", &target]);
+        let pin_cmd = gv_core::suggest::command(["gv", pin, &target]);
+        let mut text = format!("move to Go {target}: `{install}`, then `{pin_cmd}`");
+        if self.vulnerable() && same_line && !unsupported {
+            text.push_str(&format!(" (or `gv {pin} --latest-patch`)"));
+        }
+        Some(text)
     }
 }
 

@@ -57,6 +57,9 @@ pub fn write(store: &Store, version: &str, verdict: Option<&Verdict>) {
     }
     let line = crate::text::one_line(&verdict.line);
     let text = format!("{MAGIC}\n{}\n{line}\n", verdict.checked);
+    if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
+        return;
+    }
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &path).is_err() {
         let _ = std::fs::remove_file(&tmp);

@@ -6,6 +6,7 @@ pub mod mirror;
 pub mod release;
 pub mod sumdb;
 pub mod tls;
+pub mod vulndb;
 pub mod zipw;
 
 use std::path::{Path, PathBuf};
