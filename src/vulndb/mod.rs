@@ -13,6 +13,8 @@ pub mod assess;
 pub mod judge;
 pub mod load;
 pub mod osv;
+#[cfg(test)]
+mod proptests;
 pub mod semver;
 pub mod source;
 pub mod support;
