@@ -68,4 +68,6 @@ mod terminal;
 mod tools_real;
 mod vulndb;
 #[cfg(feature = "real-tests")]
+mod vulndb_real;
+#[cfg(feature = "real-tests")]
 mod windows_wine;
