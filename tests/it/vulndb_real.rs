@@ -17,7 +17,10 @@ fn a_real_vulnerable_pin_fails_the_check_and_still_builds() {
     let a = sb.work("a");
     sb.write("a/.go-version", &format!("{GO_A}\n"));
     sb.write("a/go.mod", "module example.com/a\n\ngo 1.22\n");
-    sb.write("a/main.go", "package main\n\nfunc main() { println(\"hi\") }\n");
+    sb.write(
+        "a/main.go",
+        "package main\n\nfunc main() { println(\"hi\") }\n",
+    );
     let b = sb.work("b");
     sb.write("b/.go-version", &format!("{GO_B}\n"));
     let gv = |dir: &std::path::Path, args: &[&str]| {
@@ -26,7 +29,10 @@ fn a_real_vulnerable_pin_fails_the_check_and_still_builds() {
             .env("GOVULNDB", server.url())
             // No release index anywhere: support is simply not judged.
             .env("GV_GO_MIRROR", "http://127.0.0.1:9/dl/")
-            .env("GV_GO_INDEX", "http://127.0.0.1:9/dl/?mode=json&include=all")
+            .env(
+                "GV_GO_INDEX",
+                "http://127.0.0.1:9/dl/?mode=json&include=all",
+            )
             .output()
             .expect("gv")
     };
@@ -47,7 +53,12 @@ fn a_real_vulnerable_pin_fails_the_check_and_still_builds() {
 
     let check = gv(&a, &["check"]);
     let text = support::stdout(&check);
-    assert_eq!(check.status.code(), Some(1), "{text}{}", support::stderr(&check));
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "{text}{}",
+        support::stderr(&check)
+    );
     assert!(
         text.contains(&format!("FAIL Go {GO_A}"))
             && text.contains("GO-2025-0001 (CVE-2025-0001)")
@@ -59,7 +70,9 @@ fn a_real_vulnerable_pin_fails_the_check_and_still_builds() {
 
     let doctor = support::stdout(&gv(&a, &["doctor"]));
     assert!(
-        doctor.contains("warn vulnerabilities: Go 1.22.10: 2 known vulnerabilities (GO-2025-0001, GO-2025-0002)"),
+        doctor.contains(
+            "warn vulnerabilities: Go 1.22.10: 2 known vulnerabilities (GO-2025-0001, GO-2025-0002)"
+        ),
         "{doctor}"
     );
 
@@ -67,7 +80,9 @@ fn a_real_vulnerable_pin_fails_the_check_and_still_builds() {
     let build = go(&a, &["build", "-o", "hi", "."]);
     assert!(build.status.success(), "{}", support::stderr(&build));
     assert_eq!(
-        support::stderr(&build).matches("known vulnerabilities").count(),
+        support::stderr(&build)
+            .matches("known vulnerabilities")
+            .count(),
         1,
         "{}",
         support::stderr(&build)
