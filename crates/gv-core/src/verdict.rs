@@ -124,6 +124,17 @@ fn record(marker: &Path, day: &str) {
     }
 }
 
+/// [`due`] for what a session selected (nothing for a system Go: gv installed nothing
+/// there to judge).
+pub fn due_for(store: &Store, resolved: &crate::select::Resolved) -> Option<Notice> {
+    match resolved {
+        crate::select::Resolved::Managed { version, .. } => {
+            due(store, version.as_str(), SystemTime::now())
+        }
+        crate::select::Resolved::System { .. } => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,16 +193,5 @@ mod tests {
             parse("gv-verdict 1\n5\nsome line\n").map(|v| v.checked),
             Some(5)
         );
-    }
-}
-
-/// [`due`] for what a session selected (nothing for a system Go: gv installed nothing
-/// there to judge).
-pub fn due_for(store: &Store, resolved: &crate::select::Resolved) -> Option<Notice> {
-    match resolved {
-        crate::select::Resolved::Managed { version, .. } => {
-            due(store, version.as_str(), SystemTime::now())
-        }
-        crate::select::Resolved::System { .. } => None,
     }
 }
