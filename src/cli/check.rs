@@ -76,6 +76,12 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
         Some(http) => assess::support(http, config, &cache, mode),
         None => assess::cached_support(config, &cache),
     };
+    if support.is_none() && !args.json {
+        ui::warn_hinted(
+            "no release index could be read (nor a cached one), so whether this Go's line is still supported is not judged",
+            "check the network, or GV_GO_MIRROR / GV_GO_INDEX; `gv ls-remote` shows what the index says",
+        );
+    }
     assess::write_verdicts(
         session.store(),
         &db,
