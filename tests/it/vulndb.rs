@@ -359,3 +359,25 @@ fn the_shim_and_the_hook_say_it_once_a_day() {
     let (_, _, stderr) = out(&mut w.sb.shim("go", &w.b));
     assert!(!stderr.contains("vulnerab"), "{stderr}");
 }
+
+/// HTTP_PROXY is honoured: a database on a host only the proxy knows is reached through it.
+#[test]
+fn the_database_is_fetched_through_the_proxy() {
+    let w = World::new(&[GO_B, GO_A]);
+    let proxy = VulnDbServer::start(VulnDb::fixture());
+    let (code, stdout, stderr) = out(w
+        .gv(&w.a, "http://vulndb.invalid")
+        .arg("check")
+        .env("HTTP_PROXY", proxy.url())
+        .env("NO_PROXY", "127.0.0.1"));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("GO-2025-0002"), "{stdout}");
+    assert!(
+        proxy
+            .requests()
+            .iter()
+            .any(|r| r == "http://vulndb.invalid/index/modules.json.gz"),
+        "{:?}",
+        proxy.requests()
+    );
+}

@@ -232,14 +232,19 @@ fn handle(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             break;
         }
     }
-    let path = request_line
+    let target = request_line
         .split_whitespace()
         .nth(1)
         .unwrap_or("/")
         .to_string();
+    // A proxied request carries the whole URL (the server stands in for an HTTP proxy).
+    let path = match target.strip_prefix("http://") {
+        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]).to_string(),
+        None => target.clone(),
+    };
     let answer = {
         let mut st = state.lock().expect("lock");
-        st.requests.push(path.clone());
+        st.requests.push(target.clone());
         let name = path
             .trim_start_matches('/')
             .strip_suffix(".json.gz")
