@@ -377,4 +377,40 @@ mod tests {
             "GO-2024-0001 (CVE-2024-1): s\\u{202e}; fixed in 1.22.4"
         );
     }
+
+    /// The fix names where the version came from and moves far enough: past every fix,
+    /// to at least `minimum_go`, to a supported line.
+    #[test]
+    fn the_remedy_moves_far_enough_with_the_right_command() {
+        let v = |t: &str| Version::parse(t).unwrap();
+        let support = Support {
+            lines: vec![(1, 23), (1, 22)],
+        };
+        let local = gv_core::Origin::GoVersionFile {
+            path: "/p/.go-version".into(),
+        };
+        let global = gv_core::Origin::Global {
+            path: "/r/version".into(),
+        };
+        let a = Assessment::of(&v("1.22.3"), Some(&db()), Some(&support));
+        assert_eq!(
+            a.remedy(None, &global).unwrap(),
+            "move to Go 1.22.7: `gv install 1.22.7`, then `gv global 1.22.7` (or `gv global --latest-patch`)"
+        );
+        assert_eq!(
+            a.remedy(Some(&v("1.22.9")), &local).unwrap(),
+            "move to Go 1.22.9: `gv install 1.22.9`, then `gv local 1.22.9` (or `gv local --latest-patch`)"
+        );
+        let old = Assessment::of(&v("1.21.13"), Some(&db()), Some(&support));
+        assert_eq!(
+            old.remedy(None, &local).unwrap(),
+            "move to Go 1.23: `gv install 1.23`, then `gv local 1.23`"
+        );
+        let fine = Assessment::of(&v("1.23.9"), Some(&db()), Some(&support));
+        assert_eq!(fine.remedy(None, &local), None);
+        assert_eq!(
+            fine.remedy(Some(&v("1.23.10")), &local).unwrap(),
+            "move to Go 1.23.10: `gv install 1.23.10`, then `gv local 1.23.10`"
+        );
+    }
 }
