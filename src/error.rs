@@ -41,6 +41,7 @@ fn own_hint(err: &(dyn Error + 'static)) -> Option<String> {
         crate::sources::fetch::FetchError,
         crate::sources::mirror::MirrorError,
         crate::sources::sumdb::SumDbError,
+        crate::vulndb::VulnDbError,
         crate::ide::vscode::WriteError,
         crate::import::ImportError,
         crate::inspect::InspectError,

@@ -27,3 +27,4 @@ mod test_config;
 pub mod tools;
 pub mod trust;
 pub mod ui;
+pub mod vulndb;

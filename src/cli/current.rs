@@ -59,6 +59,18 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
         warnings.push(untrusted.notice().text);
     }
     let origin = &selection.request.origin;
+    // Known vulnerabilities and end of support, from the cached database and index only.
+    let assessment = match &selection.resolved {
+        gv_core::select::Resolved::Managed { version, .. } => {
+            let (db, support) = crate::vulndb::assess::cached(session.store(), config);
+            Some(crate::vulndb::assess::Assessment::of(
+                version,
+                db.as_ref(),
+                support.as_ref(),
+            ))
+        }
+        gv_core::select::Resolved::System { .. } => None,
+    };
     if args.json {
         let report = serde_json::json!({
             "version": selection.resolved.name(),
@@ -69,6 +81,13 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
             "project_config": config.map(project_config_json),
             "warnings": warnings,
         });
+        let mut report = report;
+        if let (Some(fields), Some(serde_json::Value::Object(more))) = (
+            report.as_object_mut(),
+            assessment.as_ref().map(|a| a.json()),
+        ) {
+            fields.extend(more);
+        }
         crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         crate::outln!(
@@ -76,6 +95,15 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
             ui::out(&selection.resolved.name(), Style::Bold),
             ui::out(&format!("({origin})"), Style::Dim)
         );
+    }
+    if let Some(assessment) = &assessment
+        && let Some(line) = assessment.line()
+    {
+        let minimum = config.and_then(|c| c.minimum_go().ok().flatten());
+        match assessment.remedy(minimum.as_ref().map(|m| &m.value), origin) {
+            Some(fix) => ui::warn_hinted(line, fix),
+            None => ui::warn(line),
+        }
     }
     for warning in warnings {
         // Paths and lines from files: one line each, whatever they hold.

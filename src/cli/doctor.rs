@@ -14,8 +14,9 @@ use gv_core::text::one_line;
 Checks: config files, the selected and global versions are installed, gv's shims come
 first on PATH (no system go, stale $GOROOT/bin, goenv/gvm/asdf/mise shims before them),
 an exported GOROOT, GOTOOLCHAIN from `go env -w`, $GOROOT/go.env and your environment,
-stale, missing or stray shims, commands other than Go's in an SDK's bin/, and the store's
-permissions. A warning (a dlv too old to debug the selected Go) does not stop `go` from
+stale, missing or stray shims, commands other than Go's in an SDK's bin/, the store's
+permissions, and known vulnerabilities or end of support of the selected Go (from the
+vulnerability database `gv check` cached: a warning). A warning (a dlv too old to debug the selected Go) does not stop `go` from
 working: it is shown with its fix, and doctor still exits 0.
 Exit codes: 0 go runs what gv selected (warnings allowed), 1 at least one problem.")]
 pub struct Args {

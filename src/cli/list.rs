@@ -55,6 +55,14 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
             Resolved::System { go: go.clone() }.goroot(),
         ));
     }
+    // Known vulnerabilities and end of support, from the cached database and index only.
+    let (db, support) = crate::vulndb::assess::cached(session.store(), session.config().ok());
+    let judged = |name: &str| {
+        let version = gv_core::Version::parse(name).ok()?;
+        installed
+            .contains(&version)
+            .then(|| crate::vulndb::assess::Assessment::of(&version, db.as_ref(), support.as_ref()))
+    };
     let is_active = |name: &str| active.is_some_and(|s| s.resolved.name() == name);
 
     if args.json {
@@ -64,13 +72,19 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
                 let origin = active
                     .filter(|_| is_active(name))
                     .map(|s| origin_json(&s.request.origin));
-                serde_json::json!({
+                let mut item = serde_json::json!({
                     "version": name,
                     "goroot": goroot,
                     "platform": (name != "system").then(|| host.key()),
                     "active": is_active(name),
                     "origin": origin,
-                })
+                });
+                if let (Some(fields), Some(serde_json::Value::Object(more))) =
+                    (item.as_object_mut(), judged(name).map(|a| a.json()))
+                {
+                    fields.extend(more);
+                }
+                item
             })
             .collect();
         items.extend(others.iter().map(|(key, version)| {
@@ -89,14 +103,18 @@ pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
         ui::info_hinted("no Go versions installed", "run `gv install latest`");
     }
     for (name, _) in &rows {
+        let mark = judged(name)
+            .and_then(|a| a.mark())
+            .map(|m| format!(" {}", ui::out(&format!("! {m}"), Style::Yellow)))
+            .unwrap_or_default();
         match active.filter(|_| is_active(name)) {
             Some(sel) => crate::outln!(
-                "{} {} {}",
+                "{} {} {}{mark}",
                 ui::out("*", Style::Green),
                 ui::out(name, Style::Bold),
                 ui::out(&format!("({})", sel.request.origin), Style::Dim)
             ),
-            None => crate::outln!("  {name}"),
+            None => crate::outln!("  {name}{mark}"),
         }
     }
     for (key, version) in &others {

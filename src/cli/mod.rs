@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod build;
 mod cache;
+mod check;
 pub mod complete;
 mod completions;
 mod current;
@@ -87,6 +88,7 @@ pub enum Command {
     Ide(ide::Args),
     Import(import::Args),
     Doctor(doctor::Args),
+    Check(check::Args),
     Prune(prune::Args),
     Cache(cache::Args),
     Tools(tools::Args),
@@ -196,6 +198,7 @@ fn run(cli: Cli, build: &crate::self_update::update::Build) -> anyhow::Result<Ex
         Command::Import(args) => import::run(&session, args),
         Command::Ide(args) => ide::run(&session, args),
         Command::Doctor(args) => doctor::run(&session, args),
+        Command::Check(args) => check::run(&session, args),
         Command::Prune(args) => prune::run(&session, args),
         Command::Cache(args) => cache::run(args),
         Command::Tools(args) => tools::run(&session, args),

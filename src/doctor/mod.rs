@@ -8,9 +8,11 @@
 //! their trust), `selection` (the version here and the global default), `path` (which
 //! `go` runs, an exported GOROOT), `goenv` (goenv's shims and per-version GOPATH left
 //! behind, the shared GOBIN off PATH), `hook` (the shell integration), `toolchain`
-//! (GOTOOLCHAIN), `store` (shims and the store itself), `tools` (stale tools in GOBIN, a
+//! (GOTOOLCHAIN), `store` (shims and the store itself), `advisories` (known vulnerabilities
+//! and end of support of the selected Go), `tools` (stale tools in GOBIN, a
 //! delve that cannot debug the selected Go), `ide` (editor settings naming another Go).
 
+mod advisories;
 mod config;
 mod goenv;
 mod hook;
@@ -151,6 +153,7 @@ pub fn run(inputs: &Inputs<'_>) -> Vec<Check> {
     checks.push(store::shims_check(inputs));
     checks.push(store::sdk_commands_check(inputs.store()));
     if let Some(selection) = selection {
+        checks.extend(advisories::check(inputs, selection));
         checks.extend(tools::checks(inputs, selection, plan));
     }
     checks.extend(ide::checks(inputs, selection));

@@ -243,6 +243,19 @@ pub fn load(http: &Http, url: &str, cache: &Cache, mode: Mode) -> Result<Index, 
     }
 }
 
+/// The cached copy of the index at `url`, however old, without touching the network
+/// (what `gv current` and `gv list` judge support by).
+pub fn cached(url: &str, cache: &Cache) -> Option<Index> {
+    let (text, age) = read_cache(cache, url)?;
+    let (releases, skipped) = parse(url, &text).ok()?;
+    Some(Index {
+        url: url.to_string(),
+        releases,
+        skipped,
+        freshness: Freshness::Cached { age },
+    })
+}
+
 fn read_cache(cache: &Cache, url: &str) -> Option<(String, Duration)> {
     let path = cache.index_file(url);
     let text = limits::read_file_string(&path, limits::RELEASE_INDEX).ok()?;

@@ -66,5 +66,8 @@ mod symbols_real;
 mod terminal;
 #[cfg(feature = "real-tests")]
 mod tools_real;
+mod vulndb;
+#[cfg(feature = "real-tests")]
+mod vulndb_real;
 #[cfg(feature = "real-tests")]
 mod windows_wine;

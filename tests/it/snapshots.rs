@@ -126,6 +126,46 @@ fn main_outputs() {
     }
 }
 
+/// `gv check` and the marks of `gv current`/`gv list`/`gv doctor`, against the test
+/// vulnerability database (a `file://` copy) and a release index where 1.24 is out.
+#[test]
+fn vulnerability_outputs() {
+    use support::mirror::{MirrorServer, Served};
+    let sb = Sandbox::new();
+    for v in ["1.21.13", "1.22.10", "1.23.9"] {
+        sb.fake_install(v);
+    }
+    let vulnerable = sb.work("vulnerable");
+    sb.write("vulnerable/.go-version", "1.22.10\n");
+    let fine = sb.work("fine");
+    sb.write("fine/.go-version", "1.23.9\n");
+    let db_dir = sb.work("vulndb");
+    support::vulndb::VulnDb::fixture().write_to(&db_dir);
+    let mirror = MirrorServer::start(
+        ["1.24.2", "1.23.9", "1.22.10"]
+            .iter()
+            .map(|v| Served::archive(v, b"x".to_vec()))
+            .collect(),
+    );
+    let runs: &[(&str, &Path, &[&str])] = &[
+        ("check-fail", &vulnerable, &["check"]),
+        ("check-ok", &fine, &["check"]),
+        ("check-current", &vulnerable, &["current"]),
+        ("check-list", &vulnerable, &["list"]),
+    ];
+    for (name, dir, args) in runs {
+        let out = sb
+            .gv(dir)
+            .args(*args)
+            .env("GOVULNDB", format!("file://{}", db_dir.display()))
+            .env("GV_GO_MIRROR", mirror.url())
+            .env("GV_GO_INDEX", mirror.index_url())
+            .output()
+            .unwrap();
+        check(&sb, &format!("outputs/{name}"), shown(&out));
+    }
+}
+
 /// Errors that come with a hint: what happened, then what to do.
 #[test]
 fn errors_with_hints() {

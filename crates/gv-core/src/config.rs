@@ -380,6 +380,25 @@ impl Config {
         self.nearest(true, |s| s.require_checksum_database.as_ref())
     }
 
+    /// `minimum_go`: the user's and a trusted project's may both set one, and the higher
+    /// wins — a project can raise the floor for its own checkout, never lower yours.
+    pub fn minimum_go(&self) -> Checked<Option<Setting<crate::Version>>> {
+        let mut best: Option<Setting<crate::Version>> = None;
+        for file in self.files() {
+            match &file.settings.minimum_go {
+                Some(Ok(value)) if best.as_ref().is_none_or(|b| *value > b.value) => {
+                    best = Some(Setting {
+                        value: value.clone(),
+                        from: file.path.clone(),
+                    })
+                }
+                Some(Err(e)) => return Err(e.clone()),
+                _ => {}
+            }
+        }
+        Ok(best)
+    }
+
     /// The `[env]` tables, the user's first, each with whether it is the project's: a
     /// later table's entry wins over an earlier one's.
     pub fn env_tables(&self) -> Vec<(&Checked<EnvTable>, bool)> {
@@ -495,6 +514,39 @@ mod tests {
         assert!(project_may_set_env("GOFLAGS") && project_may_set_env("CGO_CFLAGS"));
         assert!(project_may_set_env("CC"));
         assert!(!project_may_set_env("PS1") && !project_may_set_env("LD_PRELOAD"));
+    }
+
+    /// `minimum_go`: the higher of the user's and the project's, a `1.22` read as
+    /// go1.22.0; a value that is no Go release is the key's error.
+    #[test]
+    fn the_higher_minimum_go_wins() {
+        let config = |project: &str, user: &str| Config {
+            project: Some(ConfigFile::parse(Path::new("/p/gv.toml"), project).unwrap()),
+            user: Some(ConfigFile::parse(Path::new("/u/config.toml"), user).unwrap()),
+            ..Config::default()
+        };
+        let pick = |c: Config| {
+            c.minimum_go()
+                .map(|s| s.map(|s| (s.value.to_string(), s.from)))
+        };
+        assert_eq!(
+            pick(config("minimum_go = \"1.22\"", "minimum_go = \"1.21.13\"")).unwrap(),
+            Some(("1.22.0".into(), PathBuf::from("/p/gv.toml")))
+        );
+        assert_eq!(
+            pick(config("minimum_go = \"1.21.1\"", "minimum_go = \"1.23.4\"")).unwrap(),
+            Some(("1.23.4".into(), PathBuf::from("/u/config.toml"))),
+            "a project never lowers the user's floor"
+        );
+        assert_eq!(pick(config("", "")).unwrap(), None);
+        for bad in [
+            "minimum_go = 1.22",
+            "minimum_go = \"latest\"",
+            "minimum_go = \"1.2x\"",
+        ] {
+            let err = pick(config(bad, "")).unwrap_err();
+            assert!(err.to_string().contains("minimum_go"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -58,6 +58,12 @@ pub fn hook_env(syntax: Syntax, session: &Session) -> HookOutput {
         out.warnings.extend(unwatchable);
     }
     out.warnings = notice::unseen(session.store(), std::mem::take(&mut out.warnings));
+    if let Ok(selection) = session.selection() {
+        out.warnings.extend(crate::verdict::due_for(
+            session.store(),
+            &selection.resolved,
+        ));
+    }
     out
 }
 

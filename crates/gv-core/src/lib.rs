@@ -38,6 +38,7 @@ pub mod text;
 pub mod toolchain;
 pub mod trust;
 pub mod vars;
+pub mod verdict;
 pub mod version;
 pub mod watch;
 

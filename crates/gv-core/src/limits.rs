@@ -16,6 +16,9 @@
 //! | the release index (downloaded or cached) | [`RELEASE_INDEX`], 16 MiB (go.dev's full index is about 1.4 MB) |
 //! | a GOPROXY answer (`@v/list`) | [`PROXY_ANSWER`], 16 MiB |
 //! | a checksum database answer | [`SUMDB_ANSWER`], 1 MiB (tiles: their exact size) |
+//! | the vulnerability database (GOVULNDB): `index/db.json`, `index/modules.json`, one `ID/GO-….json` entry | [`VULNDB_SMALL`], 64 KiB; [`VULNDB_MODULES`], 16 MiB; [`VULNDB_ENTRY`], 1 MiB — each gunzipped no further than its bound |
+//! | the vulnerability entries one refresh reads | [`VULNDB_ENTRIES`], 1,000 (Go's own `stdlib` and `toolchain` have about 200) |
+//! | a version's verdict file (the shim and the hook read it) | [`VERDICT_FILE`], 4 KiB |
 //! | an SDK archive download (`.tar.gz`, `.zip`) | the index's `size`, else `Content-Length`, never more than [`SDK_ARCHIVE`], 1 GiB |
 //! | what an SDK archive unpacks to | [`sdk_unpacked`]: [`SDK_UNPACK_RATIO`] (6) times the archive, at least [`SDK_UNPACKED_FLOOR`] (16 MiB), at most [`SDK_UNPACKED`] (1 GiB) |
 //! | a toolchain module zip from GOPROXY, and its content | [`MODULE_ZIP`], 500 MiB (Go's own limit) |
@@ -64,6 +67,16 @@ pub const RELEASE_INDEX: u64 = 16 * MIB;
 pub const PROXY_ANSWER: u64 = 16 * MIB;
 /// A checksum database's lookup answer or `supported` file: a few hundred bytes.
 pub const SUMDB_ANSWER: u64 = MIB;
+/// The vulnerability database's `index/db.json` (`{"modified": …}`: 35 bytes today).
+pub const VULNDB_SMALL: u64 = 64 * KIB;
+/// The vulnerability database's `index/modules.json`, gunzipped (about 500 KB today).
+pub const VULNDB_MODULES: u64 = 16 * MIB;
+/// One OSV entry (`ID/GO-YYYY-NNNN.json`), gunzipped: 8 KB at most today.
+pub const VULNDB_ENTRY: u64 = MIB;
+/// How many entries one refresh of the vulnerability database fetches at most.
+pub const VULNDB_ENTRIES: usize = 1_000;
+/// The one-line verdict gv leaves for the shim and the hook about one installed version.
+pub const VERDICT_FILE: u64 = 4 * KIB;
 /// A go.dev SDK archive (`.tar.gz` or `.zip`): about 70–100 MB today.
 pub const SDK_ARCHIVE: u64 = GIB;
 /// Go's limit on a module zip and, separately, on its unpacked content.

@@ -28,6 +28,7 @@ const KEYS: &[&str] = &[
     MIRROR,
     SOURCE,
     REQUIRE_CHECKSUM_DATABASE,
+    MINIMUM_GO,
     PROFILE,
     GOBIN,
     TRUSTED_PATHS,
@@ -45,6 +46,9 @@ pub const MIRROR: &str = "mirror";
 pub const SOURCE: &str = "source";
 /// No SDK from an archive without the checksum database's proof (`gv install`).
 pub const REQUIRE_CHECKSUM_DATABASE: &str = "require_checksum_database";
+/// The oldest Go release `gv check` accepts (the user's and a trusted project's: the
+/// higher wins).
+pub const MINIMUM_GO: &str = "minimum_go";
 /// `[profile.NAME]` build profiles.
 pub const PROFILE: &str = "profile";
 /// The GOBIN shared by every version ([`Gobin`]).
@@ -587,6 +591,8 @@ pub struct Settings {
     /// `dl` or `goproxy`, as written (`gv install` knows the sources).
     pub source: Option<Checked<String>>,
     pub require_checksum_database: Option<Checked<bool>>,
+    /// A Go release (`1.22.5`; a go.mod-style `1.22` means `1.22.0`).
+    pub minimum_go: Option<Checked<crate::Version>>,
     /// Directories as written (absolute or `~/`).
     pub trusted_paths: Option<Checked<Vec<String>>>,
     /// `[profile.NAME]` tables; `profile` or a `profile.NAME` that is not a table is
@@ -662,6 +668,21 @@ impl Settings {
                             "write `require_checksum_database = true` to install no SDK the checksum database has not proven",
                         )
                     }))
+                }
+                MINIMUM_GO => {
+                    out.minimum_go = Some(
+                        value
+                            .as_str()
+                            .and_then(|s| crate::Version::parse(s).ok())
+                            .filter(|v| v.is_release_name())
+                            .map(|v| v.minimum_toolchain())
+                            .ok_or_else(|| {
+                                bad(
+                                    format!("must be a Go version as a string, not {value}"),
+                                    "write `minimum_go = \"1.22.5\"`: `gv check` fails for any older Go",
+                                )
+                            }),
+                    )
                 }
                 TRUSTED_PATHS => out.trusted_paths = Some(trusted_paths(value).map_err(|p| bad(p, TRUSTED_PATHS_HINT))),
                 PROFILE => match value.as_table() {

@@ -22,6 +22,9 @@
 //! locks/<version>.lock         one install or uninstall of a version at a time
 //! locks/trust.lock             one `gv trust` at a time
 //! .hints/notices/              notices already shown, per file (notice.rs)
+//! .hints/verdicts/<version>    the day the shim or hook last showed a version's verdict
+//! verdicts/<version>           what the vulnerability database and the release index
+//!                              say against an installed version, one line (verdict.rs)
 //! .hints/<name>                one-time hints already shown (e.g. goenv-version)
 //! platforms/<os>-<arch>/       a store of its own (versions/, locks/) for SDKs of another
 //!                              platform (gv install --os/--arch): listed, never selected
@@ -41,6 +44,9 @@
 //!                              by any install once nobody holds it
 //! downloads/goproxy/…          toolchain module zips (.zip, .ziphash) from a GOPROXY
 //! index/<url>-<hash>.json      release indexes, kept 15 minutes (keyed by the whole URL)
+//! vulndb/<url>-<hash>/         a vulnerability database (GOVULNDB): db.json, modules.json,
+//!                              ID/<id>.json (entries, refetched when modules.json says
+//!                              they changed)
 //! hook/<pid>                   the shell hook's stamp files, without XDG_RUNTIME_DIR
 //! debug/<hash>/                gv debug's builds, one directory per project
 //! build/key                    the key that seals gv build's records (owner only)
@@ -295,6 +301,16 @@ impl Store {
         self.root.join(".hints").join("notices")
     }
 
+    /// What gv last found against an installed version (see [`crate::verdict`]).
+    pub fn verdict_file(&self, version: &str) -> PathBuf {
+        self.root.join("verdicts").join(version)
+    }
+
+    /// The day a version's verdict was last shown by the shim or the hook.
+    pub fn verdict_shown_marker(&self, version: &str) -> PathBuf {
+        self.root.join(".hints").join("verdicts").join(version)
+    }
+
     /// The marker of a one-time hint.
     pub fn hint_marker(&self, name: &str) -> PathBuf {
         self.root.join(".hints").join(name)
@@ -451,6 +467,17 @@ impl Cache {
         self.index_dir().join(format!("{readable}-{short}.json"))
     }
 
+    /// The cached copy of the vulnerability database at `url`, keyed like the release
+    /// index.
+    pub fn vulndb_dir(&self, url: &str) -> PathBuf {
+        let file = self.index_file(url);
+        let name = file
+            .file_stem()
+            .map(|s| s.to_os_string())
+            .unwrap_or_default();
+        self.root.join("vulndb").join(name)
+    }
+
     /// The shell hook's stamp files when there is no runtime directory.
     pub fn hook_stamps(&self) -> PathBuf {
         self.root.join("hook")
@@ -470,7 +497,7 @@ impl Cache {
     /// What `gv cache clean` empties: downloads and indexes (stamps and debug builds are
     /// working state, not caches of the network).
     pub fn cleanable(&self) -> Vec<PathBuf> {
-        vec![self.downloads(), self.index_dir()]
+        vec![self.downloads(), self.index_dir(), self.root.join("vulndb")]
     }
 }
 

@@ -44,6 +44,8 @@ pub const GO_MIRROR: &str = "GV_GO_MIRROR";
 pub const GO_INDEX: &str = "GV_GO_INDEX";
 /// Where `gv install` gets toolchains: go.dev (or a mirror), or GOPROXY.
 pub const SOURCE: &str = "GV_SOURCE";
+/// Go's vulnerability database: one http(s) or `file://` URL laid out like vuln.go.dev.
+pub const GOVULNDB: &str = "GOVULNDB";
 /// The slowest a transfer may go (bytes per second, over [`LOW_SPEED_TIME`]).
 pub const LOW_SPEED_LIMIT: &str = "GV_LOW_SPEED_LIMIT";
 /// The window, in seconds, over which [`LOW_SPEED_LIMIT`] is judged.
@@ -222,6 +224,12 @@ pub const ALL: &[Var] = &[
         name: SOURCE,
         meaning: "where `gv install` gets toolchains: `dl` (go.dev or a mirror) or `goproxy` (GOPROXY, verified by the checksum database)",
         default: "dl",
+        read_by: &[Gv],
+    },
+    Var {
+        name: GOVULNDB,
+        meaning: "the Go vulnerability database `gv check`, `gv doctor`, `gv current` and `gv list` judge Go versions by: one http(s) or file:// URL laid out like https://vuln.go.dev (a mirror, a local copy)",
+        default: "https://vuln.go.dev",
         read_by: &[Gv],
     },
     Var {
@@ -645,6 +653,7 @@ mod tests {
             GO_MIRROR,
             GO_INDEX,
             SOURCE,
+            GOVULNDB,
             LOW_SPEED_LIMIT,
             LOW_SPEED_TIME,
             AUTO_INSTALL,

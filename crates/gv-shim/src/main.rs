@@ -5,8 +5,9 @@
 //! left behind, so exit codes and signals are the real tool's. Windows has no `exec`:
 //! there the shim waits for the tool and exits with its code (`platform::exec_with_env`).
 //!
-//! It never reads the release index and never touches the network; the one thing it
-//! writes is the marker of a notice it showed (`GV_ROOT/.hints/notices/`). With
+//! It never reads the release index or the vulnerability database and never touches the
+//! network (a version's verdict is one small file gv wrote); the one thing it writes is
+//! the marker of a notice it showed (`GV_ROOT/.hints/`). With
 //! `GV_AUTO_INSTALL=1` (or `auto_install = true`) a missing version is installed by
 //! running `gv install` first.
 
@@ -196,6 +197,12 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
         .clone();
     let plan = session.plan()?;
     warn(notice::unseen(session.store(), session.notices()));
+    // Known vulnerabilities or end of support: one precomputed line, once a day.
+    warn(
+        gv_core::verdict::due_for(session.store(), &selection.resolved)
+            .into_iter()
+            .collect(),
+    );
     let binary = selection.resolved.binary(tool);
     let depth = (depth + 1).to_string();
     let mut set: Vec<(&str, Option<&OsStr>)> = plan

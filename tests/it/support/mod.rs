@@ -7,6 +7,7 @@ pub mod release;
 pub mod sumdb;
 pub mod tls;
 pub mod tools;
+pub mod vulndb;
 pub mod zipw;
 
 use std::path::{Path, PathBuf};
