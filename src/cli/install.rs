@@ -374,6 +374,10 @@ fn report(done: &install::Installed, quiet: bool) {
         (None, Some(proof)) => Some(proof.to_string()),
         (how, None) => how,
     };
+    let how = match (how, &done.left_out) {
+        (Some(how), Some(left_out)) => Some(format!("{how}\n  {left_out}")),
+        (how, _) => how,
+    };
     installed_line(&done.version, &done.goroot, how.as_deref());
 }
 
