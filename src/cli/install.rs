@@ -342,7 +342,7 @@ fn welcome(session: &Session, installed: &gv_core::Version, quiet: bool) -> anyh
     Ok(())
 }
 
-fn report(done: &install::Installed, quiet: bool) {
+pub(super) fn report(done: &install::Installed, quiet: bool) {
     if quiet {
         return;
     }

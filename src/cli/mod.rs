@@ -22,6 +22,7 @@ mod ide;
 mod import;
 mod init;
 mod install;
+mod latest_patch;
 mod list;
 mod local;
 mod ls_remote;
