@@ -1,5 +1,6 @@
-//! `gv local --latest-patch` and `gv global --latest-patch`: the pin in force moves to the
-//! newest patch of its minor line, installed through the one install pipeline first, so
+//! `gv local --latest-patch` and `gv global --latest-patch`: the pin in force (the
+//! `.go-version` or `.tool-versions` that decides here, or the global default) moves to
+//! the newest patch of its minor line, installed through the one install pipeline first, so
 //! a pin never names a Go that is not there. The decisions are `pin::latest_patch`'s.
 
 use std::path::{Path, PathBuf};
@@ -53,11 +54,11 @@ impl Scope {
 }
 
 pub fn run(session: &Session, scope: Scope, args: &LatestPatchArgs) -> anyhow::Result<ExitCode> {
-    let file = match scope {
+    let (file, kind) = match scope {
         Scope::Local => local_file(session)?,
-        Scope::Global => session.store().global_file(),
+        Scope::Global => (session.store().global_file(), PinKind::GoVersion),
     };
-    let specs = read_pin(&file, scope)?;
+    let specs = read_pin(&file, kind, scope)?;
 
     let config = session.config()?;
     let env = Mirror::env_setting();
@@ -82,12 +83,12 @@ pub fn run(session: &Session, scope: Scope, args: &LatestPatchArgs) -> anyhow::R
     let moved = latest_patch::decide(&specs, &index)?;
 
     // Installed before the pin names it: a failed install leaves the file as it was.
-    let kind = source::choose(
+    let source_kind = source::choose(
         None,
         gv_core::process::var(gv_core::vars::SOURCE).ok().as_deref(),
         config,
     )?;
-    let sdk_source = match kind {
+    let sdk_source = match source_kind {
         SourceKind::Dl => SdkSource::Dl,
         SourceKind::Goproxy => SdkSource::Goproxy(Box::new(proxy_source(config)?)),
     };
@@ -112,8 +113,12 @@ pub fn run(session: &Session, scope: Scope, args: &LatestPatchArgs) -> anyhow::R
     if moved.change == Change::Write {
         let text = gv_core::limits::read_file_string(&file, gv_core::limits::PIN_FILE)
             .with_context(|| format!("cannot read {}", file.display()))?;
-        let new = latest_patch::replace_first_entry(&text, &moved.to.to_string())
-            .with_context(|| format!("cannot find the first version in {}", file.display()))?;
+        let to = moved.to.to_string();
+        let new = match kind {
+            PinKind::GoVersion => latest_patch::replace_first_entry(&text, &to),
+            PinKind::ToolVersions => latest_patch::replace_first_tool_version(&text, &to),
+        }
+        .with_context(|| format!("cannot find the first version in {}", file.display()))?;
         fsutil::write_atomic(&file, new.as_bytes())
             .with_context(|| format!("cannot write {}", file.display()))?;
     }
@@ -133,25 +138,32 @@ pub fn run(session: &Session, scope: Scope, args: &LatestPatchArgs) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
-/// The `.go-version` that decides here, or why there is none to move.
-fn local_file(session: &Session) -> anyhow::Result<PathBuf> {
+/// How a pin file is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PinKind {
+    /// `.go-version` or the global file: goenv's.
+    GoVersion,
+    /// asdf's `.tool-versions`, whose `golang` line is the pin.
+    ToolVersions,
+}
+
+/// The pin file that decides here, or why there is none to move.
+fn local_file(session: &Session) -> anyhow::Result<(PathBuf, PinKind)> {
     let request = session.request()?;
     let refuse = |message: String, hint: String| Err(Hinted::new(message, hint).into());
     match &request.origin {
-        Origin::GoVersionFile { path } => Ok(path.clone()),
-        Origin::ToolVersions { path } => refuse(
-            format!(
-                "{} decides the Go version here, and gv writes only .go-version files",
-                path.display()
-            ),
-            "change its `golang` line by hand (`gv ls-remote 1.22` lists the patches), or pin with `gv local 1.22` instead".to_string(),
-        ),
-        Origin::Module { path, wants, .. } | Origin::Toolchain { module: Some((path, wants)), .. } => {
-            module_advice(session, path, wants)
-        }
+        Origin::GoVersionFile { path } => Ok((path.clone(), PinKind::GoVersion)),
+        Origin::ToolVersions { path } => Ok((path.clone(), PinKind::ToolVersions)),
+        Origin::Module { path, wants, .. }
+        | Origin::Toolchain {
+            module: Some((path, wants)),
+            ..
+        } => module_advice(session, path, wants),
         Origin::Env { var } => refuse(
             format!("{var} decides the Go version here, not a pin file"),
-            format!("set {var} to the version you want, or unset it and run `gv local --latest-patch` where a .go-version decides"),
+            format!(
+                "set {var} to the version you want, or unset it and run `gv local --latest-patch` where a .go-version decides"
+            ),
         ),
         Origin::Global { .. } => refuse(
             format!(
@@ -164,10 +176,7 @@ fn local_file(session: &Session) -> anyhow::Result<PathBuf> {
             ),
         ),
         Origin::Toolchain { .. } | Origin::Default => refuse(
-            format!(
-                "no .go-version in {} or above it",
-                session.cwd().display()
-            ),
+            format!("no .go-version in {} or above it", session.cwd().display()),
             "pin this directory with `gv local 1.22`".to_string(),
         ),
     }
@@ -179,7 +188,7 @@ fn module_advice(
     session: &Session,
     path: &Path,
     wants: &gv_core::select::ModuleLine,
-) -> anyhow::Result<PathBuf> {
+) -> anyhow::Result<(PathBuf, PinKind)> {
     let version = match wants {
         gv_core::select::ModuleLine::Toolchain(v) | gv_core::select::ModuleLine::Go(v) => v,
     };
@@ -219,7 +228,7 @@ fn module_advice(
 
 /// The entries of the pin file, refused whole when any of it cannot be read: moving the
 /// first entry of a file gv half-understands could lose what the rest meant.
-fn read_pin(file: &Path, scope: Scope) -> anyhow::Result<Vec<Spec>> {
+fn read_pin(file: &Path, kind: PinKind, scope: Scope) -> anyhow::Result<Vec<Spec>> {
     let none = || -> anyhow::Error {
         match scope {
             Scope::Global => Hinted::new(
@@ -237,7 +246,11 @@ fn read_pin(file: &Path, scope: Scope) -> anyhow::Result<Vec<Spec>> {
     if scope == Scope::Global && !file.exists() {
         return Err(none());
     }
-    let Some(entries) = gv_core::pinfile::read_go_version(file)? else {
+    let entries = match kind {
+        PinKind::GoVersion => gv_core::pinfile::read_go_version(file)?,
+        PinKind::ToolVersions => gv_core::pinfile::read_tool_versions(file)?,
+    };
+    let Some(entries) = entries else {
         return Err(none());
     };
     if let Some(skipped) = entries.skipped.first() {

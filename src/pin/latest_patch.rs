@@ -141,25 +141,41 @@ pub fn decide(specs: &[Spec], index: &Index) -> Result<Move, Hinted> {
 /// skipped) with its first entry replaced by `new`; every other byte — the other entries
 /// of a goenv list (`1.22.3:1.21.13`), more lines, comments, line ends — as it was.
 pub fn replace_first_entry(text: &str, new: &str) -> Option<String> {
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut offset = bom;
-    for line in text[bom..].split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let Some(word) = line.split_whitespace().next() else {
-            continue;
-        };
-        if word.starts_with('#') {
-            continue;
-        }
-        // The first non-empty `:`-separated entry of the word; a word of colons only
-        // names nothing, and the search goes on as the reader's does.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The reader takes the first word of each line that is not a comment; a word of
+    // colons only names nothing, and the search goes on.
+    let (from, to) = body
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|word| !word.starts_with('#'))
+        .find_map(|word| first_entry(text, std::iter::once(word)))?;
+    Some(format!("{}{new}{}", &text[..from], &text[to..]))
+}
+
+/// `text` (an asdf `.tool-versions` that [`gv_core::pinfile::parse_tool_versions`] reads
+/// with nothing skipped) with the first version of its `golang` line replaced by `new`;
+/// the other tools, the fallbacks after it and the comments as they were.
+pub fn replace_first_tool_version(text: &str, new: &str) -> Option<String> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let line = body.lines().find(|line| {
+        let code = line.split_once('#').map_or(*line, |(code, _)| code);
+        matches!(code.split_whitespace().next(), Some("golang" | "go"))
+    })?;
+    let code = line.split_once('#').map_or(line, |(code, _)| code);
+    let (from, to) = first_entry(text, code.split_whitespace().skip(1))?;
+    Some(format!("{}{new}{}", &text[..from], &text[to..]))
+}
+
+/// Where in `text` the first non-empty `:`-separated entry of `words` (slices of `text`)
+/// is, as a byte range.
+fn first_entry<'a>(text: &str, words: impl Iterator<Item = &'a str>) -> Option<(usize, usize)> {
+    for word in words {
         let lead = word.len() - word.trim_start_matches(':').len();
-        let Some(entry) = word[lead..].split(':').next().filter(|e| !e.is_empty()) else {
-            continue;
-        };
-        let at = start + line.find(word)? + lead;
-        return Some(format!("{}{new}{}", &text[..at], &text[at + entry.len()..]));
+        if let Some(entry) = word[lead..].split(':').next().filter(|e| !e.is_empty()) {
+            // `word` lies inside `text`: its offset is the distance between the two.
+            let at = word.as_ptr() as usize - text.as_ptr() as usize + lead;
+            return Some((at, at + entry.len()));
+        }
     }
     None
 }
@@ -278,6 +294,28 @@ mod tests {
         assert_eq!(replace_first_entry("# nothing\n\n", "1.22.10"), None);
     }
 
+    #[test]
+    fn only_the_first_go_version_of_a_tool_versions_file_is_replaced() {
+        for (text, want) in [
+            ("golang 1.22.3\n", "golang 1.22.10\n"),
+            (
+                "nodejs 20.1.0\n# go 1.21.0\ngolang  1.22.3 1.21.13  # CI\npython 3.12.0\n",
+                "nodejs 20.1.0\n# go 1.21.0\ngolang  1.22.10 1.21.13  # CI\npython 3.12.0\n",
+            ),
+            ("go go1.22.3:1.21.13\r\n", "go 1.22.10:1.21.13\r\n"),
+        ] {
+            assert_eq!(
+                replace_first_tool_version(text, "1.22.10").as_deref(),
+                Some(want),
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            replace_first_tool_version("nodejs 20.1.0\n", "1.22.10"),
+            None
+        );
+    }
+
     mod generated {
         use super::super::*;
         use proptest::prelude::*;
@@ -303,6 +341,23 @@ mod tests {
                         prop_assert_eq!(&read.specs[1..], &before.specs[1..]);
                         prop_assert!(read.skipped.is_empty());
                     }
+                }
+            }
+
+            /// The same for `.tool-versions`: the golang line's first version changes,
+            /// nothing else a reader sees does.
+            #[test]
+            fn a_replaced_tool_versions_file_reads_back_with_the_new_first_version(
+                text in "(golang|go|nodejs|[ \t\r\n#:a-z0-9.\u{feff}-]){0,20}",
+            ) {
+                let before = gv_core::pinfile::parse_tool_versions(&text);
+                let replaced = replace_first_tool_version(&text, "1.22.10");
+                if let Some(before) = before.filter(|b| b.skipped.is_empty() && !b.specs.is_empty()) {
+                    let after = replaced.expect("a replacement");
+                    let read = gv_core::pinfile::parse_tool_versions(&after).expect("a golang line");
+                    prop_assert_eq!(&read.specs[0], &Spec::parse("1.22.10").unwrap());
+                    prop_assert_eq!(&read.specs[1..], &before.specs[1..]);
+                    prop_assert!(read.skipped.is_empty());
                 }
             }
         }

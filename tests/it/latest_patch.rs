@@ -180,6 +180,26 @@ fn a_list_pin_moves_its_first_entry_only() {
 }
 
 #[test]
+fn an_asdf_tool_versions_pin_moves_its_golang_line_only() {
+    let server = mirror();
+    let sb = Sandbox::new();
+    let dir = sb.work("p");
+    let text = "nodejs 20.1.0\ngolang 1.22.9 1.21.13 # CI\npython 3.12.0\n";
+    let pin = sb.write("p/.tool-versions", text);
+    let (ok, _, err) = gv(&sb, &server, &dir, &["local", "--latest-patch"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        read(&pin),
+        "nodejs 20.1.0\ngolang 1.22.10 1.21.13 # CI\npython 3.12.0\n"
+    );
+    assert!(!dir.join(".go-version").exists());
+    assert!(
+        err.contains(&format!("{}: 1.22.9 → 1.22.10", pin.display())),
+        "{err}"
+    );
+}
+
+#[test]
 fn offline_uses_the_cached_index_and_says_how_old_it_is() {
     let server = mirror();
     let sb = Sandbox::new();
