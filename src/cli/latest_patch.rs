@@ -154,11 +154,7 @@ fn local_file(session: &Session) -> anyhow::Result<(PathBuf, PinKind)> {
     match &request.origin {
         Origin::GoVersionFile { path } => Ok((path.clone(), PinKind::GoVersion)),
         Origin::ToolVersions { path } => Ok((path.clone(), PinKind::ToolVersions)),
-        Origin::Module { path, wants, .. }
-        | Origin::Toolchain {
-            module: Some((path, wants)),
-            ..
-        } => module_advice(session, path, wants),
+        Origin::Module { path, wants, .. } => module_advice(session, path, wants),
         Origin::Env { var } => refuse(
             format!("{var} decides the Go version here, not a pin file"),
             format!(
@@ -175,6 +171,7 @@ fn local_file(session: &Session) -> anyhow::Result<(PathBuf, PinKind)> {
                 gv_core::suggest::command(["gv", "global", "--latest-patch"])
             ),
         ),
+        // A request is made before GOTOOLCHAIN moves anything: no origin of its own.
         Origin::Toolchain { .. } | Origin::Default => refuse(
             format!("no .go-version in {} or above it", session.cwd().display()),
             "pin this directory with `gv local 1.22`".to_string(),

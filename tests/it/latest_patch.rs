@@ -318,15 +318,22 @@ fn where_go_mod_decides_gv_says_what_to_change_and_edits_nothing() {
     assert_eq!(read(&gomod), "module example.com/m\n\ngo 1.22.3\n");
     assert!(!dir.join(".go-version").exists());
 
-    // Where only the global default decides, gv local points at gv global.
-    let (ok, _, err) = gv(
-        &sb,
-        &server,
-        &sb.work("plain"),
-        &["local", "--latest-patch"],
-    );
+    // Where nothing is pinned, nothing moves; where the global default decides, gv local
+    // points at gv global.
+    let plain = sb.work("plain");
+    let (ok, _, err) = gv(&sb, &server, &plain, &["local", "--latest-patch"]);
     assert!(!ok);
     assert!(err.contains("no .go-version in "), "{err}");
+    std::fs::create_dir_all(sb.root()).unwrap();
+    std::fs::write(sb.root().join("version"), "1.22.3\n").unwrap();
+    let (ok, _, err) = gv(&sb, &server, &plain, &["local", "--latest-patch"]);
+    assert!(!ok);
+    assert!(
+        err.contains("the global default decides here")
+            && err.contains("`gv global --latest-patch`"),
+        "{err}"
+    );
+    assert_eq!(read(&sb.root().join("version")), "1.22.3\n");
 }
 
 /// A real SDK: a project pinned to an older 1.22 patch moves to the real 1.22.10 (already
