@@ -81,6 +81,12 @@ pub fn run(session: &Session, scope: Scope, args: &LatestPatchArgs) -> anyhow::R
         ));
     }
     let moved = latest_patch::decide(&specs, &index)?;
+    // The new text, worked out before anything is installed: a file gv could read but not
+    // rewrite (not UTF-8, say) is refused while nothing has changed.
+    let new_text = match moved.change {
+        Change::Write => Some(rewritten(&file, kind, &moved)?),
+        Change::AlreadyNewest | Change::Floats => None,
+    };
 
     // Installed before the pin names it: a failed install leaves the file as it was.
     let source_kind = source::choose(
@@ -110,15 +116,7 @@ pub fn run(session: &Session, scope: Scope, args: &LatestPatchArgs) -> anyhow::R
         super::install::report(&installed, opts.quiet);
     }
 
-    if moved.change == Change::Write {
-        let text = gv_core::limits::read_file_string(&file, gv_core::limits::PIN_FILE)
-            .with_context(|| format!("cannot read {}", file.display()))?;
-        let to = moved.to.to_string();
-        let new = match kind {
-            PinKind::GoVersion => latest_patch::replace_first_entry(&text, &to),
-            PinKind::ToolVersions => latest_patch::replace_first_tool_version(&text, &to),
-        }
-        .with_context(|| format!("cannot find the first version in {}", file.display()))?;
+    if let Some(new) = &new_text {
         fsutil::write_atomic(&file, new.as_bytes())
             .with_context(|| format!("cannot write {}", file.display()))?;
     }
@@ -136,6 +134,18 @@ pub fn run(session: &Session, scope: Scope, args: &LatestPatchArgs) -> anyhow::R
         say(&file, scope, &specs, &moved);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The pin file's text with its first entry moved to `moved.to`.
+fn rewritten(file: &Path, kind: PinKind, moved: &Move) -> anyhow::Result<String> {
+    let text = gv_core::limits::read_file_string(file, gv_core::limits::PIN_FILE)
+        .with_context(|| format!("cannot read {} to rewrite it", file.display()))?;
+    let to = moved.to.to_string();
+    match kind {
+        PinKind::GoVersion => latest_patch::replace_first_entry(&text, &to),
+        PinKind::ToolVersions => latest_patch::replace_first_tool_version(&text, &to),
+    }
+    .with_context(|| format!("cannot find the first version in {}", file.display()))
 }
 
 /// How a pin file is laid out.

@@ -264,6 +264,15 @@ fn a_pin_gv_cannot_move_is_refused_and_left_as_it_is() {
         !sb.root().join("versions").exists()
             || support::mirror::listing(&sb.root().join("versions")).is_empty()
     );
+    // Readable, but not as text gv could write back (a comment that is not UTF-8):
+    // refused before anything is installed.
+    let bytes = b"1.22.3 # \xff\n";
+    std::fs::write(&pin, bytes).unwrap();
+    let (ok, _, err) = gv(&sb, &server, &dir, &["local", "--latest-patch"]);
+    assert!(!ok, "{err}");
+    assert!(err.contains("not UTF-8"), "{err}");
+    assert_eq!(std::fs::read(&pin).unwrap(), bytes);
+    assert!(!installed(&sb, "1.22.10"));
     // A version and --latest-patch together: a usage error.
     let (ok, _, err) = gv(&sb, &server, &dir, &["local", "1.22", "--latest-patch"]);
     assert!(!ok);
