@@ -608,14 +608,25 @@ fn only_what_the_database_proves_is_installed_when_only_the_mirror_vouches() {
         assert!(!goroot.join("misc").exists(), "{what}");
     }
 
-    // go.dev's index vouches for the same archive's sha256: all of it is authentic, and
-    // all of it is installed, as served.
+    // go.dev's index vouches for the same archive's sha256 (a plain mirror, as aliyun
+    // is, whose checksums come from go.dev's index): all of it is authentic, and all of
+    // it is installed, as served.
     let sb = Sandbox::new();
-    let mirror = MirrorServer::start(vec![Served::archive(VERSION, tarball)]);
+    let go_dev = MirrorServer::start(vec![Served::archive(VERSION, tarball.clone())]);
+    let mirror = MirrorServer::start(vec![Served::archive(VERSION, tarball)]).without_index();
     let (ok, err) = run(gv(&sb, &mirror, &gosumdb)
-        .env("GV_GO_INDEX", mirror.index_url())
+        .env("GV_GO_INDEX", go_dev.index_url())
         .args(["install", VERSION]));
     assert!(ok, "{err}");
+    assert!(
+        err.contains(&format!("sha256 verified against {}", go_dev.index_url())),
+        "{err}"
+    );
+    assert_eq!(
+        go_dev.archive_requests(),
+        0,
+        "the archive came from the mirror"
+    );
     assert!(err.contains(&format!("proven by {DB_NAME}")), "{err}");
     assert!(!err.contains("left out"), "{err}");
     let goroot = sb.root().join("versions").join(VERSION);
