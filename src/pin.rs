@@ -12,6 +12,8 @@
 //!   actions/setup-go cannot read it); `1.22` stays as typed, since both read it, unless
 //!   `--exact`.
 
+pub mod latest_patch;
+
 use std::path::Path;
 
 use anyhow::Context as _;

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 
 use super::Session;
+use super::latest_patch::{self, LatestPatchArgs, Scope};
 use super::pin_args::PinArgs;
 use crate::error::Hinted;
 use crate::pin;
@@ -15,14 +16,19 @@ use crate::pin;
 /// neither installed nor a release in the (cached) index is refused.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gv global 1.22       newest installed 1.22.x everywhere by default\n  gv global latest     the newest version, written as a number (1.23.9)\n  gv global            show the global default\n  gv global --unset    fall back to the system go"
+    after_help = "Examples:\n  gv global 1.22       newest installed 1.22.x everywhere by default\n  gv global latest     the newest version, written as a number (1.23.9)\n  gv global            show the global default\n  gv global --unset    fall back to the system go\n  gv global --latest-patch   move the global default to its newest patch, installing it"
 )]
 pub struct Args {
     #[command(flatten)]
     setting: PinArgs,
+    #[command(flatten)]
+    latest: LatestPatchArgs,
 }
 
 pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    if args.latest.latest_patch {
+        return latest_patch::run(session, Scope::Global, &args.latest);
+    }
     let file = session.store().global_file();
     if args.setting.unset {
         pin::unset_global(session.store())?;

@@ -342,7 +342,7 @@ fn welcome(session: &Session, installed: &gv_core::Version, quiet: bool) -> anyh
     Ok(())
 }
 
-fn report(done: &install::Installed, quiet: bool) {
+pub(super) fn report(done: &install::Installed, quiet: bool) {
     if quiet {
         return;
     }
@@ -373,6 +373,10 @@ fn report(done: &install::Installed, quiet: bool) {
         (Some(how), Some(proof)) => Some(format!("{how}\n  {proof}")),
         (None, Some(proof)) => Some(proof.to_string()),
         (how, None) => how,
+    };
+    let how = match (how, &done.left_out) {
+        (Some(how), Some(left_out)) => Some(format!("{how}\n  {left_out}")),
+        (how, _) => how,
     };
     installed_line(&done.version, &done.goroot, how.as_deref());
 }

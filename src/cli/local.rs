@@ -5,6 +5,7 @@ use gv_core::Spec;
 use gv_core::select::{GO_VERSION_FILE, Origin};
 
 use super::Session;
+use super::latest_patch::{self, LatestPatchArgs, Scope};
 use super::pin_args::PinArgs;
 use crate::error::Hinted;
 use crate::pin;
@@ -15,14 +16,19 @@ use crate::pin;
 /// A version that is neither installed nor a release in the (cached) index is refused.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  gv local 1.22.10     pin exactly\n  gv local 1.22        newest installed 1.22.x (written as 1.22, which goenv and setup-go read too)\n  gv local 1.22 --exact   write the 1.22.x that is newest today\n  gv local latest      write the newest version (as a number: 1.23.9)\n  gv local system      remove ./.go-version, as goenv does\n  gv local             show the pin that applies here\n  gv local --unset     remove ./.go-version"
+    after_help = "Examples:\n  gv local 1.22.10     pin exactly\n  gv local 1.22        newest installed 1.22.x (written as 1.22, which goenv and setup-go read too)\n  gv local 1.22 --exact   write the 1.22.x that is newest today\n  gv local latest      write the newest version (as a number: 1.23.9)\n  gv local system      remove ./.go-version, as goenv does\n  gv local             show the pin that applies here\n  gv local --unset     remove ./.go-version\n  gv local --latest-patch   move the pin here to its newest patch (1.22.3 -> 1.22.10), installing it"
 )]
 pub struct Args {
     #[command(flatten)]
     setting: PinArgs,
+    #[command(flatten)]
+    latest: LatestPatchArgs,
 }
 
 pub fn run(session: &Session, args: Args) -> anyhow::Result<ExitCode> {
+    if args.latest.latest_patch {
+        return latest_patch::run(session, Scope::Local, &args.latest);
+    }
     let here = session.cwd().join(GO_VERSION_FILE);
     if args.setting.unset {
         if !pin::unset(&here)? {

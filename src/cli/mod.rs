@@ -23,6 +23,7 @@ mod ide;
 mod import;
 mod init;
 mod install;
+mod latest_patch;
 mod list;
 mod local;
 mod ls_remote;

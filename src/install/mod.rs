@@ -11,11 +11,16 @@
 //!    from the download cache, the server or the file, verified as it is unpacked into a
 //!    work directory inside the store (download → sha256 → gunzip → untar in one streaming
 //!    pass; a zip is spooled first, and a module zip's `h1:` is computed as it unpacks);
-//! 4. **check** (`publish`): the tree is the SDK meant, and its bin/ holds only Go's
+//! 4. **prove** (`proof`): an archive's tree is the toolchain module the checksum database
+//!    (GOSUMDB) vouches for;
+//! 5. **trim** (`proven_set`): when the database is the only authority (a mirror's own
+//!    sidecar or index, a local file), the tree keeps only what it proved: no `api/ doc/
+//!    misc/ test/`, file modes as go.dev's archives have them;
+//! 6. **check** (`publish`): the tree is the SDK meant, and its bin/ holds only Go's
 //!    commands;
-//! 5. **publish** (`publish`): synced, then renamed to `versions/<version>/`, so a version
+//! 7. **publish** (`publish`): synced, then renamed to `versions/<version>/`, so a version
 //!    directory exists complete and verified, or not at all;
-//! 6. **keep** (`cache`): the verified download stays in the download cache, for
+//! 8. **keep** (`cache`): the verified download stays in the download cache, for
 //!    `--offline` and reinstalls.
 //!
 //! Each step hands the next a value ([`plan::Plan`], then [`Unpacked`]); a new step (a
@@ -31,6 +36,7 @@ mod lock;
 mod plan;
 pub mod progress;
 pub mod proof;
+pub mod proven_set;
 mod publish;
 mod uninstall;
 mod unzip;
@@ -43,7 +49,7 @@ use gv_core::{Spec, Store, Version};
 
 use crate::sources::Platform;
 use crate::sources::index;
-use crate::sources::mirror::Mirror;
+use crate::sources::mirror::{Layout, Mirror};
 use crate::sources::sumdb::Verified;
 use crate::ui;
 
@@ -137,6 +143,18 @@ impl Options {
         }
     }
 
+    /// Is `checksum` go.dev's own word on an archive's sha256 — the official index
+    /// ([`Options::official_index`]) or the index of one of Google's download sites, fresh or
+    /// as the download cache recorded it? A mirror's own index or sidecar, or a file beside a
+    /// local archive, is only the word of whoever serves the archive.
+    fn go_dev_vouches(&self, checksum: &Checksum) -> bool {
+        let (Checksum::Index { url } | Checksum::Cached { url }) = checksum else {
+            return false;
+        };
+        *url == self.official_index
+            || (self.mirror.layout == Layout::Indexed && *url == self.mirror.index_url())
+    }
+
     fn index_mode(&self) -> index::Mode {
         if self.offline {
             index::Mode::Offline
@@ -227,6 +245,30 @@ pub struct Installed {
     pub checksum: Option<Checksum>,
     /// What the checksum database said about it (`None`: nothing was installed).
     pub proof: Option<Proof>,
+    /// The top-level directories left out because only the checksum database vouched for
+    /// the archive, and it does not cover them (see [`proven_set`]), and who else did.
+    pub left_out: Option<LeftOut>,
+}
+
+/// What an install left out of an archive the checksum database alone proved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// `api`, `doc`, `misc`, `test`: those the archive had.
+    pub dirs: Vec<&'static str>,
+    /// Who vouches for them besides the database: "the mirror", "the file beside it".
+    pub vouched_by: &'static str,
+}
+
+impl std::fmt::Display for LeftOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dirs: Vec<String> = self.dirs.iter().map(|d| format!("{d}/")).collect();
+        write!(
+            f,
+            "left out {}: only {} vouches for them (the checksum database covers the rest); install from go.dev to get them",
+            dirs.join(", "),
+            self.vouched_by
+        )
+    }
 }
 
 impl Installed {
@@ -307,13 +349,31 @@ pub fn install(
         None => None,
     };
 
-    // 5. check: the SDK meant, with only Go's commands in bin/.
+    // 5. trim: with only the database's word for it, only what the database proved.
+    let left_out = match &proof {
+        Some(Proof::Proven { .. }) if !opts.go_dev_vouches(&unpacked.checksum) => {
+            let dirs =
+                proven_set::keep_proven(&unpacked.tree).map_err(store_err(&unpacked.tree))?;
+            (!dirs.is_empty()).then_some(LeftOut {
+                dirs,
+                vouched_by: match (&unpacked.source, &unpacked.checksum) {
+                    (_, Checksum::Unchecked) => "nothing else",
+                    (_, Checksum::Index { .. }) => "the mirror's own index",
+                    (ArchiveSource::File { .. }, _) => "the .sha256 file beside it",
+                    _ => "the mirror",
+                },
+            })
+        }
+        _ => None,
+    };
+
+    // 6. check: the SDK meant, with only Go's commands in bin/.
     check_and_set_aside(&unpacked.tree, &version).map_err(|reason| InstallError::NotAnSdk {
         file: unpacked.file.clone(),
         reason,
     })?;
 
-    // 6. publish: durable, then renamed into place whole.
+    // 7. publish: durable, then renamed into place whole.
     sync_tree(&unpacked.tree).map_err(store_err(&unpacked.tree))?;
     let goroot = store.version_dir(&version);
     replace_dir(store, &unpacked.tree, &version).map_err(store_err(&goroot))?;
@@ -321,7 +381,7 @@ pub fn install(
     // directory still holds the spool, which goes with it.
     unpacked.work.keep = unpacked.tree == unpacked.work.path;
 
-    // 7. keep: the verified download, for --offline and reinstalls, with its proof.
+    // 8. keep: the verified download, for --offline and reinstalls, with its proof.
     if let Some(keep) = unpacked.keep {
         keep.keep(proof.as_ref().and_then(Proof::record_line));
     }
@@ -331,6 +391,7 @@ pub fn install(
         source: unpacked.source,
         checksum: Some(unpacked.checksum),
         proof,
+        left_out,
     })
 }
 /// `version`, when it is installed and there is nothing to do. Nothing to do still
@@ -347,6 +408,7 @@ fn already_installed(store: &Store, version: &Version) -> Option<Installed> {
         source: ArchiveSource::AlreadyInstalled,
         checksum: None,
         proof: None,
+        left_out: None,
     })
 }
 

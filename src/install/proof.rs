@@ -11,7 +11,8 @@
 //! go.dev: the database proves what it served, or the install is refused.
 //!
 //! The proof covers the archive's files except those four directories, and not their
-//! modes (the module has none). Releases before 1.21, GOSUMDB=off, a GONOSUMDB/GOPRIVATE
+//! modes (the module has none): when nothing but the database vouches for the archive,
+//! the install keeps only what it proved ([`super::proven_set`]). Releases before 1.21, GOSUMDB=off, a GONOSUMDB/GOPRIVATE
 //! match and an unreachable database leave the sha256 checks alone, and say so;
 //! `require_checksum_database = true` in the user's config makes the proof mandatory.
 
@@ -36,7 +37,7 @@ pub const REQUIRE_KEY: &str = gv_core::settings::REQUIRE_CHECKSUM_DATABASE;
 
 /// The top-level directories of a release archive that the toolchain module leaves out
 /// (`cmd/distpack`: `api/**`, `doc/**`, `misc/**`, `test/**` match the first path element).
-const NOT_IN_MODULE: [&str; 4] = ["api", "doc", "misc", "test"];
+pub(super) const NOT_IN_MODULE: [&str; 4] = ["api", "doc", "misc", "test"];
 
 /// The first Go release that is also a toolchain module.
 const FIRST_MODULE_MINOR: (u64, u64) = (1, 21);

@@ -39,6 +39,7 @@ mod ide;
 mod install;
 #[cfg(feature = "real-tests")]
 mod install_real;
+mod latest_patch;
 mod layout;
 #[cfg(feature = "real-tests")]
 mod macos_real;

