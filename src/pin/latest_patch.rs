@@ -3,11 +3,8 @@
 //! pin file's new text. A pin is a security decision nobody revisits (a `.go-version` of
 //! 1.22.3 keeps building with fixes released since); this moves it in one step.
 //!
-//! Supported lines follow Go's policy: a minor line is supported until two newer ones
-//! exist, so the two newest minor lines among the index's stable releases are supported
-//! (go.dev's own `?mode=json` without `include=all` lists exactly those two). The index's
-//! `stable` flag only says "not an rc or a beta" — 1.9.7 is stable too — and is never read
-//! as "supported".
+//! Supported lines follow Go's policy (`sources::support`): the two newest minor lines
+//! among the index's stable releases.
 
 use std::fmt;
 
@@ -15,6 +12,7 @@ use gv_core::error::Hinted;
 use gv_core::{Spec, Version};
 
 use crate::sources::index::Index;
+use crate::sources::support::Support;
 
 /// A minor line of Go releases, `1.22`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,18 +34,15 @@ impl fmt::Display for Line {
     }
 }
 
-/// The supported minor lines, newest first: the two newest among stable releases.
+/// The supported minor lines, newest first (the rule is [`Support`]'s, which the
+/// vulnerability marks share).
 pub fn supported_lines(index: &Index) -> Vec<Line> {
-    let mut lines: Vec<Line> = index
-        .releases
-        .iter()
-        .filter(|r| r.stable && !r.version.is_prerelease())
-        .map(|r| Line::of(&r.version))
-        .collect();
-    lines.sort_unstable_by(|a, b| b.cmp(a));
-    lines.dedup();
-    lines.truncate(2);
-    lines
+    Support::from_index(index)
+        .map(|support| support.lines)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(major, minor)| Line { major, minor })
+        .collect()
 }
 
 /// The newest stable release of `line` the index lists.

@@ -1,7 +1,8 @@
 //! Where Go SDKs come from — the sources `gv install --source` chooses between: the go.dev
 //! release index and the mirrors laid out like it, a GOPROXY with the checksum database
 //! that vouches for it, and the HTTP client (with `.netrc` logins) they are fetched with.
-//! Also the names go.dev gives its archives, by platform. Unpacking what they serve is
+//! Also the names go.dev gives its archives, by platform, and which minor lines its index
+//! says are still supported. Unpacking what they serve is
 //! [`crate::archive`]'s job.
 
 pub mod fetch;
@@ -10,6 +11,7 @@ pub mod index;
 pub mod mirror;
 pub mod netrc;
 pub mod sumdb;
+pub mod support;
 
 /// The OS/architecture pair go.dev names archives by (`linux`/`amd64`, `darwin`/`arm64`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,12 +16,12 @@ use super::judge::{self, Finding};
 use super::load;
 use super::semver::Semver;
 use super::source::Location;
-use super::support::Support;
 use super::{Database, VulnDbError};
 use crate::sources::Platform;
 use crate::sources::fetch::Http;
 use crate::sources::index::{self, Index, Mode};
 use crate::sources::mirror::{Layout, Mirror};
+use crate::sources::support::Support;
 
 /// How many IDs a one-line mark names before "and N more".
 const IDS_IN_A_LINE: usize = 4;

@@ -17,7 +17,6 @@ pub mod osv;
 mod proptests;
 pub mod semver;
 pub mod source;
-pub mod support;
 
 use std::time::SystemTime;
 
