@@ -284,6 +284,16 @@ impl World {
                     dir.display()
                 )
             }
+            // The tests' vulnerability database (support::vulndb: entries that affect 1.22.10
+            // and not 1.23.9) as a file:// copy, its summaries plain.
+            "vulndb" => {
+                let dir = self.dir.path().join("vulndb");
+                support::vulndb::VulnDb::fixture()
+                    .with_summary("GO-2025-0001", "a sample standard-library vulnerability")
+                    .with_summary("GO-2025-0002", "a sample toolchain vulnerability")
+                    .write_to(&dir);
+                format!("export GOVULNDB='file://{}'", dir.display())
+            }
             other => panic!("no README fixture named `{other}`"),
         }
     }
@@ -358,6 +368,8 @@ impl World {
         let mut r = snapbox::Redactions::new();
         r.insert("[HOME]", self.home()).expect("redaction");
         r.insert("[MIRROR]", self.mirror.url()).expect("redaction");
+        r.insert("[VULNDB]", self.dir.path().join("vulndb"))
+            .expect("redaction");
         r.insert("[SIZE]", regex(SIZE)).expect("redaction");
         r.insert("[HEX]", regex(HEX)).expect("redaction");
         r.insert("[RAND]", regex(RAND)).expect("redaction");
@@ -403,7 +415,9 @@ fn expected(sample_text: &str) -> String {
     let text = text
         .replace('…', "[..]")
         .replace("/home/me", "[HOME]")
-        .replace("https://go.dev/dl/", "[MIRROR]");
+        .replace("https://go.dev/dl/", "[MIRROR]")
+        // The `vulndb` fixture's file:// database.
+        .replace("/srv/vulndb", "[VULNDB]");
     let text = regex(SIZE).replace_all(&text, "[SIZE]");
     let text = regex(HEX).replace_all(&text, "0x[HEX]");
     let text = regex(GOROUTINE).replace_all(&text, "goroutine [GOROUTINE] gp=");

@@ -126,6 +126,16 @@ impl VulnDb {
         self
     }
 
+    /// The same database with entry `id`'s summary replaced (README's samples show plain
+    /// text, not the hostile one).
+    pub fn with_summary(self, id: &str, summary: &str) -> VulnDb {
+        let name = format!("ID/{id}");
+        let mut entry: serde_json::Value =
+            serde_json::from_slice(&self.docs[&name]).expect("an entry of the fixture");
+        entry["summary"] = json!(summary);
+        self.with(&name, serde_json::to_vec(&entry).expect("json"))
+    }
+
     /// Writes the documents as `<dir>/<name>.json`, for `GOVULNDB=file://<dir>`.
     pub fn write_to(&self, dir: &Path) {
         for (name, bytes) in &self.docs {
