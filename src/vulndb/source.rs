@@ -55,7 +55,9 @@ impl Location {
     pub fn url(&self) -> String {
         match self {
             Location::Http(base) => base.clone(),
-            Location::File(dir) => format!("file://{}", dir.display()),
+            // `file:///srv/vulndb`, `file:///C:/vulndb`: as GOVULNDB would name it.
+            Location::File(dir) => reqwest::Url::from_file_path(dir)
+                .map_or_else(|()| format!("file://{}", dir.display()), String::from),
         }
     }
 
@@ -119,10 +121,12 @@ mod tests {
             Location::parse(Some("http://127.0.0.1:8080/db/")).unwrap(),
             Location::Http("http://127.0.0.1:8080/db".into())
         );
-        assert_eq!(
-            Location::parse(Some("file:///srv/vulndb")).unwrap(),
-            Location::File(PathBuf::from("/srv/vulndb"))
-        );
+        // An absolute path of this platform (`/tmp/…`, `C:\…` under Windows), and back.
+        let dir = std::env::temp_dir().join("vulndb");
+        let url = reqwest::Url::from_file_path(&dir).unwrap();
+        let location = Location::parse(Some(url.as_str())).unwrap();
+        assert_eq!(location, Location::File(dir));
+        assert_eq!(location.url(), url.as_str());
         let list = Location::parse(Some("https://a.example,https://b.example")).unwrap_err();
         assert!(list.to_string().contains("a list"), "{list}");
         for bad in ["vuln.go.dev", "ftp://x/", "file://relative", "https://"] {
