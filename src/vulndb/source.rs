@@ -43,6 +43,9 @@ impl Location {
             "http" | "https" if url.host_str().is_some() => {
                 Ok(Location::Http(value.trim_end_matches('/').to_string()))
             }
+            // `file://name` is a host and no path: a UNC share's name under Windows, where
+            // the url crate would make it a path that is not absolute.
+            "file" if url.path() == "/" => Err(bad("it names no directory")),
             "file" => url
                 .to_file_path()
                 .map(Location::File)
@@ -121,8 +124,12 @@ mod tests {
             Location::parse(Some("http://127.0.0.1:8080/db/")).unwrap(),
             Location::Http("http://127.0.0.1:8080/db".into())
         );
-        // An absolute path of this platform (`/tmp/…`, `C:\…` under Windows), and back.
-        let dir = std::env::temp_dir().join("vulndb");
+        // An absolute path of this platform, and back.
+        let dir = PathBuf::from(if gv_core::platform::WINDOWS {
+            r"C:\srv\vulndb"
+        } else {
+            "/srv/vulndb"
+        });
         let url = reqwest::Url::from_file_path(&dir).unwrap();
         let location = Location::parse(Some(url.as_str())).unwrap();
         assert_eq!(location, Location::File(dir));
