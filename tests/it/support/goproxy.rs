@@ -6,13 +6,13 @@
 //! answered too, so it can stand in for an HTTP proxy.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
+use super::loopback::{self, Request, read_request};
 use super::sumdb::{TestDb, h1};
 use super::zipw::{ZipEntry, zip};
 
@@ -223,18 +223,9 @@ impl ProxyServer {
             requests: Vec::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
-        let (st, stp) = (state.clone(), stop.clone());
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stp.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let st = st.clone();
-                std::thread::spawn(move || {
-                    let _ = handle(conn, &st);
-                });
-            }
+        let st = state.clone();
+        loopback::accept(listener, stop.clone(), move |conn| {
+            let _ = handle(conn, &st);
         });
         ProxyServer { port, state, stop }
     }
@@ -288,37 +279,16 @@ impl ProxyServer {
 
 impl Drop for ProxyServer {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        loopback::stop(self.port, &self.stop);
     }
 }
 
 fn handle(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
-    conn.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(conn.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut authorization = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("authorization")
-        {
-            authorization = Some(value.trim().to_string());
-        }
-    }
-    let target = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_string();
-    let path = match target.strip_prefix("http://") {
-        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]).to_string(),
-        None => target.clone(),
-    };
+    let Request {
+        target,
+        path,
+        authorization,
+    } = read_request(&conn)?;
     let mut out = conn;
     let (body, status) = {
         let mut st = state.lock().expect("lock");

@@ -4,13 +4,15 @@
 //! it can stand in for an HTTP proxy. Plus builders for tiny fake SDK archives and
 //! malicious ones.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
+
+use super::loopback::{self, Request, read_request};
 
 /// What goes wrong when a file is requested.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,18 +119,9 @@ impl MirrorServer {
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let sent = Arc::new(AtomicU64::new(0));
-        let (st, stp, snt) = (state.clone(), stop.clone(), sent.clone());
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stp.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let (st, snt) = (st.clone(), snt.clone());
-                std::thread::spawn(move || {
-                    let _ = handle(conn, &st, &snt);
-                });
-            }
+        let (st, snt) = (state.clone(), sent.clone());
+        loopback::accept(listener, stop.clone(), move |conn| {
+            let _ = handle(conn, &st, &snt);
         });
         MirrorServer {
             port,
@@ -202,32 +195,13 @@ impl MirrorServer {
 
 impl Drop for MirrorServer {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        loopback::stop(self.port, &self.stop);
     }
 }
 
 fn handle(conn: TcpStream, state: &Mutex<State>, sent: &AtomicU64) -> std::io::Result<()> {
-    conn.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(conn.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-            break;
-        }
-    }
-    let target = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_string();
-    // Proxy requests carry the whole URL: keep only the path.
-    let path = match target.strip_prefix("http://") {
-        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]).to_string(),
-        None => target.clone(),
-    };
+    // Proxy requests carry the whole URL: `path` is the path alone.
+    let Request { target, path, .. } = read_request(&conn)?;
     let (files, no_index, no_sidecars, raw_index, raw_sidecar) = {
         let mut st = state.lock().expect("lock");
         st.requests.push(target);

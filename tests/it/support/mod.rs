@@ -2,6 +2,7 @@
 //! SDKs provisioned from the Python package index (see scripts/provision-go-sdks).
 
 pub mod goproxy;
+pub mod loopback;
 pub mod mirror;
 pub mod release;
 pub mod sumdb;

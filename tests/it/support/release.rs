@@ -8,13 +8,14 @@
 //! ```
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+
+use super::loopback::{self, read_request};
 
 /// The test signing key (public by design: tests/keys/README.md).
 pub const TEST_KEY: &str = "tests/keys/release-test.pem";
@@ -142,18 +143,9 @@ impl ReleaseHost {
         let port = listener.local_addr().expect("addr").port();
         let state = Arc::new(Mutex::new(State::default()));
         let stop = Arc::new(AtomicBool::new(false));
-        let (st, stp) = (state.clone(), stop.clone());
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stp.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let st = st.clone();
-                std::thread::spawn(move || {
-                    let _ = handle(conn, &st);
-                });
-            }
+        let st = state.clone();
+        loopback::accept(listener, stop.clone(), move |conn| {
+            let _ = handle(conn, &st);
         });
         ReleaseHost { port, state, stop }
     }
@@ -192,27 +184,12 @@ impl ReleaseHost {
 
 impl Drop for ReleaseHost {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        loopback::stop(self.port, &self.stop);
     }
 }
 
 fn handle(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
-    conn.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(conn.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-            break;
-        }
-    }
-    let path = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_string();
+    let path = read_request(&conn)?.target;
     let (releases, latest, faults) = {
         let mut st = state.lock().expect("lock");
         st.requests.push(path.clone());

@@ -6,12 +6,13 @@
 //! entries that must not count here (another platform, withdrawn, another module).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+
+use super::loopback::{self, Request, read_request};
 
 use serde_json::json;
 
@@ -176,18 +177,9 @@ impl VulnDbServer {
             requests: Vec::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
-        let (st, stp) = (state.clone(), stop.clone());
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stp.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let st = st.clone();
-                std::thread::spawn(move || {
-                    let _ = handle(conn, &st);
-                });
-            }
+        let st = state.clone();
+        loopback::accept(listener, stop.clone(), move |conn| {
+            let _ = handle(conn, &st);
         });
         VulnDbServer { port, state, stop }
     }
@@ -220,8 +212,7 @@ impl VulnDbServer {
 
 impl Drop for VulnDbServer {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        loopback::stop(self.port, &self.stop);
     }
 }
 
@@ -232,26 +223,8 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn handle(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
-    conn.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(conn.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-            break;
-        }
-    }
-    let target = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_string();
     // A proxied request carries the whole URL (the server stands in for an HTTP proxy).
-    let path = match target.strip_prefix("http://") {
-        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]).to_string(),
-        None => target.clone(),
-    };
+    let Request { target, path, .. } = read_request(&conn)?;
     let answer = {
         let mut st = state.lock().expect("lock");
         st.requests.push(target.clone());
