@@ -252,26 +252,32 @@ fn a_tampered_tarball_whose_sidecar_and_index_agree_is_refused() {
     }
 }
 
+/// `gv install --from-file` of `bytes` with its `.sha256` beside it (go.dev's index out of
+/// reach), asking the checksum database `gosumdb` if given (else the sandbox's dead one).
+fn install_from_file(sb: &Sandbox, bytes: &[u8], gosumdb: Option<String>) -> (bool, String) {
+    let archive = sb.work("dl").join(ARCHIVE);
+    std::fs::write(&archive, bytes).unwrap();
+    std::fs::write(
+        sb.work("dl").join(format!("{ARCHIVE}.sha256")),
+        support::mirror::sha256_hex(bytes),
+    )
+    .unwrap();
+    let mut cmd = sb.gv(&sb.work(""));
+    cmd.env("GV_GO_INDEX", DEAD_INDEX);
+    if let Some(gosumdb) = gosumdb {
+        cmd.env("GOSUMDB", gosumdb);
+    }
+    cmd.arg("install").arg("--from-file").arg(&archive);
+    run(&mut cmd)
+}
+
 #[test]
 fn a_local_archive_is_proven_too() {
     let sb = Sandbox::new();
     let toolchain = Toolchain::fake(VERSION);
     let (db, vkey) = database_for(std::slice::from_ref(&toolchain));
     let bytes = release_tarball(&fake_files(VERSION), vec![]);
-    let archive = sb.work("dl").join(ARCHIVE);
-    std::fs::write(&archive, &bytes).unwrap();
-    std::fs::write(
-        sb.work("dl").join(format!("{ARCHIVE}.sha256")),
-        support::mirror::sha256_hex(&bytes),
-    )
-    .unwrap();
-    let mut cmd = sb.gv(&sb.work(""));
-    cmd.env("GV_GO_INDEX", DEAD_INDEX)
-        .env("GOSUMDB", format!("{vkey} {}", db.db_url()))
-        .arg("install")
-        .arg("--from-file")
-        .arg(&archive);
-    let (ok, err) = run(&mut cmd);
+    let (ok, err) = install_from_file(&sb, &bytes, Some(format!("{vkey} {}", db.db_url())));
     assert!(ok, "{err}");
     assert!(
         err.contains(&format!("proven by {DB_NAME} (record ")),
@@ -650,20 +656,7 @@ fn a_local_archive_with_only_its_sidecar_is_trimmed_to_the_proven_set() {
     let toolchain = Toolchain::fake(VERSION);
     let (db, vkey) = database_for(std::slice::from_ref(&toolchain));
     let bytes = release_tarball(&fake_files(VERSION), vec![]);
-    let archive = sb.work("dl").join(ARCHIVE);
-    std::fs::write(&archive, &bytes).unwrap();
-    std::fs::write(
-        sb.work("dl").join(format!("{ARCHIVE}.sha256")),
-        support::mirror::sha256_hex(&bytes),
-    )
-    .unwrap();
-    let mut cmd = sb.gv(&sb.work(""));
-    cmd.env("GV_GO_INDEX", DEAD_INDEX)
-        .env("GOSUMDB", format!("{vkey} {}", db.db_url()))
-        .arg("install")
-        .arg("--from-file")
-        .arg(&archive);
-    let (ok, err) = run(&mut cmd);
+    let (ok, err) = install_from_file(&sb, &bytes, Some(format!("{vkey} {}", db.db_url())));
     assert!(ok, "{err}");
     assert!(
         err.contains(
@@ -676,19 +669,7 @@ fn a_local_archive_with_only_its_sidecar_is_trimmed_to_the_proven_set() {
 
     // No database proof at all: today's behaviour, everything installed.
     let sb = Sandbox::new();
-    let archive = sb.work("dl").join(ARCHIVE);
-    std::fs::write(&archive, &bytes).unwrap();
-    std::fs::write(
-        sb.work("dl").join(format!("{ARCHIVE}.sha256")),
-        support::mirror::sha256_hex(&bytes),
-    )
-    .unwrap();
-    let mut cmd = sb.gv(&sb.work(""));
-    cmd.env("GV_GO_INDEX", DEAD_INDEX)
-        .arg("install")
-        .arg("--from-file")
-        .arg(&archive);
-    let (ok, err) = run(&mut cmd);
+    let (ok, err) = install_from_file(&sb, &bytes, None);
     assert!(ok, "{err}");
     assert!(err.contains("no database proof"), "{err}");
     assert!(!err.contains("left out"), "{err}");
