@@ -95,18 +95,21 @@ fn secs(time: SystemTime) -> u64 {
 }
 
 /// The verdict line for `version` if the shim or the hook should show it now: there is a
-/// recent one, and it was not shown yet today. Records that it was shown.
-pub fn due(store: &Store, version: &str, now: SystemTime) -> Option<Notice> {
+/// recent one, and it was not shown yet today. Records that it was shown. The verdict is
+/// read first and the clock only asked when there is one: most versions have none, and
+/// the shim then spends nothing on the time (not even the page the clock is read from).
+pub fn due(store: &Store, version: &str, now: impl FnOnce() -> SystemTime) -> Option<Notice> {
     if !plain(version) {
         return None;
     }
-    let marker = store.verdict_shown_marker(version);
-    let today = (secs(now) / 86_400).to_string();
-    if std::fs::read_to_string(&marker).is_ok_and(|day| day.trim() == today) {
+    let verdict = read(store, version)?;
+    let now = secs(now());
+    if now.saturating_sub(verdict.checked) > MAX_AGE.as_secs() {
         return None;
     }
-    let verdict = read(store, version)?;
-    if secs(now).saturating_sub(verdict.checked) > MAX_AGE.as_secs() {
+    let marker = store.verdict_shown_marker(version);
+    let today = (now / 86_400).to_string();
+    if std::fs::read_to_string(&marker).is_ok_and(|day| day.trim() == today) {
         return None;
     }
     record(&marker, &today);
@@ -129,7 +132,7 @@ fn record(marker: &Path, day: &str) {
 pub fn due_for(store: &Store, resolved: &crate::select::Resolved) -> Option<Notice> {
     match resolved {
         crate::select::Resolved::Managed { version, .. } => {
-            due(store, version.as_str(), SystemTime::now())
+            due(store, version.as_str(), SystemTime::now)
         }
         crate::select::Resolved::System { .. } => None,
     }
@@ -144,26 +147,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
         let now = SystemTime::now();
-        assert!(due(&store, "1.22.3", now).is_none(), "no verdict, no line");
+        assert!(
+            due(&store, "1.22.3", || now).is_none(),
+            "no verdict, no line"
+        );
         let verdict = Verdict {
             checked: secs(now) - 3600,
             line: "Go 1.22.3 has 2 known vulnerabilities\n\u{1b}[2J".into(),
         };
         write(&store, "1.22.3", Some(&verdict));
-        let shown = due(&store, "1.22.3", now).expect("due");
+        let shown = due(&store, "1.22.3", || now).expect("due");
         assert_eq!(
             shown.text, "Go 1.22.3 has 2 known vulnerabilities\\u{a}\\u{1b}[2J",
             "one line, escaped"
         );
-        assert!(due(&store, "1.22.3", now).is_none(), "once a day");
+        assert!(due(&store, "1.22.3", || now).is_none(), "once a day");
         let tomorrow = now + Duration::from_secs(86_400);
         assert!(
-            due(&store, "1.22.3", tomorrow).is_some(),
+            due(&store, "1.22.3", || tomorrow).is_some(),
             "again the next day"
         );
         let much_later = now + MAX_AGE + Duration::from_secs(2 * 86_400);
         assert!(
-            due(&store, "1.22.3", much_later).is_none(),
+            due(&store, "1.22.3", || much_later).is_none(),
             "an old verdict says nothing"
         );
         write(&store, "1.22.3", None);
@@ -173,7 +179,7 @@ mod tests {
         );
         for hostile in ["../x", "", ".hidden", "a/b"] {
             write(&store, hostile, Some(&verdict));
-            assert!(due(&store, hostile, now).is_none(), "{hostile}");
+            assert!(due(&store, hostile, || now).is_none(), "{hostile}");
         }
         assert!(!dir.path().join("x").exists());
     }
