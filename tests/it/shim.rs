@@ -679,6 +679,44 @@ fn a_cloned_projects_gv_toml_cannot_run_code_or_pick_the_download_server() {
     }
 }
 
+/// The shim allocates from a small arena it maps at start-up (crates/gv-shim/src/heap.rs)
+/// and from the system allocator beyond it. A config file near its size bound, and a
+/// go.mod near its own, take several times the arena, through reallocations that move
+/// out of it: the shim still picks the version and applies every value.
+#[test]
+fn inputs_larger_than_the_shims_arena_still_work() {
+    let sb = Sandbox::new();
+    env_printing_sdk(&sb, "1.22.10");
+    sb.rehash();
+    let p = sb.work("p");
+    let filler = "# a comment line of sixty-odd bytes, to fill the file out\n";
+    let lines = 900 * 1024 / filler.len();
+    sb.write(
+        "p/gv.toml",
+        &format!(
+            "{}[env]\nCGO_ENABLED = \"0\"\nGODEBUG = {{ value = \"{}\", force = true }}\n",
+            filler.repeat(lines),
+            "x".repeat(20_000),
+        ),
+    );
+    sb.trust(&p);
+    sb.write(
+        "p/go.mod",
+        &format!(
+            "module example.com/p\n\n{}go 1.22.10\n",
+            "// filler\n".repeat(200 * 1024 / 11)
+        ),
+    );
+    let out = sb.shim("go", &p).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("go 1.22.10 "), "{}", stdout(&out));
+    assert!(has(&out, "CGO_ENABLED=0"), "{}", stdout(&out));
+    assert!(
+        has(&out, &format!("GODEBUG={}", "x".repeat(20_000))),
+        "the long value arrives whole"
+    );
+}
+
 /// scripts/install builds the shim with scripts/build-shim: statically linked, so each go
 /// call skips the dynamic loader. The binary it makes must work as a shim.
 #[test]

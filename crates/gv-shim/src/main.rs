@@ -13,6 +13,8 @@
 
 #![no_main]
 
+mod heap;
+
 use std::convert::Infallible;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -61,6 +63,7 @@ impl<E: std::error::Error + 'static> From<E> for Failure {
 // `std::env::args_os` relies on glibc handing them to initialisers, which musl does not.
 #[unsafe(no_mangle)]
 extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) -> std::ffi::c_int {
+    heap::prefault();
     // SAFETY: the C runtime passes `argc` valid NUL-terminated strings in `argv`.
     let mut args = unsafe { platform::args_from_main(argc, argv) }.into_iter();
     let argv0 = args.next().unwrap_or_default();

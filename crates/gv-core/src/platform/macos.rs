@@ -101,6 +101,12 @@ pub fn legacy_store_dirs() -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
+/// Nothing to do here: Linux's `MADV_POPULATE_WRITE` has no counterpart worth a call
+/// (see the Linux version); the pages are faulted in when touched.
+pub fn prefault(_stack: usize, _start: usize, _len: usize) -> bool {
+    false
+}
+
 /// The C library's environment block. In a macOS executable `environ` is there too, but
 /// Apple documents `_NSGetEnviron()` as the way to reach it (std uses it as well).
 pub(super) fn environ() -> *const *const c_char {

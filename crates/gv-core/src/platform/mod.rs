@@ -8,7 +8,8 @@
 //!   (the same on every Unix: `~/.local/share/gv`, `~/.config/gv`, `~/.cache/gv`), the
 //!   runtime directory, the shim's lean `execve`.
 //! - [`linux`]: `renameat2(RENAME_EXCHANGE)`, one `syncfs` per install with
-//!   `sync_file_range` write-back started per file, the parent process through `/proc`.
+//!   `sync_file_range` write-back started per file, the parent process through `/proc`,
+//!   the shim's pages mapped ahead with `MADV_POPULATE_WRITE` ([`prefault`]).
 //! - [`macos`]: `renamex_np(RENAME_SWAP)`, `fsync` per file and one `F_FULLFSYNC`, the
 //!   parent process through `proc_name`, Rosetta detection (`sysctl.proc_translated`).
 //!

@@ -512,6 +512,12 @@ fn kill_on_close_job() -> Option<HANDLE> {
     }
 }
 
+/// Nothing to do here: Linux's `MADV_POPULATE_WRITE` has no counterpart worth a call
+/// (see the Linux version); the pages are faulted in when touched.
+pub fn prefault(_stack: usize, _start: usize, _len: usize) -> bool {
+    false
+}
+
 /// Ends the process the way Ctrl+C does on Windows: with `STATUS_CONTROL_C_EXIT`, the
 /// code a console program killed by Ctrl+C has, so cmd.exe asks "Terminate batch job?"
 /// and PowerShell's `$LASTEXITCODE` says interrupted rather than an ordinary failure.
