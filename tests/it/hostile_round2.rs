@@ -62,7 +62,7 @@ fn a_file_of_a_uid_without_a_passwd_entry_crashes_neither_shim_nor_hook() {
     assert_unknown_uid();
     let sb = Sandbox::new();
     sb.fake_install("1.22.10");
-    let shim = support::static_shim_binary();
+    let shim = support::shim_binary();
     sb.gv(sb.path())
         .arg("rehash")
         .env("GV_SHIM_BINARY", shim)

@@ -717,28 +717,33 @@ fn inputs_larger_than_the_shims_arena_still_work() {
     );
 }
 
-/// scripts/install builds the shim with scripts/build-shim: statically linked, so each go
-/// call skips the dynamic loader. The binary it makes must work as a shim.
+/// scripts/install builds the shim with scripts/build-shim: on Linux statically against
+/// musl, at a fixed address, so each go call skips the dynamic loader, relocation and
+/// glibc's start-up. The binary it makes is the one every shim test runs; this one checks
+/// how it is linked, and that it works as a shim.
 #[test]
-fn the_installed_shim_is_static_and_works() {
+fn the_installed_shim_is_static_musl_and_works() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // shim_binary()'s target directory (<dir>/<triple>/debug/gv-shim): nothing is rebuilt.
     let target = shim_binary()
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/gv-shim")
-        .join("static-shim");
+        .ancestors()
+        .nth(3)
+        .expect("<dir> of <dir>/<triple>/debug/gv-shim");
     let out = std::process::Command::new(manifest.join("scripts/build-shim"))
         .arg("--debug")
-        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_TARGET_DIR", target)
         .output()
         .expect("run scripts/build-shim");
     assert!(out.status.success(), "scripts/build-shim: {}", stderr(&out));
     assert!(
-        stderr(&out).contains("build-shim: gv-shim linked static, non-PIE (glibc)"),
-        "it says how it linked: {}",
+        stderr(&out).contains("build-shim: gv-shim linked static musl, non-PIE"),
+        "it says how it linked (without rustup's musl target it falls back to glibc: \
+         `rustup target add {}-unknown-linux-musl`): {}",
+        std::env::consts::ARCH,
         stderr(&out)
     );
     let shim = PathBuf::from(stdout(&out).trim());
+    assert_eq!(shim, shim_binary(), "the tests run the shipped build");
     let ldd = std::process::Command::new("ldd")
         .arg(&shim)
         .output()
@@ -748,6 +753,10 @@ fn the_installed_shim_is_static_and_works() {
         linkage.contains("statically linked") || linkage.contains("not a dynamic executable"),
         "{linkage}"
     );
+    // ELF e_type 2 (ET_EXEC): loaded at its link address, nothing to relocate. A PIE is 3.
+    let header = std::fs::read(&shim).unwrap();
+    assert_eq!(&header[..4], b"\x7fELF");
+    assert_eq!(u16::from_le_bytes([header[16], header[17]]), 2, "not PIE");
 
     let sb = Sandbox::new();
     env_printing_sdk(&sb, "1.22.10");

@@ -62,7 +62,7 @@ fn cargo_zigbuild() -> Command {
     );
     let mut cmd = support::tools::cargo_zigbuild();
     cmd.current_dir(repo());
-    // The same target directory as this test binary's, as support::shim_binary does.
+    // The same target directory as this test binary's.
     if let Some(target) = std::env::current_exe()
         .ok()
         .as_deref()

@@ -307,50 +307,20 @@ pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// The `gv-shim` binary, built once per test process. Tests of the gv package do not build
-/// other workspace packages by themselves, so this runs `cargo build -p gv-shim` into the
-/// same target directory (a no-op when `cargo test --workspace` already built it).
+/// The `gv-shim` binary users get, built once per test process by scripts/build-shim as
+/// scripts/install builds it (on Linux: static musl, non-PIE; rustup's musl target, which
+/// scripts/provision-test-tools adds, else build-shim adds it), into a target directory
+/// of its own, so every shim test runs the binary that ships.
 pub fn shim_binary() -> &'static Path {
     static SHIM: OnceLock<PathBuf> = OnceLock::new();
     SHIM.get_or_init(|| {
         // target/<profile>/deps/<test-binary>
         let exe = std::env::current_exe().expect("current_exe");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
+        let target = exe
+            .ancestors()
+            .nth(3)
             .expect("test binary lives in target/<profile>/deps")
-            .to_path_buf();
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "--quiet", "-p", "gv-shim"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
-        if profile_dir.file_name().is_some_and(|n| n == "release") {
-            cmd.arg("--release");
-        }
-        if let Some(target) = profile_dir.parent() {
-            cmd.env("CARGO_TARGET_DIR", target);
-        }
-        let out = cmd.output().expect("run cargo build -p gv-shim");
-        assert!(
-            out.status.success(),
-            "cargo build -p gv-shim failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let shim = profile_dir.join("gv-shim");
-        assert!(shim.is_file(), "{} was not built", shim.display());
-        shim
-    })
-}
-
-/// The gv-shim users get: built by scripts/build-shim (statically linked with glibc, as
-/// scripts/install does), once per test process, into its own target directory.
-pub fn static_shim_binary() -> &'static Path {
-    static SHIM: OnceLock<PathBuf> = OnceLock::new();
-    SHIM.get_or_init(|| {
-        let target = shim_binary()
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>/gv-shim")
-            .join("static-shim");
+            .join("shipped-shim");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-shim");
         let out = Command::new(&script)
             .arg("--debug")
@@ -362,7 +332,9 @@ pub fn static_shim_binary() -> &'static Path {
             "scripts/build-shim failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+        let shim = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        assert!(shim.is_file(), "{} was not built", shim.display());
+        shim
     })
 }
 

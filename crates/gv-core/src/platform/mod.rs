@@ -18,7 +18,7 @@
 //!   PATH, `PATHEXT`, no uids or mode bits, `%LOCALAPPDATA%\gv` and `%APPDATA%\gv`.
 //!
 //! File locking needs nothing here: std's `File::lock` is `flock` on Unix and
-//! `LockFileEx` on Windows. How the shim is linked (static on glibc, dynamic against
+//! `LockFileEx` on Windows. How the shim is linked (static musl on Linux, dynamic against
 //! libSystem on macOS) is decided in `scripts/build-shim`.
 //!
 //! A new platform adds one module with the same functions.
