@@ -271,20 +271,6 @@ fn install_from_file(sb: &Sandbox, bytes: &[u8], gosumdb: Option<String>) -> (bo
     run(&mut cmd)
 }
 
-#[test]
-fn a_local_archive_is_proven_too() {
-    let sb = Sandbox::new();
-    let toolchain = Toolchain::fake(VERSION);
-    let (db, vkey) = database_for(std::slice::from_ref(&toolchain));
-    let bytes = release_tarball(&fake_files(VERSION), vec![]);
-    let (ok, err) = install_from_file(&sb, &bytes, Some(format!("{vkey} {}", db.db_url())));
-    assert!(ok, "{err}");
-    assert!(
-        err.contains(&format!("proven by {DB_NAME} (record ")),
-        "{err}"
-    );
-}
-
 /// Where no database can speak, gv says so plainly and keeps the sha256 checks; with
 /// `require_checksum_database = true` that is a refusal.
 #[test]
@@ -650,14 +636,20 @@ fn only_what_the_database_proves_is_installed_when_only_the_mirror_vouches() {
     );
 }
 
+/// A local archive is proven by the database too; with only its sidecar vouching for the
+/// rest, it is trimmed to the proven set.
 #[test]
-fn a_local_archive_with_only_its_sidecar_is_trimmed_to_the_proven_set() {
+fn a_local_archive_is_proven_and_trimmed_to_the_proven_set() {
     let sb = Sandbox::new();
     let toolchain = Toolchain::fake(VERSION);
     let (db, vkey) = database_for(std::slice::from_ref(&toolchain));
     let bytes = release_tarball(&fake_files(VERSION), vec![]);
     let (ok, err) = install_from_file(&sb, &bytes, Some(format!("{vkey} {}", db.db_url())));
     assert!(ok, "{err}");
+    assert!(
+        err.contains(&format!("proven by {DB_NAME} (record ")),
+        "{err}"
+    );
     assert!(
         err.contains(
             "left out api/, doc/, misc/, test/: only the .sha256 file beside it vouches for them"
