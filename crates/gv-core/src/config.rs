@@ -69,7 +69,10 @@ impl crate::error::Hint for ConfigError {
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
     pub path: PathBuf,
-    pub settings: Settings,
+    /// Boxed: `Settings` is ~1 KiB and a `Config` holds one per file, so by value they
+    /// were copied down the shim's whole call chain, through frames of 5–9 KiB, and its
+    /// stack reached 35 KiB; boxed, 19 KiB (each new stack page is a fault).
+    pub settings: Box<Settings>,
 }
 
 /// A config file's bytes, and which version of the file they are.
@@ -93,8 +96,10 @@ pub fn read_file(path: &Path) -> Result<Option<Contents>, ConfigError> {
         Err(e) => return Err(read_err(e)),
     };
     // Room for a typical file up front: `take` hides the file's size from read_to_end,
-    // which would otherwise grow the buffer from 32 bytes, a read call per doubling.
-    let mut bytes = Vec::with_capacity(8 * 1024);
+    // which would otherwise grow the buffer from 32 bytes, a read call per doubling. Not
+    // more: the shim's allocator keeps every block until it execs, and two 8 KiB buffers
+    // for two small files were four pages of its memory.
+    let mut bytes = Vec::with_capacity(1024);
     (&file)
         .take(MAX_FILE_SIZE + 1)
         .read_to_end(&mut bytes)
@@ -138,7 +143,7 @@ impl ConfigFile {
         })?;
         Ok(ConfigFile {
             path: path.to_path_buf(),
-            settings: Settings::parse(path, &table),
+            settings: Box::new(Settings::parse(path, &table)),
         })
     }
 }

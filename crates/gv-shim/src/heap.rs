@@ -1,6 +1,6 @@
 //! The shim's memory. A shim lives for well under a millisecond: it allocates ~300 times,
-//! ~50 KiB in all (counted with a counting allocator in `scripts/bench-shim`'s project:
-//! a pin five levels up, `gv.toml` and `config.toml` with `[env]`), then execs, which
+//! ~44 KiB in all (logged from the allocator in `scripts/bench-shim`'s project: a pin
+//! five levels up, `gv.toml` and `config.toml` with `[env]`), then execs, which
 //! hands everything back at once. So allocation is a pointer bump in one static arena,
 //! and freeing gives back only the most recent block (which is how a growing buffer or a
 //! temporary string is freed); the rest waits for the exec.
@@ -22,11 +22,11 @@ const ARENA_BYTES: usize = 256 * 1024;
 
 /// What [`prefault`] maps: a shim's whole allocation with room to spare. Pages beyond
 /// it are faulted in when first touched, as usual.
-const ARENA_PREFAULT: usize = 64 * 1024;
+const ARENA_PREFAULT: usize = 48 * 1024;
 
 /// The stack [`prefault`] maps below `main`: the deepest the shim's work reaches is
-/// ~36 KiB (TOML parsing under the config loader).
-const STACK_PREFAULT: usize = 48 * 1024;
+/// ~19 KiB (TOML parsing under the config loader; measured by painting the stack).
+const STACK_PREFAULT: usize = 24 * 1024;
 
 #[repr(C, align(4096))]
 struct Arena([u8; ARENA_BYTES]);
