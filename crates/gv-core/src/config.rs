@@ -69,11 +69,13 @@ impl crate::error::Hint for ConfigError {
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
     pub path: PathBuf,
-    /// Boxed: `Settings` is ~1 KiB and a `Config` holds one per file, so by value they
-    /// were copied down the shim's whole call chain, through frames of 5–9 KiB, and its
-    /// stack reached 35 KiB; boxed, 19 KiB (each new stack page is a fault).
+    /// Boxed, so a file's ~1 KiB of settings is not carried by value through each frame
+    /// of the shim's call chain: every page of stack it reaches is a fault.
     pub settings: Box<Settings>,
 }
+
+// What the box is for; a `ConfigFile` by value again would fail here.
+const _: () = assert!(std::mem::size_of::<ConfigFile>() <= 64);
 
 /// A config file's bytes, and which version of the file they are.
 pub struct Contents {
@@ -96,14 +98,15 @@ pub fn read_file(path: &Path) -> Result<Option<Contents>, ConfigError> {
         Err(e) => return Err(read_err(e)),
     };
     // Room for a typical file up front: `take` hides the file's size from read_to_end,
-    // which would otherwise grow the buffer from 32 bytes, a read call per doubling. Not
-    // more: the shim's allocator keeps every block until it execs, and two 8 KiB buffers
-    // for two small files were four pages of its memory.
-    let mut bytes = Vec::with_capacity(1024);
+    // which would otherwise grow the buffer from 32 bytes, a read call per doubling.
+    let mut bytes = Vec::with_capacity(8 * 1024);
     (&file)
         .take(MAX_FILE_SIZE + 1)
         .read_to_end(&mut bytes)
         .map_err(read_err)?;
+    // The room left over goes back: in the shim (heap.rs) the buffer is the newest block,
+    // so what it allocates next takes that room rather than new pages.
+    bytes.shrink_to_fit();
     let meta = file.metadata().map_err(read_err)?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(ConfigError::TooLarge {
