@@ -130,7 +130,7 @@ fn no_source_folder_is_named_like_build_output() {
 const PROCESS_STATE_CRATES: &[&str] = &["src", "crates/gv-core/src", "crates/gv-shim/src"];
 
 /// Files that may still read the process's state directly, each with its reason. The door
-/// itself, `crates/gv-core/src/process.rs`, is not listed: it is the door.
+/// itself, `crates/gv-core/src/platform/process.rs`, is not listed: it is the door.
 const PROCESS_STATE_EXCEPTIONS: &[(&str, &str)] = &[];
 
 /// Rust's own readers of process state: `std::env::NAME(…)` (or `env::NAME` after
@@ -164,7 +164,7 @@ fn process_state_is_read_through_one_door() {
                 .to_string_lossy()
                 .replace('\\', "/");
             let text = std::fs::read_to_string(file).unwrap();
-            if relative != "crates/gv-core/src/process.rs"
+            if relative != "crates/gv-core/src/platform/process.rs"
                 && !PROCESS_STATE_EXCEPTIONS.iter().any(|(f, _)| *f == relative)
             {
                 for (line, what) in direct_process_reads(&text) {
@@ -218,6 +218,69 @@ fn the_process_state_checker_finds_direct_reads() {
     );
     assert_eq!(names, ["HOME", "NOPE_X"]);
     assert!(gv_core::vars::system("NOPE_X").is_none() && gv_core::vars::system("HOME").is_some());
+}
+
+/// gv never changes its own environment, tests included: `gv_core::process` borrows the
+/// C library's strings for the life of the process, and a C library frees a string its
+/// own `setenv` allocated when that variable changes again (see `process::environment`).
+/// Programs gv runs get their variables through `Command::env` or `exec_with_env`. This
+/// reads gv's own code only: the one change a dependency makes (clap_complete removing
+/// `GV_COMPLETE` when it answers a completion) is accounted for there.
+#[test]
+fn nothing_in_gv_changes_its_own_environment() {
+    let mut found = Vec::new();
+    let mut stack: Vec<PathBuf> = ["src", "crates", "tests", "xtask"]
+        .iter()
+        .map(|d| workspace().join(d))
+        .collect();
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (line, what) in environment_changes(&text) {
+                found.push(format!("{}:{line}: {what}", path.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the process's own environment changed:\n{}",
+        found.join("\n")
+    );
+    // The checker finds a change in code, test code too, in each spelling, and passes
+    // over comments and strings.
+    let sample = "// env::set_var(\"X\", \"1\")\nuse std::env::{set_var as s};\n#[cfg(test)]\n\
+                  mod t { fn f() { unsafe { std::env::remove_var(\"X\"); libc::setenv(a, b, 1) } } }\n\
+                  fn g() { let _ = \"putenv\"; }\n";
+    assert_eq!(
+        environment_changes(sample),
+        [
+            (2, "set_var".to_string()),
+            (4, "remove_var".to_string()),
+            (4, "setenv".to_string())
+        ]
+    );
+}
+
+/// Calls that change this process's environment in `text`, test code included: std's
+/// and the C library's, by any path (`env::set_var`, a `use` of it, `libc::setenv`).
+fn environment_changes(text: &str) -> Vec<(usize, String)> {
+    const CHANGES: &[&str] = &[
+        "set_var",
+        "remove_var",
+        "setenv",
+        "unsetenv",
+        "putenv",
+        "clearenv",
+    ];
+    lex(text)
+        .iter()
+        .filter_map(|t| {
+            let name = t.ident()?;
+            CHANGES.contains(&name).then(|| (t.line, name.to_string()))
+        })
+        .collect()
 }
 
 /// Direct reads of process state in `text`'s code (test code left out): line and what.

@@ -26,7 +26,9 @@ pub mod limits;
 pub mod notice;
 pub mod pinfile;
 pub mod platform;
-pub mod process;
+/// The one door to the process's own state, kept in the platform layer because reading
+/// it is the OS's business: see [`platform::process`].
+pub use platform::process;
 pub mod select;
 pub mod session;
 pub mod settings;

@@ -17,6 +17,9 @@
 //!   dies with the shim, Ctrl+C left to the child), junctions for [`link_dir`], `;` in
 //!   PATH, `PATHEXT`, no uids or mode bits, `%LOCALAPPDATA%\gv` and `%APPDATA%\gv`.
 //!
+//! - [`process`]: the door to the process's own state (`gv_core::process`), here because
+//!   on Unix it borrows the C library's environment block rather than copying it.
+//!
 //! File locking needs nothing here: std's `File::lock` is `flock` on Unix and
 //! `LockFileEx` on Windows. How the shim is linked (static musl on Linux, dynamic against
 //! libSystem on macOS) is decided in `scripts/build-shim`.
@@ -28,6 +31,8 @@ compile_error!(
     "gv supports Linux, macOS and Windows: this platform has no module in \
      crates/gv-core/src/platform (other Unixes need their own linux.rs/macos.rs twin)"
 );
+
+pub mod process;
 
 #[cfg(unix)]
 mod unix;

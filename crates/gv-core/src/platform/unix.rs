@@ -413,8 +413,10 @@ pub fn cache_home() -> Option<PathBuf> {
 /// removes the variable). Returns only on
 /// failure. The shim's hot path: `Command::exec` would copy the whole environment into a
 /// map, then into a fresh `NAME=value` array — a dozen heap pages for a process that
-/// lives under a millisecond. Here the inherited entries are passed through by pointer
-/// and only the variables gv sets are allocated.
+/// lives under a millisecond. Here the inherited entries ([`crate::process::environment`])
+/// are passed through by pointer and only the variables gv sets are allocated; an entry
+/// that is no `NAME=value` is left out, as std's `Command` leaves it out whenever it
+/// changes a variable.
 pub fn exec_with_env<'a>(
     program: &Path,
     args: impl Iterator<Item = OsString>,
@@ -461,18 +463,9 @@ pub fn exec_with_env<'a>(
         }
     }
     let mut envp: Vec<*const c_char> = Vec::with_capacity(64);
-    // SAFETY: `environ()` is the C library's null-terminated array of NUL-terminated
-    // strings, and this single-threaded process does not change its environment while
-    // reading it.
-    unsafe {
-        let mut entry = super::environ();
-        while !entry.is_null() && !(*entry).is_null() {
-            let bytes = std::ffi::CStr::from_ptr(*entry).to_bytes();
-            let name = bytes.split(|&b| b == b'=').next().unwrap_or(bytes);
-            if !set.iter().any(|(n, _)| n.as_bytes() == name) {
-                envp.push(*entry);
-            }
-            entry = entry.add(1);
+    for var in super::process::environment() {
+        if !set.iter().any(|(n, _)| n.as_bytes() == var.name.as_bytes()) {
+            envp.push(var.entry().as_ptr());
         }
     }
     envp.extend(owned_env.iter().map(|e| e.as_ptr()));
