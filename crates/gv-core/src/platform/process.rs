@@ -27,9 +27,10 @@ pub fn var_os(name: &str) -> Option<OsString> {
             // The first variable of that name, as `getenv` finds it.
             return Some(var.value.to_owned());
         }
-        if key.eq_ignore_ascii_case(name.as_bytes()) {
-            // `Path` for `PATH`: the same variable where the OS ignores case (Windows),
-            // another one where it does not. The OS decides.
+        if cfg!(windows) && key.eq_ignore_ascii_case(name.as_bytes()) {
+            // `Path` for `PATH`: the same variable on Windows, which ignores case; which
+            // of two such entries counts is the OS's to say. Elsewhere it is another
+            // variable, passed over.
             return std::env::var_os(name);
         }
     }
