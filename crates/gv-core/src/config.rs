@@ -126,9 +126,7 @@ impl ConfigFile {
     /// Reads and parses one file; a missing file is `Ok(None)`.
     pub fn load(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
         match read_file(path)? {
-            Some(contents) => {
-                Self::parse(path, &String::from_utf8_lossy(&contents.bytes)).map(Some)
-            }
+            Some(contents) => Self::parse(path, &crate::text::lossy(&contents.bytes)).map(Some),
             None => Ok(None),
         }
     }
@@ -235,7 +233,7 @@ impl Config {
             return Ok(config);
         }
         let records = || trust::Records::load(&store.trust_records()).unwrap_or_default();
-        let text = String::from_utf8_lossy(&contents.bytes);
+        let text = crate::text::lossy(&contents.bytes);
         match trust::judge(path, &contents.bytes, &contents.stamp, &trees, records) {
             Verdict::Trusted(how) => {
                 config.project = Some(ConfigFile::parse(path, &text)?);

@@ -97,7 +97,7 @@ fn read_capped(path: &Path) -> Result<String, PinFileError> {
     file.take(limits::PIN_FILE)
         .read_to_end(&mut bytes)
         .map_err(read_err)?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(crate::text::lossy_owned(bytes))
 }
 
 /// Reads a `.go-version` (or the global version file). `Ok(None)` when it names nothing

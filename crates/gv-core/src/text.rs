@@ -35,6 +35,23 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
     escape(text, needs_escape)
 }
 
+/// `bytes` as text, anything not UTF-8 replaced by U+FFFD, as `String::from_utf8_lossy`
+/// does. Checked first with `str::from_utf8`, which passes over ASCII a word at a time:
+/// `from_utf8_lossy` checks byte by byte even when all is well, and every file the
+/// shim reads (pin, config, trust record) goes through here.
+pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// [`lossy`] for bytes the caller owns: no copy when they are UTF-8.
+pub fn lossy_owned(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+}
+
 /// A path for a message: [`one_line`] of its text (lossy where it is not UTF-8).
 pub fn path(path: &Path) -> String {
     one_line(&path.to_string_lossy()).into_owned()
@@ -109,6 +126,28 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path changes nothing: the same text as `from_utf8_lossy` for valid,
+    /// invalid and cut-off UTF-8, borrowed when it is valid.
+    #[test]
+    fn lossy_text_is_what_from_utf8_lossy_gives() {
+        let cases: [&[u8]; 7] = [
+            b"",
+            b"1.22.3\n",
+            "caf\u{e9} \u{202e} \u{1f600}".as_bytes(),
+            b"bad \xff byte",
+            b"cut off \xe2\x82",
+            b"\xc0\x80 overlong",
+            b"\xed\xa0\x80 surrogate",
+        ];
+        for bytes in cases {
+            let want = String::from_utf8_lossy(bytes);
+            assert_eq!(lossy(bytes), want, "{bytes:?}");
+            assert_eq!(lossy_owned(bytes.to_vec()), want, "{bytes:?}");
+            let borrowed = matches!(lossy(bytes), Cow::Borrowed(_));
+            assert_eq!(borrowed, std::str::from_utf8(bytes).is_ok(), "{bytes:?}");
+        }
+    }
 
     #[test]
     fn credentials_never_reach_messages() {

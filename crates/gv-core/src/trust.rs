@@ -105,7 +105,7 @@ impl Records {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Records::default()),
             Err(e) => return Err(e),
         };
-        let text = String::from_utf8_lossy(&text);
+        let text = crate::text::lossy(&text);
         let entries = text
             .lines()
             .filter(|l| !l.starts_with('#'))
