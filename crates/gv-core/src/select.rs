@@ -584,9 +584,25 @@ fn find_named(
     me: u32,
     found: &mut Discovery,
 ) -> Option<PathBuf> {
-    let path = dir.join(name);
-    found.looked_at.push((kind, path.clone()));
-    usable_file(&path, me, &mut found.foreign).then_some(path)
+    look(child(dir, name), kind, me, found)
+}
+
+/// `path`, when it is a usable file; it is noted as looked at either way (only a file
+/// found needs a copy of its own).
+fn look(path: PathBuf, kind: FileKind, me: u32, found: &mut Discovery) -> Option<PathBuf> {
+    let usable = usable_file(&path, me, &mut found.foreign);
+    let kept = usable.then(|| path.clone());
+    found.looked_at.push((kind, path));
+    kept
+}
+
+/// `dir.join(name)`, allocated once: `join` copies `dir` at its own length, then grows
+/// the copy for `name`. Discovery builds some forty of these per shim run.
+fn child(dir: &Path, name: &str) -> PathBuf {
+    let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
+    path.push(dir);
+    path.push(name);
+    path
 }
 
 /// The pin file deciding in `dir`, parsed: `.go-version`, else a `.tool-versions` with a Go
@@ -598,9 +614,7 @@ fn find_pin(
     me: u32,
     found: &mut Discovery,
 ) -> Option<Result<(Origin, PinEntries), PinFileError>> {
-    let go_version = dir.join(GO_VERSION_FILE);
-    found.looked_at.push((FileKind::Pin, go_version.clone()));
-    if usable_file(&go_version, me, &mut found.foreign) {
+    if let Some(go_version) = look(child(dir, GO_VERSION_FILE), FileKind::Pin, me, found) {
         match pinfile::read_go_version(&go_version) {
             Ok(Some(entries)) => {
                 return Some(Ok((Origin::GoVersionFile { path: go_version }, entries)));
@@ -612,11 +626,7 @@ fn find_pin(
             Err(err) => return Some(Err(err)),
         }
     }
-    let tool_versions = dir.join(TOOL_VERSIONS_FILE);
-    found.looked_at.push((FileKind::Pin, tool_versions.clone()));
-    if !usable_file(&tool_versions, me, &mut found.foreign) {
-        return None;
-    }
+    let tool_versions = look(child(dir, TOOL_VERSIONS_FILE), FileKind::Pin, me, found)?;
     match pinfile::read_tool_versions(&tool_versions) {
         Ok(Some(entries)) => Some(Ok((
             Origin::ToolVersions {
