@@ -228,9 +228,10 @@ const HOOK_APPLIED_LIST: &str = "__GV_VARS";
 /// "does the user's own value win?" with this.
 pub fn users_own(name: &str, lookup: &impl Fn(&str) -> Option<OsString>) -> Option<OsString> {
     let value = lookup(name);
-    let applied = lookup(&format!("{HOOK_APPLIED_PREFIX}{name}"));
+    // `concat`, not `format!`: this runs for every variable gv injects, on the shim's path.
+    let applied = lookup(&[HOOK_APPLIED_PREFIX, name].concat());
     let own = if value.is_some() && value == applied {
-        lookup(&format!("{HOOK_SAVED_PREFIX}{name}"))
+        lookup(&[HOOK_SAVED_PREFIX, name].concat())
     } else {
         value
     };
