@@ -232,9 +232,13 @@ impl Config {
         if !platform::owned_by_user_or_root(contents.owner) {
             return Ok(config);
         }
-        let records = || trust::Records::load(&store.trust_records()).unwrap_or_default();
+        let record = || {
+            trust::Records::find_in(&store.trust_records(), path)
+                .ok()
+                .flatten()
+        };
         let text = crate::text::lossy(&contents.bytes);
-        match trust::judge(path, &contents.bytes, &contents.stamp, &trees, records) {
+        match trust::judge(path, &contents.bytes, &contents.stamp, &trees, record) {
             Verdict::Trusted(how) => {
                 config.project = Some(ConfigFile::parse(path, &text)?);
                 config.trust = Some(how);

@@ -114,6 +114,29 @@ impl Records {
         Ok(Records { entries })
     }
 
+    /// The record for `path` in the record file (`None`: no file, or no record), as
+    /// `load(file)?.find(path)` finds it, but only that record is parsed through: the
+    /// shim asks this on every call in a project with a gv.toml, and the file grows with
+    /// every project the user trusts.
+    pub fn find_in(file: &Path, path: &Path) -> io::Result<Option<Record>> {
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let names = |line: &&str| {
+            line.splitn(3, ' ')
+                .nth(2)
+                .and_then(decode_path)
+                .is_some_and(|p| p == path)
+        };
+        Ok(crate::text::lossy(&bytes)
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter(names)
+            .find_map(parse_line))
+    }
+
     pub fn find(&self, path: &Path) -> Option<&Record> {
         self.entries.iter().find(|r| r.path == path)
     }
@@ -224,19 +247,19 @@ pub fn expand_home(dir: &Path, home: Option<&Path>) -> Option<PathBuf> {
 }
 
 /// The verdict on a project file at `path` with content `bytes` and stamp `stamp`.
-/// `records` is consulted only when no trusted tree covers the file.
+/// `record` (what the record file says about `path`) is consulted only when no trusted
+/// tree covers the file.
 pub fn judge(
     path: &Path,
     bytes: &[u8],
     stamp: &Stamp,
     trees: &[TrustedTree],
-    records: impl FnOnce() -> Records,
+    record: impl FnOnce() -> Option<Record>,
 ) -> Verdict {
     if let Some(trust) = by_tree(path, trees) {
         return Verdict::Trusted(trust);
     }
-    let records = records();
-    match records.find(path) {
+    match record() {
         Some(record)
             if (crate::platform::STAMPS_PROVE_CONTENT && record.stamp == *stamp)
                 || record.sha256 == sha256_hex(bytes) =>
@@ -306,18 +329,66 @@ mod tests {
     }
     }
 
+    crate::unix_only! {
+    /// `find_in` parses one record through, and finds what `load` then `find` find: the
+    /// first valid record for the path, whatever else the file holds. (Unix: the paths
+    /// are absolute there.)
+    #[test]
+    fn finding_one_record_agrees_with_loading_them_all() {
+        let sha = "b".repeat(64);
+        let stamp = stamp(3).encode();
+        let text = format!(
+            "{HEADER}\ngarbage\nnot-a-sha {stamp} /a/gv.toml\n{sha} {stamp} /a/gv.toml\n\
+             {} {stamp} /a/gv.toml\n{sha} 1:2 /b/gv.toml\n{sha} {stamp} /%63/gv.toml\n\
+             {sha} {stamp} relative/gv.toml\n",
+            "c".repeat(64)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("trusted-files");
+        std::fs::write(&file, text).unwrap();
+        let all = Records::load(&file).unwrap();
+        for path in [
+            "/a/gv.toml",
+            "/b/gv.toml",
+            "/c/gv.toml",
+            "/d/gv.toml",
+            "relative/gv.toml",
+        ] {
+            let path = Path::new(path);
+            let one = Records::find_in(&file, path).unwrap();
+            assert_eq!(one.as_ref(), all.find(path), "{}", path.display());
+        }
+        assert_eq!(
+            Records::find_in(&file, Path::new("/a/gv.toml"))
+                .unwrap()
+                .map(|r| r.sha256),
+            Some(sha)
+        );
+        assert!(
+            Records::find_in(&file, Path::new("/c/gv.toml"))
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(
+            Records::find_in(&dir.path().join("none"), Path::new("/a/gv.toml")).unwrap(),
+            None
+        );
+    }
+    }
+
     #[test]
     fn a_recorded_file_is_trusted_until_its_content_changes() {
         let path = Path::new("/p/gv.toml");
         let content = b"[env]\nGOFLAGS = \"-v\"\n";
-        let record = Records {
+        let records = Records {
             entries: vec![Record {
                 path: path.into(),
                 sha256: sha256_hex(content),
                 stamp: stamp(1),
             }],
         };
-        let judge = |bytes: &[u8], s: Stamp| judge(path, bytes, &s, &[], || record.clone());
+        let judge =
+            |bytes: &[u8], s: Stamp| judge(path, bytes, &s, &[], || records.find(path).cloned());
         assert_eq!(judge(content, stamp(1)), Verdict::Trusted(Trust::Recorded));
         // Copied elsewhere and back (new stamp), same content: still what was trusted.
         assert_eq!(judge(content, stamp(2)), Verdict::Trusted(Trust::Recorded));
@@ -327,7 +398,7 @@ mod tests {
         );
         assert_eq!(
             super::judge(Path::new("/q/gv.toml"), content, &stamp(1), &[], || {
-                record.clone()
+                records.find(Path::new("/q/gv.toml")).cloned()
             }),
             Verdict::Untrusted { changed: false }
         );
@@ -358,7 +429,7 @@ mod tests {
                 b"",
                 &stamp(1),
                 &trees,
-                Records::default
+                || None
             ),
             Verdict::Untrusted { changed: false }
         );
