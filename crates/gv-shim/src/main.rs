@@ -14,6 +14,8 @@
 #![no_main]
 
 mod heap;
+#[cfg(all(target_arch = "x86_64", target_env = "musl"))]
+mod mem;
 
 use std::convert::Infallible;
 use std::ffi::{OsStr, OsString};
