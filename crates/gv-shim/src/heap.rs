@@ -1,5 +1,5 @@
-//! The shim's memory. A shim lives for well under a millisecond: it allocates ~300 times,
-//! ~42 KiB in all (logged from the allocator in `scripts/bench-shim`'s project: a pin
+//! The shim's memory. A shim lives for well under a millisecond: it allocates ~200 times,
+//! ~35 KiB in all (logged from the allocator in `scripts/bench-shim`'s project: a pin
 //! five levels up, `gv.toml` and `config.toml` with `[env]`), then execs, which
 //! hands everything back at once. So allocation is a pointer bump in one static arena,
 //! and freeing gives back only the most recent block (which is how a growing buffer or a
@@ -16,14 +16,14 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Six times what a shim or `gv-shim hook-env` allocates in all; only the pages touched
+/// Seven times what a shim or `gv-shim hook-env` allocates in all; only the pages touched
 /// cost anything (the arena is zero-initialised, so it takes no room in the binary).
 const ARENA_BYTES: usize = 256 * 1024;
 
 /// What [`prefault`] maps: a shim's whole allocation in `bench-shim`'s project with a
 /// little room; a larger environment or larger config files take more, and pages beyond
 /// it are faulted in when first touched, as usual.
-const ARENA_PREFAULT: usize = 48 * 1024;
+const ARENA_PREFAULT: usize = 40 * 1024;
 
 /// The stack [`prefault`] maps below `main`: the deepest the shim's work reaches in
 /// `bench-shim`'s project is ~19 KiB (TOML parsing under the config loader; measured by
