@@ -100,15 +100,8 @@ impl Records {
     /// Reads the record file; a missing file means nothing is trusted yet. Lines that do
     /// not parse are ignored (they can only make a file untrusted).
     pub fn load(file: &Path) -> io::Result<Records> {
-        let text = match std::fs::read(file) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Records::default()),
-            Err(e) => return Err(e),
-        };
-        let text = crate::text::lossy(&text);
-        let entries = text
-            .lines()
-            .filter(|l| !l.starts_with('#'))
+        let bytes = read(file)?;
+        let entries = record_lines(&crate::text::lossy(&bytes))
             .filter_map(parse_line)
             .collect();
         Ok(Records { entries })
@@ -119,20 +112,14 @@ impl Records {
     /// shim asks this on every call in a project with a gv.toml, and the file grows with
     /// every project the user trusts.
     pub fn find_in(file: &Path, path: &Path) -> io::Result<Option<Record>> {
-        let bytes = match std::fs::read(file) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
+        let bytes = read(file)?;
         let names = |line: &&str| {
             line.splitn(3, ' ')
                 .nth(2)
                 .and_then(decode_path)
                 .is_some_and(|p| p == path)
         };
-        Ok(crate::text::lossy(&bytes)
-            .lines()
-            .filter(|l| !l.starts_with('#'))
+        Ok(record_lines(&crate::text::lossy(&bytes))
             .filter(names)
             .find_map(parse_line))
     }
@@ -168,6 +155,19 @@ impl Records {
         }
         out
     }
+}
+
+/// The record file's bytes; a missing file holds no records.
+fn read(file: &Path) -> io::Result<Vec<u8>> {
+    match std::fs::read(file) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        read => read,
+    }
+}
+
+/// The lines of the record file that can be records (the header is a comment).
+fn record_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter(|l| !l.starts_with('#'))
 }
 
 fn parse_line(line: &str) -> Option<Record> {
