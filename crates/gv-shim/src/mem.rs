@@ -105,20 +105,11 @@ unsafe fn copy_small(dest: *mut u8, src: *const u8, n: usize) {
             dest.add(n - 32).cast::<u128>().write_unaligned(c);
             dest.add(n - 16).cast::<u128>().write_unaligned(d);
         } else if n >= 16 {
-            let a = src.cast::<u128>().read_unaligned();
-            let b = src.add(n - 16).cast::<u128>().read_unaligned();
-            dest.cast::<u128>().write_unaligned(a);
-            dest.add(n - 16).cast::<u128>().write_unaligned(b);
+            copy_ends::<u128>(dest, src, n);
         } else if n >= 8 {
-            let a = src.cast::<u64>().read_unaligned();
-            let b = src.add(n - 8).cast::<u64>().read_unaligned();
-            dest.cast::<u64>().write_unaligned(a);
-            dest.add(n - 8).cast::<u64>().write_unaligned(b);
+            copy_ends::<u64>(dest, src, n);
         } else if n >= 4 {
-            let a = src.cast::<u32>().read_unaligned();
-            let b = src.add(n - 4).cast::<u32>().read_unaligned();
-            dest.cast::<u32>().write_unaligned(a);
-            dest.add(n - 4).cast::<u32>().write_unaligned(b);
+            copy_ends::<u32>(dest, src, n);
         } else if n > 0 {
             // 1 to 3 bytes: the first, the middle and the last.
             let a = *src;
@@ -128,5 +119,22 @@ unsafe fn copy_small(dest: *mut u8, src: *const u8, n: usize) {
             *dest.add(n / 2) = b;
             *dest.add(n - 1) = c;
         }
+    }
+}
+
+/// Copies `n` bytes, one to two `T`s long: the first and the last `T` of the range, both
+/// loaded before either is stored.
+///
+/// # Safety
+/// As [`copy`], with `size_of::<T>() <= n <= 2 * size_of::<T>()`.
+#[inline(always)]
+unsafe fn copy_ends<T: Copy>(dest: *mut u8, src: *const u8, n: usize) {
+    let last = n - size_of::<T>();
+    // SAFETY: both `T`s lie within the `n` bytes of each range.
+    unsafe {
+        let first_value = src.cast::<T>().read_unaligned();
+        let last_value = src.add(last).cast::<T>().read_unaligned();
+        dest.cast::<T>().write_unaligned(first_value);
+        dest.add(last).cast::<T>().write_unaligned(last_value);
     }
 }
