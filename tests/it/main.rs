@@ -58,6 +58,8 @@ mod selection;
 mod shell_hook;
 mod shim;
 #[cfg(feature = "real-tests")]
+mod shim_layout;
+#[cfg(feature = "real-tests")]
 mod shim_real;
 mod snapshots;
 mod symbols;

@@ -2,16 +2,19 @@
 //!
 //! - Linux (musl) and Windows (GNU) are cross-built from Linux with zig as the C compiler
 //!   and linker (`cargo-zigbuild`, from the Python package index: `pip install ziglang
-//!   cargo-zigbuild`): ring's C and the static musl link need no system toolchain.
+//!   cargo-zigbuild`): ring's C and the static musl link need no system toolchain. The
+//!   Linux shim needs no C at all and is built by plain cargo (see below).
 //! - macOS is built by plain cargo on a macOS runner (Apple's SDK is needed to link).
 //!
 //! The release profile (Cargo.toml: thin LTO, one codegen unit, abort on panic) applies
 //! to both. The shim, which runs before every go command, is linked the fastest way each
 //! platform allows, as scripts/build-shim does for local installs: on Linux statically
-//! (musl) at a fixed address, so it neither loads a dynamic linker nor relocates itself;
-//! on macOS against libSystem with dead code stripped. Only the shim's own crate gets
-//! these flags (`cargo rustc -- …`), so its dependencies are shared with gv's build.
+//! (musl) at a fixed address, so it neither loads a dynamic linker nor relocates itself,
+//! and by Rust's own lld through scripts/link-shim, which lays out the code a shim runs
+//! together; on macOS against libSystem with dead code stripped. Only the shim's own
+//! crate gets these flags (`cargo rustc -- …`).
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -34,12 +37,27 @@ pub struct Binaries {
 
 pub fn build(root: &Path, target: &Target, overrides: &Overrides<'_>) -> anyhow::Result<Binaries> {
     let zig = !target.triple.contains("apple");
-    let shim_flags: &[&str] = if target.triple.contains("linux") {
-        &["-C", "relocation-model=static"]
+    let linux = target.triple.contains("linux");
+    let shim_flags: Vec<OsString> = if linux {
+        let mut linker = OsString::from("linker=");
+        linker.push(root.join("scripts/link-shim"));
+        [
+            "-C",
+            "relocation-model=static",
+            "-C",
+            "linker-flavor=ld.lld",
+            "-C",
+        ]
+        .map(OsString::from)
+        .into_iter()
+        .chain([linker])
+        .collect()
     } else if target.triple.contains("apple") {
-        &["-C", "link-arg=-Wl,-dead_strip"]
+        ["-C", "link-arg=-Wl,-dead_strip"]
+            .map(OsString::from)
+            .to_vec()
     } else {
-        &[]
+        Vec::new()
     };
     let common = ["--release", "--locked", "--target", target.triple];
     let mut gv = cargo(zig, "build");
@@ -56,7 +74,9 @@ pub fn build(root: &Path, target: &Target, overrides: &Overrides<'_>) -> anyhow:
         };
     }
     run(gv, &format!("gv for {}", target.triple))?;
-    let mut shim = cargo(zig, "rustc");
+    // The Linux shim needs no C toolchain: no C in its dependencies, musl's objects from
+    // the Rust target, and Rust's own lld to link (see scripts/link-shim).
+    let mut shim = cargo(zig && !linux, "rustc");
     shim.args(common)
         .args(["-p", "gv-shim", "--bin", "gv-shim", "--"])
         .args(shim_flags);

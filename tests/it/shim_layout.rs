@@ -1,0 +1,285 @@
+//! How the release shim's code is laid out (scripts/link-shim): the functions one shim run
+//! executes sit side by side, so the kernel maps them in a few faults. They are named in
+//! crates/gv-shim/hot-functions.txt. This checks that list against what a release shim
+//! actually runs, as valgrind counts it, so a compiler upgrade or a change that moves the
+//! shim's work into other functions fails here instead of quietly spreading its code out
+//! again; and it checks that the link laid the listed functions out together.
+#![cfg(target_os = "linux")]
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::support::{Sandbox, stderr, stdout};
+
+const LIST: &str = "crates/gv-shim/hot-functions.txt";
+
+/// The list's opening lines, which say what it is; a list this test writes has them too.
+const HEADER: &str = "\
+# The functions one shim run executes, which scripts/link-shim lays out together: one name
+# a line, as `scripts/link-shim --names` spells a symbol (demangled, without hashes).
+# Written by tests/it/shim_layout.rs from a release shim counted by valgrind; when that
+# test finds it stale, it leaves a fresh one to copy here.
+";
+
+/// The share of a shim run's instructions that must be in listed functions. The list is
+/// written from this very run, so a fresh one covers all of it; a new compiler renames or
+/// inlines a few functions, and the list may lag that much before it is written again.
+const COVERED: f64 = 0.95;
+
+fn manifest() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// cargo's target directory, where this test binary lives (target/<profile>/deps).
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    exe.ancestors()
+        .nth(3)
+        .expect("test binary lives in target/<profile>/deps")
+        .to_path_buf()
+}
+
+/// Fails with what to install when `tool` is missing.
+fn require(tool: &str, package: &str) {
+    let found = Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    assert!(found, "{tool} is missing: apt-get install {package}");
+}
+
+/// The release shim, built by scripts/build-shim as scripts/install builds it, into a
+/// target directory of its own.
+fn release_shim() -> PathBuf {
+    let target = target_dir().join("shipped-shim-release");
+    let out = Command::new(manifest().join("scripts/build-shim"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("run scripts/build-shim");
+    assert!(out.status.success(), "scripts/build-shim: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the code a shim runs laid out together (rust-lld)"),
+        "{}",
+        stderr(&out)
+    );
+    PathBuf::from(stdout(&out).trim())
+}
+
+/// Mangled symbols as the list spells them, through the linker's own spelling
+/// (`scripts/link-shim --names`), line for line.
+fn list_names(symbols: &[&str]) -> Vec<String> {
+    let mut child = Command::new(manifest().join("scripts/link-shim"))
+        .arg("--names")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run scripts/link-shim --names");
+    let mut input = child.stdin.take().expect("stdin");
+    let text = symbols.join("\n") + "\n";
+    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
+    let out = child.wait_with_output().expect("link-shim --names");
+    writer.join().expect("writer").expect("write symbols");
+    assert!(out.status.success(), "link-shim --names: {out:?}");
+    let names: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+    assert_eq!(names.len(), symbols.len(), "one name per symbol");
+    names
+}
+
+/// Instructions per function (self cost) in a callgrind profile written with
+/// `--compress-strings=no --compress-pos=no`. The line after `calls=` is the call's
+/// inclusive cost, the callee's and not this function's.
+fn self_cost(profile: &str) -> HashMap<String, u64> {
+    let mut cost = HashMap::new();
+    let mut function = None;
+    let mut call_line = false;
+    for line in profile.lines() {
+        if let Some(name) = line.strip_prefix("fn=") {
+            // Callgrind marks a recursive call's frames `name'2`, `name'3`, …
+            let name = match name.rsplit_once('\'') {
+                Some((base, depth)) if depth.bytes().all(|b| b.is_ascii_digit()) => base,
+                _ => name,
+            };
+            // Valgrind's name for the function that calls main, musl's here.
+            let name = if name == "(below main)" {
+                "__libc_start_main"
+            } else {
+                name
+            };
+            function = Some(name.to_string());
+        } else if line.starts_with("calls=") {
+            call_line = true;
+        } else if line.starts_with(|c: char| c.is_ascii_digit()) {
+            if std::mem::take(&mut call_line) {
+                continue;
+            }
+            let instructions: u64 = line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("a cost line: {line}"));
+            if let Some(f) = &function {
+                *cost.entry(f.clone()).or_insert(0) += instructions;
+            }
+        }
+    }
+    cost
+}
+
+#[test]
+fn the_functions_a_shim_runs_are_listed_and_linked_together() {
+    require("valgrind", "valgrind");
+    require("readelf", "binutils");
+    let shim = release_shim();
+
+    // scripts/bench-shim's project: a pin five levels up, a trusted gv.toml and the user's
+    // config.toml, both with [env].
+    let sb = Sandbox::new();
+    sb.fake_install("1.22.10");
+    sb.write("p/.go-version", "1.22.10\n");
+    sb.write(
+        "p/gv.toml",
+        "[env]\nCGO_ENABLED = \"0\"\nGODEBUG = { value = \"panicnil=1\", force = true }\n",
+    );
+    sb.trust(&sb.work("p"));
+    std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
+    std::fs::write(
+        sb.path().join("config/gv/config.toml"),
+        "[env]\nGOINSTRUMENT = \"trace\"\n",
+    )
+    .unwrap();
+    let rehash = sb
+        .gv(sb.path())
+        .arg("rehash")
+        .env("GV_SHIM_BINARY", &shim)
+        .output()
+        .unwrap();
+    assert!(rehash.status.success(), "{rehash:?}");
+    let shims = sb.root().join("shims");
+
+    // Counted up to the exec (after it the fake go runs on its own).
+    let profile = sb.path().join("callgrind.out");
+    let out = Command::new("valgrind")
+        .args([
+            "--tool=callgrind",
+            "--demangle=no",
+            "--compress-strings=no",
+            "--compress-pos=no",
+            "--dump-before=execve",
+        ])
+        .arg(format!("--callgrind-out-file={}", profile.display()))
+        .arg(shims.join("go"))
+        .arg("version")
+        .current_dir(sb.work("p/1/2/3/4/5"))
+        .env_clear()
+        .envs(sb.env())
+        .env("PATH", format!("{}:/usr/bin:/bin", shims.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).starts_with("go version go1.22.10"), "{out:?}");
+    // The part written at the exec.
+    let text =
+        std::fs::read_to_string(profile.with_extension("out.1")).expect("callgrind's profile");
+    let cost = self_cost(&text);
+    let symbols: Vec<&str> = cost.keys().map(String::as_str).collect();
+    let names = list_names(&symbols);
+    let mut ran: HashMap<String, u64> = HashMap::new();
+    for (symbol, name) in symbols.iter().zip(&names) {
+        *ran.entry(name.clone()).or_insert(0) += cost[*symbol];
+    }
+
+    let list = std::fs::read_to_string(manifest().join(LIST)).unwrap();
+    assert!(
+        list.starts_with(HEADER),
+        "{LIST} opens with the lines that say what it is"
+    );
+    let listed: BTreeSet<String> = list
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    // Only named functions can be listed: `0x…` is code with no function symbol (such as
+    // the C library's `_start`).
+    let named = |name: &&String| !name.starts_with("0x");
+    let total: u64 = ran.values().sum();
+    let covered: u64 = ran
+        .iter()
+        .filter(|(name, _)| listed.contains(*name))
+        .map(|(_, n)| n)
+        .sum();
+    let mut missing: Vec<(&String, &u64)> = ran
+        .iter()
+        .filter(|(name, _)| named(name) && !listed.contains(*name))
+        .collect();
+    missing.sort_by(|a, b| b.1.cmp(a.1));
+    if (covered as f64) < COVERED * total as f64 {
+        let fresh: BTreeSet<&String> = ran.keys().filter(named).collect();
+        let kept = target_dir().join("hot-functions.txt");
+        let text: String =
+            HEADER.to_string() + &fresh.iter().map(|n| format!("{n}\n")).collect::<String>();
+        std::fs::write(&kept, text).unwrap();
+        panic!(
+            "{LIST} is stale: listed functions run {covered} of the shim's {total} \
+             instructions (at least {:.0}% needed); most run unlisted: {:#?}\n\
+             a fresh list is in {}: `cp {} {LIST}`",
+            COVERED * 100.0,
+            &missing[..missing.len().min(10)],
+            kept.display(),
+            kept.display()
+        );
+    }
+
+    // The link: every function of a listed name lies in one run of code, nothing else
+    // between them but alignment padding.
+    let elf = Command::new("readelf")
+        .args(["-Ws", "--wide"])
+        .arg(&shim)
+        .output()
+        .unwrap();
+    assert!(elf.status.success(), "{elf:?}");
+    let table = stdout(&elf);
+    let functions: Vec<(u64, u64, &str)> = table
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            (fields.len() >= 8 && fields[3] == "FUNC" && fields[6] != "UND").then(|| {
+                let address = u64::from_str_radix(fields[1], 16).expect("address");
+                let size = fields[2].parse().expect("size");
+                (address, size, *fields.last().expect("name"))
+            })
+        })
+        .collect();
+    let symbol_names = list_names(&functions.iter().map(|f| f.2).collect::<Vec<_>>());
+    let hot: Vec<(u64, u64)> = functions
+        .iter()
+        .zip(&symbol_names)
+        .filter(|(_, name)| listed.contains(*name))
+        .map(|(f, _)| (f.0, f.1))
+        .collect();
+    let found: BTreeSet<&String> = symbol_names
+        .iter()
+        .filter(|n| listed.contains(*n))
+        .collect();
+    assert!(
+        found.len() * 10 >= listed.len() * 9,
+        "only {} of the {} listed names are functions of the shim",
+        found.len(),
+        listed.len()
+    );
+    let start = hot.iter().map(|f| f.0).min().unwrap();
+    let end = hot.iter().map(|f| f.0 + f.1).max().unwrap();
+    let size: u64 = hot.iter().map(|f| f.1).sum();
+    // Functions start 16-byte aligned: up to 15 bytes of padding each.
+    assert!(
+        end - start <= size + 16 * hot.len() as u64,
+        "the listed functions span {:#x}..{:#x} ({} bytes) for {size} bytes of code: \
+         scripts/link-shim did not lay them out together",
+        start,
+        end,
+        end - start
+    );
+}
