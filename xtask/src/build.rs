@@ -3,7 +3,7 @@
 //! - Linux (musl) and Windows (GNU) are cross-built from Linux with zig as the C compiler
 //!   and linker (`cargo-zigbuild`, from the Python package index: `pip install ziglang
 //!   cargo-zigbuild`): ring's C and the static musl link need no system toolchain. The
-//!   Linux shim needs no C at all and is built by plain cargo (see below).
+//!   Linux shim needs no C cross-toolchain at all and is built by plain cargo (see below).
 //! - macOS is built by plain cargo on a macOS runner (Apple's SDK is needed to link).
 //!
 //! The release profile (Cargo.toml: thin LTO, one codegen unit, abort on panic) applies
@@ -74,8 +74,8 @@ pub fn build(root: &Path, target: &Target, overrides: &Overrides<'_>) -> anyhow:
         };
     }
     run(gv, &format!("gv for {}", target.triple))?;
-    // The Linux shim needs no C toolchain: no C in its dependencies, musl's objects from
-    // the Rust target, and Rust's own lld to link (see scripts/link-shim).
+    // The Linux shim needs no C cross-toolchain: no C in its dependencies, musl's objects
+    // from the Rust target, and Rust's own lld to link (see scripts/link-shim).
     let mut shim = cargo(zig && !linux, "rustc");
     shim.args(common)
         .args(["-p", "gv-shim", "--bin", "gv-shim", "--"])
@@ -112,10 +112,12 @@ fn cargo(zig: bool, subcommand: &str) -> Command {
 fn run(mut cmd: Command, what: &str) -> anyhow::Result<()> {
     eprintln!("xtask: building {what}");
     let status = cmd.status().with_context(|| {
-        format!(
-            "cannot run {:?} (Linux and Windows targets need cargo-zigbuild and zig: `pip install ziglang cargo-zigbuild`, with pip's scripts directory on PATH)",
-            cmd.get_program()
-        )
+        let hint = if cmd.get_program() == "cargo-zigbuild" {
+            " (Linux and Windows targets need cargo-zigbuild and zig: `pip install ziglang cargo-zigbuild`, with pip's scripts directory on PATH)"
+        } else {
+            ""
+        };
+        format!("cannot run {:?}{hint}", cmd.get_program())
     })?;
     if !status.success() {
         bail!("building {what} failed ({status})");
