@@ -11,7 +11,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::support::{Sandbox, stderr, stdout};
+use crate::support::{Sandbox, build_shim, stderr, stdout, target_dir};
 
 const LIST: &str = "crates/gv-shim/hot-functions.txt";
 
@@ -33,15 +33,6 @@ fn manifest() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// cargo's target directory, where this test binary lives (target/<profile>/deps).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    exe.ancestors()
-        .nth(3)
-        .expect("test binary lives in target/<profile>/deps")
-        .to_path_buf()
-}
-
 /// Fails with what to install when `tool` is missing.
 fn require(tool: &str, package: &str) {
     let found = Command::new(tool)
@@ -56,18 +47,12 @@ fn require(tool: &str, package: &str) {
 /// The release shim, built by scripts/build-shim as scripts/install builds it, into a
 /// target directory of its own.
 fn release_shim() -> PathBuf {
-    let target = target_dir().join("shipped-shim-release");
-    let out = Command::new(manifest().join("scripts/build-shim"))
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .expect("run scripts/build-shim");
-    assert!(out.status.success(), "scripts/build-shim: {}", stderr(&out));
+    let (shim, said) = build_shim("shipped-shim-release", &[]);
     assert!(
-        stderr(&out).contains("the code a shim runs laid out together (rust-lld)"),
-        "{}",
-        stderr(&out)
+        said.contains("the code a shim runs laid out together (rust-lld)"),
+        "{said}"
     );
-    PathBuf::from(stdout(&out).trim())
+    shim
 }
 
 /// Mangled symbols as the list spells them, through the linker's own spelling

@@ -88,12 +88,7 @@ fn windows_binaries() -> &'static Path {
             "cargo-zigbuild build --target {TARGET} failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let exe = std::env::current_exe().expect("current_exe");
-        let target = exe
-            .ancestors()
-            .nth(3)
-            .expect("target/<profile>/deps/<test>");
-        let dir = target.join(TARGET).join("debug");
+        let dir = support::target_dir().join(TARGET).join("debug");
         for name in ["gv.exe", "gv-shim.exe"] {
             assert!(dir.join(name).is_file(), "{name} was not built");
         }

@@ -313,29 +313,36 @@ pub fn stderr(out: &std::process::Output) -> String {
 /// of its own, so every shim test runs the binary that ships.
 pub fn shim_binary() -> &'static Path {
     static SHIM: OnceLock<PathBuf> = OnceLock::new();
-    SHIM.get_or_init(|| {
-        // target/<profile>/deps/<test-binary>
-        let exe = std::env::current_exe().expect("current_exe");
-        let target = exe
-            .ancestors()
-            .nth(3)
-            .expect("test binary lives in target/<profile>/deps")
-            .join("shipped-shim");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-shim");
-        let out = Command::new(&script)
-            .arg("--debug")
-            .env("CARGO_TARGET_DIR", &target)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-        assert!(
-            out.status.success(),
-            "scripts/build-shim failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let shim = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        assert!(shim.is_file(), "{} was not built", shim.display());
-        shim
-    })
+    SHIM.get_or_init(|| build_shim("shipped-shim", &["--debug"]).0)
+}
+
+/// Builds gv-shim with scripts/build-shim `args`, as scripts/install builds it, into
+/// `dir` under cargo's target directory; returns the binary and what the script said
+/// about how it linked.
+pub fn build_shim(dir: &str, args: &[&str]) -> (PathBuf, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-shim");
+    let out = Command::new(&script)
+        .args(args)
+        .env("CARGO_TARGET_DIR", target_dir().join(dir))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    assert!(
+        out.status.success(),
+        "scripts/build-shim failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shim = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    assert!(shim.is_file(), "{} was not built", shim.display());
+    (shim, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// cargo's target directory: the test binary lives in target/<profile>/deps.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    exe.ancestors()
+        .nth(3)
+        .expect("test binary lives in target/<profile>/deps")
+        .to_path_buf()
 }
 
 impl Sandbox {
