@@ -11,7 +11,8 @@
 
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// The variable `name`, as the OS holds it (`None`: unset). Usable as a lookup:
 /// `env::plan(&selection, &config, process::var_os)`.
@@ -21,6 +22,19 @@ use std::sync::OnceLock;
 /// fifth of the shim's instructions, measured with valgrind); here most variables are
 /// passed over on their length alone.
 pub fn var_os(name: &str) -> Option<OsString> {
+    let value = look_up(name);
+    if RECORDING.load(Ordering::Relaxed) {
+        let mut reads = READS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !reads.iter().any(|(read, _)| read == name) {
+            reads.push((name.to_owned(), value.clone()));
+        }
+    }
+    value
+}
+
+fn look_up(name: &str) -> Option<OsString> {
     for var in environment() {
         let key = var.name.as_encoded_bytes();
         if key == name.as_bytes() {
@@ -35,6 +49,29 @@ pub fn var_os(name: &str) -> Option<OsString> {
         }
     }
     None
+}
+
+/// Whether [`var_os`] notes what it reads (see [`record_reads`]).
+static RECORDING: AtomicBool = AtomicBool::new(false);
+/// Every variable [`var_os`] read while recording, with the value it found, once each.
+static READS: Mutex<Vec<(String, Option<OsString>)>> = Mutex::new(Vec::new());
+
+/// From now on, [`var_os`] notes each variable it reads and what it found: the shim's
+/// remembered answer holds only while every one of them still reads the same
+/// (`crate::answer_cache`). This one door is the only way gv reads a variable
+/// (`tests/it/layout.rs`), so nothing read escapes the list.
+pub fn record_reads() {
+    RECORDING.store(true, Ordering::Relaxed);
+}
+
+/// The reads noted since [`record_reads`], which stops noting them.
+pub fn recorded_reads() -> Vec<(String, Option<OsString>)> {
+    RECORDING.store(false, Ordering::Relaxed);
+    std::mem::take(
+        &mut *READS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
 }
 
 /// One of the process's variables.
@@ -155,6 +192,23 @@ mod tests {
         assert_eq!(var_os(absent), None);
         assert!(matches!(var(absent), Err(std::env::VarError::NotPresent)));
         assert_eq!(var("PATH").ok(), std::env::var("PATH").ok());
+    }
+
+    /// While recording, each variable read is noted once, with what was found, unset
+    /// ones too; the list is handed over once, and nothing is noted after.
+    #[test]
+    fn reads_are_noted_while_recording() {
+        let absent = "NO_SUCH_VARIABLE_IN_ANY_ENVIRONMENT";
+        record_reads();
+        let path = var_os("PATH");
+        assert_eq!(var_os(absent), None);
+        let _ = var_os("PATH");
+        let reads = recorded_reads();
+        assert!(reads.contains(&("PATH".to_owned(), path)), "{reads:?}");
+        assert!(reads.contains(&(absent.to_owned(), None)), "{reads:?}");
+        assert_eq!(reads.iter().filter(|(name, _)| name == "PATH").count(), 1);
+        let _ = var_os("PATH");
+        assert!(recorded_reads().is_empty(), "not recording any more");
     }
 
     /// A name that differs only in case is the same variable where the OS says so.
