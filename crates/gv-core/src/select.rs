@@ -549,7 +549,11 @@ pub fn discover(dir: &Path, workspace: &Workspace) -> Discovery {
     let mut found = Discovery::default();
     let me = crate::platform::current_uid();
     let mut go_work = match workspace {
-        Workspace::File(path) => path.is_file().then(|| path.clone()),
+        Workspace::File(path) => {
+            // Its appearance, removal or edit decides as any go.work found does.
+            found.looked_at.push((FileKind::Module, path.clone()));
+            path.is_file().then(|| path.clone())
+        }
         Workspace::Search | Workspace::Off => None,
     };
     let mut go_mod = None;

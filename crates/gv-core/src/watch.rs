@@ -150,7 +150,9 @@ pub fn candidates(store: &Store, senv: &SelectEnv, found: &Discovery) -> Vec<Pat
         })
         .map(|(_, path)| path.clone())
         .collect();
-    if pins_matter && found.pin.is_none() {
+    // Behind a pin when no module decides, and behind a go.mod or go.work that does (as
+    // the go command's local toolchain), even with a pin farther up.
+    if pins_matter {
         paths.push(store.global_file());
     }
     paths.extend(config::user_config_path());
@@ -249,8 +251,9 @@ mod tests {
             ".go-version beats .tool-versions in the same directory: {absent:?}"
         );
         assert!(
-            !absent.iter().any(|f| f.ends_with("store/version")),
-            "the global default does not matter under a pin: {absent:?}"
+            absent.iter().any(|f| f.ends_with("store/version")),
+            "the global default is watched even under a pin: a go.mod nearer than the pin \
+             decides and stands on it: {absent:?}"
         );
     }
 
