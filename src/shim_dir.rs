@@ -139,6 +139,10 @@ pub fn rehash(store: &Store, shim: &Path) -> Result<Rehashed, ShimError> {
         }
     };
     remove_old_generations(root, &generation, previous.as_deref());
+    // The new shim may answer differently from the one whose answers are remembered.
+    // Its answers carry gv's version, so what cannot be removed here (another user's
+    // runtime directory) is still never read by a different release.
+    let _ = gv_core::answer_cache::forget_all();
     Ok(Rehashed {
         dir: store.shims_dir(),
         names: names.into_iter().collect(),

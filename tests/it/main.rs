@@ -57,6 +57,7 @@ mod selection;
 #[cfg(feature = "real-tests")]
 mod shell_hook;
 mod shim;
+mod shim_answers;
 #[cfg(feature = "real-tests")]
 mod shim_layout;
 #[cfg(feature = "real-tests")]

@@ -1,5 +1,6 @@
-//! How the release shim's code is laid out (scripts/link-shim): the functions one shim run
-//! executes sit side by side, so the kernel maps them in a few faults. They are named in
+//! How the release shim's code is laid out (scripts/link-shim): the functions a shim run
+//! executes sit side by side, so the kernel maps them in a few faults; those of a run that
+//! reuses its remembered answer (gv_core::answer_cache) first. They are named in
 //! crates/gv-shim/hot-functions.txt. This checks that list against what a release shim
 //! actually runs, as valgrind counts it, so a compiler upgrade or a change that moves the
 //! shim's work into other functions fails here instead of quietly spreading its code out
@@ -11,13 +12,14 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::support::{Sandbox, build_shim, stderr, stdout, target_dir};
+use crate::support::{Sandbox, build_shim, require_tool, stderr, stdout, target_dir};
 
 const LIST: &str = "crates/gv-shim/hot-functions.txt";
 
 /// The list's opening lines, which say what it is; a list this test writes has them too.
 const HEADER: &str = "\
-# The functions one shim run executes, which scripts/link-shim lays out together: one name
+# The functions a shim runs, which scripts/link-shim lays out together: those of a run
+# that reuses its remembered answer first, then those of one that works it out. One name
 # a line, as `scripts/link-shim --names` spells a symbol (demangled, without hashes).
 # Written by tests/it/shim_layout.rs from a release shim counted by valgrind; when that
 # test finds it stale, it leaves a fresh one to copy here.
@@ -31,17 +33,6 @@ const COVERED: f64 = 0.95;
 
 fn manifest() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Fails with what to install when `tool` is missing.
-fn require(tool: &str, package: &str) {
-    let found = Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    assert!(found, "{tool} is missing: apt-get install {package}");
 }
 
 /// The release shim, built by scripts/build-shim as scripts/install builds it, into a
@@ -115,39 +106,10 @@ fn self_cost(profile: &str) -> HashMap<String, u64> {
     cost
 }
 
-#[test]
-fn the_functions_a_shim_runs_are_listed_and_linked_together() {
-    require("valgrind", "valgrind");
-    require("readelf", "binutils");
-    let shim = release_shim();
-
-    // scripts/bench-shim's project: a pin five levels up, a trusted gv.toml and the user's
-    // config.toml, both with [env].
-    let sb = Sandbox::new();
-    sb.fake_install("1.22.10");
-    sb.write("p/.go-version", "1.22.10\n");
-    sb.write(
-        "p/gv.toml",
-        "[env]\nCGO_ENABLED = \"0\"\nGODEBUG = { value = \"panicnil=1\", force = true }\n",
-    );
-    sb.trust(&sb.work("p"));
-    std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
-    std::fs::write(
-        sb.path().join("config/gv/config.toml"),
-        "[env]\nGOINSTRUMENT = \"trace\"\n",
-    )
-    .unwrap();
-    let rehash = sb
-        .gv(sb.path())
-        .arg("rehash")
-        .env("GV_SHIM_BINARY", &shim)
-        .output()
-        .unwrap();
-    assert!(rehash.status.success(), "{rehash:?}");
-    let shims = sb.root().join("shims");
-
-    // Counted up to the exec (after it the fake go runs on its own).
-    let profile = sb.path().join("callgrind.out");
+/// The instructions one `go version` through the shim in `sb`'s project runs, by
+/// function name, counted up to the exec (after it the fake go runs on its own).
+fn count(sb: &Sandbox, shims: &Path, run: &str) -> HashMap<String, u64> {
+    let profile = sb.path().join(format!("callgrind-{run}.out"));
     let out = Command::new("valgrind")
         .args([
             "--tool=callgrind",
@@ -186,6 +148,65 @@ fn the_functions_a_shim_runs_are_listed_and_linked_together() {
     for (symbol, name) in symbols.iter().zip(&names) {
         *ran.entry(name.clone()).or_insert(0) += cost[*symbol];
     }
+    ran
+}
+
+#[test]
+fn the_functions_a_shim_runs_are_listed_and_linked_together() {
+    require_tool("valgrind", "valgrind");
+    require_tool("readelf", "binutils");
+    let shim = release_shim();
+
+    // scripts/bench-shim's project: a pin five levels up, a trusted gv.toml and the user's
+    // config.toml, both with [env].
+    let sb = Sandbox::new();
+    sb.fake_install("1.22.10");
+    sb.write("p/.go-version", "1.22.10\n");
+    sb.write(
+        "p/gv.toml",
+        "[env]\nCGO_ENABLED = \"0\"\nGODEBUG = { value = \"panicnil=1\", force = true }\n",
+    );
+    sb.trust(&sb.work("p"));
+    std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
+    std::fs::write(
+        sb.path().join("config/gv/config.toml"),
+        "[env]\nGOINSTRUMENT = \"trace\"\n",
+    )
+    .unwrap();
+    let rehash = sb
+        .gv(sb.path())
+        .arg("rehash")
+        .env("GV_SHIM_BINARY", &shim)
+        .output()
+        .unwrap();
+    assert!(rehash.status.success(), "{rehash:?}");
+    let shims = sb.root().join("shims");
+
+    // Two runs: the first works the answer out and remembers it (the files are settled
+    // by then, see gv_core::answer_cache), the second reuses it, as most runs do.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let miss = count(&sb, &shims, "miss");
+    let answers = sb.path().join("cache/gv/answers");
+    assert_eq!(
+        std::fs::read_dir(&answers)
+            .map(Iterator::count)
+            .unwrap_or(0),
+        1,
+        "the first run remembers its answer in {}",
+        answers.display()
+    );
+    let hit = count(&sb, &shims, "hit");
+    let (miss_total, hit_total): (u64, u64) = (miss.values().sum(), hit.values().sum());
+    // A shim run that works its answer out is ~140,000 instructions, one that reuses it
+    // a fifth of that: far fewer means the profile was not read.
+    assert!(
+        miss_total > 50_000 && hit_total > 5_000,
+        "{miss_total} and {hit_total} instructions counted"
+    );
+    assert!(
+        hit_total * 2 < miss_total,
+        "the second run reuses the answer: {hit_total} instructions against {miss_total}"
+    );
 
     let list = std::fs::read_to_string(manifest().join(LIST)).unwrap();
     assert!(
@@ -200,40 +221,46 @@ fn the_functions_a_shim_runs_are_listed_and_linked_together() {
     // Only named functions can be listed: `0x…` is code with no function symbol (such as
     // the C library's `_start`).
     let named = |name: &&String| !name.starts_with("0x");
-    let total: u64 = ran.values().sum();
-    // A shim run is ~140,000 instructions: far fewer means the profile was not read.
-    assert!(
-        total > 50_000,
-        "{total} instructions counted in {}",
-        part.display()
-    );
-    let covered: u64 = ran
-        .iter()
-        .filter(|(name, _)| listed.contains(*name))
-        .map(|(_, n)| n)
-        .sum();
-    let mut missing: Vec<(&String, &u64)> = ran
-        .iter()
-        .filter(|(name, _)| named(name) && !listed.contains(*name))
-        .collect();
-    missing.sort_by(|a, b| b.1.cmp(a.1));
-    // What to copy over the list when it fails.
+    // What to copy over the list when it fails: the functions of a run that reuses its
+    // answer first, so that they lie closest together, then the rest.
     let fresh_list = || {
-        let fresh: BTreeSet<&String> = ran.keys().filter(named).collect();
+        let first: BTreeSet<&String> = hit.keys().filter(named).collect();
+        let rest: BTreeSet<&String> = miss
+            .keys()
+            .filter(named)
+            .filter(|n| !first.contains(n))
+            .collect();
         let kept = target_dir().join("hot-functions.txt");
-        let text: String =
-            HEADER.to_string() + &fresh.iter().map(|n| format!("{n}\n")).collect::<String>();
+        let text: String = HEADER.to_string()
+            + &first
+                .iter()
+                .chain(&rest)
+                .map(|n| format!("{n}\n"))
+                .collect::<String>();
         std::fs::write(&kept, text).unwrap();
         format!("a fresh list is in {0}: `cp {0} {LIST}`", kept.display())
     };
-    if (covered as f64) < COVERED * total as f64 {
-        panic!(
-            "{LIST} is stale: listed functions run {covered} of the shim's {total} \
-             instructions (at least {:.0}% needed); most run unlisted: {:#?}\n{}",
-            COVERED * 100.0,
-            &missing[..missing.len().min(10)],
-            fresh_list()
-        );
+    for (run, ran) in [("reusing its answer", &hit), ("working it out", &miss)] {
+        let total: u64 = ran.values().sum();
+        let covered: u64 = ran
+            .iter()
+            .filter(|(name, _)| listed.contains(*name))
+            .map(|(_, n)| n)
+            .sum();
+        let mut missing: Vec<(&String, &u64)> = ran
+            .iter()
+            .filter(|(name, _)| named(name) && !listed.contains(*name))
+            .collect();
+        missing.sort_by(|a, b| b.1.cmp(a.1));
+        if (covered as f64) < COVERED * total as f64 {
+            panic!(
+                "{LIST} is stale: listed functions run {covered} of the {total} instructions \
+                 of a shim {run} (at least {:.0}% needed); most run unlisted: {:#?}\n{}",
+                COVERED * 100.0,
+                &missing[..missing.len().min(10)],
+                fresh_list()
+            );
+        }
     }
 
     // The link: every function of a listed name lies in one run of code, nothing else

@@ -7,7 +7,8 @@
 //!   [`select`](mod@crate::select) (which version applies, and why), [`config`], [`settings`] and [`trust`]
 //!   (config.toml, a project's gv.toml, what they set, and whether the latter applies), [`env`](mod@crate::env) (what a go command gets);
 //! - [`toolchain`] (the go command's own rule for which toolchain runs);
-//! - [`hook`] and [`watch`] (the shell hook's engine), [`shim`] (shim settings);
+//! - [`hook`] and [`watch`] (the shell hook's engine), [`shim`] (shim settings),
+//!   [`answer_cache`] (what a shim remembers per directory);
 //! - [`store`] (every name on disk), [`vars`] (every environment variable), [`process`]
 //!   (the one door to the environment, working directory and arguments), [`limits`]
 //!   (every bound on outside input: sizes, inflation, transfer progress);
@@ -16,6 +17,7 @@
 //!   text safely), [`suggest`] (commands gv suggests, quoted, in each shell's
 //!   [`shell_syntax`]), [`platform`] (what differs by OS).
 
+pub mod answer_cache;
 pub mod color;
 pub mod config;
 pub mod diagnostics;

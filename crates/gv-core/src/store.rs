@@ -483,6 +483,12 @@ impl Cache {
         self.root.join("hook")
     }
 
+    /// The shims' remembered answers, where there is no runtime directory
+    /// ([`crate::answer_cache::dir`]).
+    pub fn shim_answers(&self) -> PathBuf {
+        self.root.join("answers")
+    }
+
     /// `gv debug`'s build directories.
     pub fn debug_builds(&self) -> PathBuf {
         self.root.join("debug")

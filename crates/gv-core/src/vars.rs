@@ -56,6 +56,8 @@ pub const AUTO_INSTALL: &str = "GV_AUTO_INSTALL";
 pub const SHIM_BINARY: &str = "GV_SHIM_BINARY";
 /// How many shims deep a process is.
 pub const SHIM_DEPTH: &str = "GV_SHIM_DEPTH";
+/// `0`: shims work every answer out afresh.
+pub const SHIM_CACHE: &str = "GV_SHIM_CACHE";
 /// Where every message gv prints is appended too.
 pub const MESSAGE_LOG: &str = "GV_MESSAGE_LOG";
 /// Where `gv self update` and the installers get gv's releases.
@@ -350,6 +352,12 @@ pub const ALL: &[Var] = &[
         name: SHIM_DEPTH,
         meaning: "set by the shims: how many shims deep this process is (stops at 16)",
         default: "",
+        read_by: &[Shim],
+    },
+    Var {
+        name: SHIM_CACHE,
+        meaning: "`0`: shims work out which Go runs afresh every time instead of reusing the answer they remembered for the directory",
+        default: "1",
         read_by: &[Shim],
     },
     Var {
@@ -659,6 +667,7 @@ mod tests {
             AUTO_INSTALL,
             SHIM_BINARY,
             SHIM_DEPTH,
+            SHIM_CACHE,
             MESSAGE_LOG,
             INSTALL_URL,
             INSTALL_DIR,

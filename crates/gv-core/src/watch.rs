@@ -112,12 +112,14 @@ pub fn stamp(stamp: &Path, started: SystemTime) -> io::Result<()> {
     let file = platform::open_nofollow_for_append(stamp)?;
     file.set_modified(started.checked_sub(CLOCK_SLACK).unwrap_or(started))?;
     if is_new {
-        remove_stale_stamps(dir, started);
+        remove_stale(dir, started, STALE_STAMP);
     }
     Ok(())
 }
 
-fn remove_stale_stamps(dir: &Path, now: SystemTime) {
+/// Removes the files in `dir` untouched for longer than `age` (stamps of shells that are
+/// gone, answers of directories no longer worked in).
+pub(crate) fn remove_stale(dir: &Path, now: SystemTime, age: Duration) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -125,7 +127,7 @@ fn remove_stale_stamps(dir: &Path, now: SystemTime) {
         let stale = entry
             .metadata()
             .and_then(|m| m.modified())
-            .is_ok_and(|modified| now.duration_since(modified).unwrap_or_default() > STALE_STAMP);
+            .is_ok_and(|modified| now.duration_since(modified).unwrap_or_default() > age);
         if stale {
             let _ = fs::remove_file(entry.path());
         }

@@ -336,6 +336,17 @@ pub fn build_shim(dir: &str, args: &[&str]) -> (PathBuf, String) {
     (shim, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// Fails with what to install when `tool` (run with `--version`) is missing.
+pub fn require_tool(tool: &str, package: &str) {
+    let found = std::process::Command::new(tool)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    assert!(found, "{tool} is missing: apt-get install {package}");
+}
+
 /// cargo's target directory: the test binary lives in target/<profile>/deps.
 pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");

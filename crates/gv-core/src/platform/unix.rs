@@ -59,6 +59,32 @@ pub fn open_nofollow_for_append(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
+/// Opens an existing file for reading without following a symlink in its last component
+/// and without waiting (a FIFO opens at once): the caller then checks what it opened.
+pub fn open_nofollow_for_reading(path: &Path) -> io::Result<File> {
+    File::options()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Creates the new file `path` (failing if anything is there, a symlink included) for
+/// writing, readable by its owner alone (0600).
+pub fn create_private_file(path: &Path) -> io::Result<File> {
+    File::options()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// `bytes` (from [`OsStr::as_encoded_bytes`], kept in a file) as an OS string again: on
+/// Unix any bytes are one.
+pub fn os_str_from_bytes(bytes: &[u8]) -> Option<&OsStr> {
+    Some(OsStr::from_bytes(bytes))
+}
+
 /// Opens a file for reading without waiting: a FIFO opens at once instead of blocking
 /// until a writer comes (the caller then sees what it opened and refuses it), and a
 /// terminal does not become the controlling one.

@@ -77,6 +77,29 @@ pub fn open_nofollow_for_append(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
+/// Opens an existing file for reading, a link itself rather than its target.
+pub fn open_nofollow_for_reading(path: &Path) -> io::Result<File> {
+    File::options()
+        .read(true)
+        .custom_flags(FILE_FLAG_OPEN_REPARSE_POINT)
+        .open(path)
+}
+
+/// Creates the new file `path` (failing if anything is there); it inherits the profile's
+/// ACL (the user's alone).
+pub fn create_private_file(path: &Path) -> io::Result<File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+/// `bytes` (from [`OsStr::as_encoded_bytes`], kept in a file) as an OS string again:
+/// here only when they are UTF-8, which every name that is valid Unicode is.
+pub fn os_str_from_bytes(bytes: &[u8]) -> Option<&OsStr> {
+    std::str::from_utf8(bytes).ok().map(OsStr::new)
+}
+
 /// Opens a file for reading. Nothing blocks on open here: a named pipe lives in its own
 /// namespace (`\\.\pipe\`), and the caller checks what it opened.
 pub fn open_without_blocking(path: &Path) -> io::Result<File> {
@@ -825,4 +848,9 @@ mod tests {
             Path::new(r"\\?\UNC\h\s")
         );
     }
+}
+
+/// Shims remember no answers here (`STAMPS_PROVE_CONTENT` is false), so nothing asks.
+pub fn on_network_file_system(_path: &Path) -> bool {
+    true
 }
