@@ -95,10 +95,18 @@ impl Session {
     /// The session of this process: `GV_ROOT`, the selection variables, the working
     /// directory.
     pub fn from_process() -> Result<Session, SessionError> {
-        let store = Store::from_env()?;
         let cwd =
             crate::process::current_dir().map_err(|e| SessionError::Cwd(std::sync::Arc::new(e)))?;
-        Ok(Session::new(store, SelectEnv::from_process(), cwd))
+        Session::from_process_in(cwd)
+    }
+
+    /// [`Session::from_process`] with the working directory already read.
+    pub fn from_process_in(cwd: PathBuf) -> Result<Session, SessionError> {
+        Ok(Session::new(
+            Store::from_env()?,
+            SelectEnv::from_process(),
+            cwd,
+        ))
     }
 
     /// The plan reads the environment through `lookup` instead of the process's.

@@ -163,9 +163,9 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
     }
 
     let args: Vec<OsString> = args.collect();
-    if let Ok(cwd) = gv_core::process::current_dir()
-        && let Some(answer) = gv_core::answer_cache::lookup(&cwd)
-    {
+    let cwd = gv_core::process::current_dir()
+        .map_err(|e| Failure::from(gv_core::session::SessionError::Cwd(e.into())))?;
+    if let Some(answer) = gv_core::answer_cache::lookup(&cwd) {
         let binary = answer.goroot.join("bin").join(platform::exe_name(tool));
         let set = answer
             .set
@@ -182,7 +182,7 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
     heap::prefault();
     let recording = gv_core::answer_cache::Recording::start();
 
-    let mut session = Session::from_process()?;
+    let mut session = Session::from_process_in(cwd)?;
     let auto = || -> Result<bool, Failure> {
         Ok(shim::auto_install(
             session.config()?,

@@ -129,6 +129,33 @@ pub(super) fn environ() -> *const *const c_char {
     unsafe { environ }
 }
 
+/// Is `path` on a file system served over the network or by a program (NFS, SMB/CIFS,
+/// FUSE, 9p, AFS, Ceph, Lustre, GPFS)? Its times come from another machine's clock and
+/// `stat` may answer from a cache, so a stamp proves less there. An unreadable answer
+/// counts as yes.
+pub fn on_network_file_system(path: &Path) -> bool {
+    const NETWORK: [u64; 11] = [
+        0x6969,      // NFS
+        0x517b,      // SMB
+        0xff53_4d42, // CIFS
+        0xfe53_4d42, // SMB2
+        0x6573_5546, // FUSE
+        0x0102_1997, // 9P
+        0x5346_414f, // AFS
+        0x6b41_4653, // kAFS
+        0x00c3_6400, // Ceph
+        0x0bd0_0bd0, // Lustre
+        0x4750_4653, // GPFS
+    ];
+    let Some(fs) = super::statfs(path) else {
+        return true;
+    };
+    // `f_type` is signed in glibc and unsigned in musl.
+    #[allow(clippy::unnecessary_cast)]
+    let kind = fs.f_type as u64;
+    NETWORK.contains(&kind)
+}
+
 #[cfg(test)]
 mod tests {
     /// Memory nothing has touched yet is mapped by one call, and keeps its contents.
@@ -198,38 +225,4 @@ mod tests {
         assert!(!a.join("from-a").exists());
         assert!(super::exchange(&a, &dir.path().join("missing")).is_err());
     }
-}
-
-/// Is `path` on a file system served over the network or by a program (NFS, SMB/CIFS,
-/// FUSE, 9p, AFS, Ceph, Lustre, GPFS)? Its times come from another machine's clock and
-/// `stat` may answer from a cache, so a stamp proves less there. An unreadable answer
-/// counts as yes.
-pub fn on_network_file_system(path: &Path) -> bool {
-    const NETWORK: [u64; 11] = [
-        0x6969,      // NFS
-        0x517b,      // SMB
-        0xff53_4d42, // CIFS
-        0xfe53_4d42, // SMB2
-        0x6573_5546, // FUSE
-        0x0102_1997, // 9P
-        0x5346_414f, // AFS
-        0x6b41_4653, // kAFS
-        0x00c3_6400, // Ceph
-        0x0bd0_0bd0, // Lustre
-        0x4750_4653, // GPFS
-    ];
-    let Ok(path) = CString::new(path.as_os_str().as_bytes()) else {
-        return true;
-    };
-    let mut fs = std::mem::MaybeUninit::<libc::statfs>::uninit();
-    // SAFETY: `path` is NUL-terminated; `statfs` fills `fs` when it returns 0.
-    if unsafe { libc::statfs(path.as_ptr(), fs.as_mut_ptr()) } != 0 {
-        return true;
-    }
-    // SAFETY: filled above.
-    let fs = unsafe { fs.assume_init() };
-    // `f_type` is signed in glibc and unsigned in musl.
-    #[allow(clippy::unnecessary_cast)]
-    let kind = fs.f_type as u64;
-    NETWORK.contains(&kind)
 }

@@ -118,16 +118,8 @@ pub(super) fn environ() -> *const *const c_char {
 /// Its times come from another machine's clock and `stat` may answer from a cache, so a
 /// stamp proves less there. An unreadable answer counts as yes.
 pub fn on_network_file_system(path: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt as _;
-    let Ok(path) = CString::new(path.as_os_str().as_bytes()) else {
+    let Some(fs) = super::statfs(path) else {
         return true;
     };
-    let mut fs = std::mem::MaybeUninit::<libc::statfs>::uninit();
-    // SAFETY: `path` is NUL-terminated; `statfs` fills `fs` when it returns 0.
-    if unsafe { libc::statfs(path.as_ptr(), fs.as_mut_ptr()) } != 0 {
-        return true;
-    }
-    // SAFETY: filled above.
-    let fs = unsafe { fs.assume_init() };
     fs.f_flags & libc::MNT_LOCAL as u32 == 0
 }

@@ -59,6 +59,18 @@ pub fn open_nofollow_for_append(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
+/// What `statfs` says of the file system `path` is on (`None`: it could not say).
+pub(crate) fn statfs(path: &Path) -> Option<libc::statfs> {
+    let path = CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut fs = std::mem::MaybeUninit::<libc::statfs>::uninit();
+    // SAFETY: `path` is NUL-terminated; `statfs` fills `fs` when it returns 0.
+    if unsafe { libc::statfs(path.as_ptr(), fs.as_mut_ptr()) } != 0 {
+        return None;
+    }
+    // SAFETY: filled above.
+    Some(unsafe { fs.assume_init() })
+}
+
 /// Opens an existing file for reading without following a symlink in its last component
 /// and without waiting (a FIFO opens at once): the caller then checks what it opened.
 pub fn open_nofollow_for_reading(path: &Path) -> io::Result<File> {

@@ -748,6 +748,11 @@ pub const SHIMS_IN_PLACE: bool = true;
 
 /// Is this process running under wine rather than Windows? Only the tests ask: wine lacks
 /// junctions, which they then expect to fail.
+/// Shims remember no answers here (`STAMPS_PROVE_CONTENT` is false), so nothing asks.
+pub fn on_network_file_system(_path: &Path) -> bool {
+    true
+}
+
 #[cfg(test)]
 pub(crate) fn under_wine() -> bool {
     use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleW, GetProcAddress};
@@ -848,9 +853,4 @@ mod tests {
             Path::new(r"\\?\UNC\h\s")
         );
     }
-}
-
-/// Shims remember no answers here (`STAMPS_PROVE_CONTENT` is false), so nothing asks.
-pub fn on_network_file_system(_path: &Path) -> bool {
-    true
 }
