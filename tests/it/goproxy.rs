@@ -270,12 +270,7 @@ fn the_source_comes_from_gv_source_or_the_users_config_never_a_project() {
     assert!(ok, "{err}");
     assert!(err.contains("checksum database"), "{err}");
     // And so does the user's config.toml.
-    std::fs::create_dir_all(w.sb.path().join("config/gv")).unwrap();
-    std::fs::write(
-        w.sb.path().join("config/gv/config.toml"),
-        "source = \"goproxy\"\n",
-    )
-    .unwrap();
+    w.sb.user_config("source = \"goproxy\"\n");
     let (ok, _, err) = run(w.gv().args(["install", "--force", "1.22.10"]));
     assert!(ok, "{err}");
     assert!(err.contains("checksum database"), "{err}");

@@ -503,12 +503,7 @@ fn a_trusted_project_cannot_set_variables_go_does_not_read() {
         assert!(ignored.contains(name), "{name}: {text}");
     }
     // The same variables from the user's own config.toml are the user's business.
-    std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
-    std::fs::write(
-        sb.path().join("config/gv/config.toml"),
-        "[env]\nGOOGLE_CLOUD_PROJECT = \"mine\"\n",
-    )
-    .unwrap();
+    sb.user_config("[env]\nGOOGLE_CLOUD_PROJECT = \"mine\"\n");
     let out = sb.gv(&p).args(["env", "--json"]).output().unwrap();
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let names: Vec<&str> = json["vars"]

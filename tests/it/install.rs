@@ -518,12 +518,7 @@ fn mirror_from_flag_and_config_and_bad_values() {
     let server = standard_server();
     // A project's gv.toml cannot pick the download server; the user's config.toml can.
     sb.write("proj/gv.toml", "mirror = \"http://127.0.0.1:9/\"\n");
-    std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
-    std::fs::write(
-        sb.path().join("config/gv/config.toml"),
-        format!("mirror = \"{}\"\n", server.url()),
-    )
-    .unwrap();
+    sb.user_config(&format!("mirror = \"{}\"\n", server.url()));
     let mut cmd = sb.gv(&sb.work("proj"));
     cmd.env("GV_GO_INDEX", DEAD_INDEX);
     let (ok, _, err) = run(cmd.args(["install", "1.21"]));

@@ -349,9 +349,7 @@ fn doctor_flags_a_missing_version_stale_shims_a_bad_config_and_a_bad_store() {
     doctor(&sb, &dir, &[]).assert().success();
 
     // Invalid TOML in the user config.
-    let config = sb.path().join("config/gv/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(&config, "[env\n").unwrap();
+    let config = sb.user_config("[env\n");
     let out = doctor(&sb, &dir, &[]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let bad = check(&json(&out), "config").clone();
@@ -440,9 +438,7 @@ fn doctor_flags_go_env_w_gotoolchain_with_a_real_sdk() {
     assert_eq!(check(&report, "gotoolchain")["status"], "ok");
 
     // With `gotoolchain = "inherit"` gv no longer neutralises it.
-    let config = sb.path().join("config/gv/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(&config, "gotoolchain = \"inherit\"\n").unwrap();
+    let config = sb.user_config("gotoolchain = \"inherit\"\n");
     let report = json(&doctor(&sb, &dir, &[]).output().unwrap());
     assert!(
         check(&report, "go-env")["message"]
@@ -837,9 +833,7 @@ fn gv_init_puts_the_shared_gobin_on_path_once() {
         );
     }
     // A configured gobin is the one on PATH.
-    let config = sb.path().join("config/gv/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(&config, "gobin = \"~/tools\"\n").unwrap();
+    sb.user_config("gobin = \"~/tools\"\n");
     let out = sb.gv(sb.path()).args(["init", "bash"]).output().unwrap();
     assert!(stdout(&out).contains(&format!("'{}'", sb.path().join("home/tools").display())));
 }

@@ -8,13 +8,6 @@ use std::path::PathBuf;
 use predicates::prelude::*;
 use support::{Sandbox, stderr, stdout};
 
-/// Writes the user's config.toml.
-fn user_config(sb: &Sandbox, text: &str) {
-    let path = sb.path().join("config/gv/config.toml");
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write config");
-}
-
 /// A sandbox with fake Go `version` installed, the shims written, and a project `p`
 /// pinned to it.
 fn pinned_project(version: &str) -> (Sandbox, PathBuf) {
@@ -35,7 +28,7 @@ fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
 #[test]
 fn gv_env_names_a_remedy_that_exists() {
     let (sb, dir) = pinned_project("1.22.10");
-    user_config(&sb, "[env]\nGODEBUG = \"panicnil=1\"\n");
+    sb.user_config("[env]\nGODEBUG = \"panicnil=1\"\n");
     let out = sb
         .gv(&dir)
         .arg("env")
@@ -67,7 +60,7 @@ fn gv_env_names_a_remedy_that_exists() {
 #[test]
 fn doctor_reports_invalid_toml_once() {
     let (sb, dir) = pinned_project("1.22.10");
-    user_config(&sb, "gotoolchain = \"local\"\n[env\n");
+    sb.user_config("gotoolchain = \"local\"\n[env\n");
     let out = sb.gv(&dir).arg("doctor").output().unwrap();
     let text = stdout(&out);
     assert_eq!(lines_with(&text, "BAD config:").len(), 1, "{text}");

@@ -311,9 +311,7 @@ fn no_database_proof_is_said_plainly_and_can_be_made_an_error() {
 
         // The same, required by the user's config: refused, nothing installed.
         let sb = Sandbox::new();
-        let config = sb.path().join("config/gv/config.toml");
-        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-        std::fs::write(&config, "require_checksum_database = true\n").unwrap();
+        sb.user_config("require_checksum_database = true\n");
         let (ok, err) = run(gv(&sb, &mirror, &gosumdb).args(["install", VERSION]));
         assert!(!ok, "{what}: {err}");
         assert!(
@@ -343,9 +341,7 @@ fn no_database_proof_is_said_plainly_and_can_be_made_an_error() {
 #[test]
 fn a_projects_gv_toml_cannot_loosen_the_requirement() {
     let sb = Sandbox::new();
-    let config = sb.path().join("config/gv/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(&config, "require_checksum_database = true\n").unwrap();
+    sb.user_config("require_checksum_database = true\n");
     let proj = sb.work("proj");
     std::fs::write(proj.join("gv.toml"), "require_checksum_database = false\n").unwrap();
     sb.trust(&proj);

@@ -36,12 +36,7 @@ fn project(sb: &Sandbox) -> PathBuf {
     sb.write("p/.go-version", "1.22.10\n");
     sb.write("p/gv.toml", "[env]\nCGO_ENABLED = \"0\"\n");
     sb.trust(&sb.work("p"));
-    std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
-    std::fs::write(
-        sb.path().join("config/gv/config.toml"),
-        "[env]\nGOINSTRUMENT = \"trace\"\n",
-    )
-    .unwrap();
+    sb.user_config("[env]\nGOINSTRUMENT = \"trace\"\n");
     // An answer rests only on files changed well before the shim started.
     settle();
     sb.work("p/a/b")
@@ -156,11 +151,7 @@ fn each_change_that_decides_is_seen_at_the_next_run() {
         (
             "the user's config",
             |sb, _| {
-                std::fs::write(
-                    sb.path().join("config/gv/config.toml"),
-                    "[env]\nGOINSTRUMENT = \"none\"\n",
-                )
-                .unwrap();
+                sb.user_config("[env]\nGOINSTRUMENT = \"none\"\n");
             },
             "GOINSTRUMENT=none\n",
         ),

@@ -167,12 +167,7 @@ fn the_functions_a_shim_runs_are_listed_and_linked_together() {
         "[env]\nCGO_ENABLED = \"0\"\nGODEBUG = { value = \"panicnil=1\", force = true }\n",
     );
     sb.trust(&sb.work("p"));
-    std::fs::create_dir_all(sb.path().join("config/gv")).unwrap();
-    std::fs::write(
-        sb.path().join("config/gv/config.toml"),
-        "[env]\nGOINSTRUMENT = \"trace\"\n",
-    )
-    .unwrap();
+    sb.user_config("[env]\nGOINSTRUMENT = \"trace\"\n");
     let rehash = sb
         .gv(sb.path())
         .arg("rehash")

@@ -99,6 +99,14 @@ impl Sandbox {
         p
     }
 
+    /// Writes the user's config.toml (under the sandbox's XDG_CONFIG_HOME).
+    pub fn user_config(&self, text: &str) -> PathBuf {
+        let p = self.path().join("config/gv/config.toml");
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write config");
+        p
+    }
+
     /// Environment every command in this sandbox runs with.
     pub fn env(&self) -> Vec<(&'static str, PathBuf)> {
         let mut env = vec![
