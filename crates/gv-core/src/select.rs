@@ -251,6 +251,11 @@ pub enum Resolved {
     System { go: PathBuf },
 }
 
+/// The binary `name` of the SDK at `goroot` (`bin/go`; `bin\go.exe` on Windows).
+pub fn sdk_binary(goroot: &Path, name: &str) -> PathBuf {
+    goroot.join("bin").join(crate::platform::exe_name(name))
+}
+
 impl Resolved {
     /// The GOROOT to use. For the system go it is the directory above `bin/go` when the
     /// layout looks like a GOROOT, which it does for Debian's /usr/lib/go-1.xx and tarballs.
@@ -268,10 +273,9 @@ impl Resolved {
     /// Full path of a binary of this SDK, e.g. `bin/go` or `bin/gofmt` (`bin\go.exe` on
     /// Windows).
     pub fn binary(&self, name: &str) -> PathBuf {
-        let file = crate::platform::exe_name(name);
         match self {
-            Resolved::Managed { goroot, .. } => goroot.join("bin").join(file),
-            Resolved::System { go } => go.with_file_name(file),
+            Resolved::Managed { goroot, .. } => sdk_binary(goroot, name),
+            Resolved::System { go } => go.with_file_name(crate::platform::exe_name(name)),
         }
     }
 

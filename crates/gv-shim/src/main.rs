@@ -166,7 +166,7 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
     let cwd = gv_core::process::current_dir()
         .map_err(|e| Failure::from(gv_core::session::SessionError::Cwd(e.into())))?;
     if let Some(answer) = gv_core::answer_cache::lookup(&cwd) {
-        let binary = answer.goroot.join("bin").join(platform::exe_name(tool));
+        let binary = select::sdk_binary(&answer.goroot, tool);
         let set = answer
             .set
             .iter()
