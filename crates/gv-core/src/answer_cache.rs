@@ -436,7 +436,9 @@ fn trustworthy(
     if asks_for_system(&request.specs) {
         return false;
     }
-    if let Ok(Some(global)) = session.store().global_default()
+    // Only what the global file asks for: `Store::global_default` would list the installed
+    // versions again to resolve it, which the selection has done already.
+    if let Ok(Some(global)) = crate::pinfile::read_go_version(&session.store().global_file())
         && asks_for_system(&global.specs)
     {
         return false;
