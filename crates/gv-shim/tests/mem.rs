@@ -1,4 +1,5 @@
-//! The shim's `memcpy` and `memmove` (`src/mem.rs`), against the standard library's copies.
+//! The shim's `memcpy`, `memmove` and `memcmp` (`src/mem.rs`), against the standard
+//! library's copies and ordering.
 #![cfg(target_arch = "x86_64")]
 
 #[path = "../src/mem.rs"]
@@ -44,6 +45,36 @@ fn copies_within_one_buffer_forwards_backwards_and_in_place() {
             // SAFETY: both ranges lie inside `buf`, reached through one pointer.
             unsafe { mem::copy(base.add(to), base.add(AT), n) };
             assert_eq!(buf, want, "{n} bytes from +{AT} to +{to}");
+        }
+    }
+}
+
+/// Every length to `MAX`, equal and with one byte different at every position, either
+/// way and by any amount: the sign `memcmp` gives is the slices' own order.
+#[test]
+fn compares_as_slices_order() {
+    let a = pattern(MAX + 8);
+    for n in 0..=MAX {
+        for from in 0..8 {
+            let left = &a[from..from + n];
+            // SAFETY: both ranges lie inside their buffers.
+            assert_eq!(
+                unsafe { mem::compare(left.as_ptr(), left.to_vec().as_ptr(), n) },
+                0
+            );
+            for at in 0..n {
+                for delta in [1u8, 0x7f, 0x80, 0xff] {
+                    let mut right = left.to_vec();
+                    right[at] = right[at].wrapping_add(delta);
+                    // SAFETY: both ranges are `n` bytes long.
+                    let got = unsafe { mem::compare(left.as_ptr(), right.as_ptr(), n) };
+                    assert_eq!(
+                        got.signum(),
+                        left.cmp(&right[..]) as i32,
+                        "{n} bytes, at {at}"
+                    );
+                }
+            }
         }
     }
 }
