@@ -338,7 +338,7 @@ fn checked_paths(text: &[u8]) -> BTreeSet<PathBuf> {
     let mut checked = BTreeSet::new();
     loop {
         match next().as_str() {
-            "V" | "E" => {
+            "V" => {
                 next();
                 next();
             }
@@ -352,7 +352,7 @@ fn checked_paths(text: &[u8]) -> BTreeSet<PathBuf> {
                 checked.extend(path.parent().map(Path::to_path_buf));
                 checked.insert(path);
             }
-            "G" | "R" => {
+            "G" | "E" | "R" => {
                 next();
             }
             "M" => {

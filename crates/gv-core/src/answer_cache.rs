@@ -32,19 +32,22 @@
 //! | `M` | directory, stamp, count, names… | the directory's stamp is the same, or else each name is still missing from it |
 //! | `A` | path | the path is still missing (its directory is missing too) |
 //! | `G` | GOROOT | — the answer: the tool runs from its `bin/` |
-//! | `E` | name, value | — the answer: a variable set |
+//! | `E` | `NAME=value` | — the answer: a variable set, as the tool's environment holds it |
 //! | `R` | name | — the answer: a variable removed |
 //! | `.` | | the end: a file cut short holds no answer |
 //!
 //! Stamps are fixed-width hex ([`stamp_hex`]). Answers live in a directory only this user
-//! can write (the per-login runtime directory, else gv's cache), one file per working
-//! directory, replaced whole by a rename; a file anyone else could have written is not
-//! read. `gv rehash`, which installs a new shim, forgets them all; `GV_SHIM_CACHE=0` turns
-//! them off.
+//! can write (the per-login runtime directory, else gv's cache: [`read::dir`]), one file
+//! per working directory (named by [`read::file_name`]), replaced whole by a rename; a
+//! file anyone else could have written is not read. `gv rehash`, which installs a new
+//! shim, forgets them all; `GV_SHIM_CACHE=0` turns them off.
+//!
+//! This module writes answers; [`read`] reads them, for every shim: from `main` through
+//! [`lookup`], and on x86-64 Linux from the shim's own entry point before the C library
+//! starts (`gv-shim`'s `entry.rs`), so it allocates nothing and cannot panic.
 
 use std::ffi::{OsStr, OsString};
 use std::fs;
-use std::hash::{Hash as _, Hasher as _};
 use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -52,15 +55,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::platform::{self, Stamp};
 use crate::select::{Discovery, Resolved};
 use crate::session::Session;
-use crate::store::Cache;
 use crate::trust::Trust;
 use crate::version::Spec;
 
-/// The first field of every answer file: a new gv never reads an older one's answers.
-const MAGIC: &str = concat!("gv-answer 1 ", env!("CARGO_PKG_VERSION"));
+pub mod read;
 
-/// The most an answer file may hold; a real one is well under 4 KiB.
-const MAX_BYTES: u64 = 64 * crate::limits::KIB;
+use read::{Looked, MAGIC, MAX_BYTES, Probe, check, is_own_file, stamp_hex};
 
 /// How long before the shim started a file must have been changed for its stamp to be
 /// trusted, on file systems with fine times (a tick of the kernel's coarse clock is
@@ -84,150 +84,119 @@ pub struct Answer {
     pub remove: Vec<String>,
 }
 
-/// Where answers are kept: `$XDG_RUNTIME_DIR/gv/answers` (a per-login tmpfs), else
-/// `answers` in gv's cache directory. `None` when there is neither.
+/// Where answers are kept ([`read::dir`]'s rule); `None` when there is nowhere.
 pub fn dir() -> Option<PathBuf> {
-    match platform::runtime_dir() {
-        Some(dir) => Some(dir.join("gv").join("answers")),
-        None => Cache::from_env().ok().map(|cache| cache.shim_answers()),
-    }
+    let (base, rest) = read::dir(|name| crate::process::value_of(name.as_bytes()))?;
+    let mut dir = platform::os_str_from_bytes(base)?.to_owned();
+    dir.push(rest);
+    Some(PathBuf::from(dir))
 }
 
 /// Whether answers are kept: not with `GV_SHIM_CACHE=0`, and only where a file's stamp
 /// proves its content unchanged (Unix's change time; Windows lets any writer set every
 /// time a file has, so its shims work every answer out).
-fn enabled() -> bool {
-    platform::STAMPS_PROVE_CONTENT
-        && crate::process::var_os(crate::vars::SHIM_CACHE).as_deref() != Some(OsStr::new("0"))
+pub fn enabled<'a>(var: impl Fn(&str) -> Option<&'a [u8]>) -> bool {
+    platform::STAMPS_PROVE_CONTENT && var(crate::vars::SHIM_CACHE) != Some(b"0")
 }
 
-/// The file that holds the answer for `cwd`. The path itself is inside, so two
-/// directories whose names hash alike never take each other's answer.
 fn file_for(dir: &Path, cwd: &Path) -> PathBuf {
-    let mut hasher = std::hash::DefaultHasher::new();
-    cwd.as_os_str().as_encoded_bytes().hash(&mut hasher);
-    dir.join(format!("{:016x}", hasher.finish()))
+    let name = read::file_name(cwd.as_os_str().as_encoded_bytes());
+    dir.join(String::from_utf8_lossy(&name).as_ref())
 }
 
-/// The answer remembered for `cwd`, if everything it rests on is as it was.
+/// The answer remembered for `cwd`, if everything it rests on is as it was. (On x86-64
+/// Linux the shim reads it before this, from its own entry point.)
 pub fn lookup(cwd: &Path) -> Option<Answer> {
-    if !enabled() {
+    if !enabled(|name| crate::process::value_of(name.as_bytes())) {
         return None;
     }
     lookup_in(&dir()?, cwd)
 }
 
 fn lookup_in(dir: &Path, cwd: &Path) -> Option<Answer> {
-    check(&read_own_file(&file_for(dir, cwd))?, cwd)
+    answer_in(&read_own_file(&file_for(dir, cwd))?, cwd)
+}
+
+/// The answer `bytes` hold for `cwd`, checked through the standard library.
+fn answer_in(bytes: &[u8], cwd: &Path) -> Option<Answer> {
+    let answer = check(bytes, cwd.as_os_str().as_encoded_bytes(), &FromStd)?;
+    Some(Answer {
+        goroot: PathBuf::from(text_of(answer.goroot.to_bytes())?),
+        set: answer
+            .set()
+            .map(|entry| {
+                let (name, value) = crate::process::split_entry(entry.to_bytes())?;
+                Some((String::from_utf8(name.to_vec()).ok()?, text_of(value)?))
+            })
+            .collect::<Option<_>>()?,
+        remove: answer
+            .removed()
+            .map(|name| Some(name.to_str().ok()?.to_owned()))
+            .collect::<Option<_>>()?,
+    })
+}
+
+fn text_of(bytes: &[u8]) -> Option<OsString> {
+    platform::os_str_from_bytes(bytes).map(OsStr::to_owned)
 }
 
 /// The file's content when this user owns it and no one else can write it.
 fn read_own_file(path: &Path) -> Option<Vec<u8>> {
     let file = platform::open_nofollow_for_reading(path).ok()?;
     let meta = file.metadata().ok()?;
-    let own = meta.is_file()
-        && platform::owner(&meta) == platform::current_uid()
-        && !platform::others_can_write(&meta)
-        && meta.len() <= MAX_BYTES;
-    if !own {
+    if !is_own_file(
+        meta.is_file(),
+        platform::mode(&meta),
+        platform::owner(&meta),
+        platform::current_uid(),
+        meta.len(),
+    ) {
         return None;
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).ok()? + 1);
-    file.take(MAX_BYTES + 1).read_to_end(&mut bytes).ok()?;
+    file.take(MAX_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
     Some(bytes)
 }
 
-/// The answer in `bytes` when it is for `cwd` and every check in it holds. The checks
-/// are made as they are read, so the first that fails ends the reading.
-fn check(bytes: &[u8], cwd: &Path) -> Option<Answer> {
-    let mut fields = Fields(bytes.split(|&b| b == 0));
-    if fields.next()? != MAGIC.as_bytes() || fields.path()? != cwd {
-        return None;
+/// [`Probe`] through the standard library.
+struct FromStd;
+
+impl Probe for FromStd {
+    fn var(&self, name: &[u8]) -> Option<&[u8]> {
+        crate::process::value_of(name)
     }
-    let mut answer = Answer {
-        goroot: PathBuf::new(),
-        set: Vec::new(),
-        remove: Vec::new(),
-    };
-    loop {
-        match fields.next()? {
-            b"V" => {
-                let name = fields.str()?;
-                let was = match fields.next()? {
-                    [b'=', value @ ..] => Some(platform::os_str_from_bytes(value)?),
-                    b"!" => None,
-                    _ => return None,
-                };
-                if crate::process::var_os(name).as_deref() != was {
-                    return None;
-                }
-            }
-            tag @ (b"S" | b"T") => {
-                let path = fields.path()?;
-                let meta = if tag == b"S" {
-                    fs::symlink_metadata(&path)
-                } else {
-                    fs::metadata(&path)
-                };
-                if fields.next()? != stamp_hex(&platform::stamp(&meta.ok()?)) {
-                    return None;
-                }
-            }
-            b"A" => {
-                if !is_missing(&fields.path()?) {
-                    return None;
-                }
-            }
-            b"M" => {
-                let dir = fields.path()?;
-                let stamp = fields.next()?;
-                let count: usize = fields.str()?.parse().ok()?;
-                let unchanged = stamp != b"-"
-                    && fs::metadata(&dir).is_ok_and(|m| stamp == stamp_hex(&platform::stamp(&m)));
-                for _ in 0..count {
-                    let name = fields.next()?;
-                    if !unchanged && !is_missing(&dir.join(platform::os_str_from_bytes(name)?)) {
-                        return None;
-                    }
-                }
-            }
-            b"G" => answer.goroot = fields.path()?,
-            b"E" => {
-                let name = fields.str()?.to_owned();
-                let value = fields.next()?;
-                answer
-                    .set
-                    .push((name, platform::os_str_from_bytes(value)?.to_owned()));
-            }
-            b"R" => answer.remove.push(fields.str()?.to_owned()),
-            b"." => break,
-            _ => return None,
+
+    fn look(&self, path: &std::ffi::CStr, follow: bool) -> Looked {
+        let Some(path) = platform::os_str_from_bytes(path.to_bytes()) else {
+            return Looked::Unreadable;
+        };
+        looked(if follow {
+            fs::metadata(path)
+        } else {
+            fs::symlink_metadata(path)
+        })
+    }
+
+    fn look_in(&self, dir: &std::ffi::CStr, name: &[u8]) -> Looked {
+        match (text_of(dir.to_bytes()), platform::os_str_from_bytes(name)) {
+            (Some(dir), Some(name)) => looked(fs::symlink_metadata(Path::new(&dir).join(name))),
+            _ => Looked::Unreadable,
         }
     }
-    // The end mark, then nothing: a file cut short is no answer.
-    (fields.next() == Some(b"") && fields.next().is_none() && answer.goroot.is_absolute())
-        .then_some(answer)
+}
+
+fn looked(meta: io::Result<fs::Metadata>) -> Looked {
+    match meta {
+        Ok(meta) => Looked::Found(platform::stamp(&meta)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Looked::Missing,
+        Err(_) => Looked::Unreadable,
+    }
 }
 
 fn is_missing(path: &Path) -> bool {
     matches!(fs::symlink_metadata(path), Err(e) if e.kind() == io::ErrorKind::NotFound)
-}
-
-/// The NUL-terminated fields of an answer file.
-struct Fields<'a, I: Iterator<Item = &'a [u8]>>(I);
-
-impl<'a, I: Iterator<Item = &'a [u8]>> Fields<'a, I> {
-    fn next(&mut self) -> Option<&'a [u8]> {
-        self.0.next()
-    }
-
-    fn path(&mut self) -> Option<PathBuf> {
-        Some(PathBuf::from(platform::os_str_from_bytes(self.next()?)?))
-    }
-
-    fn str(&mut self) -> Option<&'a str> {
-        std::str::from_utf8(self.next()?).ok()
-    }
 }
 
 /// A shim working out an answer that may be remembered: started before it reads
@@ -240,7 +209,7 @@ impl Recording {
     /// Starts noting the variables read (see [`crate::process::record_reads`]); `None`
     /// when answers are turned off.
     pub fn start() -> Option<Recording> {
-        if !enabled() {
+        if !enabled(|name| crate::process::value_of(name.as_bytes())) {
             return None;
         }
         let started = SystemTime::now();
@@ -382,16 +351,22 @@ impl Recording {
         field(&mut out, b"G");
         field(&mut out, goroot.as_os_str().as_encoded_bytes());
         for (name, value) in here.plan.changes() {
+            // As the tool's environment will hold it, which a name with `=` cannot.
+            if name.is_empty() || name.contains('=') {
+                return None;
+            }
             field(&mut out, b"E");
-            field(&mut out, name.as_bytes());
-            field(&mut out, value.as_encoded_bytes());
+            field(
+                &mut out,
+                &[name.as_bytes(), b"=", value.as_encoded_bytes()].concat(),
+            );
         }
         for name in here.plan.removals() {
             field(&mut out, b"R");
             field(&mut out, name.as_bytes());
         }
         field(&mut out, b".");
-        (out.len() as u64 <= MAX_BYTES).then_some(out)
+        (out.len() <= MAX_BYTES).then_some(out)
     }
 }
 
@@ -514,29 +489,6 @@ fn record_stamp(out: &mut Vec<u8>, tag: &[u8], path: &Path, stamp: &Stamp) {
     field(out, path.as_os_str().as_encoded_bytes());
     field(out, &stamp_hex(stamp));
 }
-
-/// A stamp as fixed-width hex: a file's stamp is checked by writing the one it has now
-/// the same way and comparing the bytes, ~10 times cheaper than parsing decimal numbers
-/// (valgrind: decoding was a quarter of a reusing run's instructions).
-fn stamp_hex(stamp: &Stamp) -> [u8; STAMP_HEX] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    // Big-endian, so each number reads as hex; the times in two's complement, so a time
-    // before 1970 is written, and compared, too.
-    let mut bytes = [0; STAMP_HEX / 2];
-    bytes[..8].copy_from_slice(&stamp.dev.to_be_bytes());
-    bytes[8..16].copy_from_slice(&stamp.ino.to_be_bytes());
-    bytes[16..24].copy_from_slice(&stamp.size.to_be_bytes());
-    bytes[24..40].copy_from_slice(&stamp.mtime_ns.to_be_bytes());
-    bytes[40..].copy_from_slice(&stamp.ctime_ns.to_be_bytes());
-    let mut out = [0; STAMP_HEX];
-    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 0xf)];
-    }
-    out
-}
-
-const STAMP_HEX: usize = 16 * 3 + 32 * 2;
 
 /// Writes `text` to `path` in `dir` (made private if new) by a rename, so a shim reads a
 /// whole answer or none; a new file sweeps answers written over a week ago.
@@ -872,7 +824,7 @@ mod tests {
 
         fs::remove_file(&file).unwrap();
         let mut big = fs::read(&elsewhere).unwrap();
-        big.resize(usize::try_from(MAX_BYTES).unwrap() + 1, b'x');
+        big.resize(MAX_BYTES + 1, b'x');
         fs::write(&file, big).unwrap();
         platform::set_mode(&file, 0o600).unwrap();
         assert_eq!(lookup(&f), None, "too large");
@@ -905,8 +857,7 @@ mod tests {
             b"G",
             b"/go",
             b"E",
-            b"GOROOT",
-            b"/go",
+            b"GOROOT=/go",
             b"R",
             b"GOFLAGS",
             b".",
@@ -920,16 +871,16 @@ mod tests {
     fn a_file_cut_short_anywhere_is_no_answer() {
         let tmp = tempfile::tempdir().unwrap();
         let bytes = sample(tmp.path());
-        let answer = check(&bytes, tmp.path()).expect("whole");
+        let answer = answer_in(&bytes, tmp.path()).expect("whole");
         assert_eq!(answer.goroot, Path::new("/go"));
         assert_eq!(answer.set, [("GOROOT".to_owned(), OsString::from("/go"))]);
         assert_eq!(answer.remove, ["GOFLAGS"]);
         for end in 0..bytes.len() {
-            assert_eq!(check(&bytes[..end], tmp.path()), None, "cut at {end}");
+            assert_eq!(answer_in(&bytes[..end], tmp.path()), None, "cut at {end}");
         }
         let mut longer = bytes.clone();
         field(&mut longer, b"E");
-        assert_eq!(check(&longer, tmp.path()), None, "more after the end");
+        assert_eq!(answer_in(&longer, tmp.path()), None, "more after the end");
     }
 
     proptest! {
@@ -943,7 +894,7 @@ mod tests {
             let at = at.min(bytes.len());
             let end = (at + junk.len()).min(bytes.len());
             bytes.splice(at..end, junk);
-            if let Some(answer) = check(&bytes, &cwd) {
+            if let Some(answer) = answer_in(&bytes, &cwd) {
                 prop_assert!(answer.goroot.is_absolute());
             }
         }

@@ -34,6 +34,23 @@ pub fn var_os(name: &str) -> Option<OsString> {
     value
 }
 
+/// The value of the variable `name` as the environment's own bytes, not noted as a read:
+/// for checking a remembered answer, whose reads are its records.
+pub fn value_of(name: &[u8]) -> Option<&'static [u8]> {
+    environment()
+        .iter()
+        .find(|var| var.name.as_encoded_bytes() == name)
+        .map(|var| var.value.as_encoded_bytes())
+}
+
+/// An environment entry's name and value: split at the first `=` after the first byte
+/// (a name may begin with one, as Windows' `=C:` does); `None` for an entry with no `=`,
+/// which is no variable.
+pub fn split_entry(entry: &[u8]) -> Option<(&[u8], &[u8])> {
+    let eq = entry.iter().skip(1).position(|&b| b == b'=')? + 1;
+    Some((entry.get(..eq)?, entry.get(eq + 1..)?))
+}
+
 fn look_up(name: &str) -> Option<OsString> {
     for var in environment() {
         let key = var.name.as_encoded_bytes();
@@ -120,11 +137,10 @@ fn read_environment() -> Vec<Variable> {
         while !entry.is_null() && !(*entry).is_null() {
             let string: &'static std::ffi::CStr = std::ffi::CStr::from_ptr(*entry);
             let bytes = string.to_bytes();
-            if let Some(eq) = bytes.iter().skip(1).position(|&b| b == b'=') {
-                let (name, value) = bytes.split_at(eq + 1);
+            if let Some((name, value)) = split_entry(bytes) {
                 vars.push(Variable {
                     name: OsStr::from_bytes(name),
-                    value: OsStr::from_bytes(&value[1..]),
+                    value: OsStr::from_bytes(value),
                     entry: string,
                 });
             }
