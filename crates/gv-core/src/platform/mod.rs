@@ -44,6 +44,10 @@ mod linux;
 #[cfg(target_os = "linux")]
 pub use linux::*;
 
+/// System calls without the C library, for the shim's own entry point.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+pub mod raw_syscall;
+
 #[cfg(target_os = "macos")]
 mod macos;
 #[cfg(target_os = "macos")]
