@@ -245,6 +245,59 @@ fn an_answer_anyone_else_could_have_written_is_never_used() {
     );
 }
 
+/// On x86-64 Linux a reusing shim execs the tool from its own entry point, before the C
+/// library sets itself up (no `arch_prctl`, musl's first call, before the tool's exec);
+/// one with no answer to reuse hands over to the C library and works the answer out.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn a_reusing_shim_execs_before_the_c_library_starts() {
+    support::require_tool("strace", "strace");
+    let sb = Sandbox::new();
+    let dir = project(&sb);
+    // The C library's calls a shim makes between its own exec and the tool's.
+    let startup = |env: &[(&str, &str)]| {
+        let trace = sb.path().join("trace");
+        let out = std::process::Command::new("strace")
+            .args([
+                "-qq",
+                "-f",
+                "-e",
+                "trace=execve,arch_prctl,set_tid_address",
+                "-o",
+            ])
+            .arg(&trace)
+            .arg(sb.root().join("shims/go"))
+            .current_dir(&dir)
+            .env_clear()
+            .envs(sb.env())
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let trace = std::fs::read_to_string(&trace).unwrap();
+        let calls: Vec<String> = trace
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.contains("execve("))
+            .map(|l| l.split('(').next().unwrap_or_default().trim().to_owned())
+            .collect();
+        (stdout(&out), calls)
+    };
+    let (worked_out, _) = startup(&[]);
+    let (reused, calls) = startup(&[]);
+    assert_eq!(
+        reused, worked_out,
+        "the same environment from the entry point"
+    );
+    assert!(calls.is_empty(), "the C library started: {calls:?}");
+    let (afresh, calls) = startup(&[("GV_SHIM_CACHE", "0")]);
+    assert_eq!(afresh.replace("GV_SHIM_CACHE=0\n", ""), worked_out);
+    assert!(
+        calls.iter().any(|c| c.ends_with("arch_prctl")),
+        "with nothing to reuse, the C library starts and main runs: {calls:?}"
+    );
+}
+
 /// Every path the shim looked at or read while working its answer out, traced with
 /// strace, is one its answer checks: a file or directory whose stamp it keeps, a path
 /// that must still be missing, or a name missing from a directory it watches. What the

@@ -133,6 +133,16 @@ static HEAP: ShimHeap = ShimHeap {
     used: AtomicUsize::new(0),
 };
 
+/// Writes the allocator's own counter before anything reads it: a page first read is
+/// mapped twice (the shared zero page, then a copy at the first write), a page first
+/// written once. The shim's entry point calls it before it allocates, with one thread.
+#[cfg(all(target_os = "linux", target_arch = "x86_64", target_env = "musl"))]
+pub fn touch() {
+    // A swap writes (an idempotent `fetch_add(0)` is compiled into a load).
+    let used = HEAP.used.swap(0, Ordering::Relaxed);
+    HEAP.used.store(used, Ordering::Relaxed);
+}
+
 /// Maps the stack and the start of the arena before the shim's work touches them (see
 /// `gv_core::platform::prefault`; nothing happens where it does not pay).
 pub fn prefault() {

@@ -6,7 +6,9 @@
 //! there the shim waits for the tool and exits with its code (`platform::exec_with_env`).
 //!
 //! A shim remembers its answer for its directory and, while nothing that answer rests on
-//! has changed, the next one in that directory execs at once (`gv_core::answer_cache`).
+//! has changed, the next one in that directory execs at once (`gv_core::answer_cache`):
+//! on x86-64 Linux from the shim's own entry point, before the C library starts
+//! (`entry.rs`), elsewhere from `run`.
 //!
 //! It never reads the release index or the vulnerability database and never touches the
 //! network (a version's verdict is one small file gv wrote); it writes only the marker of
@@ -16,6 +18,8 @@
 
 #![no_main]
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64", target_env = "musl"))]
+mod entry;
 mod heap;
 #[cfg(all(target_arch = "x86_64", target_env = "musl"))]
 mod mem;
@@ -165,7 +169,13 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
     let args: Vec<OsString> = args.collect();
     let cwd = gv_core::process::current_dir()
         .map_err(|e| Failure::from(gv_core::session::SessionError::Cwd(e.into())))?;
-    if let Some(answer) = gv_core::answer_cache::lookup(&cwd) {
+    // Where the entry point has looked already (x86-64 Linux), a miss is not looked up
+    // again.
+    let looked = entry_tried();
+    if let Some(answer) = (!looked)
+        .then(|| gv_core::answer_cache::lookup(&cwd))
+        .flatten()
+    {
         let binary = select::sdk_binary(&answer.goroot, tool);
         let set = answer
             .set
@@ -238,6 +248,18 @@ fn run(argv0: &OsStr, mut args: std::vec::IntoIter<OsString>) -> Result<Infallib
     let binary = selection.resolved.binary(tool);
     let err = exec(&binary, args, plan.changes(), plan.removals(), depth);
     Err(exec_failure(tool, &binary, &selection, err))
+}
+
+/// Whether the shim's own entry point looked for a remembered answer (`entry.rs`).
+#[cfg(all(target_os = "linux", target_arch = "x86_64", target_env = "musl"))]
+fn entry_tried() -> bool {
+    entry::tried()
+}
+
+/// No entry point of the shim's own here: `main` looks.
+#[cfg(not(all(target_os = "linux", target_arch = "x86_64", target_env = "musl")))]
+fn entry_tried() -> bool {
+    false
 }
 
 /// Runs `binary` in this process with `args`, the variables `set` and `remove` changed,
