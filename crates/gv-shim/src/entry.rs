@@ -290,15 +290,11 @@ fn exec(
         .chain(answer.removed().map(CStr::to_bytes))
         .chain([vars::SHIM_DEPTH.as_bytes()])
         .collect();
-    let mut envp: Vec<*const c_char> = Vec::with_capacity(env.vars.len() + changed.len() + 1);
-    envp.extend(
-        env.vars
-            .iter()
-            .filter(|var| !changed.contains(&var.name()))
-            .map(|var| var.entry.as_ptr()),
+    let envp = gv_core::platform::envp(
+        env.vars.iter().map(|var| (var.name(), var.entry)),
+        |name| changed.contains(&name),
+        answer.set().chain([depth_entry]),
     );
-    envp.extend(answer.set().chain([depth_entry]).map(CStr::as_ptr));
-    envp.push(core::ptr::null());
     // SAFETY: argv[0] exists (the caller read it); it is put back if the exec fails.
     unsafe {
         let argv0 = *argv;

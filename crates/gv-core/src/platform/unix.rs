@@ -500,18 +500,39 @@ pub fn exec_with_env<'a>(
             }
         }
     }
-    let mut envp: Vec<*const c_char> = Vec::with_capacity(64);
-    for var in super::process::environment() {
-        if !set.iter().any(|(n, _)| n.as_bytes() == var.name.as_bytes()) {
-            envp.push(var.entry().as_ptr());
-        }
-    }
-    envp.extend(owned_env.iter().map(|e| e.as_ptr()));
-    envp.push(std::ptr::null());
+    let inherited = super::process::environment()
+        .iter()
+        .map(|var| (var.name.as_bytes(), var.entry()));
+    let envp = envp(
+        inherited,
+        |name| set.iter().any(|(n, _)| n.as_bytes() == name),
+        owned_env.iter().map(CString::as_c_str),
+    );
     // SAFETY: every pointer is a live NUL-terminated string (`path`, `owned_args`,
     // `owned_env`, or the inherited environment) and both arrays are null-terminated.
     unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr()) };
     io::Error::last_os_error()
+}
+
+/// The environment a program is exec'd with, as a null-terminated array: each
+/// `inherited` entry (its name, then the whole `NAME=value`) unless `replaced` says its
+/// name is set or removed, then the `added` entries. The one rule for the shim's exec,
+/// from `main` ([`exec_with_env`]) and from its entry point before the C library starts.
+pub fn envp<'a>(
+    inherited: impl Iterator<Item = (&'a [u8], &'a std::ffi::CStr)>,
+    replaced: impl Fn(&[u8]) -> bool,
+    added: impl Iterator<Item = &'a std::ffi::CStr>,
+) -> Vec<*const c_char> {
+    let room = inherited.size_hint().0 + added.size_hint().0 + 1;
+    let mut envp: Vec<*const c_char> = Vec::with_capacity(room);
+    envp.extend(
+        inherited
+            .filter(|(name, _)| !replaced(name))
+            .map(|(_, entry)| entry.as_ptr()),
+    );
+    envp.extend(added.map(std::ffi::CStr::as_ptr));
+    envp.push(std::ptr::null());
+    envp
 }
 
 /// Makes the entries of `dir` (creations, renames, removals) durable.
