@@ -21,8 +21,6 @@
 
 use core::ffi::{CStr, c_char};
 use core::sync::atomic::{AtomicBool, Ordering};
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt as _;
 
 use gv_core::answer_cache;
 use gv_core::answer_cache::read::{self, Answer, Looked, Probe};
@@ -231,10 +229,8 @@ unsafe fn run_answer(argv: *mut *const c_char, env: &Env) -> Option<()> {
     if !shim::GO_COMMANDS.iter().any(|name| name.as_bytes() == tool) {
         return None;
     }
-    let depth = shim::depth(
-        env.lookup(vars::SHIM_DEPTH.as_bytes())
-            .map(OsStr::from_bytes),
-    );
+    let depth = env.lookup(vars::SHIM_DEPTH.as_bytes());
+    let depth = shim::depth(depth.and_then(gv_core::platform::os_str_from_bytes));
     let var = |name: &str| env.lookup(name.as_bytes());
     if depth >= shim::MAX_DEPTH || !answer_cache::enabled(var) {
         return None;
